@@ -1,0 +1,29 @@
+package dev.aegaeon.runtime.weights;
+
+import java.util.Set;
+
+/**
+ * Where a model's tensors come from: a safetensors directory (memory-mapped) or synthetic seeded
+ * weights. Tensor names follow HF's conventions ({@link WeightNames}). Tensors stay valid until
+ * {@link #close()}; implementations must be safe to read from several threads.
+ */
+public interface WeightSource extends AutoCloseable {
+
+    /** Names of every tensor this source holds. */
+    Set<String> names();
+
+    default boolean has(String name) { return names().contains(name); }
+
+    /**
+     * The tensor called {@code name}.
+     *
+     * @throws WeightFormatException naming the source and the tensor when it is absent
+     */
+    WeightTensor tensor(String name);
+
+    /** A human-readable origin for error messages (a path, or "synthetic(seed=...)"). */
+    String describe();
+
+    @Override
+    void close();
+}
