@@ -1,0 +1,116 @@
+package dev.aegaeon.runtime.cuda;
+
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstream_flags;
+
+import static jcuda.driver.JCudaDriver.*;
+
+/**
+ * One GPU: its primary context, three streams (compute; weight loads; KV swaps), the kernels and
+ * the VRAM arena. Created once per GPU and reused for every model: a switch re-initialises
+ * nothing here. Callers on a new thread call {@link #makeCurrent()} first (CUDA contexts are
+ * per thread).
+ */
+public final class CudaDevice implements AutoCloseable {
+    private final int ordinal;
+    private final CUdevice device = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final CUstream compute = new CUstream();
+    private final CUstream load = new CUstream();
+    private final CUstream swap = new CUstream();
+    private final String name;
+    private final int multiprocessors;
+    private final KernelModules kernels;
+    private final DeviceArena arena;
+    private final CudaOps ops;
+    private final CudaConfig config;
+
+    private CudaDevice(int ordinal, CudaConfig config) {
+        this.ordinal = ordinal;
+        this.config = config;
+        CudaAvailability a = CudaAvailability.probe();
+        if (!a.available()) throw new IllegalStateException(a.reason());
+        cuDeviceGet(device, ordinal);
+        cuDevicePrimaryCtxRetain(context, device);
+        cuCtxSetCurrent(context);
+        byte[] nameBytes = new byte[256];
+        cuDeviceGetName(nameBytes, nameBytes.length, device);
+        int len = 0;
+        while (len < nameBytes.length && nameBytes[len] != 0) len++;
+        this.name = new String(nameBytes, 0, len);
+        int[] v = new int[1];
+        cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+        this.multiprocessors = v[0];
+        cuStreamCreate(compute, CUstream_flags.CU_STREAM_NON_BLOCKING);
+        cuStreamCreate(load, CUstream_flags.CU_STREAM_NON_BLOCKING);
+        cuStreamCreate(swap, CUstream_flags.CU_STREAM_NON_BLOCKING);
+        this.kernels = new KernelModules();
+        long[] free = new long[1], total = new long[1];
+        cuMemGetInfo(free, total);
+        long arenaBytes = (long) (free[0] * config.arenaShareOfFree()) & ~((1L << 21) - 1);
+        this.arena = new DeviceArena(arenaBytes, config.kvShareOfArena(), config.kvPageBytes());
+        this.ops = new CudaOps(kernels, multiprocessors);
+    }
+
+    public static CudaDevice open(int ordinal, CudaConfig config) { return new CudaDevice(ordinal, config); }
+
+    public void makeCurrent() { cuCtxSetCurrent(context); }
+
+    public String name() { return name; }
+
+    public int ordinal() { return ordinal; }
+
+    public int multiprocessors() { return multiprocessors; }
+
+    public CUstream computeStream() { return compute; }
+
+    public CUstream loadStream() { return load; }
+
+    public CUstream swapStream() { return swap; }
+
+    public DeviceArena arena() { return arena; }
+
+    public CudaOps ops() { return ops; }
+
+    public CudaConfig config() { return config; }
+
+    /** An event for ordering streams (no timing, cheapest to record and wait on). */
+    public static CUevent newSyncEvent() {
+        CUevent e = new CUevent();
+        cuEventCreate(e, jcuda.driver.CUevent_flags.CU_EVENT_DISABLE_TIMING);
+        return e;
+    }
+
+    public static CUevent newTimingEvent() {
+        CUevent e = new CUevent();
+        cuEventCreate(e, jcuda.driver.CUevent_flags.CU_EVENT_DEFAULT);
+        return e;
+    }
+
+    public void synchronize() { cuStreamSynchronize(compute); }
+
+    /** Pinned host memory (page-locked, so copies run at full PCIe speed and asynchronously). */
+    public static Pointer allocPinned(long bytes) {
+        Pointer p = new Pointer();
+        cuMemHostAlloc(p, bytes, 0);
+        return p;
+    }
+
+    @Override
+    public void close() {
+        makeCurrent();
+        cuStreamSynchronize(compute);
+        cuStreamSynchronize(load);
+        cuStreamSynchronize(swap);
+        arena.close();
+        cuStreamDestroy(compute);
+        cuStreamDestroy(load);
+        cuStreamDestroy(swap);
+        cuDevicePrimaryCtxRelease(device);
+    }
+}

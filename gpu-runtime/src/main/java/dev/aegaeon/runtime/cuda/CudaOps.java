@@ -1,0 +1,219 @@
+package dev.aegaeon.runtime.cuda;
+
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
+import jcuda.driver.CUstream;
+
+import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+
+/**
+ * Typed launches of the kernels in src/main/cuda. Tensors are bf16 row-major unless named f32;
+ * every op is asynchronous on the given stream. Shapes are the caller's contract (the model
+ * runner derives them from the config); each op's CPU twin computes the same function in fp32
+ * (see the conformance test).
+ */
+public final class CudaOps {
+    /** A null device pointer for optional operands (no bias, no delta). */
+    public static final CUdeviceptr NONE = new CUdeviceptr();
+    private static final int GEMV_MAX_ROWS = 8;
+
+    private final int multiprocessors;
+    private final CUfunction embedding, addRmsnorm, headRmsnorm, rope, siluMul, addBias, kvWrite,
+            fillUniform, pagedAttention, prefill64, prefill128, splitkReduce, sample;
+    private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
+    private final Tile[] tiles;
+
+    /** A tensor-core tile shape and its kernel (see gemm.cu). */
+    private record Tile(CUfunction fn, int bm, int bn, int threads, int smem) {}
+
+    CudaOps(KernelModules k, int multiprocessors) {
+        this.multiprocessors = multiprocessors;
+        embedding = k.function("embedding");
+        addRmsnorm = k.function("add_rmsnorm");
+        headRmsnorm = k.function("head_rmsnorm");
+        rope = k.function("rope");
+        siluMul = k.function("silu_mul");
+        addBias = k.function("add_bias");
+        kvWrite = k.function("kv_write");
+        fillUniform = k.function("fill_uniform");
+        pagedAttention = k.function("paged_attention");
+        prefill64 = withSmem(k.function("prefill_attention_hd64"), prefillSmem(64));
+        prefill128 = withSmem(k.function("prefill_attention_hd128"), prefillSmem(128));
+        splitkReduce = k.function("gemm_splitk_reduce");
+        sample = k.function("sample_tokens");
+        for (int m = 1; m <= GEMV_MAX_ROWS; m++) gemv[m] = k.function("gemv_m" + m);
+        tiles = new Tile[] {
+            tile(k, "gemm_64x64", 64, 64, 128, 4),
+            tile(k, "gemm_128x64", 128, 64, 128, 3),
+            tile(k, "gemm_128x128", 128, 128, 256, 3)};
+    }
+
+    private static Tile tile(KernelModules k, String name, int bm, int bn, int threads, int stages) {
+        int smem = stages * (bm + bn) * 40 * 2;
+        return new Tile(withSmem(k.function(name), smem), bm, bn, threads, smem);
+    }
+
+    private static CUfunction withSmem(CUfunction f, int bytes) {
+        cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes);
+        return f;
+    }
+
+    private static int prefillSmem(int hd) {
+        int ldk = hd + 8, ldo = hd + 4;
+        return 2 * 64 * ldk * 2 + 4 * 16 * 68 * 4 + 4 * 16 * 72 * 2 + 4 * 16 * ldo * 4;
+    }
+
+    private static void launch(CUfunction f, int gx, int gy, int block, int smem, CUstream s, Object... args) {
+        NativePointerObject[] ps = new NativePointerObject[args.length];
+        for (int i = 0; i < args.length; i++) {
+            ps[i] = switch (args[i]) {
+                case CUdeviceptr p -> Pointer.to(p);
+                case Integer v -> Pointer.to(new int[] {v});
+                case Long v -> Pointer.to(new long[] {v});
+                case Float v -> Pointer.to(new float[] {v});
+                default -> throw new IllegalArgumentException("unsupported kernel argument " + args[i]);
+            };
+        }
+        cuLaunchKernel(f, gx, gy, 1, block, 1, 1, smem, s, Pointer.to(ps), null);
+    }
+
+    private static void launch3(CUfunction f, int gx, int gy, int gz, int block, int smem, CUstream s, Object... args) {
+        NativePointerObject[] ps = new NativePointerObject[args.length];
+        for (int i = 0; i < args.length; i++) {
+            ps[i] = switch (args[i]) {
+                case CUdeviceptr p -> Pointer.to(p);
+                case Integer v -> Pointer.to(new int[] {v});
+                default -> throw new IllegalArgumentException("unsupported kernel argument " + args[i]);
+            };
+        }
+        cuLaunchKernel(f, gx, gy, gz, block, 1, 1, smem, s, Pointer.to(ps), null);
+    }
+
+    private static int rowThreads(int width) {
+        return Math.min(1024, Math.max(32, (width + 31) / 32 * 32));
+    }
+
+    /** residualF32[t, :] = table[ids[t], :] for t < tokens. */
+    public void embedding(CUstream s, CUdeviceptr ids, CUdeviceptr table, CUdeviceptr residualF32, int tokens, int hidden) {
+        launch(embedding, tokens, 1, rowThreads(hidden / 4), 0, s, ids, table, residualF32, hidden);
+    }
+
+    /** residualF32 += delta (unless delta is {@link #NONE}); out = rmsnorm(residual) * weight. */
+    public void addRmsNorm(CUstream s, CUdeviceptr residualF32, CUdeviceptr delta, CUdeviceptr weight,
+                           CUdeviceptr out, int tokens, int hidden, float eps) {
+        launch(addRmsnorm, tokens, 1, rowThreads(hidden / 4), 0, s, residualF32, delta, weight, out, hidden, eps);
+    }
+
+    /** Per-head RMSNorm in place on {@code heads} heads of each row (row stride in elements). */
+    public void headRmsNorm(CUstream s, CUdeviceptr x, int rowStride, int tokens, int heads, int headDim,
+                            CUdeviceptr weight, float eps) {
+        launch(headRmsnorm, tokens, heads, 32, 0, s, x, rowStride, headDim, weight, eps);
+    }
+
+    /** RoPE in place on q heads and k heads; invFreq holds headDim/2 floats. */
+    public void rope(CUstream s, CUdeviceptr q, CUdeviceptr k, int rowStride, int tokens, int qHeads, int kHeads,
+                     int headDim, CUdeviceptr positions, CUdeviceptr invFreq) {
+        launch(rope, tokens, 1, 128, 0, s, q, k, rowStride, qHeads, kHeads, headDim, positions, invFreq);
+    }
+
+    /** out[t, :] = silu(gateUp[t, :ffn]) * gateUp[t, ffn:]. */
+    public void siluMul(CUstream s, CUdeviceptr gateUp, CUdeviceptr out, int tokens, int ffn) {
+        launch(siluMul, tokens, 1, rowThreads(ffn / 8), 0, s, gateUp, out, ffn);
+    }
+
+    public void addBias(CUstream s, CUdeviceptr x, CUdeviceptr bias, int tokens, int cols) {
+        launch(addBias, tokens, 1, rowThreads(cols / 4), 0, s, x, bias, cols);
+    }
+
+    /** Writes K and V rows of each token to its slot (page * tokensPerPage + token in page). */
+    public void kvWrite(CUstream s, CUdeviceptr k, CUdeviceptr v, int rowStride, int kvDim, CUdeviceptr pool,
+                        long pageElems, int layer, int tokensPerPage, CUdeviceptr slots, int tokens) {
+        launch(kvWrite, tokens, 1, 128, 0, s, k, v, rowStride, kvDim, pool, pageElems, layer, tokensPerPage, slots);
+    }
+
+    public void fillUniform(CUstream s, CUdeviceptr x, long n, long seed, float scale, float offset) {
+        int blocks = (int) Math.min(multiprocessors * 8L, Math.max(1, (n + 255) / 256));
+        launch(fillUniform, blocks, 1, 256, 0, s, x, n, seed, scale, offset);
+    }
+
+    /**
+     * out[m, :] = x[m, :] . W^T (+ bias): x [M, K], W [N, K], out [M, N] bf16 or f32. Batches up to
+     * 8 rows run the memory-bound GEMV (each weight read once); larger ones the tensor-core GEMM,
+     * split over K when M and N alone would leave multiprocessors idle (partials in workspace,
+     * which needs {@link #matmulWorkspaceBytes()} bytes).
+     */
+    public void matmul(CUstream s, CUdeviceptr x, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr out, boolean outF32,
+                       int m, int n, int k, CUdeviceptr workspace) {
+        if (m <= GEMV_MAX_ROWS) {
+            int rows = m <= 2 ? 4 : 2; // rows of W per warp, as instantiated in gemv.cu
+            int warps = (n + rows - 1) / rows;
+            launch(gemv[m], (warps + 7) / 8, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
+            return;
+        }
+        Tile t = m <= 64 ? tiles[0] : m <= 128 ? tiles[1] : tiles[2];
+        int gx = (n + t.bn - 1) / t.bn, gy = (m + t.bm - 1) / t.bm;
+        int splits = splitsFor(gx * gy, k);
+        int kPerSplit = ((k + splits - 1) / splits + 31) / 32 * 32;
+        splits = (k + kPerSplit - 1) / kPerSplit;
+        if (splits == 1) {
+            launch3(t.fn, gx, gy, 1, t.threads, t.smem, s, x, w, bias, out, outF32 ? 1 : 0, NONE, m, n, k, k);
+        } else {
+            launch3(t.fn, gx, gy, splits, t.threads, t.smem, s, x, w, NONE, NONE, 0, workspace, m, n, k, kPerSplit);
+            int blocks = (int) Math.min(multiprocessors * 4L, ((long) m * n + 255) / 256);
+            launch(splitkReduce, blocks, 1, 256, 0, s, workspace, splits, m, n, bias, out, outF32 ? 1 : 0);
+        }
+    }
+
+    private int splitsFor(int blocks, int k) {
+        if (blocks >= multiprocessors || k < 1024) return 1;
+        return Math.min(Math.min(8, k / 256), (2 * multiprocessors + blocks - 1) / blocks);
+    }
+
+    /** Bytes of fp32 partials the split-K path may need (independent of the shapes). */
+    public long matmulWorkspaceBytes() {
+        return 8L * multiprocessors * 128 * 128 * 4;
+    }
+
+    /**
+     * Paged attention of {@code tokens} query rows, each attending causally to its own sequence
+     * (tokSeq[t], a row of blockTables) up to its position tokPos[t]. Any head size up to 256.
+     */
+    public void pagedAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
+                               CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
+                               int numKvHeads, int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos,
+                               CUdeviceptr blockTables, int maxPages, int tokens, float scale) {
+        if (headDim > 256) throw new IllegalArgumentException("head_dim " + headDim + " > 256 is not supported on CUDA");
+        launch(pagedAttention, numHeads, tokens, 128, 0, s, q, qRowStride, out, outRowStride, pool, pageElems,
+                layer, tokensPerPage, numKvHeads, headDim, numHeads / numKvHeads, tokSeq, tokPos, blockTables,
+                maxPages, scale);
+    }
+
+    /** Whether {@link #prefillAttention} (tensor cores) supports this head size. */
+    public static boolean hasTensorCorePrefill(int headDim) { return headDim == 64 || headDim == 128; }
+
+    /** Causal attention of one sequence's rows 0..tokens-1 at positions p0.. (keys already cached). */
+    public void prefillAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
+                                 CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
+                                 int numKvHeads, int headDim, CUdeviceptr blockTable, int tokens, int p0, float scale) {
+        CUfunction f = switch (headDim) {
+            case 64 -> prefill64;
+            case 128 -> prefill128;
+            default -> throw new IllegalArgumentException("no tensor-core prefill for head_dim " + headDim);
+        };
+        launch(f, (tokens + 63) / 64, numHeads, 128, prefillSmem(headDim), s, q, qRowStride, out, outRowStride,
+                pool, pageElems, layer, tokensPerPage, numKvHeads, numHeads / numKvHeads, blockTable, tokens, p0, scale);
+    }
+
+    /**
+     * One token id per logits row (f32 [rows, vocab]): greedy where temperature <= 0, else
+     * temperature / top-k (0 = off) / top-p (1 = off) sampling with draw splitmix64(seed, step).
+     */
+    public void sample(CUstream s, CUdeviceptr logitsF32, int rows, int vocab, CUdeviceptr temperature,
+                       CUdeviceptr topK, CUdeviceptr topP, CUdeviceptr seeds, CUdeviceptr steps, CUdeviceptr outIds) {
+        launch(sample, rows, 1, 1024, 0, s, logitsF32, vocab, temperature, topK, topP, seeds, steps, outIds);
+    }
+}

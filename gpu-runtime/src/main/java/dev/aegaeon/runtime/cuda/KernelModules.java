@@ -1,0 +1,68 @@
+package dev.aegaeon.runtime.cuda;
+
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
+import static jcuda.driver.JCudaDriver.cuModuleLoadData;
+
+/**
+ * The PTX modules built from src/main/cuda (listed in kernels.list beside them), loaded once per
+ * context with cuModuleLoadData; functions are looked up once and cached, so a model switch
+ * touches none of this.
+ */
+final class KernelModules {
+    private static final String DIR = "/dev/aegaeon/runtime/cuda/";
+    private final Map<String, CUfunction> functions = new HashMap<>();
+    private final Map<String, CUmodule> modules = new HashMap<>();
+
+    static URL listResource() {
+        return KernelModules.class.getResource(DIR + "kernels.list");
+    }
+
+    KernelModules() {
+        URL list = listResource();
+        if (list == null) throw new IllegalStateException("CUDA kernels were not built into this jar");
+        try (InputStream in = list.openStream()) {
+            for (String name : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\\s+")) {
+                if (name.isBlank()) continue;
+                try (InputStream ptx = KernelModules.class.getResourceAsStream(DIR + name + ".ptx")) {
+                    if (ptx == null) throw new IllegalStateException("missing PTX resource " + name + ".ptx");
+                    byte[] bytes = ptx.readAllBytes();
+                    byte[] z = Arrays.copyOf(bytes, bytes.length + 1); // the driver wants a C string
+                    CUmodule m = new CUmodule();
+                    cuModuleLoadData(m, z);
+                    modules.put(name, m);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read CUDA kernels", e);
+        }
+    }
+
+    /** The kernel {@code name} from whichever module defines it. */
+    CUfunction function(String name) {
+        CUfunction f = functions.get(name);
+        if (f != null) return f;
+        for (CUmodule m : modules.values()) {
+            CUfunction candidate = new CUfunction();
+            try {
+                cuModuleGetFunction(candidate, m, name);
+                functions.put(name, candidate);
+                return candidate;
+            } catch (RuntimeException notHere) {
+                // CUDA_ERROR_NOT_FOUND in this module: try the next one.
+            }
+        }
+        throw new IllegalStateException("no CUDA kernel named " + name);
+    }
+}
