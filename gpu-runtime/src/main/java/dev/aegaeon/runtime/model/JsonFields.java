@@ -61,6 +61,9 @@ final class JsonFields {
 
     boolean has(String field) { return get(field).isPresent(); }
 
+    /** True when the key is written at all, even as JSON null (HF: explicit null overrides the default). */
+    boolean present(String field) { return root.has(field); }
+
     int requireInt(String field) {
         return optInt(field).orElseThrow(() -> missing(field));
     }

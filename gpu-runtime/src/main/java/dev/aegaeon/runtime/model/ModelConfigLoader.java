@@ -88,8 +88,8 @@ public final class ModelConfigLoader {
         int headDim = json.optInt("head_dim").orElseGet(() -> defaults.headDim(hidden, heads, file));
         refuseUnsupported(json, family);
 
-        List<Integer> eos = json.has("eos_token_id") ? json.intOrIntList("eos_token_id") : defaults.eosIds();
-        Integer bos = json.has("bos_token_id") ? json.optInt("bos_token_id").orElse(null) : defaults.bosId();
+        List<Integer> eos = json.present("eos_token_id") ? json.intOrIntList("eos_token_id") : defaults.eosIds();
+        Integer bos = json.present("bos_token_id") ? json.optInt("bos_token_id").orElse(null) : defaults.bosId();
         try {
             return new ModelConfig(family, architecture,
                     json.requireInt("vocab_size"), hidden, json.requireInt("intermediate_size"),

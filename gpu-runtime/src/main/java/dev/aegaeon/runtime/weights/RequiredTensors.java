@@ -17,18 +17,22 @@ public final class RequiredTensors {
      *                               first {@value #MAX_LISTED}, with a count of the rest)
      */
     public static void check(ModelConfig config, WeightSource source) {
-        List<String> problems = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        List<String> misshapen = new ArrayList<>();
         for (TensorSpec spec : ModelTensors.of(config)) {
             if (!source.has(spec.name())) {
-                problems.add("missing tensor " + spec.name() + " (expected shape " + Arrays.toString(spec.shape()) + ")");
+                missing.add("missing tensor " + spec.name() + " (expected shape " + Arrays.toString(spec.shape()) + ")");
                 continue;
             }
             long[] actual = source.tensor(spec.name()).shape();
             if (!spec.shapeMatches(actual)) {
-                problems.add("tensor " + spec.name() + " has shape " + Arrays.toString(actual)
+                misshapen.add("tensor " + spec.name() + " has shape " + Arrays.toString(actual)
                         + " but the config needs " + Arrays.toString(spec.shape()));
             }
         }
+        // Missing tensors first: they usually explain the rest (wrong family or config).
+        List<String> problems = new ArrayList<>(missing);
+        problems.addAll(misshapen);
         if (problems.isEmpty()) return;
         StringBuilder msg = new StringBuilder(source.describe()).append(" does not match its config (")
                 .append(config.architecture()).append("): ");
