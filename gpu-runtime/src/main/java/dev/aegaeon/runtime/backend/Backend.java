@@ -1,0 +1,123 @@
+package dev.aegaeon.runtime.backend;
+
+import dev.aegaeon.runtime.weights.WeightTensor;
+
+/**
+ * The operations one transformer forward pass needs, in the style of ggml's backends: every buffer
+ * ({@link Tensor}, {@link Weight}, {@link KvCache}, {@link StepInputs}) is owned by the backend and
+ * opaque to the engine, so a device backend keeps all of them resident and no host array crosses an
+ * op. The engine's {@code ModelRunner} is written once against this interface; the CPU backend is the
+ * reference (oracle) every other backend is compared to op by op.
+ *
+ * <p>Common invariants:
+ * <ul>
+ *   <li>All activations are fp32; weights keep their stored dtype and are widened while read.</li>
+ *   <li>Ops may run asynchronously (on a stream); the only synchronising calls are
+ *       {@link #copyToHost} and {@link #sample}, which return once prior ops have completed.</li>
+ *   <li>An output tensor never aliases an input unless the op says "in place".</li>
+ *   <li>Token rows follow the {@link StepLayout} of the {@link StepInputs} passed: row {@code t} is the
+ *       {@code t}-th token of the step; the op acts on the first {@code layout.numTokens()} rows (or
+ *       {@code numSeqs()} for decode attention, {@code logitRows.length} for gathers).</li>
+ *   <li>Misuse (wrong shapes, a tensor of another backend) throws {@link IllegalArgumentException}
+ *       before touching any buffer.</li>
+ * </ul>
+ */
+public interface Backend extends AutoCloseable {
+
+    /** "cpu", "cuda", ... as the command line's {@code --backend} spells it. */
+    String name();
+
+    // ---- buffers ----
+
+    /** A new fp32 tensor {@code [rows x cols]}; contents unspecified. */
+    Tensor allocate(int rows, int cols);
+
+    /** Makes {@code source} resident (the CPU backend wraps its memory-mapped bytes, no copy). */
+    Weight loadWeight(WeightTensor source);
+
+    /** Storage for a paged KV cache of {@code shape}; contents unspecified until written. */
+    KvCache allocateKvCache(KvCacheShape shape);
+
+    /** Rotary tables for {@code inverseFrequencies.length * 2 == headDim}. */
+    Rope createRope(float[] inverseFrequencies);
+
+    /** Uploads the per-step indices (token ids, positions, slot mapping, block tables, ...). */
+    StepInputs beginStep(StepLayout layout);
+
+    /** Copies the first {@code rows} rows of {@code src} into {@code dst} (row-major); synchronises. */
+    void copyToHost(Tensor src, int rows, float[] dst);
+
+    /** Releases a tensor, KV cache or weight early; using it afterwards is undefined. */
+    void release(Object buffer);
+
+    // ---- ops ----
+
+    /** {@code out[t] = table[tokenIds[t]]} (table {@code [vocab x hidden]}); ids are in range. */
+    void embed(Weight table, StepInputs step, Tensor out);
+
+    /** {@code out = x / rms(x) * gamma}, per row, rms with {@code eps} in fp32 (HF LlamaRMSNorm). */
+    void rmsNorm(Tensor x, Weight gamma, float eps, Tensor out);
+
+    /**
+     * Fused residual add and norm: first {@code residual += x} (in place on {@code residual}), then
+     * {@code out = rmsNorm(residual) * gamma}. {@code out} may alias {@code x}.
+     */
+    void addRmsNorm(Tensor x, Tensor residual, Weight gamma, float eps, Tensor out);
+
+    /**
+     * {@code out[t] = x[t] @ w^T + bias} for every row: {@code x [n x in]}, {@code w [out x in]},
+     * {@code bias [1 x out]} or null, {@code out [n x out]}. Accumulates in fp32.
+     */
+    void linear(Tensor x, Weight w, Weight bias, Tensor out);
+
+    /**
+     * Qwen3's per-head RMSNorm, in place: {@code x [n x heads*headDim]}, each head slice normalised
+     * separately and scaled by {@code gamma [1 x headDim]}.
+     */
+    void headRmsNorm(Tensor x, int heads, Weight gamma, float eps);
+
+    /**
+     * Rotates q {@code [n x qHeads*headDim]} and k {@code [n x kvHeads*headDim]} in place by each
+     * token's position ({@code step.positions}).
+     */
+    void rope(Tensor q, Tensor k, int qHeads, int kvHeads, Rope rope, StepInputs step);
+
+    /**
+     * Stores k and v {@code [n x kvHeads*headDim]} of layer {@code layer} at each token's slot
+     * ({@code step.slotMapping}); a slot of -1 is skipped (padding).
+     */
+    void writeKv(Tensor k, Tensor v, KvCache cache, int layer, StepInputs step);
+
+    /**
+     * Causal self-attention of prompts: token {@code t} of sequence {@code s} attends to tokens
+     * {@code queryStart[s] .. t} of the same sequence, from this step's {@code k}/{@code v}. GQA:
+     * query head {@code h} reads KV head {@code h / (qHeads / kvHeads)}. Scale {@code 1/sqrt(headDim)},
+     * softmax in fp32. Requires every sequence of the step to start at position 0 (no cached prefix).
+     * {@code out [n x qHeads*headDim]}.
+     */
+    void prefillAttention(Tensor q, Tensor k, Tensor v, int qHeads, int kvHeads, StepInputs step, Tensor out);
+
+    /**
+     * Paged decode attention: one query row per sequence ({@code queryStart[s+1] == queryStart[s] + 1}),
+     * attending to positions {@code 0 .. contextLengths[s]-1} of layer {@code layer}, read through the
+     * sequence's block table (the current token must already be written by {@link #writeKv}). GQA and
+     * scale as in {@link #prefillAttention}.
+     */
+    void decodeAttention(Tensor q, KvCache cache, int layer, int qHeads, int kvHeads, StepInputs step, Tensor out);
+
+    /** {@code out = silu(gate) * up}, element-wise; {@code out} may alias {@code gate}. */
+    void siluMul(Tensor gate, Tensor up, Tensor out);
+
+    /** {@code out[i] = x[logitRows[i]]}: picks the rows whose logits the step needs. */
+    void gatherRows(Tensor x, StepInputs step, Tensor out);
+
+    /**
+     * Sampling hook: one token id per row of {@code logits} (greedy where temperature is 0, else
+     * temperature, then top-k, then top-p, then a draw with the row's uniform). Synchronises; only
+     * the ids cross to the host.
+     */
+    int[] sample(Tensor logits, SamplingRows rows);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,210 @@
+package dev.aegaeon.runtime.engine;
+
+import dev.aegaeon.runtime.backend.Backend;
+import dev.aegaeon.runtime.backend.KvCacheShape;
+import dev.aegaeon.runtime.backend.SamplingRows;
+import dev.aegaeon.runtime.backend.StepLayout;
+import dev.aegaeon.runtime.backend.Tensor;
+import dev.aegaeon.runtime.model.ModelConfig;
+import dev.aegaeon.runtime.weights.WeightSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One model on one backend, stepped by a scheduler. The step API is {@link #prefill(Batch)} (prompts
+ * of new sequences, one sampled token each) and {@link #decode(Batch)} (one token for each running
+ * sequence); both reserve KV blocks first and answer {@link StepResult.NoRoom} without side effects
+ * when the cache is full. Finished sequences free their blocks at once; {@link #cancel} frees a
+ * running one. Not thread-safe: one step at a time.
+ */
+public final class InferenceEngine implements AutoCloseable {
+    private static final AtomicLong NEXT_ID = new AtomicLong();
+
+    private final ModelConfig config;
+    private final ModelRunner runner;
+    private final KvBlockManager kv;
+    private final TokenDecoder decoder;
+    private LogitsObserver logitsObserver;
+
+    public InferenceEngine(ModelConfig config, WeightSource weights, Backend backend, EngineOptions options) {
+        this.config = config;
+        this.kv = new KvBlockManager(options.numBlocks(), options.blockSize());
+        this.runner = new ModelRunner(config, weights, backend, new KvCacheShape(config.numLayers(),
+                config.numKvHeads(), config.headDim(), options.blockSize(), options.numBlocks()));
+        this.decoder = options.decoder();
+    }
+
+    public ModelConfig config() { return config; }
+
+    public ModelRunner runner() { return runner; }
+
+    public int freeBlocks() { return kv.freeBlocks(); }
+
+    public int totalBlocks() { return kv.totalBlocks(); }
+
+    public int blockSize() { return kv.blockSize(); }
+
+    public void setLogitsObserver(LogitsObserver observer) { this.logitsObserver = observer; }
+
+    /** A new waiting sequence; the ids are checked against the vocabulary here, not deep in a step. */
+    public Sequence newSequence(int[] promptIds, SamplingParams params) {
+        if (promptIds.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
+        for (int id : promptIds) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
+        return new Sequence(NEXT_ID.incrementAndGet(), this, promptIds, params);
+    }
+
+    /** Runs the prompts of new sequences together and samples each one's first token. */
+    public StepResult prefill(Batch batch) {
+        for (Sequence s : batch.sequences()) {
+            check(s);
+            if (s.cachedTokens() != 0 || s.generatedCount() != 0) throw new IllegalStateException(s + " was already prefilled");
+        }
+        List<Sequence> seqs = batch.sequences();
+        int[] targets = seqs.stream().mapToInt(Sequence::promptLength).toArray();
+        if (kv.reserve(seqs, targets) instanceof KvReservation.NoRoom(int needed, int free)) {
+            return new StepResult.NoRoom(needed, free);
+        }
+        int tokens = Arrays.stream(targets).sum();
+        StepLayout layout = layout(seqs, tokens, true, lastRows(seqs, targets));
+        Tensor logits = runner.forward(layout, ModelRunner.Phase.PREFILL);
+        for (int i = 0; i < seqs.size(); i++) seqs.get(i).setCachedTokens(targets[i]);
+        return sampleAndAdvance(seqs, logits);
+    }
+
+    /** One token for each running sequence; the newest token of each is fed and cached. */
+    public StepResult decode(Batch batch) {
+        for (Sequence s : batch.sequences()) {
+            check(s);
+            if (s.generatedCount() == 0) throw new IllegalStateException(s + " needs a prefill before decode");
+        }
+        List<Sequence> seqs = batch.sequences();
+        int[] targets = seqs.stream().mapToInt(Sequence::length).toArray();
+        if (kv.reserve(seqs, targets) instanceof KvReservation.NoRoom(int needed, int free)) {
+            return new StepResult.NoRoom(needed, free);
+        }
+        int[] rows = new int[seqs.size()];
+        for (int i = 0; i < rows.length; i++) rows[i] = i;
+        StepLayout layout = layout(seqs, seqs.size(), false, rows);
+        Tensor logits = runner.forward(layout, ModelRunner.Phase.DECODE);
+        for (int i = 0; i < seqs.size(); i++) seqs.get(i).setCachedTokens(targets[i]);
+        return sampleAndAdvance(seqs, logits);
+    }
+
+    /** Stops a sequence and frees its KV blocks; a finished or cancelled one is left as it is. */
+    public void cancel(Sequence sequence) {
+        if (sequence.owner() != this) throw new IllegalArgumentException(sequence + " belongs to another engine");
+        if (sequence.isFinished()) return;
+        sequence.finish(FinishReason.CANCELLED);
+        kv.release(sequence);
+    }
+
+    /** Prefill then decode until the sequence stops; {@link StepResult.NoRoom} becomes an exception here. */
+    public Generation generate(int[] promptIds, SamplingParams params) {
+        Sequence s = newSequence(promptIds, params);
+        long t0 = System.nanoTime();
+        requireRoom(prefill(Batch.of(s)));
+        long t1 = System.nanoTime();
+        while (!s.isFinished()) requireRoom(decode(Batch.of(s)));
+        long t2 = System.nanoTime();
+        return new Generation(promptIds.clone(), s.generatedIds(), s.text(), s.finishReason(), t1 - t0, t2 - t1);
+    }
+
+    /** The logits of every position of one prompt, {@code [tokens x vocab]} row-major. */
+    public float[] promptLogits(int[] promptIds) {
+        Sequence s = newSequence(promptIds, SamplingParams.greedy(1));
+        try {
+            requireRoom(kv.reserve(List.of(s), new int[] {promptIds.length}) instanceof KvReservation.NoRoom(int n, int f)
+                    ? new StepResult.NoRoom(n, f) : new StepResult.Stepped(List.of()));
+            int[] rows = new int[promptIds.length];
+            for (int i = 0; i < rows.length; i++) rows[i] = i;
+            return runner.toHost(runner.forward(layout(List.of(s), promptIds.length, true, rows), ModelRunner.Phase.PREFILL));
+        } finally {
+            kv.release(s);
+        }
+    }
+
+    private static void requireRoom(StepResult result) {
+        if (result instanceof StepResult.NoRoom(int needed, int free)) {
+            throw new IllegalStateException("KV cache full: the prompt needs " + needed + " blocks, " + free + " are free");
+        }
+    }
+
+    private void check(Sequence s) {
+        if (s.owner() != this) throw new IllegalArgumentException(s + " belongs to another engine");
+        if (s.isFinished()) throw new IllegalStateException(s + " is finished");
+    }
+
+    private static int[] lastRows(List<Sequence> seqs, int[] lengths) {
+        int[] rows = new int[seqs.size()];
+        int end = 0;
+        for (int i = 0; i < rows.length; i++) {
+            end += lengths[i];
+            rows[i] = end - 1;
+        }
+        return rows;
+    }
+
+    /** Flattens the batch: prefill feeds whole prompts from position 0, decode each newest token. */
+    private StepLayout layout(List<Sequence> seqs, int tokens, boolean prefill, int[] logitRows) {
+        int n = seqs.size();
+        int[] ids = new int[tokens], positions = new int[tokens], slots = new int[tokens];
+        int[] queryStart = new int[n + 1], context = new int[n];
+        int maxBlocks = 1;
+        for (Sequence s : seqs) maxBlocks = Math.max(maxBlocks, s.blockCount());
+        int[] tables = new int[n * maxBlocks];
+        Arrays.fill(tables, -1);
+        int t = 0;
+        for (int i = 0; i < n; i++) {
+            Sequence s = seqs.get(i);
+            queryStart[i] = t;
+            int from = prefill ? 0 : s.length() - 1;
+            int to = prefill ? s.promptLength() : s.length();
+            for (int p = from; p < to; p++, t++) {
+                ids[t] = s.tokenAt(p);
+                positions[t] = p;
+                slots[t] = kv.slot(s, p);
+            }
+            context[i] = to;
+            for (int b = 0; b < s.blockCount(); b++) tables[i * maxBlocks + b] = s.block(b);
+        }
+        queryStart[n] = t;
+        return new StepLayout(ids, positions, slots, queryStart, context, tables, maxBlocks, logitRows);
+    }
+
+    private StepResult sampleAndAdvance(List<Sequence> seqs, Tensor logits) {
+        int n = seqs.size();
+        float[] temperature = new float[n], topP = new float[n];
+        int[] topK = new int[n];
+        double[] uniform = new double[n];
+        for (int i = 0; i < n; i++) {
+            SamplingParams p = seqs.get(i).params();
+            temperature[i] = p.temperature();
+            topK[i] = p.topK();
+            topP[i] = p.topP();
+            uniform[i] = seqs.get(i).nextUniform();
+        }
+        if (logitsObserver != null) {
+            float[] host = runner.toHost(logits);
+            int vocab = config.vocabSize();
+            for (int i = 0; i < n; i++) logitsObserver.onLogits(seqs.get(i), Arrays.copyOfRange(host, i * vocab, (i + 1) * vocab));
+        }
+        int[] ids = runner.sample(logits, new SamplingRows(temperature, topK, topP, uniform));
+        List<StepResult.TokenEvent> events = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Sequence s = seqs.get(i);
+            FinishReason finish = StopConditions.advance(s, ids[i], decoder);
+            if (finish != null) kv.release(s);
+            events.add(new StepResult.TokenEvent(s, ids[i], finish));
+        }
+        return new StepResult.Stepped(List.copyOf(events));
+    }
+
+    @Override
+    public void close() { runner.close(); }
+}

@@ -1,0 +1,54 @@
+package dev.aegaeon.runtime.engine;
+
+import java.util.List;
+
+/**
+ * Maps sequences' token positions to KV slots: grows block tables from a {@link BlockAllocator}, all
+ * or nothing per batch, and frees a sequence's blocks when it finishes or is cancelled.
+ */
+public final class KvBlockManager {
+    private final BlockAllocator allocator;
+    private final int blockSize;
+
+    public KvBlockManager(int numBlocks, int blockSize) {
+        this.allocator = new BlockAllocator(numBlocks);
+        this.blockSize = blockSize;
+    }
+
+    public int blockSize() { return blockSize; }
+
+    public int freeBlocks() { return allocator.freeBlocks(); }
+
+    public int totalBlocks() { return allocator.numBlocks(); }
+
+    /** Blocks a sequence needs so that positions {@code 0 .. tokens-1} have slots. */
+    int blocksFor(int tokens) { return (tokens + blockSize - 1) / blockSize; }
+
+    /**
+     * Grows each sequence's block table to hold {@code targetTokens[i]} positions. Either every
+     * sequence gets its blocks or none does ({@link KvReservation.NoRoom}).
+     */
+    public KvReservation reserve(List<Sequence> sequences, int[] targetTokens) {
+        int needed = 0;
+        for (int i = 0; i < sequences.size(); i++) {
+            needed += Math.max(0, blocksFor(targetTokens[i]) - sequences.get(i).blockCount());
+        }
+        if (needed > allocator.freeBlocks()) return new KvReservation.NoRoom(needed, allocator.freeBlocks());
+        for (int i = 0; i < sequences.size(); i++) {
+            Sequence s = sequences.get(i);
+            int more = Math.max(0, blocksFor(targetTokens[i]) - s.blockCount());
+            s.addBlocks(allocator.allocate(more).orElseThrow());
+        }
+        return new KvReservation.Granted(needed);
+    }
+
+    /** Returns every block of {@code sequence} to the pool. */
+    public void release(Sequence sequence) {
+        for (int block : sequence.takeBlocks()) allocator.free(block);
+    }
+
+    /** The cache slot of {@code position} of {@code sequence}; its block must be reserved. */
+    int slot(Sequence sequence, int position) {
+        return sequence.block(position / blockSize) * blockSize + position % blockSize;
+    }
+}

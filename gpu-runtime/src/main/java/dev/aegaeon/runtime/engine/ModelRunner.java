@@ -1,0 +1,154 @@
+package dev.aegaeon.runtime.engine;
+
+import dev.aegaeon.runtime.backend.Backend;
+import dev.aegaeon.runtime.backend.KvCache;
+import dev.aegaeon.runtime.backend.KvCacheShape;
+import dev.aegaeon.runtime.backend.Rope;
+import dev.aegaeon.runtime.backend.SamplingRows;
+import dev.aegaeon.runtime.backend.StepInputs;
+import dev.aegaeon.runtime.backend.StepLayout;
+import dev.aegaeon.runtime.backend.Tensor;
+import dev.aegaeon.runtime.model.ModelConfig;
+import dev.aegaeon.runtime.weights.WeightSource;
+
+/**
+ * The forward pass of the Llama/Mistral/Qwen2/Qwen3 decoder, written once against {@link Backend}; the
+ * only class that issues backend ops. Holds one model's weights, rotary tables, KV cache storage and a
+ * scratch workspace that grows to the largest step seen (so steady-state steps allocate nothing).
+ */
+public final class ModelRunner implements AutoCloseable {
+
+    /** Which attention a step runs: over the step's own prompt tokens, or paged over the cache. */
+    public enum Phase { PREFILL, DECODE }
+
+    private final ModelConfig config;
+    private final Backend backend;
+    private final ModelWeights weights;
+    private final Rope rope;
+    private final KvCache kvCache;
+    private final float eps;
+    private Workspace workspace;
+    private Tensor logits;
+
+    public ModelRunner(ModelConfig config, WeightSource source, Backend backend, KvCacheShape kvShape) {
+        if (kvShape.layers() != config.numLayers() || kvShape.kvHeads() != config.numKvHeads()
+                || kvShape.headDim() != config.headDim()) {
+            throw new IllegalArgumentException("KV cache shape " + kvShape + " does not fit the model");
+        }
+        this.config = config;
+        this.backend = backend;
+        this.weights = ModelWeights.load(config, source, backend);
+        this.rope = backend.createRope(RotaryFrequencies.inverse(config));
+        this.kvCache = backend.allocateKvCache(kvShape);
+        this.eps = (float) config.rmsNormEps();
+    }
+
+    public ModelConfig config() { return config; }
+
+    public ModelWeights weights() { return weights; }
+
+    public Backend backend() { return backend; }
+
+    /**
+     * Runs one step and returns the logits {@code [layout.logitRows().length x vocab]}, resident on the
+     * backend and valid until the next call.
+     */
+    public Tensor forward(StepLayout layout, Phase phase) {
+        int n = layout.numTokens();
+        Workspace w = workspace(n);
+        Tensor residual = w.residual.rowsView(n), normed = w.normed.rowsView(n), proj = w.proj.rowsView(n);
+        Tensor q = w.q.rowsView(n), k = w.k.rowsView(n), v = w.v.rowsView(n), attn = w.attn.rowsView(n);
+        Tensor gate = w.gate.rowsView(n), up = w.up.rowsView(n);
+        int heads = config.numHeads(), kvHeads = config.numKvHeads();
+
+        StepInputs step = backend.beginStep(layout);
+        backend.embed(weights.embed(), step, residual);
+        for (int i = 0; i < config.numLayers(); i++) {
+            ModelWeights.Layer l = weights.layers().get(i);
+            if (i == 0) backend.rmsNorm(residual, l.attnNorm(), eps, normed);
+            else backend.addRmsNorm(proj, residual, l.attnNorm(), eps, normed);
+            backend.linear(normed, l.q(), l.qBias(), q);
+            backend.linear(normed, l.k(), l.kBias(), k);
+            backend.linear(normed, l.v(), l.vBias(), v);
+            if (l.qNorm() != null) {
+                backend.headRmsNorm(q, heads, l.qNorm(), eps);
+                backend.headRmsNorm(k, kvHeads, l.kNorm(), eps);
+            }
+            backend.rope(q, k, heads, kvHeads, rope, step);
+            backend.writeKv(k, v, kvCache, i, step);
+            if (phase == Phase.PREFILL) backend.prefillAttention(q, k, v, heads, kvHeads, step, attn);
+            else backend.decodeAttention(q, kvCache, i, heads, kvHeads, step, attn);
+            backend.linear(attn, l.o(), null, proj);
+            backend.addRmsNorm(proj, residual, l.mlpNorm(), eps, normed);
+            backend.linear(normed, l.gate(), null, gate);
+            backend.linear(normed, l.up(), null, up);
+            backend.siluMul(gate, up, gate);
+            backend.linear(gate, l.down(), null, proj);
+        }
+        backend.addRmsNorm(proj, residual, weights.finalNorm(), eps, normed);
+        int rows = layout.logitRows().length;
+        Tensor picked = w.picked(rows);
+        backend.gatherRows(normed, step, picked);
+        Tensor out = logits(rows);
+        backend.linear(picked, weights.lmHead(), null, out);
+        return out;
+    }
+
+    public int[] sample(Tensor logits, SamplingRows rows) { return backend.sample(logits, rows); }
+
+    public float[] toHost(Tensor logits) {
+        float[] host = new float[logits.rows() * logits.cols()];
+        backend.copyToHost(logits, logits.rows(), host);
+        return host;
+    }
+
+    private Workspace workspace(int tokens) {
+        if (workspace == null || workspace.capacity < tokens) {
+            if (workspace != null) workspace.release(backend);
+            workspace = new Workspace(backend, config, Math.max(tokens, workspace == null ? 1 : workspace.capacity * 2));
+        }
+        return workspace;
+    }
+
+    private Tensor logits(int rows) {
+        if (logits == null || logits.rows() < rows) {
+            if (logits != null) backend.release(logits);
+            logits = backend.allocate(rows, config.vocabSize());
+        }
+        return logits.rowsView(rows);
+    }
+
+    @Override
+    public void close() {
+        if (workspace != null) workspace.release(backend);
+        if (logits != null) backend.release(logits);
+        backend.release(kvCache);
+    }
+
+    /** Scratch activations for up to {@code capacity} tokens. */
+    private static final class Workspace {
+        final int capacity;
+        final Tensor residual, normed, proj, q, k, v, attn, gate, up, picked;
+
+        Workspace(Backend b, ModelConfig c, int capacity) {
+            this.capacity = capacity;
+            int h = c.hiddenSize();
+            residual = b.allocate(capacity, h);
+            normed = b.allocate(capacity, h);
+            proj = b.allocate(capacity, h);
+            q = b.allocate(capacity, c.qSize());
+            k = b.allocate(capacity, c.kvSize());
+            v = b.allocate(capacity, c.kvSize());
+            attn = b.allocate(capacity, c.qSize());
+            gate = b.allocate(capacity, c.intermediateSize());
+            up = b.allocate(capacity, c.intermediateSize());
+            picked = b.allocate(capacity, h);
+        }
+
+        Tensor picked(int rows) { return picked.rowsView(rows); }
+
+        void release(Backend b) {
+            for (Tensor t : new Tensor[] {residual, normed, proj, q, k, v, attn, gate, up, picked}) b.release(t);
+        }
+    }
+}

@@ -1,0 +1,19 @@
+package dev.aegaeon.runtime.engine;
+
+import java.util.List;
+
+/** What one prefill or decode step did. */
+public sealed interface StepResult {
+
+    /** One new token per sequence of the batch, in batch order. */
+    record Stepped(List<TokenEvent> tokens) implements StepResult {}
+
+    /** Not enough free KV blocks: nothing ran and nothing was allocated. */
+    record NoRoom(int blocksNeeded, int blocksFree) implements StepResult {}
+
+    /**
+     * A token produced for {@code sequence}; {@code finish} is non-null when this token ended it (its
+     * KV blocks are already freed then).
+     */
+    record TokenEvent(Sequence sequence, int tokenId, FinishReason finish) {}
+}
