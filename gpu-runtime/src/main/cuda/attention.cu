@@ -8,7 +8,7 @@ using namespace nvcuda;
 // sequence. Serves every decode step and the prefill of head sizes the tensor-core kernel lacks.
 // Warps stride over keys with an online softmax each; lanes split the head dimension (<= 256).
 extern "C" __global__ void __launch_bounds__(128) paged_attention(
-    const bf16* __restrict__ q, int qRowStride, bf16* __restrict__ out, int outRowStride,
+    const float* __restrict__ q, int qRowStride, float* __restrict__ out, int outRowStride,
     const bf16* __restrict__ pool, long long pageElems, int layer, int tokensPerPage,
     int numKvHeads, int headDim, int group, const int* __restrict__ tokSeq,
     const int* __restrict__ tokPos, const int* __restrict__ blockTables, int maxPages, float scale) {
@@ -17,12 +17,12 @@ extern "C" __global__ void __launch_bounds__(128) paged_attention(
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const int seq = tokSeq[t], last = tokPos[t];
     const int* table = blockTables + (size_t)seq * maxPages;
-    const bf16* qh = q + (size_t)t * qRowStride + (size_t)h * headDim;
+    const float* qh = q + (size_t)t * qRowStride + (size_t)h * headDim;
     float qv[MAXE], acc[MAXE];
 #pragma unroll
     for (int i = 0; i < MAXE; ++i) {
         const int e = lane + 32 * i;
-        qv[i] = e < headDim ? __bfloat162float(qh[e]) * scale : 0.f;
+        qv[i] = e < headDim ? qh[e] * scale : 0.f;
         acc[i] = 0.f;
     }
     float m = -INFINITY, l = 0.f;
@@ -64,12 +64,12 @@ extern "C" __global__ void __launch_bounds__(128) paged_attention(
         wsc[w] = shM[w] == -INFINITY ? 0.f : __expf(shM[w] - gm);
         gl += shL[w] * wsc[w];
     }
-    bf16* o = out + (size_t)t * outRowStride + (size_t)h * headDim;
+    float* o = out + (size_t)t * outRowStride + (size_t)h * headDim;
     for (int e = threadIdx.x; e < headDim; e += blockDim.x) {
         float v = 0.f;
 #pragma unroll
         for (int w = 0; w < 4; ++w) v += shAcc[w][e] * wsc[w];
-        o[e] = __float2bfloat16(v / gl);
+        o[e] = v / gl;
     }
 }
 
@@ -79,8 +79,8 @@ extern "C" __global__ void __launch_bounds__(128) paged_attention(
 // fp32 out); the online softmax runs on S in shared memory, O lives in shared memory so its
 // rows can be rescaled.
 template <int HD>
-__device__ __forceinline__ void prefill_body(const bf16* __restrict__ q, int qRowStride,
-                                             bf16* __restrict__ out, int outRowStride,
+__device__ __forceinline__ void prefill_body(const float* __restrict__ q, int qRowStride,
+                                             float* __restrict__ out, int outRowStride,
                                              const bf16* __restrict__ pool, long long pageElems,
                                              int layer, int tokensPerPage, int numKvHeads, int group,
                                              const int* __restrict__ table, int T, int p0,
@@ -101,9 +101,9 @@ __device__ __forceinline__ void prefill_body(const bf16* __restrict__ q, int qRo
     // Stage Q (64 rows) through Ks, then keep it in fragments.
     for (int c = threadIdx.x; c < BQ * (HD / 8); c += blockDim.x) {
         const int r = c / (HD / 8), e = (c % (HD / 8)) * 8;
-        uint4 v = make_uint4(0, 0, 0, 0);
-        if (q0 + r < T) v = *reinterpret_cast<const uint4*>(q + (size_t)(q0 + r) * qRowStride + (size_t)h * HD + e);
-        *reinterpret_cast<uint4*>(Ks + r * LDK + e) = v;
+        const float* src = q + (size_t)(q0 + r) * qRowStride + (size_t)h * HD + e;
+#pragma unroll
+        for (int i = 0; i < 8; ++i) Ks[r * LDK + e + i] = __float2bfloat16(q0 + r < T ? src[i] : 0.f);
     }
     float* O = Os + warp * 16 * LDO;
     for (int i = lane; i < 16 * LDO; i += 32) O[i] = 0.f;
@@ -195,15 +195,15 @@ __device__ __forceinline__ void prefill_body(const bf16* __restrict__ q, int qRo
     }
     if (rowValid) {
         const float inv = 1.f / l;
-        bf16* o = out + (size_t)(q0 + warp * 16 + row) * outRowStride + (size_t)h * HD + halfSel * (HD / 2);
+        float* o = out + (size_t)(q0 + warp * 16 + row) * outRowStride + (size_t)h * HD + halfSel * (HD / 2);
         const float* orow = O + row * LDO + halfSel * (HD / 2);
-        for (int c = 0; c < HD / 2; ++c) o[c] = __float2bfloat16(orow[c] * inv);
+        for (int c = 0; c < HD / 2; ++c) o[c] = orow[c] * inv;
     }
 }
 
 #define PREFILL(HD)                                                                                \
     extern "C" __global__ void __launch_bounds__(128) prefill_attention_hd##HD(                   \
-        const bf16* __restrict__ q, int qRowStride, bf16* __restrict__ out, int outRowStride,     \
+        const float* __restrict__ q, int qRowStride, float* __restrict__ out, int outRowStride,   \
         const bf16* __restrict__ pool, long long pageElems, int layer, int tokensPerPage,         \
         int numKvHeads, int group, const int* __restrict__ table, int T, int p0, float scale) {   \
         prefill_body<HD>(q, qRowStride, out, outRowStride, pool, pageElems, layer, tokensPerPage,  \

@@ -1,22 +1,15 @@
 // Token selection on the device: one block of 1024 threads per logits row; only the chosen ids
-// travel to the host. Semantics follow HF's warpers: logits / temperature, then top-k (keeps
-// every value >= the k-th largest), then top-p (keeps the largest values until their mass
-// reaches p), then one draw u in [0, 1) from splitmix64(seed, step) scanned in index order.
-// temperature <= 0 means greedy (the first index of the maximum, as torch.argmax).
+// travel to the host. Same function as the engine's HostSampler: logits / temperature, then top-k
+// (keeps every value >= the k-th largest), then top-p (the largest values until their mass
+// reaches p), then the row's uniform u picks the token where the mass accumulated in descending
+// order first exceeds u * kept mass. temperature <= 0 is greedy (first index of the maximum).
+// Thresholds are found bit by bit over order-preserving integer keys, so nothing is sorted.
 #include "common.cuh"
 
 // float -> unsigned key with the same order.
 __device__ __forceinline__ unsigned order_key(float f) {
     const unsigned b = __float_as_uint(f);
     return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
-}
-
-__device__ __forceinline__ double uniform01(unsigned long long seed, long long step) {
-    unsigned long long z = seed + (unsigned long long)step * 0x9E3779B97F4A7C15ull + 0x9E3779B97F4A7C15ull;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    z ^= z >> 31;
-    return (double)(z >> 11) * (1.0 / 9007199254740992.0);
 }
 
 __device__ double block_sum_d(double v, double* sh) {
@@ -34,11 +27,21 @@ __device__ double block_sum_d(double v, double* sh) {
     return sh[32];
 }
 
+// Largest key t (bit by bit from 0) with pred(t); pred must hold for t = 0 and be monotone.
+template <typename Pred>
+__device__ unsigned largest_key(Pred pred) {
+    unsigned t = 0;
+    for (int bit = 31; bit >= 0; --bit) {
+        const unsigned cand = t | (1u << bit);
+        if (pred(cand)) t = cand;
+    }
+    return t;
+}
+
 extern "C" __global__ void __launch_bounds__(1024) sample_tokens(
     const float* __restrict__ logits, int vocab, const float* __restrict__ temperature,
     const int* __restrict__ topK, const float* __restrict__ topP,
-    const unsigned long long* __restrict__ seeds, const long long* __restrict__ steps,
-    int* __restrict__ outIds) {
+    const double* __restrict__ uniform, int* __restrict__ outIds) {
     __shared__ float shf[33];
     __shared__ double shd[33];
     __shared__ int shi[33];
@@ -46,7 +49,7 @@ extern "C" __global__ void __launch_bounds__(1024) sample_tokens(
     const float* x = logits + (size_t)r * vocab;
     const float temp = temperature[r];
 
-    // Maximum and its first index (argmax; also the softmax shift).
+    // First index of the maximum (greedy; also the softmax shift).
     float best = -INFINITY;
     int bestIdx = vocab;
     for (int i = tid; i < vocab; i += nt) {
@@ -77,78 +80,67 @@ extern "C" __global__ void __launch_bounds__(1024) sample_tokens(
         if (tid == 0) outIds[r] = argmax;
         return;
     }
-    const float invT = 1.f / temp;
-    const float zmax = maxv * invT;
-
-    // Top-k threshold: the largest key t with count(key >= t) >= k, built bit by bit.
-    const int k = topK[r];
-    unsigned kThresh = 0;
-    if (k > 0 && k < vocab) {
-        for (int bit = 31; bit >= 0; --bit) {
-            const unsigned cand = kThresh | (1u << bit);
-            float cnt = 0.f;
-            for (int i = tid; i < vocab; i += nt) cnt += order_key(x[i] * invT) >= cand ? 1.f : 0.f;
-            if (block_sum(cnt, shf) >= (float)k) kThresh = cand;
+    const float zmax = maxv / temp;
+    auto mass_from = [&](unsigned key) {  // sum of exp(z - zmax) over keys >= key
+        double m = 0.0;
+        for (int i = tid; i < vocab; i += nt) {
+            const float z = x[i] / temp;
+            if (order_key(z) >= key) m += (double)expf(z - zmax);
         }
+        return block_sum_d(m, shd);
+    };
+
+    unsigned kThresh = 0;
+    const int k = topK[r];
+    if (k > 0 && k < vocab) {
+        kThresh = largest_key([&](unsigned cand) {
+            float cnt = 0.f;
+            for (int i = tid; i < vocab; i += nt) cnt += order_key(x[i] / temp) >= cand ? 1.f : 0.f;
+            return block_sum(cnt, shf) >= (float)k;
+        });
     }
-    // Top-p threshold over the survivors of top-k: the largest key t with mass(key >= t) >= p.
-    double total = 0.0;
-    for (int i = tid; i < vocab; i += nt) {
-        const float z = x[i] * invT;
-        if (order_key(z) >= kThresh) total += (double)expf(z - zmax);
-    }
-    total = block_sum_d(total, shd);
-    const float p = topP[r];
+    const double total = mass_from(kThresh);
     unsigned thresh = kThresh;
+    const float p = topP[r];
     if (p < 1.f) {
         const double need = (double)p * total;
-        unsigned t = 0;
-        for (int bit = 31; bit >= 0; --bit) {
-            const unsigned cand = t | (1u << bit);
-            if (cand <= kThresh) { t = cand; continue; }  // everything top-k kept has mass total
-            double mass = 0.0;
-            for (int i = tid; i < vocab; i += nt) {
-                const float z = x[i] * invT;
-                if (order_key(z) >= cand) mass += (double)expf(z - zmax);
-            }
-            if (block_sum_d(mass, shd) >= need) t = cand;
-        }
-        thresh = max(t, kThresh);
+        thresh = max(kThresh, largest_key([&](unsigned cand) {
+            return cand <= kThresh || mass_from(cand) >= need;
+        }));
     }
-    // Kept mass, then the draw, scanned in index order over contiguous chunks per thread.
-    const int chunk = (vocab + nt - 1) / nt;
-    const int begin = min(vocab, tid * chunk), end = min(vocab, begin + chunk);
-    double mine = 0.0;
-    for (int i = begin; i < end; ++i) {
-        const float z = x[i] * invT;
-        if (order_key(z) >= thresh) mine += (double)expf(z - zmax);
-    }
-    __shared__ double prefix[1024];
-    prefix[tid] = mine;
+    const double kept = thresh == kThresh ? total : mass_from(thresh);
+    const double target = uniform[r] * kept;
+    // The chosen value: the largest key whose mass from the top exceeds the target.
+    unsigned chosen = largest_key([&](unsigned cand) {
+        return cand <= thresh || mass_from(cand) > target;
+    });
+    chosen = max(chosen, thresh);
+    // Usually one token holds the chosen key: take it. Ties walk ascending ids from the mass above
+    // them, as the host sampler orders them (rare; one thread).
+    __shared__ int firstIdx;
+    if (tid == 0) firstIdx = vocab;
     __syncthreads();
+    float ties = 0.f;
+    for (int i = tid; i < vocab; i += nt) {
+        if (order_key(x[i] / temp) == chosen) { ties += 1.f; atomicMin(&firstIdx, i); }
+    }
+    ties = block_sum(ties, shf);
+    if (ties <= 1.f) {
+        if (tid == 0) outIds[r] = firstIdx < vocab ? firstIdx : argmax;
+        return;
+    }
+    const double above = chosen == 0xffffffffu ? 0.0 : mass_from(chosen + 1);
     if (tid == 0) {
-        double run = 0.0;
-        for (int i = 0; i < nt; ++i) { const double v = prefix[i]; prefix[i] = run; run += v; }
-        shd[32] = run;
-    }
-    __syncthreads();
-    const double kept = shd[32];
-    const double u = uniform01(seeds[r], steps[r]) * kept;
-    if (tid == 0) shi[0] = -1;
-    __syncthreads();
-    double run = prefix[tid];
-    if (u >= run && u < run + mine) {
-        int pick = -1;
-        for (int i = begin; i < end; ++i) {
-            const float z = x[i] * invT;
-            if (order_key(z) >= thresh) {
-                pick = i;  // last kept index so far: rounding can never run past the chunk
+        double run = above;
+        int pick = -1, last = -1;
+        for (int i = 0; i < vocab; ++i) {
+            const float z = x[i] / temp;
+            if (order_key(z) == chosen) {
+                last = i;
                 run += (double)expf(z - zmax);
-                if (u < run) break;
+                if (target < run) { pick = i; break; }
             }
         }
-        shi[0] = pick;
+        outIds[r] = pick >= 0 ? pick : last;
     }
-    __syncthreads();
-    if (tid == 0) outIds[r] = shi[0] >= 0 ? shi[0] : argmax;
 }

@@ -19,6 +19,6 @@ public record CudaConfig(double arenaShareOfFree, double kvShareOfArena, long kv
     }
 
     public static CudaConfig defaults() {
-        return new CudaConfig(0.90, 0.25, 2L << 20, 4L << 30);
+        return new CudaConfig(0.90, 0.0, 2L << 20, 4L << 30);
     }
 }

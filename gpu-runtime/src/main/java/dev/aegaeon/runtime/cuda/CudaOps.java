@@ -11,10 +11,10 @@ import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 
 /**
- * Typed launches of the kernels in src/main/cuda. Tensors are bf16 row-major unless named f32;
- * every op is asynchronous on the given stream. Shapes are the caller's contract (the model
- * runner derives them from the config); each op's CPU twin computes the same function in fp32
- * (see the conformance test).
+ * Typed launches of the kernels in src/main/cuda. Activations are fp32, weights, matrix-product
+ * operands and the KV cache bf16; every op is asynchronous on the given stream. Shapes are the
+ * caller's contract ({@link CudaBackend} checks them); each op's CPU twin is the same op of the
+ * CPU backend (see the conformance tests).
  */
 public final class CudaOps {
     /** A null device pointer for optional operands (no bias, no delta). */
@@ -22,7 +22,7 @@ public final class CudaOps {
     private static final int GEMV_MAX_ROWS = 8;
 
     private final int multiprocessors;
-    private final CUfunction embedding, addRmsnorm, headRmsnorm, rope, siluMul, addBias, kvWrite,
+    private final CUfunction embedding, addRmsnorm, headRmsnorm, rope, siluMul, toBf16, gatherRows, kvWrite,
             fillUniform, pagedAttention, prefill64, prefill128, splitkReduce, sample;
     private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
     private final Tile[] tiles;
@@ -37,7 +37,8 @@ public final class CudaOps {
         headRmsnorm = k.function("head_rmsnorm");
         rope = k.function("rope");
         siluMul = k.function("silu_mul");
-        addBias = k.function("add_bias");
+        toBf16 = k.function("f32_to_bf16");
+        gatherRows = k.function("gather_rows");
         kvWrite = k.function("kv_write");
         fillUniform = k.function("fill_uniform");
         pagedAttention = k.function("paged_attention");
@@ -102,7 +103,7 @@ public final class CudaOps {
         launch(embedding, tokens, 1, rowThreads(hidden / 4), 0, s, ids, table, residualF32, hidden);
     }
 
-    /** residualF32 += delta (unless delta is {@link #NONE}); out = rmsnorm(residual) * weight. */
+    /** residual += delta (unless delta is {@link #NONE}); out = rmsnorm(residual) * weight; all fp32. */
     public void addRmsNorm(CUstream s, CUdeviceptr residualF32, CUdeviceptr delta, CUdeviceptr weight,
                            CUdeviceptr out, int tokens, int hidden, float eps) {
         launch(addRmsnorm, tokens, 1, rowThreads(hidden / 4), 0, s, residualF32, delta, weight, out, hidden, eps);
@@ -114,25 +115,35 @@ public final class CudaOps {
         launch(headRmsnorm, tokens, heads, 32, 0, s, x, rowStride, headDim, weight, eps);
     }
 
-    /** RoPE in place on q heads and k heads; invFreq holds headDim/2 floats. */
-    public void rope(CUstream s, CUdeviceptr q, CUdeviceptr k, int rowStride, int tokens, int qHeads, int kHeads,
-                     int headDim, CUdeviceptr positions, CUdeviceptr invFreq) {
-        launch(rope, tokens, 1, 128, 0, s, q, k, rowStride, qHeads, kHeads, headDim, positions, invFreq);
+    /** RoPE in place on q heads and k heads (each with its own row stride); invFreq has headDim/2 floats. */
+    public void rope(CUstream s, CUdeviceptr q, int qStride, CUdeviceptr k, int kStride, int tokens, int qHeads,
+                     int kHeads, int headDim, CUdeviceptr positions, CUdeviceptr invFreq) {
+        launch(rope, tokens, 1, 128, 0, s, q, qStride, k, kStride, qHeads, kHeads, headDim, positions, invFreq);
     }
 
-    /** out[t, :] = silu(gateUp[t, :ffn]) * gateUp[t, ffn:]. */
-    public void siluMul(CUstream s, CUdeviceptr gateUp, CUdeviceptr out, int tokens, int ffn) {
-        launch(siluMul, tokens, 1, rowThreads(ffn / 8), 0, s, gateUp, out, ffn);
+    /** out = silu(gate) * up over n values; out may alias gate. */
+    public void siluMul(CUstream s, CUdeviceptr gate, CUdeviceptr up, CUdeviceptr out, long n) {
+        launch(siluMul, gridFor(n), 1, 256, 0, s, gate, up, out, n);
     }
 
-    public void addBias(CUstream s, CUdeviceptr x, CUdeviceptr bias, int tokens, int cols) {
-        launch(addBias, tokens, 1, rowThreads(cols / 4), 0, s, x, bias, cols);
+    /** dst = bf16(src) over n values. */
+    public void toBf16(CUstream s, CUdeviceptr src, CUdeviceptr dst, long n) {
+        launch(toBf16, gridFor(n), 1, 256, 0, s, src, dst, n);
     }
 
-    /** Writes K and V rows of each token to its slot (page * tokensPerPage + token in page). */
-    public void kvWrite(CUstream s, CUdeviceptr k, CUdeviceptr v, int rowStride, int kvDim, CUdeviceptr pool,
-                        long pageElems, int layer, int tokensPerPage, CUdeviceptr slots, int tokens) {
-        launch(kvWrite, tokens, 1, 128, 0, s, k, v, rowStride, kvDim, pool, pageElems, layer, tokensPerPage, slots);
+    /** dst[i] = src[rows[i]] for i < count, rows of cols floats. */
+    public void gatherRows(CUstream s, CUdeviceptr src, CUdeviceptr rows, CUdeviceptr dst, int count, int cols) {
+        if (count > 0) launch(gatherRows, count, 1, rowThreads(cols / 4), 0, s, src, rows, dst, cols);
+    }
+
+    /** Stores fp32 K and V rows (kvDim wide) as bf16 at each token's slot; slot -1 is skipped. */
+    public void kvWrite(CUstream s, CUdeviceptr k, CUdeviceptr v, int kvDim, CUdeviceptr pool, long pageElems,
+                        int layer, int tokensPerPage, CUdeviceptr slots, int tokens) {
+        if (tokens > 0) launch(kvWrite, tokens, 1, 128, 0, s, k, v, kvDim, pool, pageElems, layer, tokensPerPage, slots);
+    }
+
+    private int gridFor(long n) {
+        return (int) Math.max(1, Math.min(multiprocessors * 16L, (n + 255) / 256));
     }
 
     public void fillUniform(CUstream s, CUdeviceptr x, long n, long seed, float scale, float offset) {
@@ -210,10 +221,11 @@ public final class CudaOps {
 
     /**
      * One token id per logits row (f32 [rows, vocab]): greedy where temperature <= 0, else
-     * temperature / top-k (0 = off) / top-p (1 = off) sampling with draw splitmix64(seed, step).
+     * temperature, top-k (0 = off), top-p (1 = off) and the row's uniform draw (double), as the
+     * engine's HostSampler picks.
      */
     public void sample(CUstream s, CUdeviceptr logitsF32, int rows, int vocab, CUdeviceptr temperature,
-                       CUdeviceptr topK, CUdeviceptr topP, CUdeviceptr seeds, CUdeviceptr steps, CUdeviceptr outIds) {
-        launch(sample, rows, 1, 1024, 0, s, logitsF32, vocab, temperature, topK, topP, seeds, steps, outIds);
+                       CUdeviceptr topK, CUdeviceptr topP, CUdeviceptr uniform, CUdeviceptr outIds) {
+        launch(sample, rows, 1, 1024, 0, s, logitsF32, vocab, temperature, topK, topP, uniform, outIds);
     }
 }

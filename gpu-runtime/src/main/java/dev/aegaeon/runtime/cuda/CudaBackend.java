@@ -1,0 +1,361 @@
+package dev.aegaeon.runtime.cuda;
+
+import dev.aegaeon.runtime.backend.Backend;
+import dev.aegaeon.runtime.backend.KvCache;
+import dev.aegaeon.runtime.backend.KvCacheShape;
+import dev.aegaeon.runtime.backend.Rope;
+import dev.aegaeon.runtime.backend.SamplingRows;
+import dev.aegaeon.runtime.backend.StepInputs;
+import dev.aegaeon.runtime.backend.StepLayout;
+import dev.aegaeon.runtime.backend.Tensor;
+import dev.aegaeon.runtime.backend.Weight;
+import dev.aegaeon.runtime.weights.WeightTensor;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
+
+import static jcuda.driver.JCudaDriver.*;
+
+/**
+ * The engine's {@link Backend} on one GPU. Weights are bf16 in the pinned {@link HostModelCache}
+ * and the VRAM weight pool; activations fp32 in the arena; matrix products convert their input to
+ * bf16 once per write and run the GEMV / tensor-core kernels with fp32 accumulation. Every op is
+ * queued on the compute stream; {@link #copyToHost} and {@link #sample} synchronise. Weights load
+ * on the load stream with an event each ({@link #prefetch}), so compute overlaps a model's load.
+ * Buffers come from the arena: after start no op allocates device memory with the driver.
+ */
+public final class CudaBackend implements Backend {
+    private final CudaDevice dev;
+    private final boolean ownsDevice;
+    private final CudaOps ops;
+    private final CUstream compute;
+    private final HostModelCache hostCache;
+    private final DeviceRegion matmulWorkspace;
+    private DeviceRegion stepBuffer;
+    private long loads; // host-cache keys: the interface gives no source identity, so no cross-load sharing
+    private DeviceRegion sampleBuffer;
+
+    public CudaBackend(CudaDevice dev, boolean ownsDevice) {
+        this.dev = dev;
+        this.ownsDevice = ownsDevice;
+        dev.makeCurrent();
+        this.ops = dev.ops();
+        this.compute = dev.computeStream();
+        this.hostCache = new HostModelCache(Long.getLong("aegaeon.hostCacheBytes", 96L << 30));
+        this.matmulWorkspace = dev.arena().allocateOrThrow(ops.matmulWorkspaceBytes(), "matrix-product workspace");
+    }
+
+    public CudaDevice device() { return dev; }
+
+    @Override public String name() { return "cuda"; }
+
+    // ---- buffers ----
+
+    @Override
+    public Tensor allocate(int rows, int cols) {
+        if (rows < 0 || cols <= 0) throw new IllegalArgumentException("tensor shape " + rows + " x " + cols);
+        DeviceRegion r = dev.arena().allocateOrThrow(Math.max(4L, 4L * rows * cols), "a " + rows + "x" + cols + " tensor");
+        return new CudaTensor(new CudaTensor.Storage(r, rows, cols), rows);
+    }
+
+    @Override
+    public Weight loadWeight(WeightTensor source) {
+        dev.makeCurrent();
+        int rows = source.rank() == 1 ? 1 : Math.toIntExact(source.dim(0));
+        int cols = Math.toIntExact(source.rank() == 1 ? source.dim(0) : source.elementCount() / rows);
+        CudaWeight w = new CudaWeight(rows, cols, hostCache.acquire("load" + (++loads), source));
+        prefetch(w);
+        return w;
+    }
+
+    /** Starts copying {@code weight} from the host cache to the GPU (no-op when resident). */
+    public void prefetch(Weight weight) {
+        CudaWeight w = cuda(weight);
+        if (w.resident()) return;
+        w.device = dev.arena().allocateOrThrow(w.byteSize(), "a " + w.rows() + "x" + w.cols() + " weight");
+        cuMemcpyHtoDAsync(w.device.ptr(), w.host.pinned, w.host.bytes, dev.loadStream());
+        cuEventRecord(w.ready, dev.loadStream());
+        w.pending = true;
+    }
+
+    /** Frees {@code weight}'s VRAM, keeping its pinned host copy for a later {@link #prefetch}. */
+    public void evict(Weight weight) {
+        CudaWeight w = cuda(weight);
+        if (!w.resident()) return;
+        cuStreamSynchronize(compute);
+        cuStreamSynchronize(dev.loadStream());
+        dev.arena().free(w.device);
+        w.device = null;
+        w.pending = false;
+    }
+
+    /** Blocks until every queued weight load has landed. */
+    public void awaitLoads() { cuStreamSynchronize(dev.loadStream()); }
+
+    public ArenaOccupancy occupancy() { return dev.arena().occupancy(); }
+
+    public long hostCacheBytes() { return hostCache.usedBytes(); }
+
+    @Override
+    public KvCache allocateKvCache(KvCacheShape shape) {
+        long bytes = shape.bytesPerBlock(2) * shape.numBlocks();
+        CudaKvCache c = new CudaKvCache(shape, dev.arena().allocateOrThrow(bytes, "a KV cache of " + shape.numBlocks() + " blocks"));
+        kvCaches.add(c);
+        return c;
+    }
+
+    /** KV caches allocated and not released, oldest first (the engine's runner does not expose its own). */
+    public java.util.List<KvCache> kvCaches() { return java.util.List.copyOf(kvCaches); }
+
+    private final java.util.List<CudaKvCache> kvCaches = new java.util.ArrayList<>();
+
+    @Override
+    public Rope createRope(float[] inverseFrequencies) {
+        DeviceRegion r = dev.arena().allocateOrThrow(4L * inverseFrequencies.length, "RoPE table");
+        cuMemcpyHtoD(r.ptr(), Pointer.to(inverseFrequencies), 4L * inverseFrequencies.length);
+        return new CudaRope(2 * inverseFrequencies.length, r);
+    }
+
+    @Override
+    public StepInputs beginStep(StepLayout layout) {
+        dev.makeCurrent();
+        long bytes = 4L * CudaStepInputs.packedInts(layout);
+        if (stepBuffer == null || stepBuffer.bytes() < bytes) {
+            if (stepBuffer != null) { cuStreamSynchronize(compute); dev.arena().free(stepBuffer); }
+            stepBuffer = dev.arena().allocateOrThrow(Math.max(bytes * 2, 1 << 16), "step inputs");
+        }
+        return CudaStepInputs.upload(layout, stepBuffer.ptr(), compute);
+    }
+
+    @Override
+    public void copyToHost(Tensor src, int rows, float[] dst) {
+        CudaTensor t = cuda(src);
+        if (rows > t.storage.capacityRows || dst.length < (long) rows * t.cols()) {
+            throw new IllegalArgumentException("copy of " + rows + " rows does not fit");
+        }
+        cuStreamSynchronize(compute);
+        cuMemcpyDtoH(Pointer.to(dst), t.ptr(), 4L * rows * t.cols());
+    }
+
+    @Override
+    public void release(Object buffer) {
+        dev.makeCurrent();
+        cuStreamSynchronize(compute);
+        switch (buffer) {
+            case CudaTensor t -> {
+                dev.arena().free(t.storage.region);
+                if (t.storage.bf16Shadow != null) dev.arena().free(t.storage.bf16Shadow);
+            }
+            case CudaWeight w -> {
+                evict(w);
+                hostCache.unref(w.host);
+            }
+            case CudaKvCache c -> { dev.arena().free(c.region); kvCaches.remove(c); }
+            case CudaRope r -> dev.arena().free(r.invFreq());
+            default -> throw new IllegalArgumentException("not a CUDA buffer: " + buffer);
+        }
+    }
+
+    // ---- ops ----
+
+    @Override
+    public void embed(Weight table, StepInputs step, Tensor out) {
+        CudaTensor o = cuda(out);
+        CudaStepInputs s = cuda(step);
+        int n = s.layout().numTokens();
+        ops.embedding(compute, s.tokenIds, use(table), o.ptr(), n, table.cols());
+        o.written();
+    }
+
+    @Override
+    public void rmsNorm(Tensor x, Weight gamma, float eps, Tensor out) {
+        CudaTensor xi = cuda(x), o = cuda(out);
+        ops.addRmsNorm(compute, xi.ptr(), CudaOps.NONE, use(gamma), o.ptr(), xi.rows(), xi.cols(), eps);
+        o.written();
+    }
+
+    @Override
+    public void addRmsNorm(Tensor x, Tensor residual, Weight gamma, float eps, Tensor out) {
+        CudaTensor xi = cuda(x), r = cuda(residual), o = cuda(out);
+        ops.addRmsNorm(compute, r.ptr(), xi.ptr(), use(gamma), o.ptr(), r.rows(), r.cols(), eps);
+        r.written();
+        o.written();
+    }
+
+    @Override
+    public void linear(Tensor x, Weight w, Weight bias, Tensor out) {
+        CudaTensor xi = cuda(x), o = cuda(out);
+        if (xi.cols() != w.cols() || o.cols() != w.rows()) {
+            throw new IllegalArgumentException("linear: x " + xi.cols() + " cols, w " + w.rows() + "x" + w.cols()
+                    + ", out " + o.cols() + " cols");
+        }
+        CUdeviceptr wp = use(w), bp = bias == null ? CudaOps.NONE : use(bias);
+        ops.matmul(compute, bf16Of(xi), wp, bp, o.ptr(), true, xi.rows(), w.rows(), w.cols(), matmulWorkspace.ptr());
+        o.written();
+    }
+
+    /** The bf16 copy of x's rows, converted once per write of x. */
+    private CUdeviceptr bf16Of(CudaTensor x) {
+        CudaTensor.Storage st = x.storage;
+        if (st.bf16Shadow == null) {
+            st.bf16Shadow = dev.arena().allocateOrThrow(Math.max(2L, 2L * st.capacityRows * st.cols), "bf16 operand");
+        }
+        if (st.shadowVersion != st.version || st.shadowRows < x.rows()) {
+            ops.toBf16(compute, x.ptr(), st.bf16Shadow.ptr(), (long) x.rows() * st.cols);
+            st.shadowVersion = st.version;
+            st.shadowRows = x.rows();
+        }
+        return st.bf16Shadow.ptr();
+    }
+
+    @Override
+    public void headRmsNorm(Tensor x, int heads, Weight gamma, float eps) {
+        CudaTensor xi = cuda(x);
+        ops.headRmsNorm(compute, xi.ptr(), xi.cols(), xi.rows(), heads, gamma.cols(), use(gamma), eps);
+        xi.written();
+    }
+
+    @Override
+    public void rope(Tensor q, Tensor k, int qHeads, int kvHeads, Rope rope, StepInputs step) {
+        CudaTensor qi = cuda(q), ki = cuda(k);
+        CudaRope r = (CudaRope) rope;
+        ops.rope(compute, qi.ptr(), qi.cols(), ki.ptr(), ki.cols(), qi.rows(), qHeads, kvHeads, r.headDim(),
+                cuda(step).positions, r.invFreq().ptr());
+        qi.written();
+        ki.written();
+    }
+
+    @Override
+    public void writeKv(Tensor k, Tensor v, KvCache cache, int layer, StepInputs step) {
+        CudaKvCache c = (CudaKvCache) cache;
+        KvCacheShape sh = c.shape();
+        ops.kvWrite(compute, cuda(k).ptr(), cuda(v).ptr(), sh.kvHeads() * sh.headDim(), c.region.ptr(), c.blockElems(),
+                layer, sh.blockSize(), cuda(step).slots, cuda(step).layout().numTokens());
+        lastWrite = new KvWrite(c, layer, step);
+    }
+
+    /**
+     * Reads the prompt's keys and values from the KV cache, where the {@link #writeKv} of the same
+     * step just stored them (as bf16), so prefill and decode attend over identical keys. The
+     * interface passes no cache here, hence the remembered last write (the engine's forward pass
+     * always writes the layer's K and V right before its attention).
+     */
+    @Override
+    public void prefillAttention(Tensor q, Tensor k, Tensor v, int qHeads, int kvHeads, StepInputs step, Tensor out) {
+        if (lastWrite == null || lastWrite.step() != step) {
+            throw new IllegalStateException("CUDA prefill attention reads the KV cache: call writeKv for this step first");
+        }
+        CudaKvCache c = lastWrite.cache();
+        CudaStepInputs s = cuda(step);
+        StepLayout l = s.layout();
+        CudaTensor qi = cuda(q), o = cuda(out);
+        KvCacheShape sh = c.shape();
+        int hd = sh.headDim();
+        float scale = (float) (1 / Math.sqrt(hd));
+        if (CudaOps.hasTensorCorePrefill(hd)) {
+            for (int seq = 0; seq < l.numSeqs(); seq++) {
+                int first = l.queryStart()[seq], n = l.queryStart()[seq + 1] - first;
+                if (n == 0) continue;
+                ops.prefillAttention(compute, qi.ptr().withByteOffset(4L * first * qi.cols()), qi.cols(),
+                        o.ptr().withByteOffset(4L * first * o.cols()), o.cols(), c.region.ptr(), c.blockElems(),
+                        lastWrite.layer(), sh.blockSize(), qHeads, kvHeads, hd,
+                        s.blockTables.withByteOffset(4L * seq * l.maxBlocksPerSeq()), n, l.contextLengths()[seq] - n, scale);
+            }
+        } else {
+            ops.pagedAttention(compute, qi.ptr(), qi.cols(), o.ptr(), o.cols(), c.region.ptr(), c.blockElems(),
+                    lastWrite.layer(), sh.blockSize(), qHeads, kvHeads, hd, s.tokenSeq, s.positions, s.blockTables,
+                    l.maxBlocksPerSeq(), l.numTokens(), scale);
+        }
+        o.written();
+    }
+
+    private record KvWrite(CudaKvCache cache, int layer, StepInputs step) {}
+
+    private KvWrite lastWrite;
+
+    @Override
+    public void decodeAttention(Tensor q, KvCache cache, int layer, int qHeads, int kvHeads, StepInputs step, Tensor out) {
+        CudaKvCache c = (CudaKvCache) cache;
+        CudaStepInputs s = cuda(step);
+        CudaTensor qi = cuda(q), o = cuda(out);
+        KvCacheShape sh = c.shape();
+        ops.pagedAttention(compute, qi.ptr(), qi.cols(), o.ptr(), o.cols(), c.region.ptr(), c.blockElems(), layer,
+                sh.blockSize(), qHeads, kvHeads, sh.headDim(), s.decodeSeq, s.decodeLast, s.blockTables,
+                s.layout().maxBlocksPerSeq(), s.layout().numSeqs(), (float) (1 / Math.sqrt(sh.headDim())));
+        o.written();
+    }
+
+    @Override
+    public void siluMul(Tensor gate, Tensor up, Tensor out) {
+        CudaTensor g = cuda(gate), o = cuda(out);
+        ops.siluMul(compute, g.ptr(), cuda(up).ptr(), o.ptr(), (long) g.rows() * g.cols());
+        o.written();
+    }
+
+    @Override
+    public void gatherRows(Tensor x, StepInputs step, Tensor out) {
+        CudaStepInputs s = cuda(step);
+        CudaTensor o = cuda(out);
+        ops.gatherRows(compute, cuda(x).ptr(), s.logitRows, o.ptr(), s.layout().logitRows().length, o.cols());
+        o.written();
+    }
+
+    @Override
+    public int[] sample(Tensor logits, SamplingRows rows) {
+        CudaTensor l = cuda(logits);
+        int n = rows.size();
+        long bytes = 24L * n + 64;
+        if (sampleBuffer == null || sampleBuffer.bytes() < bytes) {
+            if (sampleBuffer != null) { cuStreamSynchronize(compute); dev.arena().free(sampleBuffer); }
+            sampleBuffer = dev.arena().allocateOrThrow(Math.max(bytes, 1 << 14), "sampling parameters");
+        }
+        CUdeviceptr base = sampleBuffer.ptr();
+        CUdeviceptr uniform = base, temp = base.withByteOffset(8L * n), topP = base.withByteOffset(12L * n),
+                topK = base.withByteOffset(16L * n), ids = base.withByteOffset(20L * n);
+        cuMemcpyHtoDAsync(uniform, Pointer.to(rows.uniform()), 8L * n, compute);
+        cuMemcpyHtoDAsync(temp, Pointer.to(rows.temperature()), 4L * n, compute);
+        cuMemcpyHtoDAsync(topP, Pointer.to(rows.topP()), 4L * n, compute);
+        cuMemcpyHtoDAsync(topK, Pointer.to(rows.topK()), 4L * n, compute);
+        ops.sample(compute, l.ptr(), n, l.cols(), temp, topK, topP, uniform, ids);
+        int[] out = new int[n];
+        cuMemcpyDtoHAsync(Pointer.to(out), ids, 4L * n, compute);
+        cuStreamSynchronize(compute);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        dev.makeCurrent();
+        cuStreamSynchronize(compute);
+        hostCache.close();
+        if (ownsDevice) dev.close();
+    }
+
+    // ---- helpers ----
+
+    /** The weight's device pointer; the first use after a load makes compute wait for its arrival. */
+    private CUdeviceptr use(Weight weight) {
+        CudaWeight w = cuda(weight);
+        CUdeviceptr p = w.ptr();
+        if (w.pending) {
+            cuStreamWaitEvent(compute, w.ready, 0);
+            w.pending = false; // everything later on the compute stream is ordered after this wait
+        }
+        return p;
+    }
+
+    private static CudaTensor cuda(Tensor t) {
+        if (t instanceof CudaTensor c) return c;
+        throw new IllegalArgumentException("not a CUDA tensor: " + t);
+    }
+
+    private static CudaWeight cuda(Weight w) {
+        if (w instanceof CudaWeight c) return c;
+        throw new IllegalArgumentException("not a CUDA weight: " + w);
+    }
+
+    private static CudaStepInputs cuda(StepInputs s) {
+        if (s instanceof CudaStepInputs c) return c;
+        throw new IllegalArgumentException("not CUDA step inputs: " + s);
+    }
+}

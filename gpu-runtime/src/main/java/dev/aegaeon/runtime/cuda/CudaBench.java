@@ -1,0 +1,293 @@
+package dev.aegaeon.runtime.cuda;
+
+import dev.aegaeon.runtime.backend.KvCacheShape;
+import dev.aegaeon.runtime.backend.SamplingRows;
+import dev.aegaeon.runtime.backend.StepLayout;
+import dev.aegaeon.runtime.backend.Weight;
+import dev.aegaeon.runtime.engine.ModelRunner;
+import dev.aegaeon.runtime.engine.ModelWeights;
+import dev.aegaeon.runtime.model.ModelConfig;
+import dev.aegaeon.runtime.model.ModelShapes;
+import dev.aegaeon.runtime.weights.SyntheticWeights;
+import jcuda.Pointer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static jcuda.driver.JCudaDriver.*;
+
+/**
+ * The GPU benchmark of issue 3 on a Qwen2.5-7B-shaped synthetic model (bf16), through the
+ * engine's ModelRunner on the CUDA backend. Prints each figure as measured and writes one JSON
+ * file. Floors are measured in the same run: HBM bandwidth by a device-to-device copy (bytes read
+ * plus written), PCIe by a pinned host-to-device copy.
+ *
+ * <pre>CudaBench OUT.json [vllm-profiles.csv] [commit] [matmul-tflops measured elsewhere in this run]</pre>
+ */
+public final class CudaBench {
+    private static final int BLOCK = 16, CONTEXT = 512;
+    private final CudaDevice dev;
+    private final CudaBackend backend;
+    private final ModelConfig config = ModelShapes.qwen25_7b();
+    private final Map<String, Object> json = new LinkedHashMap<>();
+
+    private CudaBench(CudaDevice dev) {
+        this.dev = dev;
+        this.backend = new CudaBackend(dev, false);
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: CudaBench OUT.json [vllm-profiles.csv] [commit] [matmul-tflops]");
+            System.exit(2);
+        }
+        CudaAvailability a = CudaAvailability.probe();
+        if (!a.available()) {
+            System.err.println(a.reason());
+            System.exit(1);
+        }
+        try (CudaDevice dev = CudaDevice.open(0, new CudaConfig(0.93, 0.0, 2L << 20, 0))) {
+            new CudaBench(dev).run(args);
+        }
+    }
+
+    private void run(String[] args) throws IOException {
+        json.put("card", dev.name());
+        json.put("date", Instant.now().toString());
+        json.put("commit", args.length > 2 ? args[2] : "unknown");
+        json.put("model", "synthetic Qwen2.5-7B shape (hidden 3584, 28 layers, 28/4 heads, ffn 18944, vocab 152064), bf16");
+        double hbm = hbmGbps(), pcie = pinnedGbps();
+        json.put("hbm_copy_gbps", hbm);
+        json.put("pinned_h2d_gbps", pcie);
+        say("floors: HBM copy %.0f GB/s, pinned H2D %.1f GB/s", hbm, pcie);
+
+        int maxBatch = 128, blocksPerSeq = (CONTEXT + 1 + BLOCK - 1) / BLOCK, prefillSeq = maxBatch;
+        int blocksA = (maxBatch + 2048 / blocksPerSeq / BLOCK + 4) * blocksPerSeq;
+        BenchLayouts layA = new BenchLayouts(BLOCK, blocksPerSeq, config.vocabSize());
+        long t0 = System.nanoTime();
+        ModelRunner a = runner(11, blocksA);
+        say("model A: synthetic weights generated, pinned and loaded in %.1f s", secs(t0));
+        long weightBytes = a.weights().bytesReadPerDecodeStep();
+        json.put("weight_bytes_per_decode_step", weightBytes);
+
+        for (int g = 0; g < maxBatch; g += 4) a.forward(layA.prefill(g, 4, CONTEXT), ModelRunner.Phase.PREFILL);
+        dev.synchronize();
+        say("KV of %d sequences x %d tokens filled by real prefills", maxBatch, CONTEXT);
+
+        Map<String, Double> decode = new LinkedHashMap<>();
+        for (int b : new int[] {1, 8, 32, 64, 128}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            decode.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 15));
+            say("decode batch %3d: %.2f ms", b, decode.get(String.valueOf(b)));
+        }
+        json.put("decode_ms", decode);
+        json.put("decode_hbm_floor_ms", weightBytes / (hbm * 1e9) * 1e3);
+
+        Map<String, Double> prefill = new LinkedHashMap<>();
+        for (int t : new int[] {128, 1024, 2048}) {
+            StepLayout l = new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, t);
+            StepLayout shifted = shift(l, prefillSeq * blocksPerSeq);
+            prefill.put(String.valueOf(t), medianMs(() -> step(a, shifted, ModelRunner.Phase.PREFILL), 2, 5));
+            say("prefill %4d tokens: %.2f ms", t, prefill.get(String.valueOf(t)));
+        }
+        json.put("prefill_ms", prefill);
+        if (args.length > 3) {
+            double tflops = Double.parseDouble(args[3]);
+            json.put("matmul_tflops_measured", tflops);
+            json.put("prefill_1024_floor_ms", 2.0 * config.parameterCount() * 1024 / (tflops * 1e12) * 1e3);
+        }
+
+        List<Weight> weights = inForwardOrder(a.weights());
+        long loadBytes = weights.stream().mapToLong(Weight::byteSize).sum();
+        double[] scale = new double[3];
+        for (int i = 0; i < scale.length; i++) {
+            weights.forEach(backend::evict);
+            long s = System.nanoTime();
+            weights.forEach(backend::prefetch);
+            backend.awaitLoads();
+            scale[i] = secs(s);
+        }
+        double scaleup = median(scale);
+        json.put("scaleup_s", scaleup);
+        json.put("scaleup_gbps", loadBytes / scaleup / 1e9);
+        json.put("scaleup_floor_s", loadBytes / (pcie * 1e9));
+        say("scale-up %.3f s (%.1f GB/s, %.0f%% of pinned H2D)", scaleup, loadBytes / scaleup / 1e9, 100 * loadBytes / scaleup / 1e9 / pcie);
+
+        StepLayout prompt = shift(new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, CONTEXT),
+                prefillSeq * blocksPerSeq);
+        double[] ttft = new double[3];
+        for (int i = 0; i < ttft.length; i++) {
+            weights.forEach(backend::evict);
+            long s = System.nanoTime();
+            weights.forEach(backend::prefetch);
+            step(a, prompt, ModelRunner.Phase.PREFILL);
+            ttft[i] = secs(s);
+        }
+        json.put("cold_ttft_s", median(ttft));
+        say("cold TTFT (512-token prompt, pipelined load): %.3f s", median(ttft));
+
+        residentSwitch(a, layA);
+        kvSwap(a, layA);
+        json.put("arena", backend.occupancy().toString());
+        if (args.length > 1) json.put("vllm", VllmProfiles.qwen7bH100(Path.of(args[1]), CONTEXT));
+        Files.createDirectories(Path.of(args[0]).toAbsolutePath().getParent());
+        Files.writeString(Path.of(args[0]), Json.write(json) + "\n");
+        say("wrote %s", args[0]);
+        System.out.println(Json.write(json));
+    }
+
+    private void residentSwitch(ModelRunner a, BenchLayouts layA) {
+        int batch = 8, blocksPerSeq = (CONTEXT + 1 + BLOCK - 1) / BLOCK;
+        ModelRunner b = runner(12, (batch + 1) * blocksPerSeq);
+        BenchLayouts layB = new BenchLayouts(BLOCK, blocksPerSeq, config.vocabSize());
+        b.forward(layB.prefill(0, batch, CONTEXT), ModelRunner.Phase.PREFILL);
+        StepLayout da = layA.decode(0, batch, CONTEXT), db = layB.decode(0, batch, CONTEXT);
+        double ta = medianMs(() -> step(a, da, ModelRunner.Phase.DECODE), 3, 15);
+        double tb = medianMs(() -> step(b, db, ModelRunner.Phase.DECODE), 3, 15);
+        double pair = medianMs(() -> {
+            step(a, da, ModelRunner.Phase.DECODE);
+            step(b, db, ModelRunner.Phase.DECODE);
+        }, 3, 15);
+        double perSwitch = (pair - ta - tb) / 2;
+        json.put("resident_switch_ms", perSwitch);
+        json.put("resident_switch_detail", Map.of("batch", batch, "a_ms", ta, "b_ms", tb, "alternating_pair_ms", pair));
+        say("two resident models, batch %d: A %.2f ms, B %.2f ms, A+B alternating %.2f ms -> %.3f ms per switch",
+                batch, ta, tb, pair, perSwitch);
+        this.modelB = b;
+        this.decodeB = db;
+    }
+
+    private ModelRunner modelB;
+    private StepLayout decodeB;
+
+    private void kvSwap(ModelRunner a, BenchLayouts layA) {
+        int seqs = 64;
+        var cache = backend.kvCaches().get(0);
+        List<int[]> blocks = new ArrayList<>();
+        for (int s = 0; s < seqs; s++) blocks.add(layA.blocksOf(s, CONTEXT));
+        long bytes = 0;
+        for (int[] b : blocks) bytes += (long) b.length * ((CudaKvCache) cache).blockBytes();
+        try (KvSwapper swapper = new KvSwapper(dev, bytes + (64L << 20))) {
+            dev.synchronize();
+            long s = System.nanoTime();
+            List<KvSwapper.Swap> out = new ArrayList<>();
+            for (int[] b : blocks) out.add(swapper.swapOut(cache, b));
+            cuStreamSynchronize(dev.swapStream());
+            double outS = secs(s);
+            s = System.nanoTime();
+            for (int i = 0; i < seqs; i++) swapper.swapIn(cache, out.get(i), blocks.get(i));
+            cuStreamSynchronize(dev.swapStream());
+            double inS = secs(s);
+            // Overlap: model B decodes while model A's KV drains.
+            dev.synchronize();
+            out.clear();
+            for (int[] b : blocks) out.add(swapper.swapOut(cache, b));
+            long d = System.nanoTime();
+            step(modelB, decodeB, ModelRunner.Phase.DECODE);
+            double overlappedMs = secs(d) * 1e3;
+            cuStreamSynchronize(dev.swapStream());
+            for (int i = 0; i < seqs; i++) swapper.swapIn(cache, out.get(i), blocks.get(i));
+            dev.synchronize();
+            json.put("kv_swap_gbps", Map.of("out", bytes / outS / 1e9, "in", bytes / inS / 1e9));
+            json.put("kv_swap_bytes", bytes);
+            json.put("decode_b_during_swap_out_ms", overlappedMs);
+            say("KV swap of %d x %d tokens (%.2f GB): out %.1f GB/s, in %.1f GB/s; B decode during swap-out %.2f ms",
+                    seqs, CONTEXT, bytes / 1e9, bytes / outS / 1e9, bytes / inS / 1e9, overlappedMs);
+        }
+    }
+
+    private ModelRunner runner(long seed, int blocks) {
+        try (SyntheticWeights src = new SyntheticWeights(config, seed)) {
+            ModelRunner r = new ModelRunner(config, src, backend,
+                    new KvCacheShape(config.numLayers(), config.numKvHeads(), config.headDim(), BLOCK, blocks));
+            backend.awaitLoads();
+            return r; // the pinned host cache holds the weights now; the generated copy is freed
+        }
+    }
+
+    private static int[] step(ModelRunner r, StepLayout l, ModelRunner.Phase phase) {
+        var logits = r.forward(l, phase);
+        int n = l.logitRows().length;
+        float[] temp = new float[n], topP = new float[n];
+        Arrays.fill(topP, 1f);
+        return r.sample(logits, new SamplingRows(temp, new int[n], topP, new double[n]));
+    }
+
+    /** The same layout on blocks starting at {@code firstBlock}. */
+    private static StepLayout shift(StepLayout l, int firstBlock) {
+        int[] slots = l.slotMapping().clone(), tables = l.blockTables().clone();
+        for (int i = 0; i < slots.length; i++) slots[i] += firstBlock * BLOCK;
+        for (int i = 0; i < tables.length; i++) tables[i] += firstBlock;
+        return new StepLayout(l.tokenIds(), l.positions(), slots, l.queryStart(), l.contextLengths(), tables,
+                l.maxBlocksPerSeq(), l.logitRows());
+    }
+
+    private static List<Weight> inForwardOrder(ModelWeights w) {
+        LinkedHashSet<Weight> all = new LinkedHashSet<>();
+        all.add(w.embed());
+        for (ModelWeights.Layer l : w.layers()) {
+            for (Weight x : new Weight[] {l.attnNorm(), l.q(), l.k(), l.v(), l.qBias(), l.kBias(), l.vBias(), l.qNorm(),
+                    l.kNorm(), l.o(), l.mlpNorm(), l.gate(), l.up(), l.down()}) {
+                if (x != null) all.add(x);
+            }
+        }
+        all.add(w.finalNorm());
+        all.add(w.lmHead());
+        return new ArrayList<>(all);
+    }
+
+    private double hbmGbps() {
+        long bytes = 2L << 30;
+        DeviceRegion src = dev.arena().allocateOrThrow(bytes, "bandwidth probe"), dst = dev.arena().allocateOrThrow(bytes, "bandwidth probe");
+        dev.ops().fillUniform(dev.computeStream(), src.ptr(), bytes / 2, 1, 1f, 0f);
+        double ms = medianMs(() -> cuMemcpyDtoDAsync(dst.ptr(), src.ptr(), bytes, dev.computeStream()), 2, 10);
+        dev.arena().free(src);
+        dev.arena().free(dst);
+        return 2.0 * bytes / (ms / 1e3) / 1e9;
+    }
+
+    private double pinnedGbps() {
+        long bytes = 2L << 30;
+        Pointer host = CudaDevice.allocPinned(bytes);
+        DeviceRegion dst = dev.arena().allocateOrThrow(bytes, "bandwidth probe");
+        double ms = medianMs(() -> cuMemcpyHtoDAsync(dst.ptr(), host, bytes, dev.computeStream()), 1, 5);
+        dev.arena().free(dst);
+        cuMemFreeHost(host);
+        return bytes / (ms / 1e3) / 1e9;
+    }
+
+    /** Median wall time of {@code r} followed by a compute-stream synchronisation. */
+    private double medianMs(Runnable r, int warm, int reps) {
+        for (int i = 0; i < warm; i++) { r.run(); dev.synchronize(); }
+        double[] t = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long s = System.nanoTime();
+            r.run();
+            dev.synchronize();
+            t[i] = (System.nanoTime() - s) / 1e6;
+        }
+        return median(t);
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+
+    private static double secs(long startNanos) { return (System.nanoTime() - startNanos) / 1e9; }
+
+    private static void say(String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+}

@@ -1,0 +1,26 @@
+package dev.aegaeon.runtime.cuda;
+
+import dev.aegaeon.runtime.backend.KvCache;
+import dev.aegaeon.runtime.backend.KvCacheShape;
+
+/**
+ * A model's paged KV cache: one weight-pool region of {@code numBlocks} blocks, block b holding
+ * {@code blockSize} tokens of every layer, K then V, as bf16 ([layer][K|V][token][kvHead][dim]).
+ * A block is contiguous, so a sequence swaps out and in one block copy at a time.
+ */
+final class CudaKvCache implements KvCache {
+    private final KvCacheShape shape;
+    final DeviceRegion region;
+
+    CudaKvCache(KvCacheShape shape, DeviceRegion region) {
+        this.shape = shape;
+        this.region = region;
+    }
+
+    /** bf16 elements of one block (all layers, K and V). */
+    long blockElems() { return 2L * shape.layers() * shape.blockSize() * shape.kvHeads() * shape.headDim(); }
+
+    long blockBytes() { return 2 * blockElems(); }
+
+    @Override public KvCacheShape shape() { return shape; }
+}

@@ -1,0 +1,42 @@
+package dev.aegaeon.runtime.cuda;
+
+import dev.aegaeon.runtime.backend.Weight;
+import dev.aegaeon.runtime.weights.DType;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+
+/**
+ * A parameter kept as bf16: its bytes live in the pinned host model cache and, while resident, in
+ * the weight pool. A load records {@link #ready} on the load stream; the first op that reads the
+ * weight makes the compute stream wait on it (then never again until the next load), so a cold
+ * model's layers start computing as soon as their own weights have arrived.
+ */
+final class CudaWeight implements Weight {
+    private final int rows;
+    private final int cols;
+    final HostModelCache.Entry host;
+    final CUevent ready = CudaDevice.newSyncEvent();
+    DeviceRegion device;
+    boolean pending;
+
+    CudaWeight(int rows, int cols, HostModelCache.Entry host) {
+        this.rows = rows;
+        this.cols = cols;
+        this.host = host;
+    }
+
+    CUdeviceptr ptr() {
+        if (device == null) throw new IllegalStateException("weight is not resident on the GPU (evicted)");
+        return device.ptr();
+    }
+
+    boolean resident() { return device != null; }
+
+    @Override public int rows() { return rows; }
+
+    @Override public int cols() { return cols; }
+
+    @Override public DType dtype() { return DType.BF16; }
+
+    @Override public long byteSize() { return 2L * rows * cols; }
+}

@@ -1,0 +1,111 @@
+package dev.aegaeon.runtime.cuda;
+
+import dev.aegaeon.runtime.weights.DType;
+import dev.aegaeon.runtime.weights.WeightTensor;
+import jcuda.Pointer;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.LongStream;
+
+import static jcuda.driver.JCudaDriver.cuMemFreeHost;
+
+/**
+ * Model weights in pinned host memory (cuMemHostAlloc), converted to bf16 once from the
+ * memory-mapped source, so every later scale-up is one DMA per tensor at full PCIe speed.
+ * Least-recently-used by bytes: when over capacity, entries no weight references are freed first.
+ * Weights keep their entry referenced while they live, so evicting a model from the GPU and
+ * loading it again (scale-down, scale-up) always copies from here, never from disk.
+ */
+final class HostModelCache implements AutoCloseable {
+    private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    static final class Entry {
+        final String key;
+        final Pointer pinned;
+        final long bytes;
+        int references;
+
+        Entry(String key, Pointer pinned, long bytes) {
+            this.key = key;
+            this.pinned = pinned;
+            this.bytes = bytes;
+        }
+    }
+
+    private final long capacityBytes;
+    private final LinkedHashMap<String, Entry> lru = new LinkedHashMap<>(16, 0.75f, true);
+    private long usedBytes;
+
+    HostModelCache(long capacityBytes) { this.capacityBytes = capacityBytes; }
+
+    /** The bf16 bytes of {@code t} (from {@code sourceName}), filled on a miss; referenced until {@link #unref}. */
+    synchronized Entry acquire(String sourceName, WeightTensor t) {
+        String key = sourceName + "/" + t.name();
+        Entry e = lru.get(key);
+        if (e == null) {
+            long bytes = 2 * t.elementCount();
+            evictUnreferenced(bytes);
+            Pointer p = CudaDevice.allocPinned(bytes);
+            fillBf16(t, segment(p, bytes));
+            e = new Entry(key, p, bytes);
+            lru.put(key, e);
+            usedBytes += bytes;
+        }
+        e.references++;
+        return e;
+    }
+
+    synchronized void unref(Entry e) {
+        e.references--;
+        evictUnreferenced(0);
+    }
+
+    synchronized long usedBytes() { return usedBytes; }
+
+    private void evictUnreferenced(long incoming) {
+        Iterator<Map.Entry<String, Entry>> it = lru.entrySet().iterator();
+        while (usedBytes + incoming > capacityBytes && it.hasNext()) {
+            Entry e = it.next().getValue();
+            if (e.references > 0) continue;
+            it.remove();
+            usedBytes -= e.bytes;
+            cuMemFreeHost(e.pinned);
+        }
+    }
+
+    /** The pinned allocation as a memory segment (JCuda exposes host pointers as ByteBuffers). */
+    static MemorySegment segment(Pointer pinned, long bytes) {
+        long address = MemorySegment.ofBuffer(pinned.getByteBuffer(0, 1)).address();
+        return MemorySegment.ofAddress(address).reinterpret(bytes);
+    }
+
+    private static void fillBf16(WeightTensor t, MemorySegment dst) {
+        long n = t.elementCount();
+        MemorySegment src = t.data();
+        if (t.dtype() == DType.BF16) {
+            MemorySegment.copy(src, 0, dst, 0, 2 * n);
+            return;
+        }
+        long chunk = 1 << 20;
+        LongStream.range(0, (n + chunk - 1) / chunk).parallel().forEach(c -> {
+            long end = Math.min(n, (c + 1) * chunk);
+            for (long i = c * chunk; i < end; i++) {
+                float v = t.dtype() == DType.F32 ? src.get(FLOAT_LE, 4 * i) : Float.float16ToFloat(src.get(SHORT_LE, 2 * i));
+                dst.set(SHORT_LE, 2 * i, DType.floatToBf16(v));
+            }
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Entry e : lru.values()) cuMemFreeHost(e.pinned);
+        lru.clear();
+        usedBytes = 0;
+    }
+}

@@ -1,0 +1,217 @@
+package dev.aegaeon.runtime.cuda;
+
+import dev.aegaeon.runtime.backend.KvCache;
+import dev.aegaeon.runtime.backend.KvCacheShape;
+import dev.aegaeon.runtime.backend.Rope;
+import dev.aegaeon.runtime.backend.SamplingRows;
+import dev.aegaeon.runtime.backend.StepLayout;
+import dev.aegaeon.runtime.backend.cpu.CpuBackend;
+import dev.aegaeon.runtime.engine.RotaryFrequencies;
+import dev.aegaeon.runtime.model.ModelConfig;
+import dev.aegaeon.runtime.model.ModelFamily;
+import dev.aegaeon.runtime.model.RopeScaling;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static dev.aegaeon.runtime.cuda.TwinBackends.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+/**
+ * Every {@link dev.aegaeon.runtime.backend.Backend} op of the CUDA backend against the CPU
+ * backend's op (its CPU twin), on fresh random inputs, CUDA outputs poisoned with NaN first.
+ * Bounds on ||cuda - cpu|| / ||cpu||: 1e-5 where both compute in fp32; 1e-2 where the GPU rounds
+ * to bf16 (matrix-product operands, attention probabilities, the KV cache). Skips without a GPU.
+ */
+class BackendConformanceTest {
+    static TwinBackends b;
+    final Random rnd = new Random(System.nanoTime());
+
+    @BeforeAll
+    static void open() {
+        CudaAvailability a = CudaAvailability.probe();
+        Assumptions.assumeTrue(a.available(), a.reason());
+        b = new TwinBackends(new CpuBackend(4), new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true));
+    }
+
+    @AfterAll
+    static void close() {
+        if (b != null) { b.cuda.close(); b.cpu.close(); }
+    }
+
+    @Test
+    void embed() {
+        int vocab = 1000, hidden = 384, n = 7;
+        var table = b.weight("embed", random(rnd, vocab * hidden, 1), vocab, hidden);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = rnd.nextInt(vocab);
+        var out = b.empty(n, hidden);
+        var s = b.step(new StepLayout(ids, new int[n], new int[n], new int[] {0, n}, new int[] {n}, new int[0], 0, new int[0]));
+        b.cpu.embed(table.cpu(), s.cpu(), out.cpu());
+        b.cuda.embed(table.cuda(), s.cuda(), out.cuda());
+        b.assertClose("embed", out, n, 0);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"5, 3584", "3, 64", "2, 1000"})
+    void rmsNormAndAddRmsNorm(int n, int hidden) {
+        var x = b.tensor(random(rnd, n * hidden, 1), n, hidden);
+        var res = b.tensor(random(rnd, n * hidden, 3), n, hidden);
+        var gamma = b.weight("g", random(rnd, hidden, 1), hidden);
+        var out = b.empty(n, hidden);
+        b.cpu.rmsNorm(x.cpu(), gamma.cpu(), 1e-6f, out.cpu());
+        b.cuda.rmsNorm(x.cuda(), gamma.cuda(), 1e-6f, out.cuda());
+        b.assertClose("rmsNorm", out, n, 1e-5);
+        b.cpu.addRmsNorm(x.cpu(), res.cpu(), gamma.cpu(), 1e-6f, x.cpu()); // out aliasing x, as the engine does
+        b.cuda.addRmsNorm(x.cuda(), res.cuda(), gamma.cuda(), 1e-6f, x.cuda());
+        b.assertClose("addRmsNorm residual", res, n, 1e-6);
+        b.assertClose("addRmsNorm out", x, n, 1e-5);
+    }
+
+    /** GEMV (up to 8 rows), tensor-core tiles, split-K, K not a multiple of 8, with and without bias. */
+    @ParameterizedTest
+    @CsvSource({"1, 3584, 3584, true", "2, 777, 1000, false", "5, 300, 4104, true", "8, 4608, 3584, true",
+        "3, 65, 70, false", "16, 512, 3584, false", "64, 3584, 3584, true", "100, 600, 2048, true",
+        "300, 1000, 512, false", "129, 130, 99, true", "33, 257, 18944, false"})
+    void linear(int m, int n, int k, boolean withBias) {
+        var x = b.tensor(random(rnd, m * k, 1), m, k);
+        var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
+        var bias = withBias ? b.weight("bias", random(rnd, n, 1), n) : null;
+        var out = b.empty(m, n);
+        b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
+        b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
+        b.assertClose("linear " + m + "x" + n + "x" + k, out, m, 1e-5);
+    }
+
+    @Test
+    void headRmsNormAndSiluMul() {
+        int n = 6, heads = 5, hd = 128;
+        var x = b.tensor(random(rnd, n * heads * hd, 2), n, heads * hd);
+        var gamma = b.weight("qn", random(rnd, hd, 1), hd);
+        b.cpu.headRmsNorm(x.cpu(), heads, gamma.cpu(), 1e-6f);
+        b.cuda.headRmsNorm(x.cuda(), heads, gamma.cuda(), 1e-6f);
+        b.assertClose("headRmsNorm", x, n, 1e-5);
+        var up = b.tensor(random(rnd, n * heads * hd, 2), n, heads * hd);
+        b.cpu.siluMul(x.cpu(), up.cpu(), x.cpu());
+        b.cuda.siluMul(x.cuda(), up.cuda(), x.cuda());
+        b.assertClose("siluMul", x, n, 1e-5);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"128, false", "64, true", "16, false"})
+    void rope(int hd, boolean llama31) {
+        RopeScaling scaling = llama31 ? new RopeScaling.Llama3(8, 1, 4, 8192) : RopeScaling.NONE;
+        var cfg = new ModelConfig(ModelFamily.LLAMA, "LlamaForCausalLM", 100, hd * 4, 64, 1, 4, 2, hd,
+                1e-5, 500000, scaling, 131072, false, List.of(), null);
+        float[] inv = RotaryFrequencies.inverse(cfg);
+        Rope rc = b.cpu.createRope(inv), rg = b.cuda.createRope(inv);
+        int n = 9;
+        var q = b.tensor(random(rnd, n * 4 * hd, 1), n, 4 * hd);
+        var k = b.tensor(random(rnd, n * 2 * hd, 1), n, 2 * hd);
+        int[] pos = new int[n];
+        for (int i = 0; i < n; i++) pos[i] = rnd.nextInt(8000);
+        var s = b.step(new StepLayout(new int[n], pos, new int[n], new int[] {0, n}, new int[] {n}, new int[0], 0, new int[0]));
+        b.cpu.rope(q.cpu(), k.cpu(), 4, 2, rc, s.cpu());
+        b.cuda.rope(q.cuda(), k.cuda(), 4, 2, rg, s.cuda());
+        b.assertClose("rope q", q, n, 1e-5);
+        b.assertClose("rope k", k, n, 1e-5);
+    }
+
+    /**
+     * Prefill of several prompts (KV written through shuffled block tables), then one decode step
+     * per sequence: prefill attention (tensor cores for head sizes 64/128, the general kernel
+     * otherwise) and paged decode attention with GQA.
+     */
+    @ParameterizedTest
+    @CsvSource({"128, 28, 4, 16", "64, 8, 8, 7", "16, 6, 2, 5", "96, 4, 1, 32"})
+    void kvWritesPrefillAndDecodeAttention(int hd, int heads, int kvHeads, int blockSize) {
+        int[] lens = {37, 130, 5};
+        int maxBlocks = 0, total = 0;
+        for (int len : lens) { maxBlocks = Math.max(maxBlocks, (len + 1 + blockSize - 1) / blockSize); total += len; }
+        int blocks = lens.length * maxBlocks + 3, layers = 3, layer = 1;
+        List<Integer> free = new ArrayList<>();
+        for (int i = 0; i < blocks; i++) free.add(i);
+        Collections.shuffle(free, rnd);
+        int[] tables = new int[lens.length * maxBlocks];
+        for (int i = 0; i < tables.length; i++) tables[i] = free.get(i);
+        var shape = new KvCacheShape(layers, kvHeads, hd, blockSize, blocks);
+        KvCache cc = b.cpu.allocateKvCache(shape), cg = b.cuda.allocateKvCache(shape);
+
+        int[] qs = new int[lens.length + 1], slots = new int[total], pos = new int[total];
+        for (int s = 0, t = 0; s < lens.length; s++) {
+            qs[s + 1] = qs[s] + lens[s];
+            for (int p = 0; p < lens[s]; p++, t++) {
+                pos[t] = p;
+                slots[t] = tables[s * maxBlocks + p / blockSize] * blockSize + p % blockSize;
+            }
+        }
+        var prefill = b.step(new StepLayout(new int[total], pos, slots, qs, lens.clone(), tables, maxBlocks, new int[0]));
+        var q = b.tensor(random(rnd, total * heads * hd, 1), total, heads * hd);
+        var k = b.tensor(random(rnd, total * kvHeads * hd, 1), total, kvHeads * hd);
+        var v = b.tensor(random(rnd, total * kvHeads * hd, 1), total, kvHeads * hd);
+        var out = b.empty(total, heads * hd);
+        b.cpu.writeKv(k.cpu(), v.cpu(), cc, layer, prefill.cpu());
+        b.cuda.writeKv(k.cuda(), v.cuda(), cg, layer, prefill.cuda());
+        b.cpu.prefillAttention(q.cpu(), k.cpu(), v.cpu(), heads, kvHeads, prefill.cpu(), out.cpu());
+        b.cuda.prefillAttention(q.cuda(), k.cuda(), v.cuda(), heads, kvHeads, prefill.cuda(), out.cuda());
+        b.assertClose("prefill attention hd" + hd, out, total, 1e-2);
+
+        int seqs = lens.length;
+        int[] dSlots = new int[seqs], dPos = new int[seqs], dQs = new int[seqs + 1], ctx = new int[seqs];
+        for (int s = 0; s < seqs; s++) {
+            dPos[s] = lens[s];
+            dSlots[s] = tables[s * maxBlocks + lens[s] / blockSize] * blockSize + lens[s] % blockSize;
+            dQs[s + 1] = s + 1;
+            ctx[s] = lens[s] + 1;
+        }
+        var decode = b.step(new StepLayout(new int[seqs], dPos, dSlots, dQs, ctx, tables, maxBlocks, new int[0]));
+        var dq = b.tensor(random(rnd, seqs * heads * hd, 1), seqs, heads * hd);
+        var dk = b.tensor(random(rnd, seqs * kvHeads * hd, 1), seqs, kvHeads * hd);
+        var dv = b.tensor(random(rnd, seqs * kvHeads * hd, 1), seqs, kvHeads * hd);
+        var dout = b.empty(seqs, heads * hd);
+        b.cpu.writeKv(dk.cpu(), dv.cpu(), cc, layer, decode.cpu());
+        b.cuda.writeKv(dk.cuda(), dv.cuda(), cg, layer, decode.cuda());
+        b.cpu.decodeAttention(dq.cpu(), cc, layer, heads, kvHeads, decode.cpu(), dout.cpu());
+        b.cuda.decodeAttention(dq.cuda(), cg, layer, heads, kvHeads, decode.cuda(), dout.cuda());
+        b.assertClose("decode attention hd" + hd, dout, seqs, 1e-2);
+        b.cpu.release(cc);
+        b.cuda.release(cg);
+    }
+
+    @Test
+    void gatherRows() {
+        int n = 11, cols = 300;
+        var x = b.tensor(random(rnd, n * cols, 1), n, cols);
+        int[] rows = {10, 0, 4, 4};
+        var out = b.empty(rows.length, cols);
+        var s = b.step(new StepLayout(new int[n], new int[n], new int[n], new int[] {0, n}, new int[] {n}, new int[0], 0, rows));
+        b.cpu.gatherRows(x.cpu(), s.cpu(), out.cpu());
+        b.cuda.gatherRows(x.cuda(), s.cuda(), out.cuda());
+        b.assertClose("gatherRows", out, rows.length, 0);
+    }
+
+    /** Greedy, temperature, top-k, top-p and both, with the same uniforms: the same ids as the host sampler. */
+    @RepeatedTest(3)
+    void sampling() {
+        int vocab = 30_000 + rnd.nextInt(1000);
+        float[] temp = {0f, 1f, 0.7f, 1.3f, 1f, 0.5f, 0.8f, 2f};
+        int[] topK = {0, 0, 50, 0, 1000, 1, 40, 5};
+        float[] topP = {1f, 1f, 1f, 0.9f, 0.5f, 1f, 0.95f, 0.3f};
+        double[] uniform = new double[temp.length];
+        for (int i = 0; i < uniform.length; i++) uniform[i] = rnd.nextDouble();
+        float[] values = new float[temp.length * vocab];
+        for (int i = 0; i < values.length; i++) values[i] = (float) (rnd.nextGaussian() * 3);
+        var logits = b.exactTensor(values, temp.length, vocab);
+        var rows = new SamplingRows(temp, topK, topP, uniform);
+        assertArrayEquals(b.cpu.sample(logits.cpu(), rows), b.cuda.sample(logits.cuda(), rows));
+    }
+}

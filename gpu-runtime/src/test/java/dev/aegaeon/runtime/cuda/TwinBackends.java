@@ -1,0 +1,119 @@
+package dev.aegaeon.runtime.cuda;
+
+import dev.aegaeon.runtime.backend.Backend;
+import dev.aegaeon.runtime.backend.StepInputs;
+import dev.aegaeon.runtime.backend.StepLayout;
+import dev.aegaeon.runtime.backend.Tensor;
+import dev.aegaeon.runtime.backend.Weight;
+import dev.aegaeon.runtime.weights.DType;
+import dev.aegaeon.runtime.weights.WeightTensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The CPU backend (the oracle) and the CUDA backend side by side, with identical inputs: data
+ * enters either backend as a bf16 weight (so both hold the very same values) and becomes an
+ * activation through the interface's own embedding op.
+ */
+final class TwinBackends {
+    static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    final Backend cpu;
+    final CudaBackend cuda;
+    private final Arena arena = Arena.ofAuto();
+
+    record Pair(Tensor cpu, Tensor cuda) {}
+
+    record WeightPair(Weight cpu, Weight cuda) {}
+
+    TwinBackends(Backend cpu, CudaBackend cuda) {
+        this.cpu = cpu;
+        this.cuda = cuda;
+    }
+
+    /** Gaussian values rounded to bf16, so that no backend rounds them differently. */
+    static float[] random(Random rnd, int n, double scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = DType.bf16ToFloat(DType.floatToBf16((float) (rnd.nextGaussian() * scale)));
+        return a;
+    }
+
+    WeightPair weight(String name, float[] values, long... shape) {
+        MemorySegment seg = arena.allocate(2L * values.length, 2);
+        for (int i = 0; i < values.length; i++) seg.set(SHORT_LE, 2L * i, DType.floatToBf16(values[i]));
+        WeightTensor t = new WeightTensor(name, DType.BF16, shape, seg);
+        return new WeightPair(cpu.loadWeight(t), cuda.loadWeight(t));
+    }
+
+    /** A [rows x cols] activation holding {@code values} on both backends. */
+    Pair tensor(float[] values, int rows, int cols) {
+        WeightPair table = weight("input", values, rows, cols);
+        int[] ids = new int[rows];
+        for (int i = 0; i < rows; i++) ids[i] = i;
+        StepLayout l = new StepLayout(ids, new int[rows], new int[rows], new int[] {0, rows}, new int[] {rows},
+                new int[0], 0, new int[0]);
+        Pair p = empty(rows, cols);
+        cpu.embed(table.cpu(), cpu.beginStep(l), p.cpu());
+        cuda.embed(table.cuda(), cuda.beginStep(l), p.cuda());
+        return p;
+    }
+
+    /**
+     * Exact fp32 values on both backends (the CPU embeds an F32 table; CUDA, which keeps weights as
+     * bf16, gets a plain copy), for ops such as sampling where bf16 ties would blur the comparison.
+     */
+    Pair exactTensor(float[] values, int rows, int cols) {
+        MemorySegment seg = arena.allocate(4L * values.length, 4);
+        MemorySegment.copy(values, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, values.length);
+        Weight table = cpu.loadWeight(new WeightTensor("exact", DType.F32, new long[] {rows, cols}, seg));
+        int[] ids = new int[rows];
+        for (int i = 0; i < rows; i++) ids[i] = i;
+        StepLayout l = new StepLayout(ids, new int[rows], new int[rows], new int[] {0, rows}, new int[] {rows},
+                new int[0], 0, new int[0]);
+        Pair p = empty(rows, cols);
+        cpu.embed(table, cpu.beginStep(l), p.cpu());
+        cuda.device().synchronize();
+        jcuda.driver.JCudaDriver.cuMemcpyHtoD(((CudaTensor) p.cuda()).ptr(), jcuda.Pointer.to(values), 4L * values.length);
+        return p;
+    }
+
+    /** Output tensors; the CUDA one is filled with NaN so an element the kernel skips is caught. */
+    Pair empty(int rows, int cols) {
+        Pair p = new Pair(cpu.allocate(rows, cols), cuda.allocate(rows, cols));
+        poison(p.cuda());
+        return p;
+    }
+
+    void poison(Tensor t) {
+        CudaTensor c = (CudaTensor) t;
+        cuMemsetD32Async(c.ptr(), 0x7FC00000, (long) c.storage.capacityRows * c.cols(), cuda.device().computeStream());
+    }
+
+    record Steps(StepInputs cpu, StepInputs cuda) {}
+
+    Steps step(StepLayout l) { return new Steps(cpu.beginStep(l), cuda.beginStep(l)); }
+
+    /** Both backends' rows, compared by ||cuda - cpu|| / ||cpu|| <= bound; NaN (unwritten) fails. */
+    void assertClose(String what, Pair p, int rows, double bound) {
+        int cols = p.cpu().cols();
+        float[] ref = new float[rows * cols], got = new float[rows * cols];
+        cpu.copyToHost(p.cpu(), rows, ref);
+        cuda.copyToHost(p.cuda(), rows, got);
+        double num = 0, den = 0;
+        for (int i = 0; i < ref.length; i++) {
+            if (Float.isNaN(got[i])) fail(what + ": element " + i + " was not written (NaN)");
+            double d = got[i] - ref[i];
+            num += d * d;
+            den += (double) ref[i] * ref[i];
+        }
+        double rel = Math.sqrt(num / Math.max(den, 1e-30));
+        assertTrue(rel <= bound, what + ": relative error " + rel + " > " + bound);
+    }
+}
