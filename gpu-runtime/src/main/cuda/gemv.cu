@@ -1,10 +1,11 @@
 // Decode matrix product for small batches: y[m, n] = sum_k x[m, k] * W[n, k] (+ bias[n]).
 // Memory-bound: every weight byte is read once with 16-byte loads, ROWS rows of W per warp so
-// that each x chunk is reused ROWS times, M batch rows share every weight load.
+// that each x chunk is reused ROWS times, M batch rows share every weight load. x stays fp32 (it
+// is tiny next to W), so decode rounds no activation to bf16.
 #include "common.cuh"
 
 template <int M, int ROWS>
-__device__ __forceinline__ void gemv_body(const bf16* __restrict__ x, const bf16* __restrict__ W,
+__device__ __forceinline__ void gemv_body(const float* __restrict__ x, const bf16* __restrict__ W,
                                           const bf16* __restrict__ bias, void* __restrict__ out,
                                           int outF32, int N, int K) {
     const int lane = threadIdx.x & 31;
@@ -29,11 +30,10 @@ __device__ __forceinline__ void gemv_body(const bf16* __restrict__ x, const bf16
         }
 #pragma unroll
         for (int m = 0; m < M; ++m) {
-            const uint4 xv = __ldg(reinterpret_cast<const uint4*>(x + (size_t)m * K + k));
-            const __nv_bfloat162* xp = reinterpret_cast<const __nv_bfloat162*>(&xv);
-            float2 xf[4];
-#pragma unroll
-            for (int j = 0; j < 4; ++j) xf[j] = __bfloat1622float2(xp[j]);
+            const float4 xa = __ldg(reinterpret_cast<const float4*>(x + (size_t)m * K + k));
+            const float4 xb = __ldg(reinterpret_cast<const float4*>(x + (size_t)m * K + k + 4));
+            const float2 xf[4] = {make_float2(xa.x, xa.y), make_float2(xa.z, xa.w), make_float2(xb.x, xb.y),
+                                  make_float2(xb.z, xb.w)};
 #pragma unroll
             for (int r = 0; r < ROWS; ++r) {
                 const __nv_bfloat162* wp = reinterpret_cast<const __nv_bfloat162*>(&w[r]);
@@ -55,7 +55,7 @@ __device__ __forceinline__ void gemv_body(const bf16* __restrict__ x, const bf16
             const int n = min(n0 + r, N - 1);
             const float wv = __bfloat162float(W[(size_t)n * K + k]);
 #pragma unroll
-            for (int m = 0; m < M; ++m) acc[m][r] = fmaf(wv, __bfloat162float(x[(size_t)m * K + k]), acc[m][r]);
+            for (int m = 0; m < M; ++m) acc[m][r] = fmaf(wv, x[(size_t)m * K + k], acc[m][r]);
         }
     }
 #pragma unroll
@@ -74,7 +74,7 @@ __device__ __forceinline__ void gemv_body(const bf16* __restrict__ x, const bf16
 
 #define GEMV(M, ROWS)                                                                              \
     extern "C" __global__ void __launch_bounds__(256) gemv_m##M(                                   \
-        const bf16* __restrict__ x, const bf16* __restrict__ W, const bf16* __restrict__ bias,    \
+        const float* __restrict__ x, const bf16* __restrict__ W, const bf16* __restrict__ bias,   \
         void* __restrict__ out, int outF32, int N, int K) {                                        \
         gemv_body<M, ROWS>(x, W, bias, out, outF32, N, K);                                         \
     }

@@ -110,6 +110,32 @@ extern "C" __global__ void __launch_bounds__(1024) sample_tokens(
     }
     const double kept = thresh == kThresh ? total : mass_from(thresh);
     const double target = uniform[r] * kept;
+    if (k <= 0 && !(p < 1.f)) {
+        // No filter: the host sampler walks ids in index order. Contiguous chunks per thread, an
+        // exclusive scan of their masses, then the one thread whose chunk holds the target.
+        __shared__ double prefix[1024];
+        const int chunk = (vocab + nt - 1) / nt, begin = min(vocab, tid * chunk), end = min(vocab, begin + chunk);
+        double mine = 0.0;
+        for (int i = begin; i < end; ++i) mine += (double)expf(x[i] / temp - zmax);
+        prefix[tid] = mine;
+        __syncthreads();
+        if (tid == 0) {
+            double run = 0.0;
+            for (int i = 0; i < nt; ++i) { const double v = prefix[i]; prefix[i] = run; run += v; }
+        }
+        __syncthreads();
+        double run = prefix[tid];
+        const bool lastChunk = end == vocab && begin < end;
+        if ((target >= run && target < run + mine) || (lastChunk && target >= run + mine)) {
+            int pick = end - 1;
+            for (int i = begin; i < end; ++i) {
+                run += (double)expf(x[i] / temp - zmax);
+                if (target < run) { pick = i; break; }
+            }
+            outIds[r] = pick;
+        }
+        return;
+    }
     // The chosen value: the largest key whose mass from the top exceeds the target.
     unsigned chosen = largest_key([&](unsigned cand) {
         return cand <= thresh || mass_from(cand) > target;

@@ -18,8 +18,9 @@ import static jcuda.driver.JCudaDriver.*;
 
 /**
  * The engine's {@link Backend} on one GPU. Weights are bf16 in the pinned {@link HostModelCache}
- * and the VRAM weight pool; activations fp32 in the arena; matrix products convert their input to
- * bf16 once per write and run the GEMV / tensor-core kernels with fp32 accumulation. Every op is
+ * and the VRAM weight pool; activations fp32 in the arena; matrix products of up to 8 rows read
+ * them as they are (GEMV), larger ones convert their input to bf16 once per write for the tensor
+ * cores; all accumulate in fp32. Every op is
  * queued on the compute stream; {@link #copyToHost} and {@link #sample} synchronise. Weights load
  * on the load stream with an event each ({@link #prefetch}), so compute overlaps a model's load.
  * Buffers come from the arena: after start no op allocates device memory with the driver.
@@ -190,7 +191,8 @@ public final class CudaBackend implements Backend {
                     + ", out " + o.cols() + " cols");
         }
         CUdeviceptr wp = use(w), bp = bias == null ? CudaOps.NONE : use(bias);
-        ops.matmul(compute, bf16Of(xi), wp, bp, o.ptr(), true, xi.rows(), w.rows(), w.cols(), matmulWorkspace.ptr());
+        CUdeviceptr xb = xi.rows() <= CudaOps.GEMV_MAX_ROWS ? null : bf16Of(xi);
+        ops.matmul(compute, xi.ptr(), xb, wp, bp, o.ptr(), true, xi.rows(), w.rows(), w.cols(), matmulWorkspace.ptr());
         o.written();
     }
 

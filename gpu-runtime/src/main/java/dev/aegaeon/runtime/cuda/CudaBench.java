@@ -256,7 +256,7 @@ public final class CudaBench {
     }
 
     private double pinnedGbps() {
-        long bytes = 2L << 30;
+        long bytes = 1L << 30; // JCuda maps pinned memory as one ByteBuffer: below 2 GiB
         Pointer host = CudaDevice.allocPinned(bytes);
         DeviceRegion dst = dev.arena().allocateOrThrow(bytes, "bandwidth probe");
         double ms = medianMs(() -> cuMemcpyHtoDAsync(dst.ptr(), host, bytes, dev.computeStream()), 1, 5);

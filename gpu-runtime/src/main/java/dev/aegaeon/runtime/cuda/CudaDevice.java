@@ -96,6 +96,9 @@ public final class CudaDevice implements AutoCloseable {
 
     /** Pinned host memory (page-locked, so copies run at full PCIe speed and asynchronously). */
     public static Pointer allocPinned(long bytes) {
+        if (bytes >= Integer.MAX_VALUE) { // JCuda wraps the allocation in one ByteBuffer
+            throw new IllegalArgumentException("one pinned allocation must stay below 2 GiB, asked for " + bytes + " bytes");
+        }
         Pointer p = new Pointer();
         cuMemHostAlloc(p, bytes, 0);
         return p;

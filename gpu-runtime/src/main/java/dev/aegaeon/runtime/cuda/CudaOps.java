@@ -19,7 +19,8 @@ import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 public final class CudaOps {
     /** A null device pointer for optional operands (no bias, no delta). */
     public static final CUdeviceptr NONE = new CUdeviceptr();
-    private static final int GEMV_MAX_ROWS = 8;
+    /** Batches up to this many rows take the GEMV path, which reads fp32 activations directly. */
+    public static final int GEMV_MAX_ROWS = 8;
 
     private final int multiprocessors;
     private final CUfunction embedding, addRmsnorm, headRmsnorm, rope, siluMul, toBf16, gatherRows, kvWrite,
@@ -153,13 +154,16 @@ public final class CudaOps {
 
     /**
      * out[m, :] = x[m, :] . W^T (+ bias): x [M, K], W [N, K], out [M, N] bf16 or f32. Batches up to
-     * 8 rows run the memory-bound GEMV (each weight read once); larger ones the tensor-core GEMM,
-     * split over K when M and N alone would leave multiprocessors idle (partials in workspace,
-     * which needs {@link #matmulWorkspaceBytes()} bytes).
+     * {@link #GEMV_MAX_ROWS} rows run the memory-bound GEMV on the fp32 rows {@code xF32} (each
+     * weight read once); larger ones the tensor-core GEMM on the bf16 copy {@code xBf16}, split
+     * over K when M and N alone would leave multiprocessors idle (partials in workspace, which
+     * needs {@link #matmulWorkspaceBytes()} bytes).
      */
-    public void matmul(CUstream s, CUdeviceptr x, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr out, boolean outF32,
-                       int m, int n, int k, CUdeviceptr workspace) {
+    public void matmul(CUstream s, CUdeviceptr xF32, CUdeviceptr xBf16, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr out,
+                       boolean outF32, int m, int n, int k, CUdeviceptr workspace) {
+        CUdeviceptr x = xBf16;
         if (m <= GEMV_MAX_ROWS) {
+            x = xF32;
             int rows = m <= 2 ? 4 : 2; // rows of W per warp, as instantiated in gemv.cu
             int warps = (n + rows - 1) / rows;
             launch(gemv[m], (warps + 7) / 8, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);

@@ -154,11 +154,12 @@ class BackendConformanceTest {
                 slots[t] = tables[s * maxBlocks + p / blockSize] * blockSize + p % blockSize;
             }
         }
-        var prefill = b.step(new StepLayout(new int[total], pos, slots, qs, lens.clone(), tables, maxBlocks, new int[0]));
+        // Inputs first: uploading them begins steps of their own, and a step's inputs live until the next.
         var q = b.tensor(random(rnd, total * heads * hd, 1), total, heads * hd);
         var k = b.tensor(random(rnd, total * kvHeads * hd, 1), total, kvHeads * hd);
         var v = b.tensor(random(rnd, total * kvHeads * hd, 1), total, kvHeads * hd);
         var out = b.empty(total, heads * hd);
+        var prefill = b.step(new StepLayout(new int[total], pos, slots, qs, lens.clone(), tables, maxBlocks, new int[0]));
         b.cpu.writeKv(k.cpu(), v.cpu(), cc, layer, prefill.cpu());
         b.cuda.writeKv(k.cuda(), v.cuda(), cg, layer, prefill.cuda());
         b.cpu.prefillAttention(q.cpu(), k.cpu(), v.cpu(), heads, kvHeads, prefill.cpu(), out.cpu());
@@ -173,11 +174,11 @@ class BackendConformanceTest {
             dQs[s + 1] = s + 1;
             ctx[s] = lens[s] + 1;
         }
-        var decode = b.step(new StepLayout(new int[seqs], dPos, dSlots, dQs, ctx, tables, maxBlocks, new int[0]));
         var dq = b.tensor(random(rnd, seqs * heads * hd, 1), seqs, heads * hd);
         var dk = b.tensor(random(rnd, seqs * kvHeads * hd, 1), seqs, kvHeads * hd);
         var dv = b.tensor(random(rnd, seqs * kvHeads * hd, 1), seqs, kvHeads * hd);
         var dout = b.empty(seqs, heads * hd);
+        var decode = b.step(new StepLayout(new int[seqs], dPos, dSlots, dQs, ctx, tables, maxBlocks, new int[0]));
         b.cpu.writeKv(dk.cpu(), dv.cpu(), cc, layer, decode.cpu());
         b.cuda.writeKv(dk.cuda(), dv.cuda(), cg, layer, decode.cuda());
         b.cpu.decodeAttention(dq.cpu(), cc, layer, heads, kvHeads, decode.cpu(), dout.cpu());
