@@ -84,12 +84,21 @@ public final class CudaBench {
         say("KV of %d sequences x %d tokens filled by real prefills", maxBatch, CONTEXT);
 
         Map<String, Double> decode = new LinkedHashMap<>();
-        for (int b : new int[] {1, 8, 32, 64, 128}) {
-            StepLayout l = layA.decode(0, b, CONTEXT);
-            decode.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 15));
-            say("decode batch %3d: %.2f ms", b, decode.get(String.valueOf(b)));
+        Map<String, Object> byWaves = new LinkedHashMap<>();
+        for (int waves : new int[] {2, 4}) {
+            dev.ops().setSplitKWaves(waves);
+            Map<String, Double> d = new LinkedHashMap<>();
+            for (int b : new int[] {1, 8, 32, 64, 128}) {
+                StepLayout l = layA.decode(0, b, CONTEXT);
+                d.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 15));
+                decode.merge(String.valueOf(b), d.get(String.valueOf(b)), Math::min);
+                say("decode batch %3d (split-K to %d waves): %.2f ms", b, waves, d.get(String.valueOf(b)));
+            }
+            byWaves.put("splitk_waves_" + waves, d);
         }
+        dev.ops().setSplitKWaves(4);
         json.put("decode_ms", decode);
+        json.put("decode_ms_by_splitk_policy", byWaves);
         json.put("decode_hbm_floor_ms", weightBytes / (hbm * 1e9) * 1e3);
 
         Map<String, Double> prefill = new LinkedHashMap<>();

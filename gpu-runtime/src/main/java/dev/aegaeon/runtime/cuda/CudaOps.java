@@ -164,14 +164,13 @@ public final class CudaOps {
         CUdeviceptr x = xBf16;
         if (m <= GEMV_MAX_ROWS) {
             x = xF32;
-            int rows = m <= 2 ? 4 : 2; // rows of W per warp, as instantiated in gemv.cu
-            int warps = (n + rows - 1) / rows;
-            launch(gemv[m], (warps + 7) / 8, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
+            int rows = m <= 2 ? 4 : 2; // rows of W per block, as instantiated in gemv.cu
+            launch(gemv[m], (n + rows - 1) / rows, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
         Tile t = m <= 64 ? tiles[0] : m <= 128 ? tiles[1] : tiles[2];
         int gx = (n + t.bn - 1) / t.bn, gy = (m + t.bm - 1) / t.bm;
-        int splits = splitsFor(gx * gy, k);
+        int splits = splitsFor(gx * gy, m, k);
         int kPerSplit = ((k + splits - 1) / splits + 31) / 32 * 32;
         splits = (k + kPerSplit - 1) / kPerSplit;
         if (splits == 1) {
@@ -183,14 +182,31 @@ public final class CudaOps {
         }
     }
 
-    private int splitsFor(int blocks, int k) {
-        if (blocks >= multiprocessors || k < 1024) return 1;
-        return Math.min(Math.min(8, k / 256), (2 * multiprocessors + blocks - 1) / blocks);
+    private int splitsFor(int blocks, int m, int k) {
+        // Large M is compute-bound: split only grids smaller than one wave.
+        long target = m > 128 ? multiprocessors : (long) splitKWaves * multiprocessors;
+        if (blocks >= target || k < 1024) return 1;
+        return (int) Math.min(Math.min(MAX_SPLITS, k / 256), (target + blocks - 1) / blocks);
     }
 
-    /** Bytes of fp32 partials the split-K path may need (independent of the shapes). */
+    private static final int MAX_SPLITS = 16;
+    private int splitKWaves = 4;
+
+    /**
+     * Split K until the grid has {@code waves} x multiprocessors blocks (small-batch products
+     * stream weights with every multiprocessor only when the grid is large enough).
+     */
+    public void setSplitKWaves(int waves) {
+        if (waves < 1 || waves > 8) throw new IllegalArgumentException("split-K waves must be in 1..8, got " + waves);
+        this.splitKWaves = waves;
+    }
+
+    /**
+     * Bytes of fp32 partials the split-K path may need: it splits only grids below
+     * 8 x multiprocessors blocks of at most 128 x 128, into at most 16 parts.
+     */
     public long matmulWorkspaceBytes() {
-        return 8L * multiprocessors * 128 * 128 * 4;
+        return (long) MAX_SPLITS * 8 * multiprocessors * 128 * 128 * 4 / 8;
     }
 
     /**
