@@ -98,6 +98,8 @@ public final class CudaBench {
         }
         dev.ops().setSplitKWaves(4);
         json.put("decode_ms", decode);
+        json.put("decode_host_enqueue_ms", enqueueMs(a, layA));
+        json.put("gemv_gbps", gemvGbps());
         json.put("decode_ms_by_splitk_policy", byWaves);
         json.put("decode_hbm_floor_ms", weightBytes / (hbm * 1e9) * 1e3);
 
@@ -212,6 +214,57 @@ public final class CudaBench {
             say("KV swap of %d x %d tokens (%.2f GB): out %.1f GB/s, in %.1f GB/s; B decode during swap-out %.2f ms",
                     seqs, CONTEXT, bytes / 1e9, bytes / outS / 1e9, bytes / inS / 1e9, overlappedMs);
         }
+    }
+
+    /**
+     * Host time to queue one decode step (forward() returns once every launch is queued): when it
+     * approaches the step time, launches from Java, not the GPU, set the pace.
+     */
+    private Map<String, Double> enqueueMs(ModelRunner a, BenchLayouts lay) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int b : new int[] {1, 64}) {
+            StepLayout l = lay.decode(0, b, CONTEXT);
+            double[] t = new double[10];
+            for (int i = 0; i < t.length + 2; i++) {
+                dev.synchronize();
+                long s = System.nanoTime();
+                a.forward(l, ModelRunner.Phase.DECODE);
+                if (i >= 2) t[i - 2] = (System.nanoTime() - s) / 1e6;
+            }
+            dev.synchronize();
+            m.put(String.valueOf(b), median(t));
+            say("decode batch %d: host enqueue of the forward pass %.2f ms", b, median(t));
+        }
+        return m;
+    }
+
+    /** Weight bytes per second of one GEMV launch (the 7B gate shape), timed with device events. */
+    private Map<String, Double> gemvGbps() {
+        int n = 18944, k = 3584;
+        Map<String, Double> m = new LinkedHashMap<>();
+        DeviceRegion w = dev.arena().allocateOrThrow(2L * n * k, "probe"), x = dev.arena().allocateOrThrow(4L * 8 * k, "probe"),
+                y = dev.arena().allocateOrThrow(4L * 8 * n, "probe");
+        dev.ops().fillUniform(dev.computeStream(), w.ptr(), (long) n * k, 3, 0.05f, 0f);
+        cuMemsetD32Async(x.ptr(), Float.floatToIntBits(0.5f), 8L * k, dev.computeStream());
+        var start = CudaDevice.newTimingEvent();
+        var end = CudaDevice.newTimingEvent();
+        for (int rows : new int[] {1, 8}) {
+            for (int i = 0; i < 3; i++) dev.ops().matmul(dev.computeStream(), x.ptr(), null, w.ptr(), CudaOps.NONE, y.ptr(), true, rows, n, k, null);
+            cuEventRecord(start, dev.computeStream());
+            int reps = 50;
+            for (int i = 0; i < reps; i++) dev.ops().matmul(dev.computeStream(), x.ptr(), null, w.ptr(), CudaOps.NONE, y.ptr(), true, rows, n, k, null);
+            cuEventRecord(end, dev.computeStream());
+            cuEventSynchronize(end);
+            float[] ms = new float[1];
+            cuEventElapsedTime(ms, start, end);
+            double gbps = 2.0 * n * k * reps / (ms[0] / 1e3) / 1e9;
+            m.put(String.valueOf(rows), gbps);
+            say("GEMV %d row(s) x [%d x %d] bf16: %.0f GB/s of weights", rows, n, k, gbps);
+        }
+        dev.arena().free(w);
+        dev.arena().free(x);
+        dev.arena().free(y);
+        return m;
     }
 
     private ModelRunner runner(long seed, int blocks) {
