@@ -1,86 +1,100 @@
 // Decode matrix product for small batches: y[m, n] = sum_k x[m, k] * W[n, k] (+ bias[n]).
-// Memory-bound: every weight byte is read once with 16-byte loads. A block of 8 warps owns ROWS
-// rows of W and splits K across all its 256 threads (so even N = 512 gives enough blocks to
-// stream from every multiprocessor), then reduces through shared memory. The M batch rows share
-// every weight load. x stays fp32 (it is tiny next to W): decode rounds no activation to bf16.
+// Memory-bound: every weight byte is read once with 16-byte loads, coalesced across the warp.
+// One warp owns ROWS rows and walks K with UNROLL independent loads in flight per lane (a warp
+// per row keeps tens of warps per multiprocessor streaming even for N = 512); the M batch rows
+// share every weight load. x stays fp32 (it is tiny next to W): decode rounds no activation.
 #include "common.cuh"
 
-template <int M, int ROWS>
+template <int M, int ROWS, int UNROLL>
 __device__ __forceinline__ void gemv_body(const float* __restrict__ x, const bf16* __restrict__ W,
                                           const bf16* __restrict__ bias, void* __restrict__ out,
                                           int outF32, int N, int K) {
-    constexpr int NT = 256, NW = NT / 32;
-    __shared__ float red[NW][M][ROWS];
-    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-    const int n0 = blockIdx.x * ROWS;
+    const int lane = threadIdx.x & 31;
+    const int n0 = (blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5)) * ROWS;
+    if (n0 >= N) return;
     float acc[M][ROWS];
 #pragma unroll
     for (int m = 0; m < M; ++m)
 #pragma unroll
         for (int r = 0; r < ROWS; ++r) acc[m][r] = 0.f;
-
-    const int kVec = (K & 7) == 0 ? K : 0;
     const bf16* wRow[ROWS];
 #pragma unroll
     for (int r = 0; r < ROWS; ++r) wRow[r] = W + (size_t)min(n0 + r, N - 1) * K;
-    for (int k = tid * 8; k < kVec; k += NT * 8) {
-        uint4 w[ROWS];
+
+    const int kVec = (K & 7) == 0 ? K : 0;
+    constexpr int STEP = 32 * 8;
+    int k = lane * 8;
+    for (; k + (UNROLL - 1) * STEP < kVec; k += UNROLL * STEP) {
+        uint4 w[UNROLL][ROWS];
 #pragma unroll
-        for (int r = 0; r < ROWS; ++r) w[r] = __ldg(reinterpret_cast<const uint4*>(wRow[r] + k));
+        for (int u = 0; u < UNROLL; ++u)
 #pragma unroll
-        for (int m = 0; m < M; ++m) {
-            const float4 xa = __ldg(reinterpret_cast<const float4*>(x + (size_t)m * K + k));
-            const float4 xb = __ldg(reinterpret_cast<const float4*>(x + (size_t)m * K + k + 4));
-            const float xf[8] = {xa.x, xa.y, xa.z, xa.w, xb.x, xb.y, xb.z, xb.w};
+            for (int r = 0; r < ROWS; ++r) w[u][r] = __ldg(reinterpret_cast<const uint4*>(wRow[r] + k + u * STEP));
 #pragma unroll
-            for (int r = 0; r < ROWS; ++r) {
-                const __nv_bfloat162* wp = reinterpret_cast<const __nv_bfloat162*>(&w[r]);
-                float a = acc[m][r];
+        for (int u = 0; u < UNROLL; ++u)
+#pragma unroll
+            for (int m = 0; m < M; ++m) {
+                const float4 xa = __ldg(reinterpret_cast<const float4*>(x + (size_t)m * K + k + u * STEP));
+                const float4 xb = __ldg(reinterpret_cast<const float4*>(x + (size_t)m * K + k + u * STEP + 4));
+                const float xf[8] = {xa.x, xa.y, xa.z, xa.w, xb.x, xb.y, xb.z, xb.w};
+#pragma unroll
+                for (int r = 0; r < ROWS; ++r) {
+                    const __nv_bfloat162* wp = reinterpret_cast<const __nv_bfloat162*>(&w[u][r]);
+                    float a = acc[m][r];
+#pragma unroll
+                    for (int j = 0; j < 4; ++j) {
+                        const float2 wf = __bfloat1622float2(wp[j]);
+                        a = fmaf(wf.x, xf[2 * j], a);
+                        a = fmaf(wf.y, xf[2 * j + 1], a);
+                    }
+                    acc[m][r] = a;
+                }
+            }
+    }
+    for (; k < kVec; k += STEP) {  // remainder chunks, one at a time
+#pragma unroll
+        for (int r = 0; r < ROWS; ++r) {
+            const uint4 wv = __ldg(reinterpret_cast<const uint4*>(wRow[r] + k));
+            const __nv_bfloat162* wp = reinterpret_cast<const __nv_bfloat162*>(&wv);
+#pragma unroll
+            for (int m = 0; m < M; ++m)
 #pragma unroll
                 for (int j = 0; j < 4; ++j) {
                     const float2 wf = __bfloat1622float2(wp[j]);
-                    a = fmaf(wf.x, xf[2 * j], a);
-                    a = fmaf(wf.y, xf[2 * j + 1], a);
+                    acc[m][r] = fmaf(wf.x, x[(size_t)m * K + k + 2 * j], acc[m][r]);
+                    acc[m][r] = fmaf(wf.y, x[(size_t)m * K + k + 2 * j + 1], acc[m][r]);
                 }
-                acc[m][r] = a;
-            }
         }
     }
     // Scalar path (K not a multiple of 8: tiny test models).
-    for (int k = kVec + tid; k < K; k += NT) {
+    for (int kk = kVec + lane; kk < K; kk += 32) {
 #pragma unroll
         for (int r = 0; r < ROWS; ++r) {
-            const float wv = __bfloat162float(wRow[r][k]);
+            const float wv = __bfloat162float(wRow[r][kk]);
 #pragma unroll
-            for (int m = 0; m < M; ++m) acc[m][r] = fmaf(wv, x[(size_t)m * K + k], acc[m][r]);
+            for (int m = 0; m < M; ++m) acc[m][r] = fmaf(wv, x[(size_t)m * K + kk], acc[m][r]);
         }
     }
 #pragma unroll
     for (int m = 0; m < M; ++m)
 #pragma unroll
         for (int r = 0; r < ROWS; ++r) {
-            const float v = warp_sum(acc[m][r]);
-            if (lane == 0) red[warp][m][r] = v;
+            float v = warp_sum(acc[m][r]);
+            const int n = n0 + r;
+            if (lane == 0 && n < N) {
+                if (bias) v += __bfloat162float(bias[n]);
+                if (outF32) reinterpret_cast<float*>(out)[(size_t)m * N + n] = v;
+                else reinterpret_cast<bf16*>(out)[(size_t)m * N + n] = __float2bfloat16(v);
+            }
         }
-    __syncthreads();
-    if (tid < M * ROWS) {
-        const int m = tid / ROWS, r = tid % ROWS, n = n0 + r;
-        float v = 0.f;
-#pragma unroll
-        for (int w = 0; w < NW; ++w) v += red[w][m][r];
-        if (n < N) {
-            if (bias) v += __bfloat162float(bias[n]);
-            if (outF32) reinterpret_cast<float*>(out)[(size_t)m * N + n] = v;
-            else reinterpret_cast<bf16*>(out)[(size_t)m * N + n] = __float2bfloat16(v);
-        }
-    }
 }
 
-#define GEMV(M, ROWS)                                                                              \
+// ROWS per warp must match CudaOps (1 everywhere: a warp per row).
+#define GEMV(M, UNROLL)                                                                            \
     extern "C" __global__ void __launch_bounds__(256) gemv_m##M(                                   \
         const float* __restrict__ x, const bf16* __restrict__ W, const bf16* __restrict__ bias,   \
         void* __restrict__ out, int outF32, int N, int K) {                                        \
-        gemv_body<M, ROWS>(x, W, bias, out, outF32, N, K);                                         \
+        gemv_body<M, 1, UNROLL>(x, W, bias, out, outF32, N, K);                                    \
     }
 
 GEMV(1, 4)

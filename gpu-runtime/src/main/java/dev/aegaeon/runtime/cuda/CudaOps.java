@@ -164,8 +164,8 @@ public final class CudaOps {
         CUdeviceptr x = xBf16;
         if (m <= GEMV_MAX_ROWS) {
             x = xF32;
-            int rows = m <= 2 ? 4 : 2; // rows of W per block, as instantiated in gemv.cu
-            launch(gemv[m], (n + rows - 1) / rows, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
+            // One warp per row of W, 8 warps per block (as instantiated in gemv.cu).
+            launch(gemv[m], (n + 7) / 8, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
         Tile t = m <= 64 ? tiles[0] : m <= 128 ? tiles[1] : tiles[2];
