@@ -3,16 +3,16 @@
 #include <mma.h>
 using namespace nvcuda;
 
-// General paged attention: one block (4 warps) per (query head, query token). Token t belongs to
+// General paged attention: one block (16 warps) per (query head, query token). Token t belongs to
 // sequence tokSeq[t] at position tokPos[t] and attends causally to keys 0..tokPos[t] of that
 // sequence. Serves every decode step and the prefill of head sizes the tensor-core kernel lacks.
 // Warps stride over keys with an online softmax each; lanes split the head dimension (<= 256).
-extern "C" __global__ void __launch_bounds__(128) paged_attention(
+extern "C" __global__ void __launch_bounds__(512) paged_attention(
     const float* __restrict__ q, int qRowStride, float* __restrict__ out, int outRowStride,
     const bf16* __restrict__ pool, long long pageElems, int layer, int tokensPerPage,
     int numKvHeads, int headDim, int group, const int* __restrict__ tokSeq,
     const int* __restrict__ tokPos, const int* __restrict__ blockTables, int maxPages, float scale) {
-    constexpr int MAXE = 8;
+    constexpr int MAXE = 8, NW = 16;  // 16 warps: a short serial chain per warp at batch 1
     const int h = blockIdx.x, t = blockIdx.y, kvh = h / group, kvDim = numKvHeads * headDim;
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
     const int seq = tokSeq[t], last = tokPos[t];
@@ -26,7 +26,7 @@ extern "C" __global__ void __launch_bounds__(128) paged_attention(
         acc[i] = 0.f;
     }
     float m = -INFINITY, l = 0.f;
-    for (int j = warp; j <= last; j += 4) {
+    for (int j = warp; j <= last; j += NW) {
         const int page = table[j / tokensPerPage], tok = j % tokensPerPage;
         const bf16* kr = pool + kv_offset(page, pageElems, layer, 0, tokensPerPage, tok, kvDim) + (size_t)kvh * headDim;
         const bf16* vr = pool + kv_offset(page, pageElems, layer, 1, tokensPerPage, tok, kvDim) + (size_t)kvh * headDim;
@@ -48,8 +48,8 @@ extern "C" __global__ void __launch_bounds__(128) paged_attention(
         }
         m = mNew;
     }
-    // Merge the four warps' partial softmaxes.
-    __shared__ float shM[4], shL[4], shAcc[4][256];
+    // Merge the warps' partial softmaxes.
+    __shared__ float shM[NW], shL[NW], shAcc[NW][256];
     if (lane == 0) { shM[warp] = m; shL[warp] = l; }
 #pragma unroll
     for (int i = 0; i < MAXE; ++i) {
@@ -57,10 +57,12 @@ extern "C" __global__ void __launch_bounds__(128) paged_attention(
         if (e < headDim) shAcc[warp][e] = acc[i];
     }
     __syncthreads();
-    float gm = fmaxf(fmaxf(shM[0], shM[1]), fmaxf(shM[2], shM[3]));
-    float gl = 0.f, wsc[4];
+    float gm = -INFINITY;
 #pragma unroll
-    for (int w = 0; w < 4; ++w) {
+    for (int w = 0; w < NW; ++w) gm = fmaxf(gm, shM[w]);
+    float gl = 0.f, wsc[NW];
+#pragma unroll
+    for (int w = 0; w < NW; ++w) {
         wsc[w] = shM[w] == -INFINITY ? 0.f : __expf(shM[w] - gm);
         gl += shL[w] * wsc[w];
     }
@@ -68,7 +70,7 @@ extern "C" __global__ void __launch_bounds__(128) paged_attention(
     for (int e = threadIdx.x; e < headDim; e += blockDim.x) {
         float v = 0.f;
 #pragma unroll
-        for (int w = 0; w < 4; ++w) v += shAcc[w][e] * wsc[w];
+        for (int w = 0; w < NW; ++w) v += shAcc[w][e] * wsc[w];
         o[e] = v / gl;
     }
 }

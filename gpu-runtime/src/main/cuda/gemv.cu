@@ -1,12 +1,14 @@
 // Decode matrix product for small batches: y[m, n] = sum_k x[m, k] * W[n, k] (+ bias[n]).
-// Memory-bound: every weight byte is read once with 16-byte loads, coalesced across the warp.
-// One warp owns ROWS rows and walks K with UNROLL independent loads in flight per lane (a warp
-// per row keeps tens of warps per multiprocessor streaming even for N = 512); the M batch rows
-// share every weight load. x stays fp32 (it is tiny next to W): decode rounds no activation.
+// Memory-bound: every weight byte is read once with 16-byte loads, coalesced across the warp; the
+// M batch rows share every weight load. x stays fp32 (it is tiny next to W): decode rounds no
+// activation to bf16. Two shapes, chosen by what measured faster on the H100 (CUDA-NOTES.md):
+//  - M <= 2: a warp per row of W walking K with 4 loads in flight per lane (2.5 TB/s at M = 1);
+//  - M 3..8: a block per 2 rows with K split over all 256 threads and a shared-memory reduction
+//    (more arithmetic per load; 1.26 TB/s at M = 8 against 0.89 TB/s for a warp per row).
 #include "common.cuh"
 
 template <int M, int ROWS, int UNROLL>
-__device__ __forceinline__ void gemv_body(const float* __restrict__ x, const bf16* __restrict__ W,
+__device__ __forceinline__ void gemv_warp_body(const float* __restrict__ x, const bf16* __restrict__ W,
                                           const bf16* __restrict__ bias, void* __restrict__ out,
                                           int outF32, int N, int K) {
     const int lane = threadIdx.x & 31;
@@ -89,19 +91,97 @@ __device__ __forceinline__ void gemv_body(const float* __restrict__ x, const bf1
         }
 }
 
-// ROWS per warp must match CudaOps (1 everywhere: a warp per row).
-#define GEMV(M, UNROLL)                                                                            \
+template <int M, int ROWS>
+__device__ __forceinline__ void gemv_block_body(const float* __restrict__ x, const bf16* __restrict__ W,
+                                          const bf16* __restrict__ bias, void* __restrict__ out,
+                                          int outF32, int N, int K) {
+    constexpr int NT = 256, NW = NT / 32;
+    __shared__ float red[NW][M][ROWS];
+    const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+    const int n0 = blockIdx.x * ROWS;
+    float acc[M][ROWS];
+#pragma unroll
+    for (int m = 0; m < M; ++m)
+#pragma unroll
+        for (int r = 0; r < ROWS; ++r) acc[m][r] = 0.f;
+
+    const int kVec = (K & 7) == 0 ? K : 0;
+    const bf16* wRow[ROWS];
+#pragma unroll
+    for (int r = 0; r < ROWS; ++r) wRow[r] = W + (size_t)min(n0 + r, N - 1) * K;
+    for (int k = tid * 8; k < kVec; k += NT * 8) {
+        uint4 w[ROWS];
+#pragma unroll
+        for (int r = 0; r < ROWS; ++r) w[r] = __ldg(reinterpret_cast<const uint4*>(wRow[r] + k));
+#pragma unroll
+        for (int m = 0; m < M; ++m) {
+            const float4 xa = __ldg(reinterpret_cast<const float4*>(x + (size_t)m * K + k));
+            const float4 xb = __ldg(reinterpret_cast<const float4*>(x + (size_t)m * K + k + 4));
+            const float xf[8] = {xa.x, xa.y, xa.z, xa.w, xb.x, xb.y, xb.z, xb.w};
+#pragma unroll
+            for (int r = 0; r < ROWS; ++r) {
+                const __nv_bfloat162* wp = reinterpret_cast<const __nv_bfloat162*>(&w[r]);
+                float a = acc[m][r];
+#pragma unroll
+                for (int j = 0; j < 4; ++j) {
+                    const float2 wf = __bfloat1622float2(wp[j]);
+                    a = fmaf(wf.x, xf[2 * j], a);
+                    a = fmaf(wf.y, xf[2 * j + 1], a);
+                }
+                acc[m][r] = a;
+            }
+        }
+    }
+    // Scalar path (K not a multiple of 8: tiny test models).
+    for (int k = kVec + tid; k < K; k += NT) {
+#pragma unroll
+        for (int r = 0; r < ROWS; ++r) {
+            const float wv = __bfloat162float(wRow[r][k]);
+#pragma unroll
+            for (int m = 0; m < M; ++m) acc[m][r] = fmaf(wv, x[(size_t)m * K + k], acc[m][r]);
+        }
+    }
+#pragma unroll
+    for (int m = 0; m < M; ++m)
+#pragma unroll
+        for (int r = 0; r < ROWS; ++r) {
+            const float v = warp_sum(acc[m][r]);
+            if (lane == 0) red[warp][m][r] = v;
+        }
+    __syncthreads();
+    if (tid < M * ROWS) {
+        const int m = tid / ROWS, r = tid % ROWS, n = n0 + r;
+        float v = 0.f;
+#pragma unroll
+        for (int w = 0; w < NW; ++w) v += red[w][m][r];
+        if (n < N) {
+            if (bias) v += __bfloat162float(bias[n]);
+            if (outF32) reinterpret_cast<float*>(out)[(size_t)m * N + n] = v;
+            else reinterpret_cast<bf16*>(out)[(size_t)m * N + n] = __float2bfloat16(v);
+        }
+    }
+}
+
+// Launch shapes must match CudaOps: M <= 2 a warp per row (8 rows per 256-thread block),
+// M 3..8 a block per 2 rows.
+#define GEMV_WARP(M)                                                                               \
     extern "C" __global__ void __launch_bounds__(256) gemv_m##M(                                   \
         const float* __restrict__ x, const bf16* __restrict__ W, const bf16* __restrict__ bias,   \
         void* __restrict__ out, int outF32, int N, int K) {                                        \
-        gemv_body<M, 1, UNROLL>(x, W, bias, out, outF32, N, K);                                    \
+        gemv_warp_body<M, 1, 4>(x, W, bias, out, outF32, N, K);                                    \
+    }
+#define GEMV_BLOCK(M)                                                                              \
+    extern "C" __global__ void __launch_bounds__(256) gemv_m##M(                                   \
+        const float* __restrict__ x, const bf16* __restrict__ W, const bf16* __restrict__ bias,   \
+        void* __restrict__ out, int outF32, int N, int K) {                                        \
+        gemv_block_body<M, 2>(x, W, bias, out, outF32, N, K);                                      \
     }
 
-GEMV(1, 4)
-GEMV(2, 4)
-GEMV(3, 2)
-GEMV(4, 2)
-GEMV(5, 2)
-GEMV(6, 2)
-GEMV(7, 2)
-GEMV(8, 2)
+GEMV_WARP(1)
+GEMV_WARP(2)
+GEMV_BLOCK(3)
+GEMV_BLOCK(4)
+GEMV_BLOCK(5)
+GEMV_BLOCK(6)
+GEMV_BLOCK(7)
+GEMV_BLOCK(8)

@@ -164,8 +164,9 @@ public final class CudaOps {
         CUdeviceptr x = xBf16;
         if (m <= GEMV_MAX_ROWS) {
             x = xF32;
-            // One warp per row of W, 8 warps per block (as instantiated in gemv.cu).
-            launch(gemv[m], (n + 7) / 8, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
+            // As instantiated in gemv.cu: M <= 2 a warp per row (8 per block), else a block per 2 rows.
+            int grid = m <= 2 ? (n + 7) / 8 : (n + 1) / 2;
+            launch(gemv[m], grid, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
         Tile t = m <= 64 ? tiles[0] : m <= 128 ? tiles[1] : tiles[2];
@@ -218,7 +219,7 @@ public final class CudaOps {
                                int numKvHeads, int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos,
                                CUdeviceptr blockTables, int maxPages, int tokens, float scale) {
         if (headDim > 256) throw new IllegalArgumentException("head_dim " + headDim + " > 256 is not supported on CUDA");
-        launch(pagedAttention, numHeads, tokens, 128, 0, s, q, qRowStride, out, outRowStride, pool, pageElems,
+        launch(pagedAttention, numHeads, tokens, 512, 0, s, q, qRowStride, out, outRowStride, pool, pageElems,
                 layer, tokensPerPage, numKvHeads, headDim, numHeads / numKvHeads, tokSeq, tokPos, blockTables,
                 maxPages, scale);
     }
