@@ -1,0 +1,119 @@
+package dev.aegaeon.runtime.tokenizer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The synthetic byte-level BPE tokenizer (a real tokenizer.json) through DJL, offline. */
+class TextTokenizerTest {
+
+    @TempDir static Path dir;
+    static TextTokenizer tok;
+
+    @BeforeAll
+    static void load() {
+        SyntheticTokenizer.write(dir);
+        tok = TextTokenizer.load(dir);
+    }
+
+    @AfterAll
+    static void close() { tok.close(); }
+
+    @Test
+    void roundTripsAnyText() {
+        for (String text : List.of("Hello, world!", " the cat is on the mat\n", "Grüße 👋 日本語 \t\u0000x", "")) {
+            int[] ids = tok.encode(text, false);
+            assertEquals(text, tok.decode(ids, false), text);
+            for (int id : ids) assertTrue(id >= 0 && id < SyntheticTokenizer.VOCAB_SIZE);
+        }
+    }
+
+    @Test
+    void appliesTheMerges() {
+        // "Ġt he" is merge #2, so " the" is one token with id 256 + 2; "the" (no space) is "t" + "he".
+        assertArrayEquals(new int[] {258}, tok.encode(" the", false));
+        assertEquals(2, tok.encode("the", false).length);
+        assertEquals(1, tok.encode("a", false).length);
+    }
+
+    @Test
+    void specialTokensAreSingleIdsAndCanBeSkipped() {
+        int[] ids = tok.encode("<|im_start|>user\nhi<|im_end|>", false);
+        assertEquals(SyntheticTokenizer.IM_START_ID, ids[0]);
+        assertEquals(SyntheticTokenizer.IM_END_ID, ids[ids.length - 1]);
+        assertEquals("user\nhi", tok.decode(ids, true));
+        assertEquals("<|im_start|>user\nhi<|im_end|>", tok.decode(ids, false));
+        assertEquals(SyntheticTokenizer.END_OF_TEXT_ID, tok.tokenId("<|endoftext|>").orElseThrow());
+        assertTrue(tok.tokenId("hello world").isEmpty());
+    }
+
+    @Test
+    void longPromptIsNotTruncated() {
+        StringBuilder sb = new StringBuilder();
+        Random r = new Random(1);
+        while (sb.length() < 6000) sb.append((char) ('a' + r.nextInt(26))).append(r.nextInt(4) == 0 ? " " : "");
+        String text = sb.toString();
+        int[] ids = tok.encode(text, false);
+        assertTrue(ids.length > 2000, "got " + ids.length + " tokens");
+        assertEquals(text, tok.decode(ids, false));
+    }
+
+    @Test
+    void incrementalDecodingNeverBreaksACharacter() {
+        String text = "Grüße 👋 — 日本語 the end";
+        int[] ids = tok.encode(text, false);
+        IncrementalDecoder dec = tok.incrementalDecoder(false);
+        StringBuilder out = new StringBuilder();
+        int heldBack = 0;
+        for (int id : ids) {
+            String delta = dec.next(id);
+            assertFalse(delta.contains("\uFFFD"), "delta " + delta);
+            if (delta.isEmpty()) heldBack++;
+            out.append(delta);
+        }
+        out.append(dec.finish());
+        assertEquals(text, out.toString());
+        assertTrue(heldBack >= 3, "the 4-byte emoji spans 4 byte tokens, 3 of which complete nothing");
+        assertArrayEquals(ids, dec.ids());
+    }
+
+    @Test
+    void incrementalDecodingSkipsSpecialTokensAndFlushesIncompleteTail() {
+        int[] ids = tok.encode("<|im_start|>hi 👋", false);
+        IncrementalDecoder dec = tok.incrementalDecoder(true);
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < ids.length - 1; i++) out.append(dec.next(ids[i])); // stop inside the emoji
+        assertEquals("hi ", out.toString());
+        assertEquals("\uFFFD", dec.finish(), "an unfinished character is flushed as the replacement char, like HF");
+    }
+
+    @Test
+    void errorsAreClear(@TempDir Path empty) throws Exception {
+        var missing = assertThrows(TokenizerException.class, () -> TextTokenizer.load(empty));
+        assertTrue(missing.getMessage().contains("tokenizer.json"), missing.getMessage());
+        Files.writeString(empty.resolve("tokenizer.json"), "{ not json");
+        var bad = assertThrows(TokenizerException.class, () -> TextTokenizer.load(empty));
+        assertTrue(bad.getMessage().contains(empty.resolve("tokenizer.json").toString()), bad.getMessage());
+        var neg = assertThrows(TokenizerException.class, () -> tok.decode(new int[] {5, -1}, false));
+        assertTrue(neg.getMessage().contains("-1"));
+    }
+
+    @Test
+    void syntheticChatTemplateRendersChatMlThatEncodesToSpecialIds() {
+        ChatTemplate t = ChatTemplate.load(dir).orElseThrow();
+        String prompt = t.render(List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi")), true);
+        assertEquals("<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", prompt);
+        int[] ids = tok.encode(prompt, false);
+        assertEquals(3, Arrays.stream(ids).filter(i -> i == SyntheticTokenizer.IM_START_ID).count());
+        assertEquals("<|im_end|>", t.eosToken());
+    }
+}
