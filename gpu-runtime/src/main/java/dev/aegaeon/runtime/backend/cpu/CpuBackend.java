@@ -70,6 +70,15 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void copyFromHost(float[] src, Tensor dst) {
+        CpuTensor t = cpu(dst);
+        if (src.length % t.cols() != 0 || src.length / t.cols() > t.rows()) {
+            throw new IllegalArgumentException(src.length + " values do not fill whole rows of a " + t.rows() + "x" + t.cols() + " tensor");
+        }
+        System.arraycopy(src, 0, t.data, 0, src.length);
+    }
+
+    @Override
     public void release(Object buffer) {
         // heap buffers: the garbage collector reclaims them
     }
