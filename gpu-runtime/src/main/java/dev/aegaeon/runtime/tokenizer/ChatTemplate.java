@@ -36,6 +36,9 @@ public final class ChatTemplate {
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
+    /** A runaway template is an error, not an OutOfMemoryError (a 128k-token prompt is ~1 MB). */
+    static final long MAX_OUTPUT_CHARS = 64L << 20;
+
     private final String template;
     private final String jinjaSource;
     private final String bosToken;
@@ -140,6 +143,7 @@ public final class ChatTemplate {
         resolver.add(new PythonMethodResolver());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
         JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withElResolver(resolver)

@@ -97,6 +97,25 @@ class TextTokenizerTest {
     }
 
     @Test
+    void addSpecialTokensAppliesThePostProcessor(@TempDir Path withBos) throws Exception {
+        // Like Llama 3's tokenizer.json: a TemplateProcessing post-processor that prepends a BOS.
+        var json = SyntheticTokenizer.tokenizerJson();
+        json.set("post_processor", new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"type": "TemplateProcessing",
+                 "single": [{"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+                 "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+                 "special_tokens": {"<|endoftext|>": {"id": "<|endoftext|>", "ids": [%d], "tokens": ["<|endoftext|>"]}}}
+                """.formatted(SyntheticTokenizer.END_OF_TEXT_ID)));
+        Files.writeString(withBos.resolve("tokenizer.json"), json.toString());
+        try (TextTokenizer t = TextTokenizer.load(withBos)) {
+            int[] with = t.encode("hi", true);
+            int[] without = t.encode("hi", false);
+            assertEquals(SyntheticTokenizer.END_OF_TEXT_ID, with[0]);
+            assertArrayEquals(without, Arrays.copyOfRange(with, 1, with.length));
+        }
+    }
+
+    @Test
     void errorsAreClear(@TempDir Path empty) throws Exception {
         var missing = assertThrows(TokenizerException.class, () -> TextTokenizer.load(empty));
         assertTrue(missing.getMessage().contains("tokenizer.json"), missing.getMessage());
