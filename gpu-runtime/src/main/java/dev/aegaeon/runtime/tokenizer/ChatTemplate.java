@@ -39,6 +39,10 @@ public final class ChatTemplate {
     /** A runaway template is an error, not an OutOfMemoryError (a 128k-token prompt is ~1 MB). */
     static final long MAX_OUTPUT_CHARS = 64L << 20;
 
+    static {
+        NativeDefaults.apply();
+    }
+
     private final String template;
     private final String jinjaSource;
     private final String bosToken;
