@@ -153,7 +153,8 @@ public final class ChatTemplate {
                 .withElResolver(resolver)
                 // Python Jinja2 semantics where Jinjava keeps old HubSpot behaviour by default:
                 // {{- / -}} trim around expressions, loops over a
-                // dict iterate its keys, null list items survive loops.
+                // dict iterate its keys, null list items survive loops, printed lists and dicts
+                // look like Python's (['a', 'b'], {'k': 1}).
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withUseTrimmingForNotesAndExpressions(true)
                         .withParseWhitespaceControlStrictly(true)
@@ -162,6 +163,7 @@ public final class ChatTemplate {
                         .withIterateOverMapKeys(true)
                         .withKeepNullableLoopValues(true)
                         .withEvaluateMapKeys(false)
+                        .withUsePyishObjectMapper(true)
                         .build())
                 .build();
         Jinjava j = new Jinjava(config);
