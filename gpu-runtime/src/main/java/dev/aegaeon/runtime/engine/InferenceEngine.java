@@ -56,17 +56,23 @@ public final class InferenceEngine implements AutoCloseable {
                 throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             }
         }
+        if (!params.stopStrings().isEmpty() && decoder == null) {
+            throw new IllegalArgumentException("stop strings need a tokenizer, and this model has none");
+        }
         return new Sequence(NEXT_ID.incrementAndGet(), this, promptIds, params);
     }
 
-    /** Runs the prompts of new sequences together and samples each one's first token. */
+    /**
+     * Runs the tokens of sequences that have nothing cached (new ones, or ones {@link #preempt}ed) in one
+     * step and samples the next token of each.
+     */
     public StepResult prefill(Batch batch) {
         for (Sequence s : batch.sequences()) {
             check(s);
-            if (s.cachedTokens() != 0 || s.generatedCount() != 0) throw new IllegalStateException(s + " was already prefilled");
+            if (s.cachedTokens() != 0) throw new IllegalStateException(s + " is already prefilled");
         }
         List<Sequence> seqs = batch.sequences();
-        int[] targets = seqs.stream().mapToInt(Sequence::promptLength).toArray();
+        int[] targets = seqs.stream().mapToInt(Sequence::length).toArray();
         if (kv.reserve(seqs, targets) instanceof KvReservation.NoRoom(int needed, int free)) {
             return new StepResult.NoRoom(needed, free);
         }
@@ -81,7 +87,7 @@ public final class InferenceEngine implements AutoCloseable {
     public StepResult decode(Batch batch) {
         for (Sequence s : batch.sequences()) {
             check(s);
-            if (s.generatedCount() == 0) throw new IllegalStateException(s + " needs a prefill before decode");
+            if (s.cachedTokens() != s.length() - 1) throw new IllegalStateException(s + " needs a prefill before decode");
         }
         List<Sequence> seqs = batch.sequences();
         int[] targets = seqs.stream().mapToInt(Sequence::length).toArray();
@@ -94,6 +100,27 @@ public final class InferenceEngine implements AutoCloseable {
         Tensor logits = runner.forward(layout, ModelRunner.Phase.DECODE);
         for (int i = 0; i < seqs.size(); i++) seqs.get(i).setCachedTokens(targets[i]);
         return sampleAndAdvance(seqs, logits);
+    }
+
+    /**
+     * KV blocks a step would have to allocate for {@code batch}: prefill of uncached sequences, or one
+     * decode step of running ones. Compare with {@link #freeBlocks()} to plan a step without running it.
+     */
+    public int blocksNeeded(Batch batch) {
+        int needed = 0;
+        for (Sequence s : batch.sequences()) needed += Math.max(0, kv.blocksFor(s.length()) - s.blockCount());
+        return needed;
+    }
+
+    /**
+     * Frees a running sequence's KV blocks but keeps its tokens: a later {@link #prefill} recomputes
+     * them (recompute preemption) and generation continues where it stopped.
+     */
+    public void preempt(Sequence sequence) {
+        if (sequence.owner() != this) throw new IllegalArgumentException(sequence + " belongs to another engine");
+        if (sequence.isFinished()) return;
+        kv.release(sequence);
+        sequence.setCachedTokens(0);
     }
 
     /** Stops a sequence and frees its KV blocks; a finished or cancelled one is left as it is. */
@@ -131,7 +158,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     private static void requireRoom(StepResult result) {
         if (result instanceof StepResult.NoRoom(int needed, int free)) {
-            throw new IllegalStateException("KV cache full: the prompt needs " + needed + " blocks, " + free + " are free");
+            throw new IllegalStateException("KV cache full: the step needs " + needed + " more blocks, " + free + " are free");
         }
     }
 
@@ -164,7 +191,7 @@ public final class InferenceEngine implements AutoCloseable {
             Sequence s = seqs.get(i);
             queryStart[i] = t;
             int from = prefill ? 0 : s.length() - 1;
-            int to = prefill ? s.promptLength() : s.length();
+            int to = s.length();
             for (int p = from; p < to; p++, t++) {
                 ids[t] = s.tokenAt(p);
                 positions[t] = p;

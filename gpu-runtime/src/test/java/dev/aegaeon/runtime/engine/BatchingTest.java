@@ -115,6 +115,23 @@ class BatchingTest {
         }
     }
 
+    @Test
+    void preemptedSequenceIsRecomputedAndContinuesIdentically() {
+        int[] prompt = TestModels.prompt(6, CONFIG.vocabSize(), 9);
+        try (InferenceEngine engine = TestModels.engine(CONFIG, DType.F32, 4, 16)) {
+            int[] uninterrupted = engine.generate(prompt, SamplingParams.greedy(9)).ids();
+            Sequence s = engine.newSequence(prompt, SamplingParams.greedy(9));
+            engine.prefill(Batch.of(s));
+            for (int i = 0; i < 3; i++) engine.decode(Batch.of(s));
+            engine.preempt(s);
+            assertEquals(engine.totalBlocks(), engine.freeBlocks(), "preemption frees every block");
+            assertEquals(3, engine.blocksNeeded(Batch.of(s)), "10 tokens to recompute need 3 blocks of 4");
+            assertInstanceOf(StepResult.Stepped.class, engine.prefill(Batch.of(s)));
+            while (!s.isFinished()) engine.decode(Batch.of(s));
+            assertArrayEquals(uninterrupted, s.generatedIds());
+        }
+    }
+
     static void assertRelativeClose(float[] expected, float[] actual, double tolerance, String what) {
         double maxDiff = 0, maxRef = 0;
         for (int i = 0; i < expected.length; i++) {

@@ -10,6 +10,7 @@ import dev.aegaeon.runtime.backend.StepInputs;
 import dev.aegaeon.runtime.backend.StepLayout;
 import dev.aegaeon.runtime.backend.Tensor;
 import dev.aegaeon.runtime.backend.Weight;
+import dev.aegaeon.runtime.weights.DType;
 import dev.aegaeon.runtime.weights.WeightTensor;
 
 /**
@@ -17,6 +18,9 @@ import dev.aegaeon.runtime.weights.WeightTensor;
  * on the Vector API, output rows / heads split over a fork-join pool of all cores.
  */
 public final class CpuBackend implements Backend {
+    /** Tokens whose activations one matmul pass keeps hot (64 x 4864 floats = 1.2 MB at most). */
+    private static final int TOKEN_TILE = 64;
+
     private final Parallel parallel;
     private final ThreadLocal<float[]> rowBuffer = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -66,6 +70,15 @@ public final class CpuBackend implements Backend {
         CpuTensor t = cpu(src);
         if (rows > t.rows()) throw new IllegalArgumentException(rows + " rows requested of a " + t.rows() + "-row tensor");
         System.arraycopy(t.data, 0, dst, 0, rows * t.cols());
+    }
+
+    @Override
+    public void copyFromHost(float[] src, Tensor dst) {
+        CpuTensor t = cpu(dst);
+        if (src.length % t.cols() != 0 || src.length / t.cols() > t.rows()) {
+            throw new IllegalArgumentException(src.length + " values do not fill whole rows of a " + t.rows() + "x" + t.cols() + " tensor");
+        }
+        System.arraycopy(src, 0, t.data, 0, src.length);
     }
 
     @Override
@@ -131,16 +144,12 @@ public final class CpuBackend implements Backend {
         requireCols(os, outCols, "linear output for " + ws.name());
         requireRows(os, n, "linear output for " + ws.name());
         float[] b = bias == null ? null : vector(bias, outCols);
+        if (ws.dtype() == DType.BF16) {
+            linearBf16(xs.data, n, ws, b, os.data, outCols);
+            return;
+        }
         float[] xd = xs.data, od = os.data;
-        boolean fusedBf16 = n == 1 && ws.dtype() == dev.aegaeon.runtime.weights.DType.BF16;
         parallel.forRange(outCols, 16, (from, to) -> {
-            if (fusedBf16) {
-                for (int j = from; j < to; j++) {
-                    float s = VectorMath.dotBf16(ws.data(), 2L * j * in, xd, 0, in);
-                    od[j] = b == null ? s : s + b[j];
-                }
-                return;
-            }
             float[] row = buffer(in);
             float[] four = new float[4];
             for (int j = from; j < to; j++) {
@@ -152,6 +161,31 @@ public final class CpuBackend implements Backend {
                     for (int u = 0; u < 4; u++) od[(t + u) * outCols + j] = four[u] + bj;
                 }
                 for (; t < n; t++) od[t * outCols + j] = VectorMath.dot(row, 0, xd, t * in, in) + bj;
+            }
+        });
+    }
+
+    /** The hot path: bf16 rows read straight from their segment, x pair-split once per call. */
+    private void linearBf16(float[] x, int n, CpuWeight ws, float[] b, float[] od, int outCols) {
+        int in = ws.cols();
+        float[] xp = new float[n * in];
+        for (int t = 0; t < n; t++) VectorMath.pairSplit(x, t * in, in, xp, t * in);
+        java.lang.foreign.MemorySegment w = ws.data();
+        parallel.forRange(outCols, 16, (from, to) -> {
+            float[] four = new float[4];
+            // token tiles keep the activations cache-resident while this chunk's rows are reused
+            for (int tile = 0; tile < n; tile += TOKEN_TILE) {
+                int tileEnd = Math.min(n, tile + TOKEN_TILE);
+                for (int j = from; j < to; j++) {
+                    long row = 2L * j * in;
+                    float bj = b == null ? 0f : b[j];
+                    int t = tile;
+                    for (; t + 4 <= tileEnd; t += 4) {
+                        VectorMath.dot4Bf16Pairs(w, row, xp, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in, four);
+                        for (int u = 0; u < 4; u++) od[(t + u) * outCols + j] = four[u] + bj;
+                    }
+                    for (; t < tileEnd; t++) od[t * outCols + j] = VectorMath.dotBf16Pairs(w, row, xp, t * in, in) + bj;
+                }
             }
         });
     }

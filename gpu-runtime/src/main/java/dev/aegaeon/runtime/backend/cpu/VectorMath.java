@@ -56,6 +56,84 @@ final class VectorMath {
         return sum;
     }
 
+    /**
+     * bf16 weights are read as int lanes holding two values each: the low half (even element) widens
+     * with a shift, the high half (odd element) with a mask. So x is stored pair-split once per call:
+     * in each block of {@link #PAIR_BLOCK} values, even elements first, then odd ones.
+     */
+    static final int PAIR_BLOCK = 2 * I.length();
+
+    /** {@code dst[0..n)} = {@code x[xo..xo+n)} pair-split per block (the tail, shorter than a block, as is). */
+    static void pairSplit(float[] x, int xo, int n, float[] dst, int dO) {
+        int li = I.length(), k = 0;
+        for (; k + PAIR_BLOCK <= n; k += PAIR_BLOCK) {
+            for (int i = 0; i < li; i++) {
+                dst[dO + k + i] = x[xo + k + 2 * i];
+                dst[dO + k + li + i] = x[xo + k + 2 * i + 1];
+            }
+        }
+        System.arraycopy(x, xo + k, dst, dO + k, n - k);
+    }
+
+    private static final int HIGH_HALF = 0xffff0000;
+
+    /** Dot product of the bf16 row at {@code rowByteOffset} with pair-split {@code xp[xo .. xo+n)}. */
+    static float dotBf16Pairs(MemorySegment w, long rowByteOffset, float[] xp, int xo, int n) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
+        int k = 0;
+        for (; k + 2 * PAIR_BLOCK <= n; k += 2 * PAIR_BLOCK) {
+            IntVector a = IntVector.fromMemorySegment(I, w, rowByteOffset + 2L * k, ByteOrder.LITTLE_ENDIAN);
+            IntVector b = IntVector.fromMemorySegment(I, w, rowByteOffset + 2L * (k + PAIR_BLOCK), ByteOrder.LITTLE_ENDIAN);
+            acc0 = a.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, xo + k), acc0);
+            acc1 = a.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, xo + k + L), acc1);
+            acc2 = b.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, xo + k + 2 * L), acc2);
+            acc3 = b.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, xo + k + 3 * L), acc3);
+        }
+        for (; k + PAIR_BLOCK <= n; k += PAIR_BLOCK) {
+            IntVector a = IntVector.fromMemorySegment(I, w, rowByteOffset + 2L * k, ByteOrder.LITTLE_ENDIAN);
+            acc0 = a.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, xo + k), acc0);
+            acc1 = a.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats().fma(FloatVector.fromArray(F, xp, xo + k + L), acc1);
+        }
+        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        for (; k < n; k++) sum += bf16At(w, rowByteOffset + 2L * k) * xp[xo + k];
+        return sum;
+    }
+
+    /** Four tokens against one bf16 row: each weight vector is loaded and widened once for all four. */
+    static void dot4Bf16Pairs(MemorySegment w, long rowByteOffset, float[] xp, int x0, int x1, int x2, int x3, int n, float[] result) {
+        // even and odd halves accumulate separately: eight independent FMA chains
+        FloatVector e0 = FloatVector.zero(F), e1 = FloatVector.zero(F), e2 = FloatVector.zero(F), e3 = FloatVector.zero(F);
+        FloatVector o0 = FloatVector.zero(F), o1 = FloatVector.zero(F), o2 = FloatVector.zero(F), o3 = FloatVector.zero(F);
+        int k = 0;
+        for (; k + PAIR_BLOCK <= n; k += PAIR_BLOCK) {
+            IntVector raw = IntVector.fromMemorySegment(I, w, rowByteOffset + 2L * k, ByteOrder.LITTLE_ENDIAN);
+            FloatVector even = raw.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector odd = raw.lanewise(VectorOperators.AND, HIGH_HALF).reinterpretAsFloats();
+            e0 = even.fma(FloatVector.fromArray(F, xp, x0 + k), e0);
+            o0 = odd.fma(FloatVector.fromArray(F, xp, x0 + k + L), o0);
+            e1 = even.fma(FloatVector.fromArray(F, xp, x1 + k), e1);
+            o1 = odd.fma(FloatVector.fromArray(F, xp, x1 + k + L), o1);
+            e2 = even.fma(FloatVector.fromArray(F, xp, x2 + k), e2);
+            o2 = odd.fma(FloatVector.fromArray(F, xp, x2 + k + L), o2);
+            e3 = even.fma(FloatVector.fromArray(F, xp, x3 + k), e3);
+            o3 = odd.fma(FloatVector.fromArray(F, xp, x3 + k + L), o3);
+        }
+        float s0 = e0.add(o0).reduceLanes(VectorOperators.ADD), s1 = e1.add(o1).reduceLanes(VectorOperators.ADD);
+        float s2 = e2.add(o2).reduceLanes(VectorOperators.ADD), s3 = e3.add(o3).reduceLanes(VectorOperators.ADD);
+        for (; k < n; k++) {
+            float wk = bf16At(w, rowByteOffset + 2L * k);
+            s0 += wk * xp[x0 + k];
+            s1 += wk * xp[x1 + k];
+            s2 += wk * xp[x2 + k];
+            s3 += wk * xp[x3 + k];
+        }
+        result[0] = s0;
+        result[1] = s1;
+        result[2] = s2;
+        result[3] = s3;
+    }
+
     /** Dot product of {@code a[ao .. ao+n)} and {@code b[bo .. bo+n)}. */
     static float dot(float[] a, int ao, float[] b, int bo, int n) {
         FloatVector acc0 = FloatVector.zero(F);

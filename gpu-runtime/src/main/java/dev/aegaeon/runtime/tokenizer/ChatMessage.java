@@ -1,0 +1,25 @@
+package dev.aegaeon.runtime.tokenizer;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One chat turn as HF templates expect it: {@code {"role": ..., "content": ...}}. */
+public record ChatMessage(String role, String content) {
+    public ChatMessage {
+        if (role == null || role.isBlank()) throw new IllegalArgumentException("message role must be given");
+        if (content == null) content = "";
+    }
+
+    public static ChatMessage system(String content) { return new ChatMessage("system", content); }
+
+    public static ChatMessage user(String content) { return new ChatMessage("user", content); }
+
+    public static ChatMessage assistant(String content) { return new ChatMessage("assistant", content); }
+
+    Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("role", role);
+        m.put("content", content);
+        return m;
+    }
+}
