@@ -139,6 +139,19 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void copyFromHost(float[] src, Tensor dst) {
+        CudaTensor t = cuda(dst);
+        if (src.length % t.cols() != 0 || src.length / t.cols() > t.storage.capacityRows) {
+            throw new IllegalArgumentException(src.length + " values do not fill whole rows of a "
+                    + t.storage.capacityRows + "x" + t.cols() + " tensor");
+        }
+        dev.makeCurrent();
+        cuStreamSynchronize(compute); // the tensor may still be read or written by queued ops
+        cuMemcpyHtoD(t.ptr(), Pointer.to(src), 4L * src.length);
+        t.written();
+    }
+
+    @Override
     public void release(Object buffer) {
         dev.makeCurrent();
         cuStreamSynchronize(compute);
