@@ -1,0 +1,69 @@
+package dev.aegaeon.runtime.cuda;
+
+import dev.aegaeon.runtime.backend.StepLayout;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The benchmark's layouts, JSON and vLLM lookup, which run on the device only, checked here. */
+class BenchSupportTest {
+
+    @Test
+    void decodeAndPrefillLayoutsUseEachSequencesOwnBlocks() {
+        var lay = new BenchLayouts(16, 33, 1000);
+        StepLayout d = lay.decode(2, 3, 512);
+        assertEquals(3, d.numSeqs());
+        for (int i = 0; i < 3; i++) {
+            int s = 2 + i;
+            assertEquals((s * 33 + 512 / 16) * 16 + 0, d.slotMapping()[i]);
+            assertEquals(513, d.contextLengths()[i]);
+            assertEquals(s * 33, d.blockTables()[i * 33]);
+        }
+        StepLayout p = lay.prefill(0, 2, 100);
+        assertArrayEquals(new int[] {99, 199}, p.logitRows());
+        Set<Integer> slots = new HashSet<>();
+        for (int slot : p.slotMapping()) assertTrue(slots.add(slot), "slot used twice");
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6}, lay.blocksOf(0, 100));
+    }
+
+    @Test
+    void jsonEscapesAndNests() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("a \"b\"", 1.5);
+        m.put("nested", Map.of("n", 3));
+        m.put("nan", Double.NaN);
+        String s = Json.write(m);
+        assertTrue(s.contains("\"a \\\"b\\\"\": 1.50000"), s);
+        assertTrue(s.contains("\"n\": 3"), s);
+        assertTrue(s.contains("\"nan\": null"), s);
+    }
+
+    @Test
+    void vllmLookupPrefersTheSameBatchAtTheLongestProfiledContext() throws Exception {
+        Path csv = Files.createTempFile("vllm", ".csv");
+        Files.writeString(csv, """
+                # comment
+                model,gpu,input_len,batch,prefill_ms,decode_ms
+                qwen2_5_7b,H100,128,1,10.0,9.3
+                qwen2_5_7b,H100,512,1,14.0,9.2
+                qwen2_5_7b,H100,1024,1,25.0,9.0
+                qwen2_5_7b,H100,64,60,80.0,12.5
+                qwen2_5_7b,H800,512,1,1.0,1.0
+                """);
+        Map<String, Object> v = VllmProfiles.qwen7bH100(csv, 512);
+        @SuppressWarnings("unchecked") var decode = (Map<String, Map<String, Object>>) v.get("decode");
+        assertEquals(9.2, decode.get("1").get("decode_ms"));
+        assertEquals(512, decode.get("1").get("profiled_input_len"));
+        assertEquals(60, decode.get("64").get("profiled_batch"));
+        @SuppressWarnings("unchecked") var prefill = (Map<String, Double>) v.get("prefill_ms");
+        assertEquals(25.0, prefill.get("1024"));
+        Files.delete(csv);
+    }
+}
