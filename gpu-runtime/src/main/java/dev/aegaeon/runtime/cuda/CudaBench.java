@@ -153,7 +153,38 @@ public final class CudaBench {
         Files.createDirectories(Path.of(args[0]).toAbsolutePath().getParent());
         Files.writeString(Path.of(args[0]), Json.write(json) + "\n");
         say("wrote %s", args[0]);
-        System.out.println(Json.write(json));
+        System.out.print(table(json));
+    }
+
+    /** The closing table: each figure beside its target, vLLM's profile and the measured floor. */
+    @SuppressWarnings("unchecked")
+    static String table(Map<String, Object> j) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-26s %12s %10s %10s %10s%n",
+                "figure", "measured", "target", "vLLM", "floor"));
+        Map<String, Double> decode = (Map<String, Double>) j.getOrDefault("decode_ms", Map.of());
+        Map<String, Object> vllm = (Map<String, Object>) j.getOrDefault("vllm", Map.of());
+        Map<String, Map<String, Object>> vDecode = (Map<String, Map<String, Object>>) vllm.getOrDefault("decode", Map.of());
+        Map<String, Double> vPrefill = (Map<String, Double>) vllm.getOrDefault("prefill_ms", Map.of());
+        Object floor = j.get("decode_hbm_floor_ms");
+        decode.forEach((b, ms) -> row(sb, "decode_ms batch " + b, ms, b.equals("1") ? 6.5 : b.equals("64") ? 13.0 : null,
+                vDecode.containsKey(b) ? vDecode.get(b).get("decode_ms") : null, b.equals("1") ? floor : null));
+        Map<String, Double> prefill = (Map<String, Double>) j.getOrDefault("prefill_ms", Map.of());
+        prefill.forEach((t, ms) -> row(sb, "prefill_ms " + t, ms, t.equals("1024") ? 40.0 : null, vPrefill.get(t),
+                t.equals("1024") ? j.get("prefill_1024_floor_ms") : null));
+        row(sb, "scaleup_s", j.get("scaleup_s"), 0.32, null, j.get("scaleup_floor_s"));
+        row(sb, "cold_ttft_s", j.get("cold_ttft_s"), 0.40, null, null);
+        row(sb, "resident_switch_ms", j.get("resident_switch_ms"), 1.0, null, null);
+        Map<String, Double> swap = (Map<String, Double>) j.getOrDefault("kv_swap_gbps", Map.of());
+        swap.forEach((dir, g) -> row(sb, "kv_swap_gbps " + dir, g, 40.0, null, j.get("pinned_h2d_gbps")));
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String name, Object measured, Object target, Object vllm, Object floor) {
+        sb.append(String.format(Locale.ROOT, "%-26s %12s %10s %10s %10s%n", name, num(measured), num(target), num(vllm), num(floor)));
+    }
+
+    private static String num(Object v) {
+        return v instanceof Number n ? String.format(Locale.ROOT, "%.3f", n.doubleValue()) : "-";
     }
 
     private void residentSwitch(ModelRunner a, BenchLayouts layA) {

@@ -66,4 +66,18 @@ class BenchSupportTest {
         assertEquals(25.0, prefill.get("1024"));
         Files.delete(csv);
     }
+
+    @Test
+    void closingTablePutsEachFigureBesideItsTargetAndFloor() {
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("decode_ms", Map.of("1", 8.3));
+        j.put("decode_hbm_floor_ms", 4.7);
+        j.put("scaleup_s", 0.277);
+        j.put("scaleup_floor_s", 0.278);
+        j.put("vllm", Map.of("decode", Map.of("1", Map.of("decode_ms", 9.2)), "prefill_ms", Map.of()));
+        String t = CudaBench.table(j);
+        assertTrue(t.contains("decode_ms batch 1"), t);
+        assertTrue(t.matches("(?s).*decode_ms batch 1\\s+8\\.300\\s+6\\.500\\s+9\\.200\\s+4\\.700.*"), t);
+        assertTrue(t.matches("(?s).*scaleup_s\\s+0\\.277\\s+0\\.320\\s+-\\s+0\\.278.*"), t);
+    }
 }
