@@ -22,9 +22,9 @@ import java.util.PriorityQueue;
 public final class Simulation {
 
     public record Result(String policy, int gpus, SloReport slo, double busyGpuSeconds, double endSeconds, long events) {
-        /** Busy share of the GPUs over the trace duration. */
-        public double utilisation(double duration) {
-            return busyGpuSeconds / (gpus * duration);
+        /** Busy share of the GPUs from time 0 to the last event (the drain included). */
+        public double utilisation() {
+            return endSeconds <= 0 ? 0 : busyGpuSeconds / (gpus * endSeconds);
         }
     }
 
@@ -44,6 +44,12 @@ public final class Simulation {
 
     /** Runs the policy on the trace; {@code observer} sees every scheduler notification too. */
     public static Result run(Trace trace, CostModel cost, SchedulerFactory policy, double drainSeconds, SchedulerListener observer) {
+        return run(trace, cost, policy, drainSeconds, observer, s -> { });
+    }
+
+    /** As above; {@code afterEvent} inspects the scheduler after every event (invariant checks in tests). */
+    public static Result run(Trace trace, CostModel cost, SchedulerFactory policy, double drainSeconds, SchedulerListener observer,
+                             java.util.function.Consumer<Scheduler> afterEvent) {
         VirtualClock clock = new VirtualClock();
         SloLedger ledger = new SloLedger();
         for (RequestSpec r : trace.requests()) ledger.expect(r, trace.outputTokens()[(int) r.id()]);
@@ -95,6 +101,7 @@ public final class Simulation {
             clock.advanceTo(t);
             events++;
             for (Decision d : scheduler.handle(e)) executor.submit(d);
+            afterEvent.accept(scheduler);
         }
         return new Result(policy.name(), policy.gpus(), ledger.report(), executor.busyGpuSeconds(), clock.now(), events);
     }

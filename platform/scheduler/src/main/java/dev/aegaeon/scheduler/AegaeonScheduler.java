@@ -549,10 +549,15 @@ public final class AegaeonScheduler implements Scheduler {
         inst.turnActive = true;
         inst.turnStart = now();
         inst.quotaEnd = inst.order.size() <= 1 ? Double.POSITIVE_INFINITY : now() + quotaFor(inst, inst.current);
-        if (inst.order.size() > 1) {
-            DecodeBatch next = inst.order.get((inst.current + 1) % inst.order.size());
-            prefetch(inst, next.model, inst.order.get(inst.current).model);
+        String current = inst.order.get(inst.current).model;
+        String next = inst.order.size() > 1 ? inst.order.get((inst.current + 1) % inst.order.size()).model : null;
+        if (!config.multiResident()) {
+            // The paper's pool holds one model (plus the one being prefetched): drop the previous one.
+            for (String other : List.copyOf(inst.resident.keySet())) {
+                if (evictable(inst, other, current, next)) evict(inst, other);
+            }
         }
+        prefetch(inst, next, current);
     }
 
     private void endTurn(InstanceState inst, DecodeBatch b) {
