@@ -34,7 +34,7 @@ public final class CostModels {
         return perArch.computeIfAbsent(arch.arch(), a -> {
             Coefficients k;
             if (arch.profileKey() != null && !profiles.points(arch.profileKey(), gpu).isEmpty()) {
-                k = DistServeCostModel.fit(List.of(arch.shape()), List.of(profiles.points(arch.profileKey(), gpu)), MAX_PREFILL_TOKENS);
+                k = DistServeCostModel.fit(List.of(arch.shape()), List.of(clean(profiles.points(arch.profileKey(), gpu))), MAX_PREFILL_TOKENS);
             } else {
                 k = pooled();
             }
@@ -50,12 +50,24 @@ public final class CostModels {
                 var p = profiles.points(m.profileKey(), gpu);
                 if (p.isEmpty()) continue;
                 shapes.add(m.shape());
-                pts.add(p);
+                pts.add(clean(p));
             }
             if (shapes.isEmpty()) throw new IllegalStateException("no profiles for " + gpu);
             pooled = DistServeCostModel.fit(shapes, pts, MAX_PREFILL_TOKENS);
         }
         return pooled;
+    }
+
+    /**
+     * Drops implausible decode samples: a step faster than a quarter of the profile's median cannot
+     * have read the weights (e.g. qwen2_5_7b on H100, 2 x 4096 tokens: 0.416 ms).
+     */
+    public static List<DistServeCostModel.ProfilePoint> clean(List<DistServeCostModel.ProfilePoint> points) {
+        double[] d = points.stream().mapToDouble(DistServeCostModel.ProfilePoint::decodeSeconds).sorted().toArray();
+        if (d.length == 0) return points;
+        double floor = d[d.length / 2] / 4;
+        return points.stream().map(p -> p.decodeSeconds() < floor ? new DistServeCostModel.ProfilePoint(p.inputLen(), p.batch(), p.prefillSeconds(), 0) : p)
+                .toList();
     }
 
     /** A cost model covering the named models (name -> architecture). */
