@@ -170,7 +170,7 @@ public final class Experiments {
         double rate = 0.1;
         List<Row> rows = new ArrayList<>();
         Map<String, Map<Double, Double>> series = new LinkedHashMap<>();
-        for (int n = 1; n <= 16; n++) {
+        for (int n = 1; n <= 20; n++) {
             Map<String, CatalogModel> models = WorkloadGenerator.replicas(CatalogModel.QWEN2_5_7B, n);
             Map<String, Double> rates = new HashMap<>();
             models.keySet().forEach(m -> rates.put(m, rate));

@@ -117,6 +117,15 @@ public final class AegaeonScheduler implements Scheduler {
         return Set.copyOf(instance(instance).resident.keySet());
     }
 
+    /** Models with a non-empty decode batch somewhere (a model on two instances counts once per instance). */
+    public int activeBatches() {
+        int n = 0;
+        for (InstanceState inst : decoders) {
+            for (DecodeBatch b : inst.order) if (!b.members.isEmpty()) n++;
+        }
+        return n;
+    }
+
     public int liveRequests() {
         return requests.size();
     }
