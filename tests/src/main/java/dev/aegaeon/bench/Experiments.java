@@ -140,9 +140,11 @@ public final class Experiments {
             Trace t = WorkloadGenerator.poisson(pool, rates, duration, Slo.PAPER_DEFAULT, seed);
             int tp = large ? 4 : 1;
             Row best = null;
-            for (int inst = 2; inst <= 64; inst++) {
+            for (int inst = 1; inst <= 64; inst++) {
                 int prefill = Math.max(1, Math.round(inst * 0.25f));
-                var p = Policies.aegaeon(prefill, inst - prefill, tp, gpu, SchedulerConfig.defaults());
+                // One instance runs both phases (colocated); more are split a quarter prefill, the rest decode.
+                var p = inst == 1 ? Policies.colocated(1, tp, gpu, SchedulerConfig.defaults())
+                        : Policies.aegaeon(prefill, inst - prefill, tp, gpu, SchedulerConfig.defaults());
                 Row r = logged(new Row("e2", "aegaeon:" + (large ? "72b-pool" : "small-pool"), pool.size(), totalRate / count, inst * tp,
                         run(t, gpu, p), duration));
                 rows.add(r);
@@ -170,7 +172,7 @@ public final class Experiments {
         double rate = 0.1;
         List<Row> rows = new ArrayList<>();
         Map<String, Map<Double, Double>> series = new LinkedHashMap<>();
-        for (int n = 1; n <= 20; n++) {
+        for (int n = 1; n <= 12; n++) {
             Map<String, CatalogModel> models = WorkloadGenerator.replicas(CatalogModel.QWEN2_5_7B, n);
             Map<String, Double> rates = new HashMap<>();
             models.keySet().forEach(m -> rates.put(m, rate));
