@@ -32,6 +32,9 @@ public final class Policies {
         Scheduler build(Clock clock, CostModel cost, Trace trace, List<InstanceSpec> instances, SchedulerListener listener);
     }
 
+    /** Placement of an instance that serves nothing (a static layout with more GPUs than models that fit). */
+    static final String NO_MODEL = "(none)";
+
     /** The same policy under another name (to tell configurations apart in a CSV). */
     public static SchedulerFactory named(String name, SchedulerFactory f) {
         return new SchedulerFactory() {
@@ -124,7 +127,7 @@ public final class Policies {
             placed.get(best).add(m);
         }
         List<InstanceSpec> inst = new ArrayList<>();
-        for (int i = 0; i < instances; i++) inst.add(new InstanceSpec(i, Role.COLOCATED, gpusPerInstance, mem, placed.get(i), placed.get(i).isEmpty() ? Set.of("-") : placed.get(i)));
+        for (int i = 0; i < instances; i++) inst.add(new InstanceSpec(i, Role.COLOCATED, gpusPerInstance, mem, placed.get(i), placed.get(i).isEmpty() ? Set.of(NO_MODEL) : placed.get(i)));
         return new Simple("static-mux", inst, (clock, cost, trace, is, l) -> new AegaeonScheduler(clock, cost, trace.modelSpecs(), is,
                 SchedulerConfig.defaults(), l));
     }
