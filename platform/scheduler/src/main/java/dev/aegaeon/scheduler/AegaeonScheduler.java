@@ -251,6 +251,7 @@ public final class AegaeonScheduler implements Scheduler {
         }
         r.hostBytes = 0;
         if (r.batch != null) {
+            dirty.add(instances.get(r.batch.instance));
             r.batch.remove(r);
         }
         r.state = state;
@@ -555,6 +556,7 @@ public final class AegaeonScheduler implements Scheduler {
 
     /** Picks the batch whose turn it is, ending the current turn when its quota is spent. */
     private DecodeBatch selectBatch(InstanceState inst) {
+        inst.pruneRound();
         if (inst.order.isEmpty()) return null;
         if (inst.current >= inst.order.size()) inst.current = 0;
         if (inst.turnActive) {
