@@ -1,0 +1,86 @@
+package dev.aegaeon.bench;
+
+import dev.aegaeon.sim.GpuKind;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Entry point of {@code aegaeon-bench.jar}:
+ * <pre>
+ *   simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] --out DIR
+ *   bench-scheduler [--models N] [--steps N]
+ *   bench-sim [--models N] [--duration SECONDS]
+ * </pre>
+ */
+public final class BenchMain {
+    /** Longest simulated span accepted (a day): traces are held in memory. */
+    static final double MAX_DURATION = 86_400;
+
+    private BenchMain() {}
+
+    private static int bounded(Args a, String name, int dflt, int min, int max) {
+        double v = a.number(name, dflt);
+        if (v != Math.rint(v) || v < min || v > max) throw new IllegalArgumentException("--" + name + " must be an integer in [" + min + ", " + max + "]");
+        return (int) v;
+    }
+
+    public static void main(String[] args) {
+        Locale.setDefault(Locale.ROOT);
+        try {
+            System.exit(run(args));
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+        } catch (Exception e) {
+            System.err.println("error: " + e);
+            System.exit(1);
+        }
+    }
+
+    static String usage() {
+        return """
+                usage:
+                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] --out DIR
+                  bench-scheduler [--models N] [--steps N]
+                  bench-sim [--models N] [--duration SECONDS]""";
+    }
+
+    static int run(String[] args) throws Exception {
+        if (args.length == 0) throw new IllegalArgumentException("no command given");
+        Args a = Args.parse(args, 1);
+        switch (args[0]) {
+            case "simulate" -> {
+                String exp = a.required("experiment");
+                double duration = a.number("duration", 600);
+                long seed = (long) a.number("seed", 1);
+                Path out = Path.of(a.required("out"));
+                if (!(duration > 0) || duration > MAX_DURATION) {
+                    throw new IllegalArgumentException("--duration must be in (0, " + (long) MAX_DURATION + "] seconds");
+                }
+                double loadGbps = a.number("load-gbps", GpuKind.PINNED_H2D_BYTES_PER_SECOND / 1e9);
+                if (!(loadGbps > 0) || loadGbps > 10_000) throw new IllegalArgumentException("--load-gbps must be in (0, 10000]");
+                Experiments e = new Experiments(duration, seed, loadGbps * 1e9, out, System.out);
+                String summary = switch (exp) {
+                    case "e1" -> e.e1();
+                    case "e2" -> e.e2();
+                    case "e3" -> e.e3();
+                    default -> throw new IllegalArgumentException("unknown experiment '" + exp + "' (known: e1, e2, e3)");
+                };
+                System.out.println(summary);
+            }
+            case "bench-scheduler" -> System.out.println(SchedulerBench.run(bounded(a, "models", 100, 4, 10_000),
+                    bounded(a, "steps", 200_000, 1, 10_000_000)));
+            case "bench-sim" -> {
+                double duration = a.number("duration", 3600);
+                if (!(duration > 0) || duration > MAX_DURATION) {
+                    throw new IllegalArgumentException("--duration must be in (0, " + (long) MAX_DURATION + "] seconds");
+                }
+                System.out.println(SimulatorBench.run(bounded(a, "models", 1000, 1, 100_000), duration));
+            }
+            default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
+        }
+        return 0;
+    }
+}
