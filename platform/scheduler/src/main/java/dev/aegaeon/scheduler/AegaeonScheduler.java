@@ -1,0 +1,798 @@
+package dev.aegaeon.scheduler;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Token-level auto-scaling after Aegaeon (SOSP '25): grouped FCFS prefill across models and
+ * weighted round-robin decode with SLO-derived quotas, over instances in one of three roles.
+ *
+ * <p><b>Prefill</b> (PREFILL and COLOCATED instances). An arriving request joins a not-yet-started
+ * group of its model that has fewer than {@code maxGroupSize} members on any instance that may
+ * serve it; otherwise it opens a new group at the tail of the least-loaded instance (load = the
+ * estimated seconds of its queued groups). A group starts only when its model is resident, so a
+ * model switch happens only at a group boundary and at most one scale-up is issued per group;
+ * when a group starts, the next group's model is prefetched if memory allows.
+ *
+ * <p><b>Decode</b> (DECODE and COLOCATED instances). One batch per model, visited in round-robin.
+ * A batch's turn lasts its quota from {@link Quotas} (switch estimates from the {@link CostModel});
+ * a batch alone on its instance has no quota. When a turn starts, the next batch's model is
+ * prefetched. KV moves to host memory when space is needed (or, with {@code keepKvResident} off,
+ * at every turn end while other batches wait) and back when its batch runs.
+ *
+ * <p><b>Disaggregated</b>: after prefill the KV is handed to a decode instance through host
+ * memory (swap-out on the prefill instance, swap-in on the decode instance). The decode instance
+ * is the one already holding a batch of the model if its round stays feasible ({@code alpha <= 1}),
+ * else the one whose {@code alpha} after adding the request is lowest.
+ *
+ * <p><b>Colocated interleaving</b>: prefill groups are folded into the decode round. When the round
+ * reaches model X, X's queued groups are prefilled first (the weights are resident anyway, and
+ * their KV joins X's batch without a copy), then X decodes for its quota; a group of the model
+ * currently decoding runs at the next step boundary. Prefill time is counted in the round's
+ * overhead {@code c0}, so the quota formula still sizes the turns for every TPOT. TTFT is honoured
+ * by urgency: a group of another model whose TTFT slack drops below {@code urgencyFactor} times
+ * its estimated switch + prefill cost preempts the current turn at a step boundary. Why: prefill
+ * is cheap but switching is not, so prefilling in model order saves loads; the quota keeps TPOT;
+ * the slack test bounds TTFT even when the round is long.
+ */
+public final class AegaeonScheduler implements Scheduler {
+    private final Clock clock;
+    private final CostModel cost;
+    private final SchedulerConfig config;
+    private final SchedulerListener listener;
+    private final Map<String, ModelSpec> models = new HashMap<>();
+    private final List<InstanceState> instances = new ArrayList<>();
+    private final List<InstanceState> prefillers = new ArrayList<>();
+    private final List<InstanceState> decoders = new ArrayList<>();
+    private final Map<Long, Req> requests = new HashMap<>();
+    private final Map<Long, Swap> swaps = new HashMap<>();
+    private final Set<InstanceState> dirty = new LinkedHashSet<>();
+    private List<Decision> out = new ArrayList<>();
+    private long nextGroupId = 1, nextStepId = 1, nextSwapId = 1;
+
+    private record Swap(InstanceState inst, List<Req> requests, long bytes, boolean out) {}
+
+    public AegaeonScheduler(Clock clock, CostModel cost, List<ModelSpec> modelSpecs, List<InstanceSpec> instanceSpecs,
+                            SchedulerConfig config, SchedulerListener listener) {
+        this.clock = clock;
+        this.cost = cost;
+        this.config = config;
+        this.listener = listener == null ? SchedulerListener.NONE : listener;
+        for (ModelSpec m : modelSpecs) {
+            if (models.put(m.name(), m) != null) throw new IllegalArgumentException("duplicate model " + m.name());
+        }
+        for (int i = 0; i < instanceSpecs.size(); i++) {
+            InstanceSpec s = instanceSpecs.get(i);
+            if (s.id() != i) throw new IllegalArgumentException("instance ids must be 0..n-1 in order; got " + s.id() + " at " + i);
+            InstanceState st = new InstanceState(s);
+            instances.add(st);
+            if (s.role() != InstanceSpec.Role.DECODE) prefillers.add(st);
+            if (s.role() != InstanceSpec.Role.PREFILL) decoders.add(st);
+            for (String p : s.pinnedModels()) {
+                if (!models.containsKey(p)) throw new IllegalArgumentException("instance " + i + " pins unknown model " + p);
+            }
+        }
+        if (prefillers.isEmpty() || decoders.isEmpty()) {
+            throw new IllegalArgumentException("need at least one instance that prefills and one that decodes");
+        }
+    }
+
+    @Override
+    public List<Decision> start() {
+        for (InstanceState inst : instances) {
+            for (String p : inst.spec.pinnedModels()) ensureModel(inst, models.get(p), null, null);
+        }
+        return drain();
+    }
+
+    @Override
+    public List<Decision> handle(Event event) {
+        switch (event) {
+            case Event.Arrival a -> onArrival(a.request());
+            case Event.Cancel c -> onCancel(c.requestId());
+            case Event.PrefillDone p -> onPrefillDone(instance(p.instance()), p);
+            case Event.DecodeStepDone d -> onDecodeDone(instance(d.instance()), d);
+            case Event.LoadDone l -> onLoadDone(instance(l.instance()), l.model());
+            case Event.SwapDone s -> onSwapDone(s);
+        }
+        return drain();
+    }
+
+    @Override
+    public RequestState state(long requestId) {
+        Req r = requests.get(requestId);
+        return r == null ? null : r.state;
+    }
+
+    /** Bytes reserved on the instance (weights, KV, in-flight copies); never above its memory. */
+    public long reservedBytes(int instance) {
+        return instance(instance).usedBytes;
+    }
+
+    public Set<String> residentModels(int instance) {
+        return Set.copyOf(instance(instance).resident.keySet());
+    }
+
+    /** Models with a non-empty decode batch somewhere (a model on two instances counts once per instance). */
+    public int activeBatches() {
+        int n = 0;
+        for (InstanceState inst : decoders) {
+            for (DecodeBatch b : inst.order) if (!b.members.isEmpty()) n++;
+        }
+        return n;
+    }
+
+    public int liveRequests() {
+        return requests.size();
+    }
+
+    private InstanceState instance(int id) {
+        if (id < 0 || id >= instances.size()) throw new IllegalArgumentException("unknown instance " + id);
+        return instances.get(id);
+    }
+
+    private double now() {
+        return clock.now();
+    }
+
+    private List<Decision> drain() {
+        while (!dirty.isEmpty()) {
+            var it = dirty.iterator();
+            InstanceState inst = it.next();
+            it.remove();
+            pump(inst);
+        }
+        List<Decision> result = out;
+        out = new ArrayList<>();
+        return result;
+    }
+
+    // ---------------------------------------------------------------- arrivals and cancellation
+
+    private void onArrival(RequestSpec spec) {
+        ModelSpec model = models.get(spec.model());
+        if (model == null) throw new IllegalArgumentException("request " + spec.id() + " names unknown model " + spec.model());
+        if (requests.containsKey(spec.id())) throw new IllegalArgumentException("duplicate request id " + spec.id());
+        Req r = new Req(spec, model);
+        requests.put(spec.id(), r);
+        InstanceState target = null;
+        PrefillGroup group = null;
+        for (InstanceState inst : prefillers) {
+            if (!inst.spec.mayServe(model.name())) continue;
+            PrefillGroup open = inst.openGroups.get(model.name());
+            if (open != null) {
+                target = inst;
+                group = open;
+                break;
+            }
+        }
+        if (group == null) {
+            for (InstanceState inst : prefillers) {
+                if (!inst.spec.mayServe(model.name())) continue;
+                if (target == null || prefillLoad(inst) < prefillLoad(target)) target = inst;
+            }
+            if (target == null) {
+                finish(r, RequestState.REJECTED);
+                return;
+            }
+            group = new PrefillGroup(nextGroupId++, model.name());
+            String tail = target.groups.isEmpty() ? target.runningModel : target.groups.peekLast().model;
+            boolean noSwitch = model.name().equals(tail) || target.residentOrLoading(model.name());
+            group.estimatedSeconds = noSwitch ? 0 : switchSeconds(model);
+            target.queuedPrefillSeconds += group.estimatedSeconds;
+            target.groups.addLast(group);
+            target.openGroups.put(model.name(), group);
+            if (target.spec.role() == InstanceSpec.Role.COLOCATED) target.batchFor(model).queuedGroups++;
+        }
+        double before = prefillEstimate(group);
+        group.members.add(r);
+        r.group = group;
+        double delta = prefillEstimate(group) - before;
+        group.estimatedSeconds += delta;
+        target.queuedPrefillSeconds += delta;
+        if (group.members.size() >= config.maxGroupSize()) target.openGroups.remove(model.name());
+        dirty.add(target);
+    }
+
+    private double prefillLoad(InstanceState inst) {
+        double l = inst.queuedPrefillSeconds;
+        if (inst.spec.role() == InstanceSpec.Role.COLOCATED) l += roundAlpha(inst, null, null) * config.qmaxSeconds();
+        return l;
+    }
+
+    private void onCancel(long id) {
+        Req r = requests.get(id);
+        if (r == null || r.state.terminal()) return;
+        if (r.inFlight) {
+            r.cancelPending = true;
+            return;
+        }
+        if (r.state == RequestState.QUEUED && r.group != null) removeFromGroup(r);
+        finish(r, RequestState.CANCELLED);
+    }
+
+    private void removeFromGroup(Req r) {
+        PrefillGroup g = r.group;
+        g.members.remove(r);
+        r.group = null;
+        if (g.members.isEmpty()) {
+            for (InstanceState inst : prefillers) {
+                if (inst.groups.remove(g)) {
+                    inst.openGroups.remove(g.model, g);
+                    inst.queuedPrefillSeconds = Math.max(0, inst.queuedPrefillSeconds - g.estimatedSeconds);
+                    DecodeBatch b = inst.batches.get(g.model);
+                    if (b != null) {
+                        b.queuedGroups--;
+                        inst.pruneRound();
+                    }
+                    dirty.add(inst);
+                }
+            }
+        }
+    }
+
+    /** Moves the request to a terminal state, releasing whatever it holds. */
+    private void finish(Req r, RequestState state) {
+        if (r.onDevice()) {
+            InstanceState inst = instances.get(r.instance);
+            inst.release(r.reservedBytes);
+            r.reservedBytes = 0;
+            r.instance = -1;
+            dirty.add(inst);
+        }
+        r.hostBytes = 0;
+        if (r.batch != null) {
+            r.batch.remove(r);
+        }
+        r.state = state;
+        requests.remove(r.id());
+        listener.onFinish(r.id(), state, now());
+    }
+
+    // ---------------------------------------------------------------- completions
+
+    private void onPrefillDone(InstanceState inst, Event.PrefillDone e) {
+        PrefillGroup g = inst.runningGroup;
+        if (g == null || g.id != e.groupId()) throw new IllegalArgumentException("instance " + inst.id() + " is not running group " + e.groupId());
+        inst.busy = false;
+        inst.runningGroup = null;
+        inst.runningModel = null;
+        dirty.add(inst);
+        double t = now();
+        List<Req> handoff = new ArrayList<>();
+        for (Req r : g.members) {
+            r.inFlight = false;
+            r.group = null;
+            if (r.cancelPending) {
+                finish(r, RequestState.CANCELLED);
+                continue;
+            }
+            r.tokens = 1;
+            listener.onToken(r.id(), 0, t);
+            if (e.finished().contains(r.id()) || r.tokens >= r.spec.maxOutputTokens()) {
+                finish(r, RequestState.FINISHED);
+            } else if (inst.spec.role() == InstanceSpec.Role.COLOCATED) {
+                r.state = RequestState.DECODING;
+                inst.batchFor(r.model).add(r);
+            } else {
+                handoff.add(r);
+            }
+        }
+        if (!handoff.isEmpty()) swapOut(inst, handoff);
+        if (inst.spec.role() == InstanceSpec.Role.COLOCATED) {
+            DecodeBatch b = inst.batches.get(g.model);
+            if (b != null) b.queuedGroups--;
+            inst.pruneRound();
+        }
+    }
+
+    private void onDecodeDone(InstanceState inst, Event.DecodeStepDone e) {
+        if (inst.runningStepId != e.stepId()) throw new IllegalArgumentException("instance " + inst.id() + " is not running step " + e.stepId());
+        inst.busy = false;
+        inst.runningModel = null;
+        inst.runningStepId = -1;
+        dirty.add(inst);
+        double t = now();
+        boolean removed = false;
+        for (Req r : inst.runningStep) {
+            r.inFlight = false;
+            if (r.cancelPending) {
+                finish(r, RequestState.CANCELLED);
+                removed = true;
+                continue;
+            }
+            listener.onToken(r.id(), r.tokens, t);
+            r.tokens++;
+            r.batch.contextTokens++;
+            if (e.finished().contains(r.id()) || r.tokens >= r.spec.maxOutputTokens()) {
+                finish(r, RequestState.FINISHED);
+                removed = true;
+            }
+        }
+        inst.runningStep.clear();
+        if (removed) inst.pruneRound();
+    }
+
+    private void onLoadDone(InstanceState inst, String model) {
+        InstanceState.Residency res = inst.resident.get(model);
+        if (res == null || !res.loading) throw new IllegalArgumentException("instance " + inst.id() + " was not loading " + model);
+        res.loading = false;
+        res.lastUse = now();
+        dirty.add(inst);
+    }
+
+    private void onSwapDone(Event.SwapDone e) {
+        Swap s = swaps.remove(e.swapId());
+        if (s == null || s.inst.id() != e.instance()) throw new IllegalArgumentException("unknown swap " + e.swapId() + " on instance " + e.instance());
+        InstanceState inst = s.inst;
+        dirty.add(inst);
+        if (s.out) {
+            inst.release(s.bytes);
+            inst.pendingFreeBytes -= s.bytes;
+        }
+        for (Req r : s.requests) {
+            r.inFlight = false;
+            if (s.out) {
+                r.hostBytes = r.reservedBytes;
+                r.reservedBytes = 0;
+                r.instance = -1;
+                r.state = RequestState.SWAPPED_OUT;
+            } else {
+                r.instance = inst.id();
+                r.state = RequestState.DECODING;
+            }
+            if (r.cancelPending) {
+                finish(r, RequestState.CANCELLED);
+            } else if (r.batch == null) {
+                handToDecoder(r);
+            }
+        }
+        if (!s.out) inst.pruneRound();
+    }
+
+    // ---------------------------------------------------------------- KV movement
+
+    private void swapOut(InstanceState inst, List<Req> reqs) {
+        long bytes = 0;
+        for (Req r : reqs) {
+            r.inFlight = true;
+            bytes += r.reservedBytes;
+        }
+        long id = nextSwapId++;
+        swaps.put(id, new Swap(inst, List.copyOf(reqs), bytes, true));
+        inst.pendingFreeBytes += bytes;
+        out.add(new Decision.SwapOut(inst.id(), id, ids(reqs), bytes));
+    }
+
+    private void swapIn(InstanceState inst, List<Req> reqs) {
+        long bytes = 0;
+        for (Req r : reqs) {
+            r.inFlight = true;
+            r.reservedBytes = r.hostBytes;
+            r.hostBytes = 0;
+            bytes += r.reservedBytes;
+        }
+        inst.reserve(bytes);
+        long id = nextSwapId++;
+        swaps.put(id, new Swap(inst, List.copyOf(reqs), bytes, false));
+        out.add(new Decision.SwapIn(inst.id(), id, ids(reqs), bytes));
+    }
+
+    /** Disaggregated hand-off: the request's KV is in host memory; pick its decode instance. */
+    private void handToDecoder(Req r) {
+        InstanceState best = null;
+        double bestAlpha = Double.POSITIVE_INFINITY;
+        InstanceState sameModel = null;
+        double sameAlpha = Double.POSITIVE_INFINITY;
+        for (InstanceState inst : decoders) {
+            if (!inst.spec.mayServe(r.model.name())) continue;
+            double a = roundAlpha(inst, r.model, r);
+            if (inst.batches.containsKey(r.model.name()) && a < sameAlpha) {
+                sameModel = inst;
+                sameAlpha = a;
+            }
+            if (a < bestAlpha) {
+                best = inst;
+                bestAlpha = a;
+            }
+        }
+        InstanceState target = sameModel != null && sameAlpha <= 1.0 ? sameModel : best;
+        if (target == null) {
+            finish(r, RequestState.REJECTED);
+            return;
+        }
+        r.state = RequestState.SWAPPED_OUT;
+        target.batchFor(r.model).add(r);
+        dirty.add(target);
+    }
+
+    /**
+     * The paper's alpha for the instance's round, optionally with one more request of
+     * {@code extraModel}: at most 1 means every batch can keep its TPOT.
+     */
+    private double roundAlpha(InstanceState inst, ModelSpec extraModel, Req extra) {
+        int k = inst.order.size();
+        boolean newBatch = extraModel != null && !inst.batches.containsKey(extraModel.name());
+        if (k == 0 && extraModel == null) return 0;
+        double sumInv = 0, minN = Double.POSITIVE_INFINITY, c0 = 0;
+        for (DecodeBatch b : inst.order) {
+            int size = b.members.size() + (extraModel != null && b.model.equals(extraModel.name()) ? 1 : 0);
+            long ctx = b.contextTokens + (extraModel != null && b.model.equals(extraModel.name()) ? extra.spec.promptTokens() : 0);
+            double d = cost.decodeStepSeconds(b.model, Math.max(1, size), ctx);
+            double n = b.tpot / d;
+            sumInv += 1 / n;
+            minN = Math.min(minN, n);
+            c0 += switchSeconds(b.spec);
+        }
+        if (newBatch) {
+            double d = cost.decodeStepSeconds(extraModel.name(), 1, extra.spec.promptTokens());
+            double n = extra.spec.slo().tpotSeconds() / d;
+            sumInv += 1 / n;
+            minN = Math.min(minN, n);
+            c0 += switchSeconds(extraModel);
+        }
+        if (k + (newBatch ? 1 : 0) <= 1) return sumInv;
+        return c0 / (minN * config.qmaxSeconds()) + sumInv;
+    }
+
+    private double switchSeconds(ModelSpec m) {
+        return cost.loadSeconds(m.name(), m.weightBytes());
+    }
+
+    private double prefillEstimate(PrefillGroup g) {
+        if (g.members.isEmpty()) return 0;
+        return cost.prefillSeconds(g.model, g.members.size(), g.tokens(), g.tokensSquared());
+    }
+
+    // ---------------------------------------------------------------- the per-instance pump
+
+    private void pump(InstanceState inst) {
+        if (inst.busy) return;
+        switch (inst.spec.role()) {
+            case PREFILL -> pumpPrefill(inst);
+            case DECODE -> pumpDecode(inst, selectBatch(inst));
+            case COLOCATED -> pumpColocated(inst);
+        }
+    }
+
+    private void pumpPrefill(InstanceState inst) {
+        PrefillGroup g = firstLiveGroup(inst);
+        if (g == null) return;
+        if (!ensureModel(inst, models.get(g.model), null, null)) return;
+        if (startPrefill(inst, g)) prefetch(inst, nextGroupModel(inst, g.model), g.model);
+    }
+
+    private PrefillGroup firstLiveGroup(InstanceState inst) {
+        while (!inst.groups.isEmpty() && inst.groups.peekFirst().members.isEmpty()) {
+            PrefillGroup dead = inst.groups.pollFirst();
+            inst.openGroups.remove(dead.model, dead);
+        }
+        return inst.groups.peekFirst();
+    }
+
+    private String nextGroupModel(InstanceState inst, String current) {
+        for (PrefillGroup g : inst.groups) {
+            if (!g.members.isEmpty() && !g.model.equals(current)) return g.model;
+        }
+        return null;
+    }
+
+    /** Starts the group if its prompts' KV fits; the model must be ready. */
+    private boolean startPrefill(InstanceState inst, PrefillGroup g) {
+        ModelSpec model = models.get(g.model);
+        long need = 0;
+        for (Req r : g.members) need += (long) r.spec.promptTokens() * model.kvBytesPerToken();
+        if (!makeRoom(inst, need, g.model, null, null)) return false;
+        inst.groups.remove(g);
+        inst.openGroups.remove(g.model, g);
+        inst.queuedPrefillSeconds = Math.max(0, inst.queuedPrefillSeconds - g.estimatedSeconds);
+        g.started = true;
+        for (Req r : g.members) {
+            r.state = RequestState.PREFILLING;
+            r.inFlight = true;
+            r.instance = inst.id();
+            r.reservedBytes = (long) r.spec.promptTokens() * model.kvBytesPerToken();
+            inst.reserve(r.reservedBytes);
+        }
+        inst.busy = true;
+        inst.runningGroup = g;
+        inst.runningModel = g.model;
+        inst.resident.get(g.model).lastUse = now();
+        out.add(new Decision.RunPrefill(inst.id(), g.id, g.model, ids(g.members)));
+        return true;
+    }
+
+    private void pumpColocated(InstanceState inst) {
+        firstLiveGroup(inst);
+        DecodeBatch b = selectBatch(inst);
+        if (b == null) return;
+        PrefillGroup oldest = inst.groups.peekFirst();
+        if (oldest != null && !oldest.model.equals(b.model) && urgent(inst, oldest)) {
+            // While an urgent group's model loads, the current batch keeps decoding.
+            if (runColocatedGroup(inst, oldest, false, b.model)) return;
+            if (inst.busy) return;
+        }
+        for (PrefillGroup g : inst.groups) {
+            if (g.model.equals(b.model) && !g.members.isEmpty()) {
+                runColocatedGroup(inst, g, true, null);
+                return;
+            }
+        }
+        pumpDecode(inst, b);
+    }
+
+    private boolean urgent(InstanceState inst, PrefillGroup g) {
+        double need = prefillEstimate(g) + (inst.ready(g.model) ? 0 : switchSeconds(models.get(g.model)));
+        return g.tightestTtft() - now() <= config.urgencyFactor() * need;
+    }
+
+    /** Starts the group if its model is ready (else starts its load); true when it started. */
+    private boolean runColocatedGroup(InstanceState inst, PrefillGroup g, boolean partOfTurn, String keepModel) {
+        ModelSpec model = models.get(g.model);
+        DecodeBatch b = inst.batches.get(g.model);
+        if (!ensureModel(inst, model, b, keepModel)) return false;
+        if (!startPrefill(inst, g)) return false;
+        if (partOfTurn && !inst.turnActive) beginTurn(inst);
+        return true;
+    }
+
+    /** Picks the batch whose turn it is, ending the current turn when its quota is spent. */
+    private DecodeBatch selectBatch(InstanceState inst) {
+        if (inst.order.isEmpty()) return null;
+        if (inst.current >= inst.order.size()) inst.current = 0;
+        if (inst.turnActive) {
+            if (inst.order.size() == 1) return inst.order.get(inst.current);
+            if (inst.quotaEnd == Double.POSITIVE_INFINITY) inst.quotaEnd = inst.turnStart + quotaFor(inst, inst.current);
+            if (now() < inst.quotaEnd) return inst.order.get(inst.current);
+            endTurn(inst, inst.order.get(inst.current));
+            inst.current = (inst.current + 1) % inst.order.size();
+        }
+        return inst.order.get(inst.current);
+    }
+
+    private void beginTurn(InstanceState inst) {
+        inst.turnActive = true;
+        inst.turnStart = now();
+        inst.quotaEnd = inst.order.size() <= 1 ? Double.POSITIVE_INFINITY : now() + quotaFor(inst, inst.current);
+        String current = inst.order.get(inst.current).model;
+        String next = inst.order.size() > 1 ? inst.order.get((inst.current + 1) % inst.order.size()).model : null;
+        if (!config.multiResident()) {
+            // The paper's pool holds one model (plus the one being prefetched): drop the previous one.
+            for (String other : List.copyOf(inst.resident.keySet())) {
+                if (evictable(inst, other, current, next)) evict(inst, other);
+            }
+        }
+        prefetch(inst, next, current);
+    }
+
+    private void endTurn(InstanceState inst, DecodeBatch b) {
+        inst.turnActive = false;
+        inst.quotaEnd = Double.POSITIVE_INFINITY;
+        if (config.keepKvResident()) return;
+        List<Req> onDevice = new ArrayList<>();
+        for (Req r : b.members) if (r.onDevice() && !r.inFlight) onDevice.add(r);
+        if (!onDevice.isEmpty()) swapOut(inst, onDevice);
+    }
+
+    private double quotaFor(InstanceState inst, int index) {
+        int k = inst.order.size();
+        double[] d = new double[k], tpot = new double[k];
+        double c0 = 0;
+        for (int i = 0; i < k; i++) {
+            DecodeBatch b = inst.order.get(i);
+            int waiting = 0;
+            double prefill = 0;
+            if (b.queuedGroups > 0) {
+                for (PrefillGroup g : inst.groups) {
+                    if (g.model.equals(b.model)) {
+                        waiting += g.members.size();
+                        prefill += prefillEstimate(g);
+                    }
+                }
+            }
+            d[i] = cost.decodeStepSeconds(b.model, Math.max(1, Math.min(config.maxDecodeBatch(), b.members.size() + waiting)), b.contextTokens);
+            tpot[i] = b.tpot;
+            long hostKv = 0;
+            for (Req r : b.members) hostKv += r.hostBytes;
+            boolean willLoad = !inst.residentOrLoading(b.model) || (!config.multiResident() && k > 1);
+            c0 += (willLoad ? switchSeconds(b.spec) : 0) + (hostKv > 0 ? cost.swapSeconds(hostKv) : 0) + prefill;
+        }
+        double[] n = new double[k];
+        for (int i = 0; i < k; i++) n[i] = tpot[i] / d[i];
+        return Quotas.quotas(d, tpot, c0, Quotas.alpha(n, c0, config.qmaxSeconds()))[index];
+    }
+
+    private void pumpDecode(InstanceState inst, DecodeBatch b) {
+        if (b == null || b.members.isEmpty()) return;
+        if (!ensureModel(inst, b.spec, b, null)) return;
+        List<Req> runnable = new ArrayList<>();
+        List<Req> toSwapIn = new ArrayList<>();
+        long perToken = b.spec.kvBytesPerToken();
+        for (Req r : b.members) {
+            if (r.inFlight) continue;
+            if (r.onDevice()) {
+                if (runnable.size() < config.maxDecodeBatch()) runnable.add(r);
+            } else if (runnable.size() + toSwapIn.size() < config.maxDecodeBatch()) {
+                toSwapIn.add(r);
+            }
+        }
+        if (!toSwapIn.isEmpty()) {
+            long growth = (long) runnable.size() * perToken;
+            List<Req> fit = new ArrayList<>();
+            long bytes = 0;
+            for (Req r : toSwapIn) {
+                if (bytes + r.hostBytes + growth > inst.freeBytes()) break;
+                bytes += r.hostBytes;
+                fit.add(r);
+            }
+            if (fit.size() < toSwapIn.size()) {
+                long want = growth;
+                for (Req r : toSwapIn) want += r.hostBytes;
+                makeRoom(inst, want, b.model, b, null);
+            }
+            if (!fit.isEmpty()) swapIn(inst, fit);
+        }
+        if (runnable.isEmpty()) return;
+        long growth = (long) runnable.size() * perToken;
+        if (!makeRoom(inst, growth, b.model, b, null)) {
+            if (inst.pendingFreeBytes > 0) return;
+            if (runnable.size() == 1 && toSwapIn.isEmpty()) {
+                // One sequence alone cannot grow: it has reached the memory's length limit.
+                finish(runnable.getFirst(), RequestState.FINISHED);
+                inst.pruneRound();
+                return;
+            }
+            preempt(inst, runnable, growth);
+            if (growth(runnable, perToken) > inst.freeBytes()) return;
+            growth = growth(runnable, perToken);
+        }
+        for (Req r : runnable) {
+            r.reservedBytes += perToken;
+            r.inFlight = true;
+        }
+        inst.reserve(growth);
+        if (!inst.turnActive) beginTurn(inst);
+        inst.busy = true;
+        inst.runningModel = b.model;
+        inst.runningStepId = nextStepId++;
+        inst.runningStep.addAll(runnable);
+        inst.resident.get(b.model).lastUse = now();
+        double left = inst.quotaEnd == Double.POSITIVE_INFINITY ? Double.POSITIVE_INFINITY : Math.max(0, inst.quotaEnd - now());
+        out.add(new Decision.RunDecodeStep(inst.id(), inst.runningStepId, b.model, ids(runnable), b.contextTokens, left));
+    }
+
+    private static long growth(List<Req> runnable, long perToken) {
+        return (long) runnable.size() * perToken;
+    }
+
+    /** KV of other batches that is on the device and could be swapped out. */
+    private long otherKv(InstanceState inst, DecodeBatch keep) {
+        long n = 0;
+        for (DecodeBatch o : inst.order) {
+            if (o == keep) continue;
+            for (Req r : o.members) if (r.onDevice() && !r.inFlight) n += r.reservedBytes;
+        }
+        return n;
+    }
+
+    /** No memory for the batch to grow: swap out its newest members (they rejoin when space frees). */
+    private void preempt(InstanceState inst, List<Req> runnable, long growth) {
+        long perToken = runnable.getFirst().model.kvBytesPerToken();
+        List<Req> victims = new ArrayList<>();
+        while (runnable.size() > 1 && growth(runnable, perToken) > inst.freeBytes() + bytesOf(victims)) {
+            victims.add(runnable.removeLast());
+        }
+        if (!victims.isEmpty()) swapOut(inst, victims);
+    }
+
+    private static long bytesOf(List<Req> reqs) {
+        long n = 0;
+        for (Req r : reqs) n += r.reservedBytes;
+        return n;
+    }
+
+    // ---------------------------------------------------------------- weights and memory
+
+    /** True when the model is ready on the instance; otherwise starts (or waits for) its load. */
+    private boolean ensureModel(InstanceState inst, ModelSpec model, DecodeBatch protect, String keepModel) {
+        InstanceState.Residency res = inst.resident.get(model.name());
+        if (res != null) {
+            res.lastUse = now();
+            return !res.loading;
+        }
+        if (!config.multiResident()) {
+            for (String other : List.copyOf(inst.resident.keySet())) {
+                if (evictable(inst, other, model.name(), keepModel)) evict(inst, other);
+            }
+        }
+        if (!makeRoom(inst, model.weightBytes(), model.name(), protect, keepModel)) return false;
+        load(inst, model, false);
+        return false;
+    }
+
+    private void load(InstanceState inst, ModelSpec model, boolean prefetch) {
+        inst.reserve(model.weightBytes());
+        inst.resident.put(model.name(), new InstanceState.Residency(model, true, now()));
+        out.add(new Decision.LoadModel(inst.id(), model.name(), model.weightBytes(), prefetch));
+        listener.onLoad(inst.id(), model.name(), model.weightBytes(), prefetch, now());
+    }
+
+    /** Loads the next model ahead of need if that takes only free memory or idle weights. */
+    private void prefetch(InstanceState inst, String next, String current) {
+        if (next == null || next.equals(current) || inst.residentOrLoading(next)) return;
+        ModelSpec model = models.get(next);
+        long evictableBytes = 0;
+        for (String m : inst.resident.keySet()) {
+            if (evictable(inst, m, current, next)) evictableBytes += inst.resident.get(m).model.weightBytes();
+        }
+        if (inst.freeBytes() + evictableBytes < model.weightBytes()) return;
+        if (!config.multiResident() && inst.resident.size() > 1) return;
+        evictUntil(inst, model.weightBytes(), current, next);
+        if (inst.freeBytes() >= model.weightBytes()) load(inst, model, true);
+    }
+
+    private boolean evictable(InstanceState inst, String model, String keepA, String keepB) {
+        InstanceState.Residency r = inst.resident.get(model);
+        return r != null && !r.loading && !model.equals(keepA) && !model.equals(keepB)
+                && !model.equals(inst.runningModel) && !inst.spec.pinnedModels().contains(model);
+    }
+
+    private void evict(InstanceState inst, String model) {
+        InstanceState.Residency r = inst.resident.remove(model);
+        inst.release(r.model.weightBytes());
+        out.add(new Decision.EvictModel(inst.id(), model));
+    }
+
+    /** Evicts idle weights, least recently used first, until {@code need} bytes are free. */
+    private void evictUntil(InstanceState inst, long need, String keepA, String keepB) {
+        while (inst.freeBytes() < need) {
+            String victim = null;
+            double oldest = Double.POSITIVE_INFINITY;
+            for (var e : inst.resident.entrySet()) {
+                if (evictable(inst, e.getKey(), keepA, keepB) && e.getValue().lastUse < oldest) {
+                    oldest = e.getValue().lastUse;
+                    victim = e.getKey();
+                }
+            }
+            if (victim == null) return;
+            evict(inst, victim);
+        }
+    }
+
+    /**
+     * Frees memory for {@code need} bytes: idle weights first, then the KV of other batches
+     * (swapped out, freed when the copy completes). True when the bytes are free now.
+     */
+    private boolean makeRoom(InstanceState inst, long need, String keepModel, DecodeBatch keepBatch, String keepB) {
+        if (inst.freeBytes() >= need) return true;
+        evictUntil(inst, need, keepModel, keepB);
+        if (inst.freeBytes() >= need) return true;
+        if (inst.freeBytes() + inst.pendingFreeBytes >= need) return false;
+        List<Req> victims = new ArrayList<>();
+        long freed = 0;
+        int k = inst.order.size();
+        for (int step = k - 1; step >= 0 && inst.freeBytes() + inst.pendingFreeBytes + freed < need; step--) {
+            DecodeBatch o = inst.order.get((inst.current + step) % k);
+            if (o == keepBatch) continue;
+            for (Req r : o.members) {
+                if (r.onDevice() && !r.inFlight) {
+                    victims.add(r);
+                    freed += r.reservedBytes;
+                    if (inst.freeBytes() + inst.pendingFreeBytes + freed >= need) break;
+                }
+            }
+        }
+        if (!victims.isEmpty()) swapOut(inst, victims);
+        return false;
+    }
+
+    private static List<Long> ids(List<Req> reqs) {
+        Long[] a = new Long[reqs.size()];
+        for (int i = 0; i < a.length; i++) a[i] = reqs.get(i).id();
+        return List.of(a);
+    }
+}

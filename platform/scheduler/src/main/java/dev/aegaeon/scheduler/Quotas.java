@@ -1,0 +1,60 @@
+package dev.aegaeon.scheduler;
+
+/**
+ * The paper's decode quota formula (Aegaeon, SOSP '25, section on decode scheduling). For the
+ * batches of one decode round with step latencies {@code d_i} and per-token objectives
+ * {@code TPOT_i}: {@code n_i = TPOT_i / d_i} (steps a batch may run per TPOT), {@code c0} = the
+ * round's switching overhead, {@code alpha = max(c0 / (min_k n_k * QMAX) + sum_k 1/n_k, 0.5)},
+ * {@code q_i = c0 / (n_i * (alpha - sum_k 1/n_k))}.
+ *
+ * <p>Why it works: a round lasts {@code T = sum q_i + c0 = c0 * alpha / (alpha - S)} with
+ * {@code S = sum 1/n_k}, and batch i emits {@code q_i / d_i} tokens, so it keeps pace with its
+ * TPOT exactly when {@code alpha <= 1}. The {@code min n * QMAX} term caps the longest quota at
+ * QMAX; the 0.5 floor keeps rounds short when the load is light. {@code S >= 1} means the
+ * instance is overloaded: no quota can meet every TPOT.
+ */
+public final class Quotas {
+    /** The paper's cap on one batch's quota, seconds. */
+    public static final double QMAX_SECONDS = 4.0;
+
+    private Quotas() {}
+
+    /** {@code alpha} by the paper's rule. */
+    public static double alpha(double[] n, double c0, double qmax) {
+        double minN = Double.POSITIVE_INFINITY, sumInv = 0;
+        for (double v : n) {
+            minN = Math.min(minN, v);
+            sumInv += 1 / v;
+        }
+        return Math.max(c0 / (minN * qmax) + sumInv, 0.5);
+    }
+
+    /**
+     * Quotas in seconds for step latencies {@code d} and objectives {@code tpot}, with a given
+     * {@code alpha}. Returns {@code d_i} (one step) for every batch when {@code c0 == 0}: with no
+     * switching cost there is nothing to amortise.
+     */
+    public static double[] quotas(double[] d, double[] tpot, double c0, double alpha) {
+        if (d.length != tpot.length || d.length == 0) throw new IllegalArgumentException("need one TPOT per batch, at least one batch");
+        double[] n = new double[d.length];
+        double sumInv = 0;
+        for (int i = 0; i < d.length; i++) {
+            if (!(d[i] > 0) || !(tpot[i] > 0)) throw new IllegalArgumentException("step latency and TPOT must be positive");
+            n[i] = tpot[i] / d[i];
+            sumInv += 1 / n[i];
+        }
+        double[] q = new double[d.length];
+        double headroom = alpha - sumInv;
+        for (int i = 0; i < d.length; i++) {
+            q[i] = (c0 <= 0 || headroom <= 0) ? d[i] : Math.max(d[i], c0 / (n[i] * headroom));
+        }
+        return q;
+    }
+
+    /** Quotas with {@code alpha} by the paper's rule and {@link #QMAX_SECONDS}. */
+    public static double[] quotas(double[] d, double[] tpot, double c0) {
+        double[] n = new double[d.length];
+        for (int i = 0; i < d.length; i++) n[i] = tpot[i] / d[i];
+        return quotas(d, tpot, c0, alpha(n, c0, QMAX_SECONDS));
+    }
+}

@@ -1,0 +1,44 @@
+package dev.aegaeon.scheduler;
+
+/**
+ * Tunables of {@link AegaeonScheduler}.
+ *
+ * @param maxGroupSize     most requests in one prefill group (the paper: 8)
+ * @param maxDecodeBatch   most sequences in one decode step
+ * @param qmaxSeconds      cap on one batch's decode quota (the paper: 4 s)
+ * @param multiResident    beyond the paper: keep several models in an instance's weight pool and
+ *                         switch among them without loading; false = one model at a time
+ * @param keepKvResident   beyond the paper: leave a batch's KV in VRAM when its turn ends and
+ *                         swap it out only when memory is needed; false = swap out at turn end
+ *                         whenever other batches wait (the paper)
+ * @param urgencyFactor    colocated mode: a queued prefill group of another model preempts the
+ *                         decode round when its TTFT slack falls below this many times its
+ *                         estimated cost (switch + prefill)
+ */
+public record SchedulerConfig(int maxGroupSize, int maxDecodeBatch, double qmaxSeconds, boolean multiResident,
+                              boolean keepKvResident, double urgencyFactor) {
+    public SchedulerConfig {
+        if (maxGroupSize < 1) throw new IllegalArgumentException("maxGroupSize must be >= 1");
+        if (maxDecodeBatch < 1) throw new IllegalArgumentException("maxDecodeBatch must be >= 1");
+        if (!(qmaxSeconds > 0)) throw new IllegalArgumentException("qmaxSeconds must be positive");
+        if (!(urgencyFactor >= 1)) throw new IllegalArgumentException("urgencyFactor must be >= 1");
+    }
+
+    /** Our defaults: the paper's constants plus the two beyond-the-paper features on. */
+    public static SchedulerConfig defaults() {
+        return new SchedulerConfig(8, 256, Quotas.QMAX_SECONDS, true, true, 2.0);
+    }
+
+    /** The paper's behaviour: one resident model per instance, KV swapped out at every turn end. */
+    public static SchedulerConfig paper() {
+        return new SchedulerConfig(8, 256, Quotas.QMAX_SECONDS, false, false, 2.0);
+    }
+
+    public SchedulerConfig withMultiResident(boolean on) {
+        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, on, keepKvResident, urgencyFactor);
+    }
+
+    public SchedulerConfig withKeepKvResident(boolean on) {
+        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, multiResident, on, urgencyFactor);
+    }
+}

@@ -1,0 +1,192 @@
+package dev.aegaeon.bench;
+
+import dev.aegaeon.scheduler.SchedulerConfig;
+import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.sim.CatalogModel;
+import dev.aegaeon.sim.CostModels;
+import dev.aegaeon.sim.GpuKind;
+import dev.aegaeon.sim.Policies;
+import dev.aegaeon.sim.Profiles;
+import dev.aegaeon.sim.SchedulerFactory;
+import dev.aegaeon.sim.Simulation;
+import dev.aegaeon.sim.Trace;
+import dev.aegaeon.sim.WorkloadGenerator;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The issue's experiments. All use the paper's attainment metric (per-token deadlines, restart
+ * after a miss, time-weighted per request, mean over requests) with the 90% bar; the CSVs carry
+ * the standard metrics too.
+ */
+public final class Experiments {
+    static final double TARGET = 0.9;
+    static final double DRAIN = 300;
+
+    private final double duration;
+    private final long seed;
+    private final Path outDir;
+    private final PrintStream log;
+    private final Profiles profiles = Profiles.bundled();
+
+    Experiments(double duration, long seed, Path outDir, PrintStream log) {
+        this.duration = duration;
+        this.seed = seed;
+        this.outDir = outDir;
+        this.log = log;
+    }
+
+    private Simulation.Result run(Trace trace, GpuKind gpu, SchedulerFactory policy) {
+        return Simulation.run(trace, new CostModels(profiles, gpu).forModels(trace.models()), policy, DRAIN);
+    }
+
+    private void writeCsv(String name, List<Row> rows) throws IOException {
+        Files.createDirectories(outDir);
+        List<String> lines = new ArrayList<>();
+        lines.add(Row.HEADER);
+        for (Row r : rows) lines.add(r.csv());
+        Files.write(outDir.resolve(name + ".csv"), lines);
+    }
+
+    private Row logged(Row r) {
+        log.println(r.csv());
+        return r;
+    }
+
+    /** e1: 16 H800s, the Qwen2.5-7B / Yi-1.5-9B / Llama-2-13B mix at 0.1 req/s each, 16..160 models (the issue asks 16-80; extended so that our policy's limit shows). */
+    public String e1() throws IOException {
+        GpuKind gpu = GpuKind.H800;
+        int gpus = 16;
+        double rate = 0.1;
+        List<CatalogModel> mix = List.of(CatalogModel.QWEN2_5_7B, CatalogModel.YI1_5_9B, CatalogModel.LLAMA2_13B);
+        List<Row> rows = new ArrayList<>();
+        Map<String, Map<Double, Double>> series = new LinkedHashMap<>();
+        for (int n = 16; n <= 160; n += 16) {
+            Map<String, CatalogModel> models = WorkloadGenerator.mix(mix, n);
+            Map<String, Double> rates = new HashMap<>();
+            models.keySet().forEach(m -> rates.put(m, rate));
+            Trace trace = WorkloadGenerator.poisson(models, rates, duration, Slo.PAPER_DEFAULT, seed);
+            List<String> order = new ArrayList<>(models.keySet());
+            for (SchedulerFactory p : List.of(Policies.aegaeon(gpus, gpu, SchedulerConfig.defaults()), Policies.requestLevel(gpus, 1, gpu),
+                    Policies.dedicated(order, Map.of(), 1, gpus, gpu))) {
+                Row r = logged(new Row("e1", p.name(), n, rate, p.gpus(), run(trace, gpu, p), duration));
+                rows.add(r);
+                series.computeIfAbsent(p.name(), k -> new TreeMap<>()).put((double) n, r.result().slo().attainment());
+            }
+        }
+        writeCsv("e1", rows);
+        Plot.lines(outDir.resolve("e1.png"), "e1: SLO attainment, 16 H800, 0.1 req/s per model", "models", "SLO attainment (paper metric)",
+                series, TARGET);
+        int ours = sustained(series.get("aegaeon")), theirs = sustained(series.get("request-level"));
+        return String.format("e1: most models at >= 90%% attainment: aegaeon %d, request-level %d, dedicated %d -> ratio %s (paper: 2-2.5x)",
+                ours, theirs, sustained(series.get("dedicated")), theirs == 0 ? "inf" : String.format("%.2fx", (double) ours / theirs));
+    }
+
+    private static int sustained(Map<Double, Double> s) {
+        int best = 0;
+        for (var e : s.entrySet()) {
+            if (e.getValue() >= TARGET) best = Math.max(best, e.getKey().intValue());
+            else break;
+        }
+        return best;
+    }
+
+    /**
+     * e2: the market (60 models, 1.8B-72B, skewed popularity, 72B on 4 GPUs, H20): the fewest GPUs
+     * with attainment >= 90% for dedicated (per model, the fewest instances that keep it >= 90%)
+     * and pooled (our policy, small and large models in separate pools, each the fewest instances).
+     */
+    public String e2() throws IOException {
+        GpuKind gpu = GpuKind.H20;
+        int count = 60;
+        double totalRate = 6.0;
+        Map<String, CatalogModel> market = WorkloadGenerator.market(count, seed);
+        double[] pop = WorkloadGenerator.marketRates(count, totalRate);
+        List<String> names = new ArrayList<>(market.keySet());
+        Map<String, Double> rates = new HashMap<>();
+        for (int i = 0; i < count; i++) rates.put(names.get(i), pop[i]);
+        List<Row> rows = new ArrayList<>();
+        int dedicatedGpus = 0;
+        for (String m : names) {
+            CatalogModel arch = market.get(m);
+            Trace t = WorkloadGenerator.poisson(Map.of(m, arch), Map.of(m, rates.get(m)), duration, Slo.PAPER_DEFAULT, seed);
+            int k = 1;
+            Simulation.Result res;
+            while (true) {
+                var p = Policies.dedicated(List.of(m), Map.of(m, k), arch.tensorParallel(), Integer.MAX_VALUE, gpu);
+                res = run(t, gpu, p);
+                if (t.requests().isEmpty() || res.slo().attainment() >= TARGET || k >= 64) break;
+                k++;
+            }
+            dedicatedGpus += k * arch.tensorParallel();
+            rows.add(logged(new Row("e2", "dedicated:" + m, 1, rates.get(m), k * arch.tensorParallel(), res, duration)));
+        }
+        int pooledGpus = 0;
+        for (boolean large : new boolean[] {false, true}) {
+            Map<String, CatalogModel> pool = new LinkedHashMap<>();
+            market.forEach((m, a) -> {
+                if ((a.tensorParallel() > 1) == large) pool.put(m, a);
+            });
+            if (pool.isEmpty()) continue;
+            Trace t = WorkloadGenerator.poisson(pool, rates, duration, Slo.PAPER_DEFAULT, seed);
+            int tp = large ? 4 : 1;
+            Row best = null;
+            for (int inst = 2; inst <= 64; inst++) {
+                int prefill = Math.max(1, Math.round(inst * 0.25f));
+                var p = Policies.aegaeon(prefill, inst - prefill, tp, gpu, SchedulerConfig.defaults());
+                Row r = logged(new Row("e2", "aegaeon:" + (large ? "72b-pool" : "small-pool"), pool.size(), totalRate / count, inst * tp,
+                        run(t, gpu, p), duration));
+                rows.add(r);
+                if (r.result().slo().attainment() >= TARGET) {
+                    best = r;
+                    break;
+                }
+            }
+            pooledGpus += best == null ? 64 * tp : best.gpus();
+        }
+        writeCsv("e2", rows);
+        double saving = 100.0 * (dedicatedGpus - pooledGpus) / dedicatedGpus;
+        Map<String, Double> bars = new LinkedHashMap<>();
+        bars.put("dedicated", (double) dedicatedGpus);
+        bars.put("pooled (aegaeon)", (double) pooledGpus);
+        Plot.bars(outDir.resolve("e2.png"), String.format("e2: GPUs for >= 90%% attainment, %d-model market on H20 (saving %.0f%%)", count, saving),
+                "GPUs", bars);
+        return String.format("e2: fewest GPUs at >= 90%% attainment: dedicated %d, pooled %d -> saving %.1f%% (paper: 82%%)", dedicatedGpus,
+                pooledGpus, saving);
+    }
+
+    /** e3: one H100, Qwen2.5-7B-shaped models at 0.1 req/s each, colocated. */
+    public String e3() throws IOException {
+        GpuKind gpu = GpuKind.H100;
+        double rate = 0.1;
+        List<Row> rows = new ArrayList<>();
+        Map<String, Map<Double, Double>> series = new LinkedHashMap<>();
+        for (int n = 1; n <= 20; n++) {
+            Map<String, CatalogModel> models = WorkloadGenerator.replicas(CatalogModel.QWEN2_5_7B, n);
+            Map<String, Double> rates = new HashMap<>();
+            models.keySet().forEach(m -> rates.put(m, rate));
+            Trace trace = WorkloadGenerator.poisson(models, rates, duration, Slo.PAPER_DEFAULT, seed);
+            for (SchedulerFactory p : List.of(Policies.colocated(1, 1, gpu, SchedulerConfig.defaults()),
+                    Policies.named("aegaeon-colocated-paper", Policies.colocated(1, 1, gpu, SchedulerConfig.paper())), Policies.requestLevel(1, 1, gpu))) {
+                String name = p.name();
+                Row r = logged(new Row("e3", name, n, rate, 1, run(trace, gpu, p), duration));
+                rows.add(r);
+                series.computeIfAbsent(name, k -> new TreeMap<>()).put((double) n, r.result().slo().attainment());
+            }
+        }
+        writeCsv("e3", rows);
+        Plot.lines(outDir.resolve("e3.png"), "e3: one H100, Qwen2.5-7B-shaped models at 0.1 req/s", "models", "SLO attainment (paper metric)",
+                series, TARGET);
+        return String.format("e3: most models on one H100 at >= 90%% attainment: aegaeon-colocated %d (paper: up to 7)",
+                sustained(series.get("aegaeon-colocated")));
+    }
+}

@@ -1,0 +1,124 @@
+package dev.aegaeon.sim;
+
+import dev.aegaeon.scheduler.AegaeonScheduler;
+import dev.aegaeon.scheduler.Clock;
+import dev.aegaeon.scheduler.CostModel;
+import dev.aegaeon.scheduler.InstanceSpec;
+import dev.aegaeon.scheduler.InstanceSpec.Role;
+import dev.aegaeon.scheduler.Scheduler;
+import dev.aegaeon.scheduler.SchedulerConfig;
+import dev.aegaeon.scheduler.SchedulerListener;
+import dev.aegaeon.sim.baseline.RequestLevelScheduler;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The serving policies compared in the experiments, all on the same cost model and traces. */
+public final class Policies {
+    private Policies() {}
+
+    private record Simple(String name, List<InstanceSpec> instances, Builder builder) implements SchedulerFactory {
+        @Override
+        public Scheduler create(Clock clock, CostModel cost, Trace trace, SchedulerListener listener) {
+            return builder.build(clock, cost, trace, instances, listener);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Builder {
+        Scheduler build(Clock clock, CostModel cost, Trace trace, List<InstanceSpec> instances, SchedulerListener listener);
+    }
+
+    /** The same policy under another name (to tell configurations apart in a CSV). */
+    public static SchedulerFactory named(String name, SchedulerFactory f) {
+        return new SchedulerFactory() {
+            public String name() { return name; }
+            public List<InstanceSpec> instances() { return f.instances(); }
+            public Scheduler create(Clock clock, CostModel cost, Trace trace, SchedulerListener listener) {
+                return f.create(clock, cost, trace, listener);
+            }
+        };
+    }
+
+    /** Our policy, disaggregated: {@code prefill} prefill and {@code decode} decode instances of {@code gpusPerInstance} GPUs. */
+    public static SchedulerFactory aegaeon(int prefill, int decode, int gpusPerInstance, GpuKind gpu, SchedulerConfig config) {
+        List<InstanceSpec> inst = new ArrayList<>();
+        for (int i = 0; i < prefill + decode; i++) {
+            inst.add(new InstanceSpec(i, i < prefill ? Role.PREFILL : Role.DECODE, gpusPerInstance, gpu.memoryBytes * gpusPerInstance));
+        }
+        return new Simple("aegaeon", inst, (clock, cost, trace, is, l) -> new AegaeonScheduler(clock, cost, trace.modelSpecs(), is, config, l));
+    }
+
+    /** Our policy on {@code gpus} GPUs: a quarter (at least one) prefill, the rest decode; one GPU = colocated. */
+    public static SchedulerFactory aegaeon(int gpus, GpuKind gpu, SchedulerConfig config) {
+        if (gpus == 1) return colocated(1, 1, gpu, config);
+        int prefill = Math.max(1, Math.round(gpus * 0.25f));
+        return aegaeon(prefill, gpus - prefill, 1, gpu, config);
+    }
+
+    /** Our policy with every instance running both phases. */
+    public static SchedulerFactory colocated(int instances, int gpusPerInstance, GpuKind gpu, SchedulerConfig config) {
+        List<InstanceSpec> inst = new ArrayList<>();
+        for (int i = 0; i < instances; i++) inst.add(new InstanceSpec(i, Role.COLOCATED, gpusPerInstance, gpu.memoryBytes * gpusPerInstance));
+        return new Simple("aegaeon-colocated", inst, (clock, cost, trace, is, l) -> new AegaeonScheduler(clock, cost, trace.modelSpecs(), is, config, l));
+    }
+
+    /** Request-level auto-scaling (ServerlessLLM manner) on {@code gpus} single-GPU instances. */
+    public static SchedulerFactory requestLevel(int instances, int gpusPerInstance, GpuKind gpu) {
+        List<InstanceSpec> inst = new ArrayList<>();
+        for (int i = 0; i < instances; i++) inst.add(new InstanceSpec(i, Role.COLOCATED, gpusPerInstance, gpu.memoryBytes * gpusPerInstance));
+        return new Simple("request-level", inst, (clock, cost, trace, is, l) -> new RequestLevelScheduler(clock, trace.modelSpecs(), is, 256, l));
+    }
+
+    /**
+     * Dedicated serving (today's market): each model gets {@code instancesPerModel} instances of its
+     * own, pinned, running vLLM-style continuous batching; models beyond the GPUs get none and their
+     * requests are rejected. {@code modelsInOrder} decides who gets GPUs first.
+     */
+    public static SchedulerFactory dedicated(List<String> modelsInOrder, Map<String, Integer> instancesPerModel, int gpusPerInstance,
+                                             int gpuBudget, GpuKind gpu) {
+        List<InstanceSpec> inst = new ArrayList<>();
+        int used = 0;
+        for (String m : modelsInOrder) {
+            for (int k = 0; k < instancesPerModel.getOrDefault(m, 1); k++) {
+                if (used + gpusPerInstance > gpuBudget) break;
+                inst.add(new InstanceSpec(inst.size(), Role.COLOCATED, gpusPerInstance, gpu.memoryBytes * gpusPerInstance, Set.of(m), Set.of(m)));
+                used += gpusPerInstance;
+            }
+        }
+        return new Simple("dedicated", inst, (clock, cost, trace, is, l) -> new AegaeonScheduler(clock, cost, trace.modelSpecs(), is,
+                SchedulerConfig.defaults(), l));
+    }
+
+    /**
+     * Static multiplexing (MuxServe manner): models sorted by popularity are placed greedily on the
+     * instance with the least placed request rate whose memory still holds the weights with half of
+     * it left for KV; all placed models stay resident and share the GPU in turn, never switching.
+     * Models that fit nowhere are not served.
+     */
+    public static SchedulerFactory staticMux(Map<String, Double> rates, Map<String, Long> weightBytes, int instances, int gpusPerInstance, GpuKind gpu) {
+        long mem = gpu.memoryBytes * gpusPerInstance;
+        long[] used = new long[instances];
+        double[] load = new double[instances];
+        List<java.util.Set<String>> placed = new ArrayList<>();
+        for (int i = 0; i < instances; i++) placed.add(new java.util.HashSet<>());
+        List<String> byPopularity = rates.keySet().stream().sorted(Comparator.comparing((String m) -> -rates.get(m)).thenComparing(m -> m)).toList();
+        for (String m : byPopularity) {
+            int best = -1;
+            for (int i = 0; i < instances; i++) {
+                if (used[i] + weightBytes.get(m) <= mem / 2 && (best < 0 || load[i] < load[best])) best = i;
+            }
+            if (best < 0) continue;
+            used[best] += weightBytes.get(m);
+            load[best] += rates.get(m);
+            placed.get(best).add(m);
+        }
+        List<InstanceSpec> inst = new ArrayList<>();
+        for (int i = 0; i < instances; i++) inst.add(new InstanceSpec(i, Role.COLOCATED, gpusPerInstance, mem, placed.get(i), placed.get(i).isEmpty() ? Set.of("-") : placed.get(i)));
+        return new Simple("static-mux", inst, (clock, cost, trace, is, l) -> new AegaeonScheduler(clock, cost, trace.modelSpecs(), is,
+                SchedulerConfig.defaults(), l));
+    }
+}

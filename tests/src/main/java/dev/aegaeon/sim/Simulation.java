@@ -1,0 +1,108 @@
+package dev.aegaeon.sim;
+
+import dev.aegaeon.scheduler.CostModel;
+import dev.aegaeon.scheduler.Decision;
+import dev.aegaeon.scheduler.Event;
+import dev.aegaeon.scheduler.InstanceSpec;
+import dev.aegaeon.scheduler.RequestSpec;
+import dev.aegaeon.scheduler.Scheduler;
+import dev.aegaeon.scheduler.SchedulerListener;
+import dev.aegaeon.scheduler.SloLedger;
+import dev.aegaeon.scheduler.SloReport;
+
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Discrete-event simulation: the trace's arrivals and the executor's completions, in time order,
+ * drive the scheduler; its decisions go to the {@link SimulatedExecutor}. Runs until every event
+ * is processed or the virtual clock passes {@code duration + drainSeconds}; tokens not delivered
+ * by then count as missed.
+ */
+public final class Simulation {
+
+    public record Result(String policy, int gpus, SloReport slo, double busyGpuSeconds, double endSeconds, long events) {
+        /** Busy share of the GPUs from time 0 to the last event (the drain included). */
+        public double utilisation() {
+            return endSeconds <= 0 ? 0 : busyGpuSeconds / (gpus * endSeconds);
+        }
+    }
+
+    private record Timed(double time, long seq, Event event) implements Comparable<Timed> {
+        @Override
+        public int compareTo(Timed o) {
+            int c = Double.compare(time, o.time);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    private Simulation() {}
+
+    public static Result run(Trace trace, CostModel cost, SchedulerFactory policy, double drainSeconds) {
+        return run(trace, cost, policy, drainSeconds, SchedulerListener.NONE);
+    }
+
+    /** Runs the policy on the trace; {@code observer} sees every scheduler notification too. */
+    public static Result run(Trace trace, CostModel cost, SchedulerFactory policy, double drainSeconds, SchedulerListener observer) {
+        return run(trace, cost, policy, drainSeconds, observer, s -> { });
+    }
+
+    /** As above; {@code afterEvent} inspects the scheduler after every event (invariant checks in tests). */
+    public static Result run(Trace trace, CostModel cost, SchedulerFactory policy, double drainSeconds, SchedulerListener observer,
+                             java.util.function.Consumer<Scheduler> afterEvent) {
+        VirtualClock clock = new VirtualClock();
+        SloLedger ledger = new SloLedger();
+        for (RequestSpec r : trace.requests()) ledger.expect(r, trace.outputTokens()[(int) r.id()]);
+        SchedulerListener both = new SchedulerListener() {
+            @Override
+            public void onToken(long id, int index, double time) {
+                ledger.onToken(id, index, time);
+                observer.onToken(id, index, time);
+            }
+
+            @Override
+            public void onFinish(long id, dev.aegaeon.scheduler.RequestState state, double time) {
+                ledger.onFinish(id, state, time);
+                observer.onFinish(id, state, time);
+            }
+
+            @Override
+            public void onLoad(int instance, String model, long bytes, boolean prefetch, double time) {
+                ledger.onLoad(instance, model, bytes, prefetch, time);
+                observer.onLoad(instance, model, bytes, prefetch, time);
+            }
+        };
+        List<InstanceSpec> instances = policy.instances();
+        int[] gpus = instances.stream().mapToInt(InstanceSpec::gpus).toArray();
+        PriorityQueue<Timed> queue = new PriorityQueue<>();
+        long[] seq = {0};
+        SimulatedExecutor executor = new SimulatedExecutor(cost, clock, trace, gpus, (t, e) -> queue.add(new Timed(t, seq[0]++, e)));
+        Scheduler scheduler = policy.create(clock, cost, trace, both);
+        for (Decision d : scheduler.start()) executor.submit(d);
+        List<RequestSpec> arrivals = trace.requests();
+        int next = 0;
+        long events = 0;
+        double stop = trace.durationSeconds() + drainSeconds;
+        while (true) {
+            Event e;
+            double t;
+            if (next < arrivals.size() && (queue.isEmpty() || arrivals.get(next).arrivalSeconds() <= queue.peek().time)) {
+                RequestSpec r = arrivals.get(next++);
+                t = r.arrivalSeconds();
+                e = new Event.Arrival(r);
+            } else if (!queue.isEmpty()) {
+                Timed te = queue.poll();
+                t = te.time;
+                e = te.event;
+            } else {
+                break;
+            }
+            if (t > stop) break;
+            clock.advanceTo(t);
+            events++;
+            for (Decision d : scheduler.handle(e)) executor.submit(d);
+            afterEvent.accept(scheduler);
+        }
+        return new Result(policy.name(), policy.gpus(), ledger.report(), executor.busyGpuSeconds(), clock.now(), events);
+    }
+}
