@@ -97,26 +97,49 @@ public final class SyntheticWeights implements WeightSource {
         long chunks = (n + CHUNK - 1) / CHUNK;
         LongStream.range(0, chunks).parallel().forEach(c -> {
             SplittableRandom rnd = new SplittableRandom(mix(tensorSeed + c * 0xBF58476D1CE4E5B9L));
-            long end = Math.min(n, (c + 1) * CHUNK);
-            for (long i = c * CHUNK; i < end; i++) store(data, i, value(spec.role(), rnd));
+            int len = (int) Math.min(CHUNK, n - c * CHUNK);
+            float[] values = new float[len];
+            fill(values, spec.role(), rnd);
+            store(values, data, c * CHUNK);
         });
         return new WeightTensor(spec.name(), dtype, spec.shape(), data);
     }
 
-    private static float value(TensorRole role, SplittableRandom rnd) {
-        return switch (role) {
-            // uniform on [-a, a] has std a/sqrt(3)
-            case EMBEDDING, PROJECTION -> (float) ((rnd.nextDouble() * 2 - 1) * PROJECTION_STD * Math.sqrt(3));
-            case NORM -> (float) (1.0 + (rnd.nextDouble() * 2 - 1) * 0.1);
-            case BIAS -> (float) ((rnd.nextBoolean() ? 1 : -1) * (0.005 + rnd.nextDouble() * 0.025));
-        };
+    /** Uniform floats from 24 random bits each: cheap, and plenty for synthetic weights. */
+    private static void fill(float[] out, TensorRole role, SplittableRandom rnd) {
+        switch (role) {
+            case EMBEDDING, PROJECTION -> { // uniform on [-a, a] has std a/sqrt(3)
+                float a = (float) (PROJECTION_STD * Math.sqrt(3));
+                for (int i = 0; i < out.length; i++) out[i] = (unit(rnd.nextInt()) * 2 - 1) * a;
+            }
+            case NORM -> {
+                for (int i = 0; i < out.length; i++) out[i] = 1f + (unit(rnd.nextInt()) * 2 - 1) * 0.1f;
+            }
+            case BIAS -> {
+                for (int i = 0; i < out.length; i++) {
+                    int bits = rnd.nextInt();
+                    float magnitude = 0.005f + unit(bits) * 0.025f;
+                    out[i] = (bits & 1) == 0 ? magnitude : -magnitude;
+                }
+            }
+        }
     }
 
-    private void store(MemorySegment data, long i, float v) {
+    private static float unit(int bits) { return (bits >>> 8) * 0x1.0p-24f; }
+
+    private void store(float[] values, MemorySegment data, long firstElement) {
         switch (dtype) {
-            case BF16 -> data.set(SHORT_LE, i * 2, DType.floatToBf16(v));
-            case F16 -> data.set(SHORT_LE, i * 2, Float.floatToFloat16(v));
-            case F32 -> data.set(FLOAT_LE, i * 4, v);
+            case BF16 -> {
+                short[] bits = new short[values.length];
+                for (int i = 0; i < bits.length; i++) bits[i] = DType.floatToBf16(values[i]);
+                MemorySegment.copy(bits, 0, data, SHORT_LE, firstElement * 2, bits.length);
+            }
+            case F16 -> {
+                short[] bits = new short[values.length];
+                for (int i = 0; i < bits.length; i++) bits[i] = Float.floatToFloat16(values[i]);
+                MemorySegment.copy(bits, 0, data, SHORT_LE, firstElement * 2, bits.length);
+            }
+            case F32 -> MemorySegment.copy(values, 0, data, FLOAT_LE, firstElement * 4, values.length);
         }
     }
 
