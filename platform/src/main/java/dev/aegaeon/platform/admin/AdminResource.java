@@ -102,7 +102,9 @@ public class AdminResource {
         String name = r.spec().name();
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", name);
-        d.put("spec", FunctionSpecCodec.toTree(r.spec()));
+        Map<String, Object> spec = FunctionSpecCodec.toTree(r.spec());
+        if (spec.remove("apiKey") != null) spec.put("apiKey", "<redacted>"); // never echo a secret
+        d.put("spec", spec);
         d.put("created", r.created().toString());
         try {
             FunctionStatus s = runtime.backend().status(name);
