@@ -47,6 +47,23 @@ public interface Backend extends AutoCloseable {
     /** Copies the first {@code rows} rows of {@code src} into {@code dst} (row-major); synchronises. */
     void copyToHost(Tensor src, int rows, float[] dst);
 
+    /**
+     * KV swap-out: copies K and V of {@code blocks} (every layer) of {@code cache} into a new host
+     * array whose layout only {@link #writeKvBlocks} needs to understand. Synchronises.
+     * Backends that cannot swap keep this default and the worker falls back to failing the swap.
+     */
+    default float[] readKvBlocks(KvCache cache, int[] blocks) {
+        throw new UnsupportedOperationException("the " + name() + " backend cannot copy KV blocks to host memory");
+    }
+
+    /**
+     * KV swap-in: writes what {@link #readKvBlocks} returned into {@code blocks} of {@code cache}
+     * (same count, any ids), so a swapped sequence continues bit-for-bit as if never moved.
+     */
+    default void writeKvBlocks(KvCache cache, int[] blocks, float[] host) {
+        throw new UnsupportedOperationException("the " + name() + " backend cannot copy KV blocks from host memory");
+    }
+
     /** Releases a tensor, KV cache or weight early; using it afterwards is undefined. */
     void release(Object buffer);
 
