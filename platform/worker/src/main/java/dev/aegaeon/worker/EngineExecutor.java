@@ -38,6 +38,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     private final Consumer<Event> completions;
     private final MeasuredCostModel cost;
     private final DoubleSupplier clock;
+    private final java.util.concurrent.atomic.AtomicLong swapOuts = new java.util.concurrent.atomic.AtomicLong();
     private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> daemon(r, "aegaeon-compute"));
     private final ExecutorService copy = Executors.newSingleThreadExecutor(r -> daemon(r, "aegaeon-copy"));
 
@@ -87,6 +88,9 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             r.model.requestEnded(clock.getAsDouble(), sloScore);
         });
     }
+
+    /** Sequences swapped out to host memory, ever. */
+    long swapOuts() { return swapOuts.get(); }
 
     // ---------------------------------------------------------------- decisions
 
@@ -143,6 +147,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             if (r == null || r.done || r.sequence == null) continue;
             try {
                 r.swapped = r.engine.swapOut(r.sequence);
+                swapOuts.incrementAndGet();
                 bytes += r.swapped.bytes();
                 r.model.noteKv(r.engine);
             } catch (RuntimeException e) {

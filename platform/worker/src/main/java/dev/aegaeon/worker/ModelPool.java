@@ -218,6 +218,9 @@ public final class ModelPool implements AutoCloseable {
         return m.status(running, waiting);
     }
 
+    /** Sequences whose KV was swapped out to host memory, ever (all models). */
+    public long kvSwaps() { return executor.swapOuts(); }
+
     /**
      * Scale-to-zero, now: every idle model (no live request, minScale 0) idle for its
      * {@code idleToWarm} leaves the device, and for its {@code idleToCold} the host cache too.
