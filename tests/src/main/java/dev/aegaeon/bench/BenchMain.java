@@ -12,7 +12,16 @@ import java.util.Locale;
  * </pre>
  */
 public final class BenchMain {
+    /** Longest simulated span accepted (a day): traces are held in memory. */
+    static final double MAX_DURATION = 86_400;
+
     private BenchMain() {}
+
+    private static int bounded(Args a, String name, int dflt, int min, int max) {
+        double v = a.number(name, dflt);
+        if (v != Math.rint(v) || v < min || v > max) throw new IllegalArgumentException("--" + name + " must be an integer in [" + min + ", " + max + "]");
+        return (int) v;
+    }
 
     public static void main(String[] args) {
         Locale.setDefault(Locale.ROOT);
@@ -45,7 +54,9 @@ public final class BenchMain {
                 double duration = a.number("duration", 600);
                 long seed = (long) a.number("seed", 1);
                 Path out = Path.of(a.required("out"));
-                if (!(duration > 0)) throw new IllegalArgumentException("--duration must be positive");
+                if (!(duration > 0) || duration > MAX_DURATION) {
+                    throw new IllegalArgumentException("--duration must be in (0, " + (long) MAX_DURATION + "] seconds");
+                }
                 Experiments e = new Experiments(duration, seed, out, System.out);
                 String summary = switch (exp) {
                     case "e1" -> e.e1();
@@ -55,8 +66,15 @@ public final class BenchMain {
                 };
                 System.out.println(summary);
             }
-            case "bench-scheduler" -> System.out.println(SchedulerBench.run((int) a.number("models", 100), (int) a.number("steps", 200_000)));
-            case "bench-sim" -> System.out.println(SimulatorBench.run((int) a.number("models", 1000), a.number("duration", 3600)));
+            case "bench-scheduler" -> System.out.println(SchedulerBench.run(bounded(a, "models", 100, 4, 10_000),
+                    bounded(a, "steps", 200_000, 1, 10_000_000)));
+            case "bench-sim" -> {
+                double duration = a.number("duration", 3600);
+                if (!(duration > 0) || duration > MAX_DURATION) {
+                    throw new IllegalArgumentException("--duration must be in (0, " + (long) MAX_DURATION + "] seconds");
+                }
+                System.out.println(SimulatorBench.run(bounded(a, "models", 1000, 1, 100_000), duration));
+            }
             default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
         }
         return 0;

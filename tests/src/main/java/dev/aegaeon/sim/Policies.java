@@ -32,6 +32,9 @@ public final class Policies {
         Scheduler build(Clock clock, CostModel cost, Trace trace, List<InstanceSpec> instances, SchedulerListener listener);
     }
 
+    /** Placement of an instance that serves nothing (a static layout with more GPUs than models that fit). */
+    static final String NO_MODEL = "(none)";
+
     /** The same policy under another name (to tell configurations apart in a CSV). */
     public static SchedulerFactory named(String name, SchedulerFactory f) {
         return new SchedulerFactory() {
@@ -52,11 +55,18 @@ public final class Policies {
         return new Simple("aegaeon", inst, (clock, cost, trace, is, l) -> new AegaeonScheduler(clock, cost, trace.modelSpecs(), is, config, l));
     }
 
-    /** Our policy on {@code gpus} GPUs: a quarter (at least one) prefill, the rest decode; one GPU = colocated. */
+    /** Share of a disaggregated pool that prefills (3 of 16 did best on e1 at 80 models among 1-4 of 16). */
+    public static final double PREFILL_SHARE = 3.0 / 16;
+
+    /** Our policy on {@code gpus} GPUs: {@link #PREFILL_SHARE} (at least one) prefill, the rest decode; one GPU = colocated. */
     public static SchedulerFactory aegaeon(int gpus, GpuKind gpu, SchedulerConfig config) {
         if (gpus == 1) return colocated(1, 1, gpu, config);
-        int prefill = Math.max(1, Math.round(gpus * 0.25f));
+        int prefill = prefillInstances(gpus);
         return aegaeon(prefill, gpus - prefill, 1, gpu, config);
+    }
+
+    public static int prefillInstances(int instances) {
+        return (int) Math.max(1, Math.round(instances * PREFILL_SHARE));
     }
 
     /** Our policy with every instance running both phases. */
@@ -117,7 +127,7 @@ public final class Policies {
             placed.get(best).add(m);
         }
         List<InstanceSpec> inst = new ArrayList<>();
-        for (int i = 0; i < instances; i++) inst.add(new InstanceSpec(i, Role.COLOCATED, gpusPerInstance, mem, placed.get(i), placed.get(i).isEmpty() ? Set.of("-") : placed.get(i)));
+        for (int i = 0; i < instances; i++) inst.add(new InstanceSpec(i, Role.COLOCATED, gpusPerInstance, mem, placed.get(i), placed.get(i).isEmpty() ? Set.of(NO_MODEL) : placed.get(i)));
         return new Simple("static-mux", inst, (clock, cost, trace, is, l) -> new AegaeonScheduler(clock, cost, trace.modelSpecs(), is,
                 SchedulerConfig.defaults(), l));
     }

@@ -38,6 +38,11 @@ public final class Simulation {
 
     private Simulation() {}
 
+    /** The report time: the stop time when work was cut off, else the last event's time. */
+    private static double stopAt(Trace trace, double drainSeconds, double now, boolean cutOff) {
+        return cutOff ? trace.durationSeconds() + drainSeconds : now;
+    }
+
     public static Result run(Trace trace, CostModel cost, SchedulerFactory policy, double drainSeconds) {
         return run(trace, cost, policy, drainSeconds, SchedulerListener.NONE);
     }
@@ -103,6 +108,6 @@ public final class Simulation {
             for (Decision d : scheduler.handle(e)) executor.submit(d);
             afterEvent.accept(scheduler);
         }
-        return new Result(policy.name(), policy.gpus(), ledger.report(), executor.busyGpuSeconds(), clock.now(), events);
+        return new Result(policy.name(), policy.gpus(), ledger.report(Math.max(clock.now(), stopAt(trace, drainSeconds, clock.now(), next < arrivals.size() || !queue.isEmpty()))), executor.busyGpuSeconds(), clock.now(), events);
     }
 }

@@ -49,12 +49,10 @@ public final class AegaeonScheduler implements Scheduler {
     private final List<InstanceState> prefillers = new ArrayList<>();
     private final List<InstanceState> decoders = new ArrayList<>();
     private final Map<Long, Req> requests = new HashMap<>();
-    private final Map<Long, Swap> swaps = new HashMap<>();
     private final Set<InstanceState> dirty = new LinkedHashSet<>();
     private List<Decision> out = new ArrayList<>();
-    private long nextGroupId = 1, nextStepId = 1, nextSwapId = 1;
-
-    private record Swap(InstanceState inst, List<Req> requests, long bytes, boolean out) {}
+    private final InstanceMemory memory;
+    private long nextGroupId = 1, nextStepId = 1;
 
     public AegaeonScheduler(Clock clock, CostModel cost, List<ModelSpec> modelSpecs, List<InstanceSpec> instanceSpecs,
                             SchedulerConfig config, SchedulerListener listener) {
@@ -62,6 +60,7 @@ public final class AegaeonScheduler implements Scheduler {
         this.cost = cost;
         this.config = config;
         this.listener = listener == null ? SchedulerListener.NONE : listener;
+        this.memory = new InstanceMemory(clock, config, this.listener, models, d -> out.add(d));
         for (ModelSpec m : modelSpecs) {
             if (models.put(m.name(), m) != null) throw new IllegalArgumentException("duplicate model " + m.name());
         }
@@ -84,7 +83,7 @@ public final class AegaeonScheduler implements Scheduler {
     @Override
     public List<Decision> start() {
         for (InstanceState inst : instances) {
-            for (String p : inst.spec.pinnedModels()) ensureModel(inst, models.get(p), null, null);
+            for (String p : inst.spec.pinnedModels()) memory.ensureModel(inst, models.get(p), null, null);
         }
         return drain();
     }
@@ -322,7 +321,7 @@ public final class AegaeonScheduler implements Scheduler {
                 handoff.add(r);
             }
         }
-        if (!handoff.isEmpty()) swapOut(inst, handoff);
+        if (!handoff.isEmpty()) memory.swapOut(inst, handoff);
         if (inst.spec.role() == InstanceSpec.Role.COLOCATED) {
             DecodeBatch b = inst.batches.get(g.model);
             if (b != null) b.queuedGroups--;
@@ -366,17 +365,17 @@ public final class AegaeonScheduler implements Scheduler {
     }
 
     private void onSwapDone(Event.SwapDone e) {
-        Swap s = swaps.remove(e.swapId());
-        if (s == null || s.inst.id() != e.instance()) throw new IllegalArgumentException("unknown swap " + e.swapId() + " on instance " + e.instance());
-        InstanceState inst = s.inst;
+        InstanceMemory.Swap s = memory.complete(e.swapId());
+        if (s == null || s.inst().id() != e.instance()) throw new IllegalArgumentException("unknown swap " + e.swapId() + " on instance " + e.instance());
+        InstanceState inst = s.inst();
         dirty.add(inst);
-        if (s.out) {
-            inst.release(s.bytes);
-            inst.pendingFreeBytes -= s.bytes;
+        if (s.out()) {
+            inst.release(s.bytes());
+            inst.pendingFreeBytes -= s.bytes();
         }
-        for (Req r : s.requests) {
+        for (Req r : s.requests()) {
             r.inFlight = false;
-            if (s.out) {
+            if (s.out()) {
                 r.hostBytes = r.reservedBytes;
                 r.reservedBytes = 0;
                 r.instance = -1;
@@ -391,35 +390,7 @@ public final class AegaeonScheduler implements Scheduler {
                 handToDecoder(r);
             }
         }
-        if (!s.out) inst.pruneRound();
-    }
-
-    // ---------------------------------------------------------------- KV movement
-
-    private void swapOut(InstanceState inst, List<Req> reqs) {
-        long bytes = 0;
-        for (Req r : reqs) {
-            r.inFlight = true;
-            bytes += r.reservedBytes;
-        }
-        long id = nextSwapId++;
-        swaps.put(id, new Swap(inst, List.copyOf(reqs), bytes, true));
-        inst.pendingFreeBytes += bytes;
-        out.add(new Decision.SwapOut(inst.id(), id, ids(reqs), bytes));
-    }
-
-    private void swapIn(InstanceState inst, List<Req> reqs) {
-        long bytes = 0;
-        for (Req r : reqs) {
-            r.inFlight = true;
-            r.reservedBytes = r.hostBytes;
-            r.hostBytes = 0;
-            bytes += r.reservedBytes;
-        }
-        inst.reserve(bytes);
-        long id = nextSwapId++;
-        swaps.put(id, new Swap(inst, List.copyOf(reqs), bytes, false));
-        out.add(new Decision.SwapIn(inst.id(), id, ids(reqs), bytes));
+        if (!s.out()) inst.pruneRound();
     }
 
     /** Disaggregated hand-off: the request's KV is in host memory; pick its decode instance. */
@@ -502,8 +473,8 @@ public final class AegaeonScheduler implements Scheduler {
     private void pumpPrefill(InstanceState inst) {
         PrefillGroup g = firstLiveGroup(inst);
         if (g == null) return;
-        if (!ensureModel(inst, models.get(g.model), null, null)) return;
-        if (startPrefill(inst, g)) prefetch(inst, nextGroupModel(inst, g.model), g.model);
+        if (!memory.ensureModel(inst, models.get(g.model), null, null)) return;
+        if (startPrefill(inst, g)) memory.prefetch(inst, nextGroupModel(inst, g.model), g.model);
     }
 
     private PrefillGroup firstLiveGroup(InstanceState inst) {
@@ -526,7 +497,7 @@ public final class AegaeonScheduler implements Scheduler {
         ModelSpec model = models.get(g.model);
         long need = 0;
         for (Req r : g.members) need += (long) r.spec.promptTokens() * model.kvBytesPerToken();
-        if (!makeRoom(inst, need, g.model, null, null)) return false;
+        if (!memory.makeRoom(inst, need, g.model, null, null)) return false;
         inst.groups.remove(g);
         inst.openGroups.remove(g.model, g);
         inst.queuedPrefillSeconds = Math.max(0, inst.queuedPrefillSeconds - g.estimatedSeconds);
@@ -542,7 +513,7 @@ public final class AegaeonScheduler implements Scheduler {
         inst.runningGroup = g;
         inst.runningModel = g.model;
         inst.resident.get(g.model).lastUse = now();
-        out.add(new Decision.RunPrefill(inst.id(), g.id, g.model, ids(g.members)));
+        out.add(new Decision.RunPrefill(inst.id(), g.id, g.model, Req.ids(g.members)));
         return true;
     }
 
@@ -574,7 +545,7 @@ public final class AegaeonScheduler implements Scheduler {
     private boolean runColocatedGroup(InstanceState inst, PrefillGroup g, boolean partOfTurn, String keepModel) {
         ModelSpec model = models.get(g.model);
         DecodeBatch b = inst.batches.get(g.model);
-        if (!ensureModel(inst, model, b, keepModel)) return false;
+        if (!memory.ensureModel(inst, model, b, keepModel)) return false;
         if (!startPrefill(inst, g)) return false;
         if (partOfTurn && !inst.turnActive) beginTurn(inst);
         return true;
@@ -603,10 +574,10 @@ public final class AegaeonScheduler implements Scheduler {
         if (!config.multiResident()) {
             // The paper's pool holds one model (plus the one being prefetched): drop the previous one.
             for (String other : List.copyOf(inst.resident.keySet())) {
-                if (evictable(inst, other, current, next)) evict(inst, other);
+                if (memory.evictable(inst, other, current, next)) memory.evict(inst, other);
             }
         }
-        prefetch(inst, next, current);
+        memory.prefetch(inst, next, current);
     }
 
     private void endTurn(InstanceState inst, DecodeBatch b) {
@@ -615,7 +586,7 @@ public final class AegaeonScheduler implements Scheduler {
         if (config.keepKvResident()) return;
         List<Req> onDevice = new ArrayList<>();
         for (Req r : b.members) if (r.onDevice() && !r.inFlight) onDevice.add(r);
-        if (!onDevice.isEmpty()) swapOut(inst, onDevice);
+        if (!onDevice.isEmpty()) memory.swapOut(inst, onDevice);
     }
 
     private double quotaFor(InstanceState inst, int index) {
@@ -648,7 +619,7 @@ public final class AegaeonScheduler implements Scheduler {
 
     private void pumpDecode(InstanceState inst, DecodeBatch b) {
         if (b == null || b.members.isEmpty()) return;
-        if (!ensureModel(inst, b.spec, b, null)) return;
+        if (!memory.ensureModel(inst, b.spec, b, null)) return;
         List<Req> runnable = new ArrayList<>();
         List<Req> toSwapIn = new ArrayList<>();
         long perToken = b.spec.kvBytesPerToken();
@@ -672,13 +643,13 @@ public final class AegaeonScheduler implements Scheduler {
             if (fit.size() < toSwapIn.size()) {
                 long want = growth;
                 for (Req r : toSwapIn) want += r.hostBytes;
-                makeRoom(inst, want, b.model, b, null);
+                memory.makeRoom(inst, want, b.model, b, null);
             }
-            if (!fit.isEmpty()) swapIn(inst, fit);
+            if (!fit.isEmpty()) memory.swapIn(inst, fit);
         }
         if (runnable.isEmpty()) return;
         long growth = (long) runnable.size() * perToken;
-        if (!makeRoom(inst, growth, b.model, b, null)) {
+        if (!memory.makeRoom(inst, growth, b.model, b, null)) {
             if (inst.pendingFreeBytes > 0) return;
             if (runnable.size() == 1 && toSwapIn.isEmpty()) {
                 // One sequence alone cannot grow: it has reached the memory's length limit.
@@ -702,21 +673,11 @@ public final class AegaeonScheduler implements Scheduler {
         inst.runningStep.addAll(runnable);
         inst.resident.get(b.model).lastUse = now();
         double left = inst.quotaEnd == Double.POSITIVE_INFINITY ? Double.POSITIVE_INFINITY : Math.max(0, inst.quotaEnd - now());
-        out.add(new Decision.RunDecodeStep(inst.id(), inst.runningStepId, b.model, ids(runnable), b.contextTokens, left));
+        out.add(new Decision.RunDecodeStep(inst.id(), inst.runningStepId, b.model, Req.ids(runnable), b.contextTokens, left));
     }
 
     private static long growth(List<Req> runnable, long perToken) {
         return (long) runnable.size() * perToken;
-    }
-
-    /** KV of other batches that is on the device and could be swapped out. */
-    private long otherKv(InstanceState inst, DecodeBatch keep) {
-        long n = 0;
-        for (DecodeBatch o : inst.order) {
-            if (o == keep) continue;
-            for (Req r : o.members) if (r.onDevice() && !r.inFlight) n += r.reservedBytes;
-        }
-        return n;
     }
 
     /** No memory for the batch to grow: swap out its newest members (they rejoin when space frees). */
@@ -726,7 +687,7 @@ public final class AegaeonScheduler implements Scheduler {
         while (runnable.size() > 1 && growth(runnable, perToken) > inst.freeBytes() + bytesOf(victims)) {
             victims.add(runnable.removeLast());
         }
-        if (!victims.isEmpty()) swapOut(inst, victims);
+        if (!victims.isEmpty()) memory.swapOut(inst, victims);
     }
 
     private static long bytesOf(List<Req> reqs) {
@@ -735,104 +696,4 @@ public final class AegaeonScheduler implements Scheduler {
         return n;
     }
 
-    // ---------------------------------------------------------------- weights and memory
-
-    /** True when the model is ready on the instance; otherwise starts (or waits for) its load. */
-    private boolean ensureModel(InstanceState inst, ModelSpec model, DecodeBatch protect, String keepModel) {
-        InstanceState.Residency res = inst.resident.get(model.name());
-        if (res != null) {
-            res.lastUse = now();
-            return !res.loading;
-        }
-        if (!config.multiResident()) {
-            for (String other : List.copyOf(inst.resident.keySet())) {
-                if (evictable(inst, other, model.name(), keepModel)) evict(inst, other);
-            }
-        }
-        if (!makeRoom(inst, model.weightBytes(), model.name(), protect, keepModel)) return false;
-        load(inst, model, false);
-        return false;
-    }
-
-    private void load(InstanceState inst, ModelSpec model, boolean prefetch) {
-        inst.reserve(model.weightBytes());
-        inst.resident.put(model.name(), new InstanceState.Residency(model, true, now()));
-        out.add(new Decision.LoadModel(inst.id(), model.name(), model.weightBytes(), prefetch));
-        listener.onLoad(inst.id(), model.name(), model.weightBytes(), prefetch, now());
-    }
-
-    /** Loads the next model ahead of need if that takes only free memory or idle weights. */
-    private void prefetch(InstanceState inst, String next, String current) {
-        if (next == null || next.equals(current) || inst.residentOrLoading(next)) return;
-        ModelSpec model = models.get(next);
-        long evictableBytes = 0;
-        for (String m : inst.resident.keySet()) {
-            if (evictable(inst, m, current, next)) evictableBytes += inst.resident.get(m).model.weightBytes();
-        }
-        if (inst.freeBytes() + evictableBytes < model.weightBytes()) return;
-        if (!config.multiResident() && inst.resident.size() > 1) return;
-        evictUntil(inst, model.weightBytes(), current, next);
-        if (inst.freeBytes() >= model.weightBytes()) load(inst, model, true);
-    }
-
-    private boolean evictable(InstanceState inst, String model, String keepA, String keepB) {
-        InstanceState.Residency r = inst.resident.get(model);
-        return r != null && !r.loading && !model.equals(keepA) && !model.equals(keepB)
-                && !model.equals(inst.runningModel) && !inst.spec.pinnedModels().contains(model);
-    }
-
-    private void evict(InstanceState inst, String model) {
-        InstanceState.Residency r = inst.resident.remove(model);
-        inst.release(r.model.weightBytes());
-        out.add(new Decision.EvictModel(inst.id(), model));
-    }
-
-    /** Evicts idle weights, least recently used first, until {@code need} bytes are free. */
-    private void evictUntil(InstanceState inst, long need, String keepA, String keepB) {
-        while (inst.freeBytes() < need) {
-            String victim = null;
-            double oldest = Double.POSITIVE_INFINITY;
-            for (var e : inst.resident.entrySet()) {
-                if (evictable(inst, e.getKey(), keepA, keepB) && e.getValue().lastUse < oldest) {
-                    oldest = e.getValue().lastUse;
-                    victim = e.getKey();
-                }
-            }
-            if (victim == null) return;
-            evict(inst, victim);
-        }
-    }
-
-    /**
-     * Frees memory for {@code need} bytes: idle weights first, then the KV of other batches
-     * (swapped out, freed when the copy completes). True when the bytes are free now.
-     */
-    private boolean makeRoom(InstanceState inst, long need, String keepModel, DecodeBatch keepBatch, String keepB) {
-        if (inst.freeBytes() >= need) return true;
-        evictUntil(inst, need, keepModel, keepB);
-        if (inst.freeBytes() >= need) return true;
-        if (inst.freeBytes() + inst.pendingFreeBytes >= need) return false;
-        List<Req> victims = new ArrayList<>();
-        long freed = 0;
-        int k = inst.order.size();
-        for (int step = k - 1; step >= 0 && inst.freeBytes() + inst.pendingFreeBytes + freed < need; step--) {
-            DecodeBatch o = inst.order.get((inst.current + step) % k);
-            if (o == keepBatch) continue;
-            for (Req r : o.members) {
-                if (r.onDevice() && !r.inFlight) {
-                    victims.add(r);
-                    freed += r.reservedBytes;
-                    if (inst.freeBytes() + inst.pendingFreeBytes + freed >= need) break;
-                }
-            }
-        }
-        if (!victims.isEmpty()) swapOut(inst, victims);
-        return false;
-    }
-
-    private static List<Long> ids(List<Req> reqs) {
-        Long[] a = new Long[reqs.size()];
-        for (int i = 0; i < a.length; i++) a[i] = reqs.get(i).id();
-        return List.of(a);
-    }
 }

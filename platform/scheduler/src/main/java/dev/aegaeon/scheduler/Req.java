@@ -1,5 +1,7 @@
 package dev.aegaeon.scheduler;
 
+import java.util.List;
+
 /** The scheduler's mutable view of one request (package-private bookkeeping). */
 final class Req {
     final RequestSpec spec;
@@ -31,6 +33,12 @@ final class Req {
 
     boolean onDevice() {
         return instance >= 0;
+    }
+
+    static List<Long> ids(List<Req> reqs) {
+        Long[] a = new Long[reqs.size()];
+        for (int i = 0; i < a.length; i++) a[i] = reqs.get(i).id();
+        return List.of(a);
     }
 
     /** KV bytes the request occupies after {@code tokens} emitted tokens (prompt + generated). */

@@ -5,12 +5,16 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * SLO accounting as in the Aegaeon paper. Token k of a request is due at
- * {@code arrival + TTFT + k * TPOT}; when a token misses, the chain restarts from that token's
- * actual time (token k+1 is then due TPOT after it). A request's score is the time-weighted share
- * of its tokens that met their deadlines, each token weighted by its own budget (TTFT for the
- * first, TPOT for the others), and attainment is the mean score over requests. Tokens a request
- * never received (cancelled, rejected, unfinished at the end) count as missed.
+ * SLO accounting as the Aegaeon paper's artifact computes it. A request's deadlines form a chain
+ * anchored at its arrival: the k-th token (k = 0 first) is due {@code TTFT + k * TPOT} after the
+ * anchor. When a token misses its deadline the chain re-anchors at that token's actual time (the
+ * offsets keep counting: the next token is due {@code TTFT + (k+1) * TPOT} after it). The time
+ * from a chain's anchor to the deadline of its last met token is "good"; the last chain is good up
+ * to the request's last token (at most to its next deadline). A request's score is good time over
+ * service time (arrival to last token), i.e. the time-weighted share within the SLOs; attainment is
+ * the mean over requests. Worked example (artifact): arrival 0, tokens at 3, 6, 7, 8, TTFT 3,
+ * TPOT 2: good (0,3) and (6,8), score 5/8. A request that never got a token scores 0; one still
+ * unfinished when the report is taken is scored as if its next token came at the report time.
  *
  * <p>Also keeps TTFT (exact percentiles), time between tokens (1 ms histogram) and loads.
  */
@@ -20,7 +24,7 @@ public final class SloLedger implements SchedulerListener {
 
     private final Map<Long, Integer> index = new HashMap<>();
     private double[] arrival = new double[1024], ttft = new double[1024], tpot = new double[1024];
-    private double[] nextDue = new double[1024], metWeight = new double[1024];
+    private double[] chainStart = new double[1024], offset = new double[1024], chainGood = new double[1024], banked = new double[1024];
     private double[] firstToken = new double[1024], lastToken = new double[1024];
     private int[] expected = new int[1024], emitted = new int[1024];
     private boolean[] finished = new boolean[1024];
@@ -37,7 +41,8 @@ public final class SloLedger implements SchedulerListener {
         arrival[i] = spec.arrivalSeconds();
         ttft[i] = spec.slo().ttftSeconds();
         tpot[i] = spec.slo().tpotSeconds();
-        nextDue[i] = arrival[i] + ttft[i];
+        chainStart[i] = arrival[i];
+        offset[i] = ttft[i];
         expected[i] = outputTokens;
         firstToken[i] = Double.NaN;
     }
@@ -47,8 +52,10 @@ public final class SloLedger implements SchedulerListener {
         arrival = Arrays.copyOf(arrival, n);
         ttft = Arrays.copyOf(ttft, n);
         tpot = Arrays.copyOf(tpot, n);
-        nextDue = Arrays.copyOf(nextDue, n);
-        metWeight = Arrays.copyOf(metWeight, n);
+        chainStart = Arrays.copyOf(chainStart, n);
+        offset = Arrays.copyOf(offset, n);
+        chainGood = Arrays.copyOf(chainGood, n);
+        banked = Arrays.copyOf(banked, n);
         firstToken = Arrays.copyOf(firstToken, n);
         lastToken = Arrays.copyOf(lastToken, n);
         expected = Arrays.copyOf(expected, n);
@@ -64,13 +71,14 @@ public final class SloLedger implements SchedulerListener {
         if (tokenIndex != emitted[i]) {
             throw new IllegalStateException("request " + requestId + ": token " + tokenIndex + " arrived, expected " + emitted[i]);
         }
-        double weight = tokenIndex == 0 ? ttft[i] : tpot[i];
-        if (time <= nextDue[i] + 1e-9) {
-            metWeight[i] += weight;
-            nextDue[i] += tpot[i];
+        if (time - chainStart[i] <= offset[i] + 1e-9) {
+            chainGood[i] = offset[i];
         } else {
-            nextDue[i] = time + tpot[i];
+            banked[i] += chainGood[i];
+            chainStart[i] = time;
+            chainGood[i] = 0;
         }
+        offset[i] += tpot[i];
         if (tokenIndex == 0) {
             firstToken[i] = time;
         } else {
@@ -99,22 +107,35 @@ public final class SloLedger implements SchedulerListener {
         return emitted[index.get(requestId)];
     }
 
-    /** The request's time-weighted score in [0, 1]; missing tokens count as missed. */
-    public double score(long requestId) {
-        return score(index.get(requestId));
+    /** The request's score in [0, 1] as of {@code now} (used only if it is unfinished). */
+    public double score(long requestId, double now) {
+        return score(index.get(requestId), now);
     }
 
-    private double score(int i) {
-        double total = ttft[i] + (expected[i] - 1) * tpot[i];
-        return metWeight[i] / total;
+    private double score(int i, double now) {
+        if (emitted[i] == 0) return 0;
+        double bank = banked[i], start = chainStart[i], good = chainGood[i], off = offset[i], end = lastToken[i];
+        if (!finished[i] && emitted[i] < expected[i] && now > end) {
+            // Unfinished: score as if the next token came now, so the wait counts.
+            if (now - start > off + 1e-9) {
+                bank += good;
+                start = now;
+            }
+            off += tpot[i];
+            end = now;
+        }
+        double total = end - arrival[i];
+        if (total <= 0) return 1;
+        return Math.max(0, Math.min(1, (bank + Math.min(off, end - start)) / total));
     }
 
-    public SloReport report() {
+    /** Measures as of {@code now}: unfinished requests count their wait until then. */
+    public SloReport report(double now) {
         double sum = 0;
         int done = 0, both = 0;
         double[] ttfts = new double[size];
         for (int i = 0; i < size; i++) {
-            sum += score(i);
+            sum += score(i, now);
             if (finished[i]) done++;
             ttfts[i] = Double.isNaN(firstToken[i]) ? Double.POSITIVE_INFINITY : firstToken[i] - arrival[i];
             boolean full = emitted[i] >= expected[i];

@@ -2,7 +2,7 @@ package dev.aegaeon.scheduler;
 
 /**
  * Measures over a set of requests. {@code attainment} is the paper's metric (mean over requests of
- * the time-weighted share of tokens that met their deadlines); {@code bothSlosShare} is the
+ * the share of service time within the per-token deadline chain, see {@link SloLedger}); {@code bothSlosShare} is the
  * standard one (share of requests with TTFT within its SLO and mean TPOT within its SLO, all
  * tokens delivered). TTFT percentiles are infinite when more than that share got no token.
  */
