@@ -127,7 +127,7 @@ public final class AegaeonScheduler implements Scheduler {
         if (m == null) throw new IllegalArgumentException("unknown model " + model);
         for (InstanceState inst : instances) {
             if (inst.spec.mayServe(model) && !inst.residentOrLoading(model) && inst.freeBytes() >= m.weightBytes()) {
-                load(inst, m, true);
+                memory.load(inst, m, true);
             }
         }
         return drain();
@@ -142,7 +142,7 @@ public final class AegaeonScheduler implements Scheduler {
             DecodeBatch b = inst.batches.get(model);
             boolean queued = false;
             for (PrefillGroup g : inst.groups) queued |= g.model.equals(model) && !g.members.isEmpty();
-            if ((b == null || b.idle()) && !queued && evictable(inst, model, null, null)) evict(inst, model);
+            if ((b == null || b.idle()) && !queued && memory.evictable(inst, model, null, null)) memory.evict(inst, model);
         }
         return drain();
     }
