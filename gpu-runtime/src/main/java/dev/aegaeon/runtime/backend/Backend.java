@@ -64,6 +64,12 @@ public interface Backend extends AutoCloseable {
         throw new UnsupportedOperationException("the " + name() + " backend cannot copy KV blocks from host memory");
     }
 
+    /**
+     * Fills the first {@code src.length / dst.cols()} rows of {@code dst} from {@code src} (row-major).
+     * Not used per op by the engine: it serves tests (op conformance) and host-side staging.
+     */
+    void copyFromHost(float[] src, Tensor dst);
+
     /** Releases a tensor, KV cache or weight early; using it afterwards is undefined. */
     void release(Object buffer);
 

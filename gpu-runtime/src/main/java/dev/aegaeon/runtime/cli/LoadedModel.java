@@ -56,5 +56,8 @@ record LoadedModel(String description, ModelConfig config, WeightSource weights,
     }
 
     @Override
-    public void close() { weights.close(); }
+    public void close() {
+        tokenizer.ifPresent(TextCodec::close);
+        weights.close();
+    }
 }

@@ -17,6 +17,8 @@ public final class RuntimeCli {
     private RuntimeCli() {}
 
     public static void main(String[] args) throws Exception {
+        // DJL's tokenizer pulls in SLF4J without a provider; its three-line notice is noise on a CLI
+        if (System.getProperty("slf4j.internal.verbosity") == null) System.setProperty("slf4j.internal.verbosity", "ERROR");
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()) {
             System.exit(CliCommands.run(args, System.out, System.err));
         }

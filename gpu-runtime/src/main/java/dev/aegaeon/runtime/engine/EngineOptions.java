@@ -14,6 +14,14 @@ public record EngineOptions(int blockSize, int numBlocks, TokenDecoder decoder) 
         if (numBlocks <= 0) throw new IllegalArgumentException("numBlocks must be positive");
     }
 
+    /** As many blocks of {@code blockSize} as fit in {@code kvBytes} for {@code config} at fp32 (the CPU cache). */
+    public static EngineOptions forKvBytes(dev.aegaeon.runtime.model.ModelConfig config, long kvBytes, int blockSize) {
+        long perBlock = 2L * config.numLayers() * blockSize * config.kvSize() * Float.BYTES;
+        long blocks = Math.min(Integer.MAX_VALUE, kvBytes / perBlock);
+        if (blocks < 1) throw new IllegalArgumentException(kvBytes + " bytes hold no KV block of " + perBlock + " bytes");
+        return new EngineOptions(blockSize, (int) blocks, null);
+    }
+
     public static EngineOptions defaults() { return new EngineOptions(16, 1024, null); }
 
     public EngineOptions withDecoder(TokenDecoder decoder) { return new EngineOptions(blockSize, numBlocks, decoder); }

@@ -56,6 +56,9 @@ public final class InferenceEngine implements AutoCloseable {
                 throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             }
         }
+        if (!params.stopStrings().isEmpty() && decoder == null) {
+            throw new IllegalArgumentException("stop strings need a tokenizer, and this model has none");
+        }
         return new Sequence(NEXT_ID.incrementAndGet(), this, promptIds, params);
     }
 

@@ -81,6 +81,22 @@ class CliCommandsTest {
     }
 
     @Test
+    void promptAndChatGoThroughTheModelsTokenizer(@TempDir Path tmp) {
+        var config = dev.aegaeon.runtime.model.ModelShapes.tiny(dev.aegaeon.runtime.model.ModelFamily.QWEN2);
+        try (var weights = new dev.aegaeon.runtime.weights.SyntheticWeights(config, 3)) {
+            dev.aegaeon.runtime.model.HfModelWriter.write(tmp, config, weights);
+        }
+        Run prompt = run("generate", "--model", tmp.toString(), "--prompt", "the cat", "--max-tokens", "4");
+        assertEquals(0, prompt.exit(), prompt.err());
+        assertTrue(prompt.out().lines().anyMatch(l -> l.startsWith("text: ")), prompt.out());
+        assertTrue(prompt.out().contains("prefill: 4 tokens"), "'the cat' is 4 byte-level tokens after merges: " + prompt.out());
+        Run chat = run("generate", "--model", tmp.toString(), "--chat", "hi", "--max-tokens", "4");
+        assertEquals(0, chat.exit(), chat.err());
+        // <|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n: more tokens than the bare message
+        assertTrue(chat.out().lines().anyMatch(l -> l.startsWith("prefill: ") && !l.startsWith("prefill: 1 tokens")), chat.out());
+    }
+
+    @Test
     void errorsAreOneLineAndNonZero(@TempDir Path tmp) throws IOException {
         assertOneLineError(run("logits", "--model", tmp.resolve("missing").toString(), "--tokens", "1", "--out", tmp.resolve("o").toString()),
                 1, "does not exist");

@@ -108,6 +108,8 @@ class SamplingTest {
             assertThrows(IllegalArgumentException.class, () -> engine.newSequence(new int[] {CONFIG.vocabSize()}, SamplingParams.greedy(1)));
             assertThrows(IllegalArgumentException.class, () -> engine.newSequence(new int[] {-1}, SamplingParams.greedy(1)));
             assertThrows(IllegalArgumentException.class, () -> engine.newSequence(new int[0], SamplingParams.greedy(1)));
+            assertThrows(IllegalArgumentException.class, () -> engine.newSequence(new int[] {1},
+                    SamplingParams.greedy(1).withStopStrings(List.of("x"))), "stop strings without a tokenizer cannot work");
         }
         assertThrows(IllegalArgumentException.class, () -> new SamplingParams(-1f, 0, 1f, null, 5, null, null));
         assertThrows(IllegalArgumentException.class, () -> new SamplingParams(1f, 0, 0f, null, 5, null, null));

@@ -18,6 +18,9 @@ import dev.aegaeon.runtime.weights.WeightTensor;
  * on the Vector API, output rows / heads split over a fork-join pool of all cores.
  */
 public final class CpuBackend implements Backend {
+    /** Tokens whose activations one matmul pass keeps hot (64 x 4864 floats = 1.2 MB at most). */
+    private static final int TOKEN_TILE = 64;
+
     private final Parallel parallel;
     private final ThreadLocal<float[]> rowBuffer = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -116,6 +119,15 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void copyFromHost(float[] src, Tensor dst) {
+        CpuTensor t = cpu(dst);
+        if (src.length % t.cols() != 0 || src.length / t.cols() > t.rows()) {
+            throw new IllegalArgumentException(src.length + " values do not fill whole rows of a " + t.rows() + "x" + t.cols() + " tensor");
+        }
+        System.arraycopy(src, 0, t.data, 0, src.length);
+    }
+
+    @Override
     public void release(Object buffer) {
         // heap buffers: the garbage collector reclaims them
     }
@@ -207,15 +219,19 @@ public final class CpuBackend implements Backend {
         java.lang.foreign.MemorySegment w = ws.data();
         parallel.forRange(outCols, 16, (from, to) -> {
             float[] four = new float[4];
-            for (int j = from; j < to; j++) {
-                long row = 2L * j * in;
-                float bj = b == null ? 0f : b[j];
-                int t = 0;
-                for (; t + 4 <= n; t += 4) {
-                    VectorMath.dot4Bf16Pairs(w, row, xp, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in, four);
-                    for (int u = 0; u < 4; u++) od[(t + u) * outCols + j] = four[u] + bj;
+            // token tiles keep the activations cache-resident while this chunk's rows are reused
+            for (int tile = 0; tile < n; tile += TOKEN_TILE) {
+                int tileEnd = Math.min(n, tile + TOKEN_TILE);
+                for (int j = from; j < to; j++) {
+                    long row = 2L * j * in;
+                    float bj = b == null ? 0f : b[j];
+                    int t = tile;
+                    for (; t + 4 <= tileEnd; t += 4) {
+                        VectorMath.dot4Bf16Pairs(w, row, xp, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in, four);
+                        for (int u = 0; u < 4; u++) od[(t + u) * outCols + j] = four[u] + bj;
+                    }
+                    for (; t < tileEnd; t++) od[t * outCols + j] = VectorMath.dotBf16Pairs(w, row, xp, t * in, in) + bj;
                 }
-                for (; t < n; t++) od[t * outCols + j] = VectorMath.dotBf16Pairs(w, row, xp, t * in, in) + bj;
             }
         });
     }
