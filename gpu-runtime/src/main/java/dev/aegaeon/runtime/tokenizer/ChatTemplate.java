@@ -36,6 +36,13 @@ public final class ChatTemplate {
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
+    /** A runaway template is an error, not an OutOfMemoryError (a 128k-token prompt is ~1 MB). */
+    static final long MAX_OUTPUT_CHARS = 64L << 20;
+
+    static {
+        NativeDefaults.apply();
+    }
+
     private final String template;
     private final String jinjaSource;
     private final String bosToken;
@@ -140,12 +147,14 @@ public final class ChatTemplate {
         resolver.add(new PythonMethodResolver());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
         JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
                 .withElResolver(resolver)
                 // Python Jinja2 semantics where Jinjava keeps old HubSpot behaviour by default:
                 // {{- / -}} trim around expressions, loops over a
-                // dict iterate its keys, null list items survive loops.
+                // dict iterate its keys, null list items survive loops, printed lists and dicts
+                // look like Python's (['a', 'b'], {'k': 1}).
                 .withLegacyOverrides(LegacyOverrides.newBuilder()
                         .withUseTrimmingForNotesAndExpressions(true)
                         .withParseWhitespaceControlStrictly(true)
@@ -154,6 +163,7 @@ public final class ChatTemplate {
                         .withIterateOverMapKeys(true)
                         .withKeepNullableLoopValues(true)
                         .withEvaluateMapKeys(false)
+                        .withUsePyishObjectMapper(true)
                         .build())
                 .build();
         Jinjava j = new Jinjava(config);

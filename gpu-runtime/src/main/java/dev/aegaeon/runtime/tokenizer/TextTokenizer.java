@@ -18,10 +18,7 @@ public final class TextTokenizer implements AutoCloseable {
     public static final String FILE_NAME = "tokenizer.json";
 
     static {
-        // Without these DJL may try to download a CUDA build of the native library on a GPU
-        // machine; the CPU build bundled in its jar is the one we ship. Env vars still win.
-        setIfAbsent("RUST_FLAVOR", "cpu");
-        setIfAbsent("ai.djl.offline", "true");
+        NativeDefaults.apply();
     }
 
     private final Path file;
@@ -30,10 +27,6 @@ public final class TextTokenizer implements AutoCloseable {
     private TextTokenizer(Path file, HuggingFaceTokenizer tokenizer) {
         this.file = file;
         this.tokenizer = tokenizer;
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getenv(key) == null && System.getProperty(key) == null) System.setProperty(key, value);
     }
 
     /** Loads {@code modelDir/tokenizer.json}. */

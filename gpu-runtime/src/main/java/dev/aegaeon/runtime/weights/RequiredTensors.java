@@ -24,7 +24,13 @@ public final class RequiredTensors {
                 missing.add("missing tensor " + spec.name() + " (expected shape " + Arrays.toString(spec.shape()) + ")");
                 continue;
             }
-            long[] actual = source.tensor(spec.name()).shape();
+            long[] actual;
+            try {
+                actual = source.tensor(spec.name()).shape();
+            } catch (WeightFormatException e) { // e.g. stored in a dtype the runtime cannot read
+                missing.add(e.getMessage());
+                continue;
+            }
             if (!spec.shapeMatches(actual)) {
                 misshapen.add("tensor " + spec.name() + " has shape " + Arrays.toString(actual)
                         + " but the config needs " + Arrays.toString(spec.shape()));

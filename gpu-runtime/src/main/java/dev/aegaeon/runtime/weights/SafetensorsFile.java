@@ -26,12 +26,20 @@ public final class SafetensorsFile implements WeightSource {
     private final Path path;
     private final Arena arena;
     private final Map<String, WeightTensor> tensors;
+    /** Tensors of a format dtype the runtime does not compute with: name -> dtype. */
+    private final Map<String, String> unsupported;
+    private final Set<String> names;
     private final Map<String, String> metadata;
 
-    private SafetensorsFile(Path path, Arena arena, Map<String, WeightTensor> tensors, Map<String, String> metadata) {
+    private SafetensorsFile(Path path, Arena arena, Map<String, WeightTensor> tensors, Map<String, String> unsupported,
+                            Map<String, String> metadata) {
         this.path = path;
         this.arena = arena;
         this.tensors = tensors;
+        this.unsupported = unsupported;
+        Set<String> all = new java.util.LinkedHashSet<>(tensors.keySet());
+        all.addAll(unsupported.keySet());
+        this.names = Collections.unmodifiableSet(all);
         this.metadata = metadata;
     }
 
@@ -58,11 +66,17 @@ public final class SafetensorsFile implements WeightSource {
             SafetensorsHeader parsed = SafetensorsHeader.parse(path.toString(), header.array(), size - dataStart);
             MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             Map<String, WeightTensor> out = new LinkedHashMap<>();
+            Map<String, String> unsupported = new LinkedHashMap<>();
             for (SafetensorsHeader.Entry e : parsed.tensors().values()) {
+                if (e.dtype() == null) {
+                    unsupported.put(e.name(), e.dtypeName());
+                    continue;
+                }
                 MemorySegment slice = mapped.asSlice(dataStart + e.begin(), e.byteSize());
                 out.put(e.name(), new WeightTensor(e.name(), e.dtype(), e.shape(), slice));
             }
-            return new SafetensorsFile(path, arena, Collections.unmodifiableMap(out), parsed.metadata());
+            return new SafetensorsFile(path, arena, Collections.unmodifiableMap(out),
+                    Collections.unmodifiableMap(unsupported), parsed.metadata());
         } catch (NoSuchFileException e) {
             arena.close();
             throw new WeightFormatException(path + ": file does not exist", e);
@@ -89,14 +103,24 @@ public final class SafetensorsFile implements WeightSource {
     /** The header's optional {@code __metadata__} string map (e.g. {"format": "pt"}). */
     public Map<String, String> metadata() { return metadata; }
 
+    /** Every tensor in the file, including those of a dtype {@link #tensor} cannot return. */
     @Override
-    public Set<String> names() { return tensors.keySet(); }
+    public Set<String> names() { return names; }
 
+    /**
+     * @throws WeightFormatException when absent, or when stored in a dtype the runtime does not
+     *                               support (e.g. F8_E4M3, I64), naming the file, tensor and dtype
+     */
     @Override
     public WeightTensor tensor(String name) {
         WeightTensor t = tensors.get(name);
-        if (t == null) throw new WeightFormatException(path + ": no tensor " + name);
-        return t;
+        if (t != null) return t;
+        String dtype = unsupported.get(name);
+        if (dtype != null) {
+            throw new WeightFormatException(path + ": tensor " + name + " is stored as " + dtype
+                    + ", which the runtime does not support (it reads " + java.util.Arrays.toString(DType.values()) + ")");
+        }
+        throw new WeightFormatException(path + ": no tensor " + name);
     }
 
     @Override

@@ -27,7 +27,19 @@ record SafetensorsHeader(Map<String, Entry> tensors, Map<String, String> metadat
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-    record Entry(String name, DType dtype, long[] shape, long begin, long end) {
+    /**
+     * Element sizes of every dtype the safetensors format defines. Tensors of a defined dtype we
+     * cannot compute with (e.g. I64 buffers, FP8) are still validated and listed, so a file that
+     * merely carries one opens; only reading such a tensor fails.
+     */
+    static final Map<String, Integer> FORMAT_DTYPE_BYTES = Map.ofEntries(
+            Map.entry("BOOL", 1), Map.entry("U8", 1), Map.entry("I8", 1), Map.entry("F8_E4M3", 1),
+            Map.entry("F8_E5M2", 1), Map.entry("I16", 2), Map.entry("U16", 2), Map.entry("F16", 2),
+            Map.entry("BF16", 2), Map.entry("I32", 4), Map.entry("U32", 4), Map.entry("F32", 4),
+            Map.entry("F64", 8), Map.entry("I64", 8), Map.entry("U64", 8));
+
+    /** @param dtype the runtime type, or null when {@code dtypeName} is a format type we do not support */
+    record Entry(String name, String dtypeName, DType dtype, long[] shape, long begin, long end) {
         long byteSize() { return end - begin; }
     }
 
@@ -77,9 +89,13 @@ record SafetensorsHeader(Map<String, Entry> tensors, Map<String, String> metadat
         if (!node.isObject()) throw new WeightFormatException(where + ": header entry must be an object");
         JsonNode dtypeNode = node.get("dtype");
         if (dtypeNode == null || !dtypeNode.isTextual()) throw new WeightFormatException(where + ": missing \"dtype\"");
-        DType dtype = DType.fromSafetensors(dtypeNode.textValue()).orElseThrow(() -> new WeightFormatException(
-                where + ": unknown or unsupported dtype \"" + dtypeNode.textValue() + "\" (supported: "
-                        + Arrays.toString(DType.values()) + ")"));
+        String dtypeName = dtypeNode.textValue();
+        Integer elementBytes = FORMAT_DTYPE_BYTES.get(dtypeName);
+        if (elementBytes == null) {
+            throw new WeightFormatException(where + ": unknown dtype \"" + dtypeName + "\" (the runtime reads "
+                    + Arrays.toString(DType.values()) + ")");
+        }
+        DType dtype = DType.fromSafetensors(dtypeName).orElse(null);
         long[] shape = longs(where, node.get("shape"), "shape", -1);
         long[] offsets = longs(where, node.get("data_offsets"), "data_offsets", 2);
         long begin = offsets[0], end = offsets[1];
@@ -92,15 +108,15 @@ record SafetensorsHeader(Map<String, Entry> tensors, Map<String, String> metadat
         }
         long expected;
         try {
-            expected = Math.multiplyExact(WeightTensor.elementCount(shape), dtype.byteSize());
+            expected = Math.multiplyExact(WeightTensor.elementCount(shape), elementBytes);
         } catch (ArithmeticException e) {
             throw new WeightFormatException(where + ": shape " + Arrays.toString(shape) + " is too large");
         }
         if (expected != end - begin) {
             throw new WeightFormatException(where + ": holds " + (end - begin) + " bytes but shape "
-                    + Arrays.toString(shape) + " x " + dtype + " needs " + expected);
+                    + Arrays.toString(shape) + " x " + dtypeName + " needs " + expected);
         }
-        return new Entry(name, dtype, shape, begin, end);
+        return new Entry(name, dtypeName, dtype, shape, begin, end);
     }
 
     private static long[] longs(String where, JsonNode node, String field, int requiredLength) {

@@ -207,6 +207,24 @@ class ModelConfigLoaderTest {
     }
 
     @Test
+    void badGenerationConfigIsNamed(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("config.json"), QWEN25_05B);
+        Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": \"</s>\"}");
+        var e = assertThrows(ModelConfigException.class, () -> ModelConfigLoader.load(dir));
+        assertTrue(e.getMessage().contains("generation_config.json") && e.getMessage().contains("eos_token_id"), e.getMessage());
+        Files.writeString(dir.resolve("generation_config.json"), "{");
+        var e2 = assertThrows(ModelConfigException.class, () -> ModelConfigLoader.load(dir));
+        assertTrue(e2.getMessage().contains("generation_config.json") && e2.getMessage().contains("not valid JSON"), e2.getMessage());
+    }
+
+    @Test
+    void explicitNullIdsOverrideFamilyDefaults() {
+        ModelConfig c = ModelConfigLoader.parse(base("\"bos_token_id\": null, \"eos_token_id\": null"), "c");
+        assertNull(c.bosTokenId());
+        assertEquals(List.of(), c.eosTokenIds());
+    }
+
+    @Test
     void loadReportsMissingDirectoryAndFile(@TempDir Path dir) {
         var noDir = assertThrows(ModelConfigException.class, () -> ModelConfigLoader.load(dir.resolve("nope")));
         assertTrue(noDir.getMessage().contains("nope"), noDir.getMessage());

@@ -101,8 +101,9 @@ class ChatTemplateTest {
     void pythonOnlySyntaxUsedByRealTemplates() {
         ChatTemplate t = new ChatTemplate("{% for m in messages[::-1] %}{{ m.role }}{{ loop.index0 }}{% endfor %}"
                 + "|{% if messages[0].content is iterable %}I{% endif %}{% if not tools is defined %}N{% endif %}"
-                + "{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}", "", "");
-        assertEquals("assistant0user1|IN2", t.render(List.of(ChatMessage.user("u"), ChatMessage.assistant("a")), false));
+                + "{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}{% endfor %}{{ ns.n }}"
+                + "|{{ messages[0] }}|{{ ['a', 1] }}", "", "");
+        assertEquals("assistant0user1|IN2|{'role': 'user', 'content': 'u'}|['a', 1]", t.render(List.of(ChatMessage.user("u"), ChatMessage.assistant("a")), false));
     }
 
     @Test

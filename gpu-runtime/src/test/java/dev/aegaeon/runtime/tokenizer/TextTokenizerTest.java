@@ -97,6 +97,83 @@ class TextTokenizerTest {
     }
 
     @Test
+    void addSpecialTokensAppliesThePostProcessor(@TempDir Path withBos) throws Exception {
+        // Like Llama 3's tokenizer.json: a TemplateProcessing post-processor that prepends a BOS.
+        var json = SyntheticTokenizer.tokenizerJson();
+        json.set("post_processor", new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"type": "TemplateProcessing",
+                 "single": [{"SpecialToken": {"id": "<|endoftext|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+                 "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+                 "special_tokens": {"<|endoftext|>": {"id": "<|endoftext|>", "ids": [%d], "tokens": ["<|endoftext|>"]}}}
+                """.formatted(SyntheticTokenizer.END_OF_TEXT_ID)));
+        Files.writeString(withBos.resolve("tokenizer.json"), json.toString());
+        try (TextTokenizer t = TextTokenizer.load(withBos)) {
+            int[] with = t.encode("hi", true);
+            int[] without = t.encode("hi", false);
+            assertEquals(SyntheticTokenizer.END_OF_TEXT_ID, with[0]);
+            assertArrayEquals(without, Arrays.copyOfRange(with, 1, with.length));
+        }
+    }
+
+    /**
+     * A SentencePiece-style tokenizer.json like Mistral's and Llama 2's (Metaspace "▁", byte
+     * fallback, a decoder that strips the leading space): decoding one id at a time would lose
+     * the spaces between words; streaming must not.
+     */
+    @Test
+    void incrementalDecodingKeepsSentencePieceSpaces(@TempDir Path spDir) throws Exception {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        var vocab = mapper.createObjectNode();
+        vocab.put("<unk>", 0).put("<s>", 1).put("</s>", 2);
+        for (int b = 0; b < 256; b++) vocab.put(String.format("<0x%02X>", b), 3 + b);
+        int next = 259;
+        for (String t : List.of("\u2581", "h", "i", "t", "e", "r", "\u2581h", "\u2581hi", "\u2581t", "he", "\u2581the")) vocab.put(t, next++);
+        var merges = mapper.createArrayNode().add("\u2581 h").add("\u2581h i").add("\u2581 t").add("h e").add("\u2581t he");
+        var root = mapper.createObjectNode();
+        root.put("version", "1.0").putNull("truncation");
+        root.putNull("padding");
+        var added = root.putArray("added_tokens");
+        String[] specials = {"<unk>", "<s>", "</s>"};
+        for (int i = 0; i < 3; i++) {
+            added.addObject().put("id", i).put("content", specials[i]).put("single_word", false).put("lstrip", false)
+                    .put("rstrip", false).put("normalized", false).put("special", true);
+        }
+        root.set("normalizer", mapper.readTree("""
+                {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "\u2581"},
+                  {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}]}"""));
+        root.putNull("pre_tokenizer");
+        root.putNull("post_processor");
+        root.set("decoder", mapper.readTree("""
+                {"type": "Sequence", "decoders": [{"type": "Replace", "pattern": {"String": "\u2581"}, "content": " "},
+                  {"type": "ByteFallback"}, {"type": "Fuse"}, {"type": "Strip", "content": " ", "start": 1, "stop": 0}]}"""));
+        var model = root.putObject("model");
+        model.put("type", "BPE").putNull("dropout");
+        model.put("unk_token", "<unk>").putNull("continuing_subword_prefix");
+        model.putNull("end_of_word_suffix");
+        model.put("fuse_unk", true).put("byte_fallback", true).put("ignore_merges", false);
+        model.set("vocab", vocab);
+        model.set("merges", merges);
+        Files.writeString(spDir.resolve("tokenizer.json"), root.toString());
+        try (TextTokenizer sp = TextTokenizer.load(spDir)) {
+            String text = "hi there \u00e9t\u00e9 hi";
+            int[] ids = sp.encode(text, false);
+            assertEquals(text, sp.decode(ids, false));
+            StringBuilder oneByOne = new StringBuilder();
+            for (int id : ids) oneByOne.append(sp.decode(new int[] {id}, false));
+            assertNotEquals(text, oneByOne.toString(), "naive per-id decoding drops the spaces");
+            IncrementalDecoder dec = sp.incrementalDecoder(false);
+            StringBuilder streamed = new StringBuilder();
+            for (int id : ids) {
+                String delta = dec.next(id);
+                assertFalse(delta.contains("\uFFFD"), delta);
+                streamed.append(delta);
+            }
+            streamed.append(dec.finish());
+            assertEquals(text, streamed.toString());
+        }
+    }
+
+    @Test
     void errorsAreClear(@TempDir Path empty) throws Exception {
         var missing = assertThrows(TokenizerException.class, () -> TextTokenizer.load(empty));
         assertTrue(missing.getMessage().contains("tokenizer.json"), missing.getMessage());

@@ -129,6 +129,30 @@ class SafetensorsDirectoryTest {
         }
     }
 
+    @Test
+    void requiredTensorInAnUnreadableDtypeIsReportedWithItsDtype() throws Exception {
+        ModelConfig c = ModelShapes.tiny(ModelFamily.LLAMA);
+        try (var w = new SyntheticWeights(c, 1)) {
+            HfModelWriter.write(dir, c, w, new HfModelWriter.Options(Long.MAX_VALUE, false));
+        }
+        // Relabel one bf16 tensor as F8_E5M2 with the same byte count: a valid file the runtime cannot use.
+        Path file = dir.resolve("model.safetensors");
+        byte[] raw = Files.readAllBytes(file);
+        int len = (int) java.nio.ByteBuffer.wrap(raw).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        var header = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(new String(raw, 8, len, java.nio.charset.StandardCharsets.UTF_8));
+        var norm = (com.fasterxml.jackson.databind.node.ObjectNode) header.get("model.norm.weight");
+        norm.put("dtype", "F8_E5M2");
+        norm.putArray("shape").add(2L * c.hiddenSize());
+        byte[] newHeader = header.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] data = java.util.Arrays.copyOfRange(raw, 8 + len, raw.length);
+        SafetensorsFixtures.writeRaw(file, newHeader.length, newHeader, data);
+        try (var d = SafetensorsDirectory.open(dir)) {
+            var e = assertThrows(WeightFormatException.class, () -> RequiredTensors.check(c, d));
+            assertTrue(e.getMessage().contains("tensor model.norm.weight is stored as F8_E5M2"), e.getMessage());
+        }
+    }
+
     private void assertError(String... fragments) {
         var e = assertThrows(WeightFormatException.class, () -> SafetensorsDirectory.open(dir).close());
         for (String f : fragments) assertTrue(e.getMessage().contains(f), "mentions '" + f + "': " + e.getMessage());

@@ -166,8 +166,26 @@ class SafetensorsFileTest {
 
     @Test
     void unknownDtype() throws Exception {
-        String h = "{\"w\":{\"dtype\":\"F8_E4M3\",\"shape\":[8],\"data_offsets\":[0,8]}}";
-        assertError(write(dir.resolve("dt.safetensors"), h, f32(1, 2)), "tensor w", "F8_E4M3", "BF16");
+        String h = "{\"w\":{\"dtype\":\"Q4_K\",\"shape\":[8],\"data_offsets\":[0,8]}}";
+        assertError(write(dir.resolve("dt.safetensors"), h, f32(1, 2)), "tensor w", "unknown dtype \"Q4_K\"", "BF16");
+    }
+
+    @Test
+    void formatDtypeTheRuntimeCannotReadFailsOnlyWhenRead() throws Exception {
+        // An I64 buffer beside a float tensor: the file opens, the float tensor reads, the buffer
+        // is listed but reading it names its dtype. Its size is still validated (8 bytes each).
+        String h = "{\"ids\":{\"dtype\":\"I64\",\"shape\":[1],\"data_offsets\":[0,8]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}";
+        Path file = write(dir.resolve("i64.safetensors"), h, f32(0, 0, 4));
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            assertEquals(4f, f.tensor("w").getFloat(0));
+            assertTrue(f.has("ids"));
+            var e = assertThrows(WeightFormatException.class, () -> f.tensor("ids"));
+            assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("tensor ids")
+                    && e.getMessage().contains("I64"), e.getMessage());
+        }
+        String bad = "{\"q\":{\"dtype\":\"F8_E4M3\",\"shape\":[4],\"data_offsets\":[0,8]}}";
+        assertError(write(dir.resolve("f8.safetensors"), bad, f32(1, 2)), "tensor q", "holds 8 bytes", "F8_E4M3 needs 4");
     }
 
     @Test
