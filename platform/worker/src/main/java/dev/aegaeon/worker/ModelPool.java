@@ -202,7 +202,7 @@ public final class ModelPool implements AutoCloseable {
     /** Called on the loop's thread for every request the scheduler ended. */
     private void ended(long id, RequestState state) {
         SloLedger ledger = requestLedger.remove(id);
-        executor.finalizeRequest(id, state, ledger == null ? Double.NaN : ledger.score(id));
+        executor.finalizeRequest(id, state, ledger == null ? Double.NaN : ledger.score(id, clock.now()));
     }
 
     // ---------------------------------------------------------------- status and idle decay
