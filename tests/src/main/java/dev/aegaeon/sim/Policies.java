@@ -46,6 +46,14 @@ public final class Policies {
         };
     }
 
+    /** The same policy with every instance's memory set to {@code bytesPerGpu} x its GPUs (memory-pressure tests). */
+    public static SchedulerFactory withMemory(SchedulerFactory f, long bytesPerGpu) {
+        if (!(f instanceof Simple simple)) throw new IllegalArgumentException("withMemory needs a policy built by Policies");
+        List<InstanceSpec> resized = simple.instances().stream().map(i -> new InstanceSpec(i.id(), i.role(), i.gpus(), bytesPerGpu * i.gpus(),
+                i.pinnedModels(), i.servesOnly())).toList();
+        return new Simple(simple.name(), resized, simple.builder());
+    }
+
     /** Our policy, disaggregated: {@code prefill} prefill and {@code decode} decode instances of {@code gpusPerInstance} GPUs. */
     public static SchedulerFactory aegaeon(int prefill, int decode, int gpusPerInstance, GpuKind gpu, SchedulerConfig config) {
         List<InstanceSpec> inst = new ArrayList<>();

@@ -49,12 +49,16 @@ public final class Simulation {
 
     /** Runs the policy on the trace; {@code observer} sees every scheduler notification too. */
     public static Result run(Trace trace, CostModel cost, SchedulerFactory policy, double drainSeconds, SchedulerListener observer) {
-        return run(trace, cost, policy, drainSeconds, observer, s -> { });
+        return run(trace, cost, policy, drainSeconds, observer, s -> { }, (e, d) -> { });
     }
 
-    /** As above; {@code afterEvent} inspects the scheduler after every event (invariant checks in tests). */
+    /**
+     * As above; {@code afterEvent} inspects the scheduler after every event and {@code tap} sees every
+     * event with the decisions it produced (the start decisions with a null event). For invariant
+     * checks in tests.
+     */
     public static Result run(Trace trace, CostModel cost, SchedulerFactory policy, double drainSeconds, SchedulerListener observer,
-                             java.util.function.Consumer<Scheduler> afterEvent) {
+                             java.util.function.Consumer<Scheduler> afterEvent, java.util.function.BiConsumer<Event, List<Decision>> tap) {
         VirtualClock clock = new VirtualClock();
         SloLedger ledger = new SloLedger();
         for (RequestSpec r : trace.requests()) ledger.expect(r, trace.outputTokens()[(int) r.id()]);
@@ -83,7 +87,9 @@ public final class Simulation {
         long[] seq = {0};
         SimulatedExecutor executor = new SimulatedExecutor(cost, clock, trace, gpus, (t, e) -> queue.add(new Timed(t, seq[0]++, e)));
         Scheduler scheduler = policy.create(clock, cost, trace, both);
-        for (Decision d : scheduler.start()) executor.submit(d);
+        List<Decision> initial = scheduler.start();
+        tap.accept(null, initial);
+        for (Decision d : initial) executor.submit(d);
         List<RequestSpec> arrivals = trace.requests();
         int next = 0;
         long events = 0;
@@ -105,7 +111,9 @@ public final class Simulation {
             if (t > stop) break;
             clock.advanceTo(t);
             events++;
-            for (Decision d : scheduler.handle(e)) executor.submit(d);
+            List<Decision> decisions = scheduler.handle(e);
+            tap.accept(e, decisions);
+            for (Decision d : decisions) executor.submit(d);
             afterEvent.accept(scheduler);
         }
         return new Result(policy.name(), policy.gpus(), ledger.report(Math.max(clock.now(), stopAt(trace, drainSeconds, clock.now(), next < arrivals.size() || !queue.isEmpty()))), executor.busyGpuSeconds(), clock.now(), events);

@@ -28,7 +28,7 @@ class SchedulerPropertiesTest {
     private static final List<CatalogModel> ARCHS = List.of(CatalogModel.QWEN2_5_7B, CatalogModel.YI1_5_9B, CatalogModel.LLAMA2_13B);
 
     /** One random scenario: models, per-model rate, GPUs (1 = colocated), feature flags, seed. */
-    private record Case(int models, double rate, int gpus, boolean multiResident, boolean keepKv, long seed) {
+    private record Case(int models, double rate, int gpus, boolean multiResident, boolean keepKv, long seed, boolean tight) {
         Trace trace(double duration) {
             Map<String, CatalogModel> ms = WorkloadGenerator.mix(ARCHS, models);
             Map<String, Double> rates = new HashMap<>();
@@ -38,7 +38,9 @@ class SchedulerPropertiesTest {
 
         SchedulerFactory policy() {
             SchedulerConfig c = SchedulerConfig.defaults().withMultiResident(multiResident).withKeepKvResident(keepKv);
-            return gpus == 1 ? Policies.colocated(1, 1, GpuKind.H800, c) : Policies.aegaeon(gpus, GpuKind.H800, c);
+            SchedulerFactory f = gpus == 1 ? Policies.colocated(1, 1, GpuKind.H800, c) : Policies.aegaeon(gpus, GpuKind.H800, c);
+            // Tight: 34 GB per GPU holds one 13B model (26 GB) and little KV, forcing evictions, swaps and split groups.
+            return tight ? Policies.withMemory(f, 34_000_000_000L) : f;
         }
     }
 
@@ -66,20 +68,35 @@ class SchedulerPropertiesTest {
         SchedulerFactory p = c.policy();
         long[] memory = p.instances().stream().mapToLong(i -> i.memoryBytes()).toArray();
         String[] overCommit = {null};
-        Simulation.Result r = Simulation.run(trace, new CostModels(PROFILES, GpuKind.H800).forModels(trace.models()), p, drain, audit, s -> {
+        MemoryAuditor auditor = new MemoryAuditor(trace, memory);
+        SchedulerListener both = new SchedulerListener() {
+            @Override
+            public void onToken(long id, int index, double time) {
+                audit.onToken(id, index, time);
+            }
+
+            @Override
+            public void onFinish(long id, RequestState state, double time) {
+                audit.onFinish(id, state, time);
+                auditor.onFinish(id, state, time);
+            }
+        };
+        Simulation.Result r = Simulation.run(trace, new CostModels(PROFILES, GpuKind.H800).forModels(trace.models()), p, drain, both, s -> {
             AegaeonScheduler a = (AegaeonScheduler) s;
             for (int i = 0; i < memory.length; i++) {
                 if (a.reservedBytes(i) > memory[i] && overCommit[0] == null) overCommit[0] = "instance " + i + " holds " + a.reservedBytes(i);
             }
-        });
-        assertEquals(null, overCommit[0], "KV and weights never exceed an instance's memory");
+        }, auditor::tap);
+        assertEquals(null, overCommit[0], "the scheduler's reservations never exceed an instance's memory");
+        assertEquals(null, auditor.violation, "memory recomputed from the decisions never exceeds an instance's memory: " + c);
         return r;
     }
 
     private static org.quicktheories.core.Gen<Case> cases(int maxModels, double maxRate) {
         return integers().between(1, maxModels).zip(integers().between(1, 100), integers().between(1, 4), booleans().all(),
                 (m, r, g, multi) -> new Object[] {m, r, g, multi}).zip(booleans().all(), longs().between(0, 1_000_000),
-                (o, keep, seed) -> new Case((int) o[0], maxRate * (int) o[1] / 100.0, (int) o[2], (boolean) o[3], keep, seed));
+                (o, keep, seed) -> new Object[] {o[0], o[1], o[2], o[3], keep, seed}).zip(booleans().all(),
+                (o, tight) -> new Case((int) o[0], maxRate * (int) o[1] / 100.0, (int) o[2], (boolean) o[3], (boolean) o[4], (long) o[5], tight));
     }
 
     @Test
@@ -124,7 +141,7 @@ class SchedulerPropertiesTest {
 
     @Test
     void overloadDegradesButStillServesEveryone() {
-        Case c = new Case(40, 0.5, 2, true, true, 1);
+        Case c = new Case(40, 0.5, 2, true, true, 1, false);
         Audit audit = new Audit();
         Simulation.Result r = simulate(c, c.trace(30), audit, 100_000);
         assertEquals(r.slo().requests(), r.slo().finished(), "backlog drains eventually");

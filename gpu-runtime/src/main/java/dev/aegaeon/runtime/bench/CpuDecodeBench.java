@@ -20,13 +20,13 @@ import java.util.Locale;
  * beside the memory-bandwidth floor measured in the same run over the same weight bytes.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp gpu-runtime/target/aegaeon-runtime.jar
- * dev.aegaeon.runtime.bench.CpuDecodeBench [steps] [threads]}
+ * dev.aegaeon.runtime.bench.CpuDecodeBench [steps=20] [threads=cores]}
  */
 public final class CpuDecodeBench {
     private static final int PROMPT = 32;
 
     public static void main(String[] args) {
-        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 12;
+        int steps = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : Runtime.getRuntime().availableProcessors();
         ModelConfig config = ModelShapes.qwen25_05b();
         try (SyntheticWeights weights = new SyntheticWeights(config, 1);

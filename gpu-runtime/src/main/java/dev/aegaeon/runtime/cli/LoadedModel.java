@@ -1,11 +1,9 @@
 package dev.aegaeon.runtime.cli;
 
-import dev.aegaeon.runtime.model.GenerationConfig;
+import dev.aegaeon.runtime.model.HfModel;
 import dev.aegaeon.runtime.model.ModelConfig;
-import dev.aegaeon.runtime.model.ModelConfigLoader;
 import dev.aegaeon.runtime.model.ModelFamily;
 import dev.aegaeon.runtime.model.ModelShapes;
-import dev.aegaeon.runtime.weights.SafetensorsDirectory;
 import dev.aegaeon.runtime.weights.SyntheticWeights;
 import dev.aegaeon.runtime.weights.WeightSource;
 import java.nio.file.Files;
@@ -27,9 +25,9 @@ record LoadedModel(String description, ModelConfig config, WeightSource weights,
         Path dir = Path.of(spec);
         if (!Files.exists(dir)) throw new IllegalArgumentException("model directory " + dir + " does not exist");
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException("model path " + dir + " is not a directory");
-        ModelConfig config = ModelConfigLoader.withGenerationConfig(ModelConfigLoader.load(dir), GenerationConfig.read(dir));
-        WeightSource weights = SafetensorsDirectory.open(dir);
-        return new LoadedModel(dir.toString(), config, weights, Tokenizers.open(dir));
+        HfModel model = HfModel.open(dir); // config with generation_config EOS ids, weights checked against it
+        Optional<TextCodec> tokenizer = model.tokenizer().map(t -> Tokenizers.codec(t, model.chatTemplate(), dir.toString()));
+        return new LoadedModel(dir.toString(), model.config(), model.weights(), tokenizer);
     }
 
     private static LoadedModel synthetic(String spec) {

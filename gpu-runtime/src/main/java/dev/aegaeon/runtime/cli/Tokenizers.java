@@ -17,10 +17,9 @@ import java.util.stream.Stream;
 final class Tokenizers {
     private Tokenizers() {}
 
-    /** The tokenizer of an HF directory; empty when it has no tokenizer.json. */
-    static Optional<TextCodec> open(Path modelDir) {
-        if (!Files.isRegularFile(modelDir.resolve(TextTokenizer.FILE_NAME))) return Optional.empty();
-        return Optional.of(new Codec(TextTokenizer.load(modelDir), ChatTemplate.load(modelDir), modelDir.toString()));
+    /** Wraps an HF directory's tokenizer and (optional) chat template. */
+    static TextCodec codec(TextTokenizer tokenizer, Optional<ChatTemplate> template, String origin) {
+        return new Codec(tokenizer, template, origin);
     }
 
     /** The synthetic byte-level tokenizer with ChatML, when the synthetic vocabulary covers it. */

@@ -187,7 +187,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     private static void requireRoom(StepResult result) {
         if (result instanceof StepResult.NoRoom(int needed, int free)) {
-            throw new IllegalStateException("KV cache full: the prompt needs " + needed + " blocks, " + free + " are free");
+            throw new IllegalStateException("KV cache full: the step needs " + needed + " more blocks, " + free + " are free");
         }
     }
 

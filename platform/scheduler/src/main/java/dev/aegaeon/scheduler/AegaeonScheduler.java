@@ -198,6 +198,12 @@ public final class AegaeonScheduler implements Scheduler {
         if (requests.containsKey(spec.id())) throw new IllegalArgumentException("duplicate request id " + spec.id());
         Req r = new Req(spec, model);
         requests.put(spec.id(), r);
+        long footprint = model.weightBytes() + r.kvBytes();
+        if (prefillers.stream().noneMatch(i -> i.spec.mayServe(model.name()) && i.spec.memoryBytes() >= footprint)) {
+            // Not even an empty instance could hold the weights and this prompt's KV.
+            finish(r, RequestState.REJECTED);
+            return;
+        }
         InstanceState target = null;
         PrefillGroup group = null;
         for (InstanceState inst : prefillers) {
@@ -285,6 +291,7 @@ public final class AegaeonScheduler implements Scheduler {
         }
         r.hostBytes = 0;
         if (r.batch != null) {
+            dirty.add(instances.get(r.batch.instance));
             r.batch.remove(r);
         }
         r.state = state;
@@ -497,7 +504,9 @@ public final class AegaeonScheduler implements Scheduler {
         ModelSpec model = models.get(g.model);
         long need = 0;
         for (Req r : g.members) need += (long) r.spec.promptTokens() * model.kvBytesPerToken();
-        if (!memory.makeRoom(inst, need, g.model, null, null)) return false;
+        if (!memory.makeRoom(inst, need, g.model, null, null)) {
+            if (inst.pendingFreeBytes > 0 || !splitToFit(inst, g, model)) return false;
+        }
         inst.groups.remove(g);
         inst.openGroups.remove(g.model, g);
         inst.queuedPrefillSeconds = Math.max(0, inst.queuedPrefillSeconds - g.estimatedSeconds);
@@ -514,6 +523,40 @@ public final class AegaeonScheduler implements Scheduler {
         inst.runningModel = g.model;
         inst.resident.get(g.model).lastUse = now();
         out.add(new Decision.RunPrefill(inst.id(), g.id, g.model, Req.ids(g.members)));
+        return true;
+    }
+
+    /**
+     * Memory cannot hold the whole group's prompts and nothing is on its way out: keep the prefix
+     * that fits in {@code g} and move the rest to a new group at the head of the queue. False when
+     * not even one prompt fits now.
+     */
+    private boolean splitToFit(InstanceState inst, PrefillGroup g, ModelSpec model) {
+        int k = 0;
+        long fit = 0;
+        while (k < g.members.size()) {
+            long bytes = (long) g.members.get(k).spec.promptTokens() * model.kvBytesPerToken();
+            if (fit + bytes > inst.freeBytes()) break;
+            fit += bytes;
+            k++;
+        }
+        if (k == 0) return false;
+        PrefillGroup rest = new PrefillGroup(nextGroupId++, g.model);
+        while (g.members.size() > k) {
+            Req r = g.members.removeLast();
+            rest.members.addFirst(r);
+            r.group = rest;
+        }
+        int at = 0;
+        for (PrefillGroup q : inst.groups) {
+            if (q == g) break;
+            at++;
+        }
+        List<PrefillGroup> queue = new ArrayList<>(inst.groups);
+        queue.add(at + 1, rest);
+        inst.groups.clear();
+        inst.groups.addAll(queue);
+        if (inst.spec.role() == InstanceSpec.Role.COLOCATED) inst.batchFor(model).queuedGroups++;
         return true;
     }
 
@@ -553,6 +596,7 @@ public final class AegaeonScheduler implements Scheduler {
 
     /** Picks the batch whose turn it is, ending the current turn when its quota is spent. */
     private DecodeBatch selectBatch(InstanceState inst) {
+        inst.pruneRound();
         if (inst.order.isEmpty()) return null;
         if (inst.current >= inst.order.size()) inst.current = 0;
         if (inst.turnActive) {

@@ -7,6 +7,8 @@ import java.util.List;
 final class DecodeBatch {
     final String model;
     final ModelSpec spec;
+    /** The instance whose round this batch belongs to. */
+    final int instance;
     /** Requests past prefill, whether their KV is on the device, in host memory or in flight. */
     final List<Req> members = new ArrayList<>();
     /** Colocated mode: queued prefill groups of this model on the instance. */
@@ -16,9 +18,10 @@ final class DecodeBatch {
     /** Tightest TPOT among members (seconds). */
     double tpot = Double.POSITIVE_INFINITY;
 
-    DecodeBatch(ModelSpec spec) {
+    DecodeBatch(ModelSpec spec, int instance) {
         this.model = spec.name();
         this.spec = spec;
+        this.instance = instance;
     }
 
     void add(Req r) {

@@ -89,7 +89,7 @@ final class InstanceState {
     DecodeBatch batchFor(ModelSpec model) {
         DecodeBatch b = batches.get(model.name());
         if (b == null) {
-            b = new DecodeBatch(model);
+            b = new DecodeBatch(model, spec.id());
             batches.put(model.name(), b);
             order.add(b);
         }

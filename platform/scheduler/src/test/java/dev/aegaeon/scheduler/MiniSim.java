@@ -21,6 +21,8 @@ final class MiniSim {
     private final FixedCost cost;
     private long seq;
     Scheduler scheduler;
+    /** Runs after every event (invariant checks). */
+    Runnable afterEach = () -> { };
 
     MiniSim(FixedCost cost) {
         this.cost = cost;
@@ -41,6 +43,7 @@ final class MiniSim {
             Object[] next = queue.poll();
             clock.now = (double) next[0];
             submit(scheduler.handle((Event) next[2]));
+            afterEach.run();
         }
     }
 
