@@ -80,7 +80,8 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             if (!r.done) {
                 switch (state) {
                     case CANCELLED -> complete(r, FinishReason.CANCELLED);
-                    case REJECTED -> fail(r, "no device may serve model " + r.model.name(), null);
+                    case REJECTED -> fail(r, "the scheduler rejected the request: no device can hold model " + r.model.name()
+                            + " and its KV", null);
                     default -> complete(r, FinishReason.LENGTH); // the scheduler stopped it: no memory to grow
                 }
             }

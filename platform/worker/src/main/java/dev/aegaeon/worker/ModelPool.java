@@ -172,6 +172,11 @@ public final class ModelPool implements AutoCloseable {
             throw new IllegalArgumentException("prompt (" + promptIds.length + " tokens) plus max_tokens (" + params.maxTokens()
                     + ") exceeds the " + m.maxSequenceTokens + " tokens model " + model + " can hold");
         }
+        long footprint = m.spec.weightBytes() + ((long) promptIds.length + params.maxTokens()) * m.spec.kvBytesPerToken();
+        if (footprint > options.memoryBytes()) {
+            throw new IllegalArgumentException("model " + model + " with " + (promptIds.length + params.maxTokens())
+                    + " tokens of KV needs " + footprint + " bytes; the device has " + options.memoryBytes());
+        }
         Set<Integer> stopIds = new LinkedHashSet<>(params.stopTokenIds());
         stopIds.addAll(m.config.eosTokenIds());
         SamplingParams engineParams = params.withStopTokenIds(List.copyOf(stopIds)).withStopStrings(List.of());
