@@ -1,8 +1,12 @@
 package dev.aegaeon.platform.pool;
 
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
 
 import dev.aegaeon.functions.FunctionSpec;
 import dev.aegaeon.functions.FunctionState;
@@ -37,8 +41,12 @@ import dev.aegaeon.worker.TokenSink;
  * preset, used by the embedded {@code demo}) runs the configured {@code echoShape} instead.
  */
 public final class PooledInferenceBackend implements InferenceBackend {
+    private static final Logger LOG = Logger.getLogger(PooledInferenceBackend.class);
+
     private final ModelPool pool;
     private final String echoShape;
+    /** Functions whose model source could not be opened, with the reason: registered, but every call fails with it. */
+    private final Map<String, String> unusable = new ConcurrentHashMap<>();
 
     public PooledInferenceBackend(ModelPool pool, String echoShape) {
         this.pool = pool;
@@ -50,10 +58,27 @@ public final class PooledInferenceBackend implements InferenceBackend {
         return "aegaeon model pool (" + pool.backendName() + " backend, token-level scheduler)";
     }
 
-    /** @throws IllegalArgumentException naming the problem when the model source cannot be used */
+    /**
+     * Registers with the pool. A source that cannot be opened (a missing directory, a bad config)
+     * does not throw: the registration must survive (it is stored, and a restart must not fail on
+     * it), so the function stays registered and each call answers 503 with the reason.
+     */
     @Override
     public void register(FunctionSpec spec) {
-        pool.register(toFunction(spec));
+        try {
+            pool.register(toFunction(spec));
+            unusable.remove(spec.name());
+        } catch (RuntimeException e) {
+            String reason = "model '" + spec.name() + "' cannot be loaded: " + e.getMessage();
+            LOG.warn(reason);
+            pool.unregister(spec.name());
+            unusable.put(spec.name(), reason);
+        }
+    }
+
+    private void requireUsable(String function) throws BackendException.Unavailable {
+        String reason = unusable.get(function);
+        if (reason != null) throw new BackendException.Unavailable(reason, null);
     }
 
     ModelFunction toFunction(FunctionSpec spec) {
@@ -69,11 +94,13 @@ public final class PooledInferenceBackend implements InferenceBackend {
 
     @Override
     public void unregister(String function) {
+        unusable.remove(function);
         pool.unregister(function);
     }
 
     @Override
     public EncodedPrompt encode(String function, Prompt prompt) throws BackendException {
+        requireUsable(function);
         try {
             TextTokenizer tokenizer = pool.tokenizer(function).orElseThrow(() ->
                     new BackendException.InvalidRequest("model '" + function + "' has no tokenizer, so it cannot take text prompts"));
@@ -96,6 +123,7 @@ public final class PooledInferenceBackend implements InferenceBackend {
     @Override
     public Generation submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
             throws BackendException {
+        requireUsable(function);
         dev.aegaeon.runtime.engine.SamplingParams sampling;
         try {
             sampling = new dev.aegaeon.runtime.engine.SamplingParams((float) params.temperature(), 0, (float) params.topP(),
@@ -117,6 +145,7 @@ public final class PooledInferenceBackend implements InferenceBackend {
 
     @Override
     public FunctionStatus status(String function) throws BackendException.UnknownFunction {
+        if (unusable.containsKey(function)) return new FunctionStatus(FunctionState.COLD, 0, 0, 0, 0, 0, 0, Optional.empty());
         ModelStatus s;
         try {
             s = pool.status(function);

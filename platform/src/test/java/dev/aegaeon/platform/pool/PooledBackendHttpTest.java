@@ -134,6 +134,30 @@ class PooledBackendHttpTest {
     }
 
     @Test
+    void aFunctionWhoseModelCannotLoadStaysRegisteredAndAnswers503() throws Exception {
+        String spec = "{\"name\":\"ghost\",\"model\":{\"path\":\"/nonexistent/aegaeon-model\"}}";
+        HttpResponse<String> created = post("/admin/functions", spec);
+        assertEquals(201, created.statusCode(), created.body());
+        HttpResponse<String> r = post("/v1/chat/completions", chatBody(false).replace("\"demo\"", "\"ghost\""));
+        assertEquals(503, r.statusCode(), r.body());
+        assertTrue(JSON.readTree(r.body()).get("error").get("message").asText().contains("/nonexistent/aegaeon-model"), r.body());
+        // ...and the demo function is unaffected.
+        assertEquals(200, post("/v1/chat/completions", chatBody(false)).statusCode());
+    }
+
+    @Test
+    void aSecondSyntheticFunctionRunsItsOwnModel() throws Exception {
+        String spec = "{\"name\":\"second\",\"model\":{\"synthetic\":{\"shape\":\"tiny-qwen3\",\"seed\":7}}}";
+        HttpResponse<String> created = post("/admin/functions", spec);
+        assertTrue(created.statusCode() == 201 || created.statusCode() == 409, created.body());
+        HttpResponse<String> r = post("/v1/chat/completions", chatBody(false).replace("\"demo\"", "\"second\""));
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(JSON.readTree(r.body()).get("usage").get("completion_tokens").asInt() >= 1);
+        assertTrue(!JSON.readTree(r.body()).get("choices").get(0).get("message").get("content").asText().equals(expectedText)
+                || expectedText.isEmpty(), "another model gives another answer");
+    }
+
+    @Test
     void unknownModelIsA404WithOpenAisErrorShape() throws Exception {
         HttpResponse<String> r = post("/v1/chat/completions", chatBody(false).replace("\"demo\"", "\"nope\""));
         assertEquals(404, r.statusCode(), r.body());
