@@ -44,6 +44,7 @@ final class ModelRuntime {
     private WeightSource hostCache;
     private volatile InferenceEngine engine;
     private volatile boolean resident;
+    private boolean loading;
     private volatile RuntimeException loadFailure;
     private long switches;
     private double loadSeconds;
@@ -78,23 +79,44 @@ final class ModelRuntime {
 
     // ---------------------------------------------------------------- tiers
 
-    /** Makes the model resident: opens the host cache if needed, builds the engine if none. Returns seconds taken. */
-    synchronized double load() {
+    /**
+     * Makes the model resident: opens the host cache if needed, builds the engine if none. Returns
+     * seconds taken. The slow part (reading or generating weights) runs outside the lock, so the
+     * compute thread never waits on a load to finalise a request.
+     */
+    double load() {
         long t0 = System.nanoTime();
         try {
-            if (hostCache == null) hostCache = openHostCache();
-            if (engine == null) engine = new InferenceEngine(config, hostCache, backend, engineOptions);
-            loadFailure = null;
+            WeightSource cache;
+            synchronized (this) {
+                loading = true;
+                cache = hostCache;
+            }
+            if (cache == null) {
+                WeightSource opened = openHostCache();
+                synchronized (this) {
+                    if (hostCache == null) hostCache = opened;
+                    else opened.close();
+                }
+            }
+            synchronized (this) {
+                if (engine == null) engine = new InferenceEngine(config, hostCache, backend, engineOptions);
+                loadFailure = null;
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                resident = true;
+                switches++;
+                loadSeconds += seconds;
+                lastSwitch = Instant.now();
+                return seconds;
+            }
         } catch (RuntimeException e) {
             loadFailure = e;
             throw e;
+        } finally {
+            synchronized (this) {
+                loading = false;
+            }
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        resident = true;
-        switches++;
-        loadSeconds += seconds;
-        lastSwitch = Instant.now();
-        return seconds;
     }
 
     /** The scheduler dropped the weights: the engine goes too unless live requests still hold KV in it. */
@@ -105,7 +127,7 @@ final class ModelRuntime {
 
     /** WARM -> COLD: closes the host cache when nothing on the device uses it. True when dropped. */
     synchronized boolean dropHostCache() {
-        if (engine != null || hostCache == null) return false;
+        if (engine != null || hostCache == null || loading) return false;
         hostCache.close();
         hostCache = null;
         return true;
