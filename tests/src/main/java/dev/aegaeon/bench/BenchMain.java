@@ -1,12 +1,14 @@
 package dev.aegaeon.bench;
 
+import dev.aegaeon.sim.GpuKind;
+
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
  * Entry point of {@code aegaeon-bench.jar}:
  * <pre>
- *   simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] --out DIR
+ *   simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] --out DIR
  *   bench-scheduler [--models N] [--steps N]
  *   bench-sim [--models N] [--duration SECONDS]
  * </pre>
@@ -40,7 +42,7 @@ public final class BenchMain {
     static String usage() {
         return """
                 usage:
-                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] --out DIR
+                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]""";
     }
@@ -57,7 +59,9 @@ public final class BenchMain {
                 if (!(duration > 0) || duration > MAX_DURATION) {
                     throw new IllegalArgumentException("--duration must be in (0, " + (long) MAX_DURATION + "] seconds");
                 }
-                Experiments e = new Experiments(duration, seed, out, System.out);
+                double loadGbps = a.number("load-gbps", GpuKind.PINNED_H2D_BYTES_PER_SECOND / 1e9);
+                if (!(loadGbps > 0) || loadGbps > 10_000) throw new IllegalArgumentException("--load-gbps must be in (0, 10000]");
+                Experiments e = new Experiments(duration, seed, loadGbps * 1e9, out, System.out);
                 String summary = switch (exp) {
                     case "e1" -> e.e1();
                     case "e2" -> e.e2();

@@ -37,16 +37,18 @@ public final class Experiments {
     private final Path outDir;
     private final PrintStream log;
     private final Profiles profiles = Profiles.bundled();
+    private final double loadBytesPerSecond;
 
-    Experiments(double duration, long seed, Path outDir, PrintStream log) {
+    Experiments(double duration, long seed, double loadBytesPerSecond, Path outDir, PrintStream log) {
         this.duration = duration;
+        this.loadBytesPerSecond = loadBytesPerSecond;
         this.seed = seed;
         this.outDir = outDir;
         this.log = log;
     }
 
     private Simulation.Result run(Trace trace, GpuKind gpu, SchedulerFactory policy) {
-        return Simulation.run(trace, new CostModels(profiles, gpu).forModels(trace.models()), policy, DRAIN);
+        return Simulation.run(trace, new CostModels(profiles, gpu, loadBytesPerSecond).forModels(trace.models()), policy, DRAIN);
     }
 
     private void writeCsv(String name, List<Row> rows) throws IOException {

@@ -23,11 +23,19 @@ public final class CostModels {
     private final Profiles profiles;
     private final GpuKind gpu;
     private final Map<String, Coefficients> perArch = new HashMap<>();
+    private final double loadBytesPerSecond;
     private Coefficients pooled;
 
     public CostModels(Profiles profiles, GpuKind gpu) {
+        this(profiles, gpu, GpuKind.PINNED_H2D_BYTES_PER_SECOND);
+    }
+
+    /** With another weight-load bandwidth (per GPU), e.g. to model a slower loader; KV swaps keep the pinned-copy rate. */
+    public CostModels(Profiles profiles, GpuKind gpu, double loadBytesPerSecond) {
+        if (!(loadBytesPerSecond > 0)) throw new IllegalArgumentException("load bandwidth must be positive");
         this.profiles = profiles;
         this.gpu = gpu;
+        this.loadBytesPerSecond = loadBytesPerSecond;
     }
 
     public Coefficients coefficients(CatalogModel arch) {
@@ -72,7 +80,7 @@ public final class CostModels {
 
     /** A cost model covering the named models (name -> architecture). */
     public DistServeCostModel forModels(Map<String, CatalogModel> models) {
-        DistServeCostModel cm = new DistServeCostModel(GpuKind.PINNED_H2D_BYTES_PER_SECOND, GpuKind.PINNED_H2D_BYTES_PER_SECOND);
+        DistServeCostModel cm = new DistServeCostModel(loadBytesPerSecond, GpuKind.PINNED_H2D_BYTES_PER_SECOND);
         models.forEach((name, arch) -> cm.put(name, arch.shape(), coefficients(arch), arch.tensorParallel()));
         return cm;
     }

@@ -218,7 +218,7 @@ public final class AegaeonScheduler implements Scheduler {
         if (group == null) {
             for (InstanceState inst : prefillers) {
                 if (!inst.spec.mayServe(model.name())) continue;
-                if (target == null || prefillLoad(inst) < prefillLoad(target)) target = inst;
+                if (target == null || prefillLoad(inst, model) < prefillLoad(target, model)) target = inst;
             }
             if (target == null) {
                 finish(r, RequestState.REJECTED);
@@ -243,8 +243,15 @@ public final class AegaeonScheduler implements Scheduler {
         dirty.add(target);
     }
 
-    private double prefillLoad(InstanceState inst) {
-        double l = inst.queuedPrefillSeconds;
+    /**
+     * How loaded the instance would be with a new group of {@code model} at its tail: its queued
+     * work plus the switch that group would need there (none when the model is resident, loading,
+     * or the tail's). Counting the newcomer's own switch keeps groups where their weights are.
+     */
+    private double prefillLoad(InstanceState inst, ModelSpec model) {
+        String tail = inst.groups.isEmpty() ? inst.runningModel : inst.groups.peekLast().model;
+        boolean noSwitch = model.name().equals(tail) || inst.residentOrLoading(model.name());
+        double l = inst.queuedPrefillSeconds + (noSwitch ? 0 : switchSeconds(model));
         if (inst.spec.role() == InstanceSpec.Role.COLOCATED) l += roundAlpha(inst, null, null) * config.qmaxSeconds();
         return l;
     }
@@ -444,17 +451,23 @@ public final class AegaeonScheduler implements Scheduler {
             double n = b.tpot / d;
             sumInv += 1 / n;
             minN = Math.min(minN, n);
-            c0 += switchSeconds(b.spec);
+            c0 += switchEstimate(inst, b.spec, k + (newBatch ? 1 : 0));
         }
         if (newBatch) {
             double d = cost.decodeStepSeconds(extraModel.name(), 1, extra.spec.promptTokens());
             double n = extra.spec.slo().tpotSeconds() / d;
             sumInv += 1 / n;
             minN = Math.min(minN, n);
-            c0 += switchSeconds(extraModel);
+            c0 += switchEstimate(inst, extraModel, k + 1);
         }
         if (k + (newBatch ? 1 : 0) <= 1) return sumInv;
         return c0 / (minN * config.qmaxSeconds()) + sumInv;
+    }
+
+    /** Switch cost of a model in a round of {@code batches}: a load unless it stays resident. */
+    private double switchEstimate(InstanceState inst, ModelSpec m, int batches) {
+        boolean willLoad = !inst.residentOrLoading(m.name()) || (!config.multiResident() && batches > 1);
+        return willLoad ? switchSeconds(m) : 0;
     }
 
     private double switchSeconds(ModelSpec m) {
@@ -653,8 +666,7 @@ public final class AegaeonScheduler implements Scheduler {
             tpot[i] = b.tpot;
             long hostKv = 0;
             for (Req r : b.members) hostKv += r.hostBytes;
-            boolean willLoad = !inst.residentOrLoading(b.model) || (!config.multiResident() && k > 1);
-            c0 += (willLoad ? switchSeconds(b.spec) : 0) + (hostKv > 0 ? cost.swapSeconds(hostKv) : 0) + prefill;
+            c0 += switchEstimate(inst, b.spec, k) + (hostKv > 0 ? cost.swapSeconds(hostKv) : 0) + prefill;
         }
         double[] n = new double[k];
         for (int i = 0; i < k; i++) n[i] = tpot[i] / d[i];
