@@ -17,7 +17,6 @@ import dev.aegaeon.scheduler.InstanceSpec;
 import dev.aegaeon.scheduler.RequestSpec;
 import dev.aegaeon.scheduler.RequestState;
 import dev.aegaeon.scheduler.SchedulerListener;
-import dev.aegaeon.scheduler.SloLedger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -62,8 +61,8 @@ public final class ModelPool implements AutoCloseable {
     private final SchedulerLoop loop;
     private final ScheduledExecutorService ticker;
     /** SLO ledgers per model, and which ledger a live request is in; touched only on the loop's thread. */
-    private final Map<String, SloLedger> ledgers = new HashMap<>();
-    private final Map<Long, SloLedger> requestLedger = new HashMap<>();
+    private final Map<String, ModelLedger> ledgers = new HashMap<>();
+    private final Map<Long, ModelLedger> requestLedger = new HashMap<>();
     private SyntheticTokenizerFiles syntheticTokenizer;
     private volatile boolean closed;
 
@@ -123,7 +122,7 @@ public final class ModelPool implements AutoCloseable {
         byName.put(function.name(), m);
         loop.call(s -> {
             s.addModel(m.spec);
-            ledgers.put(m.schedulerName, new SloLedger());
+            ledgers.put(m.schedulerName, new ModelLedger());
             return function.minScale() == 1 ? s.preload(m.schedulerName) : List.of();
         }).join();
         return status(function.name());
@@ -188,8 +187,8 @@ public final class ModelPool implements AutoCloseable {
         m.requestStarted(now);
         RequestSpec spec = new RequestSpec(id, m.schedulerName, promptIds.length, params.maxTokens(), now, m.function().slo());
         loop.call(s -> {
-            SloLedger ledger = ledgers.get(m.schedulerName);
-            ledger.expect(spec, spec.maxOutputTokens());
+            ModelLedger ledger = ledgers.get(m.schedulerName);
+            ledger.expect(spec);
             requestLedger.put(id, ledger);
             return s.handle(new Event.Arrival(spec));
         }).exceptionally(e -> {
@@ -206,8 +205,8 @@ public final class ModelPool implements AutoCloseable {
 
     /** Called on the loop's thread for every request the scheduler ended. */
     private void ended(long id, RequestState state) {
-        SloLedger ledger = requestLedger.remove(id);
-        executor.finalizeRequest(id, state, ledger == null ? Double.NaN : ledger.score(id, clock.now()));
+        ModelLedger ledger = requestLedger.remove(id);
+        executor.finalizeRequest(id, state, ledger == null ? Double.NaN : ledger.end(id, clock.now()));
     }
 
     // ---------------------------------------------------------------- status and idle decay
@@ -334,14 +333,14 @@ public final class ModelPool implements AutoCloseable {
     private final class LedgerRouter implements SchedulerListener {
         @Override
         public void onToken(long requestId, int index, double time) {
-            SloLedger l = requestLedger.get(requestId);
-            if (l != null) l.onToken(requestId, index, time);
+            ModelLedger l = requestLedger.get(requestId);
+            if (l != null) l.current().onToken(requestId, index, time);
         }
 
         @Override
         public void onFinish(long requestId, RequestState state, double time) {
-            SloLedger l = requestLedger.get(requestId);
-            if (l != null) l.onFinish(requestId, state, time);
+            ModelLedger l = requestLedger.get(requestId);
+            if (l != null) l.current().onFinish(requestId, state, time);
         }
     }
 
