@@ -126,6 +126,7 @@ public final class KafkaInvocationGateway implements AutoCloseable {
                         handle(r);
                     } catch (RuntimeException e) {
                         // Never let one record stop the consumer: park it in the DLQ and go on.
+                        inFlight.remove(invocationId(r));
                         LOG.errorf(e, "unexpected failure on invocation record %s-%d@%d", r.topic(), r.partition(), r.offset());
                         deadLetter(r, "internal-error", String.valueOf(e));
                     }
@@ -283,7 +284,10 @@ public final class KafkaInvocationGateway implements AutoCloseable {
         if (toCommit.isEmpty()) return;
         if (sync) consumer.commitSync(toCommit);
         else consumer.commitAsync(toCommit, (o, e) -> {
-            if (e != null) LOG.debugf("offset commit failed (will retry): %s", e.getMessage());
+            if (e == null) return;
+            // Runs on the poll thread: forget what we believed committed so the next loop retries.
+            LOG.debugf("offset commit failed (will retry): %s", e.getMessage());
+            o.keySet().forEach(offsets::commitFailed);
         });
     }
 
