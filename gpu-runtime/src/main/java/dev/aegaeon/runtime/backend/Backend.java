@@ -48,6 +48,23 @@ public interface Backend extends AutoCloseable {
     void copyToHost(Tensor src, int rows, float[] dst);
 
     /**
+     * KV swap-out: copies K and V of {@code blocks} (every layer) of {@code cache} into a new host
+     * array whose layout only {@link #writeKvBlocks} needs to understand. Synchronises.
+     * Backends that cannot swap keep this default and the worker falls back to failing the swap.
+     */
+    default float[] readKvBlocks(KvCache cache, int[] blocks) {
+        throw new UnsupportedOperationException("the " + name() + " backend cannot copy KV blocks to host memory");
+    }
+
+    /**
+     * KV swap-in: writes what {@link #readKvBlocks} returned into {@code blocks} of {@code cache}
+     * (same count, any ids), so a swapped sequence continues bit-for-bit as if never moved.
+     */
+    default void writeKvBlocks(KvCache cache, int[] blocks, float[] host) {
+        throw new UnsupportedOperationException("the " + name() + " backend cannot copy KV blocks from host memory");
+    }
+
+    /**
      * Fills the first {@code src.length / dst.cols()} rows of {@code dst} from {@code src} (row-major).
      * Not used per op by the engine: it serves tests (op conformance) and host-side staging.
      */

@@ -123,6 +123,35 @@ public final class InferenceEngine implements AutoCloseable {
         sequence.setCachedTokens(0);
     }
 
+    /**
+     * Swap-out: copies a running sequence's cached KV to host memory and frees its blocks. The
+     * sequence keeps its tokens and cached count; {@link #swapIn} restores the KV, after which the
+     * next decode step continues exactly as if the sequence had never left.
+     */
+    public KvSwap swapOut(Sequence sequence) {
+        check(sequence);
+        if (sequence.cachedTokens() == 0) throw new IllegalStateException(sequence + " has no KV to swap out");
+        int[] blocks = sequence.blockTable();
+        float[] host = runner.readKvBlocks(blocks);
+        kv.release(sequence);
+        return new KvSwap(host, blocks.length, sequence.cachedTokens());
+    }
+
+    /**
+     * Swap-in: re-acquires blocks for the sequence's cached tokens (any ids) and copies the host KV
+     * back. Answers {@link KvReservation.NoRoom} (nothing changed) when the blocks are not free.
+     */
+    public KvReservation swapIn(Sequence sequence, KvSwap swapped) {
+        check(sequence);
+        if (sequence.blockCount() != 0) throw new IllegalStateException(sequence + " is not swapped out");
+        if (swapped.cachedTokens() != sequence.cachedTokens() || kv.blocksFor(swapped.cachedTokens()) != swapped.blocks()) {
+            throw new IllegalArgumentException("the swapped KV does not belong to " + sequence);
+        }
+        KvReservation r = kv.reserve(List.of(sequence), new int[] {swapped.cachedTokens()});
+        if (r.granted()) runner.writeKvBlocks(sequence.blockTable(), swapped.data());
+        return r;
+    }
+
     /** Stops a sequence and frees its KV blocks; a finished or cancelled one is left as it is. */
     public void cancel(Sequence sequence) {
         if (sequence.owner() != this) throw new IllegalArgumentException(sequence + " belongs to another engine");

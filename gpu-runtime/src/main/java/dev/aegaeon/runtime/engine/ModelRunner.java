@@ -94,6 +94,12 @@ public final class ModelRunner implements AutoCloseable {
         return out;
     }
 
+    /** Swap support: the KV of {@code blocks} copied to host memory (see {@link Backend#readKvBlocks}). */
+    public float[] readKvBlocks(int[] blocks) { return backend.readKvBlocks(kvCache, blocks); }
+
+    /** Swap support: restores what {@link #readKvBlocks} returned into {@code blocks}. */
+    public void writeKvBlocks(int[] blocks, float[] host) { backend.writeKvBlocks(kvCache, blocks, host); }
+
     public int[] sample(Tensor logits, SamplingRows rows) { return backend.sample(logits, rows); }
 
     public float[] toHost(Tensor logits) {

@@ -107,6 +107,46 @@ public final class AegaeonScheduler implements Scheduler {
         return r == null ? null : r.state;
     }
 
+    /**
+     * Makes a model known after construction (a function registered at run time). Registering the
+     * same spec again is a no-op; a different spec under a known name is refused.
+     */
+    public void addModel(ModelSpec model) {
+        ModelSpec old = models.putIfAbsent(model.name(), model);
+        if (old != null && !old.equals(model)) {
+            throw new IllegalArgumentException("model " + model.name() + " is already known as " + old);
+        }
+    }
+
+    /**
+     * Keep-warm (a function with minScale 1): loads the model on each instance that may serve it
+     * and has free memory for it now; evicts nothing. Returns the decisions to submit.
+     */
+    public List<Decision> preload(String model) {
+        ModelSpec m = models.get(model);
+        if (m == null) throw new IllegalArgumentException("unknown model " + model);
+        for (InstanceState inst : instances) {
+            if (inst.spec.mayServe(model) && !inst.residentOrLoading(model) && inst.freeBytes() >= m.weightBytes()) {
+                memory.load(inst, m, true);
+            }
+        }
+        return drain();
+    }
+
+    /**
+     * Scale-to-zero: drops the model's weights from every instance where it is idle (not running,
+     * loading or pinned, no queued prefill, no decode batch). Returns the decisions to submit.
+     */
+    public List<Decision> evictIdle(String model) {
+        for (InstanceState inst : instances) {
+            DecodeBatch b = inst.batches.get(model);
+            boolean queued = false;
+            for (PrefillGroup g : inst.groups) queued |= g.model.equals(model) && !g.members.isEmpty();
+            if ((b == null || b.idle()) && !queued && memory.evictable(inst, model, null, null)) memory.evict(inst, model);
+        }
+        return drain();
+    }
+
     /** Bytes reserved on the instance (weights, KV, in-flight copies); never above its memory. */
     public long reservedBytes(int instance) {
         return instance(instance).usedBytes;

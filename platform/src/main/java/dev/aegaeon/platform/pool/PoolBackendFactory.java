@@ -1,0 +1,49 @@
+package dev.aegaeon.platform.pool;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
+
+import dev.aegaeon.platform.engine.InferenceBackend;
+import dev.aegaeon.platform.engine.TrivialEngine;
+import dev.aegaeon.worker.ModelPool;
+import dev.aegaeon.worker.PoolOptions;
+
+/**
+ * Builds the pooled backend from configuration:
+ * <ul>
+ *   <li>{@code aegaeon.pool.device}: backend name ({@code cpu}, {@code cuda}); unset = the best usable one</li>
+ *   <li>{@code aegaeon.pool.memory-bytes}: device memory the scheduler may fill (default 8 GiB)</li>
+ *   <li>{@code aegaeon.pool.kv-tokens-per-model}: KV positions per resident model (default 8192)</li>
+ *   <li>{@code aegaeon.pool.echo-shape}: the synthetic shape a function of shape {@code echo} runs (default tiny-llama)</li>
+ * </ul>
+ * The CPU backend needs the Vector API module; a JVM started without
+ * {@code --add-modules jdk.incubator.vector} gets the trivial engine instead, with a warning that says so.
+ */
+public final class PoolBackendFactory {
+    private static final Logger LOG = Logger.getLogger(PoolBackendFactory.class);
+    static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    private PoolBackendFactory() {}
+
+    public static InferenceBackend create(Config config) {
+        Optional<String> device = config.getOptionalValue("aegaeon.pool.device", String.class).filter(s -> !s.isBlank());
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty() && device.map("cpu"::equals).orElse(true)) {
+            LOG.warnf("the CPU backend needs --add-modules %s on the java command line; serving with the trivial engine "
+                    + "(no model) instead", VECTOR_MODULE);
+            return new TrivialEngine();
+        }
+        PoolOptions defaults = PoolOptions.defaults();
+        PoolOptions options = new PoolOptions(device,
+                config.getOptionalValue("aegaeon.pool.memory-bytes", Long.class).orElse(defaults.memoryBytes()),
+                defaults.blockSize(),
+                config.getOptionalValue("aegaeon.pool.kv-tokens-per-model", Integer.class).orElse(defaults.kvTokensPerModel()),
+                defaults.scheduler(), PoolOptions.SYSTEM_CLOCK, Duration.ofMillis(250));
+        String echoShape = config.getOptionalValue("aegaeon.pool.echo-shape", String.class).orElse("tiny-llama");
+        ModelPool pool = new ModelPool(options);
+        LOG.infof("model pool on the %s backend, %d bytes of device memory", pool.backendName(), options.memoryBytes());
+        return new PooledInferenceBackend(pool, echoShape);
+    }
+}

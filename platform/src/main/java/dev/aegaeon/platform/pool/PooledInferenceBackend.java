@@ -1,0 +1,198 @@
+package dev.aegaeon.platform.pool;
+
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import dev.aegaeon.functions.FunctionSpec;
+import dev.aegaeon.functions.FunctionState;
+import dev.aegaeon.platform.engine.BackendException;
+import dev.aegaeon.platform.engine.EncodedPrompt;
+import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.platform.engine.FunctionStatus;
+import dev.aegaeon.platform.engine.Generation;
+import dev.aegaeon.platform.engine.InferenceBackend;
+import dev.aegaeon.platform.engine.Prompt;
+import dev.aegaeon.platform.engine.SamplingParams;
+import dev.aegaeon.platform.engine.TokenListener;
+import dev.aegaeon.platform.engine.Usage;
+import dev.aegaeon.runtime.tokenizer.ChatMessage;
+import dev.aegaeon.runtime.tokenizer.ChatTemplate;
+import dev.aegaeon.runtime.tokenizer.ChatTemplateException;
+import dev.aegaeon.runtime.tokenizer.TextTokenizer;
+import dev.aegaeon.runtime.tokenizer.TokenizerException;
+import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.worker.ModelFunction;
+import dev.aegaeon.worker.ModelPool;
+import dev.aegaeon.worker.ModelSource;
+import dev.aegaeon.worker.ModelStatus;
+import dev.aegaeon.worker.RequestHandle;
+import dev.aegaeon.worker.TokenSink;
+
+/**
+ * The platform's {@link InferenceBackend} over the worker's {@link ModelPool}: real models on the
+ * device (CPU, or CUDA where usable) through the real token-level scheduler. Prompts are encoded
+ * with the model's own tokenizer and chat template (the synthetic tokenizer and ChatML for
+ * synthetic models). A synthetic function whose shape is {@code echo} (the trivial engine's
+ * preset, used by the embedded {@code demo}) runs the configured {@code echoShape} instead.
+ */
+public final class PooledInferenceBackend implements InferenceBackend {
+    private static final Logger LOG = Logger.getLogger(PooledInferenceBackend.class);
+
+    private final ModelPool pool;
+    private final String echoShape;
+    /** Functions whose model source could not be opened, with the reason: registered, but every call fails with it. */
+    private final Map<String, String> unusable = new ConcurrentHashMap<>();
+
+    public PooledInferenceBackend(ModelPool pool, String echoShape) {
+        this.pool = pool;
+        this.echoShape = echoShape;
+    }
+
+    @Override
+    public String name() {
+        return "aegaeon model pool (" + pool.backendName() + " backend, token-level scheduler)";
+    }
+
+    /**
+     * Registers with the pool. A source that cannot be opened (a missing directory, a bad config)
+     * does not throw: the registration must survive (it is stored, and a restart must not fail on
+     * it), so the function stays registered and each call answers 503 with the reason.
+     */
+    @Override
+    public void register(FunctionSpec spec) {
+        try {
+            pool.register(toFunction(spec));
+            unusable.remove(spec.name());
+        } catch (RuntimeException e) {
+            String reason = "model '" + spec.name() + "' cannot be loaded: " + e.getMessage();
+            LOG.warn(reason);
+            pool.unregister(spec.name());
+            unusable.put(spec.name(), reason);
+        }
+    }
+
+    private void requireUsable(String function) throws BackendException.Unavailable {
+        String reason = unusable.get(function);
+        if (reason != null) throw new BackendException.Unavailable(reason, null);
+    }
+
+    ModelFunction toFunction(FunctionSpec spec) {
+        ModelSource source = switch (spec.model()) {
+            case dev.aegaeon.functions.ModelSource.HfDirectory hf -> new ModelSource.HfDirectory(hf.path());
+            case dev.aegaeon.functions.ModelSource.Synthetic s ->
+                    new ModelSource.Synthetic("echo".equals(s.shape()) ? echoShape : s.shape(), s.seed());
+        };
+        Slo slo = new Slo(spec.slo().ttft().toNanos() / 1e9, spec.slo().tpot().toNanos() / 1e9);
+        return new ModelFunction(spec.name(), source, slo, spec.scaling().minScale(), spec.scaling().idleToWarm(),
+                spec.scaling().idleToCold());
+    }
+
+    @Override
+    public void unregister(String function) {
+        unusable.remove(function);
+        pool.unregister(function);
+    }
+
+    @Override
+    public EncodedPrompt encode(String function, Prompt prompt) throws BackendException {
+        requireUsable(function);
+        try {
+            TextTokenizer tokenizer = pool.tokenizer(function).orElseThrow(() ->
+                    new BackendException.InvalidRequest("model '" + function + "' has no tokenizer, so it cannot take text prompts"));
+            return switch (prompt) {
+                case Prompt.Text t -> new EncodedPrompt(tokenizer.encode(t.text(), true));
+                case Prompt.Chat c -> {
+                    ChatTemplate template = pool.chatTemplate(function).orElseThrow(() ->
+                            new BackendException.InvalidRequest("model '" + function + "' has no chat template; use /v1/completions"));
+                    List<ChatMessage> messages = c.messages().stream().map(m -> new ChatMessage(m.role(), m.content())).toList();
+                    yield new EncodedPrompt(tokenizer.encode(template.render(messages, true), false));
+                }
+            };
+        } catch (NoSuchElementException e) {
+            throw new BackendException.UnknownFunction(function);
+        } catch (ChatTemplateException | TokenizerException | IllegalArgumentException e) {
+            throw new BackendException.InvalidRequest(e.getMessage());
+        }
+    }
+
+    @Override
+    public Generation submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
+            throws BackendException {
+        requireUsable(function);
+        dev.aegaeon.runtime.engine.SamplingParams sampling;
+        try {
+            sampling = new dev.aegaeon.runtime.engine.SamplingParams((float) params.temperature(), 0, (float) params.topP(),
+                    params.seed().isPresent() ? params.seed().getAsLong() : null, params.maxTokens(), List.of(), params.stop());
+        } catch (IllegalArgumentException e) {
+            throw new BackendException.InvalidRequest(e.getMessage());
+        }
+        try {
+            RequestHandle handle = pool.submit(function, prompt.tokens(), sampling, new ListenerSink(listener));
+            return handle::cancel;
+        } catch (NoSuchElementException e) {
+            throw new BackendException.UnknownFunction(function);
+        } catch (IllegalArgumentException e) {
+            throw new BackendException.InvalidRequest(e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new BackendException.Unavailable(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public FunctionStatus status(String function) throws BackendException.UnknownFunction {
+        if (unusable.containsKey(function)) return new FunctionStatus(FunctionState.COLD, 0, 0, 0, 0, 0, 0, Optional.empty());
+        ModelStatus s;
+        try {
+            s = pool.status(function);
+        } catch (NoSuchElementException e) {
+            throw new BackendException.UnknownFunction(function);
+        }
+        FunctionState state = switch (s.state()) {
+            case COLD -> FunctionState.COLD;
+            case WARM -> FunctionState.WARM;
+            case HOT -> FunctionState.HOT;
+            case ACTIVE -> FunctionState.ACTIVE;
+        };
+        return new FunctionStatus(state, s.running(), s.waiting(), s.kvBlocksUsed(), s.kvBlocksTotal(), s.switches(),
+                s.loadSeconds(), s.lastSwitch());
+    }
+
+    /** SLO attainment of the function's requests so far (the scheduler's ledger), if any finished. */
+    public Optional<Double> sloAttainment(String function) {
+        double a = pool.status(function).sloAttainment();
+        return Double.isNaN(a) ? Optional.empty() : Optional.of(a);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    /** Adapts the worker's sink to the platform's listener (same serial, non-blocking contract). */
+    private record ListenerSink(TokenListener listener) implements TokenSink {
+        @Override
+        public void onToken(int index, int tokenId, String text) {
+            listener.onToken(index, text);
+        }
+
+        @Override
+        public void onComplete(dev.aegaeon.runtime.engine.FinishReason reason, int promptTokens, int completionTokens) {
+            FinishReason r = switch (reason) {
+                case STOP -> FinishReason.STOP;
+                case LENGTH -> FinishReason.LENGTH;
+                case CANCELLED -> FinishReason.CANCELLED;
+            };
+            listener.onComplete(r, new Usage(promptTokens, completionTokens));
+        }
+
+        @Override
+        public void onError(String message, Throwable cause) {
+            listener.onError(new BackendException.Unavailable(message, cause));
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package dev.aegaeon.platform.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.aegaeon.runtime.backend.cpu.CpuBackend;
+import dev.aegaeon.runtime.engine.EngineOptions;
+import dev.aegaeon.runtime.engine.Generation;
+import dev.aegaeon.runtime.engine.InferenceEngine;
+import dev.aegaeon.runtime.engine.SamplingParams;
+import dev.aegaeon.runtime.model.ModelConfig;
+import dev.aegaeon.runtime.model.ModelFamily;
+import dev.aegaeon.runtime.model.ModelShapes;
+import dev.aegaeon.runtime.tokenizer.ChatMessage;
+import dev.aegaeon.runtime.tokenizer.ChatTemplate;
+import dev.aegaeon.runtime.tokenizer.SyntheticTokenizer;
+import dev.aegaeon.runtime.tokenizer.TextTokenizer;
+import dev.aegaeon.runtime.weights.SyntheticWeights;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * The platform with the pooled backend, over real HTTP: the embedded {@code demo} function runs a
+ * tiny synthetic Llama on the CPU backend through the real scheduler, and its answers are exactly
+ * what that model gives run alone with the engine (greedy), streamed or not.
+ */
+@QuarkusTest
+@TestProfile(PooledBackendHttpTest.PoolProfile.class)
+class PooledBackendHttpTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+    private static final String QUESTION = "Hello there, what is the weather?";
+    private static final int MAX_TOKENS = 16;
+
+    /** Real models, no Kafka (the HTTP front door is what this test is about), a fresh data directory. */
+    public static class PoolProfile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            try {
+                String dir = Files.createTempDirectory("aegaeon-pool-test-").toString();
+                return Map.of("aegaeon.backend", "pool", "%test.aegaeon.backend", "pool", "aegaeon.kafka.enabled", "false",
+                        "aegaeon.data-dir", dir, "aegaeon.pool.device", "cpu", "aegaeon.pool.echo-shape", "tiny-llama",
+                        "aegaeon.pool.kv-tokens-per-model", "1024");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    @TestHTTPResource("/")
+    URI base;
+
+    private static String expectedText;
+    private static int expectedTokens;
+
+    /** The demo model (tiny-llama, seed 42 as PlatformRuntime's demo spec says) run alone on the prompt the template makes. */
+    @BeforeAll
+    static void runTheModelAlone() throws IOException {
+        Path dir = Files.createTempDirectory("aegaeon-tokenizer-");
+        SyntheticTokenizer.write(dir);
+        ModelConfig config = ModelShapes.tiny(ModelFamily.LLAMA);
+        try (TextTokenizer tokenizer = TextTokenizer.load(dir);
+             CpuBackend backend = new CpuBackend();
+             SyntheticWeights weights = new SyntheticWeights(config, 42);
+             InferenceEngine engine = new InferenceEngine(config, weights, backend, new EngineOptions(16, 64, null))) {
+            ChatTemplate template = ChatTemplate.load(dir).orElseThrow();
+            int[] prompt = tokenizer.encode(template.render(List.of(ChatMessage.user(QUESTION)), true), false);
+            Generation g = engine.generate(prompt, SamplingParams.greedy(MAX_TOKENS).withStopTokenIds(config.eosTokenIds()));
+            expectedText = tokenizer.decode(g.ids(), true);
+            expectedTokens = g.ids().length;
+        }
+    }
+
+    private String chatBody(boolean stream) {
+        return "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"" + QUESTION + "\"}],\"max_tokens\":"
+                + MAX_TOKENS + ",\"temperature\":0" + (stream ? ",\"stream\":true" : "") + "}";
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void chatCompletionIsTheModelsOwnGreedyOutput() throws Exception {
+        HttpResponse<String> r = post("/v1/chat/completions", chatBody(false));
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode j = JSON.readTree(r.body());
+        assertEquals("demo", j.get("model").asText());
+        assertEquals(expectedText, j.get("choices").get(0).get("message").get("content").asText());
+        assertEquals(expectedTokens, j.get("usage").get("completion_tokens").asInt());
+        assertEquals(expectedTokens == MAX_TOKENS ? "length" : "stop", j.get("choices").get(0).get("finish_reason").asText());
+    }
+
+    @Test
+    void streamedChunksConcatenateToTheSameText() throws Exception {
+        HttpResponse<String> r = post("/v1/chat/completions", chatBody(true));
+        assertEquals(200, r.statusCode(), r.body());
+        StringBuilder text = new StringBuilder();
+        boolean done = false;
+        for (String line : r.body().split("\n")) {
+            if (!line.startsWith("data:")) continue;
+            String data = line.substring(5).trim();
+            if (data.equals("[DONE]")) {
+                done = true;
+                continue;
+            }
+            JsonNode delta = JSON.readTree(data).get("choices").get(0).path("delta");
+            if (delta.hasNonNull("content")) text.append(delta.get("content").asText());
+        }
+        assertTrue(done, "the stream ends with [DONE]");
+        assertEquals(expectedText, text.toString());
+    }
+
+    @Test
+    void aFunctionWhoseModelCannotLoadStaysRegisteredAndAnswers503() throws Exception {
+        String spec = "{\"name\":\"ghost\",\"model\":{\"path\":\"/nonexistent/aegaeon-model\"}}";
+        HttpResponse<String> created = post("/admin/functions", spec);
+        assertEquals(201, created.statusCode(), created.body());
+        HttpResponse<String> r = post("/v1/chat/completions", chatBody(false).replace("\"demo\"", "\"ghost\""));
+        assertEquals(503, r.statusCode(), r.body());
+        assertTrue(JSON.readTree(r.body()).get("error").get("message").asText().contains("/nonexistent/aegaeon-model"), r.body());
+        // ...and the demo function is unaffected.
+        assertEquals(200, post("/v1/chat/completions", chatBody(false)).statusCode());
+    }
+
+    @Test
+    void aSecondSyntheticFunctionRunsItsOwnModel() throws Exception {
+        String spec = "{\"name\":\"second\",\"model\":{\"synthetic\":{\"shape\":\"tiny-qwen3\",\"seed\":7}}}";
+        HttpResponse<String> created = post("/admin/functions", spec);
+        assertTrue(created.statusCode() == 201 || created.statusCode() == 409, created.body());
+        HttpResponse<String> r = post("/v1/chat/completions", chatBody(false).replace("\"demo\"", "\"second\""));
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(JSON.readTree(r.body()).get("usage").get("completion_tokens").asInt() >= 1);
+        assertTrue(!JSON.readTree(r.body()).get("choices").get(0).get("message").get("content").asText().equals(expectedText)
+                || expectedText.isEmpty(), "another model gives another answer");
+    }
+
+    @Test
+    void unknownModelIsA404WithOpenAisErrorShape() throws Exception {
+        HttpResponse<String> r = post("/v1/chat/completions", chatBody(false).replace("\"demo\"", "\"nope\""));
+        assertEquals(404, r.statusCode(), r.body());
+        assertTrue(JSON.readTree(r.body()).get("error").has("message"));
+    }
+}

@@ -1,0 +1,306 @@
+package dev.aegaeon.worker;
+
+import dev.aegaeon.runtime.engine.Batch;
+import dev.aegaeon.runtime.engine.FinishReason;
+import dev.aegaeon.runtime.engine.InferenceEngine;
+import dev.aegaeon.runtime.engine.KvReservation;
+import dev.aegaeon.runtime.engine.Sequence;
+import dev.aegaeon.runtime.engine.StepResult;
+import dev.aegaeon.scheduler.Decision;
+import dev.aegaeon.scheduler.Event;
+import dev.aegaeon.scheduler.Executor;
+import dev.aegaeon.scheduler.RequestState;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
+
+/**
+ * Executes the scheduler's decisions on inference engines (see {@link Executor} for the contract).
+ * Compute decisions, KV swaps and request finalisation run in order on one compute thread, which
+ * alone touches engines' sequences and block pools; loads run on a copy thread so a model can be
+ * fetched while another decodes; evictions take effect at once on the caller's (the scheduler's)
+ * thread. Every decision that expects a completion event gets exactly one, even when the work
+ * failed: failed requests are reported finished and their sinks get {@code onError}.
+ */
+public final class EngineExecutor implements Executor, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(EngineExecutor.class.getName());
+
+    private final Function<String, ModelRuntime> models;
+    private final Map<Long, LiveRequest> requests;
+    private final Consumer<Event> completions;
+    private final MeasuredCostModel cost;
+    private final DoubleSupplier clock;
+    private final java.util.concurrent.atomic.AtomicLong swapOuts = new java.util.concurrent.atomic.AtomicLong();
+    private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> daemon(r, "aegaeon-compute"));
+    private final ExecutorService copy = Executors.newSingleThreadExecutor(r -> daemon(r, "aegaeon-copy"));
+
+    EngineExecutor(Function<String, ModelRuntime> models, Map<Long, LiveRequest> requests, Consumer<Event> completions,
+                   MeasuredCostModel cost, DoubleSupplier clock) {
+        this.models = models;
+        this.requests = requests;
+        this.completions = completions;
+        this.cost = cost;
+        this.clock = clock;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void submit(Decision decision) {
+        switch (decision) {
+            case Decision.LoadModel d -> copy.execute(() -> load(d));
+            case Decision.EvictModel d -> model(d.model()).evict();
+            case Decision.RunPrefill d -> compute.execute(() -> prefill(d));
+            case Decision.RunDecodeStep d -> compute.execute(() -> decode(d));
+            case Decision.SwapOut d -> compute.execute(() -> swapOut(d));
+            case Decision.SwapIn d -> compute.execute(() -> swapIn(d));
+        }
+    }
+
+    /**
+     * The scheduler ended a request (cancelled, rejected, or cut at the memory's length limit, or
+     * after the worker reported it finished): release what it holds and end its sink if not yet.
+     */
+    void finalizeRequest(long id, RequestState state, double sloScore) {
+        compute.execute(() -> {
+            LiveRequest r = requests.remove(id);
+            if (r == null) return;
+            if (!r.done) {
+                switch (state) {
+                    case CANCELLED -> complete(r, FinishReason.CANCELLED);
+                    case REJECTED -> fail(r, "the scheduler rejected the request: no device can hold model " + r.model.name()
+                            + " and its KV", null);
+                    default -> complete(r, FinishReason.LENGTH); // the scheduler stopped it: no memory to grow
+                }
+            }
+            if (r.engine != null) r.model.noteKv(r.engine);
+            r.model.requestEnded(clock.getAsDouble(), sloScore);
+        });
+    }
+
+    /** Sequences swapped out to host memory, ever. */
+    long swapOuts() { return swapOuts.get(); }
+
+    // ---------------------------------------------------------------- decisions
+
+    private void load(Decision.LoadModel d) {
+        ModelRuntime m = model(d.model());
+        try {
+            double seconds = m.load();
+            cost.recordLoad(d.bytes(), seconds);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "loading " + m.name() + " failed: " + e.getMessage(), e);
+        }
+        // Always answered: a failed load leaves the model unusable and its requests fail at prefill.
+        completions.accept(new Event.LoadDone(d.instance(), d.model()));
+    }
+
+    private void prefill(Decision.RunPrefill d) {
+        Set<Long> finished = new HashSet<>();
+        List<LiveRequest> batch = runnable(d.requests(), finished);
+        if (!batch.isEmpty()) {
+            ModelRuntime m = model(d.model());
+            try {
+                InferenceEngine engine = m.engineForCompute();
+                for (LiveRequest r : batch) {
+                    r.engine = engine;
+                    r.sequence = engine.newSequence(r.prompt, r.params);
+                    r.prefilled = true;
+                }
+                step(m, engine, batch, true, finished);
+            } catch (RuntimeException e) {
+                failAll(batch, e, finished);
+            }
+        }
+        completions.accept(new Event.PrefillDone(d.instance(), d.groupId(), Set.copyOf(finished)));
+    }
+
+    private void decode(Decision.RunDecodeStep d) {
+        Set<Long> finished = new HashSet<>();
+        List<LiveRequest> batch = runnable(d.requests(), finished);
+        if (!batch.isEmpty()) {
+            ModelRuntime m = model(d.model());
+            try {
+                step(m, batch.getFirst().engine, batch, false, finished);
+            } catch (RuntimeException e) {
+                failAll(batch, e, finished);
+            }
+        }
+        completions.accept(new Event.DecodeStepDone(d.instance(), d.stepId(), Set.copyOf(finished)));
+    }
+
+    private void swapOut(Decision.SwapOut d) {
+        long t0 = System.nanoTime(), bytes = 0;
+        for (long id : d.requests()) {
+            LiveRequest r = requests.get(id);
+            if (r == null || r.done || r.sequence == null) continue;
+            try {
+                r.swapped = r.engine.swapOut(r.sequence);
+                swapOuts.incrementAndGet();
+                bytes += r.swapped.bytes();
+                r.model.noteKv(r.engine);
+            } catch (RuntimeException e) {
+                fail(r, "swapping out the KV cache failed: " + e.getMessage(), e);
+            }
+        }
+        cost.recordSwap(bytes, (System.nanoTime() - t0) / 1e9);
+        completions.accept(new Event.SwapDone(d.instance(), d.swapId()));
+    }
+
+    private void swapIn(Decision.SwapIn d) {
+        long t0 = System.nanoTime(), bytes = 0;
+        for (long id : d.requests()) {
+            LiveRequest r = requests.get(id);
+            if (r == null || r.done || r.swapped == null) continue;
+            try {
+                bytes += r.swapped.bytes();
+                if (r.engine.swapIn(r.sequence, r.swapped) instanceof KvReservation.NoRoom(int needed, int free)) {
+                    fail(r, "no KV blocks to swap back in (" + needed + " needed, " + free + " free)", null);
+                } else {
+                    r.swapped = null;
+                    r.model.noteKv(r.engine);
+                }
+            } catch (RuntimeException e) {
+                fail(r, "swapping in the KV cache failed: " + e.getMessage(), e);
+            }
+        }
+        cost.recordSwap(bytes, (System.nanoTime() - t0) / 1e9);
+        completions.accept(new Event.SwapDone(d.instance(), d.swapId()));
+    }
+
+    // ---------------------------------------------------------------- steps and delivery
+
+    /** The requests of a decision that still want tokens; the others are reported finished. */
+    private List<LiveRequest> runnable(List<Long> ids, Set<Long> finished) {
+        List<LiveRequest> out = new ArrayList<>(ids.size());
+        for (long id : ids) {
+            LiveRequest r = requests.get(id);
+            if (r == null || r.done) {
+                finished.add(id);
+            } else if (r.cancelRequested) {
+                complete(r, FinishReason.CANCELLED);
+                finished.add(id);
+            } else {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    private void step(ModelRuntime m, InferenceEngine engine, List<LiveRequest> batch, boolean prefill, Set<Long> finished) {
+        List<LiveRequest> run = new ArrayList<>(batch);
+        // The scheduler budgets KV in bytes per token; the engine allocates whole blocks. Should the
+        // two ever disagree, the newest requests fail rather than the whole step.
+        while (!run.isEmpty() && engine.blocksNeeded(batchOf(run)) > engine.freeBlocks()) {
+            LiveRequest victim = run.removeLast();
+            fail(victim, "the KV cache of model " + m.name() + " is full", null);
+            finished.add(victim.id);
+        }
+        if (run.isEmpty()) return;
+        long t0 = System.nanoTime();
+        StepResult result = prefill ? engine.prefill(batchOf(run)) : engine.decode(batchOf(run));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        if (!(result instanceof StepResult.Stepped(List<StepResult.TokenEvent> tokens))) {
+            throw new IllegalStateException("the engine found no room after the check: " + result);
+        }
+        if (prefill) cost.recordPrefill(m.schedulerName, run.stream().mapToLong(r -> r.prompt.length).sum(), seconds);
+        else cost.recordDecode(m.schedulerName, run.size(), seconds);
+        for (int i = 0; i < run.size(); i++) deliver(run.get(i), tokens.get(i), finished);
+        m.noteKv(engine);
+    }
+
+    private static Batch batchOf(List<LiveRequest> run) {
+        List<Sequence> seqs = new ArrayList<>(run.size());
+        for (LiveRequest r : run) seqs.add(r.sequence);
+        return new Batch(seqs);
+    }
+
+    private void deliver(LiveRequest r, StepResult.TokenEvent event, Set<Long> finished) {
+        if (r.cancelRequested) {
+            complete(r, FinishReason.CANCELLED);
+            finished.add(r.id);
+            return;
+        }
+        int index = r.tokens++;
+        String text = r.text.next(event.tokenId());
+        FinishReason reason = r.text.stopped() ? FinishReason.STOP : event.finish();
+        if (reason != null) text += r.text.finish();
+        try {
+            r.sink.onToken(index, event.tokenId(), text);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "token sink of request " + r.id + " failed", e);
+        }
+        if (reason != null) {
+            complete(r, reason);
+            finished.add(r.id);
+        }
+    }
+
+    /** Ends the request normally (or cancelled): KV released first, then the sink's terminal call. */
+    private void complete(LiveRequest r, FinishReason reason) {
+        if (r.done) return;
+        r.done = true;
+        r.releaseKv();
+        try {
+            r.sink.onComplete(reason, r.prompt.length, r.tokens);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "token sink of request " + r.id + " failed", e);
+        }
+    }
+
+    private void fail(LiveRequest r, String message, Throwable cause) {
+        if (r.done) return;
+        r.done = true;
+        r.releaseKv();
+        try {
+            r.sink.onError(message, cause);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "token sink of request " + r.id + " failed", e);
+        }
+    }
+
+    private void failAll(List<LiveRequest> batch, RuntimeException e, Set<Long> finished) {
+        LOG.log(System.Logger.Level.ERROR, "a step failed: " + e.getMessage(), e);
+        for (LiveRequest r : batch) {
+            fail(r, e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            finished.add(r.id);
+        }
+    }
+
+    private ModelRuntime model(String schedulerName) {
+        ModelRuntime m = models.apply(schedulerName);
+        if (m == null) throw new IllegalStateException("the scheduler named unknown model " + schedulerName);
+        return m;
+    }
+
+    /** Ends every request still open (each sink gets CANCELLED) and stops the threads. */
+    @Override
+    public void close() {
+        compute.execute(() -> {
+            for (LiveRequest r : List.copyOf(requests.values())) {
+                requests.remove(r.id);
+                if (!r.done) complete(r, FinishReason.CANCELLED);
+            }
+        });
+        compute.shutdown();
+        copy.shutdown();
+        try {
+            if (!compute.awaitTermination(30, TimeUnit.SECONDS)) compute.shutdownNow();
+            if (!copy.awaitTermination(30, TimeUnit.SECONDS)) copy.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

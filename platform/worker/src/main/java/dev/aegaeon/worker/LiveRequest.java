@@ -1,0 +1,59 @@
+package dev.aegaeon.worker;
+
+import dev.aegaeon.runtime.engine.InferenceEngine;
+import dev.aegaeon.runtime.engine.KvSwap;
+import dev.aegaeon.runtime.engine.SamplingParams;
+import dev.aegaeon.runtime.engine.Sequence;
+import java.util.function.LongConsumer;
+
+/**
+ * One accepted request inside the worker. The immutable part is set at submission; the engine
+ * state ({@link #sequence}, {@link #swapped}, {@link #tokens}, {@link #done}) is touched only by
+ * the executor's compute thread; {@link #cancelRequested} and {@link #prefilled} are read anywhere.
+ */
+final class LiveRequest implements RequestHandle {
+    final long id;
+    final ModelRuntime model;
+    final int[] prompt;
+    final SamplingParams params;
+    final TokenSink sink;
+    final TextStream text;
+    private final LongConsumer canceller;
+
+    volatile boolean cancelRequested;
+    volatile boolean prefilled;
+
+    InferenceEngine engine;
+    Sequence sequence;
+    KvSwap swapped;
+    int tokens;
+    /** The sink got its terminal call and the KV is released (the scheduler may not know yet). */
+    boolean done;
+
+    LiveRequest(long id, ModelRuntime model, int[] prompt, SamplingParams params, TokenSink sink, TextStream text,
+                LongConsumer canceller) {
+        this.id = id;
+        this.model = model;
+        this.prompt = prompt;
+        this.params = params;
+        this.sink = sink;
+        this.text = text;
+        this.canceller = canceller;
+    }
+
+    @Override
+    public long id() { return id; }
+
+    @Override
+    public void cancel() {
+        if (cancelRequested) return;
+        cancelRequested = true;
+        canceller.accept(id);
+    }
+
+    /** Frees whatever KV the request holds, on the device or in host memory. */
+    void releaseKv() {
+        if (sequence != null && !sequence.isFinished()) engine.cancel(sequence);
+        swapped = null;
+    }
+}

@@ -1,0 +1,347 @@
+package dev.aegaeon.worker;
+
+import dev.aegaeon.runtime.backend.Backend;
+import dev.aegaeon.runtime.backend.Backends;
+import dev.aegaeon.runtime.engine.EngineOptions;
+import dev.aegaeon.runtime.engine.SamplingParams;
+import dev.aegaeon.runtime.model.GenerationConfig;
+import dev.aegaeon.runtime.model.ModelConfig;
+import dev.aegaeon.runtime.model.ModelConfigLoader;
+import dev.aegaeon.runtime.tokenizer.ChatTemplate;
+import dev.aegaeon.runtime.tokenizer.TextTokenizer;
+import dev.aegaeon.runtime.weights.ModelTensors;
+import dev.aegaeon.runtime.weights.TensorSpec;
+import dev.aegaeon.scheduler.Clock;
+import dev.aegaeon.scheduler.Event;
+import dev.aegaeon.scheduler.InstanceSpec;
+import dev.aegaeon.scheduler.RequestSpec;
+import dev.aegaeon.scheduler.RequestState;
+import dev.aegaeon.scheduler.SchedulerListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * The worker's API: model functions served on one device through the real token-level scheduler.
+ * Models are registered and unregistered at run time; {@link #submit} queues a request and returns
+ * at once; tokens reach the request's {@link TokenSink} from the worker's compute thread. Idle
+ * models decay HOT -> WARM -> COLD after their functions' idle times unless {@code minScale} is 1.
+ *
+ * <p>Thread-safe. Inside: a {@link SchedulerLoop} (one colocated instance: the device), an
+ * {@link EngineExecutor} and one {@link ModelRuntime} per model. A model's scheduler name carries a
+ * registration number, so re-registering a name with another source never mixes the two.
+ */
+public final class ModelPool implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ModelPool.class.getName());
+
+    private final PoolOptions options;
+    private final Clock clock;
+    private final Backend backend;
+    private final MeasuredCostModel cost = new MeasuredCostModel();
+    private final Map<String, ModelRuntime> byName = new ConcurrentHashMap<>();
+    private final Map<String, ModelRuntime> bySchedulerName = new ConcurrentHashMap<>();
+    private final Map<Long, LiveRequest> requests = new ConcurrentHashMap<>();
+    private final AtomicLong nextRequestId = new AtomicLong();
+    private final AtomicLong nextRegistration = new AtomicLong();
+    private final EngineExecutor executor;
+    private final SchedulerLoop loop;
+    private final ScheduledExecutorService ticker;
+    /** SLO ledgers per model, and which ledger a live request is in; touched only on the loop's thread. */
+    private final Map<String, ModelLedger> ledgers = new HashMap<>();
+    private final Map<Long, ModelLedger> requestLedger = new HashMap<>();
+    private SyntheticTokenizerFiles syntheticTokenizer;
+    private volatile boolean closed;
+
+    public ModelPool(PoolOptions options) {
+        this.options = options;
+        this.clock = options.clock();
+        this.backend = Backends.choose(options.backend()).provider().create();
+        this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now);
+        this.loop = new SchedulerLoop(clock, cost,
+                new InstanceSpec(0, InstanceSpec.Role.COLOCATED, 1, options.memoryBytes()),
+                options.scheduler(), new LedgerRouter(), executor, this::ended);
+        if (options.tickInterval().isZero()) {
+            this.ticker = null;
+        } else {
+            this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "aegaeon-idle-decay");
+                t.setDaemon(true);
+                return t;
+            });
+            long ms = Math.max(1, options.tickInterval().toMillis());
+            ticker.scheduleWithFixedDelay(this::tickQuietly, ms, ms, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private SchedulerLoop loop() { return loop; }
+
+    /** The backend serving the models, e.g. "cpu". */
+    public String backendName() { return backend.name(); }
+
+    // ---------------------------------------------------------------- registration
+
+    /**
+     * Makes a model servable. Reads its config and tokenizer now (cheap); weights load when the
+     * scheduler first needs them, or at once when {@code minScale} is 1. Registering a name again
+     * with the same source updates its SLO and scaling; with another source it replaces the model
+     * (the old one's requests are cancelled).
+     *
+     * @throws IllegalArgumentException naming the problem when the source cannot be used
+     */
+    public synchronized ModelStatus register(ModelFunction function) {
+        requireOpen();
+        ModelRuntime old = byName.get(function.name());
+        if (old != null && old.function().source().equals(function.source())) {
+            old.update(function);
+            if (function.minScale() == 1) loop.call(s -> s.preload(old.schedulerName)).join();
+            return status(function.name());
+        }
+        if (old != null) unregister(function.name());
+        ModelRuntime m = open(function);
+        long needs = m.spec.weightBytes() + m.spec.kvBytesPerToken() * options.blockSize();
+        if (needs > options.memoryBytes()) {
+            m.closeAll();
+            throw new IllegalArgumentException("model " + function.name() + " needs " + needs + " bytes of device memory; the pool has "
+                    + options.memoryBytes());
+        }
+        bySchedulerName.put(m.schedulerName, m);
+        byName.put(function.name(), m);
+        loop.call(s -> {
+            s.addModel(m.spec);
+            ledgers.put(m.schedulerName, new ModelLedger());
+            return function.minScale() == 1 ? s.preload(m.schedulerName) : List.of();
+        }).join();
+        return status(function.name());
+    }
+
+    /** Forgets a model: its requests are cancelled (each sink gets CANCELLED) and its memory is freed once they end. */
+    public synchronized void unregister(String name) {
+        ModelRuntime m = byName.remove(name);
+        if (m == null) return;
+        for (LiveRequest r : List.copyOf(requests.values())) if (r.model == m) r.cancel();
+        loop.call(s -> s.evictIdle(m.schedulerName)).join();
+        m.retire();
+    }
+
+    public List<String> models() { return List.copyOf(byName.keySet()); }
+
+    public ModelConfig config(String name) { return require(name).config; }
+
+    public Optional<TextTokenizer> tokenizer(String name) { return require(name).tokenizer; }
+
+    public Optional<ChatTemplate> chatTemplate(String name) { return require(name).chatTemplate; }
+
+    /** Longest prompt plus output one request of this model may have. */
+    public int maxSequenceTokens(String name) { return require(name).maxSequenceTokens; }
+
+    // ---------------------------------------------------------------- requests
+
+    /**
+     * Queues a request; returns at once. The model's EOS ids always stop it; stop strings in
+     * {@code params} are matched on the decoded text (the engine itself sees none).
+     *
+     * @throws NoSuchElementException   when no model has that name
+     * @throws IllegalArgumentException when the prompt or parameters cannot be served (empty prompt,
+     *                                  an id outside the vocabulary, prompt + max tokens over the model's limit)
+     */
+    public RequestHandle submit(String model, int[] promptIds, SamplingParams params, TokenSink sink) {
+        requireOpen();
+        ModelRuntime m = require(model);
+        if (promptIds.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
+        for (int id : promptIds) {
+            if (id < 0 || id >= m.config.vocabSize()) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + m.config.vocabSize() + ")");
+            }
+        }
+        if ((long) promptIds.length + params.maxTokens() > m.maxSequenceTokens) {
+            throw new IllegalArgumentException("prompt (" + promptIds.length + " tokens) plus max_tokens (" + params.maxTokens()
+                    + ") exceeds the " + m.maxSequenceTokens + " tokens model " + model + " can hold");
+        }
+        long footprint = m.spec.weightBytes() + ((long) promptIds.length + params.maxTokens()) * m.spec.kvBytesPerToken();
+        if (footprint > options.memoryBytes()) {
+            throw new IllegalArgumentException("model " + model + " with " + (promptIds.length + params.maxTokens())
+                    + " tokens of KV needs " + footprint + " bytes; the device has " + options.memoryBytes());
+        }
+        Set<Integer> stopIds = new LinkedHashSet<>(params.stopTokenIds());
+        stopIds.addAll(m.config.eosTokenIds());
+        SamplingParams engineParams = params.withStopTokenIds(List.copyOf(stopIds)).withStopStrings(List.of());
+        long id = nextRequestId.incrementAndGet();
+        LiveRequest r = new LiveRequest(id, m, promptIds.clone(), engineParams, sink,
+                new TextStream(m.tokenizer.orElse(null), params.stopStrings()), this::cancel);
+        requests.put(id, r);
+        double now = clock.now();
+        m.requestStarted(now);
+        RequestSpec spec = new RequestSpec(id, m.schedulerName, promptIds.length, params.maxTokens(), now, m.function().slo());
+        loop.call(s -> {
+            ModelLedger ledger = ledgers.get(m.schedulerName);
+            ledger.expect(spec);
+            requestLedger.put(id, ledger);
+            return s.handle(new Event.Arrival(spec));
+        }).exceptionally(e -> {
+            LOG.log(System.Logger.Level.ERROR, "request " + id + " was not accepted by the scheduler", e);
+            executor.finalizeRequest(id, RequestState.REJECTED, Double.NaN);
+            return null;
+        });
+        return r;
+    }
+
+    private void cancel(long id) {
+        loop.post(new Event.Cancel(id));
+    }
+
+    /** Called on the loop's thread for every request the scheduler ended. */
+    private void ended(long id, RequestState state) {
+        ModelLedger ledger = requestLedger.remove(id);
+        executor.finalizeRequest(id, state, ledger == null ? Double.NaN : ledger.end(id, clock.now()));
+    }
+
+    // ---------------------------------------------------------------- status and idle decay
+
+    public ModelStatus status(String name) {
+        ModelRuntime m = require(name);
+        int running = 0, waiting = 0;
+        for (LiveRequest r : requests.values()) {
+            if (r.model != m) continue;
+            if (r.prefilled) running++;
+            else waiting++;
+        }
+        return m.status(running, waiting);
+    }
+
+    /** Sequences whose KV was swapped out to host memory, ever (all models). */
+    public long kvSwaps() { return executor.swapOuts(); }
+
+    /**
+     * Scale-to-zero, now: every idle model (no live request, minScale 0) idle for its
+     * {@code idleToWarm} leaves the device, and for its {@code idleToCold} the host cache too.
+     * Runs by itself every {@link PoolOptions#tickInterval()}; tests with an injected clock call it.
+     */
+    public synchronized void tick() {
+        double now = clock.now();
+        for (ModelRuntime m : byName.values()) {
+            ModelFunction f = m.function();
+            if (f.minScale() == 1 || m.live() > 0) continue;
+            double idle = now - m.lastUsed();
+            if (m.resident() && idle >= f.idleToWarm().toNanos() / 1e9) loop.call(s -> s.evictIdle(m.schedulerName)).join();
+            if (!m.resident() && idle >= f.idleToCold().toNanos() / 1e9) m.dropHostCache();
+        }
+    }
+
+    private void tickQuietly() {
+        try {
+            if (!closed) tick();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "idle decay failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Cancels every open request (each sink gets its terminal call), stops the threads, frees all memory. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        if (ticker != null) ticker.shutdownNow();
+        loop.close();
+        executor.close();
+        for (ModelRuntime m : bySchedulerName.values()) m.closeAll();
+        if (syntheticTokenizer != null) syntheticTokenizer.close();
+        backend.close();
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    private ModelRuntime require(String name) {
+        ModelRuntime m = byName.get(name);
+        if (m == null) throw new NoSuchElementException("no model named '" + name + "' is registered");
+        return m;
+    }
+
+    private void requireOpen() {
+        if (closed) throw new IllegalStateException("the model pool is closed");
+    }
+
+    private ModelRuntime open(ModelFunction f) {
+        ModelConfig config;
+        Optional<TextTokenizer> tokenizer;
+        Optional<ChatTemplate> template;
+        long weightBytes;
+        switch (f.source()) {
+            case ModelSource.Synthetic s -> {
+                config = SyntheticShapes.config(s.shape());
+                SyntheticTokenizerFiles files = syntheticTokenizer();
+                boolean fits = files != null && files.vocabSize() <= config.vocabSize();
+                tokenizer = fits ? Optional.of(files.tokenizer()) : Optional.empty();
+                template = fits ? files.template() : Optional.empty();
+                weightBytes = 0;
+                for (TensorSpec t : ModelTensors.of(config)) weightBytes += t.elementCount() * 2; // bf16
+            }
+            case ModelSource.HfDirectory hf -> {
+                Path dir = hf.path();
+                if (!Files.isDirectory(dir)) throw new IllegalArgumentException("model directory " + dir + " does not exist");
+                config = ModelConfigLoader.withGenerationConfig(ModelConfigLoader.load(dir), GenerationConfig.read(dir));
+                tokenizer = Files.isRegularFile(dir.resolve(TextTokenizer.FILE_NAME)) ? Optional.of(TextTokenizer.load(dir)) : Optional.empty();
+                template = ChatTemplate.load(dir);
+                weightBytes = safetensorsBytes(dir);
+            }
+        }
+        long kvBytesPerToken = 2L * config.numLayers() * config.numKvHeads() * config.headDim() * Float.BYTES;
+        int blocks = (options.kvTokensPerModel() + options.blockSize() - 1) / options.blockSize() + 1;
+        EngineOptions engineOptions = new EngineOptions(options.blockSize(), blocks, null);
+        String schedulerName = f.name() + "#" + nextRegistration.incrementAndGet();
+        return new ModelRuntime(f, schedulerName, config, Math.max(1, weightBytes), kvBytesPerToken, tokenizer, template,
+                backend, engineOptions, clock.now());
+    }
+
+    private static long safetensorsBytes(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            long total = 0;
+            for (Path p : files.filter(p -> p.getFileName().toString().endsWith(".safetensors")).toList()) total += Files.size(p);
+            return total;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The synthetic tokenizer, written once per pool; null when the tokenizer library cannot load here. */
+    private SyntheticTokenizerFiles syntheticTokenizer() {
+        if (syntheticTokenizer == null) {
+            try {
+                syntheticTokenizer = SyntheticTokenizerFiles.create();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "synthetic models will have no tokenizer: " + e.getMessage(), e);
+                return null;
+            }
+        }
+        return syntheticTokenizer;
+    }
+
+    /** Routes the scheduler's token and end notices to the ledger of the request's model. */
+    private final class LedgerRouter implements SchedulerListener {
+        @Override
+        public void onToken(long requestId, int index, double time) {
+            ModelLedger l = requestLedger.get(requestId);
+            if (l != null) l.current().onToken(requestId, index, time);
+        }
+
+        @Override
+        public void onFinish(long requestId, RequestState state, double time) {
+            ModelLedger l = requestLedger.get(requestId);
+            if (l != null) l.current().onFinish(requestId, state, time);
+        }
+    }
+
+}

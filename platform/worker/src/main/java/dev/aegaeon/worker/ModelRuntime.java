@@ -1,0 +1,220 @@
+package dev.aegaeon.worker;
+
+import dev.aegaeon.runtime.backend.Backend;
+import dev.aegaeon.runtime.engine.EngineOptions;
+import dev.aegaeon.runtime.engine.InferenceEngine;
+import dev.aegaeon.runtime.model.ModelConfig;
+import dev.aegaeon.runtime.tokenizer.ChatTemplate;
+import dev.aegaeon.runtime.tokenizer.TextTokenizer;
+import dev.aegaeon.runtime.weights.SafetensorsDirectory;
+import dev.aegaeon.runtime.weights.SyntheticWeights;
+import dev.aegaeon.runtime.weights.WeightSource;
+import dev.aegaeon.scheduler.ModelSpec;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One registered model in the worker: its config, tokenizer and memory tiers. The host cache is an
+ * open {@link WeightSource} (mmapped safetensors, or generated synthetic tensors); residency is an
+ * {@link InferenceEngine} (weights on the backend plus the model's paged KV cache).
+ *
+ * <p>Invariant: the engine outlives an eviction while the model has live requests, because their
+ * KV (on the device or swapped to host) belongs to the engine's block pool and sequences; it is
+ * closed when the model is neither resident nor in use. Residency changes are synchronised; the
+ * engine is used for compute only by the executor's compute thread.
+ */
+final class ModelRuntime {
+    final String schedulerName;
+    final ModelConfig config;
+    final ModelSpec spec;
+    final Optional<TextTokenizer> tokenizer;
+    final Optional<ChatTemplate> chatTemplate;
+    /** Longest prompt + output a single request may have (the engine's KV pool and the context length). */
+    final int maxSequenceTokens;
+    private final ModelSource source;
+    private final Backend backend;
+    private final EngineOptions engineOptions;
+
+    private volatile ModelFunction function;
+    private final AtomicInteger live = new AtomicInteger();
+    private volatile double lastUsed;
+    private volatile boolean retired;
+
+    private WeightSource hostCache;
+    private volatile InferenceEngine engine;
+    private volatile boolean resident;
+    private boolean loading;
+    private volatile RuntimeException loadFailure;
+    private long switches;
+    private double loadSeconds;
+    private Instant lastSwitch;
+    private long requests;
+    volatile int kvBlocksUsed;
+    private double attainmentSum;
+    private long attainmentCount;
+
+    ModelRuntime(ModelFunction function, String schedulerName, ModelConfig config, long weightBytes, long kvBytesPerToken,
+                 Optional<TextTokenizer> tokenizer, Optional<ChatTemplate> chatTemplate, Backend backend,
+                 EngineOptions engineOptions, double now) {
+        this.function = function;
+        this.schedulerName = schedulerName;
+        this.config = config;
+        this.spec = new ModelSpec(schedulerName, weightBytes, kvBytesPerToken);
+        this.tokenizer = tokenizer;
+        this.chatTemplate = chatTemplate;
+        this.source = function.source();
+        this.backend = backend;
+        this.engineOptions = engineOptions;
+        this.maxSequenceTokens = Math.min(config.maxPositionEmbeddings(),
+                (engineOptions.numBlocks() - 1) * engineOptions.blockSize());
+        this.lastUsed = now;
+    }
+
+    ModelFunction function() { return function; }
+
+    void update(ModelFunction f) { this.function = f; }
+
+    String name() { return function.name(); }
+
+    // ---------------------------------------------------------------- tiers
+
+    /**
+     * Makes the model resident: opens the host cache if needed, builds the engine if none. Returns
+     * seconds taken. The slow part (reading or generating weights) runs outside the lock, so the
+     * compute thread never waits on a load to finalise a request.
+     */
+    double load() {
+        long t0 = System.nanoTime();
+        try {
+            WeightSource cache;
+            synchronized (this) {
+                loading = true;
+                cache = hostCache;
+            }
+            if (cache == null) {
+                WeightSource opened = openHostCache();
+                synchronized (this) {
+                    if (hostCache == null) hostCache = opened;
+                    else opened.close();
+                }
+            }
+            synchronized (this) {
+                if (engine == null) engine = new InferenceEngine(config, hostCache, backend, engineOptions);
+                loadFailure = null;
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                resident = true;
+                switches++;
+                loadSeconds += seconds;
+                lastSwitch = Instant.now();
+                return seconds;
+            }
+        } catch (RuntimeException e) {
+            loadFailure = e;
+            throw e;
+        } finally {
+            synchronized (this) {
+                loading = false;
+            }
+        }
+    }
+
+    /** The scheduler dropped the weights: the engine goes too unless live requests still hold KV in it. */
+    synchronized void evict() {
+        resident = false;
+        closeEngineIfUnused();
+    }
+
+    /** WARM -> COLD: closes the host cache when nothing on the device uses it. True when dropped. */
+    synchronized boolean dropHostCache() {
+        if (engine != null || hostCache == null || loading) return false;
+        hostCache.close();
+        hostCache = null;
+        return true;
+    }
+
+    private WeightSource openHostCache() {
+        return switch (source) {
+            case ModelSource.Synthetic s -> {
+                SyntheticWeights w = new SyntheticWeights(config, s.seed());
+                for (String n : w.names()) w.tensor(n); // materialise now: this is the load, not the first step
+                yield w;
+            }
+            case ModelSource.HfDirectory hf -> SafetensorsDirectory.open(hf.path());
+        };
+    }
+
+    private void closeEngineIfUnused() {
+        if (!resident && live.get() == 0 && engine != null) {
+            engine.close();
+            engine = null;
+            kvBlocksUsed = 0;
+        }
+    }
+
+    /** The engine for a compute step; the scheduler only runs steps on loaded models. */
+    InferenceEngine engineForCompute() {
+        InferenceEngine e = engine;
+        if (e != null) return e;
+        RuntimeException failure = loadFailure;
+        if (failure != null) throw new IllegalStateException("model " + name() + " failed to load: " + failure.getMessage(), failure);
+        throw new IllegalStateException("model " + name() + " is not loaded");
+    }
+
+    // ---------------------------------------------------------------- traffic
+
+    synchronized void requestStarted(double now) {
+        live.incrementAndGet();
+        requests++;
+        lastUsed = now;
+    }
+
+    /** Called once per accepted request, after its KV was released. */
+    synchronized void requestEnded(double now, double sloScore) {
+        live.decrementAndGet();
+        lastUsed = now;
+        if (!Double.isNaN(sloScore)) {
+            attainmentSum += sloScore;
+            attainmentCount++;
+        }
+        InferenceEngine e = engine;
+        if (e != null) kvBlocksUsed = e.totalBlocks() - e.freeBlocks();
+        closeEngineIfUnused();
+        if (retired && live.get() == 0) closeAll();
+    }
+
+    /** Refreshes the KV gauge; compute thread, after a step. */
+    void noteKv(InferenceEngine e) {
+        kvBlocksUsed = e.totalBlocks() - e.freeBlocks();
+    }
+
+    int live() { return live.get(); }
+
+    double lastUsed() { return lastUsed; }
+
+    boolean resident() { return resident; }
+
+    /** Unregistered: close everything once the last request is gone. */
+    synchronized void retire() {
+        retired = true;
+        if (live.get() == 0) closeAll();
+    }
+
+    synchronized void closeAll() {
+        resident = false;
+        if (engine != null) engine.close();
+        engine = null;
+        kvBlocksUsed = 0;
+        if (hostCache != null) hostCache.close();
+        hostCache = null;
+    }
+
+    synchronized ModelStatus status(int running, int waiting) {
+        ModelState state = live.get() > 0 ? ModelState.ACTIVE
+                : resident ? ModelState.HOT : hostCache != null ? ModelState.WARM : ModelState.COLD;
+        InferenceEngine e = engine;
+        return new ModelStatus(name(), state, running, waiting, kvBlocksUsed, e == null ? 0 : e.totalBlocks(), switches,
+                loadSeconds, Optional.ofNullable(lastSwitch), attainmentCount == 0 ? Double.NaN : attainmentSum / attainmentCount,
+                requests);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.aegaeon.worker;
+
+import dev.aegaeon.scheduler.Clock;
+import dev.aegaeon.scheduler.SchedulerConfig;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How a {@link ModelPool} is built.
+ *
+ * @param backend          backend name ("cpu", "cuda"); empty = the best usable one (gpu-runtime's Backends)
+ * @param memoryBytes      the device memory the scheduler may fill with weights and KV
+ * @param blockSize        KV block size in tokens
+ * @param kvTokensPerModel KV positions each resident model's block pool holds (also the longest request)
+ * @param scheduler        scheduler tunables
+ * @param clock            seconds, monotonic: the scheduler's and the idle decay's time (tests inject one)
+ * @param tickInterval     how often idle decay runs by itself; zero = only when {@link ModelPool#tick()} is called
+ */
+public record PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
+                          SchedulerConfig scheduler, Clock clock, Duration tickInterval) {
+    public PoolOptions {
+        backend = backend == null ? Optional.empty() : backend;
+        if (memoryBytes <= 0) throw new IllegalArgumentException("memoryBytes must be positive");
+        if (blockSize <= 0) throw new IllegalArgumentException("blockSize must be positive");
+        if (kvTokensPerModel < blockSize) throw new IllegalArgumentException("kvTokensPerModel must be at least one block");
+        if (scheduler == null) throw new IllegalArgumentException("scheduler config is required");
+        if (clock == null) throw new IllegalArgumentException("clock is required");
+        if (tickInterval == null || tickInterval.isNegative()) throw new IllegalArgumentException("tickInterval must be >= 0");
+    }
+
+    /** The system clock in seconds (monotonic). */
+    public static final Clock SYSTEM_CLOCK = () -> System.nanoTime() / 1e9;
+
+    /** Best backend, 8 GiB, 16-token blocks, 8192 KV tokens per model, our scheduler defaults, ticks every 250 ms. */
+    public static PoolOptions defaults() {
+        return new PoolOptions(Optional.empty(), 8L << 30, 16, 8192, SchedulerConfig.defaults(), SYSTEM_CLOCK,
+                Duration.ofMillis(250));
+    }
+
+    public PoolOptions withBackend(String name) {
+        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval);
+    }
+
+    public PoolOptions withMemoryBytes(long bytes) {
+        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval);
+    }
+
+    public PoolOptions withKvTokensPerModel(int tokens) {
+        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval);
+    }
+
+    public PoolOptions withScheduler(SchedulerConfig config) {
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval);
+    }
+
+    public PoolOptions withClock(Clock c, Duration tick) {
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick);
+    }
+}

@@ -1,0 +1,133 @@
+package dev.aegaeon.worker;
+
+import dev.aegaeon.scheduler.AegaeonScheduler;
+import dev.aegaeon.scheduler.Clock;
+import dev.aegaeon.scheduler.CostModel;
+import dev.aegaeon.scheduler.Decision;
+import dev.aegaeon.scheduler.Event;
+import dev.aegaeon.scheduler.Executor;
+import dev.aegaeon.scheduler.InstanceSpec;
+import dev.aegaeon.scheduler.RequestState;
+import dev.aegaeon.scheduler.SchedulerConfig;
+import dev.aegaeon.scheduler.SchedulerListener;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+
+/**
+ * Owns one {@link AegaeonScheduler} (colocated: one instance per device) and the single thread that
+ * feeds it. Arrivals, cancellations and the executor's completion events are queued from any thread
+ * and applied here in order, so the scheduler stays single-threaded as {@link Executor} requires;
+ * the decisions each event yields go to the executor in the order the scheduler gave them. Requests
+ * the scheduler ends are handed to {@code onFinished} before those decisions, so their KV is freed
+ * before anything that counts on the memory.
+ */
+public final class SchedulerLoop implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SchedulerLoop.class.getName());
+    private static final Runnable STOP = () -> {};
+
+    private record Ended(long id, RequestState state) {}
+
+    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final AegaeonScheduler scheduler;
+    private final Executor executor;
+    private final BiConsumer<Long, RequestState> onFinished;
+    private final List<Ended> ended = new ArrayList<>();
+    private final Thread thread;
+
+    /**
+     * @param observer   sees tokens, ends and loads as the scheduler learns them (SLO ledgers); on this loop's thread
+     * @param onFinished told of every request the scheduler moved to a terminal state
+     */
+    public SchedulerLoop(Clock clock, CostModel cost, InstanceSpec instance, SchedulerConfig config, SchedulerListener observer,
+                         Executor executor, BiConsumer<Long, RequestState> onFinished) {
+        this.executor = executor;
+        this.onFinished = onFinished;
+        SchedulerListener listener = new SchedulerListener() {
+            @Override
+            public void onToken(long requestId, int index, double time) { observer.onToken(requestId, index, time); }
+
+            @Override
+            public void onFinish(long requestId, RequestState state, double time) {
+                observer.onFinish(requestId, state, time);
+                ended.add(new Ended(requestId, state));
+            }
+
+            @Override
+            public void onLoad(int inst, String model, long bytes, boolean prefetch, double time) {
+                observer.onLoad(inst, model, bytes, prefetch, time);
+            }
+        };
+        this.scheduler = new AegaeonScheduler(clock, cost, List.of(), List.of(instance), config, listener);
+        this.thread = new Thread(this::run, "aegaeon-scheduler");
+        thread.setDaemon(true);
+        thread.start();
+        call(AegaeonScheduler::start);
+    }
+
+    /** Queues an event (arrival, cancel, completion); applied in order on the loop's thread. */
+    public void post(Event event) {
+        tasks.add(() -> apply(scheduler.handle(event)));
+    }
+
+    /**
+     * Runs {@code action} on the loop's thread (registering a model, idle eviction, ...) and submits
+     * the decisions it returns. The future completes when that is done.
+     */
+    public CompletableFuture<Void> call(Function<AegaeonScheduler, List<Decision>> action) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        tasks.add(() -> {
+            try {
+                apply(action.apply(scheduler));
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                throw e;
+            }
+        });
+        return done;
+    }
+
+    private void apply(List<Decision> decisions) {
+        flushEnded();
+        for (Decision d : decisions) executor.submit(d);
+    }
+
+    private void flushEnded() {
+        for (Ended e : ended) onFinished.accept(e.id, e.state);
+        ended.clear();
+    }
+
+    private void run() {
+        while (true) {
+            Runnable task;
+            try {
+                task = tasks.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (task == STOP) return;
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                // A bad event must not kill the loop: every other request still depends on it.
+                flushEnded();
+                LOG.log(System.Logger.Level.ERROR, "scheduler event failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Stops the loop after the tasks already queued. */
+    @Override
+    public void close() {
+        tasks.add(STOP);
+        try {
+            thread.join(30_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
