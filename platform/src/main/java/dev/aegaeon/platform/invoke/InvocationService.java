@@ -60,8 +60,10 @@ public final class InvocationService implements AutoCloseable {
     /** Removes a function; its running and queued invocations end as cancelled. */
     public void unregister(String name) {
         FunctionGate g = gates.remove(name);
-        backend.unregister(name);
+        // Drain the queue first: cancelling the running invocations frees slots, and a queued one
+        // promoted into such a slot would reach a backend that no longer knows the function.
         if (g != null) g.drainWaiting(globalQueue).forEach(Invocation::endUnrun);
+        backend.unregister(name);
     }
 
     /**

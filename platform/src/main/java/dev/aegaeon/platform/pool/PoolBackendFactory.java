@@ -7,7 +7,6 @@ import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import dev.aegaeon.platform.engine.InferenceBackend;
-import dev.aegaeon.platform.engine.TrivialEngine;
 import dev.aegaeon.worker.ModelPool;
 import dev.aegaeon.worker.PoolOptions;
 
@@ -19,22 +18,16 @@ import dev.aegaeon.worker.PoolOptions;
  *   <li>{@code aegaeon.pool.kv-tokens-per-model}: KV positions per resident model (default 8192)</li>
  *   <li>{@code aegaeon.pool.echo-shape}: the synthetic shape a function of shape {@code echo} runs (default tiny-llama)</li>
  * </ul>
- * The CPU backend needs the Vector API module; a JVM started without
- * {@code --add-modules jdk.incubator.vector} gets the trivial engine instead, with a warning that says so.
+ * The CPU backend runs on any JVM: with {@code --add-modules jdk.incubator.vector} it uses the Vector
+ * API, without it (plain {@code java -jar quarkus-run.jar}) scalar loops, and says so in one warning.
  */
 public final class PoolBackendFactory {
     private static final Logger LOG = Logger.getLogger(PoolBackendFactory.class);
-    static final String VECTOR_MODULE = "jdk.incubator.vector";
 
     private PoolBackendFactory() {}
 
     public static InferenceBackend create(Config config) {
         Optional<String> device = config.getOptionalValue("aegaeon.pool.device", String.class).filter(s -> !s.isBlank());
-        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty() && device.map("cpu"::equals).orElse(true)) {
-            LOG.warnf("the CPU backend needs --add-modules %s on the java command line; serving with the trivial engine "
-                    + "(no model) instead", VECTOR_MODULE);
-            return new TrivialEngine();
-        }
         PoolOptions defaults = PoolOptions.defaults();
         PoolOptions options = new PoolOptions(device,
                 config.getOptionalValue("aegaeon.pool.memory-bytes", Long.class).orElse(defaults.memoryBytes()),

@@ -19,6 +19,7 @@ import dev.aegaeon.runtime.weights.WeightTensor;
  */
 public final class CpuBackend implements Backend {
     /** Tokens whose activations one matmul pass keeps hot (64 x 4864 floats = 1.2 MB at most). */
+    private static final CpuKernels KERNELS = CpuKernels.best();
     private static final int TOKEN_TILE = 64;
 
     private final Parallel parallel;
@@ -146,7 +147,7 @@ public final class CpuBackend implements Backend {
         }
         float[] row = buffer(w.cols());
         for (int t = 0; t < ids.length; t++) {
-            VectorMath.widenRow(w, ids[t], row);
+            KERNELS.widenRow(w, ids[t], row);
             System.arraycopy(row, 0, o.data, t * w.cols(), w.cols());
         }
     }
@@ -199,14 +200,14 @@ public final class CpuBackend implements Backend {
             float[] row = buffer(in);
             float[] four = new float[4];
             for (int j = from; j < to; j++) {
-                VectorMath.widenRow(ws, j, row);
+                KERNELS.widenRow(ws, j, row);
                 float bj = b == null ? 0f : b[j];
                 int t = 0;
                 for (; t + 4 <= n; t += 4) {
-                    VectorMath.dot4(row, 0, xd, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in, four);
+                    KERNELS.dot4(row, 0, xd, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in, four);
                     for (int u = 0; u < 4; u++) od[(t + u) * outCols + j] = four[u] + bj;
                 }
-                for (; t < n; t++) od[t * outCols + j] = VectorMath.dot(row, 0, xd, t * in, in) + bj;
+                for (; t < n; t++) od[t * outCols + j] = KERNELS.dot(row, 0, xd, t * in, in) + bj;
             }
         });
     }
@@ -215,7 +216,7 @@ public final class CpuBackend implements Backend {
     private void linearBf16(float[] x, int n, CpuWeight ws, float[] b, float[] od, int outCols) {
         int in = ws.cols();
         float[] xp = new float[n * in];
-        for (int t = 0; t < n; t++) VectorMath.pairSplit(x, t * in, in, xp, t * in);
+        for (int t = 0; t < n; t++) KERNELS.pairSplit(x, t * in, in, xp, t * in);
         java.lang.foreign.MemorySegment w = ws.data();
         parallel.forRange(outCols, 16, (from, to) -> {
             float[] four = new float[4];
@@ -227,10 +228,10 @@ public final class CpuBackend implements Backend {
                     float bj = b == null ? 0f : b[j];
                     int t = tile;
                     for (; t + 4 <= tileEnd; t += 4) {
-                        VectorMath.dot4Bf16Pairs(w, row, xp, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in, four);
+                        KERNELS.dot4Bf16Pairs(w, row, xp, t * in, (t + 1) * in, (t + 2) * in, (t + 3) * in, in, four);
                         for (int u = 0; u < 4; u++) od[(t + u) * outCols + j] = four[u] + bj;
                     }
-                    for (; t < tileEnd; t++) od[t * outCols + j] = VectorMath.dotBf16Pairs(w, row, xp, t * in, in) + bj;
+                    for (; t < tileEnd; t++) od[t * outCols + j] = KERNELS.dotBf16Pairs(w, row, xp, t * in, in) + bj;
                 }
             }
         });
@@ -318,13 +319,13 @@ public final class CpuBackend implements Backend {
                 int qo = t * qs.cols() + h * headDim;
                 int n = t - start + 1;
                 for (int j = 0; j < n; j++) {
-                    scores[j] = VectorMath.dot(qs.data, qo, ks.data, (start + j) * ks.cols() + kvh * headDim, headDim) * scale;
+                    scores[j] = KERNELS.dot(qs.data, qo, ks.data, (start + j) * ks.cols() + kvh * headDim, headDim) * scale;
                 }
                 int oo = t * os.cols() + h * headDim;
                 java.util.Arrays.fill(os.data, oo, oo + headDim, 0f);
                 float total = softmaxInPlace(scores, n);
                 for (int j = 0; j < n; j++) {
-                    VectorMath.axpy(scores[j] / total, vs.data, (start + j) * vs.cols() + kvh * headDim, os.data, oo, headDim);
+                    KERNELS.axpy(scores[j] / total, vs.data, (start + j) * vs.cols() + kvh * headDim, os.data, oo, headDim);
                 }
             }
         });
@@ -358,14 +359,14 @@ public final class CpuBackend implements Backend {
                 int tableBase = s * layout.maxBlocksPerSeq();
                 for (int p = 0; p < context; p++) {
                     int slot = layout.blockTables()[tableBase + p / blockSize] * blockSize + p % blockSize;
-                    scores[p] = VectorMath.dot(qs.data, qo, keys, slot * width + kvh * headDim, headDim) * scale;
+                    scores[p] = KERNELS.dot(qs.data, qo, keys, slot * width + kvh * headDim, headDim) * scale;
                 }
                 int oo = row * os.cols() + h * headDim;
                 java.util.Arrays.fill(os.data, oo, oo + headDim, 0f);
                 float total = softmaxInPlace(scores, context);
                 for (int p = 0; p < context; p++) {
                     int slot = layout.blockTables()[tableBase + p / blockSize] * blockSize + p % blockSize;
-                    VectorMath.axpy(scores[p] / total, values, slot * width + kvh * headDim, os.data, oo, headDim);
+                    KERNELS.axpy(scores[p] / total, values, slot * width + kvh * headDim, os.data, oo, headDim);
                 }
             }
         });

@@ -4,7 +4,7 @@ import dev.aegaeon.runtime.backend.Backend;
 import dev.aegaeon.runtime.backend.BackendProvider;
 import java.util.Optional;
 
-/** The CPU backend is usable everywhere the Vector API module is present. */
+/** The CPU backend is usable everywhere: the Vector API when the JVM has it, scalar loops otherwise. */
 public final class CpuBackendProvider implements BackendProvider {
 
     @Override public String name() { return "cpu"; }

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
  * Vectors (norm gammas, biases: one row) are small and widened to fp32 once, lazily.
  */
 final class CpuWeight implements Weight {
+    private static final CpuKernels KERNELS = CpuKernels.best();
     private final String name;
     private final MemorySegment data;
     private final DType dtype;
@@ -40,7 +41,7 @@ final class CpuWeight implements Weight {
         float[] w = widened;
         if (w == null) {
             w = new float[cols];
-            VectorMath.widenRow(this, 0, w);
+            KERNELS.widenRow(this, 0, w);
             widened = w;
         }
         return w;

@@ -10,9 +10,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
-/** SIMD building blocks (fp32 accumulation) shared by the CPU ops. */
-final class VectorMath {
-    private VectorMath() {}
+/** SIMD building blocks (fp32 accumulation) shared by the CPU ops: the fast path when the JVM has the Vector API. */
+final class VectorKernels implements CpuKernels {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Half the float width in bits: one short lane per float lane. */
@@ -64,7 +63,8 @@ final class VectorMath {
     static final int PAIR_BLOCK = 2 * I.length();
 
     /** {@code dst[0..n)} = {@code x[xo..xo+n)} pair-split per block (the tail, shorter than a block, as is). */
-    static void pairSplit(float[] x, int xo, int n, float[] dst, int dO) {
+    @Override
+    public void pairSplit(float[] x, int xo, int n, float[] dst, int dO) {
         int li = I.length(), k = 0;
         for (; k + PAIR_BLOCK <= n; k += PAIR_BLOCK) {
             for (int i = 0; i < li; i++) {
@@ -78,7 +78,8 @@ final class VectorMath {
     private static final int HIGH_HALF = 0xffff0000;
 
     /** Dot product of the bf16 row at {@code rowByteOffset} with pair-split {@code xp[xo .. xo+n)}. */
-    static float dotBf16Pairs(MemorySegment w, long rowByteOffset, float[] xp, int xo, int n) {
+    @Override
+    public float dotBf16Pairs(MemorySegment w, long rowByteOffset, float[] xp, int xo, int n) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
         FloatVector acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
         int k = 0;
@@ -101,7 +102,8 @@ final class VectorMath {
     }
 
     /** Four tokens against one bf16 row: each weight vector is loaded and widened once for all four. */
-    static void dot4Bf16Pairs(MemorySegment w, long rowByteOffset, float[] xp, int x0, int x1, int x2, int x3, int n, float[] result) {
+    @Override
+    public void dot4Bf16Pairs(MemorySegment w, long rowByteOffset, float[] xp, int x0, int x1, int x2, int x3, int n, float[] result) {
         // even and odd halves accumulate separately: eight independent FMA chains
         FloatVector e0 = FloatVector.zero(F), e1 = FloatVector.zero(F), e2 = FloatVector.zero(F), e3 = FloatVector.zero(F);
         FloatVector o0 = FloatVector.zero(F), o1 = FloatVector.zero(F), o2 = FloatVector.zero(F), o3 = FloatVector.zero(F);
@@ -135,7 +137,8 @@ final class VectorMath {
     }
 
     /** Dot product of {@code a[ao .. ao+n)} and {@code b[bo .. bo+n)}. */
-    static float dot(float[] a, int ao, float[] b, int bo, int n) {
+    @Override
+    public float dot(float[] a, int ao, float[] b, int bo, int n) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         int k = 0;
@@ -155,7 +158,8 @@ final class VectorMath {
      * Four dot products of one weight row {@code w[wo .. wo+n)} with four x rows at once, so the
      * weight row is loaded once per four tokens. Results go to {@code result[0..3]}.
      */
-    static void dot4(float[] w, int wo, float[] x, int x0, int x1, int x2, int x3, int n, float[] result) {
+    @Override
+    public void dot4(float[] w, int wo, float[] x, int x0, int x1, int x2, int x3, int n, float[] result) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         int k = 0;
@@ -182,7 +186,8 @@ final class VectorMath {
     }
 
     /** {@code y[yo ..] += alpha * a[ao ..]} over n elements. */
-    static void axpy(float alpha, float[] a, int ao, float[] y, int yo, int n) {
+    @Override
+    public void axpy(float alpha, float[] a, int ao, float[] y, int yo, int n) {
         FloatVector av = FloatVector.broadcast(F, alpha);
         int k = 0;
         for (int bound = n - L; k <= bound; k += L) {
@@ -192,7 +197,8 @@ final class VectorMath {
     }
 
     /** Widens row {@code row} of a {@code [rows x cols]} weight into {@code dst[0 .. cols)}. */
-    static void widenRow(CpuWeight w, int row, float[] dst) {
+    @Override
+    public void widenRow(CpuWeight w, int row, float[] dst) {
         int cols = w.cols();
         MemorySegment seg = w.data();
         switch (w.dtype()) {
