@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * weights alone moves the float32 fixtures' logits by far more than the CPU engine's own error
  * (1e-4), and it leaves the bf16-stored fixture where the CPU engine has it (rounding bf16 values is the identity).
  */
-class Bf16WeightRoundingExperiment {
+class Bf16WeightRoundingTest {
     private static final Path FIXTURES = Path.of("..", "tests", "fixtures", "hf");
 
     @Test
