@@ -2,21 +2,28 @@
 // Backend contract); weights and the KV cache are bf16. One block per token row.
 #include "common.cuh"
 
+// Weight-reading kernels come in two element types: bf16 (every production checkpoint) and fp32
+// (float32 checkpoints stay float32 so the GPU reproduces their logits; CUDA-NOTES.md).
+__device__ __forceinline__ float wf(const bf16* w, size_t i) { return __bfloat162float(w[i]); }
+__device__ __forceinline__ float wf(const float* w, size_t i) { return w[i]; }
+
 // out[t, :] = float(table[ids[t], :]). Ids are validated on the host.
-extern "C" __global__ void embedding(const int* __restrict__ ids, const bf16* __restrict__ table,
-                                     float* __restrict__ out, int hidden) {
+template <typename W>
+__device__ __forceinline__ void embedding_body(const int* __restrict__ ids, const W* __restrict__ table,
+                                               float* __restrict__ out, int hidden) {
     const int t = blockIdx.x;
-    const bf16* row = table + (size_t)ids[t] * hidden;
+    const W* row = table + (size_t)ids[t] * hidden;
     float* o = out + (size_t)t * hidden;
-    for (int i = threadIdx.x; i < hidden; i += blockDim.x) o[i] = __bfloat162float(row[i]);
+    for (int i = threadIdx.x; i < hidden; i += blockDim.x) o[i] = wf(row, i);
 }
 
 // residual += delta (when delta != null), then out = rmsnorm(residual) * weight. With delta null
 // this is a plain RMSNorm of residual (left unchanged). out may alias delta: every delta element
 // is read before the block-wide reduction and out is written after it.
-extern "C" __global__ void add_rmsnorm(float* __restrict__ residual, const float* delta,
-                                       const bf16* __restrict__ weight, float* out, int hidden,
-                                       float eps) {
+template <typename W>
+__device__ __forceinline__ void add_rmsnorm_body(float* __restrict__ residual, const float* delta,
+                                                 const W* __restrict__ weight, float* out, int hidden,
+                                                 float eps) {
     __shared__ float sh[33];
     const int t = blockIdx.x;
     float* r = residual + (size_t)t * hidden;
@@ -29,18 +36,39 @@ extern "C" __global__ void add_rmsnorm(float* __restrict__ residual, const float
     }
     const float inv = rsqrtf(block_sum(ss, sh) / hidden + eps);
     float* o = out + (size_t)t * hidden;
-    for (int i = threadIdx.x; i < hidden; i += blockDim.x) o[i] = r[i] * inv * __bfloat162float(weight[i]);
+    for (int i = threadIdx.x; i < hidden; i += blockDim.x) o[i] = r[i] * inv * wf(weight, i);
 }
 
 // Per-head RMSNorm (Qwen3 q_norm / k_norm), in place. grid (tokens, heads), one warp per head.
-extern "C" __global__ void head_rmsnorm(float* __restrict__ x, int rowStride, int headDim,
-                                        const bf16* __restrict__ weight, float eps) {
+template <typename W>
+__device__ __forceinline__ void head_rmsnorm_body(float* __restrict__ x, int rowStride, int headDim,
+                                                  const W* __restrict__ weight, float eps) {
     float* h = x + (size_t)blockIdx.x * rowStride + (size_t)blockIdx.y * headDim;
     float ss = 0.f;
     for (int i = threadIdx.x; i < headDim; i += 32) ss += h[i] * h[i];
     const float inv = rsqrtf(warp_sum(ss) / headDim + eps);
-    for (int i = threadIdx.x; i < headDim; i += 32) h[i] = h[i] * inv * __bfloat162float(weight[i]);
+    for (int i = threadIdx.x; i < headDim; i += 32) h[i] = h[i] * inv * wf(weight, i);
 }
+
+#define WEIGHT_KERNELS(SUFFIX, W)                                                                  \
+    extern "C" __global__ void embedding##SUFFIX(const int* __restrict__ ids,                      \
+                                                 const W* __restrict__ table,                      \
+                                                 float* __restrict__ out, int hidden) {            \
+        embedding_body<W>(ids, table, out, hidden);                                                \
+    }                                                                                              \
+    extern "C" __global__ void add_rmsnorm##SUFFIX(float* __restrict__ residual, const float* delta, \
+                                                   const W* __restrict__ weight, float* out,       \
+                                                   int hidden, float eps) {                        \
+        add_rmsnorm_body<W>(residual, delta, weight, out, hidden, eps);                            \
+    }                                                                                              \
+    extern "C" __global__ void head_rmsnorm##SUFFIX(float* __restrict__ x, int rowStride,          \
+                                                    int headDim, const W* __restrict__ weight,     \
+                                                    float eps) {                                   \
+        head_rmsnorm_body<W>(x, rowStride, headDim, weight, eps);                                  \
+    }
+
+WEIGHT_KERNELS(, bf16)
+WEIGHT_KERNELS(_f32, float)
 
 // Rotary embedding (HF rotate_half layout: pairs (i, i + headDim/2)) of the q heads and k heads of
 // each token, in place. invFreq (headDim/2 floats) already carries any Llama 3.1 scaling.

@@ -18,11 +18,12 @@ import static jcuda.driver.JCudaDriver.*;
 
 /**
  * The engine's {@link Backend} on one GPU. Weights are bf16 in the pinned {@link HostModelCache}
- * and the VRAM weight pool; activations fp32 in the arena; matrix products of up to 8 rows read
- * them as they are (GEMV), larger ones convert their input to bf16 once per write for the tensor
- * cores; all accumulate in fp32. Every op is
- * queued on the compute stream; {@link #copyToHost} and {@link #sample} synchronise. Weights load
- * on the load stream with an event each ({@link #prefetch}), so compute overlaps a model's load.
+ * and the VRAM weight pool (f32 when the checkpoint stores f32, read by simple fp32 kernels);
+ * activations fp32 in the arena; bf16 matrix products of up to 8 rows read them as they are
+ * (GEMV), larger ones convert their input to bf16 once per write for the tensor cores; all
+ * accumulate in fp32. Every op is queued on the compute stream; {@link #copyToHost} and
+ * {@link #sample} synchronise. Weights load on the load stream with an event each
+ * ({@link #prefetch}), so compute overlaps a model's load.
  * Buffers come from the arena: after start no op allocates device memory with the driver.
  */
 public final class CudaBackend implements Backend {
@@ -177,21 +178,21 @@ public final class CudaBackend implements Backend {
         CudaTensor o = cuda(out);
         CudaStepInputs s = cuda(step);
         int n = s.layout().numTokens();
-        ops.embedding(compute, s.tokenIds, use(table), o.ptr(), n, table.cols());
+        ops.embedding(compute, s.tokenIds, use(table), cuda(table).isF32(), o.ptr(), n, table.cols());
         o.written();
     }
 
     @Override
     public void rmsNorm(Tensor x, Weight gamma, float eps, Tensor out) {
         CudaTensor xi = cuda(x), o = cuda(out);
-        ops.addRmsNorm(compute, xi.ptr(), CudaOps.NONE, use(gamma), o.ptr(), xi.rows(), xi.cols(), eps);
+        ops.addRmsNorm(compute, xi.ptr(), CudaOps.NONE, use(gamma), cuda(gamma).isF32(), o.ptr(), xi.rows(), xi.cols(), eps);
         o.written();
     }
 
     @Override
     public void addRmsNorm(Tensor x, Tensor residual, Weight gamma, float eps, Tensor out) {
         CudaTensor xi = cuda(x), r = cuda(residual), o = cuda(out);
-        ops.addRmsNorm(compute, r.ptr(), xi.ptr(), use(gamma), o.ptr(), r.rows(), r.cols(), eps);
+        ops.addRmsNorm(compute, r.ptr(), xi.ptr(), use(gamma), cuda(gamma).isF32(), o.ptr(), r.rows(), r.cols(), eps);
         r.written();
         o.written();
     }
@@ -203,9 +204,19 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("linear: x " + xi.cols() + " cols, w " + w.rows() + "x" + w.cols()
                     + ", out " + o.cols() + " cols");
         }
+        if (bias != null && bias.cols() != w.rows()) {
+            throw new IllegalArgumentException("linear: bias of " + bias.cols() + " for " + w.rows() + " outputs");
+        }
         CUdeviceptr wp = use(w), bp = bias == null ? CudaOps.NONE : use(bias);
-        CUdeviceptr xb = xi.rows() <= CudaOps.GEMV_MAX_ROWS ? null : bf16Of(xi);
-        ops.matmul(compute, xi.ptr(), xb, wp, bp, o.ptr(), true, xi.rows(), w.rows(), w.cols(), matmulWorkspace.ptr());
+        boolean f32Bias = bias != null && cuda(bias).isF32();
+        if (cuda(w).isF32()) {
+            ops.linearF32(compute, xi.ptr(), wp, bp, f32Bias, o.ptr(), xi.rows(), w.rows(), w.cols());
+        } else {
+            CUdeviceptr xb = xi.rows() <= CudaOps.GEMV_MAX_ROWS ? null : bf16Of(xi);
+            ops.matmul(compute, xi.ptr(), xb, wp, f32Bias ? CudaOps.NONE : bp, o.ptr(), true, xi.rows(), w.rows(), w.cols(),
+                    matmulWorkspace.ptr());
+            if (f32Bias) ops.addBiasF32(compute, o.ptr(), bp, xi.rows(), w.rows());
+        }
         o.written();
     }
 
@@ -226,7 +237,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void headRmsNorm(Tensor x, int heads, Weight gamma, float eps) {
         CudaTensor xi = cuda(x);
-        ops.headRmsNorm(compute, xi.ptr(), xi.cols(), xi.rows(), heads, gamma.cols(), use(gamma), eps);
+        ops.headRmsNorm(compute, xi.ptr(), xi.cols(), xi.rows(), heads, gamma.cols(), use(gamma), cuda(gamma).isF32(), eps);
         xi.written();
     }
 

@@ -25,6 +25,8 @@ public final class CudaOps {
     private final int multiprocessors;
     private final CUfunction embedding, addRmsnorm, headRmsnorm, rope, siluMul, toBf16, gatherRows, kvWrite,
             fillUniform, pagedAttention, prefill64, prefill128, splitkReduce, sample;
+    /** Variants reading float32 weights (float32 checkpoints are not rounded to bf16). */
+    private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32;
     private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
     private final Tile[] tiles;
 
@@ -34,6 +36,11 @@ public final class CudaOps {
     CudaOps(KernelModules k, int multiprocessors) {
         this.multiprocessors = multiprocessors;
         embedding = k.function("embedding");
+        embeddingF32 = k.function("embedding_f32");
+        addRmsnormF32 = k.function("add_rmsnorm_f32");
+        headRmsnormF32 = k.function("head_rmsnorm_f32");
+        linearF32 = k.function("linear_f32");
+        addBiasF32 = k.function("add_bias_f32");
         addRmsnorm = k.function("add_rmsnorm");
         headRmsnorm = k.function("head_rmsnorm");
         rope = k.function("rope");
@@ -99,21 +106,22 @@ public final class CudaOps {
         return Math.min(1024, Math.max(32, (width + 31) / 32 * 32));
     }
 
-    /** residualF32[t, :] = table[ids[t], :] for t < tokens. */
-    public void embedding(CUstream s, CUdeviceptr ids, CUdeviceptr table, CUdeviceptr residualF32, int tokens, int hidden) {
-        launch(embedding, tokens, 1, rowThreads(hidden / 4), 0, s, ids, table, residualF32, hidden);
+    /** residualF32[t, :] = table[ids[t], :] for t < tokens; the table is bf16, or f32 when {@code f32Table}. */
+    public void embedding(CUstream s, CUdeviceptr ids, CUdeviceptr table, boolean f32Table, CUdeviceptr residualF32,
+                          int tokens, int hidden) {
+        launch(f32Table ? embeddingF32 : embedding, tokens, 1, rowThreads(hidden / 4), 0, s, ids, table, residualF32, hidden);
     }
 
     /** residual += delta (unless delta is {@link #NONE}); out = rmsnorm(residual) * weight; all fp32. */
-    public void addRmsNorm(CUstream s, CUdeviceptr residualF32, CUdeviceptr delta, CUdeviceptr weight,
+    public void addRmsNorm(CUstream s, CUdeviceptr residualF32, CUdeviceptr delta, CUdeviceptr weight, boolean f32Weight,
                            CUdeviceptr out, int tokens, int hidden, float eps) {
-        launch(addRmsnorm, tokens, 1, rowThreads(hidden / 4), 0, s, residualF32, delta, weight, out, hidden, eps);
+        launch(f32Weight ? addRmsnormF32 : addRmsnorm, tokens, 1, rowThreads(hidden / 4), 0, s, residualF32, delta, weight, out, hidden, eps);
     }
 
     /** Per-head RMSNorm in place on {@code heads} heads of each row (row stride in elements). */
     public void headRmsNorm(CUstream s, CUdeviceptr x, int rowStride, int tokens, int heads, int headDim,
-                            CUdeviceptr weight, float eps) {
-        launch(headRmsnorm, tokens, heads, 32, 0, s, x, rowStride, headDim, weight, eps);
+                            CUdeviceptr weight, boolean f32Weight, float eps) {
+        launch(f32Weight ? headRmsnormF32 : headRmsnorm, tokens, heads, 32, 0, s, x, rowStride, headDim, weight, eps);
     }
 
     /** RoPE in place on q heads and k heads (each with its own row stride); invFreq has headDim/2 floats. */
@@ -197,6 +205,24 @@ public final class CudaOps {
      * Split K until the grid has {@code waves} x multiprocessors blocks (small-batch products
      * stream weights with every multiprocessor only when the grid is large enough).
      */
+    /**
+     * out[m, :] = xF32[m, :] . wF32^T (+ bias) for m < rows, everything fp32 (float32 checkpoints);
+     * the bias is f32 when {@code f32Bias}, else bf16, or {@link #NONE}.
+     */
+    public void linearF32(CUstream s, CUdeviceptr xF32, CUdeviceptr wF32, CUdeviceptr bias, boolean f32Bias,
+                          CUdeviceptr outF32, int rows, int n, int k) {
+        if (rows == 0) return;
+        launch(linearF32, (n + 7) / 8, rows, 256, 0, s, xF32, wF32, bias, f32Bias ? 1 : 0, outF32, n, k);
+    }
+
+    /** outF32[m, n] += biasF32[n]: an f32 bias after a bf16-weight product. */
+    public void addBiasF32(CUstream s, CUdeviceptr outF32, CUdeviceptr biasF32, int rows, int n) {
+        long total = (long) rows * n;
+        if (total == 0) return;
+        int blocks = (int) Math.min(4L * multiprocessors, (total + 255) / 256);
+        launch(addBiasF32, blocks, 1, 256, 0, s, outF32, biasF32, rows, n);
+    }
+
     public void setSplitKWaves(int waves) {
         if (waves < 1 || waves > 8) throw new IllegalArgumentException("split-K waves must be in 1..8, got " + waves);
         this.splitKWaves = waves;

@@ -6,7 +6,7 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 
 /**
- * A parameter kept as bf16: its bytes live in the pinned host model cache and, while resident, in
+ * A parameter kept as bf16 (or f32 when its checkpoint stores f32): its bytes live in the pinned host model cache and, while resident, in
  * the weight pool. A load records {@link #ready} on the load stream; the first op that reads the
  * weight makes the compute stream wait on it (then never again until the next load), so a cold
  * model's layers start computing as soon as their own weights have arrived.
@@ -36,7 +36,9 @@ final class CudaWeight implements Weight {
 
     @Override public int cols() { return cols; }
 
-    @Override public DType dtype() { return DType.BF16; }
+    @Override public DType dtype() { return host.dtype; }
 
-    @Override public long byteSize() { return 2L * rows * cols; }
+    boolean isF32() { return host.dtype == DType.F32; }
+
+    @Override public long byteSize() { return host.bytes; }
 }

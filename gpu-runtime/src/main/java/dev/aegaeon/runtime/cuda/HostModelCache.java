@@ -15,8 +15,9 @@ import java.util.stream.LongStream;
 import static jcuda.driver.JCudaDriver.cuMemFreeHost;
 
 /**
- * Model weights in pinned host memory (cuMemHostAlloc), converted to bf16 once from the
- * memory-mapped source, so every later scale-up is one DMA per tensor at full PCIe speed.
+ * Model weights in pinned host memory (cuMemHostAlloc), filled once from the memory-mapped
+ * source: bf16 and f16 tensors as bf16, f32 tensors as f32 (rounding a float32 checkpoint to bf16
+ * moved its logits by 1-3e-2 against HF's; CUDA-NOTES.md), so every later scale-up is one DMA per tensor at full PCIe speed.
  * Least-recently-used by bytes: when over capacity, entries no weight references are freed first.
  * Weights keep their entry referenced while they live, so evicting a model from the GPU and
  * loading it again (scale-down, scale-up) always copies from here, never from disk.
@@ -29,12 +30,15 @@ final class HostModelCache implements AutoCloseable {
         final String key;
         final Pointer pinned;
         final long bytes;
+        /** BF16 or F32: the element type of the pinned copy and so of the device copy. */
+        final DType dtype;
         int references;
 
-        Entry(String key, Pointer pinned, long bytes) {
+        Entry(String key, Pointer pinned, long bytes, DType dtype) {
             this.key = key;
             this.pinned = pinned;
             this.bytes = bytes;
+            this.dtype = dtype;
         }
     }
 
@@ -44,16 +48,21 @@ final class HostModelCache implements AutoCloseable {
 
     HostModelCache(long capacityBytes) { this.capacityBytes = capacityBytes; }
 
-    /** The bf16 bytes of {@code t} (from {@code sourceName}), filled on a miss; referenced until {@link #unref}. */
+    /** The element type the cache keeps {@code source} in: F32 stays F32, BF16 and F16 become BF16. */
+    static DType storedType(DType source) { return source == DType.F32 ? DType.F32 : DType.BF16; }
+
+    /** The bytes of {@code t} (from {@code sourceName}) as {@link #storedType}, filled on a miss; referenced until {@link #unref}. */
     synchronized Entry acquire(String sourceName, WeightTensor t) {
         String key = sourceName + "/" + t.name();
         Entry e = lru.get(key);
         if (e == null) {
-            long bytes = 2 * t.elementCount();
+            DType stored = storedType(t.dtype());
+            long bytes = stored.byteSize() * t.elementCount();
             evictUnreferenced(bytes);
             Pointer p = CudaDevice.allocPinned(bytes);
-            fillBf16(t, segment(p, bytes));
-            e = new Entry(key, p, bytes);
+            if (stored == t.dtype()) MemorySegment.copy(t.data(), 0, segment(p, bytes), 0, bytes);
+            else fillBf16(t, segment(p, bytes));
+            e = new Entry(key, p, bytes, stored);
             lru.put(key, e);
             usedBytes += bytes;
         }
@@ -88,10 +97,6 @@ final class HostModelCache implements AutoCloseable {
     private static void fillBf16(WeightTensor t, MemorySegment dst) {
         long n = t.elementCount();
         MemorySegment src = t.data();
-        if (t.dtype() == DType.BF16) {
-            MemorySegment.copy(src, 0, dst, 0, 2 * n);
-            return;
-        }
         long chunk = 1 << 20;
         LongStream.range(0, (n + chunk - 1) / chunk).parallel().forEach(c -> {
             long end = Math.min(n, (c + 1) * chunk);

@@ -10,6 +10,7 @@ import dev.aegaeon.runtime.engine.RotaryFrequencies;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.model.ModelFamily;
 import dev.aegaeon.runtime.model.RopeScaling;
+import dev.aegaeon.runtime.weights.DType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,7 @@ import java.util.Random;
 
 import static dev.aegaeon.runtime.cuda.TwinBackends.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Every {@link dev.aegaeon.runtime.backend.Backend} op of the CUDA backend against the CPU
@@ -90,6 +92,63 @@ class BackendConformanceTest {
         b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
         b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
         b.assertClose("linear " + m + "x" + n + "x" + k, out, m, 1e-5);
+    }
+
+    /**
+     * Float32 checkpoints stay float32 on the GPU: the fp32 product (any batch size, bias f32, or
+     * bf16 bias on an f32 matrix, or f32 bias on a bf16 matrix) on unrounded fp32 inputs must match
+     * the CPU to fp32 accuracy, far below bf16's 2^-9 rounding step.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 3584, 3584, F32", "7, 300, 1000, NONE", "40, 256, 64, F32", "129, 130, 99, BF16", "16, 512, 18944, F32"})
+    void linearWithF32Weights(int m, int n, int k, String biasType) {
+        var x = b.exactTensor(TwinBackends.randomF32(rnd, m * k, 1), m, k);
+        var w = b.weightF32("w", TwinBackends.randomF32(rnd, n * k, 0.05), n, k);
+        var bias = switch (biasType) {
+            case "F32" -> b.weightF32("bias", TwinBackends.randomF32(rnd, n, 1), n);
+            case "BF16" -> b.weight("bias", random(rnd, n, 1), n);
+            default -> null;
+        };
+        assertEquals(DType.F32, w.cuda().dtype(), "an F32 tensor is kept as F32 on the GPU");
+        var out = b.empty(m, n);
+        b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
+        b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
+        b.assertClose("f32 linear " + m + "x" + n + "x" + k + " bias " + biasType, out, m, 1e-5);
+    }
+
+    @Test
+    void f32BiasOnBf16Matrix() {
+        int m = 20, n = 300, k = 512;
+        var x = b.tensor(random(rnd, m * k, 1), m, k);
+        var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
+        var bias = b.weightF32("bias", TwinBackends.randomF32(rnd, n, 1), n);
+        var out = b.empty(m, n);
+        b.cpu.linear(x.cpu(), w.cpu(), bias.cpu(), out.cpu());
+        b.cuda.linear(x.cuda(), w.cuda(), bias.cuda(), out.cuda());
+        b.assertClose("bf16 linear + f32 bias", out, m, 1e-5);
+    }
+
+    /** Embedding, RMSNorm and per-head RMSNorm read F32 tables and gammas without rounding them. */
+    @Test
+    void embedAndNormsWithF32Weights() {
+        int vocab = 500, hidden = 256, n = 6, heads = 4;
+        var table = b.weightF32("embed", TwinBackends.randomF32(rnd, vocab * hidden, 1), vocab, hidden);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = rnd.nextInt(vocab);
+        var x = b.empty(n, hidden);
+        var s = b.step(new StepLayout(ids, new int[n], new int[n], new int[] {0, n}, new int[] {n}, new int[0], 0, new int[0]));
+        b.cpu.embed(table.cpu(), s.cpu(), x.cpu());
+        b.cuda.embed(table.cuda(), s.cuda(), x.cuda());
+        b.assertClose("f32 embed", x, n, 0);
+        var gamma = b.weightF32("g", TwinBackends.randomF32(rnd, hidden, 1), hidden);
+        var out = b.empty(n, hidden);
+        b.cpu.rmsNorm(x.cpu(), gamma.cpu(), 1e-6f, out.cpu());
+        b.cuda.rmsNorm(x.cuda(), gamma.cuda(), 1e-6f, out.cuda());
+        b.assertClose("f32 rmsNorm", out, n, 1e-6);
+        var headGamma = b.weightF32("hg", TwinBackends.randomF32(rnd, hidden / heads, 1), hidden / heads);
+        b.cpu.headRmsNorm(out.cpu(), heads, headGamma.cpu(), 1e-6f);
+        b.cuda.headRmsNorm(out.cuda(), heads, headGamma.cuda(), 1e-6f);
+        b.assertClose("f32 headRmsNorm", out, n, 1e-6);
     }
 
     @Test

@@ -45,6 +45,21 @@ final class TwinBackends {
         return a;
     }
 
+    /** Gaussian values with full fp32 mantissas, as a float32 checkpoint holds. */
+    static float[] randomF32(Random rnd, int n, double scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (rnd.nextGaussian() * scale);
+        return a;
+    }
+
+    /** A weight stored as F32 in both backends (a float32 checkpoint: CUDA must not round it). */
+    WeightPair weightF32(String name, float[] values, long... shape) {
+        MemorySegment seg = arena.allocate(4L * values.length, 4);
+        MemorySegment.copy(values, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, values.length);
+        WeightTensor t = new WeightTensor(name, DType.F32, shape, seg);
+        return new WeightPair(cpu.loadWeight(t), cuda.loadWeight(t));
+    }
+
     WeightPair weight(String name, float[] values, long... shape) {
         MemorySegment seg = arena.allocate(2L * values.length, 2);
         for (int i = 0; i < values.length; i++) seg.set(SHORT_LE, 2L * i, DType.floatToBf16(values[i]));
