@@ -1,0 +1,127 @@
+package dev.aegaeon.functions;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class FunctionSpecCodecTest {
+    static final String FULL_YAML = """
+            name: qwen-chat
+            model:
+              path: /models/Qwen2.5-0.5B-Instruct
+            slo:
+              ttft: 5s
+              tpot: 50ms
+            scaling:
+              minScale: 1
+              idleToWarm: 2m
+              idleToCold: 1h
+            limits:
+              maxPromptTokens: 2048
+              maxOutputTokens: 512
+              maxConcurrent: 8
+              maxQueued: 16
+            apiKey: s3cret-key
+            """;
+
+    @Test
+    void readsEveryFieldFromYaml() {
+        FunctionSpec s = FunctionSpecCodec.parseYaml(FULL_YAML);
+        assertEquals("qwen-chat", s.name());
+        assertEquals(new ModelSource.HfDirectory(Path.of("/models/Qwen2.5-0.5B-Instruct")), s.model());
+        assertEquals(new Slo(Duration.ofSeconds(5), Duration.ofMillis(50)), s.slo());
+        assertEquals(new Scaling(1, Duration.ofMinutes(2), Duration.ofHours(1)), s.scaling());
+        assertEquals(new Limits(2048, 512, 8, 16), s.limits());
+        assertEquals(Optional.of("s3cret-key"), s.apiKey());
+        assertEquals("qwen-chat.output", s.outputEventType());
+    }
+
+    @Test
+    void omittedSectionsTakeTheirDefaults() {
+        FunctionSpec s = FunctionSpecCodec.parseJson("{\"name\":\"demo\",\"model\":{\"synthetic\":{\"seed\":7}}}");
+        assertEquals(new ModelSource.Synthetic("echo", 7, Duration.ofMillis(2)), s.model());
+        assertEquals(Slo.DEFAULT, s.slo());
+        assertEquals(Scaling.DEFAULT, s.scaling());
+        assertEquals(Limits.DEFAULT, s.limits());
+        assertEquals(Optional.empty(), s.apiKey());
+    }
+
+    @Test
+    void jsonAndYamlRoundTripToTheSameSpec() {
+        FunctionSpec yaml = FunctionSpecCodec.parseYaml(FULL_YAML);
+        FunctionSpec again = FunctionSpecCodec.parseJson(FunctionSpecCodec.toJson(yaml));
+        assertEquals(yaml, again);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "bad name        | {\"name\":\"Bad Name\",\"model\":{\"synthetic\":{}}}                          | name",
+            "missing model   | {\"name\":\"a\"}                                                                 | model",
+            "both sources    | {\"name\":\"a\",\"model\":{\"path\":\"/m\",\"synthetic\":{}}}                | model",
+            "unknown field   | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"slo\":{\"ttfs\":\"1s\"}}      | slo.ttfs",
+            "bad duration    | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"slo\":{\"tpot\":\"fast\"}}    | slo.tpot",
+            "zero ttft       | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"slo\":{\"ttft\":\"0s\"}}      | slo.ttft",
+            "min scale 2     | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"scaling\":{\"minScale\":2}}   | scaling.minScale",
+            "cold before warm| {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"scaling\":{\"idleToWarm\":\"5m\",\"idleToCold\":\"1m\"}} | scaling.idleToCold",
+            "zero concurrency| {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"limits\":{\"maxConcurrent\":0}} | limits.maxConcurrent",
+            "string number   | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"limits\":{\"maxQueued\":\"9\"}} | limits.maxQueued",
+            "short api key   | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"apiKey\":\"x\"}               | apiKey",
+            "not an object   | [1,2]                                                                           | (document)",
+            "malformed json  | {\"name\":                                                                     | (document)",
+    })
+    void aValidationErrorNamesTheFieldAndTheRule(String caseName, String json, String field) {
+        SpecValidationException e = assertThrows(SpecValidationException.class, () -> FunctionSpecCodec.parseJson(json));
+        assertEquals(field, e.field(), caseName);
+        assertTrue(e.getMessage().startsWith(field + ": ") && !e.rule().isBlank(), e.getMessage());
+    }
+
+    @Test
+    void malformedYamlIsAValidationErrorNotACrash() {
+        var e = assertThrows(SpecValidationException.class, () -> FunctionSpecCodec.parseYaml("name: [unclosed"));
+        assertEquals("(document)", e.field());
+        var dup = assertThrows(SpecValidationException.class, () -> FunctionSpecCodec.parseYaml("name: a\nname: b\n"));
+        assertEquals("(document)", dup.field());
+    }
+
+    @Test
+    void readsADirectoryOfYamlAndJsonSortedByFileName(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("b.json"), "{\"name\":\"bee\",\"model\":{\"synthetic\":{}}}");
+        Files.writeString(dir.resolve("a.yaml"), "name: ant\nmodel:\n  synthetic: {shape: echo}\n");
+        Files.writeString(dir.resolve("notes.txt"), "ignored");
+        List<String> names = FunctionSpecCodec.readDirectory(dir).stream().map(FunctionSpec::name).toList();
+        assertEquals(List.of("ant", "bee"), names);
+
+        Files.writeString(dir.resolve("c.yml"), "name: cat\nmodel: {synthetic: {}}\nlimits: {maxOutputTokens: -1}\n");
+        var e = assertThrows(SpecValidationException.class, () -> FunctionSpecCodec.readDirectory(dir));
+        assertEquals("c.yml: limits.maxOutputTokens", e.field());
+    }
+
+    @Test
+    void apiKeyCheck() {
+        FunctionSpec open = FunctionSpecCodec.parseYaml("name: a\nmodel: {synthetic: {}}\n");
+        assertTrue(open.authorizes(null));
+        FunctionSpec closed = FunctionSpecCodec.parseYaml(FULL_YAML);
+        assertTrue(closed.authorizes("s3cret-key"));
+        assertEquals(false, closed.authorizes("wrong-key!"));
+        assertEquals(false, closed.authorizes(null));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"250ms,PT0.25S", "10s,PT10S", "5m,PT5M", "1h,PT1H", "PT1.5S,PT1.5S"})
+    void durationsParseAndFormatExactly(String text, String iso) {
+        Duration d = Durations.parse(text, "f");
+        assertEquals(Duration.parse(iso), d);
+        assertEquals(d, Durations.parse(Durations.format(d), "f"));
+    }
+}

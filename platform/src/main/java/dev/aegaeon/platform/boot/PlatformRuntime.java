@@ -1,0 +1,176 @@
+package dev.aegaeon.platform.boot;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import dev.aegaeon.functions.FunctionSpec;
+import dev.aegaeon.functions.ModelSource;
+import dev.aegaeon.kafka.LocalKafkaBroker;
+import dev.aegaeon.kafka.TopicProvisioner;
+import dev.aegaeon.kafka.Topics;
+import dev.aegaeon.platform.engine.InferenceBackend;
+import dev.aegaeon.platform.invoke.InvocationService;
+import dev.aegaeon.platform.kafka.KafkaInvocationGateway;
+import dev.aegaeon.platform.kafka.ResultLedger;
+import dev.aegaeon.platform.metrics.MicrometerInvocationMetrics;
+import dev.aegaeon.platform.registry.FunctionRegistry;
+import dev.aegaeon.platform.registry.RegistrationStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
+
+/**
+ * Wires the platform at start, in dependency order: data directory, Kafka (an external broker if
+ * {@code kafka.bootstrap.servers} is set, else a local KRaft broker), topics, the invocation
+ * service over the backend, stored registrations (plus {@code demo} when enabled), and the Kafka
+ * front door. Shuts them down in reverse.
+ */
+@Singleton
+@Startup
+public class PlatformRuntime {
+    private static final Logger LOG = Logger.getLogger(PlatformRuntime.class);
+
+    private final InferenceBackend backend;
+    private final MicrometerInvocationMetrics metrics;
+    private final InvocationService service;
+    private final FunctionRegistry registry;
+    private final Path dataDir;
+    private final LocalKafkaBroker broker;
+    private final String bootstrapServers;
+    private final KafkaInvocationGateway gateway;
+    private final ResultLedger ledger;
+    private final Timer kafkaResultOverhead;
+
+    @Inject
+    public PlatformRuntime(InferenceBackend backend, MeterRegistry meters,
+            @ConfigProperty(name = "aegaeon.data-dir") Path dataDir,
+            @ConfigProperty(name = "aegaeon.kafka.enabled", defaultValue = "true") boolean kafkaEnabled,
+            @ConfigProperty(name = "kafka.bootstrap.servers") Optional<String> externalKafka,
+            @ConfigProperty(name = "aegaeon.kafka.embedded.port", defaultValue = "9092") int embeddedPort,
+            @ConfigProperty(name = "aegaeon.kafka.group-id", defaultValue = "aegaeon-platform") String groupId,
+            @ConfigProperty(name = "aegaeon.admission.max-queued-total", defaultValue = "1024") int maxQueuedTotal,
+            @ConfigProperty(name = "aegaeon.invocation.default-timeout", defaultValue = "PT5M") Duration defaultTimeout,
+            @ConfigProperty(name = "aegaeon.demo.enabled", defaultValue = "true") boolean demo) {
+        this.backend = backend;
+        this.dataDir = dataDir.toAbsolutePath();
+        this.metrics = new MicrometerInvocationMetrics(meters);
+        this.service = new InvocationService(backend, metrics, maxQueuedTotal, defaultTimeout);
+        this.kafkaResultOverhead = Timer.builder("aegaeon.kafka.result.overhead")
+                .description("Platform time from the last token to handing the Kafka result to the producer")
+                .publishPercentileHistogram().register(meters);
+        try {
+            RegistrationStore store = new RegistrationStore(this.dataDir.resolve("functions"));
+            this.registry = new FunctionRegistry(store, new FunctionRegistry.Listener() {
+                @Override
+                public void registered(FunctionSpec spec) {
+                    service.register(spec);
+                    metrics.register(spec.name(), service, backend);
+                }
+
+                @Override
+                public void unregistered(String name) {
+                    service.unregister(name);
+                    metrics.unregister(name);
+                }
+            });
+            int loaded = registry.load();
+            if (demo && registry.get("demo").isEmpty()) registry.create(demoSpec());
+            LOG.infof("backend %s; %d stored function(s) loaded from %s", backend.name(), loaded, store.directory());
+
+            if (kafkaEnabled) {
+                if (externalKafka.isPresent() && !externalKafka.get().isBlank()) {
+                    this.broker = null;
+                    this.bootstrapServers = externalKafka.get();
+                } else {
+                    this.broker = LocalKafkaBroker.start(embeddedPort, this.dataDir.resolve("kafka"), false);
+                    this.bootstrapServers = broker.bootstrapServers();
+                }
+                ensureTopics(bootstrapServers);
+                this.ledger = new ResultLedger(this.dataDir.resolve("kafka-answered.log"), 100_000);
+                this.gateway = new KafkaInvocationGateway(bootstrapServers, groupId, service, ledger,
+                        nanos -> kafkaResultOverhead.record(nanos, TimeUnit.NANOSECONDS));
+                gateway.start();
+            } else {
+                this.broker = null;
+                this.bootstrapServers = null;
+                this.ledger = null;
+                this.gateway = null;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the platform: " + e.getMessage(), e);
+        }
+    }
+
+    /** The embedded demo function: a synthetic echo model on the trivial engine, kept HOT. */
+    static FunctionSpec demoSpec() {
+        return new FunctionSpec("demo", new ModelSource.Synthetic("echo", 42, Duration.ofMillis(2)), null,
+                new dev.aegaeon.functions.Scaling(1, Duration.ofSeconds(60), Duration.ofMinutes(10)), null, Optional.empty());
+    }
+
+    private static void ensureTopics(String bootstrap) {
+        try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            List<String> created = TopicProvisioner.ensure(admin, Topics.ALL, 30_000);
+            if (!created.isEmpty()) LOG.infof("created Kafka topics %s", created);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create Kafka topics on " + bootstrap + ": " + e.getMessage(), e);
+        }
+    }
+
+    public InvocationService service() {
+        return service;
+    }
+
+    public FunctionRegistry registry() {
+        return registry;
+    }
+
+    public InferenceBackend backend() {
+        return backend;
+    }
+
+    public MicrometerInvocationMetrics metrics() {
+        return metrics;
+    }
+
+    /** Where Kafka clients connect, or empty when Kafka is disabled. */
+    public Optional<String> kafkaBootstrapServers() {
+        return Optional.ofNullable(bootstrapServers);
+    }
+
+    public boolean embeddedBroker() {
+        return broker != null;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @PreDestroy
+    void stop() {
+        if (gateway != null) gateway.close();
+        service.close();
+        backend.close();
+        if (ledger != null) {
+            try {
+                ledger.close();
+            } catch (IOException e) {
+                LOG.debugf("ledger close: %s", e.getMessage());
+            }
+        }
+        if (broker != null) broker.close();
+    }
+}

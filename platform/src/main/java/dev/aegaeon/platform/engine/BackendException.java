@@ -1,0 +1,33 @@
+package dev.aegaeon.platform.engine;
+
+/** Failures of an {@link InferenceBackend}; the subtype says how the platform must answer. */
+public sealed class BackendException extends Exception {
+    protected BackendException(String message) {
+        super(message);
+    }
+
+    protected BackendException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** The function is not registered with the backend (HTTP 404 model_not_found). */
+    public static final class UnknownFunction extends BackendException {
+        public UnknownFunction(String function) {
+            super("The model '" + function + "' does not exist");
+        }
+    }
+
+    /** The request cannot be served as asked (HTTP 400 invalid_request_error). */
+    public static final class InvalidRequest extends BackendException {
+        public InvalidRequest(String message) {
+            super(message);
+        }
+    }
+
+    /** The backend cannot serve now: shutting down, or the model failed to load (HTTP 503). */
+    public static final class Unavailable extends BackendException {
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.aegaeon.platform.funqy;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Funqy inputs and outputs: OpenAI's field names, one answer (Funqy does not stream). */
+public final class FunqyTypes {
+    private FunqyTypes() {}
+
+    /** Parameters both functions share. */
+    public static class Params {
+        public String model;
+        @JsonProperty("max_tokens")
+        public Integer maxTokens;
+        public Double temperature;
+        @JsonProperty("top_p")
+        public Double topP;
+        public List<String> stop;
+        public Long seed;
+    }
+
+    public static class GenerateInput extends Params {
+        public String prompt;
+    }
+
+    public static class ChatMessage {
+        public String role;
+        public String content;
+
+        public ChatMessage() {}
+
+        public ChatMessage(String role, String content) {
+            this.role = role;
+            this.content = content;
+        }
+    }
+
+    public static class ChatInput extends Params {
+        public List<ChatMessage> messages;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Output {
+        public String id;
+        public String model;
+        /** {@code generate}: the completion text. */
+        public String text;
+        /** {@code chat}: the assistant's message. */
+        public ChatMessage message;
+        @JsonProperty("finish_reason")
+        public String finishReason;
+        public Map<String, Integer> usage;
+        /** Set instead of the answer when the invocation was refused or failed (OpenAI's error object). */
+        public Map<String, Object> error;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.aegaeon.platform.metrics;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
+
+import dev.aegaeon.platform.engine.BackendException;
+import dev.aegaeon.platform.engine.FunctionStatus;
+import dev.aegaeon.platform.engine.InferenceBackend;
+import dev.aegaeon.platform.invoke.InvocationMetrics;
+import dev.aegaeon.platform.invoke.InvocationService;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The platform's metrics, every one labelled {@code function}: TTFT and inter-token latency
+ * histograms, admission overhead, invocations by outcome, requests running and waiting, model
+ * switches and load seconds, KV usage, and SLO attainment (mean score of finished invocations).
+ * Prometheus names: {@code aegaeon_ttft_seconds}, {@code aegaeon_inter_token_latency_seconds},
+ * {@code aegaeon_requests_running}, {@code aegaeon_requests_waiting}, {@code aegaeon_model_switches_total},
+ * {@code aegaeon_model_load_seconds_total}, {@code aegaeon_kv_cache_usage_ratio},
+ * {@code aegaeon_slo_attainment_ratio}, {@code aegaeon_invocations_total}.
+ */
+public final class MicrometerInvocationMetrics implements InvocationMetrics {
+    private final MeterRegistry registry;
+    private final Map<String, PerFunction> functions = new ConcurrentHashMap<>();
+
+    private static final class PerFunction {
+        Timer ttft, itl, overhead;
+        final DoubleAdder sloSum = new DoubleAdder();
+        final LongAdder sloCount = new LongAdder();
+        final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+        final List<Meter> meters = new ArrayList<>();
+    }
+
+    public MicrometerInvocationMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Registers the function's meters; gauges read the service and backend at scrape time. */
+    public void register(String function, InvocationService service, InferenceBackend backend) {
+        functions.computeIfAbsent(function, f -> {
+            PerFunction p = new PerFunction();
+            p.ttft = latency("aegaeon.ttft", "Time from arrival to the first token", f);
+            p.itl = latency("aegaeon.inter.token.latency", "Time between consecutive tokens", f);
+            p.overhead = latency("aegaeon.admission.overhead", "Platform time from arrival to the backend submit", f);
+            p.meters.addAll(List.of(p.ttft, p.itl, p.overhead));
+            p.meters.add(Gauge.builder("aegaeon.requests.running", service, s -> s.traffic(f).map(t -> t.running()).orElse(0))
+                    .description("Invocations at the backend").tag("function", f).register(registry));
+            p.meters.add(Gauge.builder("aegaeon.requests.waiting", service, s -> s.traffic(f).map(t -> t.waiting()).orElse(0))
+                    .description("Invocations waiting for admission").tag("function", f).register(registry));
+            p.meters.add(FunctionCounter.builder("aegaeon.model.switches", backend, status(f, FunctionStatus::switches))
+                    .description("Times the model was brought onto a device").tag("function", f).register(registry));
+            p.meters.add(FunctionCounter.builder("aegaeon.model.load.seconds", backend, status(f, FunctionStatus::loadSeconds))
+                    .description("Seconds spent loading the model").tag("function", f).register(registry));
+            p.meters.add(Gauge.builder("aegaeon.kv.cache.usage", backend, status(f, FunctionStatus::kvUsage))
+                    .description("Share of KV-cache blocks held").baseUnit("ratio").tag("function", f).register(registry));
+            p.meters.add(Gauge.builder("aegaeon.kv.cache.blocks.used", backend, status(f, FunctionStatus::kvBlocksUsed))
+                    .description("KV-cache blocks held").tag("function", f).register(registry));
+            p.meters.add(Gauge.builder("aegaeon.slo.attainment", p, x -> x.sloCount.sum() == 0 ? 1.0 : x.sloSum.sum() / x.sloCount.sum())
+                    .description("Mean SLO score of finished invocations (share of tokens meeting their deadline)")
+                    .baseUnit("ratio").tag("function", f).register(registry));
+            return p;
+        });
+    }
+
+    public void unregister(String function) {
+        PerFunction p = functions.remove(function);
+        if (p == null) return;
+        p.meters.forEach(registry::remove);
+        p.outcomes.values().forEach(registry::remove);
+    }
+
+    /** Mean SLO score so far, or empty before the first finished invocation. */
+    public java.util.OptionalDouble sloAttainment(String function) {
+        PerFunction p = functions.get(function);
+        if (p == null || p.sloCount.sum() == 0) return java.util.OptionalDouble.empty();
+        return java.util.OptionalDouble.of(p.sloSum.sum() / p.sloCount.sum());
+    }
+
+    private Timer latency(String name, String description, String function) {
+        return Timer.builder(name).description(description).tag("function", function)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
+    }
+
+    private static ToDoubleFunction<InferenceBackend> status(String f, ToDoubleFunction<FunctionStatus> field) {
+        return b -> {
+            try {
+                return field.applyAsDouble(b.status(f));
+            } catch (BackendException.UnknownFunction e) {
+                return 0;
+            }
+        };
+    }
+
+    @Override
+    public void timeToFirstToken(String function, long nanos) {
+        PerFunction p = functions.get(function);
+        if (p != null) p.ttft.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void interTokenLatency(String function, long nanos) {
+        PerFunction p = functions.get(function);
+        if (p != null) p.itl.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void admissionOverhead(String function, long nanos) {
+        PerFunction p = functions.get(function);
+        if (p != null) p.overhead.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void sloScore(String function, double score) {
+        PerFunction p = functions.get(function);
+        if (p == null) return;
+        p.sloSum.add(score);
+        p.sloCount.increment();
+    }
+
+    @Override
+    public void finished(String function, String outcome) {
+        PerFunction p = functions.get(function);
+        if (p == null) return;
+        p.outcomes.computeIfAbsent(outcome, o -> Counter.builder("aegaeon.invocations")
+                .description("Finished or refused invocations by outcome").tag("function", function).tag("outcome", o)
+                .register(registry)).increment();
+    }
+}

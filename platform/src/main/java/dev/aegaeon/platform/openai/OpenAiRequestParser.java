@@ -1,0 +1,166 @@
+package dev.aegaeon.platform.openai;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.aegaeon.platform.engine.Prompt;
+import dev.aegaeon.platform.invoke.InvocationRequest;
+
+/**
+ * Parses OpenAI {@code /v1/completions} and {@code /v1/chat/completions} bodies, the same for HTTP
+ * and Kafka. Every rule broken becomes a {@link BadRequest} naming the parameter, as OpenAI does.
+ * Fields we do not use (user, logit_bias, ...) are accepted and ignored, like OpenAI-compatible
+ * servers do; fields we cannot honour (n > 1, best_of > 1, tools) are refused.
+ */
+public final class OpenAiRequestParser {
+    private OpenAiRequestParser() {}
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static {
+        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
+    }
+
+    /** OpenAI's default max_tokens for legacy completions. */
+    static final int COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
+
+    public static JsonNode readTree(byte[] body) throws BadRequest {
+        if (body == null || body.length == 0) throw new BadRequest(null, "We could not parse the JSON body of your request: the body is empty.");
+        try {
+            JsonNode node = JSON.readTree(body);
+            if (node == null || !node.isObject())
+                throw new BadRequest(null, "We could not parse the JSON body of your request: expected a JSON object.");
+            return node;
+        } catch (JacksonException e) {
+            throw new BadRequest(null, "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)");
+        } catch (java.io.IOException e) {
+            throw new BadRequest(null, "We could not read the body of your request.");
+        }
+    }
+
+    public static OpenAiCall parse(OpenAiCall.Kind kind, JsonNode body, long arrivalNanos, Optional<String> apiKey,
+            Optional<Duration> timeout, Optional<String> id) throws BadRequest {
+        String model = requiredString(body, "model");
+        Prompt prompt = kind == OpenAiCall.Kind.CHAT ? chatPrompt(body) : textPrompt(body);
+        Optional<Integer> maxTokens = optionalInt(body, kind == OpenAiCall.Kind.CHAT && body.hasNonNull("max_completion_tokens")
+                ? "max_completion_tokens" : "max_tokens");
+        double temperature = optionalNumber(body, "temperature", 1.0);
+        double topP = optionalNumber(body, "top_p", 1.0);
+        List<String> stop = stop(body);
+        OptionalLong seed = body.hasNonNull("seed") ? OptionalLong.of(integer(body.get("seed"), "seed")) : OptionalLong.empty();
+        if (optionalInt(body, "n").orElse(1) != 1) throw new BadRequest("n", "Only n = 1 is supported.");
+        if (optionalInt(body, "best_of").orElse(1) != 1) throw new BadRequest("best_of", "Only best_of = 1 is supported.");
+        if (body.hasNonNull("tools") && body.get("tools").size() > 0) throw new BadRequest("tools", "Tools are not supported.");
+        boolean stream = optionalBoolean(body, "stream", false);
+        boolean includeUsage = false;
+        JsonNode so = body.get("stream_options");
+        if (so != null && !so.isNull()) {
+            if (!so.isObject()) throw new BadRequest("stream_options", "stream_options must be an object.");
+            if (!stream) throw new BadRequest("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
+            includeUsage = optionalBoolean(so, "include_usage", false);
+        }
+        int defaultMax = kind == OpenAiCall.Kind.CHAT ? Integer.MAX_VALUE : COMPLETIONS_DEFAULT_MAX_TOKENS;
+        var request = new InvocationRequest(model, prompt, maxTokens, defaultMax, temperature, topP, stop, seed,
+                arrivalNanos, timeout, apiKey, id);
+        return new OpenAiCall(kind, request, stream, includeUsage);
+    }
+
+    private static Prompt textPrompt(JsonNode body) throws BadRequest {
+        JsonNode p = body.get("prompt");
+        if (p == null || p.isNull()) throw new BadRequest("prompt", "Missing required parameter: 'prompt'.");
+        if (p.isTextual()) return new Prompt.Text(p.asText());
+        if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) return new Prompt.Text(p.get(0).asText());
+        throw new BadRequest("prompt", "'prompt' must be a string (or an array of exactly one string).");
+    }
+
+    private static Prompt chatPrompt(JsonNode body) throws BadRequest {
+        JsonNode ms = body.get("messages");
+        if (ms == null || ms.isNull()) throw new BadRequest("messages", "Missing required parameter: 'messages'.");
+        if (!ms.isArray() || ms.isEmpty()) throw new BadRequest("messages", "'messages' must be a non-empty array.");
+        List<Prompt.Message> out = new ArrayList<>(ms.size());
+        for (int i = 0; i < ms.size(); i++) {
+            JsonNode m = ms.get(i);
+            String at = "messages[" + i + "]";
+            if (!m.isObject()) throw new BadRequest(at, "Each message must be an object.");
+            JsonNode role = m.get("role");
+            if (role == null || !role.isTextual()) throw new BadRequest(at + ".role", "Missing required parameter: '" + at + ".role'.");
+            String r = role.asText();
+            if (!List.of("system", "developer", "user", "assistant", "tool").contains(r))
+                throw new BadRequest(at + ".role", "Invalid value: '" + r + "'. Supported values are: 'system', 'developer', 'user', 'assistant', and 'tool'.");
+            out.add(new Prompt.Message(r.equals("developer") ? "system" : r, content(m.get("content"), at + ".content")));
+        }
+        return new Prompt.Chat(out);
+    }
+
+    private static String content(JsonNode c, String at) throws BadRequest {
+        if (c == null || c.isNull()) return "";
+        if (c.isTextual()) return c.asText();
+        if (c.isArray()) {
+            StringBuilder sb = new StringBuilder();
+            for (JsonNode part : c) {
+                if (!part.isObject() || !"text".equals(part.path("type").asText()) || !part.path("text").isTextual())
+                    throw new BadRequest(at, "Only text content parts ({\"type\":\"text\",\"text\":...}) are supported.");
+                sb.append(part.get("text").asText());
+            }
+            return sb.toString();
+        }
+        throw new BadRequest(at, "'" + at + "' must be a string or an array of text parts.");
+    }
+
+    private static List<String> stop(JsonNode body) throws BadRequest {
+        JsonNode s = body.get("stop");
+        if (s == null || s.isNull()) return List.of();
+        if (s.isTextual()) return List.of(s.asText());
+        if (s.isArray()) {
+            List<String> out = new ArrayList<>();
+            for (JsonNode e : s) {
+                if (!e.isTextual()) throw new BadRequest("stop", "'stop' must be a string or an array of strings.");
+                out.add(e.asText());
+            }
+            return out;
+        }
+        throw new BadRequest("stop", "'stop' must be a string or an array of strings.");
+    }
+
+    private static String requiredString(JsonNode body, String field) throws BadRequest {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) throw new BadRequest(field, "Missing required parameter: '" + field + "'.");
+        if (!n.isTextual() || n.asText().isEmpty()) throw new BadRequest(field, "'" + field + "' must be a non-empty string.");
+        return n.asText();
+    }
+
+    private static Optional<Integer> optionalInt(JsonNode body, String field) throws BadRequest {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return Optional.empty();
+        long v = integer(n, field);
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) throw new BadRequest(field, "'" + field + "' is out of range.");
+        return Optional.of((int) v);
+    }
+
+    private static long integer(JsonNode n, String field) throws BadRequest {
+        if (!n.isIntegralNumber() || !n.canConvertToLong()) throw new BadRequest(field, "'" + field + "' must be an integer.");
+        return n.asLong();
+    }
+
+    private static double optionalNumber(JsonNode body, String field, double fallback) throws BadRequest {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return fallback;
+        if (!n.isNumber()) throw new BadRequest(field, "'" + field + "' must be a number.");
+        return n.asDouble();
+    }
+
+    private static boolean optionalBoolean(JsonNode body, String field, boolean fallback) throws BadRequest {
+        JsonNode n = body.get(field);
+        if (n == null || n.isNull()) return fallback;
+        if (!n.isBoolean()) throw new BadRequest(field, "'" + field + "' must be a boolean.");
+        return n.asBoolean();
+    }
+}

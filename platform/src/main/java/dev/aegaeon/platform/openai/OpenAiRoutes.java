@@ -1,0 +1,126 @@
+package dev.aegaeon.platform.openai;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.aegaeon.platform.boot.PlatformRuntime;
+import dev.aegaeon.platform.invoke.Invocation;
+import dev.aegaeon.platform.invoke.InvocationError;
+import dev.aegaeon.platform.invoke.InvocationRejected;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * OpenAI-compatible HTTP: {@code GET /v1/models}, {@code GET /v1/models/{model}},
+ * {@code POST /v1/completions}, {@code POST /v1/chat/completions} (JSON, or SSE with
+ * {@code "stream": true}). Plain Vert.x routes rather than JAX-RS so the SSE bytes are exactly
+ * OpenAI's ({@code data: {...}\n\n} ... {@code data: [DONE]\n\n}) and the platform adds as little
+ * latency as possible. A caller that disconnects cancels its invocation at once.
+ */
+@ApplicationScoped
+public class OpenAiRoutes {
+    static final long MAX_BODY_BYTES = 4L << 20;
+    /** Optional per-request deadline in milliseconds (OpenAI has none; clients time out themselves). */
+    public static final String TIMEOUT_HEADER = "X-Aegaeon-Timeout-Ms";
+
+    @Inject
+    PlatformRuntime runtime;
+
+    void routes(@Observes Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        router.get("/v1/models").handler(this::models);
+        router.get("/v1/models/:model").handler(this::model);
+        router.post("/v1/completions").handler(body).handler(ctx -> invoke(ctx, OpenAiCall.Kind.COMPLETION));
+        router.post("/v1/chat/completions").handler(body).handler(ctx -> invoke(ctx, OpenAiCall.Kind.CHAT));
+    }
+
+    private void models(RoutingContext ctx) {
+        var names = runtime.registry().all().stream().map(r -> r.spec().name()).toList();
+        json(ctx.response(), 200, OpenAiFormat.models(names, Instant.now().getEpochSecond()).toString());
+    }
+
+    private void model(RoutingContext ctx) {
+        String name = ctx.pathParam("model");
+        runtime.registry().get(name).ifPresentOrElse(
+                r -> json(ctx.response(), 200, OpenAiFormat.model(name, r.created().getEpochSecond()).toString()),
+                () -> error(ctx.response(), InvocationError.unknownModel(name)));
+    }
+
+    private void invoke(RoutingContext ctx, OpenAiCall.Kind kind) {
+        long arrival = System.nanoTime();
+        OpenAiCall call;
+        try {
+            JsonNode body = OpenAiRequestParser.readTree(ctx.body().buffer() == null ? null : ctx.body().buffer().getBytes());
+            call = OpenAiRequestParser.parse(kind, body, arrival, bearer(ctx), timeout(ctx), Optional.empty());
+        } catch (BadRequest e) {
+            error(ctx.response(), e.error());
+            return;
+        }
+        HttpServerResponse response = ctx.response();
+        try {
+            Invocation inv;
+            if (call.stream()) {
+                SseWriter writer = new SseWriter(response, call);
+                inv = runtime.service().start(call.request(), writer);
+                writer.started(inv);
+            } else {
+                long created = Instant.now().getEpochSecond();
+                Invocation[] self = new Invocation[1];
+                inv = runtime.service().start(call.request(), new CollectingObserver(outcome -> {
+                    if (response.ended() || response.closed()) return;
+                    if (outcome.failed()) {
+                        error(response, outcome.error());
+                    } else if (outcome.finishReason() == dev.aegaeon.platform.engine.FinishReason.CANCELLED) {
+                        error(response, InvocationError.cancelled());
+                    } else {
+                        json(response, 200, OpenAiFormat.response(kind, OpenAiFormat.responseId(kind, self[0].id()), created,
+                                call.model(), outcome.text(), outcome.finishReason().openAiName(), outcome.usage()).toString());
+                    }
+                }));
+                self[0] = inv;
+            }
+            Invocation started = inv;
+            response.closeHandler(v -> started.cancel());
+        } catch (InvocationRejected e) {
+            error(response, e.error());
+        }
+    }
+
+    private static Optional<String> bearer(RoutingContext ctx) {
+        String h = ctx.request().getHeader("Authorization");
+        if (h == null) return Optional.empty();
+        return Optional.of(h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).strip() : h.strip());
+    }
+
+    private static Optional<Duration> timeout(RoutingContext ctx) throws BadRequest {
+        String h = ctx.request().getHeader(TIMEOUT_HEADER);
+        if (h == null) return Optional.empty();
+        try {
+            long ms = Long.parseLong(h.strip());
+            if (ms < 1) throw new NumberFormatException();
+            return Optional.of(Duration.ofMillis(ms));
+        } catch (NumberFormatException e) {
+            throw new BadRequest(null, TIMEOUT_HEADER + " must be a positive number of milliseconds.");
+        }
+    }
+
+    static void json(HttpServerResponse response, int status, String body) {
+        if (response.ended() || response.closed()) return;
+        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+    }
+
+    static void error(HttpServerResponse response, InvocationError e) {
+        if (response.ended() || response.closed()) return;
+        e.retryAfter().ifPresent(d -> response.putHeader("Retry-After", Long.toString(Math.max(1, d.toSeconds()))));
+        json(response, e.status(), OpenAiFormat.error(e).toString());
+    }
+}

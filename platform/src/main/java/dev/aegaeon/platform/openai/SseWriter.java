@@ -1,0 +1,89 @@
+package dev.aegaeon.platform.openai;
+
+import java.time.Instant;
+
+import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.platform.engine.Usage;
+import dev.aegaeon.platform.invoke.Invocation;
+import dev.aegaeon.platform.invoke.InvocationError;
+import dev.aegaeon.platform.invoke.InvocationObserver;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * Writes one invocation as OpenAI's server-sent events: a chunk per delta ({@code data: {json}}
+ * and a blank line), a closing chunk with {@code finish_reason}, the usage chunk when asked, then
+ * {@code data: [DONE]}. An error after the stream started becomes a {@code data: {"error":...}}
+ * event, as OpenAI sends it. Callbacks are serial (observer contract), so no locking.
+ */
+final class SseWriter implements InvocationObserver {
+    private final HttpServerResponse response;
+    private final OpenAiCall call;
+    private final long created = Instant.now().getEpochSecond();
+    private String id;
+    private boolean headersSent;
+    private boolean first = true;
+
+    SseWriter(HttpServerResponse response, OpenAiCall call) {
+        this.response = response;
+        this.call = call;
+    }
+
+    /** Called once start() returned; callbacks may already have run (they use a provisional id). */
+    void started(Invocation inv) {
+        synchronized (this) {
+            if (id == null) id = OpenAiFormat.responseId(call.kind(), inv.id());
+        }
+    }
+
+    private synchronized String id() {
+        if (id == null) id = OpenAiFormat.responseId(call.kind(), java.util.UUID.randomUUID().toString());
+        return id;
+    }
+
+    private void ensureHeaders() {
+        if (headersSent) return;
+        headersSent = true;
+        response.setStatusCode(200).setChunked(true)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache")
+                .putHeader("X-Accel-Buffering", "no");
+    }
+
+    private void event(String data) {
+        if (response.closed() || response.ended()) return;
+        ensureHeaders();
+        response.write("data: " + data + "\n\n");
+    }
+
+    @Override
+    public void onToken(int index, String text) {
+        if (text.isEmpty() && !first) return;
+        event(OpenAiFormat.chunk(call.kind(), id(), created, call.model(), first, text, null, call.includeUsage()).toString());
+        first = false;
+    }
+
+    @Override
+    public void onComplete(FinishReason reason, Usage usage) {
+        if (response.closed() || response.ended()) return;
+        if (reason == FinishReason.CANCELLED) {
+            onError(InvocationError.cancelled());
+            return;
+        }
+        event(OpenAiFormat.chunk(call.kind(), id(), created, call.model(), first, "", reason.openAiName(), call.includeUsage()).toString());
+        if (call.includeUsage()) event(OpenAiFormat.usageChunk(call.kind(), id(), created, call.model(), usage).toString());
+        event("[DONE]");
+        response.end();
+    }
+
+    @Override
+    public void onError(InvocationError error) {
+        if (response.closed() || response.ended()) return;
+        if (!headersSent) {
+            OpenAiRoutes.error(response, error);
+            return;
+        }
+        event(OpenAiFormat.error(error).toString());
+        event("[DONE]");
+        response.end();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.aegaeon.platform.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+class BadRequestsTest {
+    @TestHTTPResource("/")
+    URI base;
+
+    @BeforeEach
+    void smallFunction() throws Exception {
+        Http.ensureFunction(base, "tiny", "\"limits\":{\"maxPromptTokens\":40,\"maxOutputTokens\":8}");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "unknown model      | /v1/chat/completions | {\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]} | 404 | model      | model_not_found",
+            "prompt over limit  | /v1/completions      | {\"model\":\"tiny\",\"prompt\":\"0123456789012345678901234567890123456789X\"}  | 400 | prompt     | context_length_exceeded",
+            "chat over limit    | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"0123456789012345678901234567890123456789\"}]} | 400 | messages | context_length_exceeded",
+            "negative max_tokens| /v1/completions      | {\"model\":\"tiny\",\"prompt\":\"hi\",\"max_tokens\":-3}                    | 400 | max_tokens | invalid_value",
+            "max_tokens too big | /v1/completions      | {\"model\":\"tiny\",\"prompt\":\"hi\",\"max_tokens\":9}                     | 400 | max_tokens | invalid_value",
+            "missing model      | /v1/completions      | {\"prompt\":\"hi\"}                                                        | 400 | model      | invalid_value",
+            "bad temperature    | /v1/completions      | {\"model\":\"tiny\",\"prompt\":\"hi\",\"temperature\":3}                    | 400 | temperature| invalid_value",
+            "bad role           | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}  | 400 | messages[0].role | invalid_value",
+            "malformed JSON     | /v1/chat/completions | {\"model\":\"tiny\",                                                      | 400 |            | ",
+            "JSON not an object | /v1/completions      | [1,2,3]                                                                    | 400 |            | ",
+    })
+    void badRequestGetsOpenAisErrorAndChangesNothing(String name, String path, String body, int status, String param,
+            String code) throws Exception {
+        JsonNode before = Http.get(base, "/admin/functions/tiny").json();
+        Http.Reply r = Http.post(base, path, body);
+        assertEquals(status, r.status(), r.body());
+        JsonNode error = Http.openAiError(r);
+        assertEquals("invalid_request_error", error.get("type").asText());
+        assertEquals(param == null ? null : param, error.get("param").isNull() ? null : error.get("param").asText());
+        assertEquals(code == null ? null : code, error.get("code").isNull() ? null : error.get("code").asText());
+
+        JsonNode after = Http.get(base, "/admin/functions/tiny").json();
+        assertEquals(before.get("traffic"), after.get("traffic"), "a refused request is not admitted");
+        assertEquals(before.get("spec"), after.get("spec"));
+        Http.Reply ok = Http.post(base, "/v1/chat/completions", Http.chatBody("tiny", "still fine", 8));
+        assertEquals(200, ok.status(), "the function still serves: " + ok.body());
+    }
+}

@@ -1,0 +1,69 @@
+package dev.aegaeon.platform.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@WithTestResource(KafkaBrokerResource.class)
+class FunqyAndCloudEventsTest {
+    @TestHTTPResource("/")
+    URI base;
+
+    @Test
+    void generateOverPlainHttp() throws Exception {
+        Http.Reply r = Http.post(base, "/generate", "{\"model\":\"demo\",\"prompt\":\"funqy\",\"max_tokens\":12}");
+        assertEquals(200, r.status(), r.body());
+        assertEquals("[demo] funqy", r.json().get("text").asText());
+        assertEquals("length", r.json().get("finish_reason").asText());
+        assertEquals(12, r.json().get("usage").get("completion_tokens").asInt());
+    }
+
+    @Test
+    void chatOverPlainHttpAndItsRefusals() throws Exception {
+        Http.Reply r = Http.post(base, "/chat", "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":9}");
+        assertEquals(200, r.status(), r.body());
+        assertEquals("assistant", r.json().get("message").get("role").asText());
+        assertEquals("[demo] hi", r.json().get("message").get("content").asText());
+
+        Http.Reply unknown = Http.post(base, "/chat", "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertEquals("model_not_found", unknown.json().get("error").get("code").asText());
+    }
+
+    @Test
+    void binaryModeCloudEventAnswersWithTypeFunctionOutput() throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(base.resolve("/"))
+                .header("Content-Type", "application/json")
+                .header("ce-specversion", "1.0").header("ce-id", "evt-1").header("ce-type", "chat").header("ce-source", "/test")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"event\"}],\"max_tokens\":12}"))
+                .build();
+        Http.Reply r = Http.send(req);
+        assertEquals(200, r.status(), r.body());
+        assertEquals("chat.output", r.raw().headers().firstValue("ce-type").orElseThrow());
+        assertEquals("1.0", r.raw().headers().firstValue("ce-specversion").orElseThrow());
+        assertEquals("[demo] event", r.json().get("message").get("content").asText());
+    }
+
+    @Test
+    void structuredModeCloudEventAnswersInStructuredMode() throws Exception {
+        String event = "{\"specversion\":\"1.0\",\"id\":\"evt-2\",\"type\":\"generate\",\"source\":\"/test\","
+                + "\"datacontenttype\":\"application/json\",\"data\":{\"model\":\"demo\",\"prompt\":\"structured\",\"max_tokens\":17}}";
+        Http.Reply r = Http.postAsync(base, "/", event, "application/cloudevents+json").join();
+        assertEquals(200, r.status(), r.body());
+        JsonNode out = r.json();
+        assertEquals("generate.output", out.get("type").asText());
+        assertEquals("1.0", out.get("specversion").asText());
+        assertTrue(out.get("data").get("text").asText().equals("[demo] structured"), out.toString());
+    }
+}

@@ -1,0 +1,119 @@
+package dev.aegaeon.platform.invoke;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.aegaeon.functions.FunctionSpec;
+import dev.aegaeon.functions.Limits;
+import dev.aegaeon.functions.ModelSource;
+import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.platform.engine.Prompt;
+import dev.aegaeon.platform.engine.TrivialEngine;
+import dev.aegaeon.platform.engine.Usage;
+
+class InvocationServiceTest {
+    final TrivialEngine engine = new TrivialEngine();
+    final InvocationService service = new InvocationService(engine, InvocationMetrics.NONE, 2, Duration.ofSeconds(30));
+
+    @AfterEach
+    void close() {
+        service.close();
+        engine.close();
+    }
+
+    static final class Outcome implements InvocationObserver {
+        final CompletableFuture<String> end = new CompletableFuture<>();
+
+        public void onToken(int index, String text) {}
+
+        public void onComplete(FinishReason reason, Usage usage) {
+            end.complete(reason.name());
+        }
+
+        public void onError(InvocationError error) {
+            end.complete("error:" + error.code());
+        }
+    }
+
+    void register(String name, int interval, int concurrent, int queued) {
+        service.register(new FunctionSpec(name, new ModelSource.Synthetic("echo", 1, Duration.ofMillis(interval)), null, null,
+                new Limits(100, 100, concurrent, queued), Optional.empty()));
+    }
+
+    static InvocationRequest request(String fn, int maxTokens, Optional<Duration> timeout) {
+        return new InvocationRequest(fn, new Prompt.Text("hi"), Optional.of(maxTokens), 16, 1, 1, List.of(),
+                OptionalLong.empty(), System.nanoTime(), timeout, Optional.empty(), Optional.empty());
+    }
+
+    @Test
+    void queuedInvocationsRunInOrderWhenASlotFrees() throws Exception {
+        register("f", 1, 1, 5);
+        Outcome a = new Outcome(), b = new Outcome();
+        service.start(request("f", 5, Optional.empty()), a);
+        service.start(request("f", 5, Optional.empty()), b);
+        assertEquals(1, service.traffic("f").orElseThrow().waiting());
+        assertEquals("LENGTH", a.end.get(5, TimeUnit.SECONDS));
+        assertEquals("LENGTH", b.end.get(5, TimeUnit.SECONDS));
+        assertEquals(0, service.queuedTotal());
+    }
+
+    @Test
+    void theOverallQueueBoundAppliesAcrossFunctions() throws Exception {
+        register("f", 50, 1, 5);
+        register("g", 50, 1, 5);
+        service.start(request("f", 100, Optional.empty()), new Outcome()); // runs
+        service.start(request("g", 100, Optional.empty()), new Outcome()); // runs
+        service.start(request("f", 100, Optional.empty()), new Outcome()); // waits (1 of 2)
+        service.start(request("g", 100, Optional.empty()), new Outcome()); // waits (2 of 2)
+        InvocationRejected e = assertThrows(InvocationRejected.class, () -> service.start(request("f", 100, Optional.empty()), new Outcome()));
+        assertEquals(429, e.error().status());
+        assertTrue(e.error().retryAfter().orElseThrow().toSeconds() >= 1);
+    }
+
+    @Test
+    void cancellingAQueuedInvocationFreesItsPlace() throws Exception {
+        register("f", 50, 1, 1);
+        service.start(request("f", 100, Optional.empty()), new Outcome());
+        Outcome queued = new Outcome();
+        Invocation inv = service.start(request("f", 100, Optional.empty()), queued);
+        inv.cancel();
+        assertEquals("CANCELLED", queued.end.get(1, TimeUnit.SECONDS));
+        assertEquals(0, service.traffic("f").orElseThrow().waiting());
+        service.start(request("f", 100, Optional.empty()), new Outcome()); // the place is free again
+    }
+
+    @Test
+    void aDeadlineEndsTheInvocationWithATimeoutAndFreesTheSlot() throws Exception {
+        register("f", 50, 1, 1);
+        Outcome o = new Outcome();
+        service.start(request("f", 100, Optional.of(Duration.ofMillis(100))), o);
+        assertEquals("error:deadline_exceeded", o.end.get(5, TimeUnit.SECONDS));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (service.traffic("f").orElseThrow().running() > 0 && System.nanoTime() < deadline) Thread.sleep(10);
+        assertEquals(0, service.traffic("f").orElseThrow().running());
+        assertEquals(0, engine.status("f").kvBlocksUsed());
+    }
+
+    @Test
+    void unregisteringEndsRunningAndQueuedInvocations() throws Exception {
+        register("f", 50, 1, 1);
+        Outcome running = new Outcome(), waiting = new Outcome();
+        service.start(request("f", 100, Optional.empty()), running);
+        service.start(request("f", 100, Optional.empty()), waiting);
+        service.unregister("f");
+        assertEquals("CANCELLED", running.end.get(5, TimeUnit.SECONDS));
+        assertEquals("CANCELLED", waiting.end.get(5, TimeUnit.SECONDS));
+        assertEquals(0, service.queuedTotal());
+    }
+}
