@@ -70,6 +70,7 @@ public final class KafkaInvocationGateway implements AutoCloseable {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final LongConsumer resultOverheadNanos;
     private final Thread pollThread;
+    private final AnsweredElsewhere answeredElsewhere;
     private volatile boolean running = true;
 
     private record Completed(TopicPartition tp, long offset) {}
@@ -93,6 +94,7 @@ public final class KafkaInvocationGateway implements AutoCloseable {
                 ProducerConfig.LINGER_MS_CONFIG, 0,
                 ProducerConfig.CLIENT_ID_CONFIG, "aegaeon-results"),
                 new ByteArraySerializer(), new ByteArraySerializer());
+        this.answeredElsewhere = new AnsweredElsewhere(bootstrapServers, Topics.RESULTS.name(), ledger);
         this.pollThread = new Thread(this::pollLoop, "kafka-invocations");
         this.pollThread.setDaemon(true);
     }
@@ -109,6 +111,8 @@ public final class KafkaInvocationGateway implements AutoCloseable {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 LOG.debugf("invocation partitions assigned: %s", partitions);
+                // Partitions taken over from a crashed node: learn what it already answered.
+                answeredElsewhere.learn(partitions, consumer.committed(new java.util.HashSet<>(partitions)));
             }
         });
         pollThread.start();
@@ -139,6 +143,7 @@ public final class KafkaInvocationGateway implements AutoCloseable {
                 LOG.debugf("final commit failed: %s", e.getMessage());
             }
             consumer.close(Duration.ofSeconds(5));
+            answeredElsewhere.close();
         }
     }
 
