@@ -141,6 +141,8 @@ public final class LocalKafkaBroker implements AutoCloseable {
     }
 
     private static void format(String logDir) throws IOException {
+        // Formatted by an earlier run: keep its cluster id, metadata and topics.
+        if (Files.exists(Path.of(logDir, "meta.properties"))) return;
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
@@ -151,7 +153,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
                     .setControllerListenerName("CONTROLLER")
                     .setMetadataLogDirectory(logDir)
                     .addDirectory(logDir)
-                    .setIgnoreFormatted(true) // a directory from an earlier run keeps its cluster id and data
                     .run();
         } catch (IOException | RuntimeException e) {
             throw e;

@@ -93,6 +93,18 @@ class LocalKafkaBrokerTest {
     }
 
     @Test
+    void aRestartOnTheSameDirectoryKeepsTopicsAndRecords(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (LocalKafkaBroker first = LocalKafkaBroker.start(0, dir, false);
+             Admin admin = Admin.create(first.adminConfig())) {
+            TopicProvisioner.ensure(admin, Topics.ALL, 30_000);
+        }
+        try (LocalKafkaBroker again = LocalKafkaBroker.start(0, dir, false);
+             Admin admin = Admin.create(again.adminConfig())) {
+            assertEquals(List.of(), TopicProvisioner.ensure(admin, Topics.ALL, 30_000), "the topics survived");
+        }
+    }
+
+    @Test
     void closeStopsTheBrokerAndRemovesItsTemporaryDirectory() throws Exception {
         LocalKafkaBroker second = LocalKafkaBroker.startTemporary();
         assertTrue(Files.isDirectory(second.dataDir()));

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
@@ -30,7 +29,6 @@ import dev.aegaeon.platform.metrics.MicrometerInvocationMetrics;
 import dev.aegaeon.platform.registry.FunctionRegistry;
 import dev.aegaeon.platform.registry.RegistrationStore;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 
 /**
@@ -53,7 +51,6 @@ public class PlatformRuntime {
     private final String bootstrapServers;
     private final KafkaInvocationGateway gateway;
     private final ResultLedger ledger;
-    private final Timer kafkaResultOverhead;
 
     @Inject
     public PlatformRuntime(InferenceBackend backend, MeterRegistry meters,
@@ -70,9 +67,6 @@ public class PlatformRuntime {
         this.dataDir = dataDir.toAbsolutePath();
         this.metrics = new MicrometerInvocationMetrics(meters);
         this.service = new InvocationService(backend, metrics, maxQueuedTotal, defaultTimeout);
-        this.kafkaResultOverhead = Timer.builder("aegaeon.kafka.result.overhead")
-                .description("Platform time from the last token to handing the Kafka result to the producer")
-                .publishPercentileHistogram().register(meters);
         try {
             RegistrationStore store = new RegistrationStore(this.dataDir.resolve("functions"));
             this.registry = new FunctionRegistry(store, new FunctionRegistry.Listener() {
@@ -109,7 +103,7 @@ public class PlatformRuntime {
                 ensureTopics(bootstrapServers);
                 this.ledger = new ResultLedger(this.dataDir.resolve("kafka-answered.log"), 100_000);
                 this.gateway = new KafkaInvocationGateway(bootstrapServers, groupId, service, ledger,
-                        nanos -> kafkaResultOverhead.record(nanos, TimeUnit.NANOSECONDS));
+                        metrics::kafkaResultOverhead);
                 gateway.start();
             } else {
                 this.broker = null;

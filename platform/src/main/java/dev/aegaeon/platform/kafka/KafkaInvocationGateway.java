@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.function.LongConsumer;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -68,7 +67,12 @@ public final class KafkaInvocationGateway implements AutoCloseable {
     private final OffsetTracker offsets = new OffsetTracker();
     private final ConcurrentLinkedQueue<Completed> completed = new ConcurrentLinkedQueue<>();
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private final LongConsumer resultOverheadNanos;
+    private final ResultOverhead resultOverhead;
+
+    /** Receives the platform time from an invocation's last token to its result record reaching the producer. */
+    public interface ResultOverhead {
+        void record(String function, long nanos);
+    }
     private final Thread pollThread;
     private final AnsweredElsewhere answeredElsewhere;
     private volatile boolean running = true;
@@ -76,10 +80,10 @@ public final class KafkaInvocationGateway implements AutoCloseable {
     private record Completed(TopicPartition tp, long offset) {}
 
     public KafkaInvocationGateway(String bootstrapServers, String groupId, InvocationService service, ResultLedger ledger,
-            LongConsumer resultOverheadNanos) {
+            ResultOverhead resultOverhead) {
         this.service = service;
         this.ledger = ledger;
-        this.resultOverheadNanos = resultOverheadNanos;
+        this.resultOverhead = resultOverhead;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, groupId,
@@ -126,6 +130,7 @@ public final class KafkaInvocationGateway implements AutoCloseable {
                         handle(r);
                     } catch (RuntimeException e) {
                         // Never let one record stop the consumer: park it in the DLQ and go on.
+                        inFlight.remove(invocationId(r));
                         LOG.errorf(e, "unexpected failure on invocation record %s-%d@%d", r.topic(), r.partition(), r.offset());
                         deadLetter(r, "internal-error", String.valueOf(e));
                     }
@@ -176,7 +181,7 @@ public final class KafkaInvocationGateway implements AutoCloseable {
         try {
             call = OpenAiRequestParser.parse(kind, body, arrival, apiKey(r), Optional.empty(), Optional.of(id));
         } catch (BadRequest e) {
-            publishResult(r, tp, id, route, e.error().status(), OpenAiFormat.error(e.error()), 0);
+            publishResult(r, tp, id, route, e.error().status(), OpenAiFormat.error(e.error()), 0, null);
             return;
         }
         long created = Instant.now().getEpochSecond();
@@ -192,25 +197,24 @@ public final class KafkaInvocationGateway implements AutoCloseable {
                 long end = lastToken[0] == 0 ? System.nanoTime() : lastToken[0];
                 if (outcome.failed() || outcome.finishReason() == dev.aegaeon.platform.engine.FinishReason.CANCELLED) {
                     InvocationError error = outcome.failed() ? outcome.error() : InvocationError.cancelled();
-                    publishResult(r, tp, id, route, error.status(), OpenAiFormat.error(error), end);
+                    publishResult(r, tp, id, route, error.status(), OpenAiFormat.error(error), end, model);
                 } else {
                     publishResult(r, tp, id, route, 200, OpenAiFormat.response(kind, responseId, created, model,
-                            outcome.text(), outcome.finishReason().openAiName(), outcome.usage()), end);
+                            outcome.text(), outcome.finishReason().openAiName(), outcome.usage()), end, model);
                 }
             }, tap));
         } catch (InvocationRejected e) {
-            publishResult(r, tp, id, route, e.error().status(), OpenAiFormat.error(e.error()), 0);
+            publishResult(r, tp, id, route, e.error().status(), OpenAiFormat.error(e.error()), 0, null);
         }
     }
 
     private void publishResult(ConsumerRecord<byte[], byte[]> request, TopicPartition tp, String id, ReplyRoute route,
-            int status, JsonNode value, long lastTokenNanos) {
+            int status, JsonNode value, long lastTokenNanos, String function) {
         byte[] bytes = value.toString().getBytes(StandardCharsets.UTF_8);
         var record = new ProducerRecord<>(route.topic(), route.partitionOrNull(), id.getBytes(StandardCharsets.UTF_8), bytes);
         CloudEventHeaders.write(record.headers(), id, CloudEventHeaders.TYPE_RESULT, SOURCE, Instant.now());
         CloudEventHeaders.put(record.headers(), STATUS_HEADER, Integer.toString(status));
         route.writeTo(record.headers());
-        if (lastTokenNanos != 0) resultOverheadNanos.accept(System.nanoTime() - lastTokenNanos);
         producer.send(record, (meta, error) -> {
             if (error != null) {
                 // Offset stays uncommitted: the invocation is redelivered after a restart.
@@ -226,6 +230,8 @@ public final class KafkaInvocationGateway implements AutoCloseable {
             inFlight.remove(id);
             completed.add(new Completed(tp, request.offset()));
         });
+        // send() returned: the record is in the producer's batch, the platform's part is done.
+        if (lastTokenNanos != 0) resultOverhead.record(function, System.nanoTime() - lastTokenNanos);
     }
 
     private void publishToken(String id, ReplyRoute route, JsonNode chunk) {
@@ -283,7 +289,10 @@ public final class KafkaInvocationGateway implements AutoCloseable {
         if (toCommit.isEmpty()) return;
         if (sync) consumer.commitSync(toCommit);
         else consumer.commitAsync(toCommit, (o, e) -> {
-            if (e != null) LOG.debugf("offset commit failed (will retry): %s", e.getMessage());
+            if (e == null) return;
+            // Runs on the poll thread: forget what we believed committed so the next loop retries.
+            LOG.debugf("offset commit failed (will retry): %s", e.getMessage());
+            o.keySet().forEach(offsets::commitFailed);
         });
     }
 

@@ -42,6 +42,11 @@ final class OffsetTracker {
         return out;
     }
 
+    /** An asynchronous commit failed: the next {@link #toCommit()} offers the partition again. */
+    void commitFailed(TopicPartition tp) {
+        committed.remove(tp);
+    }
+
     void forget(TopicPartition tp) {
         pending.remove(tp);
         nextOffset.remove(tp);

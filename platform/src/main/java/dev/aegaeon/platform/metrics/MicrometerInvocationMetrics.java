@@ -35,7 +35,7 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
     private final Map<String, PerFunction> functions = new ConcurrentHashMap<>();
 
     private static final class PerFunction {
-        Timer ttft, itl, overhead;
+        Timer ttft, itl, overhead, kafkaResult;
         final DoubleAdder sloSum = new DoubleAdder();
         final LongAdder sloCount = new LongAdder();
         final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
@@ -52,8 +52,19 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
             PerFunction p = new PerFunction();
             p.ttft = latency("aegaeon.ttft", "Time from arrival to the first token", f);
             p.itl = latency("aegaeon.inter.token.latency", "Time between consecutive tokens", f);
-            p.overhead = latency("aegaeon.admission.overhead", "Platform time from arrival to the backend submit", f);
-            p.meters.addAll(List.of(p.ttft, p.itl, p.overhead));
+            p.overhead = Timer.builder("aegaeon.admission.overhead")
+                    .description("Platform time from HTTP/Kafka arrival to the backend submit").tag("function", f)
+                    .publishPercentiles(0.5, 0.99).percentilePrecision(2).publishPercentileHistogram()
+                    .distributionStatisticExpiry(Duration.ofMinutes(10)).distributionStatisticBufferLength(2)
+                    .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry);
+            p.kafkaResult = Timer.builder("aegaeon.kafka.result.overhead")
+                    .description("Platform time from the last token to handing the Kafka result record to the producer")
+                    .tag("function", f).publishPercentiles(0.5, 0.99).percentilePrecision(2).publishPercentileHistogram()
+                    .distributionStatisticExpiry(Duration.ofMinutes(10)).distributionStatisticBufferLength(2)
+                    .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(10))
+                    .register(registry);
+            p.meters.addAll(List.of(p.ttft, p.itl, p.overhead, p.kafkaResult));
             p.meters.add(Gauge.builder("aegaeon.requests.running", service, s -> s.traffic(f).map(t -> t.running()).orElse(0))
                     .description("Invocations at the backend").tag("function", f).register(registry));
             p.meters.add(Gauge.builder("aegaeon.requests.waiting", service, s -> s.traffic(f).map(t -> t.waiting()).orElse(0))
@@ -121,6 +132,12 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
     public void admissionOverhead(String function, long nanos) {
         PerFunction p = functions.get(function);
         if (p != null) p.overhead.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** Last token to the Kafka result record handed to the producer (the Kafka front door reports it). */
+    public void kafkaResultOverhead(String function, long nanos) {
+        PerFunction p = functions.get(function);
+        if (p != null) p.kafkaResult.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -60,21 +60,27 @@ public class OpenAiRoutes {
         OpenAiCall call;
         try {
             JsonNode body = OpenAiRequestParser.readTree(ctx.body().buffer() == null ? null : ctx.body().buffer().getBytes());
-            call = OpenAiRequestParser.parse(kind, body, arrival, bearer(ctx), timeout(ctx), Optional.empty());
+            // The id exists before the invocation starts: a fast backend may finish before start() returns.
+            call = OpenAiRequestParser.parse(kind, body, arrival, bearer(ctx), timeout(ctx),
+                    Optional.of(java.util.UUID.randomUUID().toString()));
         } catch (BadRequest e) {
             error(ctx.response(), e.error());
             return;
         }
         HttpServerResponse response = ctx.response();
+        // Registered before start(): a fast invocation may end the response before start() returns.
+        var started = new java.util.concurrent.atomic.AtomicReference<Invocation>();
+        response.closeHandler(v -> {
+            Invocation i = started.get();
+            if (i != null) i.cancel();
+        });
         try {
             Invocation inv;
             if (call.stream()) {
-                SseWriter writer = new SseWriter(response, call);
-                inv = runtime.service().start(call.request(), writer);
-                writer.started(inv);
+                inv = runtime.service().start(call.request(), new SseWriter(response, call));
             } else {
                 long created = Instant.now().getEpochSecond();
-                Invocation[] self = new Invocation[1];
+                String responseId = OpenAiFormat.responseId(kind, call.request().id().orElseThrow());
                 inv = runtime.service().start(call.request(), new CollectingObserver(outcome -> {
                     if (response.ended() || response.closed()) return;
                     if (outcome.failed()) {
@@ -82,14 +88,13 @@ public class OpenAiRoutes {
                     } else if (outcome.finishReason() == dev.aegaeon.platform.engine.FinishReason.CANCELLED) {
                         error(response, InvocationError.cancelled());
                     } else {
-                        json(response, 200, OpenAiFormat.response(kind, OpenAiFormat.responseId(kind, self[0].id()), created,
+                        json(response, 200, OpenAiFormat.response(kind, responseId, created,
                                 call.model(), outcome.text(), outcome.finishReason().openAiName(), outcome.usage()).toString());
                     }
                 }));
-                self[0] = inv;
             }
-            Invocation started = inv;
-            response.closeHandler(v -> started.cancel());
+            started.set(inv);
+            if (response.closed()) inv.cancel(); // the caller left while we were starting
         } catch (InvocationRejected e) {
             error(response, e.error());
         }

@@ -4,7 +4,6 @@ import java.time.Instant;
 
 import dev.aegaeon.platform.engine.FinishReason;
 import dev.aegaeon.platform.engine.Usage;
-import dev.aegaeon.platform.invoke.Invocation;
 import dev.aegaeon.platform.invoke.InvocationError;
 import dev.aegaeon.platform.invoke.InvocationObserver;
 import io.vertx.core.http.HttpServerResponse;
@@ -19,24 +18,17 @@ final class SseWriter implements InvocationObserver {
     private final HttpServerResponse response;
     private final OpenAiCall call;
     private final long created = Instant.now().getEpochSecond();
-    private String id;
+    private final String id;
     private boolean headersSent;
     private boolean first = true;
 
     SseWriter(HttpServerResponse response, OpenAiCall call) {
         this.response = response;
         this.call = call;
+        this.id = OpenAiFormat.responseId(call.kind(), call.request().id().orElseThrow());
     }
 
-    /** Called once start() returned; callbacks may already have run (they use a provisional id). */
-    void started(Invocation inv) {
-        synchronized (this) {
-            if (id == null) id = OpenAiFormat.responseId(call.kind(), inv.id());
-        }
-    }
-
-    private synchronized String id() {
-        if (id == null) id = OpenAiFormat.responseId(call.kind(), java.util.UUID.randomUUID().toString());
+    private String id() {
         return id;
     }
 
