@@ -42,6 +42,9 @@ import io.quarkus.test.junit.QuarkusTest;
 class KafkaFrontDoorTest {
     static KafkaProducer<byte[], byte[]> producer;
 
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URI base;
+
     @BeforeAll
     static void producer() {
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers()),
@@ -166,6 +169,28 @@ class KafkaFrontDoorTest {
         var r = await(Topics.RESULTS.name(), key(id), l -> !l.isEmpty(), Duration.ZERO).getFirst();
         assertEquals("404", header(r, "aegaeon-status"));
         assertEquals("model_not_found", json(r).get("error").get("code").asText());
+    }
+
+    @Test
+    void overTheQueueBoundAKafkaInvocationGetsA429ErrorResult() throws Exception {
+        Http.ensureFunction(base, "kafka-narrow", "\"limits\":{\"maxConcurrent\":1,\"maxQueued\":0}");
+        // 20 ms per token: the first invocation holds the only slot for 200 ms.
+        var spec = java.net.http.HttpRequest.newBuilder(base.resolve("/admin/functions/kafka-narrow"))
+                .header("Content-Type", "application/json").PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"name\":\"kafka-narrow\",\"model\":{\"synthetic\":{\"tokenInterval\":\"20ms\"}},"
+                                + "\"limits\":{\"maxConcurrent\":1,\"maxQueued\":0}}")).build();
+        assertEquals(200, Http.send(spec).status());
+        String run = UUID.randomUUID().toString();
+        for (int i = 0; i < 3; i++) send(run + "-" + i, "{\"model\":\"kafka-narrow\",\"prompt\":\"x\",\"max_tokens\":10}", Map.of());
+        var results = await(Topics.RESULTS.name(), r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith(run),
+                l -> l.size() >= 3, Duration.ZERO);
+        assertEquals(3, results.size());
+        long ok = results.stream().filter(r -> "200".equals(header(r, "aegaeon-status"))).count();
+        long limited = results.stream().filter(r -> "429".equals(header(r, "aegaeon-status"))).count();
+        assertEquals(1, ok);
+        assertEquals(2, limited);
+        for (var r : results)
+            if ("429".equals(header(r, "aegaeon-status"))) assertEquals("rate_limit_exceeded", json(r).get("error").get("code").asText());
     }
 
     @Test
