@@ -61,7 +61,8 @@ public class PlatformRuntime {
             @ConfigProperty(name = "aegaeon.kafka.group-id", defaultValue = "aegaeon-platform") String groupId,
             @ConfigProperty(name = "aegaeon.admission.max-queued-total", defaultValue = "1024") int maxQueuedTotal,
             @ConfigProperty(name = "aegaeon.invocation.default-timeout", defaultValue = "PT5M") Duration defaultTimeout,
-            @ConfigProperty(name = "aegaeon.demo.enabled", defaultValue = "true") boolean demo) {
+            @ConfigProperty(name = "aegaeon.demo.enabled", defaultValue = "true") boolean demo,
+            @ConfigProperty(name = "aegaeon.functions-dir") Optional<Path> functionsDir) {
         this.backend = backend;
         this.dataDir = dataDir.toAbsolutePath();
         this.metrics = new MicrometerInvocationMetrics(meters);
@@ -82,6 +83,12 @@ public class PlatformRuntime {
                 }
             });
             int loaded = registry.load();
+            // Function YAML shipped as configuration (a mounted ConfigMap): applied on every start, so
+            // the files win over an older stored registration of the same name.
+            if (functionsDir.isPresent()) {
+                for (FunctionSpec spec : dev.aegaeon.functions.FunctionSpecCodec.readDirectory(functionsDir.get()))
+                    if (!registry.create(spec)) registry.update(spec);
+            }
             if (demo && registry.get("demo").isEmpty()) registry.create(demoSpec());
             LOG.infof("backend %s; %d stored function(s) loaded from %s", backend.name(), loaded, store.directory());
 

@@ -74,6 +74,7 @@ public final class KafkaInvocationGateway implements AutoCloseable {
         void record(String function, long nanos);
     }
     private final Thread pollThread;
+    private final AnsweredElsewhere answeredElsewhere;
     private volatile boolean running = true;
 
     private record Completed(TopicPartition tp, long offset) {}
@@ -97,6 +98,7 @@ public final class KafkaInvocationGateway implements AutoCloseable {
                 ProducerConfig.LINGER_MS_CONFIG, 0,
                 ProducerConfig.CLIENT_ID_CONFIG, "aegaeon-results"),
                 new ByteArraySerializer(), new ByteArraySerializer());
+        this.answeredElsewhere = new AnsweredElsewhere(bootstrapServers, Topics.RESULTS.name(), ledger);
         this.pollThread = new Thread(this::pollLoop, "kafka-invocations");
         this.pollThread.setDaemon(true);
     }
@@ -113,6 +115,8 @@ public final class KafkaInvocationGateway implements AutoCloseable {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 LOG.debugf("invocation partitions assigned: %s", partitions);
+                // Partitions taken over from a crashed node: learn what it already answered.
+                answeredElsewhere.learn(partitions, consumer.committed(new java.util.HashSet<>(partitions)));
             }
         });
         pollThread.start();
@@ -144,6 +148,7 @@ public final class KafkaInvocationGateway implements AutoCloseable {
                 LOG.debugf("final commit failed: %s", e.getMessage());
             }
             consumer.close(Duration.ofSeconds(5));
+            answeredElsewhere.close();
         }
     }
 

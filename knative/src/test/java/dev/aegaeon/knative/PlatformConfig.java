@@ -1,0 +1,68 @@
+package dev.aegaeon.knative;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.aegaeon.platform.boot.PlatformRuntime;
+import dev.aegaeon.platform.funqy.ModelFunctions;
+import io.quarkus.funqy.Funq;
+
+/** What the platform application declares: its application.properties, config names and Funqy functions. */
+final class PlatformConfig {
+    private PlatformConfig() {}
+
+    static Properties applicationProperties() throws IOException {
+        Properties p = new Properties();
+        try (InputStream in = PlatformRuntime.class.getClassLoader().getResourceAsStream("application.properties")) {
+            if (in == null) throw new AssertionError("the platform's application.properties is not on the test classpath");
+            p.load(in);
+        }
+        return p;
+    }
+
+    static int httpPort() throws IOException {
+        return Integer.parseInt(applicationProperties().getProperty("quarkus.http.port", "8080"));
+    }
+
+    /** Quarkus' health root ({@code quarkus.smallrye-health.root-path}, under the non-application root {@code /q}). */
+    static String healthRoot() throws IOException {
+        Properties p = applicationProperties();
+        String root = p.getProperty("quarkus.http.non-application-root-path", "/q");
+        String health = p.getProperty("quarkus.smallrye-health.root-path", "health");
+        return health.startsWith("/") ? health : root + "/" + health;
+    }
+
+    /** Every configuration name the platform reads: its application.properties keys and its @ConfigProperty names. */
+    static Set<String> configNames() throws IOException {
+        Set<String> names = new TreeSet<>();
+        applicationProperties().stringPropertyNames().forEach(names::add);
+        for (var c : PlatformRuntime.class.getDeclaredConstructors())
+            for (Parameter p : c.getParameters()) {
+                ConfigProperty cp = p.getAnnotation(ConfigProperty.class);
+                if (cp != null) names.add(cp.name());
+            }
+        return names;
+    }
+
+    /** The environment variable MicroProfile Config maps to a property name (non-alphanumerics to '_', upper case). */
+    static String envName(String property) {
+        return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /** The Funqy function names: a @Funq method's name, or the annotation's value when given. */
+    static Set<String> funqyFunctions() {
+        Set<String> names = new TreeSet<>();
+        for (Method m : ModelFunctions.class.getDeclaredMethods()) {
+            Funq f = m.getAnnotation(Funq.class);
+            if (f != null) names.add(f.value().isEmpty() ? m.getName() : f.value());
+        }
+        return names;
+    }
+}
