@@ -58,8 +58,8 @@ class EventingWiringTest {
 
     @Test
     void everyFunqyFunctionHasATriggerToThePoolAndOneForItsReply() {
-        Set<String> functions = PlatformConfig.funqyFunctions();
-        assertFalse(functions.isEmpty(), "no @Funq methods found in the platform");
+        var routes = PlatformConfig.funqyRoutes();
+        assertFalse(routes.isEmpty(), "no @Funq methods found in the platform");
         Set<String> toPool = new TreeSet<>();
         Set<String> toResults = new TreeSet<>();
         for (Trigger t : base.all(Trigger.class)) {
@@ -71,9 +71,10 @@ class EventingWiringTest {
             else if (ref.getKind().equals("KafkaSink")) toResults.add(type);
             else throw new AssertionError("Trigger " + t.getMetadata().getName() + " routes to an unexpected " + ref.getKind());
         }
-        assertEquals(functions, toPool, "types routed to the pool must be exactly the Funqy function names");
-        assertEquals(functions.stream().map(f -> f + ".output").collect(Collectors.toSet()), toResults,
-                "Funqy replies with type <function>.output; each must reach the results sink");
+        assertEquals(routes.stream().map(PlatformConfig.FunqyRoute::triggerType).collect(Collectors.toSet()), toPool,
+                "types routed to the pool must be exactly the event types the Funqy functions take");
+        assertEquals(routes.stream().map(PlatformConfig.FunqyRoute::replyType).collect(Collectors.toSet()), toResults,
+                "each Funqy reply type (<function>.output, or the mapped one) must reach the results sink");
     }
 
     @Test

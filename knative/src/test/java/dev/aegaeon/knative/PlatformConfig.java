@@ -5,13 +5,16 @@ import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.util.Properties;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import dev.aegaeon.platform.boot.PlatformRuntime;
+import dev.aegaeon.platform.funqy.InvocationEvents;
 import dev.aegaeon.platform.funqy.ModelFunctions;
+import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.quarkus.funqy.Funq;
 
 /** What the platform application declares: its application.properties, config names and Funqy functions. */
@@ -56,13 +59,27 @@ final class PlatformConfig {
         return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(java.util.Locale.ROOT);
     }
 
-    /** The Funqy function names: a @Funq method's name, or the annotation's value when given. */
-    static Set<String> funqyFunctions() {
-        Set<String> names = new TreeSet<>();
-        for (Method m : ModelFunctions.class.getDeclaredMethods()) {
-            Funq f = m.getAnnotation(Funq.class);
-            if (f != null) names.add(f.value().isEmpty() ? m.getName() : f.value());
+    /** One Funqy function as Knative Eventing sees it: the event type it takes and the type of its reply. */
+    record FunqyRoute(String function, String triggerType, String replyType) {}
+
+    /**
+     * The platform's Funqy functions: a {@code @Funq} method's name (or the annotation's value) is
+     * its trigger type and {@code <name>.output} its reply type, unless {@code @CloudEventMapping}
+     * says otherwise.
+     */
+    static Set<FunqyRoute> funqyRoutes() {
+        Set<FunqyRoute> routes = new java.util.LinkedHashSet<>();
+        for (Class<?> c : List.of(ModelFunctions.class, InvocationEvents.class)) {
+            for (Method m : c.getDeclaredMethods()) {
+                Funq f = m.getAnnotation(Funq.class);
+                if (f == null) continue;
+                String name = f.value().isEmpty() ? m.getName() : f.value();
+                CloudEventMapping mapping = m.getAnnotation(CloudEventMapping.class);
+                String trigger = mapping != null && !mapping.trigger().isEmpty() ? mapping.trigger() : name;
+                String reply = mapping != null && !mapping.responseType().isEmpty() ? mapping.responseType() : name + ".output";
+                routes.add(new FunqyRoute(name, trigger, reply));
+            }
         }
-        return names;
+        return routes;
     }
 }

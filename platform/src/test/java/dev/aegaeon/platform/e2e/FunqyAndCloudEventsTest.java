@@ -66,4 +66,39 @@ class FunqyAndCloudEventsTest {
         assertEquals("1.0", out.get("specversion").asText());
         assertTrue(out.get("data").get("text").asText().equals("[demo] structured"), out.toString());
     }
+
+    /** What a Knative KafkaSource delivers from aegaeon.invocations: the platform's own event type. */
+    @Test
+    void invocationEventIsAnsweredWithAResultEventOfTheSameId() throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(base.resolve("/"))
+                .header("Content-Type", "application/json")
+                .header("ce-specversion", "1.0").header("ce-id", "inv-ce-1").header("ce-type", "dev.aegaeon.invocation")
+                .header("ce-source", "/kafka-source")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"via eventing\"}],\"max_tokens\":20}"))
+                .build();
+        Http.Reply r = Http.send(req);
+        assertEquals(200, r.status(), r.body());
+        var headers = r.raw().headers();
+        assertEquals("dev.aegaeon.result", headers.firstValue("ce-type").orElseThrow());
+        assertEquals("inv-ce-1", headers.firstValue("ce-id").orElseThrow());
+        assertEquals("inv-ce-1", headers.firstValue("ce-partitionkey").orElseThrow());
+        JsonNode out = r.json();
+        assertEquals("chat.completion", out.get("object").asText(), out.toString());
+        String content = out.get("choices").get(0).get("message").get("content").asText();
+        assertTrue(content.startsWith("[demo] via eventing"), content);
+        assertEquals(20, out.get("usage").get("completion_tokens").asInt(), out.toString());
+    }
+
+    @Test
+    void malformedInvocationEventGetsOpenAiErrorJsonNotAStackTrace() throws Exception {
+        String event = "{\"specversion\":\"1.0\",\"id\":\"inv-ce-2\",\"type\":\"dev.aegaeon.invocation\",\"source\":\"/t\","
+                + "\"datacontenttype\":\"application/json\",\"data\":{\"model\":\"demo\"}}";
+        Http.Reply r = Http.postAsync(base, "/", event, "application/cloudevents+json").join();
+        assertEquals(200, r.status(), r.body());
+        JsonNode out = r.json();
+        assertEquals("dev.aegaeon.result", out.get("type").asText());
+        assertEquals("inv-ce-2", out.get("id").asText());
+        assertTrue(out.get("data").get("error").get("message").asText().contains("messages"), out.toString());
+    }
 }
