@@ -68,7 +68,7 @@ class KafkaPoolFailoverTest {
                 System.err.println("cleanup: " + e);
             }
         }
-        if (workDir != null) deleteRecursively(workDir);
+        if (workDir != null) PlatformNode.deleteRecursively(workDir);
     }
 
     @Test
@@ -86,7 +86,7 @@ class KafkaPoolFailoverTest {
 
         List<PlatformNode> nodes = new ArrayList<>();
         for (int i = 0; i < NODES; i++) {
-            PlatformNode node = PlatformNode.start(i, RUNNER, workDir, broker.bootstrapServers(), GROUP, freePort());
+            PlatformNode node = PlatformNode.start(i, RUNNER, workDir, broker.bootstrapServers(), GROUP, PlatformNode.freePort());
             cleanup.add(node);
             nodes.add(node);
         }
@@ -201,17 +201,5 @@ class KafkaPoolFailoverTest {
         StringBuilder logs = new StringBuilder();
         for (PlatformNode n : nodes) logs.append("\n--- node ").append(n.index()).append(n.alive() ? " (alive)" : " (dead)").append('\n').append(n.logTail());
         throw new AssertionError("timed out after " + timeout + " waiting for " + what + logs);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

@@ -46,6 +46,9 @@ final class PlatformNode implements AutoCloseable {
                 "-Daegaeon.kafka.group-id=" + groupId,
                 "-Daegaeon.data-dir=" + dataDir,
                 "-Daegaeon.demo.enabled=true",
+                // These tests are about Kafka distribution, failover and durability, not about
+                // the engine: the trivial engine keeps three JVMs on a 2-core machine fast.
+                "-Daegaeon.backend=trivial",
                 "-jar", runnerJar.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new PlatformNode(index, p, httpPort, log);
@@ -107,6 +110,19 @@ final class PlatformNode implements AutoCloseable {
             process.waitFor(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A port free on the loopback interface right now. */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }
