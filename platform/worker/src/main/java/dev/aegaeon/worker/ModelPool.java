@@ -321,8 +321,8 @@ public final class ModelPool implements AutoCloseable {
         if (syntheticTokenizer == null) {
             try {
                 syntheticTokenizer = SyntheticTokenizerFiles.create();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "synthetic models will have no tokenizer: " + e.getMessage(), e);
+            } catch (RuntimeException | LinkageError e) { // LinkageError: the tokenizer's native library or jar is missing here
+                LOG.log(System.Logger.Level.WARNING, "synthetic models will have no tokenizer: " + e, e);
                 return null;
             }
         }

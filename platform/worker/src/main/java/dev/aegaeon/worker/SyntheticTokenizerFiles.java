@@ -18,9 +18,20 @@ record SyntheticTokenizerFiles(Path dir, TextTokenizer tokenizer, Optional<ChatT
         try {
             Path dir = Files.createTempDirectory("aegaeon-synthetic-tokenizer-");
             SyntheticTokenizer.write(dir);
-            return new SyntheticTokenizerFiles(dir, TextTokenizer.load(dir), ChatTemplate.load(dir));
+            return new SyntheticTokenizerFiles(dir, TextTokenizer.load(dir), templateOrNone(dir));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the synthetic tokenizer: " + e.getMessage(), e);
+        }
+    }
+
+    /** The ChatML template, or none where its engine cannot load (a trimmed runtime without java.desktop): ids and text still work. */
+    private static Optional<ChatTemplate> templateOrNone(Path dir) {
+        try {
+            return ChatTemplate.load(dir);
+        } catch (RuntimeException | LinkageError e) {
+            System.getLogger(SyntheticTokenizerFiles.class.getName()).log(System.Logger.Level.WARNING,
+                    "synthetic models will have no chat template: " + e);
+            return Optional.empty();
         }
     }
 
