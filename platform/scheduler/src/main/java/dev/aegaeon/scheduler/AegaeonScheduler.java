@@ -38,11 +38,16 @@ import java.util.Set;
  * its estimated switch + prefill cost preempts the current turn at a step boundary. Why: prefill
  * is cheap but switching is not, so prefilling in model order saves loads; the quota keeps TPOT;
  * the slack test bounds TTFT even when the round is long.
+ *
+ * <p>This class keeps the public API, event dispatch and request bookkeeping; the policies live
+ * in package-private collaborators: {@link PrefillPlanner} (grouping, placement, starting and
+ * splitting groups), {@link DecodeRounds} (decode placement, turns, quotas, step selection,
+ * preemption), {@link RoundEstimates} (cost-model estimates and alpha) and {@link InstanceMemory}
+ * (weights, KV and swaps). All run on the caller's thread inside {@link #handle}, so decisions
+ * stay deterministic for a given event sequence.
  */
 public final class AegaeonScheduler implements Scheduler {
     private final Clock clock;
-    private final CostModel cost;
-    private final SchedulerConfig config;
     private final SchedulerListener listener;
     private final Map<String, ModelSpec> models = new HashMap<>();
     private final List<InstanceState> instances = new ArrayList<>();
@@ -52,15 +57,17 @@ public final class AegaeonScheduler implements Scheduler {
     private final Set<InstanceState> dirty = new LinkedHashSet<>();
     private List<Decision> out = new ArrayList<>();
     private final InstanceMemory memory;
-    private long nextGroupId = 1, nextStepId = 1;
+    private final PrefillPlanner prefill;
+    private final DecodeRounds rounds;
 
     public AegaeonScheduler(Clock clock, CostModel cost, List<ModelSpec> modelSpecs, List<InstanceSpec> instanceSpecs,
                             SchedulerConfig config, SchedulerListener listener) {
         this.clock = clock;
-        this.cost = cost;
-        this.config = config;
         this.listener = listener == null ? SchedulerListener.NONE : listener;
         this.memory = new InstanceMemory(clock, config, this.listener, models, d -> out.add(d));
+        RoundEstimates estimates = new RoundEstimates(cost, config);
+        this.prefill = new PrefillPlanner(clock, config, models, prefillers, memory, estimates, d -> out.add(d), dirty::add);
+        this.rounds = new DecodeRounds(clock, config, decoders, memory, estimates, d -> out.add(d), this::finish);
         for (ModelSpec m : modelSpecs) {
             if (models.put(m.name(), m) != null) throw new IllegalArgumentException("duplicate model " + m.name());
         }
@@ -198,62 +205,7 @@ public final class AegaeonScheduler implements Scheduler {
         if (requests.containsKey(spec.id())) throw new IllegalArgumentException("duplicate request id " + spec.id());
         Req r = new Req(spec, model);
         requests.put(spec.id(), r);
-        long footprint = model.weightBytes() + r.kvBytes();
-        if (prefillers.stream().noneMatch(i -> i.spec.mayServe(model.name()) && i.spec.memoryBytes() >= footprint)) {
-            // Not even an empty instance could hold the weights and this prompt's KV.
-            finish(r, RequestState.REJECTED);
-            return;
-        }
-        InstanceState target = null;
-        PrefillGroup group = null;
-        for (InstanceState inst : prefillers) {
-            if (!inst.spec.mayServe(model.name())) continue;
-            PrefillGroup open = inst.openGroups.get(model.name());
-            if (open != null) {
-                target = inst;
-                group = open;
-                break;
-            }
-        }
-        if (group == null) {
-            for (InstanceState inst : prefillers) {
-                if (!inst.spec.mayServe(model.name())) continue;
-                if (target == null || prefillLoad(inst, model) < prefillLoad(target, model)) target = inst;
-            }
-            if (target == null) {
-                finish(r, RequestState.REJECTED);
-                return;
-            }
-            group = new PrefillGroup(nextGroupId++, model.name());
-            String tail = target.groups.isEmpty() ? target.runningModel : target.groups.peekLast().model;
-            boolean noSwitch = model.name().equals(tail) || target.residentOrLoading(model.name());
-            group.estimatedSeconds = noSwitch ? 0 : switchSeconds(model);
-            target.queuedPrefillSeconds += group.estimatedSeconds;
-            target.groups.addLast(group);
-            target.openGroups.put(model.name(), group);
-            if (target.spec.role() == InstanceSpec.Role.COLOCATED) target.batchFor(model).queuedGroups++;
-        }
-        double before = prefillEstimate(group);
-        group.members.add(r);
-        r.group = group;
-        double delta = prefillEstimate(group) - before;
-        group.estimatedSeconds += delta;
-        target.queuedPrefillSeconds += delta;
-        if (group.members.size() >= config.maxGroupSize()) target.openGroups.remove(model.name());
-        dirty.add(target);
-    }
-
-    /**
-     * How loaded the instance would be with a new group of {@code model} at its tail: its queued
-     * work plus the switch that group would need there (none when the model is resident, loading,
-     * or the tail's). Counting the newcomer's own switch keeps groups where their weights are.
-     */
-    private double prefillLoad(InstanceState inst, ModelSpec model) {
-        String tail = inst.groups.isEmpty() ? inst.runningModel : inst.groups.peekLast().model;
-        boolean noSwitch = model.name().equals(tail) || inst.residentOrLoading(model.name());
-        double l = inst.queuedPrefillSeconds + (noSwitch ? 0 : switchSeconds(model));
-        if (inst.spec.role() == InstanceSpec.Role.COLOCATED) l += roundAlpha(inst, null, null) * config.qmaxSeconds();
-        return l;
+        if (prefill.place(r) == null) finish(r, RequestState.REJECTED);
     }
 
     private void onCancel(long id) {
@@ -263,28 +215,8 @@ public final class AegaeonScheduler implements Scheduler {
             r.cancelPending = true;
             return;
         }
-        if (r.state == RequestState.QUEUED && r.group != null) removeFromGroup(r);
+        if (r.state == RequestState.QUEUED && r.group != null) prefill.removeFromGroup(r);
         finish(r, RequestState.CANCELLED);
-    }
-
-    private void removeFromGroup(Req r) {
-        PrefillGroup g = r.group;
-        g.members.remove(r);
-        r.group = null;
-        if (g.members.isEmpty()) {
-            for (InstanceState inst : prefillers) {
-                if (inst.groups.remove(g)) {
-                    inst.openGroups.remove(g.model, g);
-                    inst.queuedPrefillSeconds = Math.max(0, inst.queuedPrefillSeconds - g.estimatedSeconds);
-                    DecodeBatch b = inst.batches.get(g.model);
-                    if (b != null) {
-                        b.queuedGroups--;
-                        inst.pruneRound();
-                    }
-                    dirty.add(inst);
-                }
-            }
-        }
     }
 
     /** Moves the request to a terminal state, releasing whatever it holds. */
@@ -409,23 +341,7 @@ public final class AegaeonScheduler implements Scheduler {
 
     /** Disaggregated hand-off: the request's KV is in host memory; pick its decode instance. */
     private void handToDecoder(Req r) {
-        InstanceState best = null;
-        double bestAlpha = Double.POSITIVE_INFINITY;
-        InstanceState sameModel = null;
-        double sameAlpha = Double.POSITIVE_INFINITY;
-        for (InstanceState inst : decoders) {
-            if (!inst.spec.mayServe(r.model.name())) continue;
-            double a = roundAlpha(inst, r.model, r);
-            if (inst.batches.containsKey(r.model.name()) && a < sameAlpha) {
-                sameModel = inst;
-                sameAlpha = a;
-            }
-            if (a < bestAlpha) {
-                best = inst;
-                bestAlpha = a;
-            }
-        }
-        InstanceState target = sameModel != null && sameAlpha <= 1.0 ? sameModel : best;
+        InstanceState target = rounds.chooseDecoder(r);
         if (target == null) {
             finish(r, RequestState.REJECTED);
             return;
@@ -435,150 +351,23 @@ public final class AegaeonScheduler implements Scheduler {
         dirty.add(target);
     }
 
-    /**
-     * The paper's alpha for the instance's round, optionally with one more request of
-     * {@code extraModel}: at most 1 means every batch can keep its TPOT.
-     */
-    private double roundAlpha(InstanceState inst, ModelSpec extraModel, Req extra) {
-        int k = inst.order.size();
-        boolean newBatch = extraModel != null && !inst.batches.containsKey(extraModel.name());
-        if (k == 0 && extraModel == null) return 0;
-        double sumInv = 0, minN = Double.POSITIVE_INFINITY, c0 = 0;
-        for (DecodeBatch b : inst.order) {
-            int size = b.members.size() + (extraModel != null && b.model.equals(extraModel.name()) ? 1 : 0);
-            long ctx = b.contextTokens + (extraModel != null && b.model.equals(extraModel.name()) ? extra.spec.promptTokens() : 0);
-            double d = cost.decodeStepSeconds(b.model, Math.max(1, size), ctx);
-            double n = b.tpot / d;
-            sumInv += 1 / n;
-            minN = Math.min(minN, n);
-            c0 += switchEstimate(inst, b.spec, k + (newBatch ? 1 : 0));
-        }
-        if (newBatch) {
-            double d = cost.decodeStepSeconds(extraModel.name(), 1, extra.spec.promptTokens());
-            double n = extra.spec.slo().tpotSeconds() / d;
-            sumInv += 1 / n;
-            minN = Math.min(minN, n);
-            c0 += switchEstimate(inst, extraModel, k + 1);
-        }
-        if (k + (newBatch ? 1 : 0) <= 1) return sumInv;
-        return c0 / (minN * config.qmaxSeconds()) + sumInv;
-    }
-
-    /** Switch cost of a model in a round of {@code batches}: a load unless it stays resident. */
-    private double switchEstimate(InstanceState inst, ModelSpec m, int batches) {
-        boolean willLoad = !inst.residentOrLoading(m.name()) || (!config.multiResident() && batches > 1);
-        return willLoad ? switchSeconds(m) : 0;
-    }
-
-    private double switchSeconds(ModelSpec m) {
-        return cost.loadSeconds(m.name(), m.weightBytes());
-    }
-
-    private double prefillEstimate(PrefillGroup g) {
-        if (g.members.isEmpty()) return 0;
-        return cost.prefillSeconds(g.model, g.members.size(), g.tokens(), g.tokensSquared());
-    }
-
     // ---------------------------------------------------------------- the per-instance pump
 
     private void pump(InstanceState inst) {
         if (inst.busy) return;
         switch (inst.spec.role()) {
-            case PREFILL -> pumpPrefill(inst);
-            case DECODE -> pumpDecode(inst, selectBatch(inst));
+            case PREFILL -> prefill.pumpPrefill(inst);
+            case DECODE -> rounds.pumpDecode(inst, rounds.selectBatch(inst));
             case COLOCATED -> pumpColocated(inst);
         }
     }
 
-    private void pumpPrefill(InstanceState inst) {
-        PrefillGroup g = firstLiveGroup(inst);
-        if (g == null) return;
-        if (!memory.ensureModel(inst, models.get(g.model), null, null)) return;
-        if (startPrefill(inst, g)) memory.prefetch(inst, nextGroupModel(inst, g.model), g.model);
-    }
-
-    private PrefillGroup firstLiveGroup(InstanceState inst) {
-        while (!inst.groups.isEmpty() && inst.groups.peekFirst().members.isEmpty()) {
-            PrefillGroup dead = inst.groups.pollFirst();
-            inst.openGroups.remove(dead.model, dead);
-        }
-        return inst.groups.peekFirst();
-    }
-
-    private String nextGroupModel(InstanceState inst, String current) {
-        for (PrefillGroup g : inst.groups) {
-            if (!g.members.isEmpty() && !g.model.equals(current)) return g.model;
-        }
-        return null;
-    }
-
-    /** Starts the group if its prompts' KV fits; the model must be ready. */
-    private boolean startPrefill(InstanceState inst, PrefillGroup g) {
-        ModelSpec model = models.get(g.model);
-        long need = 0;
-        for (Req r : g.members) need += (long) r.spec.promptTokens() * model.kvBytesPerToken();
-        if (!memory.makeRoom(inst, need, g.model, null, null)) {
-            if (inst.pendingFreeBytes > 0 || !splitToFit(inst, g, model)) return false;
-        }
-        inst.groups.remove(g);
-        inst.openGroups.remove(g.model, g);
-        inst.queuedPrefillSeconds = Math.max(0, inst.queuedPrefillSeconds - g.estimatedSeconds);
-        g.started = true;
-        for (Req r : g.members) {
-            r.state = RequestState.PREFILLING;
-            r.inFlight = true;
-            r.instance = inst.id();
-            r.reservedBytes = (long) r.spec.promptTokens() * model.kvBytesPerToken();
-            inst.reserve(r.reservedBytes);
-        }
-        inst.busy = true;
-        inst.runningGroup = g;
-        inst.runningModel = g.model;
-        inst.resident.get(g.model).lastUse = now();
-        out.add(new Decision.RunPrefill(inst.id(), g.id, g.model, Req.ids(g.members)));
-        return true;
-    }
-
-    /**
-     * Memory cannot hold the whole group's prompts and nothing is on its way out: keep the prefix
-     * that fits in {@code g} and move the rest to a new group at the head of the queue. False when
-     * not even one prompt fits now.
-     */
-    private boolean splitToFit(InstanceState inst, PrefillGroup g, ModelSpec model) {
-        int k = 0;
-        long fit = 0;
-        while (k < g.members.size()) {
-            long bytes = (long) g.members.get(k).spec.promptTokens() * model.kvBytesPerToken();
-            if (fit + bytes > inst.freeBytes()) break;
-            fit += bytes;
-            k++;
-        }
-        if (k == 0) return false;
-        PrefillGroup rest = new PrefillGroup(nextGroupId++, g.model);
-        while (g.members.size() > k) {
-            Req r = g.members.removeLast();
-            rest.members.addFirst(r);
-            r.group = rest;
-        }
-        int at = 0;
-        for (PrefillGroup q : inst.groups) {
-            if (q == g) break;
-            at++;
-        }
-        List<PrefillGroup> queue = new ArrayList<>(inst.groups);
-        queue.add(at + 1, rest);
-        inst.groups.clear();
-        inst.groups.addAll(queue);
-        if (inst.spec.role() == InstanceSpec.Role.COLOCATED) inst.batchFor(model).queuedGroups++;
-        return true;
-    }
-
     private void pumpColocated(InstanceState inst) {
-        firstLiveGroup(inst);
-        DecodeBatch b = selectBatch(inst);
+        prefill.firstLiveGroup(inst);
+        DecodeBatch b = rounds.selectBatch(inst);
         if (b == null) return;
         PrefillGroup oldest = inst.groups.peekFirst();
-        if (oldest != null && !oldest.model.equals(b.model) && urgent(inst, oldest)) {
+        if (oldest != null && !oldest.model.equals(b.model) && prefill.urgent(inst, oldest)) {
             // While an urgent group's model loads, the current batch keeps decoding.
             if (runColocatedGroup(inst, oldest, false, b.model)) return;
             if (inst.busy) return;
@@ -589,12 +378,7 @@ public final class AegaeonScheduler implements Scheduler {
                 return;
             }
         }
-        pumpDecode(inst, b);
-    }
-
-    private boolean urgent(InstanceState inst, PrefillGroup g) {
-        double need = prefillEstimate(g) + (inst.ready(g.model) ? 0 : switchSeconds(models.get(g.model)));
-        return g.tightestTtft() - now() <= config.urgencyFactor() * need;
+        rounds.pumpDecode(inst, b);
     }
 
     /** Starts the group if its model is ready (else starts its load); true when it started. */
@@ -602,154 +386,8 @@ public final class AegaeonScheduler implements Scheduler {
         ModelSpec model = models.get(g.model);
         DecodeBatch b = inst.batches.get(g.model);
         if (!memory.ensureModel(inst, model, b, keepModel)) return false;
-        if (!startPrefill(inst, g)) return false;
-        if (partOfTurn && !inst.turnActive) beginTurn(inst);
+        if (!prefill.startPrefill(inst, g)) return false;
+        if (partOfTurn && !inst.turnActive) rounds.beginTurn(inst);
         return true;
     }
-
-    /** Picks the batch whose turn it is, ending the current turn when its quota is spent. */
-    private DecodeBatch selectBatch(InstanceState inst) {
-        inst.pruneRound();
-        if (inst.order.isEmpty()) return null;
-        if (inst.current >= inst.order.size()) inst.current = 0;
-        if (inst.turnActive) {
-            if (inst.order.size() == 1) return inst.order.get(inst.current);
-            if (inst.quotaEnd == Double.POSITIVE_INFINITY) inst.quotaEnd = inst.turnStart + quotaFor(inst, inst.current);
-            if (now() < inst.quotaEnd) return inst.order.get(inst.current);
-            endTurn(inst, inst.order.get(inst.current));
-            inst.current = (inst.current + 1) % inst.order.size();
-        }
-        return inst.order.get(inst.current);
-    }
-
-    private void beginTurn(InstanceState inst) {
-        inst.turnActive = true;
-        inst.turnStart = now();
-        inst.quotaEnd = inst.order.size() <= 1 ? Double.POSITIVE_INFINITY : now() + quotaFor(inst, inst.current);
-        String current = inst.order.get(inst.current).model;
-        String next = inst.order.size() > 1 ? inst.order.get((inst.current + 1) % inst.order.size()).model : null;
-        if (!config.multiResident()) {
-            // The paper's pool holds one model (plus the one being prefetched): drop the previous one.
-            for (String other : List.copyOf(inst.resident.keySet())) {
-                if (memory.evictable(inst, other, current, next)) memory.evict(inst, other);
-            }
-        }
-        memory.prefetch(inst, next, current);
-    }
-
-    private void endTurn(InstanceState inst, DecodeBatch b) {
-        inst.turnActive = false;
-        inst.quotaEnd = Double.POSITIVE_INFINITY;
-        if (config.keepKvResident()) return;
-        List<Req> onDevice = new ArrayList<>();
-        for (Req r : b.members) if (r.onDevice() && !r.inFlight) onDevice.add(r);
-        if (!onDevice.isEmpty()) memory.swapOut(inst, onDevice);
-    }
-
-    private double quotaFor(InstanceState inst, int index) {
-        int k = inst.order.size();
-        double[] d = new double[k], tpot = new double[k];
-        double c0 = 0;
-        for (int i = 0; i < k; i++) {
-            DecodeBatch b = inst.order.get(i);
-            int waiting = 0;
-            double prefill = 0;
-            if (b.queuedGroups > 0) {
-                for (PrefillGroup g : inst.groups) {
-                    if (g.model.equals(b.model)) {
-                        waiting += g.members.size();
-                        prefill += prefillEstimate(g);
-                    }
-                }
-            }
-            d[i] = cost.decodeStepSeconds(b.model, Math.max(1, Math.min(config.maxDecodeBatch(), b.members.size() + waiting)), b.contextTokens);
-            tpot[i] = b.tpot;
-            long hostKv = 0;
-            for (Req r : b.members) hostKv += r.hostBytes;
-            c0 += switchEstimate(inst, b.spec, k) + (hostKv > 0 ? cost.swapSeconds(hostKv) : 0) + prefill;
-        }
-        double[] n = new double[k];
-        for (int i = 0; i < k; i++) n[i] = tpot[i] / d[i];
-        return Quotas.quotas(d, tpot, c0, Quotas.alpha(n, c0, config.qmaxSeconds()))[index];
-    }
-
-    private void pumpDecode(InstanceState inst, DecodeBatch b) {
-        if (b == null || b.members.isEmpty()) return;
-        if (!memory.ensureModel(inst, b.spec, b, null)) return;
-        List<Req> runnable = new ArrayList<>();
-        List<Req> toSwapIn = new ArrayList<>();
-        long perToken = b.spec.kvBytesPerToken();
-        for (Req r : b.members) {
-            if (r.inFlight) continue;
-            if (r.onDevice()) {
-                if (runnable.size() < config.maxDecodeBatch()) runnable.add(r);
-            } else if (runnable.size() + toSwapIn.size() < config.maxDecodeBatch()) {
-                toSwapIn.add(r);
-            }
-        }
-        if (!toSwapIn.isEmpty()) {
-            long growth = (long) runnable.size() * perToken;
-            List<Req> fit = new ArrayList<>();
-            long bytes = 0;
-            for (Req r : toSwapIn) {
-                if (bytes + r.hostBytes + growth > inst.freeBytes()) break;
-                bytes += r.hostBytes;
-                fit.add(r);
-            }
-            if (fit.size() < toSwapIn.size()) {
-                long want = growth;
-                for (Req r : toSwapIn) want += r.hostBytes;
-                memory.makeRoom(inst, want, b.model, b, null);
-            }
-            if (!fit.isEmpty()) memory.swapIn(inst, fit);
-        }
-        if (runnable.isEmpty()) return;
-        long growth = (long) runnable.size() * perToken;
-        if (!memory.makeRoom(inst, growth, b.model, b, null)) {
-            if (inst.pendingFreeBytes > 0) return;
-            if (runnable.size() == 1 && toSwapIn.isEmpty()) {
-                // One sequence alone cannot grow: it has reached the memory's length limit.
-                finish(runnable.getFirst(), RequestState.FINISHED);
-                inst.pruneRound();
-                return;
-            }
-            preempt(inst, runnable, growth);
-            if (growth(runnable, perToken) > inst.freeBytes()) return;
-            growth = growth(runnable, perToken);
-        }
-        for (Req r : runnable) {
-            r.reservedBytes += perToken;
-            r.inFlight = true;
-        }
-        inst.reserve(growth);
-        if (!inst.turnActive) beginTurn(inst);
-        inst.busy = true;
-        inst.runningModel = b.model;
-        inst.runningStepId = nextStepId++;
-        inst.runningStep.addAll(runnable);
-        inst.resident.get(b.model).lastUse = now();
-        double left = inst.quotaEnd == Double.POSITIVE_INFINITY ? Double.POSITIVE_INFINITY : Math.max(0, inst.quotaEnd - now());
-        out.add(new Decision.RunDecodeStep(inst.id(), inst.runningStepId, b.model, Req.ids(runnable), b.contextTokens, left));
-    }
-
-    private static long growth(List<Req> runnable, long perToken) {
-        return (long) runnable.size() * perToken;
-    }
-
-    /** No memory for the batch to grow: swap out its newest members (they rejoin when space frees). */
-    private void preempt(InstanceState inst, List<Req> runnable, long growth) {
-        long perToken = runnable.getFirst().model.kvBytesPerToken();
-        List<Req> victims = new ArrayList<>();
-        while (runnable.size() > 1 && growth(runnable, perToken) > inst.freeBytes() + bytesOf(victims)) {
-            victims.add(runnable.removeLast());
-        }
-        if (!victims.isEmpty()) memory.swapOut(inst, victims);
-    }
-
-    private static long bytesOf(List<Req> reqs) {
-        long n = 0;
-        for (Req r : reqs) n += r.reservedBytes;
-        return n;
-    }
-
 }
