@@ -139,6 +139,56 @@ public final class CudaBackend implements Backend {
         cuMemcpyDtoH(Pointer.to(dst), t.ptr(), 4L * rows * t.cols());
     }
 
+    /**
+     * Swap-out, synchronous: waits for the compute stream (queued ops may still write the blocks),
+     * copies each block to the host and widens it into the CPU backend's layout
+     * ({@link KvHostLayout}). Correctness first: one pageable copy per block, not the pinned
+     * {@link KvSwapper} path, which keeps its own host format.
+     */
+    @Override
+    public float[] readKvBlocks(KvCache cache, int[] blocks) {
+        CudaKvCache c = kv(cache, blocks);
+        float[] host = new float[KvHostLayout.hostLength(c.shape(), blocks.length)];
+        short[] block = new short[Math.toIntExact(c.blockElems())];
+        dev.makeCurrent();
+        cuStreamSynchronize(compute);
+        for (int i = 0; i < blocks.length; i++) {
+            cuMemcpyDtoH(Pointer.to(block), c.region.ptr().withByteOffset(blocks[i] * c.blockBytes()), c.blockBytes());
+            KvHostLayout.blockToHost(c.shape(), block, i, blocks.length, host);
+        }
+        return host;
+    }
+
+    /**
+     * Swap-in, synchronous: rounds each block back to bf16 (exact for values read by
+     * {@link #readKvBlocks}) and copies it into place. A pageable copy may still be in flight when
+     * the call returns and the compute stream does not wait on the legacy stream, hence the
+     * context synchronisation before any later op can read the blocks.
+     */
+    @Override
+    public void writeKvBlocks(KvCache cache, int[] blocks, float[] host) {
+        CudaKvCache c = kv(cache, blocks);
+        if (host.length != (long) KvHostLayout.hostLength(c.shape(), blocks.length)) {
+            throw new IllegalArgumentException("host KV copy of " + host.length + " floats does not fit " + blocks.length + " blocks");
+        }
+        short[] block = new short[Math.toIntExact(c.blockElems())];
+        dev.makeCurrent();
+        cuStreamSynchronize(compute); // queued ops may still read the blocks' previous contents
+        for (int i = 0; i < blocks.length; i++) {
+            KvHostLayout.hostToBlock(c.shape(), host, i, blocks.length, block);
+            cuMemcpyHtoD(c.region.ptr().withByteOffset(blocks[i] * c.blockBytes()), Pointer.to(block), c.blockBytes());
+        }
+        cuCtxSynchronize();
+    }
+
+    private static CudaKvCache kv(KvCache cache, int[] blocks) {
+        if (!(cache instanceof CudaKvCache c)) throw new IllegalArgumentException("not a CUDA KV cache: " + cache);
+        for (int b : blocks) {
+            if (b < 0 || b >= c.shape().numBlocks()) throw new IllegalArgumentException("KV block " + b + " out of range");
+        }
+        return c;
+    }
+
     @Override
     public void copyFromHost(float[] src, Tensor dst) {
         CudaTensor t = cuda(dst);

@@ -27,6 +27,7 @@ import java.util.Random;
 import static dev.aegaeon.runtime.cuda.TwinBackends.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Every {@link dev.aegaeon.runtime.backend.Backend} op of the CUDA backend against the CPU
@@ -245,6 +246,95 @@ class BackendConformanceTest {
         b.assertClose("decode attention hd" + hd, dout, seqs, 1e-2);
         b.cpu.release(cc);
         b.cuda.release(cg);
+    }
+
+    /**
+     * KV swap: every slot of every layer written through writeKv on both backends, then the same
+     * shuffled blocks read to the host must be identical floats (bf16 inputs, so no rounding
+     * differs). The CPU's host copy written into other, fresh blocks of new caches must read back
+     * unchanged and give the same decode attention on both backends.
+     */
+    @ParameterizedTest
+    @CsvSource({"128, 28, 4, 16", "64, 8, 8, 7", "16, 6, 2, 5"})
+    void kvBlocksSwapOutAndInMatchTheCpuBackend(int hd, int heads, int kvHeads, int blockSize) {
+        int layers = 3, blocks = 9, slots = blocks * blockSize, kvDim = kvHeads * hd;
+        var shape = new KvCacheShape(layers, kvHeads, hd, blockSize, blocks);
+        KvCache cc = b.cpu.allocateKvCache(shape), cg = b.cuda.allocateKvCache(shape);
+        List<TwinBackends.Pair> ks = new ArrayList<>(), vs = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            ks.add(b.tensor(random(rnd, slots * kvDim, 1), slots, kvDim));
+            vs.add(b.tensor(random(rnd, slots * kvDim, 1), slots, kvDim));
+        }
+        int[] all = new int[slots];
+        for (int i = 0; i < slots; i++) all[i] = i;
+        var write = b.step(new StepLayout(new int[slots], new int[slots], all, new int[] {0, slots}, new int[] {slots},
+                new int[0], 0, new int[0]));
+        for (int l = 0; l < layers; l++) {
+            b.cpu.writeKv(ks.get(l).cpu(), vs.get(l).cpu(), cc, l, write.cpu());
+            b.cuda.writeKv(ks.get(l).cuda(), vs.get(l).cuda(), cg, l, write.cuda());
+        }
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < blocks; i++) ids.add(i);
+        Collections.shuffle(ids, rnd);
+        int n = 4;
+        int[] out = ids.subList(0, n).stream().mapToInt(Integer::intValue).toArray();
+        float[] hostCpu = b.cpu.readKvBlocks(cc, out);
+        float[] hostCuda = b.cuda.readKvBlocks(cg, out);
+        assertArrayEquals(hostCpu, hostCuda, "host copies of blocks " + java.util.Arrays.toString(out));
+
+        KvCache cc2 = b.cpu.allocateKvCache(shape), cg2 = b.cuda.allocateKvCache(shape);
+        Collections.shuffle(ids, rnd);
+        int[] in = ids.subList(0, n).stream().mapToInt(Integer::intValue).toArray();
+        b.cpu.writeKvBlocks(cc2, in, hostCpu);
+        b.cuda.writeKvBlocks(cg2, in, hostCpu);
+        assertArrayEquals(hostCpu, b.cuda.readKvBlocks(cg2, in), "swap-in then swap-out is the identity");
+
+        int ctx = n * blockSize - 2;
+        var dq = b.tensor(random(rnd, heads * hd, 1), 1, heads * hd);
+        var dout = b.empty(1, heads * hd);
+        int last = in[(ctx - 1) / blockSize] * blockSize + (ctx - 1) % blockSize;
+        var decode = b.step(new StepLayout(new int[1], new int[] {ctx - 1}, new int[] {last}, new int[] {0, 1},
+                new int[] {ctx}, in, n, new int[0]));
+        for (int layer = 0; layer < layers; layer++) {
+            b.cpu.decodeAttention(dq.cpu(), cc2, layer, heads, kvHeads, decode.cpu(), dout.cpu());
+            b.cuda.decodeAttention(dq.cuda(), cg2, layer, heads, kvHeads, decode.cuda(), dout.cuda());
+            b.assertClose("decode attention over swapped-in blocks, layer " + layer, dout, 1, 1e-2);
+        }
+        assertThrows(IllegalArgumentException.class, () -> b.cuda.writeKvBlocks(cg2, in, new float[hostCpu.length - 1]));
+        assertThrows(IllegalArgumentException.class, () -> b.cuda.readKvBlocks(cg2, new int[] {blocks}));
+        for (KvCache c : List.of(cc, cc2)) b.cpu.release(c);
+        for (KvCache c : List.of(cg, cg2)) b.cuda.release(c);
+    }
+
+    /**
+     * The engine on CUDA: a sequence swapped out mid-generation, its blocks reused by another
+     * prompt, then swapped back into other blocks, continues with exactly the greedy ids of an
+     * uninterrupted run.
+     */
+    @Test
+    void engineSwapOutAndInContinuesGreedyGenerationUnchanged() {
+        ModelConfig config = dev.aegaeon.runtime.model.ModelShapes.tiny(ModelFamily.LLAMA);
+        int[] prompt = new int[21], other = new int[40];
+        for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(config.vocabSize());
+        for (int i = 0; i < other.length; i++) other[i] = rnd.nextInt(config.vocabSize());
+        var greedy = new dev.aegaeon.runtime.engine.SamplingParams(0f, 0, 1f, null, 16, List.of(), List.of());
+        try (var w = new dev.aegaeon.runtime.weights.SyntheticWeights(config, 11);
+             var e = new dev.aegaeon.runtime.engine.InferenceEngine(config, w, b.cuda,
+                     new dev.aegaeon.runtime.engine.EngineOptions(8, 12, null))) {
+            int[] expected = e.generate(prompt, greedy).ids();
+            var s = e.newSequence(prompt, greedy);
+            e.prefill(dev.aegaeon.runtime.engine.Batch.of(s));
+            for (int i = 0; i < 5; i++) e.decode(dev.aegaeon.runtime.engine.Batch.of(s));
+            int[] before = s.blockTable();
+            var swapped = e.swapOut(s);
+            var intruder = e.newSequence(other, greedy);
+            e.prefill(dev.aegaeon.runtime.engine.Batch.of(intruder)); // overwrites the freed blocks
+            assertEquals(true, e.swapIn(s, swapped).granted());
+            org.junit.jupiter.api.Assertions.assertFalse(java.util.Arrays.equals(before, s.blockTable()),
+                    "the sequence returns into other blocks");
+            while (!s.isFinished()) e.decode(dev.aegaeon.runtime.engine.Batch.of(s));
+            assertArrayEquals(expected, s.generatedIds());
+        }
     }
 
     @Test
