@@ -47,6 +47,7 @@ final class ModelRuntime {
     private boolean loading;
     private volatile RuntimeException loadFailure;
     private long switches;
+    private long reactivations;
     private double loadSeconds;
     private Instant lastSwitch;
     private long requests;
@@ -73,6 +74,12 @@ final class ModelRuntime {
 
     ModelFunction function() { return function; }
 
+    /** Blocks in this model's engine KV pool (fixed; all usable). */
+    int kvBlocks() { return engineOptions.numBlocks(); }
+
+    /** Blocks a sequence of {@code tokens} positions occupies in this model's pool. */
+    int kvBlocksFor(int tokens) { return (tokens + engineOptions.blockSize() - 1) / engineOptions.blockSize(); }
+
     void update(ModelFunction f) { this.function = f; }
 
     String name() { return function.name(); }
@@ -80,11 +87,18 @@ final class ModelRuntime {
     // ---------------------------------------------------------------- tiers
 
     /**
-     * Makes the model resident: opens the host cache if needed, builds the engine if none. Returns
-     * seconds taken. The slow part (reading or generating weights) runs outside the lock, so the
-     * compute thread never waits on a load to finalise a request.
+     * What a load did. {@code transferred} is false for a re-activation: the engine (weights and KV
+     * on the device) outlived the last eviction because requests still held KV in it, so nothing was
+     * read, generated or copied and {@code seconds} says nothing about what a load costs.
      */
-    double load() {
+    record LoadOutcome(double seconds, boolean transferred) {}
+
+    /**
+     * Makes the model resident: opens the host cache if needed, builds the engine if none. The slow
+     * part (reading or generating weights) runs outside the lock, so the compute thread never waits
+     * on a load to finalise a request. Only loads that built an engine count as switches.
+     */
+    LoadOutcome load() {
         long t0 = System.nanoTime();
         try {
             WeightSource cache;
@@ -100,14 +114,19 @@ final class ModelRuntime {
                 }
             }
             synchronized (this) {
-                if (engine == null) engine = new InferenceEngine(config, hostCache, backend, engineOptions);
+                boolean transferred = engine == null;
+                if (transferred) engine = new InferenceEngine(config, hostCache, backend, engineOptions);
                 loadFailure = null;
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 resident = true;
-                switches++;
-                loadSeconds += seconds;
+                if (transferred) {
+                    switches++;
+                    loadSeconds += seconds;
+                } else {
+                    reactivations++;
+                }
                 lastSwitch = Instant.now();
-                return seconds;
+                return new LoadOutcome(seconds, transferred);
             }
         } catch (RuntimeException e) {
             loadFailure = e;
@@ -215,6 +234,6 @@ final class ModelRuntime {
         InferenceEngine e = engine;
         return new ModelStatus(name(), state, running, waiting, kvBlocksUsed, e == null ? 0 : e.totalBlocks(), switches,
                 loadSeconds, Optional.ofNullable(lastSwitch), attainmentCount == 0 ? Double.NaN : attainmentSum / attainmentCount,
-                requests);
+                requests, reactivations, e != null && !resident);
     }
 }
