@@ -42,6 +42,18 @@ public final class InferenceEngine implements AutoCloseable {
 
     public int freeBlocks() { return kv.freeBlocks(); }
 
+    /**
+     * Frees the weights on the backend and keeps the KV cache and sequences: a model taken off the
+     * device while requests still hold KV in it. Steps fail until {@link #reloadWeights}; swaps work.
+     */
+    public void releaseWeights() { runner.releaseWeights(); }
+
+    /** Loads the weights again from {@code weights} after {@link #releaseWeights}; no-op while resident. */
+    public void reloadWeights(WeightSource weights) { runner.reloadWeights(weights); }
+
+    /** True while the weights are on the backend. */
+    public boolean weightsResident() { return runner.hasWeights(); }
+
     public int totalBlocks() { return kv.totalBlocks(); }
 
     public int blockSize() { return kv.blockSize(); }

@@ -23,7 +23,7 @@ public final class ModelRunner implements AutoCloseable {
 
     private final ModelConfig config;
     private final Backend backend;
-    private final ModelWeights weights;
+    private ModelWeights weights; // null between releaseWeights and reloadWeights
     private final Rope rope;
     private final KvCache kvCache;
     private final float eps;
@@ -47,6 +47,24 @@ public final class ModelRunner implements AutoCloseable {
 
     public ModelWeights weights() { return weights; }
 
+    /** True while the weights are on the backend (see {@link #releaseWeights}). */
+    public boolean hasWeights() { return weights != null; }
+
+    /**
+     * Frees the weights on the backend but keeps the KV cache, so sequences' KV survives while the
+     * model is off the device; {@link #reloadWeights} brings them back. Steps fail until then.
+     */
+    public void releaseWeights() {
+        if (weights == null) return;
+        weights.release(backend);
+        weights = null;
+    }
+
+    /** Loads the weights again after {@link #releaseWeights} (no-op while they are resident). */
+    public void reloadWeights(WeightSource source) {
+        if (weights == null) weights = ModelWeights.load(config, source, backend);
+    }
+
     public Backend backend() { return backend; }
 
     /**
@@ -54,6 +72,7 @@ public final class ModelRunner implements AutoCloseable {
      * backend and valid until the next call.
      */
     public Tensor forward(StepLayout layout, Phase phase) {
+        if (weights == null) throw new IllegalStateException("the model's weights were released; reload them before a step");
         int n = layout.numTokens();
         Workspace w = workspace(n);
         Tensor residual = w.residual.rowsView(n), normed = w.normed.rowsView(n), proj = w.proj.rowsView(n);
@@ -126,6 +145,7 @@ public final class ModelRunner implements AutoCloseable {
 
     @Override
     public void close() {
+        releaseWeights();
         if (workspace != null) workspace.release(backend);
         if (logits != null) backend.release(logits);
         backend.release(kvCache);

@@ -9,7 +9,10 @@ import dev.aegaeon.runtime.weights.WeightSource;
 import dev.aegaeon.runtime.weights.WeightTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A model's parameters made resident on a backend, each checked against the shape the config implies
@@ -49,6 +52,17 @@ public record ModelWeights(Weight embed, Weight finalNorm, Weight lmHead, List<L
                     l.matrix(WeightNames.layer(i, WeightNames.DOWN_PROJ), h, c.intermediateSize())));
         }
         return new ModelWeights(embed, finalNorm, lmHead, List.copyOf(layers));
+    }
+
+    /** Releases every distinct weight on {@code backend} once (a tied lm_head is the embedding). */
+    public void release(Backend backend) {
+        Set<Weight> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Weight> all = new ArrayList<>(Arrays.asList(embed, finalNorm, lmHead));
+        for (Layer l : layers) {
+            Collections.addAll(all, l.attnNorm, l.q, l.k, l.v, l.o, l.qBias, l.kBias, l.vBias, l.qNorm, l.kNorm,
+                    l.mlpNorm, l.gate, l.up, l.down);
+        }
+        for (Weight w : all) if (w != null && seen.add(w)) backend.release(w);
     }
 
     /** Bytes a decode step streams: every matrix once (a tied lm_head counts again: it is read twice). */

@@ -98,8 +98,10 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     private void load(Decision.LoadModel d) {
         ModelRuntime m = model(d.model());
         try {
-            double seconds = m.load();
-            cost.recordLoad(d.bytes(), seconds);
+            ModelRuntime.LoadOutcome outcome = m.load();
+            // A re-activation moved no bytes: its milliseconds would teach the cost model that
+            // loading this model is free, and the scheduler would then switch models on every step.
+            if (outcome.transferred()) cost.recordLoad(d.bytes(), outcome.seconds());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "loading " + m.name() + " failed: " + e.getMessage(), e);
         }
@@ -201,8 +203,8 @@ public final class EngineExecutor implements Executor, AutoCloseable {
 
     private void step(ModelRuntime m, InferenceEngine engine, List<LiveRequest> batch, boolean prefill, Set<Long> finished) {
         List<LiveRequest> run = new ArrayList<>(batch);
-        // The scheduler budgets KV in bytes per token; the engine allocates whole blocks. Should the
-        // two ever disagree, the newest requests fail rather than the whole step.
+        // The pool's KvAdmission admits only what this model's block pool holds at its longest, so
+        // this cannot trigger; should it ever, the newest requests fail rather than the whole step.
         while (!run.isEmpty() && engine.blocksNeeded(batchOf(run)) > engine.freeBlocks()) {
             LiveRequest victim = run.removeLast();
             fail(victim, "the KV cache of model " + m.name() + " is full", null);
@@ -217,6 +219,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         }
         if (prefill) cost.recordPrefill(m.schedulerName, run.stream().mapToLong(r -> r.prompt.length).sum(), seconds);
         else cost.recordDecode(m.schedulerName, run.size(), seconds);
+        m.noteKv(engine); // before any sink sees the token, so a status read after it shows the KV held
         for (int i = 0; i < run.size(); i++) deliver(run.get(i), tokens.get(i), finished);
         m.noteKv(engine);
     }

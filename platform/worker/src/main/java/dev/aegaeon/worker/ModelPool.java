@@ -11,7 +11,9 @@ import dev.aegaeon.runtime.tokenizer.ChatTemplate;
 import dev.aegaeon.runtime.tokenizer.TextTokenizer;
 import dev.aegaeon.runtime.weights.ModelTensors;
 import dev.aegaeon.runtime.weights.TensorSpec;
+import dev.aegaeon.scheduler.AegaeonScheduler;
 import dev.aegaeon.scheduler.Clock;
+import dev.aegaeon.scheduler.Decision;
 import dev.aegaeon.scheduler.Event;
 import dev.aegaeon.scheduler.InstanceSpec;
 import dev.aegaeon.scheduler.RequestSpec;
@@ -33,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -63,6 +66,8 @@ public final class ModelPool implements AutoCloseable {
     /** SLO ledgers per model, and which ledger a live request is in; touched only on the loop's thread. */
     private final Map<String, ModelLedger> ledgers = new HashMap<>();
     private final Map<Long, ModelLedger> requestLedger = new HashMap<>();
+    /** Keeps each model's requests within its engine's KV pool; touched only on the loop's thread. */
+    private final KvAdmission admission = new KvAdmission();
     private SyntheticTokenizerFiles syntheticTokenizer;
     private volatile boolean closed;
 
@@ -122,6 +127,7 @@ public final class ModelPool implements AutoCloseable {
         byName.put(function.name(), m);
         loop.call(s -> {
             s.addModel(m.spec);
+            admission.addModel(m.schedulerName, m.kvBlocks());
             ledgers.put(m.schedulerName, new ModelLedger());
             return function.minScale() == 1 ? s.preload(m.schedulerName) : List.of();
         }).join();
@@ -186,27 +192,43 @@ public final class ModelPool implements AutoCloseable {
         double now = clock.now();
         m.requestStarted(now);
         RequestSpec spec = new RequestSpec(id, m.schedulerName, promptIds.length, params.maxTokens(), now, m.function().slo());
-        loop.call(s -> {
+        int blocks = m.kvBlocksFor(promptIds.length + params.maxTokens());
+        // The arrival time stays the submit time: waiting for KV room counts against the request's SLO.
+        arrive(id, s -> {
             ModelLedger ledger = ledgers.get(m.schedulerName);
             ledger.expect(spec);
             requestLedger.put(id, ledger);
-            return s.handle(new Event.Arrival(spec));
-        }).exceptionally(e -> {
-            LOG.log(System.Logger.Level.ERROR, "request " + id + " was not accepted by the scheduler", e);
-            executor.finalizeRequest(id, RequestState.REJECTED, Double.NaN);
-            return null;
+            return admission.offer(spec, blocks) ? s.handle(new Event.Arrival(spec)) : List.of();
         });
         return r;
     }
 
-    private void cancel(long id) {
-        loop.post(new Event.Cancel(id));
+    /** Runs an arrival on the loop; a request the scheduler refuses ends REJECTED and frees its place. */
+    private void arrive(long id, Function<AegaeonScheduler, List<Decision>> action) {
+        loop.call(action).exceptionally(e -> {
+            LOG.log(System.Logger.Level.ERROR, "request " + id + " was not accepted by the scheduler", e);
+            loop.call(s -> {
+                ended(id, RequestState.REJECTED);
+                return List.of();
+            });
+            return null;
+        });
     }
 
-    /** Called on the loop's thread for every request the scheduler ended. */
+    /** A request still waiting for KV room ends here; one the scheduler holds is cancelled through it. */
+    private void cancel(long id) {
+        loop.call(s -> {
+            if (!admission.isWaiting(id)) return s.handle(new Event.Cancel(id));
+            ended(id, RequestState.CANCELLED);
+            return List.of();
+        });
+    }
+
+    /** Called on the loop's thread for every request that ended; its KV room goes to the next waiting ones. */
     private void ended(long id, RequestState state) {
         ModelLedger ledger = requestLedger.remove(id);
         executor.finalizeRequest(id, state, ledger == null ? Double.NaN : ledger.end(id, clock.now()));
+        for (RequestSpec next : admission.release(id)) arrive(next.id(), s -> s.handle(new Event.Arrival(next)));
     }
 
     // ---------------------------------------------------------------- status and idle decay

@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * open {@link WeightSource} (mmapped safetensors, or generated synthetic tensors); residency is an
  * {@link InferenceEngine} (weights on the backend plus the model's paged KV cache).
  *
- * <p>Invariant: the engine outlives an eviction while the model has live requests, because their
- * KV (on the device or swapped to host) belongs to the engine's block pool and sequences; it is
- * closed when the model is neither resident nor in use. Residency changes are synchronised; the
+ * <p>Invariant: weights are on the device only while the scheduler counts the model resident. The
+ * engine itself outlives an eviction while the model has live requests, because their KV (on the
+ * device or swapped to host) belongs to its block pool and sequences, but its weights are released;
+ * it is closed when the model is neither resident nor in use. Residency changes are synchronised; the
  * engine is used for compute only by the executor's compute thread.
  */
 final class ModelRuntime {
@@ -47,6 +48,7 @@ final class ModelRuntime {
     private boolean loading;
     private volatile RuntimeException loadFailure;
     private long switches;
+    private long reactivations;
     private double loadSeconds;
     private Instant lastSwitch;
     private long requests;
@@ -73,6 +75,12 @@ final class ModelRuntime {
 
     ModelFunction function() { return function; }
 
+    /** Blocks in this model's engine KV pool (fixed; all usable). */
+    int kvBlocks() { return engineOptions.numBlocks(); }
+
+    /** Blocks a sequence of {@code tokens} positions occupies in this model's pool. */
+    int kvBlocksFor(int tokens) { return (tokens + engineOptions.blockSize() - 1) / engineOptions.blockSize(); }
+
     void update(ModelFunction f) { this.function = f; }
 
     String name() { return function.name(); }
@@ -80,11 +88,19 @@ final class ModelRuntime {
     // ---------------------------------------------------------------- tiers
 
     /**
-     * Makes the model resident: opens the host cache if needed, builds the engine if none. Returns
-     * seconds taken. The slow part (reading or generating weights) runs outside the lock, so the
-     * compute thread never waits on a load to finalise a request.
+     * What a load did. {@code transferred} is false for a re-activation: the weights were still
+     * resident (a load of a model that was never evicted), so nothing was read, generated or copied
+     * and {@code seconds} says nothing about what a load costs.
      */
-    double load() {
+    record LoadOutcome(double seconds, boolean transferred) {}
+
+    /**
+     * Makes the model resident: opens the host cache if needed, builds the engine if none or
+     * reloads the weights of one kept through an eviction. The slow
+     * part (reading or generating weights) runs outside the lock, so the compute thread never waits
+     * on a load to finalise a request. Only loads that copied weights count as switches.
+     */
+    LoadOutcome load() {
         long t0 = System.nanoTime();
         try {
             WeightSource cache;
@@ -100,14 +116,21 @@ final class ModelRuntime {
                 }
             }
             synchronized (this) {
+                boolean transferred = engine == null || !engine.weightsResident();
                 if (engine == null) engine = new InferenceEngine(config, hostCache, backend, engineOptions);
+                else engine.reloadWeights(hostCache); // an engine kept for its requests' KV: weights back
+
                 loadFailure = null;
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 resident = true;
-                switches++;
-                loadSeconds += seconds;
+                if (transferred) {
+                    switches++;
+                    loadSeconds += seconds;
+                } else {
+                    reactivations++;
+                }
                 lastSwitch = Instant.now();
-                return seconds;
+                return new LoadOutcome(seconds, transferred);
             }
         } catch (RuntimeException e) {
             loadFailure = e;
@@ -119,10 +142,16 @@ final class ModelRuntime {
         }
     }
 
-    /** The scheduler dropped the weights: the engine goes too unless live requests still hold KV in it. */
+    /**
+     * The scheduler dropped the weights and stopped counting their bytes, so they really leave the
+     * device: the engine is closed, or, while live requests still hold KV in it (on the device or
+     * swapped to host), it keeps only its KV pool and sequences and the weights are released. The
+     * next load copies them again, a real transfer the cost model may learn from.
+     */
     synchronized void evict() {
         resident = false;
         closeEngineIfUnused();
+        if (engine != null) engine.releaseWeights();
     }
 
     /** WARM -> COLD: closes the host cache when nothing on the device uses it. True when dropped. */
@@ -194,6 +223,12 @@ final class ModelRuntime {
 
     boolean resident() { return resident; }
 
+    /** True while this model's weights occupy the backend. */
+    synchronized boolean weightsOnDevice() {
+        InferenceEngine e = engine;
+        return e != null && e.weightsResident();
+    }
+
     /** Unregistered: close everything once the last request is gone. */
     synchronized void retire() {
         retired = true;
@@ -215,6 +250,6 @@ final class ModelRuntime {
         InferenceEngine e = engine;
         return new ModelStatus(name(), state, running, waiting, kvBlocksUsed, e == null ? 0 : e.totalBlocks(), switches,
                 loadSeconds, Optional.ofNullable(lastSwitch), attainmentCount == 0 ? Double.NaN : attainmentSum / attainmentCount,
-                requests);
+                requests, reactivations, e != null && !resident);
     }
 }

@@ -13,31 +13,33 @@ record Result(PoolGpuSmoke.Args args, double wallSeconds, List<PoolGpuSmoke.Requ
 
     /** One row of the table. */
     record Row(String name, int submitted, int done, int failed, int open, long tokens, double ttftP50, double ttftP99,
-               double tbtP99, double attainment, long switches, double loadSeconds) {}
+               double tbtP99, double attainment, long switches, long reactivations, double loadSeconds) {}
 
     List<Row> rows() {
         List<Row> rows = new ArrayList<>();
         for (ModelStatus s : statuses) rows.add(row(s.name(), records.stream().filter(r -> r.function.equals(s.name())).toList(),
-                s.sloAttainment(), s.switches(), s.loadSeconds()));
+                s.sloAttainment(), s.switches(), s.reactivations(), s.loadSeconds()));
         // Overall attainment: per-function ledger means weighted by completed requests.
         double weighted = 0;
         int weight = 0;
-        long switches = 0;
+        long switches = 0, reactivations = 0;
         double load = 0;
         for (int i = 0; i < statuses.size(); i++) {
             ModelStatus s = statuses.get(i);
             switches += s.switches();
+            reactivations += s.reactivations();
             load += s.loadSeconds();
             if (!Double.isNaN(s.sloAttainment())) {
                 weighted += s.sloAttainment() * rows.get(i).done;
                 weight += rows.get(i).done;
             }
         }
-        rows.add(row("all", records, weight == 0 ? Double.NaN : weighted / weight, switches, load));
+        rows.add(row("all", records, weight == 0 ? Double.NaN : weighted / weight, switches, reactivations, load));
         return rows;
     }
 
-    private static Row row(String name, List<PoolGpuSmoke.RequestRecord> rs, double attainment, long switches, double load) {
+    private static Row row(String name, List<PoolGpuSmoke.RequestRecord> rs, double attainment, long switches, long reactivations,
+                           double load) {
         List<Double> ttft = new ArrayList<>(), tbt = new ArrayList<>();
         int done = 0, failed = 0, open = 0;
         long tokens = 0;
@@ -52,7 +54,7 @@ record Result(PoolGpuSmoke.Args args, double wallSeconds, List<PoolGpuSmoke.Requ
             tokens += g.size() + (Double.isNaN(t) ? 0 : 1);
         }
         return new Row(name, rs.size(), done, failed, open, tokens, pct(ttft, 50), pct(ttft, 99), pct(tbt, 99), attainment, switches,
-                load);
+                reactivations, load);
     }
 
     static double pct(List<Double> xs, double p) {
@@ -64,11 +66,12 @@ record Result(PoolGpuSmoke.Args args, double wallSeconds, List<PoolGpuSmoke.Requ
     }
 
     void print(PrintStream out) {
-        out.printf(Locale.ROOT, "%-5s %5s %5s %5s %5s %7s %9s %9s %9s %7s %5s %8s%n", "fn", "sent", "done", "fail", "open", "tokens",
-                "ttft50 s", "ttft99 s", "tbt99 ms", "slo %", "sw", "load s");
+        out.printf(Locale.ROOT, "%-5s %5s %5s %5s %5s %7s %9s %9s %9s %7s %5s %6s %8s%n", "fn", "sent", "done", "fail", "open",
+                "tokens", "ttft50 s", "ttft99 s", "tbt99 ms", "slo %", "sw", "react", "load s");
         for (Row r : rows()) {
-            out.printf(Locale.ROOT, "%-5s %5d %5d %5d %5d %7d %9.3f %9.3f %9.1f %7.1f %5d %8.2f%n", r.name, r.submitted, r.done,
-                    r.failed, r.open, r.tokens, r.ttftP50, r.ttftP99, r.tbtP99 * 1000, r.attainment * 100, r.switches, r.loadSeconds);
+            out.printf(Locale.ROOT, "%-5s %5d %5d %5d %5d %7d %9.3f %9.3f %9.1f %7.1f %5d %6d %8.2f%n", r.name, r.submitted,
+                    r.done, r.failed, r.open, r.tokens, r.ttftP50, r.ttftP99, r.tbtP99 * 1000, r.attainment * 100, r.switches,
+                    r.reactivations, r.loadSeconds);
         }
         out.printf(Locale.ROOT, "wall %.1f s, KV swaps %d%n", wallSeconds, kvSwaps);
         records.stream().filter(r -> r.error != null).limit(5).forEach(r -> out.println("error (" + r.function + "): " + r.error));
@@ -87,9 +90,10 @@ record Result(PoolGpuSmoke.Args args, double wallSeconds, List<PoolGpuSmoke.Requ
             Row r = rows.get(i);
             b.append(String.format(Locale.ROOT,
                     "    {\"function\": \"%s\", \"submitted\": %d, \"done\": %d, \"failed\": %d, \"open\": %d, \"tokens\": %d, "
-                            + "\"ttftP50\": %s, \"ttftP99\": %s, \"tbtP99\": %s, \"sloAttainment\": %s, \"switches\": %d, \"loadSeconds\": %s}%s\n",
+                            + "\"ttftP50\": %s, \"ttftP99\": %s, \"tbtP99\": %s, \"sloAttainment\": %s, \"switches\": %d, \"reactivations\": %d, "
+                            + "\"loadSeconds\": %s}%s\n",
                     r.name, r.submitted, r.done, r.failed, r.open, r.tokens, num(r.ttftP50), num(r.ttftP99), num(r.tbtP99),
-                    num(r.attainment), r.switches, num(r.loadSeconds), i + 1 < rows.size() ? "," : ""));
+                    num(r.attainment), r.switches, r.reactivations, num(r.loadSeconds), i + 1 < rows.size() ? "," : ""));
         }
         return b.append("  ]\n}\n").toString();
     }

@@ -1,0 +1,69 @@
+package dev.aegaeon.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aegaeon.runtime.backend.cpu.CpuBackend;
+import dev.aegaeon.runtime.engine.EngineOptions;
+import dev.aegaeon.scheduler.Decision;
+import dev.aegaeon.scheduler.Event;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Eviction really frees the weights, even when live requests keep the engine (their KV) alive, so
+ * the scheduler's byte budget matches the device; the next load copies them again and counts as a
+ * switch. A load that finds the weights resident moves nothing: it must not count as a switch nor
+ * teach the cost model that loading the model is nearly free (the first GPU run switched ~520 times
+ * per model because flag-flip "loads" of a few milliseconds were fed to it).
+ */
+class ReactivationTest {
+
+    @Test
+    void evictionReleasesWeightsAndOnlyRealCopiesCountAsLoads() throws Exception {
+        var config = SyntheticShapes.config("tiny-llama");
+        long bytes = 1L << 30; // what the scheduler says the load moves
+        try (CpuBackend backend = new CpuBackend()) {
+            ModelRuntime m = new ModelRuntime(Reference.synthetic("r", "tiny-llama", 2), "r#1", config, bytes, 64,
+                    Optional.empty(), Optional.empty(), backend, new EngineOptions(16, 8, null), 0);
+            MeasuredCostModel cost = new MeasuredCostModel();
+            LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+            try (EngineExecutor executor = new EngineExecutor(name -> m, new ConcurrentHashMap<>(), events::add, cost, () -> 0)) {
+                load(executor, events, bytes);
+                assertTrue(m.weightsOnDevice());
+
+                m.requestStarted(0); // a live request keeps the engine (its KV) through the eviction
+                executor.submit(new Decision.EvictModel(0, "r#1"));
+                assertFalse(m.weightsOnDevice(), "evicted weights leave the device although the engine stays");
+                assertTrue(m.status(1, 0).kvPoolHeldAfterEviction());
+
+                load(executor, events, bytes);
+                assertTrue(m.weightsOnDevice());
+                ModelStatus s = m.status(1, 0);
+                assertEquals(2, s.switches(), "the reload copied the weights: a real load");
+                assertEquals(0, s.reactivations());
+                assertFalse(s.kvPoolHeldAfterEviction());
+
+                double estimate = cost.loadSeconds("r#1", bytes);
+                for (int i = 0; i < 3; i++) load(executor, events, bytes); // already resident: nothing moves
+                s = m.status(1, 0);
+                assertEquals(2, s.switches());
+                assertEquals(3, s.reactivations());
+                assertEquals(estimate, cost.loadSeconds("r#1", bytes), "re-activations are not load samples");
+
+                m.requestEnded(0, Double.NaN);
+            } finally {
+                m.closeAll();
+            }
+        }
+    }
+
+    private static void load(EngineExecutor executor, LinkedBlockingQueue<Event> events, long bytes) throws InterruptedException {
+        executor.submit(new Decision.LoadModel(0, "r#1", bytes, false));
+        assertTrue(events.poll(60, TimeUnit.SECONDS) instanceof Event.LoadDone);
+    }
+}
