@@ -48,12 +48,7 @@ public class InvocationEvents {
         OpenAiCall call;
         try {
             if (body == null || !body.isObject()) throw new BadRequest(null, "the event data must be an OpenAI completions or chat request");
-            if (!body.path("model").isTextual()) throw new BadRequest("model", "an invocation needs a string 'model'");
-            OpenAiCall.Kind kind;
-            if (body.has("messages")) kind = OpenAiCall.Kind.CHAT;
-            else if (body.has("prompt")) kind = OpenAiCall.Kind.COMPLETION;
-            else throw new BadRequest(null, "an invocation needs 'messages' (chat) or 'prompt' (completion)");
-            call = OpenAiRequestParser.parse(kind, body, arrival, Optional.empty(), Optional.empty(), Optional.of(id));
+            call = OpenAiRequestParser.parse(OpenAiRequestParser.invocationKind(body), body, arrival, Optional.empty(), Optional.empty(), Optional.of(id));
         } catch (BadRequest e) {
             return Uni.createFrom().item(reply(id, OpenAiFormat.error(e.error())));
         }

@@ -166,10 +166,7 @@ public final class KafkaInvocationGateway implements AutoCloseable {
         OpenAiCall.Kind kind;
         try {
             body = OpenAiRequestParser.readTree(r.value());
-            if (!body.path("model").isTextual()) throw new BadRequest("model", "an invocation needs a string 'model'");
-            if (body.has("messages")) kind = OpenAiCall.Kind.CHAT;
-            else if (body.has("prompt")) kind = OpenAiCall.Kind.COMPLETION;
-            else throw new BadRequest(null, "an invocation needs 'messages' (chat) or 'prompt' (completion)");
+            kind = OpenAiRequestParser.invocationKind(body);
         } catch (BadRequest e) {
             inFlight.remove(id);
             deadLetter(r, "malformed-invocation", e.getMessage());

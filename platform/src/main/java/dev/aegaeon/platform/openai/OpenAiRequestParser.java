@@ -46,6 +46,17 @@ public final class OpenAiRequestParser {
         }
     }
 
+    /**
+     * The kind of an invocation body that arrives without an endpoint to say it (a Kafka record, a
+     * CloudEvent): chat when it has {@code messages}, a completion when it has {@code prompt}.
+     */
+    public static OpenAiCall.Kind invocationKind(JsonNode body) throws BadRequest {
+        if (!body.path("model").isTextual()) throw new BadRequest("model", "an invocation needs a string 'model'");
+        if (body.has("messages")) return OpenAiCall.Kind.CHAT;
+        if (body.has("prompt")) return OpenAiCall.Kind.COMPLETION;
+        throw new BadRequest(null, "an invocation needs 'messages' (chat) or 'prompt' (completion)");
+    }
+
     public static OpenAiCall parse(OpenAiCall.Kind kind, JsonNode body, long arrivalNanos, Optional<String> apiKey,
             Optional<Duration> timeout, Optional<String> id) throws BadRequest {
         String model = requiredString(body, "model");
