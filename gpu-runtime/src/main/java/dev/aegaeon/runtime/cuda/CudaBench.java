@@ -97,8 +97,22 @@ public final class CudaBench {
             byWaves.put("splitk_waves_" + waves, d);
         }
         dev.ops().setSplitKWaves(4);
-        json.put("decode_ms", decode);
         json.put("decode_host_enqueue_ms", enqueueMs(a, layA));
+        // The same steps replayed as CUDA graphs (StepGraphs), split-K to 4 waves.
+        dev.ops().useStepGraphs(16, dev.computeStream());
+        Map<String, Double> graphed = new LinkedHashMap<>();
+        for (int b : new int[] {1, 8, 32, 64, 128}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            graphed.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 15));
+            decode.merge(String.valueOf(b), graphed.get(String.valueOf(b)), Math::min);
+            say("decode batch %3d (step graph): %.2f ms", b, graphed.get(String.valueOf(b)));
+        }
+        json.put("decode_ms_step_graphs", graphed);
+        json.put("decode_host_enqueue_ms_step_graphs", enqueueMs(a, layA));
+        long[] c = dev.ops().graphs().counters();
+        json.put("step_graph_counters", Map.of("replays", c[0], "captures", c[1], "direct", c[2]));
+        dev.ops().useStepGraphs(Integer.getInteger(CudaOps.GRAPHS_PROPERTY, 0), dev.computeStream());
+        json.put("decode_ms", decode);
         json.put("gemv_gbps", gemvGbps());
         json.put("decode_ms_by_splitk_policy", byWaves);
         json.put("decode_hbm_floor_ms", weightBytes / (hbm * 1e9) * 1e3);
@@ -260,6 +274,7 @@ public final class CudaBench {
                 dev.synchronize();
                 long s = System.nanoTime();
                 a.forward(l, ModelRunner.Phase.DECODE);
+                dev.flush(); // with step graphs, launches are queued here
                 if (i >= 2) t[i - 2] = (System.nanoTime() - s) / 1e6;
             }
             dev.synchronize();

@@ -1,14 +1,11 @@
 package dev.aegaeon.runtime.cuda;
 
-import jcuda.NativePointerObject;
-import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUstream;
 
 import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
-import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 
 /**
  * Typed launches of the kernels in src/main/cuda. Activations are fp32, weights, matrix-product
@@ -29,6 +26,13 @@ public final class CudaOps {
     private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32;
     private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
     private final Tile[] tiles;
+    private StepGraphs graphs = new StepGraphs(Integer.getInteger(GRAPHS_PROPERTY, 0));
+
+    /**
+     * System property: how many decode-step CUDA graphs to keep (0, the default, issues every
+     * launch directly; see {@link StepGraphs}).
+     */
+    public static final String GRAPHS_PROPERTY = "aegaeon.cuda.stepGraphs";
 
     /** A tensor-core tile shape and its kernel (see gemm.cu). */
     private record Tile(CUfunction fn, int bm, int bn, int threads, int smem) {}
@@ -76,30 +80,25 @@ public final class CudaOps {
         return 2 * 64 * ldk * 2 + 4 * 16 * 68 * 4 + 4 * 16 * 72 * 2 + 4 * 16 * ldo * 4;
     }
 
-    private static void launch(CUfunction f, int gx, int gy, int block, int smem, CUstream s, Object... args) {
-        NativePointerObject[] ps = new NativePointerObject[args.length];
-        for (int i = 0; i < args.length; i++) {
-            ps[i] = switch (args[i]) {
-                case CUdeviceptr p -> Pointer.to(p);
-                case Integer v -> Pointer.to(new int[] {v});
-                case Long v -> Pointer.to(new long[] {v});
-                case Float v -> Pointer.to(new float[] {v});
-                default -> throw new IllegalArgumentException("unsupported kernel argument " + args[i]);
-            };
-        }
-        cuLaunchKernel(f, gx, gy, 1, block, 1, 1, smem, s, Pointer.to(ps), null);
+    private void launch(CUfunction f, int gx, int gy, int block, int smem, CUstream s, Object... args) {
+        launch3(f, gx, gy, 1, block, smem, s, args);
     }
 
-    private static void launch3(CUfunction f, int gx, int gy, int gz, int block, int smem, CUstream s, Object... args) {
-        NativePointerObject[] ps = new NativePointerObject[args.length];
-        for (int i = 0; i < args.length; i++) {
-            ps[i] = switch (args[i]) {
-                case CUdeviceptr p -> Pointer.to(p);
-                case Integer v -> Pointer.to(new int[] {v});
-                default -> throw new IllegalArgumentException("unsupported kernel argument " + args[i]);
-            };
-        }
-        cuLaunchKernel(f, gx, gy, gz, block, 1, 1, smem, s, Pointer.to(ps), null);
+    /** Issues the launch now, or leaves it to the recording step graph (see {@link StepGraphs}). */
+    private void launch3(CUfunction f, int gx, int gy, int gz, int block, int smem, CUstream s, Object... args) {
+        StepGraphs.Launch l = new StepGraphs.Launch(f, gx, gy, gz, block, smem, s, args);
+        if (graphs.records(s)) graphs.record(l);
+        else StepGraphs.issue(l);
+    }
+
+    /** The step-graph recorder of this device's launches. */
+    StepGraphs graphs() { return graphs; }
+
+    /** Keeps up to {@code capacity} step graphs from now on (0: none), destroying the current ones. */
+    public void useStepGraphs(int capacity, CUstream s) {
+        if (capacity < 0) throw new IllegalArgumentException("step-graph capacity must be >= 0, got " + capacity);
+        graphs.clear(s);
+        graphs = new StepGraphs(capacity);
     }
 
     private static int rowThreads(int width) {
