@@ -117,6 +117,19 @@ public final class CudaBench {
         json.put("decode_ms_by_splitk_policy", byWaves);
         json.put("decode_hbm_floor_ms", weightBytes / (hbm * 1e9) * 1e3);
 
+        // Prefill products (M > 128) by tile kernel at 1,024 tokens; the fastest serves the table below.
+        Map<String, Double> byTile = new LinkedHashMap<>();
+        String bestTile = dev.ops().largeTileName();
+        StepLayout l1024 = shift(new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, 1024), prefillSeq * blocksPerSeq);
+        for (String tile : dev.ops().largeTileNames()) {
+            dev.ops().useLargeTile(tile);
+            byTile.put(tile, medianMs(() -> step(a, l1024, ModelRunner.Phase.PREFILL), 2, 5));
+            say("prefill 1024 tokens, %s: %.2f ms", tile, byTile.get(tile));
+            if (byTile.get(tile) < byTile.getOrDefault(bestTile, Double.MAX_VALUE)) bestTile = tile;
+        }
+        dev.ops().useLargeTile(bestTile);
+        json.put("prefill_1024_ms_by_tile", byTile);
+        json.put("prefill_tile", bestTile);
         Map<String, Double> prefill = new LinkedHashMap<>();
         for (int t : new int[] {128, 1024, 2048}) {
             StepLayout l = new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, t);

@@ -35,7 +35,14 @@ public final class CudaOps {
     public static final String GRAPHS_PROPERTY = "aegaeon.cuda.stepGraphs";
 
     /** A tensor-core tile shape and its kernel (see gemm.cu). */
-    private record Tile(CUfunction fn, int bm, int bn, int threads, int smem) {}
+    private record Tile(String name, CUfunction fn, int bm, int bn, int threads, int smem) {}
+
+    /** Tiles for products of more than 128 rows (prefill), by kernel name; see {@link #useLargeTile}. */
+    private final java.util.Map<String, Tile> largeTiles = new java.util.LinkedHashMap<>();
+    private Tile largeTile;
+
+    /** System property: the kernel for products of more than 128 rows (default gemm_128x128). */
+    public static final String LARGE_TILE_PROPERTY = "aegaeon.cuda.largeTile";
 
     CudaOps(KernelModules k, int multiprocessors) {
         this.multiprocessors = multiprocessors;
@@ -60,14 +67,33 @@ public final class CudaOps {
         sample = k.function("sample_tokens");
         for (int m = 1; m <= GEMV_MAX_ROWS; m++) gemv[m] = k.function("gemv_m" + m);
         tiles = new Tile[] {
-            tile(k, "gemm_64x64", 64, 64, 128, 4),
-            tile(k, "gemm_128x64", 128, 64, 128, 3),
-            tile(k, "gemm_128x128", 128, 128, 256, 3)};
+            tile(k, "gemm_64x64", 64, 64, 128, 4, 32),
+            tile(k, "gemm_128x64", 128, 64, 128, 3, 32),
+            tile(k, "gemm_128x128", 128, 128, 256, 3, 32)};
+        for (Tile t : new Tile[] {tiles[2], tile(k, "gemm_128x256", 128, 256, 256, 3, 32),
+                tile(k, "gemm_256x128", 256, 128, 256, 3, 32), tile(k, "gemm_128x128_k64", 128, 128, 256, 3, 64),
+                tile(k, "gemm_128x256_k64", 128, 256, 256, 3, 64)}) {
+            largeTiles.put(t.name(), t);
+        }
+        useLargeTile(System.getProperty(LARGE_TILE_PROPERTY, "gemm_128x128"));
     }
 
-    private static Tile tile(KernelModules k, String name, int bm, int bn, int threads, int stages) {
-        int smem = stages * (bm + bn) * 40 * 2;
-        return new Tile(withSmem(k.function(name), smem), bm, bn, threads, smem);
+    private static Tile tile(KernelModules k, String name, int bm, int bn, int threads, int stages, int bk) {
+        int smem = stages * (bm + bn) * (bk + 8) * 2;
+        return new Tile(name, withSmem(k.function(name), smem), bm, bn, threads, smem);
+    }
+
+    /** Names of the kernels {@link #useLargeTile} accepts. */
+    public java.util.Set<String> largeTileNames() { return java.util.Collections.unmodifiableSet(largeTiles.keySet()); }
+
+    /** The kernel products of more than 128 rows use now. */
+    public String largeTileName() { return largeTile.name(); }
+
+    /** Selects the tensor-core kernel for products of more than 128 rows. */
+    public void useLargeTile(String name) {
+        Tile t = largeTiles.get(name);
+        if (t == null) throw new IllegalArgumentException("unknown GEMM tile " + name + "; known: " + largeTiles.keySet());
+        largeTile = t;
     }
 
     private static CUfunction withSmem(CUfunction f, int bytes) {
@@ -176,7 +202,7 @@ public final class CudaOps {
             launch(gemv[m], grid, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
-        Tile t = m <= 64 ? tiles[0] : m <= 128 ? tiles[1] : tiles[2];
+        Tile t = m <= 64 ? tiles[0] : m <= 128 ? tiles[1] : largeTile;
         int gx = (n + t.bn - 1) / t.bn, gy = (m + t.bm - 1) / t.bm;
         int splits = splitsFor(gx * gy, m, k);
         int kPerSplit = ((k + splits - 1) / splits + 31) / 32 * 32;

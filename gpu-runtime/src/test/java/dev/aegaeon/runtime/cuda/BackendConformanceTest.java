@@ -18,6 +18,7 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -93,6 +94,29 @@ class BackendConformanceTest {
         b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
         b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
         b.assertClose("linear " + m + "x" + n + "x" + k, out, m, 1e-5);
+    }
+
+    /** Every candidate kernel for products of more than 128 rows (prefill), at ragged and 7B sizes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemm_128x128", "gemm_128x256", "gemm_256x128", "gemm_128x128_k64", "gemm_128x256_k64"})
+    void largeTileProducts(String tile) {
+        CudaOps ops = b.cuda.device().ops();
+        String before = ops.largeTileName();
+        try {
+            ops.useLargeTile(tile);
+            for (int[] s : new int[][] {{300, 1000, 512}, {129, 130, 99}, {260, 3584, 3584}, {1000, 600, 264}, {257, 300, 18944}}) {
+                int m = s[0], n = s[1], k = s[2];
+                var x = b.tensor(random(rnd, m * k, 1), m, k);
+                var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
+                var bias = b.weight("bias", random(rnd, n, 1), n);
+                var out = b.empty(m, n);
+                b.cpu.linear(x.cpu(), w.cpu(), bias.cpu(), out.cpu());
+                b.cuda.linear(x.cuda(), w.cuda(), bias.cuda(), out.cuda());
+                b.assertClose(tile + " linear " + m + "x" + n + "x" + k, out, m, 1e-5);
+            }
+        } finally {
+            ops.useLargeTile(before);
+        }
     }
 
     /**
