@@ -108,6 +108,16 @@ public final class CudaBench {
             say("decode batch %3d (step graph): %.2f ms", b, graphed.get(String.valueOf(b)));
         }
         json.put("decode_ms_step_graphs", graphed);
+        dev.ops().setFuseGemv(true);
+        Map<String, Double> fused = new LinkedHashMap<>();
+        for (int b : new int[] {1, 8}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            fused.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 15));
+            decode.merge(String.valueOf(b), fused.get(String.valueOf(b)), Math::min);
+            say("decode batch %3d (step graph, q/k/v and gate/up GEMVs merged): %.2f ms", b, fused.get(String.valueOf(b)));
+        }
+        dev.ops().setFuseGemv(Boolean.getBoolean(CudaOps.FUSE_GEMV_PROPERTY));
+        json.put("decode_ms_step_graphs_fused_gemv", fused);
         json.put("decode_host_enqueue_ms_step_graphs", enqueueMs(a, layA));
         long[] c = dev.ops().graphs().counters();
         json.put("step_graph_counters", Map.of("replays", c[0], "captures", c[1], "direct", c[2]));

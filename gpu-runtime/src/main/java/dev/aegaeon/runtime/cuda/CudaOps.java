@@ -26,7 +26,16 @@ public final class CudaOps {
     private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32;
     private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
     private final Tile[] tiles;
-    private StepGraphs graphs = new StepGraphs(Integer.getInteger(GRAPHS_PROPERTY, 0));
+    private StepGraphs graphs = new StepGraphs(Integer.getInteger(GRAPHS_PROPERTY, 0), this::fuseGemvs);
+    private final CUfunction[] gemvGroup = new CUfunction[GEMV_MAX_ROWS + 1];
+    private final java.util.Map<CUfunction, Integer> gemvRows = new java.util.IdentityHashMap<>();
+    private boolean fuseGemv = Boolean.getBoolean(FUSE_GEMV_PROPERTY);
+
+    /**
+     * System property: in recorded (graph) steps, merge up to three consecutive GEMVs of the same
+     * input (q/k/v, gate/up) into one launch of gemv_group (default false).
+     */
+    public static final String FUSE_GEMV_PROPERTY = "aegaeon.cuda.fuseGemv";
 
     /**
      * System property: how many decode-step CUDA graphs to keep (0, the default, issues every
@@ -65,7 +74,11 @@ public final class CudaOps {
         prefill128 = withSmem(k.function("prefill_attention_hd128"), prefillSmem(128));
         splitkReduce = k.function("gemm_splitk_reduce");
         sample = k.function("sample_tokens");
-        for (int m = 1; m <= GEMV_MAX_ROWS; m++) gemv[m] = k.function("gemv_m" + m);
+        for (int m = 1; m <= GEMV_MAX_ROWS; m++) {
+            gemv[m] = k.function("gemv_m" + m);
+            gemvGroup[m] = k.function("gemv_group_m" + m);
+            gemvRows.put(gemv[m], m);
+        }
         tiles = new Tile[] {
             tile(k, "gemm_64x64", 64, 64, 128, 4, 32),
             tile(k, "gemm_128x64", 128, 64, 128, 3, 32),
@@ -124,7 +137,60 @@ public final class CudaOps {
     public void useStepGraphs(int capacity, CUstream s) {
         if (capacity < 0) throw new IllegalArgumentException("step-graph capacity must be >= 0, got " + capacity);
         graphs.clear(s);
-        graphs = new StepGraphs(capacity);
+        graphs = new StepGraphs(capacity, this::fuseGemvs);
+    }
+
+    /** Whether recorded steps merge GEMVs of one input (see {@link #FUSE_GEMV_PROPERTY}). */
+    public void setFuseGemv(boolean on) {
+        graphs.flush();
+        fuseGemv = on;
+    }
+
+    /**
+     * Merges runs of up to three consecutive GEMV launches that read the same x (same rows, K and
+     * output type, no output aliasing x or another output) into one gemv_group launch. They are
+     * independent products, so one grid computes exactly what the separate launches compute.
+     */
+    private java.util.List<StepGraphs.Launch> fuseGemvs(java.util.List<StepGraphs.Launch> in) {
+        if (!fuseGemv) return in;
+        java.util.List<StepGraphs.Launch> out = new java.util.ArrayList<>(in.size());
+        for (int i = 0; i < in.size(); ) {
+            StepGraphs.Launch first = in.get(i);
+            Integer m = gemvRows.get(first.fn());
+            int j = i + 1;
+            if (m != null) {
+                while (j < in.size() && j - i < 3 && mergeable(first, in.get(j), in.subList(i, j))) j++;
+            }
+            if (j - i < 2) { out.add(first); i++; continue; }
+            int rowsPerBlock = m <= 2 ? 8 : 2, blocks = 0;
+            Object[] args = new Object[3 + 4 * 3];
+            args[0] = first.args()[0];
+            args[1] = first.args()[4];
+            args[2] = first.args()[6];
+            for (int g = 0; g < 3; g++) {
+                StepGraphs.Launch l = i + g < j ? in.get(i + g) : null;
+                int n = l == null ? 0 : (Integer) l.args()[5];
+                args[3 + 4 * g] = l == null ? NONE : l.args()[1];
+                args[4 + 4 * g] = l == null ? NONE : l.args()[2];
+                args[5 + 4 * g] = l == null ? NONE : l.args()[3];
+                args[6 + 4 * g] = n;
+                blocks += (n + rowsPerBlock - 1) / rowsPerBlock;
+            }
+            out.add(new StepGraphs.Launch(gemvGroup[m], blocks, 1, 1, 256, 0, first.stream(), args));
+            i = j;
+        }
+        return out;
+    }
+
+    private boolean mergeable(StepGraphs.Launch first, StepGraphs.Launch next, java.util.List<StepGraphs.Launch> run) {
+        if (next.fn() != first.fn() || next.stream() != first.stream()) return false;
+        Object[] a = first.args(), b = next.args();
+        long x = StepGraphs.address((CUdeviceptr) a[0]);
+        if (x != StepGraphs.address((CUdeviceptr) b[0]) || !a[4].equals(b[4]) || !a[6].equals(b[6])) return false;
+        long o = StepGraphs.address((CUdeviceptr) b[3]);
+        if (o == x) return false;
+        for (StepGraphs.Launch l : run) if (StepGraphs.address((CUdeviceptr) l.args()[3]) == o) return false;
+        return true;
     }
 
     private static int rowThreads(int width) {

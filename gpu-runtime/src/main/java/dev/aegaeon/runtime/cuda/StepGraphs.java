@@ -54,6 +54,7 @@ final class StepGraphs {
     }
 
     private final int capacity;
+    private final java.util.function.UnaryOperator<List<Launch>> fuser;
     private final Map<CUfunction, Integer> functionIds = new IdentityHashMap<>();
     private final LinkedHashMap<Key, CUgraphExec> graphs;
     private final LinkedHashMap<Key, Boolean> seenOnce;
@@ -61,9 +62,13 @@ final class StepGraphs {
     private CUstream recording; // null when not recording
     private long replays, captures, direct;
 
-    /** @param capacity instantiated graphs kept (least recently used destroyed first); 0 disables graphs */
-    StepGraphs(int capacity) {
+    /**
+     * @param capacity instantiated graphs kept (least recently used destroyed first); 0 disables graphs
+     * @param fuser rewrites a step's launches into fewer that compute the same (applied at flush)
+     */
+    StepGraphs(int capacity, java.util.function.UnaryOperator<List<Launch>> fuser) {
         this.capacity = capacity;
+        this.fuser = fuser;
         this.graphs = new LinkedHashMap<>(16, 0.75f, true);
         this.seenOnce = new LinkedHashMap<>(16, 0.75f, true) {
             @Override protected boolean removeEldestEntry(Map.Entry<Key, Boolean> e) { return size() > 4 * Math.max(1, capacity); }
@@ -93,7 +98,7 @@ final class StepGraphs {
         CUstream s = recording;
         recording = null;
         if (pending.isEmpty()) return;
-        List<Launch> launches = List.copyOf(pending);
+        List<Launch> launches = fuser.apply(List.copyOf(pending));
         pending.clear();
         if (!allowGraph) { launchAll(launches); return; }
         Key key = keyOf(launches);

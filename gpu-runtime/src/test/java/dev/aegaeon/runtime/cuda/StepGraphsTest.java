@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Decode steps replayed as CUDA graphs compute exactly what the same launches issued one by one
  * compute (same kernels, same order: bit-identical logits, hence identical tokens). Generation
  * with block size 4 makes the block tables grow every 4 tokens, which the padded table stride must
- * absorb without wrong keys being replayed. The device part skips without a GPU.
+ * absorb without wrong keys being replayed. Merged GEMVs (q/k/v, gate/up in one launch) run the
+ * same per-row code, so they too must be bit-identical. The device part skips without a GPU.
  */
 class StepGraphsTest {
 
@@ -65,10 +66,19 @@ class StepGraphsTest {
                 int[] graphSampled = e.generate(prompt, sampled).ids();
                 long[] counters = ops.graphs().counters();
 
+                ops.setFuseGemv(true);
+                float[] fusedLogits = e.promptLogits(prompt);
+                int[] fusedGreedy = e.generate(prompt, greedy).ids();
+                int[] fusedSampled = e.generate(prompt, sampled).ids();
+                ops.setFuseGemv(false);
+
                 assertArrayEquals(directLogits, graphLogits, family + ": prompt logits");
                 assertArrayEquals(directGreedy, graphGreedy, family + ": greedy ids");
                 assertArrayEquals(directSampled, graphSampled, family + ": sampled ids");
                 assertTrue(counters[0] > 20, family + ": decode steps replayed as graphs: " + counters[0]);
+                assertArrayEquals(directLogits, fusedLogits, family + ": prompt logits, fused GEMVs");
+                assertArrayEquals(directGreedy, fusedGreedy, family + ": greedy ids, fused GEMVs");
+                assertArrayEquals(directSampled, fusedSampled, family + ": sampled ids, fused GEMVs");
             }
         }
     }
