@@ -203,7 +203,7 @@ public final class CudaBench {
         Map<String, Map<String, Object>> vDecode = (Map<String, Map<String, Object>>) vllm.getOrDefault("decode", Map.of());
         Map<String, Double> vPrefill = (Map<String, Double>) vllm.getOrDefault("prefill_ms", Map.of());
         Object floor = j.get("decode_hbm_floor_ms");
-        decode.forEach((b, ms) -> row(sb, "decode_ms batch " + b, ms, b.equals("1") ? 6.5 : b.equals("64") ? 13.0 : null,
+        decode.forEach((b, ms) -> row(sb, "decode_ms batch " + b, ms, b.equals("1") ? (Double) 6.5 : b.equals("64") ? (Double) 13.0 : null,
                 vDecode.containsKey(b) ? vDecode.get(b).get("decode_ms") : null, b.equals("1") ? floor : null));
         Map<String, Double> prefill = (Map<String, Double>) j.getOrDefault("prefill_ms", Map.of());
         prefill.forEach((t, ms) -> row(sb, "prefill_ms " + t, ms, t.equals("1024") ? 40.0 : null, vPrefill.get(t),
