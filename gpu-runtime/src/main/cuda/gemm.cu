@@ -135,6 +135,9 @@ GEMM(gemm_128x256, 128, 256, 64, 64, 3, 32)
 GEMM(gemm_128x128_k64, 128, 128, 64, 32, 3, 64)
 GEMM(gemm_128x256_k64, 128, 256, 64, 64, 3, 64)
 GEMM(gemm_256x128, 256, 128, 64, 64, 3, 32)
+// Candidates for 9..64 rows (decode batches), chosen by the aegaeon.cuda.smallTile property.
+GEMM(gemm_64x128, 64, 128, 32, 64, 4, 32)
+GEMM(gemm_64x64_k64, 64, 64, 32, 32, 4, 64)
 
 // out[m, n] = sum_s partial[s, m, n] (+ bias[n]).
 extern "C" __global__ void gemm_splitk_reduce(const float* __restrict__ partial, int splits, int M,

@@ -85,7 +85,7 @@ public final class CudaBench {
 
         Map<String, Double> decode = new LinkedHashMap<>();
         Map<String, Object> byWaves = new LinkedHashMap<>();
-        for (int waves : new int[] {2, 4}) {
+        for (int waves : new int[] {4}) {
             dev.ops().setSplitKWaves(waves);
             Map<String, Double> d = new LinkedHashMap<>();
             for (int b : new int[] {1, 8, 32, 64, 128}) {
@@ -116,11 +116,47 @@ public final class CudaBench {
             decode.merge(String.valueOf(b), fused.get(String.valueOf(b)), Math::min);
             say("decode batch %3d (step graph, q/k/v and gate/up GEMVs merged): %.2f ms", b, fused.get(String.valueOf(b)));
         }
-        dev.ops().setFuseGemv(Boolean.getBoolean(CudaOps.FUSE_GEMV_PROPERTY));
         json.put("decode_ms_step_graphs_fused_gemv", fused);
+
+        // Tensor-core kernels for 9..64 rows, decode batches 32 and 64 (step graphs on).
+        Map<String, Object> bySmallTile = new LinkedHashMap<>();
+        String defaultSmall = dev.ops().smallTileName();
+        for (String tile : dev.ops().smallTileNames()) {
+            dev.ops().useSmallTile(tile);
+            Map<String, Double> d = new LinkedHashMap<>();
+            for (int b : new int[] {32, 64}) {
+                StepLayout l = layA.decode(0, b, CONTEXT);
+                d.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11));
+                decode.merge(String.valueOf(b), d.get(String.valueOf(b)), Math::min);
+                say("decode batch %3d (step graph, %s): %.2f ms", b, tile, d.get(String.valueOf(b)));
+            }
+            bySmallTile.put(tile, d);
+        }
+        dev.ops().useSmallTile(defaultSmall);
+        json.put("decode_ms_step_graphs_by_small_tile", bySmallTile);
+
         json.put("decode_host_enqueue_ms_step_graphs", enqueueMs(a, layA));
         long[] c = dev.ops().graphs().counters();
         json.put("step_graph_counters", Map.of("replays", c[0], "captures", c[1], "direct", c[2]));
+
+        // Device time per kernel of one decode step, launches issued one by one with events.
+        dev.ops().useStepGraphs(0, dev.computeStream());
+        Map<String, Object> breakdown = new LinkedHashMap<>();
+        for (int b : new int[] {1, 8, 64}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            step(a, l, ModelRunner.Phase.DECODE);
+            dev.ops().startProfile();
+            step(a, l, ModelRunner.Phase.DECODE);
+            Map<String, Double> t = dev.ops().stopProfile();
+            List<Map.Entry<String, Double>> sorted = new ArrayList<>(t.entrySet());
+            sorted.sort(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()));
+            StringBuilder line = new StringBuilder();
+            for (var e : sorted) line.append(String.format(Locale.ROOT, " %s %.3f", e.getKey(), e.getValue()));
+            say("decode batch %d kernel ms (sum %.2f):%s", b, t.values().stream().mapToDouble(Double::doubleValue).sum(), line);
+            breakdown.put(String.valueOf(b), t);
+        }
+        json.put("decode_kernel_ms", breakdown);
+        dev.ops().setFuseGemv(Boolean.getBoolean(CudaOps.FUSE_GEMV_PROPERTY));
         dev.ops().useStepGraphs(Integer.getInteger(CudaOps.GRAPHS_PROPERTY, 0), dev.computeStream());
         json.put("decode_ms", decode);
         json.put("gemv_gbps", gemvGbps());

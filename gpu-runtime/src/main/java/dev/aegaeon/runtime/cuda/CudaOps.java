@@ -49,6 +49,13 @@ public final class CudaOps {
     /** Tiles for products of more than 128 rows (prefill), by kernel name; see {@link #useLargeTile}. */
     private final java.util.Map<String, Tile> largeTiles = new java.util.LinkedHashMap<>();
     private Tile largeTile;
+    private final java.util.Map<String, Tile> smallTiles = new java.util.LinkedHashMap<>();
+    private Tile smallTile;
+    private java.util.Map<CUfunction, String> kernelNames = java.util.Map.of();
+    private LaunchProfile profile;
+
+    /** System property: the kernel for products of 9 to 64 rows (default gemm_64x64). */
+    public static final String SMALL_TILE_PROPERTY = "aegaeon.cuda.smallTile";
 
     /** System property: the kernel for products of more than 128 rows (default gemm_128x128). */
     public static final String LARGE_TILE_PROPERTY = "aegaeon.cuda.largeTile";
@@ -89,6 +96,12 @@ public final class CudaOps {
             largeTiles.put(t.name(), t);
         }
         useLargeTile(System.getProperty(LARGE_TILE_PROPERTY, "gemm_128x128"));
+        for (Tile t : new Tile[] {tiles[0], tile(k, "gemm_64x128", 64, 128, 128, 4, 32), tile(k, "gemm_64x64_k64", 64, 64, 128, 4, 64),
+                tiles[1]}) {
+            smallTiles.put(t.name(), t);
+        }
+        useSmallTile(System.getProperty(SMALL_TILE_PROPERTY, "gemm_64x64"));
+        kernelNames = k.loadedNames();
     }
 
     private static Tile tile(KernelModules k, String name, int bm, int bn, int threads, int stages, int bk) {
@@ -98,6 +111,31 @@ public final class CudaOps {
 
     /** Names of the kernels {@link #useLargeTile} accepts. */
     public java.util.Set<String> largeTileNames() { return java.util.Collections.unmodifiableSet(largeTiles.keySet()); }
+
+    /** Names of the kernels {@link #useSmallTile} accepts. */
+    public java.util.Set<String> smallTileNames() { return java.util.Collections.unmodifiableSet(smallTiles.keySet()); }
+
+    /** The kernel products of 9 to 64 rows use now. */
+    public String smallTileName() { return smallTile.name(); }
+
+    /** Selects the tensor-core kernel for products of 9 to 64 rows (larger decode batches). */
+    public void useSmallTile(String name) {
+        Tile t = smallTiles.get(name);
+        if (t == null) throw new IllegalArgumentException("unknown GEMM tile " + name + "; known: " + smallTiles.keySet());
+        graphs.flush();
+        smallTile = t;
+    }
+
+    /** Starts timing every directly issued launch (see {@link LaunchProfile}). */
+    public void startProfile() { profile = new LaunchProfile(kernelNames); }
+
+    /** Device milliseconds per kernel since {@link #startProfile}, and stops profiling. */
+    public java.util.Map<String, Double> stopProfile() {
+        graphs.flush();
+        java.util.Map<String, Double> t = profile == null ? java.util.Map.of() : profile.totalsMs();
+        profile = null;
+        return t;
+    }
 
     /** The kernel products of more than 128 rows use now. */
     public String largeTileName() { return largeTile.name(); }
@@ -126,8 +164,15 @@ public final class CudaOps {
     /** Issues the launch now, or leaves it to the recording step graph (see {@link StepGraphs}). */
     private void launch3(CUfunction f, int gx, int gy, int gz, int block, int smem, CUstream s, Object... args) {
         StepGraphs.Launch l = new StepGraphs.Launch(f, gx, gy, gz, block, smem, s, args);
-        if (graphs.records(s)) graphs.record(l);
-        else StepGraphs.issue(l);
+        if (graphs.records(s)) {
+            graphs.record(l);
+        } else if (profile != null) {
+            profile.before(f, s);
+            StepGraphs.issue(l);
+            profile.after(s);
+        } else {
+            StepGraphs.issue(l);
+        }
     }
 
     /** The step-graph recorder of this device's launches. */
@@ -268,7 +313,7 @@ public final class CudaOps {
             launch(gemv[m], grid, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
-        Tile t = m <= 64 ? tiles[0] : m <= 128 ? tiles[1] : largeTile;
+        Tile t = m <= 64 ? smallTile : m <= 128 ? tiles[1] : largeTile;
         int gx = (n + t.bn - 1) / t.bn, gy = (m + t.bm - 1) / t.bm;
         int splits = splitsFor(gx * gy, m, k);
         int kPerSplit = ((k + splits - 1) / splits + 31) / 32 * 32;

@@ -96,6 +96,29 @@ class BackendConformanceTest {
         b.assertClose("linear " + m + "x" + n + "x" + k, out, m, 1e-5);
     }
 
+    /** Every candidate kernel for products of 9 to 64 rows (decode batches), split-K included. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemm_64x64", "gemm_64x128", "gemm_64x64_k64", "gemm_128x64"})
+    void smallTileProducts(String tile) {
+        CudaOps ops = b.cuda.device().ops();
+        String before = ops.smallTileName();
+        try {
+            ops.useSmallTile(tile);
+            for (int[] s : new int[][] {{64, 3584, 3584}, {9, 130, 99}, {33, 512, 3584}, {64, 700, 18944}, {17, 1000, 264}}) {
+                int m = s[0], n = s[1], k = s[2];
+                var x = b.tensor(random(rnd, m * k, 1), m, k);
+                var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
+                var bias = b.weight("bias", random(rnd, n, 1), n);
+                var out = b.empty(m, n);
+                b.cpu.linear(x.cpu(), w.cpu(), bias.cpu(), out.cpu());
+                b.cuda.linear(x.cuda(), w.cuda(), bias.cuda(), out.cuda());
+                b.assertClose(tile + " linear " + m + "x" + n + "x" + k, out, m, 1e-5);
+            }
+        } finally {
+            ops.useSmallTile(before);
+        }
+    }
+
     /** Every candidate kernel for products of more than 128 rows (prefill), at ragged and 7B sizes. */
     @ParameterizedTest
     @ValueSource(strings = {"gemm_128x128", "gemm_128x256", "gemm_256x128", "gemm_128x128_k64", "gemm_128x256_k64"})
