@@ -85,6 +85,9 @@ public final class CudaBench {
 
         Map<String, Double> decode = new LinkedHashMap<>();
         Map<String, Object> byWaves = new LinkedHashMap<>();
+        // Launches issued one by one first (the previous versions' path), then step graphs.
+        dev.ops().useStepGraphs(0, dev.computeStream());
+        dev.ops().setFuseGemv(false);
         for (int waves : new int[] {4}) {
             dev.ops().setSplitKWaves(waves);
             Map<String, Double> d = new LinkedHashMap<>();
@@ -156,8 +159,8 @@ public final class CudaBench {
             breakdown.put(String.valueOf(b), t);
         }
         json.put("decode_kernel_ms", breakdown);
-        dev.ops().setFuseGemv(Boolean.getBoolean(CudaOps.FUSE_GEMV_PROPERTY));
-        dev.ops().useStepGraphs(Integer.getInteger(CudaOps.GRAPHS_PROPERTY, 0), dev.computeStream());
+        dev.ops().setFuseGemv(Boolean.parseBoolean(System.getProperty(CudaOps.FUSE_GEMV_PROPERTY, "true")));
+        dev.ops().useStepGraphs(Integer.getInteger(CudaOps.GRAPHS_PROPERTY, CudaOps.DEFAULT_STEP_GRAPHS), dev.computeStream());
         json.put("decode_ms", decode);
         json.put("gemv_gbps", gemvGbps());
         json.put("decode_ms_by_splitk_policy", byWaves);
