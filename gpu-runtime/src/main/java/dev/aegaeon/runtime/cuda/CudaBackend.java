@@ -368,7 +368,7 @@ public final class CudaBackend implements Backend {
         CudaStepInputs s = cuda(step);
         CudaTensor qi = cuda(q), o = cuda(out);
         KvCacheShape sh = c.shape();
-        ops.pagedAttention(compute, qi.ptr(), qi.cols(), o.ptr(), o.cols(), c.region.ptr(), c.blockElems(), layer,
+        ops.decodeAttention(compute, qi.ptr(), qi.cols(), o.ptr(), o.cols(), c.region.ptr(), c.blockElems(), layer,
                 sh.blockSize(), qHeads, kvHeads, sh.headDim(), s.decodeSeq, s.decodeLast, s.blockTables,
                 s.tableStride, s.layout().numSeqs(), (float) (1 / Math.sqrt(sh.headDim())));
         o.written();

@@ -138,6 +138,19 @@ public final class CudaBench {
         dev.ops().useSmallTile(defaultSmall);
         json.put("decode_ms_step_graphs_by_small_tile", bySmallTile);
 
+        // Decode attention on the GQA-aware kernel (each KV row read once for its query heads).
+        CudaOps.GqaDecode gqaBefore = dev.ops().gqaDecode();
+        dev.ops().setGqaDecode(CudaOps.GqaDecode.AUTO);
+        Map<String, Double> gqa = new LinkedHashMap<>();
+        for (int b : new int[] {8, 32, 64, 128}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            gqa.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11));
+            decode.merge(String.valueOf(b), gqa.get(String.valueOf(b)), Math::min);
+            say("decode batch %3d (step graph, GQA decode attention AUTO): %.2f ms", b, gqa.get(String.valueOf(b)));
+        }
+        dev.ops().setGqaDecode(gqaBefore);
+        json.put("decode_ms_step_graphs_gqa_attention", gqa);
+
         json.put("decode_host_enqueue_ms_step_graphs", enqueueMs(a, layA));
         long[] c = dev.ops().graphs().counters();
         json.put("step_graph_counters", Map.of("replays", c[0], "captures", c[1], "direct", c[2]));

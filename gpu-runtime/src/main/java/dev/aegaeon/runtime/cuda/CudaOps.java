@@ -25,6 +25,7 @@ public final class CudaOps {
     /** Variants reading float32 weights (float32 checkpoints are not rounded to bf16). */
     private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32;
     private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
+    private final CUfunction gqa2, gqa4, gqa8, gqa4Hd256;
     private final Tile[] tiles;
     private StepGraphs graphs = new StepGraphs(Integer.getInteger(GRAPHS_PROPERTY, DEFAULT_STEP_GRAPHS), this::fuseGemvs);
     private final CUfunction[] gemvGroup = new CUfunction[GEMV_MAX_ROWS + 1];
@@ -82,6 +83,10 @@ public final class CudaOps {
         kvWrite = k.function("kv_write");
         fillUniform = k.function("fill_uniform");
         pagedAttention = k.function("paged_attention");
+        gqa2 = k.function("paged_attention_gqa_g2");
+        gqa4 = k.function("paged_attention_gqa_g4");
+        gqa8 = k.function("paged_attention_gqa_g8");
+        gqa4Hd256 = k.function("paged_attention_gqa_g4_hd256");
         prefill64 = withSmem(k.function("prefill_attention_hd64"), prefillSmem(64));
         prefill128 = withSmem(k.function("prefill_attention_hd128"), prefillSmem(128));
         splitkReduce = k.function("gemm_splitk_reduce");
@@ -389,6 +394,53 @@ public final class CudaOps {
         launch(pagedAttention, numHeads, tokens, 512, 0, s, q, qRowStride, out, outRowStride, pool, pageElems,
                 layer, tokensPerPage, numKvHeads, headDim, numHeads / numKvHeads, tokSeq, tokPos, blockTables,
                 maxPages, scale);
+    }
+
+    /** When decode attention takes the GQA-aware kernel (one block per KV head serving its query heads). */
+    public enum GqaDecode {
+        /** Never: the per-query-head kernel (measured path). */
+        OFF,
+        /** When tokens x KV heads give at least one block per multiprocessor (not yet measured). */
+        AUTO,
+        /** Whenever the shape allows (tests). */
+        ALWAYS
+    }
+
+    /** System property: OFF (default), AUTO or ALWAYS; see {@link GqaDecode}. */
+    public static final String GQA_DECODE_PROPERTY = "aegaeon.cuda.gqaDecode";
+    private GqaDecode gqaDecode = GqaDecode.valueOf(System.getProperty(GQA_DECODE_PROPERTY, "OFF").toUpperCase(java.util.Locale.ROOT));
+
+    public void setGqaDecode(GqaDecode mode) {
+        graphs.flush();
+        gqaDecode = java.util.Objects.requireNonNull(mode);
+    }
+
+    public GqaDecode gqaDecode() { return gqaDecode; }
+
+    /**
+     * Decode attention, one query row per sequence: as {@link #pagedAttention}, or, where
+     * {@link GqaDecode} and the shape allow, the GQA-aware kernel that reads each key and value
+     * row once for all query heads sharing it.
+     */
+    public void decodeAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
+                                CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
+                                int numKvHeads, int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos,
+                                CUdeviceptr blockTables, int maxPages, int tokens, float scale) {
+        int group = numHeads / numKvHeads;
+        CUfunction f = null;
+        if (headDim % 4 == 0 && pageElems % 4 == 0 && numHeads % numKvHeads == 0) {
+            if (headDim <= 128) f = group <= 2 ? gqa2 : group <= 4 ? gqa4 : group <= 8 ? gqa8 : null;
+            else if (headDim <= 256 && group <= 4) f = gqa4Hd256;
+        }
+        boolean use = f != null && (gqaDecode == GqaDecode.ALWAYS
+                || (gqaDecode == GqaDecode.AUTO && (long) tokens * numKvHeads >= multiprocessors));
+        if (!use) {
+            pagedAttention(s, q, qRowStride, out, outRowStride, pool, pageElems, layer, tokensPerPage, numHeads,
+                    numKvHeads, headDim, tokSeq, tokPos, blockTables, maxPages, tokens, scale);
+            return;
+        }
+        launch(f, numKvHeads, tokens, 256, 0, s, q, qRowStride, out, outRowStride, pool, pageElems,
+                layer, tokensPerPage, numKvHeads, headDim, group, tokSeq, tokPos, blockTables, maxPages, scale);
     }
 
     /** Whether {@link #prefillAttention} (tensor cores) supports this head size. */

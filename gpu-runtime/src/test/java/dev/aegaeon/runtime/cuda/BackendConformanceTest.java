@@ -295,6 +295,20 @@ class BackendConformanceTest {
         b.cuda.release(cg);
     }
 
+    /** The same checks with decode attention on the GQA-aware kernel wherever the shape allows it. */
+    @ParameterizedTest
+    @CsvSource({"128, 28, 4, 16", "64, 8, 8, 7", "16, 6, 2, 5", "96, 4, 1, 32", "256, 8, 2, 16", "128, 14, 2, 16"})
+    void gqaDecodeAttention(int hd, int heads, int kvHeads, int blockSize) {
+        CudaOps ops = b.cuda.device().ops();
+        CudaOps.GqaDecode before = ops.gqaDecode();
+        try {
+            ops.setGqaDecode(CudaOps.GqaDecode.ALWAYS);
+            kvWritesPrefillAndDecodeAttention(hd, heads, kvHeads, blockSize);
+        } finally {
+            ops.setGqaDecode(before);
+        }
+    }
+
     /**
      * KV swap: every slot of every layer written through writeKv on both backends, then the same
      * shuffled blocks read to the host must be identical floats (bf16 inputs, so no rounding
