@@ -30,6 +30,7 @@ public final class CudaOps {
     private StepGraphs graphs = new StepGraphs(Integer.getInteger(GRAPHS_PROPERTY, DEFAULT_STEP_GRAPHS), this::fuseGemvs);
     private final CUfunction[] gemvGroup = new CUfunction[GEMV_MAX_ROWS + 1];
     private final java.util.Map<CUfunction, Integer> gemvRows = new java.util.IdentityHashMap<>();
+    private final GemvMerger gemvMerger;
     private boolean fuseGemv = Boolean.parseBoolean(System.getProperty(FUSE_GEMV_PROPERTY, "true"));
 
     /**
@@ -96,6 +97,7 @@ public final class CudaOps {
             gemvGroup[m] = k.function("gemv_group_m" + m);
             gemvRows.put(gemv[m], m);
         }
+        gemvMerger = new GemvMerger(gemvRows, gemvGroup);
         tiles = new Tile[] {
             tile(k, "gemm_64x64", 64, 64, 128, 4, 32),
             tile(k, "gemm_128x64", 128, 64, 128, 3, 32),
@@ -201,51 +203,8 @@ public final class CudaOps {
         fuseGemv = on;
     }
 
-    /**
-     * Merges runs of up to three consecutive GEMV launches that read the same x (same rows, K and
-     * output type, no output aliasing x or another output) into one gemv_group launch. They are
-     * independent products, so one grid computes exactly what the separate launches compute.
-     */
     private java.util.List<StepGraphs.Launch> fuseGemvs(java.util.List<StepGraphs.Launch> in) {
-        if (!fuseGemv) return in;
-        java.util.List<StepGraphs.Launch> out = new java.util.ArrayList<>(in.size());
-        for (int i = 0; i < in.size(); ) {
-            StepGraphs.Launch first = in.get(i);
-            Integer m = gemvRows.get(first.fn());
-            int j = i + 1;
-            if (m != null) {
-                while (j < in.size() && j - i < 3 && mergeable(first, in.get(j), in.subList(i, j))) j++;
-            }
-            if (j - i < 2) { out.add(first); i++; continue; }
-            int rowsPerBlock = m <= 2 ? 8 : 2, blocks = 0;
-            Object[] args = new Object[3 + 4 * 3];
-            args[0] = first.args()[0];
-            args[1] = first.args()[4];
-            args[2] = first.args()[6];
-            for (int g = 0; g < 3; g++) {
-                StepGraphs.Launch l = i + g < j ? in.get(i + g) : null;
-                int n = l == null ? 0 : (Integer) l.args()[5];
-                args[3 + 4 * g] = l == null ? NONE : l.args()[1];
-                args[4 + 4 * g] = l == null ? NONE : l.args()[2];
-                args[5 + 4 * g] = l == null ? NONE : l.args()[3];
-                args[6 + 4 * g] = n;
-                blocks += (n + rowsPerBlock - 1) / rowsPerBlock;
-            }
-            out.add(new StepGraphs.Launch(gemvGroup[m], blocks, 1, 1, 256, 0, first.stream(), args));
-            i = j;
-        }
-        return out;
-    }
-
-    private boolean mergeable(StepGraphs.Launch first, StepGraphs.Launch next, java.util.List<StepGraphs.Launch> run) {
-        if (next.fn() != first.fn() || next.stream() != first.stream()) return false;
-        Object[] a = first.args(), b = next.args();
-        long x = StepGraphs.address((CUdeviceptr) a[0]);
-        if (x != StepGraphs.address((CUdeviceptr) b[0]) || !a[4].equals(b[4]) || !a[6].equals(b[6])) return false;
-        long o = StepGraphs.address((CUdeviceptr) b[3]);
-        if (o == x) return false;
-        for (StepGraphs.Launch l : run) if (StepGraphs.address((CUdeviceptr) l.args()[3]) == o) return false;
-        return true;
+        return fuseGemv ? gemvMerger.merge(in) : in;
     }
 
     private static int rowThreads(int width) {
