@@ -176,8 +176,8 @@ public final class CudaOps {
     /** Issues the launch now, or leaves it to the recording step graph (see {@link StepGraphs}). */
     private void launch3(CUfunction f, int gx, int gy, int gz, int block, int smem, CUstream s, Object... args) {
         StepGraphs.Launch l = new StepGraphs.Launch(f, gx, gy, gz, block, smem, s, args);
-        if (graphs.records(s)) {
-            graphs.record(l);
+        if (graphs.offer(l)) {
+            return;
         } else if (profile != null) {
             profile.before(f, s);
             StepGraphs.issue(l);

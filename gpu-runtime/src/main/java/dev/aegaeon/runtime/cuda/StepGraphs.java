@@ -32,7 +32,8 @@ import static jcuda.driver.JCudaDriver.*;
  * other work is queued on it -- whoever queues other work on the recorded stream, synchronises it
  * or reads what the kernels write calls {@link #flush} first. The step's inputs must already be in
  * device memory at fixed addresses (their upload precedes {@link #begin}), which is why equal
- * launch sequences compute the same function of the current buffer contents.
+ * launch sequences compute the same function of the current buffer contents. Calls from several
+ * threads are serialised, so launches keep the order in which they were made, as on the stream.
  */
 final class StepGraphs {
     /** One kernel launch, kept until the step is flushed. */
@@ -78,15 +79,17 @@ final class StepGraphs {
     boolean enabled() { return capacity > 0; }
 
     /** Starts remembering launches on {@code stream} (flushing anything still remembered). */
-    void begin(CUstream stream) {
+    synchronized void begin(CUstream stream) {
         flush();
         if (enabled()) recording = stream;
     }
 
-    /** Whether a launch on {@code stream} is remembered instead of issued. */
-    boolean records(CUstream stream) { return recording != null && recording == stream; }
-
-    void record(Launch l) { pending.add(l); }
+    /** Remembers {@code l} if its stream is recording; false if the caller must issue it now. */
+    synchronized boolean offer(Launch l) {
+        if (recording == null || recording != l.stream()) return false;
+        pending.add(l);
+        return true;
+    }
 
     /** Issues what the step remembered (as a graph when the same sequence ran before) and stops recording. */
     void flush() { flush(true); }
@@ -94,7 +97,7 @@ final class StepGraphs {
     /** As {@link #flush()}, but never as a graph (the step was cut short, e.g. by a weight still loading). */
     void flushDirect() { flush(false); }
 
-    private void flush(boolean allowGraph) {
+    private synchronized void flush(boolean allowGraph) {
         CUstream s = recording;
         recording = null;
         if (pending.isEmpty()) return;
@@ -141,7 +144,7 @@ final class StepGraphs {
     }
 
     /** Destroys every instantiated graph (after the stream that ran them is idle). */
-    void clear(CUstream s) {
+    synchronized void clear(CUstream s) {
         flush();
         cuStreamSynchronize(s);
         for (CUgraphExec e : graphs.values()) cuGraphExecDestroy(e);
@@ -150,7 +153,7 @@ final class StepGraphs {
     }
 
     /** Steps replayed as a graph, graphs captured, steps issued launch by launch. */
-    long[] counters() { return new long[] {replays, captures, direct}; }
+    synchronized long[] counters() { return new long[] {replays, captures, direct}; }
 
     static void issue(Launch l) {
         NativePointerObject[] ps = new NativePointerObject[l.args.length];
