@@ -214,3 +214,115 @@ __device__ __forceinline__ void prefill_body(const float* __restrict__ q, int qR
 
 PREFILL(64)
 PREFILL(128)
+
+// Decode attention for larger batches, GQA-aware: one block (8 warps) per (KV head, query token)
+// serves the `group` query heads that share the KV head, so each key and value row is read once
+// instead of once per query head (the per-head kernel above re-reads it `group` times: 7x for
+// Qwen2.5-7B). Warps stride over keys with an online softmax per head; a lane holds 4 consecutive
+// elements per 128-wide chunk (8-byte loads). Needs headDim % 4 == 0, headDim <= 128 * C and
+// group <= G (CudaOps checks). Only worth it when tokens x KV heads fill the GPU.
+template <int G, int C>
+__device__ __forceinline__ void paged_attention_gqa_body(
+    const float* __restrict__ q, int qRowStride, float* __restrict__ out, int outRowStride,
+    const bf16* __restrict__ pool, long long pageElems, int layer, int tokensPerPage,
+    int numKvHeads, int headDim, int group, const int* __restrict__ tokSeq,
+    const int* __restrict__ tokPos, const int* __restrict__ blockTables, int maxPages, float scale) {
+    constexpr int NW = 8;
+    __shared__ float shM[NW][G], shL[NW][G], shAcc[NW][G][128 * C];
+    const int kvh = blockIdx.x, t = blockIdx.y, kvDim = numKvHeads * headDim;
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int seq = tokSeq[t], last = tokPos[t];
+    const int* table = blockTables + (size_t)seq * maxPages;
+    float qv[G][C][4], acc[G][C][4], m[G], l[G];
+#pragma unroll
+    for (int g = 0; g < G; ++g) {
+        m[g] = -INFINITY;
+        l[g] = 0.f;
+        const float* qh = q + (size_t)t * qRowStride + (size_t)(kvh * group + g) * headDim;
+#pragma unroll
+        for (int c = 0; c < C; ++c)
+#pragma unroll
+            for (int i = 0; i < 4; ++i) {
+                const int e = 4 * lane + 128 * c + i;
+                qv[g][c][i] = (g < group && e < headDim) ? qh[e] * scale : 0.f;
+                acc[g][c][i] = 0.f;
+            }
+    }
+    for (int j = warp; j <= last; j += NW) {
+        const int page = table[j / tokensPerPage], tok = j % tokensPerPage;
+        const bf16* kr = pool + kv_offset(page, pageElems, layer, 0, tokensPerPage, tok, kvDim) + (size_t)kvh * headDim;
+        const bf16* vr = pool + kv_offset(page, pageElems, layer, 1, tokensPerPage, tok, kvDim) + (size_t)kvh * headDim;
+        float kf[C][4], vf[C][4];
+#pragma unroll
+        for (int c = 0; c < C; ++c) {
+            const int e = 4 * lane + 128 * c;
+            uint2 kraw = make_uint2(0u, 0u), vraw = make_uint2(0u, 0u);  // bf16 zeros
+            if (e < headDim) {
+                kraw = __ldg(reinterpret_cast<const uint2*>(kr + e));
+                vraw = __ldg(reinterpret_cast<const uint2*>(vr + e));
+            }
+            const __nv_bfloat162* k2 = reinterpret_cast<const __nv_bfloat162*>(&kraw);
+            const __nv_bfloat162* v2 = reinterpret_cast<const __nv_bfloat162*>(&vraw);
+            const float2 k01 = __bfloat1622float2(k2[0]), k23 = __bfloat1622float2(k2[1]);
+            const float2 v01 = __bfloat1622float2(v2[0]), v23 = __bfloat1622float2(v2[1]);
+            kf[c][0] = k01.x; kf[c][1] = k01.y; kf[c][2] = k23.x; kf[c][3] = k23.y;
+            vf[c][0] = v01.x; vf[c][1] = v01.y; vf[c][2] = v23.x; vf[c][3] = v23.y;
+        }
+#pragma unroll
+        for (int g = 0; g < G; ++g) {
+            float s = 0.f;
+#pragma unroll
+            for (int c = 0; c < C; ++c)
+#pragma unroll
+                for (int i = 0; i < 4; ++i) s = fmaf(qv[g][c][i], kf[c][i], s);
+            s = warp_sum(s);
+            const float mNew = fmaxf(m[g], s);
+            const float alpha = __expf(m[g] - mNew), p = __expf(s - mNew);
+            l[g] = l[g] * alpha + p;
+#pragma unroll
+            for (int c = 0; c < C; ++c)
+#pragma unroll
+                for (int i = 0; i < 4; ++i) acc[g][c][i] = fmaf(acc[g][c][i], alpha, p * vf[c][i]);
+            m[g] = mNew;
+        }
+    }
+#pragma unroll
+    for (int g = 0; g < G; ++g) {
+        if (lane == 0) { shM[warp][g] = m[g]; shL[warp][g] = l[g]; }
+#pragma unroll
+        for (int c = 0; c < C; ++c)
+#pragma unroll
+            for (int i = 0; i < 4; ++i) shAcc[warp][g][4 * lane + 128 * c + i] = acc[g][c][i];
+    }
+    __syncthreads();
+    for (int idx = threadIdx.x; idx < group * headDim; idx += blockDim.x) {
+        const int g = idx / headDim, e = idx % headDim;
+        float gm = -INFINITY;
+#pragma unroll
+        for (int w = 0; w < NW; ++w) gm = fmaxf(gm, shM[w][g]);
+        float gl = 0.f, v = 0.f;
+#pragma unroll
+        for (int w = 0; w < NW; ++w) {
+            const float sc = shM[w][g] == -INFINITY ? 0.f : __expf(shM[w][g] - gm);
+            gl += shL[w][g] * sc;
+            v += shAcc[w][g][e] * sc;
+        }
+        out[(size_t)t * outRowStride + (size_t)(kvh * group + g) * headDim + e] = v / gl;
+    }
+}
+
+#define PAGED_GQA(NAME, G, C)                                                                      \
+    extern "C" __global__ void __launch_bounds__(256) NAME(                                        \
+        const float* __restrict__ q, int qRowStride, float* __restrict__ out, int outRowStride,    \
+        const bf16* __restrict__ pool, long long pageElems, int layer, int tokensPerPage,          \
+        int numKvHeads, int headDim, int group, const int* __restrict__ tokSeq,                    \
+        const int* __restrict__ tokPos, const int* __restrict__ blockTables, int maxPages,         \
+        float scale) {                                                                             \
+        paged_attention_gqa_body<G, C>(q, qRowStride, out, outRowStride, pool, pageElems, layer,   \
+                                       tokensPerPage, numKvHeads, headDim, group, tokSeq, tokPos,  \
+                                       blockTables, maxPages, scale);                              \
+    }
+PAGED_GQA(paged_attention_gqa_g2, 2, 1)
+PAGED_GQA(paged_attention_gqa_g4, 4, 1)
+PAGED_GQA(paged_attention_gqa_g8, 8, 1)
+PAGED_GQA(paged_attention_gqa_g4_hd256, 4, 2)

@@ -15,12 +15,12 @@ __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commi
 template <int N>
 __device__ __forceinline__ void cp_async_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
 
-template <int BM, int BN, int WM, int WN, int STAGES>
+template <int BM, int BN, int WM, int WN, int STAGES, int BK>
 __device__ __forceinline__ void gemm_body(const bf16* __restrict__ A, const bf16* __restrict__ W,
                                           const bf16* __restrict__ bias, void* __restrict__ out,
                                           int outF32, float* __restrict__ partial, int M, int N,
                                           int K, int kPerSplit) {
-    constexpr int BK = 32, LDS = BK + 8;  // 80-byte rows: 16-byte aligned, fewer bank conflicts
+    constexpr int LDS = BK + 8;  // rows padded by 16 bytes: 16-byte aligned, fewer bank conflicts
     constexpr int WARPS_N = BN / WN, NT = (BM / WM) * WARPS_N * 32;
     constexpr int FM = WM / 16, FN = WN / 16;
     extern __shared__ __align__(128) unsigned char smem[];
@@ -118,17 +118,26 @@ __device__ __forceinline__ void gemm_body(const bf16* __restrict__ A, const bf16
         }
 }
 
-#define GEMM(NAME, BM, BN, WM, WN, ST)                                                             \
+#define GEMM(NAME, BM, BN, WM, WN, ST, BK)                                                         \
     extern "C" __global__ void __launch_bounds__((BM / WM) * (BN / WN) * 32) NAME(                \
         const bf16* __restrict__ A, const bf16* __restrict__ W, const bf16* __restrict__ bias,    \
         void* __restrict__ out, int outF32, float* __restrict__ partial, int M, int N, int K,     \
         int kPerSplit) {                                                                           \
-        gemm_body<BM, BN, WM, WN, ST>(A, W, bias, out, outF32, partial, M, N, K, kPerSplit);       \
+        gemm_body<BM, BN, WM, WN, ST, BK>(A, W, bias, out, outF32, partial, M, N, K, kPerSplit);   \
     }
 
-GEMM(gemm_128x128, 128, 128, 64, 32, 3)
-GEMM(gemm_128x64, 128, 64, 64, 32, 3)
-GEMM(gemm_64x64, 64, 64, 32, 32, 4)
+GEMM(gemm_128x128, 128, 128, 64, 32, 3, 32)
+GEMM(gemm_128x64, 128, 64, 64, 32, 3, 32)
+GEMM(gemm_64x64, 64, 64, 32, 32, 4, 32)
+// Candidates for large M (prefill), chosen by the aegaeon.cuda.largeTile property: 64x64 warp
+// tiles halve the shared-memory reads per MMA; BK = 64 halves the barriers per FLOP.
+GEMM(gemm_128x256, 128, 256, 64, 64, 3, 32)
+GEMM(gemm_128x128_k64, 128, 128, 64, 32, 3, 64)
+GEMM(gemm_128x256_k64, 128, 256, 64, 64, 3, 64)
+GEMM(gemm_256x128, 256, 128, 64, 64, 3, 32)
+// Candidates for 9..64 rows (decode batches), chosen by the aegaeon.cuda.smallTile property.
+GEMM(gemm_64x128, 64, 128, 32, 64, 4, 32)
+GEMM(gemm_64x64_k64, 64, 64, 32, 32, 4, 64)
 
 // out[m, n] = sum_s partial[s, m, n] (+ bias[n]).
 extern "C" __global__ void gemm_splitk_reduce(const float* __restrict__ partial, int splits, int M,

@@ -10,9 +10,9 @@
 template <int M, int ROWS, int UNROLL>
 __device__ __forceinline__ void gemv_warp_body(const float* __restrict__ x, const bf16* __restrict__ W,
                                           const bf16* __restrict__ bias, void* __restrict__ out,
-                                          int outF32, int N, int K) {
+                                          int outF32, int N, int K, int blk) {
     const int lane = threadIdx.x & 31;
-    const int n0 = (blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5)) * ROWS;
+    const int n0 = (blk * (blockDim.x >> 5) + (threadIdx.x >> 5)) * ROWS;
     if (n0 >= N) return;
     float acc[M][ROWS];
 #pragma unroll
@@ -94,11 +94,11 @@ __device__ __forceinline__ void gemv_warp_body(const float* __restrict__ x, cons
 template <int M, int ROWS>
 __device__ __forceinline__ void gemv_block_body(const float* __restrict__ x, const bf16* __restrict__ W,
                                           const bf16* __restrict__ bias, void* __restrict__ out,
-                                          int outF32, int N, int K) {
+                                          int outF32, int N, int K, int blk) {
     constexpr int NT = 256, NW = NT / 32;
     __shared__ float red[NW][M][ROWS];
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
-    const int n0 = blockIdx.x * ROWS;
+    const int n0 = blk * ROWS;
     float acc[M][ROWS];
 #pragma unroll
     for (int m = 0; m < M; ++m)
@@ -168,13 +168,13 @@ __device__ __forceinline__ void gemv_block_body(const float* __restrict__ x, con
     extern "C" __global__ void __launch_bounds__(256) gemv_m##M(                                   \
         const float* __restrict__ x, const bf16* __restrict__ W, const bf16* __restrict__ bias,   \
         void* __restrict__ out, int outF32, int N, int K) {                                        \
-        gemv_warp_body<M, 1, 4>(x, W, bias, out, outF32, N, K);                                    \
+        gemv_warp_body<M, 1, 4>(x, W, bias, out, outF32, N, K, blockIdx.x);                        \
     }
 #define GEMV_BLOCK(M)                                                                              \
     extern "C" __global__ void __launch_bounds__(256) gemv_m##M(                                   \
         const float* __restrict__ x, const bf16* __restrict__ W, const bf16* __restrict__ bias,   \
         void* __restrict__ out, int outF32, int N, int K) {                                        \
-        gemv_block_body<M, 2>(x, W, bias, out, outF32, N, K);                                      \
+        gemv_block_body<M, 2>(x, W, bias, out, outF32, N, K, blockIdx.x);                          \
     }
 
 GEMV_WARP(1)
@@ -185,3 +185,31 @@ GEMV_BLOCK(5)
 GEMV_BLOCK(6)
 GEMV_BLOCK(7)
 GEMV_BLOCK(8)
+
+// Up to three products of the same x in one launch (q/k/v, gate/up): blocks [0, B0) serve W0,
+// the next B1 blocks W1, the rest W2, with Bi = ceil(Ni / rows per block). Fewer launches, and
+// small products (k, v: 512 rows) share the grid with a large one instead of leaving SMs idle.
+#define GEMV_GROUP(M, BODY, ROWS_PER_BLOCK)                                                        \
+    extern "C" __global__ void __launch_bounds__(256) gemv_group_m##M(                             \
+        const float* __restrict__ x, int outF32, int K,                                            \
+        const bf16* __restrict__ W0, const bf16* __restrict__ b0, void* __restrict__ o0, int N0,  \
+        const bf16* __restrict__ W1, const bf16* __restrict__ b1, void* __restrict__ o1, int N1,  \
+        const bf16* __restrict__ W2, const bf16* __restrict__ b2, void* __restrict__ o2, int N2) { \
+        const int B0 = (N0 + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK;                                 \
+        const int B1 = (N1 + ROWS_PER_BLOCK - 1) / ROWS_PER_BLOCK;                                 \
+        int blk = blockIdx.x;                                                                      \
+        if (blk < B0) { BODY(x, W0, b0, o0, outF32, N0, K, blk); return; }                         \
+        blk -= B0;                                                                                 \
+        if (blk < B1) { BODY(x, W1, b1, o1, outF32, N1, K, blk); return; }                         \
+        BODY(x, W2, b2, o2, outF32, N2, K, blk - B1);                                              \
+    }
+#define WARP_BODY(M) gemv_warp_body<M, 1, 4>
+#define BLOCK_BODY(M) gemv_block_body<M, 2>
+GEMV_GROUP(1, WARP_BODY(1), 8)
+GEMV_GROUP(2, WARP_BODY(2), 8)
+GEMV_GROUP(3, BLOCK_BODY(3), 2)
+GEMV_GROUP(4, BLOCK_BODY(4), 2)
+GEMV_GROUP(5, BLOCK_BODY(5), 2)
+GEMV_GROUP(6, BLOCK_BODY(6), 2)
+GEMV_GROUP(7, BLOCK_BODY(7), 2)
+GEMV_GROUP(8, BLOCK_BODY(8), 2)

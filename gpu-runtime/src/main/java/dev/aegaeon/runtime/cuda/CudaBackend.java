@@ -84,6 +84,7 @@ public final class CudaBackend implements Backend {
     public void evict(Weight weight) {
         CudaWeight w = cuda(weight);
         if (!w.resident()) return;
+        graphs().flush();
         cuStreamSynchronize(compute);
         cuStreamSynchronize(dev.loadStream());
         dev.arena().free(w.device);
@@ -121,13 +122,20 @@ public final class CudaBackend implements Backend {
     @Override
     public StepInputs beginStep(StepLayout layout) {
         dev.makeCurrent();
+        graphs().flush(); // the last step's launches read the step buffer this upload overwrites
         long bytes = 4L * CudaStepInputs.packedInts(layout);
         if (stepBuffer == null || stepBuffer.bytes() < bytes) {
             if (stepBuffer != null) { cuStreamSynchronize(compute); dev.arena().free(stepBuffer); }
             stepBuffer = dev.arena().allocateOrThrow(Math.max(bytes * 2, 1 << 16), "step inputs");
         }
-        return CudaStepInputs.upload(layout, stepBuffer.ptr(), compute);
+        CudaStepInputs inputs = CudaStepInputs.upload(layout, stepBuffer.ptr(), compute);
+        // Decode-shaped steps (one token per sequence) repeat their launch sequence step after
+        // step: record them for a graph replay. Prefill launches are few and long.
+        if (layout.numTokens() == layout.numSeqs()) graphs().begin(compute);
+        return inputs;
     }
+
+    private StepGraphs graphs() { return ops.graphs(); }
 
     @Override
     public void copyToHost(Tensor src, int rows, float[] dst) {
@@ -135,6 +143,7 @@ public final class CudaBackend implements Backend {
         if (rows > t.storage.capacityRows || dst.length < (long) rows * t.cols()) {
             throw new IllegalArgumentException("copy of " + rows + " rows does not fit");
         }
+        graphs().flush();
         cuStreamSynchronize(compute);
         cuMemcpyDtoH(Pointer.to(dst), t.ptr(), 4L * rows * t.cols());
     }
@@ -151,6 +160,7 @@ public final class CudaBackend implements Backend {
         float[] host = new float[KvHostLayout.hostLength(c.shape(), blocks.length)];
         short[] block = new short[Math.toIntExact(c.blockElems())];
         dev.makeCurrent();
+        graphs().flush();
         cuStreamSynchronize(compute);
         for (int i = 0; i < blocks.length; i++) {
             cuMemcpyDtoH(Pointer.to(block), c.region.ptr().withByteOffset(blocks[i] * c.blockBytes()), c.blockBytes());
@@ -173,6 +183,7 @@ public final class CudaBackend implements Backend {
         }
         short[] block = new short[Math.toIntExact(c.blockElems())];
         dev.makeCurrent();
+        graphs().flush();
         cuStreamSynchronize(compute); // queued ops may still read the blocks' previous contents
         for (int i = 0; i < blocks.length; i++) {
             KvHostLayout.hostToBlock(c.shape(), host, i, blocks.length, block);
@@ -197,6 +208,7 @@ public final class CudaBackend implements Backend {
                     + t.storage.capacityRows + "x" + t.cols() + " tensor");
         }
         dev.makeCurrent();
+        graphs().flush();
         cuStreamSynchronize(compute); // the tensor may still be read or written by queued ops
         cuMemcpyHtoD(t.ptr(), Pointer.to(src), 4L * src.length);
         t.written();
@@ -205,6 +217,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void release(Object buffer) {
         dev.makeCurrent();
+        graphs().flush();
         cuStreamSynchronize(compute);
         switch (buffer) {
             case CudaTensor t -> {
@@ -335,12 +348,12 @@ public final class CudaBackend implements Backend {
                 ops.prefillAttention(compute, qi.ptr().withByteOffset(4L * first * qi.cols()), qi.cols(),
                         o.ptr().withByteOffset(4L * first * o.cols()), o.cols(), c.region.ptr(), c.blockElems(),
                         lastWrite.layer(), sh.blockSize(), qHeads, kvHeads, hd,
-                        s.blockTables.withByteOffset(4L * seq * l.maxBlocksPerSeq()), n, l.contextLengths()[seq] - n, scale);
+                        s.blockTables.withByteOffset(4L * seq * s.tableStride), n, l.contextLengths()[seq] - n, scale);
             }
         } else {
             ops.pagedAttention(compute, qi.ptr(), qi.cols(), o.ptr(), o.cols(), c.region.ptr(), c.blockElems(),
                     lastWrite.layer(), sh.blockSize(), qHeads, kvHeads, hd, s.tokenSeq, s.positions, s.blockTables,
-                    l.maxBlocksPerSeq(), l.numTokens(), scale);
+                    s.tableStride, l.numTokens(), scale);
         }
         o.written();
     }
@@ -355,9 +368,9 @@ public final class CudaBackend implements Backend {
         CudaStepInputs s = cuda(step);
         CudaTensor qi = cuda(q), o = cuda(out);
         KvCacheShape sh = c.shape();
-        ops.pagedAttention(compute, qi.ptr(), qi.cols(), o.ptr(), o.cols(), c.region.ptr(), c.blockElems(), layer,
+        ops.decodeAttention(compute, qi.ptr(), qi.cols(), o.ptr(), o.cols(), c.region.ptr(), c.blockElems(), layer,
                 sh.blockSize(), qHeads, kvHeads, sh.headDim(), s.decodeSeq, s.decodeLast, s.blockTables,
-                s.layout().maxBlocksPerSeq(), s.layout().numSeqs(), (float) (1 / Math.sqrt(sh.headDim())));
+                s.tableStride, s.layout().numSeqs(), (float) (1 / Math.sqrt(sh.headDim())));
         o.written();
     }
 
@@ -381,6 +394,7 @@ public final class CudaBackend implements Backend {
         CudaTensor l = cuda(logits);
         int n = rows.size();
         long bytes = 24L * n + 64;
+        graphs().flush();
         if (sampleBuffer == null || sampleBuffer.bytes() < bytes) {
             if (sampleBuffer != null) { cuStreamSynchronize(compute); dev.arena().free(sampleBuffer); }
             sampleBuffer = dev.arena().allocateOrThrow(Math.max(bytes, 1 << 14), "sampling parameters");
@@ -402,6 +416,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void close() {
         dev.makeCurrent();
+        graphs().flush();
         cuStreamSynchronize(compute);
         hostCache.close();
         if (ownsDevice) dev.close();
@@ -414,6 +429,7 @@ public final class CudaBackend implements Backend {
         CudaWeight w = cuda(weight);
         CUdeviceptr p = w.ptr();
         if (w.pending) {
+            graphs().flushDirect(); // the wait is no kernel: this step is not replayed as a graph
             cuStreamWaitEvent(compute, w.ready, 0);
             w.pending = false; // everything later on the compute stream is ordered after this wait
         }

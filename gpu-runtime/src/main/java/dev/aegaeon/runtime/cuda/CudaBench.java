@@ -85,7 +85,10 @@ public final class CudaBench {
 
         Map<String, Double> decode = new LinkedHashMap<>();
         Map<String, Object> byWaves = new LinkedHashMap<>();
-        for (int waves : new int[] {2, 4}) {
+        // Launches issued one by one first (the previous versions' path), then step graphs.
+        dev.ops().useStepGraphs(0, dev.computeStream());
+        dev.ops().setFuseGemv(false);
+        for (int waves : new int[] {4}) {
             dev.ops().setSplitKWaves(waves);
             Map<String, Double> d = new LinkedHashMap<>();
             for (int b : new int[] {1, 8, 32, 64, 128}) {
@@ -97,12 +100,98 @@ public final class CudaBench {
             byWaves.put("splitk_waves_" + waves, d);
         }
         dev.ops().setSplitKWaves(4);
-        json.put("decode_ms", decode);
         json.put("decode_host_enqueue_ms", enqueueMs(a, layA));
+        // The same steps replayed as CUDA graphs (StepGraphs), split-K to 4 waves.
+        dev.ops().useStepGraphs(16, dev.computeStream());
+        Map<String, Double> graphed = new LinkedHashMap<>();
+        for (int b : new int[] {1, 8, 32, 64, 128}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            graphed.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 15));
+            decode.merge(String.valueOf(b), graphed.get(String.valueOf(b)), Math::min);
+            say("decode batch %3d (step graph): %.2f ms", b, graphed.get(String.valueOf(b)));
+        }
+        json.put("decode_ms_step_graphs", graphed);
+        dev.ops().setFuseGemv(true);
+        Map<String, Double> fused = new LinkedHashMap<>();
+        for (int b : new int[] {1, 8}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            fused.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 15));
+            decode.merge(String.valueOf(b), fused.get(String.valueOf(b)), Math::min);
+            say("decode batch %3d (step graph, q/k/v and gate/up GEMVs merged): %.2f ms", b, fused.get(String.valueOf(b)));
+        }
+        json.put("decode_ms_step_graphs_fused_gemv", fused);
+
+        // Tensor-core kernels for 9..64 rows, decode batches 32 and 64 (step graphs on).
+        Map<String, Object> bySmallTile = new LinkedHashMap<>();
+        String defaultSmall = dev.ops().smallTileName();
+        for (String tile : dev.ops().smallTileNames()) {
+            dev.ops().useSmallTile(tile);
+            Map<String, Double> d = new LinkedHashMap<>();
+            for (int b : new int[] {32, 64}) {
+                StepLayout l = layA.decode(0, b, CONTEXT);
+                d.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11));
+                decode.merge(String.valueOf(b), d.get(String.valueOf(b)), Math::min);
+                say("decode batch %3d (step graph, %s): %.2f ms", b, tile, d.get(String.valueOf(b)));
+            }
+            bySmallTile.put(tile, d);
+        }
+        dev.ops().useSmallTile(defaultSmall);
+        json.put("decode_ms_step_graphs_by_small_tile", bySmallTile);
+
+        // Decode attention on the GQA-aware kernel (each KV row read once for its query heads).
+        CudaOps.GqaDecode gqaBefore = dev.ops().gqaDecode();
+        dev.ops().setGqaDecode(CudaOps.GqaDecode.AUTO);
+        Map<String, Double> gqa = new LinkedHashMap<>();
+        for (int b : new int[] {8, 32, 64, 128}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            gqa.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11));
+            decode.merge(String.valueOf(b), gqa.get(String.valueOf(b)), Math::min);
+            say("decode batch %3d (step graph, GQA decode attention AUTO): %.2f ms", b, gqa.get(String.valueOf(b)));
+        }
+        dev.ops().setGqaDecode(gqaBefore);
+        json.put("decode_ms_step_graphs_gqa_attention", gqa);
+
+        json.put("decode_host_enqueue_ms_step_graphs", enqueueMs(a, layA));
+        long[] c = dev.ops().graphs().counters();
+        json.put("step_graph_counters", Map.of("replays", c[0], "captures", c[1], "direct", c[2]));
+
+        // Device time per kernel of one decode step, launches issued one by one with events.
+        dev.ops().useStepGraphs(0, dev.computeStream());
+        Map<String, Object> breakdown = new LinkedHashMap<>();
+        for (int b : new int[] {1, 8, 64}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            step(a, l, ModelRunner.Phase.DECODE);
+            dev.ops().startProfile();
+            step(a, l, ModelRunner.Phase.DECODE);
+            Map<String, Double> t = dev.ops().stopProfile();
+            List<Map.Entry<String, Double>> sorted = new ArrayList<>(t.entrySet());
+            sorted.sort(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()));
+            StringBuilder line = new StringBuilder();
+            for (var e : sorted) line.append(String.format(Locale.ROOT, " %s %.3f", e.getKey(), e.getValue()));
+            say("decode batch %d kernel ms (sum %.2f):%s", b, t.values().stream().mapToDouble(Double::doubleValue).sum(), line);
+            breakdown.put(String.valueOf(b), t);
+        }
+        json.put("decode_kernel_ms", breakdown);
+        dev.ops().setFuseGemv(Boolean.parseBoolean(System.getProperty(CudaOps.FUSE_GEMV_PROPERTY, "true")));
+        dev.ops().useStepGraphs(Integer.getInteger(CudaOps.GRAPHS_PROPERTY, CudaOps.DEFAULT_STEP_GRAPHS), dev.computeStream());
+        json.put("decode_ms", decode);
         json.put("gemv_gbps", gemvGbps());
         json.put("decode_ms_by_splitk_policy", byWaves);
         json.put("decode_hbm_floor_ms", weightBytes / (hbm * 1e9) * 1e3);
 
+        // Prefill products (M > 128) by tile kernel at 1,024 tokens; the fastest serves the table below.
+        Map<String, Double> byTile = new LinkedHashMap<>();
+        String bestTile = dev.ops().largeTileName();
+        StepLayout l1024 = shift(new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, 1024), prefillSeq * blocksPerSeq);
+        for (String tile : dev.ops().largeTileNames()) {
+            dev.ops().useLargeTile(tile);
+            byTile.put(tile, medianMs(() -> step(a, l1024, ModelRunner.Phase.PREFILL), 2, 5));
+            say("prefill 1024 tokens, %s: %.2f ms", tile, byTile.get(tile));
+            if (byTile.get(tile) < byTile.getOrDefault(bestTile, Double.MAX_VALUE)) bestTile = tile;
+        }
+        dev.ops().useLargeTile(bestTile);
+        json.put("prefill_1024_ms_by_tile", byTile);
+        json.put("prefill_tile", bestTile);
         Map<String, Double> prefill = new LinkedHashMap<>();
         for (int t : new int[] {128, 1024, 2048}) {
             StepLayout l = new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, t);
@@ -166,7 +255,7 @@ public final class CudaBench {
         Map<String, Map<String, Object>> vDecode = (Map<String, Map<String, Object>>) vllm.getOrDefault("decode", Map.of());
         Map<String, Double> vPrefill = (Map<String, Double>) vllm.getOrDefault("prefill_ms", Map.of());
         Object floor = j.get("decode_hbm_floor_ms");
-        decode.forEach((b, ms) -> row(sb, "decode_ms batch " + b, ms, b.equals("1") ? 6.5 : b.equals("64") ? 13.0 : null,
+        decode.forEach((b, ms) -> row(sb, "decode_ms batch " + b, ms, b.equals("1") ? (Double) 6.5 : b.equals("64") ? (Double) 13.0 : null,
                 vDecode.containsKey(b) ? vDecode.get(b).get("decode_ms") : null, b.equals("1") ? floor : null));
         Map<String, Double> prefill = (Map<String, Double>) j.getOrDefault("prefill_ms", Map.of());
         prefill.forEach((t, ms) -> row(sb, "prefill_ms " + t, ms, t.equals("1024") ? 40.0 : null, vPrefill.get(t),
@@ -260,6 +349,7 @@ public final class CudaBench {
                 dev.synchronize();
                 long s = System.nanoTime();
                 a.forward(l, ModelRunner.Phase.DECODE);
+                dev.flush(); // with step graphs, launches are queued here
                 if (i >= 2) t[i - 2] = (System.nanoTime() - s) / 1e6;
             }
             dev.synchronize();

@@ -67,7 +67,17 @@ public final class CudaDevice implements AutoCloseable {
 
     public int multiprocessors() { return multiprocessors; }
 
-    public CUstream computeStream() { return compute; }
+    /**
+     * The compute stream, after any launches a step still holds back for its graph are queued
+     * (so work the caller queues next runs after them; see {@link StepGraphs}).
+     */
+    public CUstream computeStream() {
+        flush();
+        return compute;
+    }
+
+    /** Queues the launches a recording step still holds back (see {@link StepGraphs}). */
+    public void flush() { ops.graphs().flush(); }
 
     public CUstream loadStream() { return load; }
 
@@ -92,7 +102,10 @@ public final class CudaDevice implements AutoCloseable {
         return e;
     }
 
-    public void synchronize() { cuStreamSynchronize(compute); }
+    public void synchronize() {
+        flush();
+        cuStreamSynchronize(compute);
+    }
 
     /** Pinned host memory (page-locked, so copies run at full PCIe speed and asynchronously). */
     public static Pointer allocPinned(long bytes) {
@@ -107,6 +120,7 @@ public final class CudaDevice implements AutoCloseable {
     @Override
     public void close() {
         makeCurrent();
+        ops.graphs().clear(compute);
         cuStreamSynchronize(compute);
         cuStreamSynchronize(load);
         cuStreamSynchronize(swap);

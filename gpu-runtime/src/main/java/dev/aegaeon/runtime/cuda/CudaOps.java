@@ -1,14 +1,11 @@
 package dev.aegaeon.runtime.cuda;
 
-import jcuda.NativePointerObject;
-import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUstream;
 
 import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
-import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 
 /**
  * Typed launches of the kernels in src/main/cuda. Activations are fp32, weights, matrix-product
@@ -28,10 +25,47 @@ public final class CudaOps {
     /** Variants reading float32 weights (float32 checkpoints are not rounded to bf16). */
     private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32;
     private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
+    private final CUfunction gqa2, gqa4, gqa8, gqa4Hd256;
     private final Tile[] tiles;
+    private StepGraphs graphs = new StepGraphs(Integer.getInteger(GRAPHS_PROPERTY, DEFAULT_STEP_GRAPHS), this::fuseGemvs);
+    private final CUfunction[] gemvGroup = new CUfunction[GEMV_MAX_ROWS + 1];
+    private final java.util.Map<CUfunction, Integer> gemvRows = new java.util.IdentityHashMap<>();
+    private final GemvMerger gemvMerger;
+    private boolean fuseGemv = Boolean.parseBoolean(System.getProperty(FUSE_GEMV_PROPERTY, "true"));
+
+    /**
+     * System property: in recorded (graph) steps, merge up to three consecutive GEMVs of the same
+     * input (q/k/v, gate/up) into one launch of gemv_group (default true; H100 run 6/7: batch 1
+     * 8.3 -> 7.3-7.8 ms, bit-identical outputs).
+     */
+    public static final String FUSE_GEMV_PROPERTY = "aegaeon.cuda.fuseGemv";
+
+    /**
+     * System property: how many decode-step CUDA graphs to keep ({@value #DEFAULT_STEP_GRAPHS} by
+     * default; 0 issues every launch directly and records nothing, which also turns GEMV merging
+     * off; see {@link StepGraphs}).
+     */
+    public static final String GRAPHS_PROPERTY = "aegaeon.cuda.stepGraphs";
+    public static final int DEFAULT_STEP_GRAPHS = 16;
+    /** The default kernel for more than 128 rows: fastest prefill on the H100 (run 6/7: 89.5 vs 93.7 ms). */
+    public static final String DEFAULT_LARGE_TILE = "gemm_128x128_k64";
 
     /** A tensor-core tile shape and its kernel (see gemm.cu). */
-    private record Tile(CUfunction fn, int bm, int bn, int threads, int smem) {}
+    private record Tile(String name, CUfunction fn, int bm, int bn, int threads, int smem) {}
+
+    /** Tiles for products of more than 128 rows (prefill), by kernel name; see {@link #useLargeTile}. */
+    private final java.util.Map<String, Tile> largeTiles = new java.util.LinkedHashMap<>();
+    private Tile largeTile;
+    private final java.util.Map<String, Tile> smallTiles = new java.util.LinkedHashMap<>();
+    private Tile smallTile;
+    private java.util.Map<CUfunction, String> kernelNames = java.util.Map.of();
+    private LaunchProfile profile;
+
+    /** System property: the kernel for products of 9 to 64 rows (default gemm_64x64). */
+    public static final String SMALL_TILE_PROPERTY = "aegaeon.cuda.smallTile";
+
+    /** System property: the kernel for products of more than 128 rows (default {@value #DEFAULT_LARGE_TILE}). */
+    public static final String LARGE_TILE_PROPERTY = "aegaeon.cuda.largeTile";
 
     CudaOps(KernelModules k, int multiprocessors) {
         this.multiprocessors = multiprocessors;
@@ -50,20 +84,79 @@ public final class CudaOps {
         kvWrite = k.function("kv_write");
         fillUniform = k.function("fill_uniform");
         pagedAttention = k.function("paged_attention");
+        gqa2 = k.function("paged_attention_gqa_g2");
+        gqa4 = k.function("paged_attention_gqa_g4");
+        gqa8 = k.function("paged_attention_gqa_g8");
+        gqa4Hd256 = k.function("paged_attention_gqa_g4_hd256");
         prefill64 = withSmem(k.function("prefill_attention_hd64"), prefillSmem(64));
         prefill128 = withSmem(k.function("prefill_attention_hd128"), prefillSmem(128));
         splitkReduce = k.function("gemm_splitk_reduce");
         sample = k.function("sample_tokens");
-        for (int m = 1; m <= GEMV_MAX_ROWS; m++) gemv[m] = k.function("gemv_m" + m);
+        for (int m = 1; m <= GEMV_MAX_ROWS; m++) {
+            gemv[m] = k.function("gemv_m" + m);
+            gemvGroup[m] = k.function("gemv_group_m" + m);
+            gemvRows.put(gemv[m], m);
+        }
+        gemvMerger = new GemvMerger(gemvRows, gemvGroup);
         tiles = new Tile[] {
-            tile(k, "gemm_64x64", 64, 64, 128, 4),
-            tile(k, "gemm_128x64", 128, 64, 128, 3),
-            tile(k, "gemm_128x128", 128, 128, 256, 3)};
+            tile(k, "gemm_64x64", 64, 64, 128, 4, 32),
+            tile(k, "gemm_128x64", 128, 64, 128, 3, 32),
+            tile(k, "gemm_128x128", 128, 128, 256, 3, 32)};
+        for (Tile t : new Tile[] {tiles[2], tile(k, "gemm_128x256", 128, 256, 256, 3, 32),
+                tile(k, "gemm_256x128", 256, 128, 256, 3, 32), tile(k, "gemm_128x128_k64", 128, 128, 256, 3, 64),
+                tile(k, "gemm_128x256_k64", 128, 256, 256, 3, 64)}) {
+            largeTiles.put(t.name(), t);
+        }
+        useLargeTile(System.getProperty(LARGE_TILE_PROPERTY, DEFAULT_LARGE_TILE));
+        for (Tile t : new Tile[] {tiles[0], tile(k, "gemm_64x128", 64, 128, 128, 4, 32), tile(k, "gemm_64x64_k64", 64, 64, 128, 4, 64),
+                tiles[1]}) {
+            smallTiles.put(t.name(), t);
+        }
+        useSmallTile(System.getProperty(SMALL_TILE_PROPERTY, "gemm_64x64"));
+        kernelNames = k.loadedNames();
     }
 
-    private static Tile tile(KernelModules k, String name, int bm, int bn, int threads, int stages) {
-        int smem = stages * (bm + bn) * 40 * 2;
-        return new Tile(withSmem(k.function(name), smem), bm, bn, threads, smem);
+    private static Tile tile(KernelModules k, String name, int bm, int bn, int threads, int stages, int bk) {
+        int smem = stages * (bm + bn) * (bk + 8) * 2;
+        return new Tile(name, withSmem(k.function(name), smem), bm, bn, threads, smem);
+    }
+
+    /** Names of the kernels {@link #useLargeTile} accepts. */
+    public java.util.Set<String> largeTileNames() { return java.util.Collections.unmodifiableSet(largeTiles.keySet()); }
+
+    /** Names of the kernels {@link #useSmallTile} accepts. */
+    public java.util.Set<String> smallTileNames() { return java.util.Collections.unmodifiableSet(smallTiles.keySet()); }
+
+    /** The kernel products of 9 to 64 rows use now. */
+    public String smallTileName() { return smallTile.name(); }
+
+    /** Selects the tensor-core kernel for products of 9 to 64 rows (larger decode batches). */
+    public void useSmallTile(String name) {
+        Tile t = smallTiles.get(name);
+        if (t == null) throw new IllegalArgumentException("unknown GEMM tile " + name + "; known: " + smallTiles.keySet());
+        graphs.flush();
+        smallTile = t;
+    }
+
+    /** Starts timing every directly issued launch (see {@link LaunchProfile}). */
+    public void startProfile() { profile = new LaunchProfile(kernelNames); }
+
+    /** Device milliseconds per kernel since {@link #startProfile}, and stops profiling. */
+    public java.util.Map<String, Double> stopProfile() {
+        graphs.flush();
+        java.util.Map<String, Double> t = profile == null ? java.util.Map.of() : profile.totalsMs();
+        profile = null;
+        return t;
+    }
+
+    /** The kernel products of more than 128 rows use now. */
+    public String largeTileName() { return largeTile.name(); }
+
+    /** Selects the tensor-core kernel for products of more than 128 rows. */
+    public void useLargeTile(String name) {
+        Tile t = largeTiles.get(name);
+        if (t == null) throw new IllegalArgumentException("unknown GEMM tile " + name + "; known: " + largeTiles.keySet());
+        largeTile = t;
     }
 
     private static CUfunction withSmem(CUfunction f, int bytes) {
@@ -76,30 +169,42 @@ public final class CudaOps {
         return 2 * 64 * ldk * 2 + 4 * 16 * 68 * 4 + 4 * 16 * 72 * 2 + 4 * 16 * ldo * 4;
     }
 
-    private static void launch(CUfunction f, int gx, int gy, int block, int smem, CUstream s, Object... args) {
-        NativePointerObject[] ps = new NativePointerObject[args.length];
-        for (int i = 0; i < args.length; i++) {
-            ps[i] = switch (args[i]) {
-                case CUdeviceptr p -> Pointer.to(p);
-                case Integer v -> Pointer.to(new int[] {v});
-                case Long v -> Pointer.to(new long[] {v});
-                case Float v -> Pointer.to(new float[] {v});
-                default -> throw new IllegalArgumentException("unsupported kernel argument " + args[i]);
-            };
-        }
-        cuLaunchKernel(f, gx, gy, 1, block, 1, 1, smem, s, Pointer.to(ps), null);
+    private void launch(CUfunction f, int gx, int gy, int block, int smem, CUstream s, Object... args) {
+        launch3(f, gx, gy, 1, block, smem, s, args);
     }
 
-    private static void launch3(CUfunction f, int gx, int gy, int gz, int block, int smem, CUstream s, Object... args) {
-        NativePointerObject[] ps = new NativePointerObject[args.length];
-        for (int i = 0; i < args.length; i++) {
-            ps[i] = switch (args[i]) {
-                case CUdeviceptr p -> Pointer.to(p);
-                case Integer v -> Pointer.to(new int[] {v});
-                default -> throw new IllegalArgumentException("unsupported kernel argument " + args[i]);
-            };
+    /** Issues the launch now, or leaves it to the recording step graph (see {@link StepGraphs}). */
+    private void launch3(CUfunction f, int gx, int gy, int gz, int block, int smem, CUstream s, Object... args) {
+        StepGraphs.Launch l = new StepGraphs.Launch(f, gx, gy, gz, block, smem, s, args);
+        if (graphs.offer(l)) {
+            return;
+        } else if (profile != null) {
+            profile.before(f, s);
+            StepGraphs.issue(l);
+            profile.after(s);
+        } else {
+            StepGraphs.issue(l);
         }
-        cuLaunchKernel(f, gx, gy, gz, block, 1, 1, smem, s, Pointer.to(ps), null);
+    }
+
+    /** The step-graph recorder of this device's launches. */
+    StepGraphs graphs() { return graphs; }
+
+    /** Keeps up to {@code capacity} step graphs from now on (0: none), destroying the current ones. */
+    public void useStepGraphs(int capacity, CUstream s) {
+        if (capacity < 0) throw new IllegalArgumentException("step-graph capacity must be >= 0, got " + capacity);
+        graphs.clear(s);
+        graphs = new StepGraphs(capacity, this::fuseGemvs);
+    }
+
+    /** Whether recorded steps merge GEMVs of one input (see {@link #FUSE_GEMV_PROPERTY}). */
+    public void setFuseGemv(boolean on) {
+        graphs.flush();
+        fuseGemv = on;
+    }
+
+    private java.util.List<StepGraphs.Launch> fuseGemvs(java.util.List<StepGraphs.Launch> in) {
+        return fuseGemv ? gemvMerger.merge(in) : in;
     }
 
     private static int rowThreads(int width) {
@@ -177,7 +282,7 @@ public final class CudaOps {
             launch(gemv[m], grid, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
-        Tile t = m <= 64 ? tiles[0] : m <= 128 ? tiles[1] : tiles[2];
+        Tile t = m <= 64 ? smallTile : m <= 128 ? tiles[1] : largeTile;
         int gx = (n + t.bn - 1) / t.bn, gy = (m + t.bm - 1) / t.bm;
         int splits = splitsFor(gx * gy, m, k);
         int kPerSplit = ((k + splits - 1) / splits + 31) / 32 * 32;
@@ -248,6 +353,53 @@ public final class CudaOps {
         launch(pagedAttention, numHeads, tokens, 512, 0, s, q, qRowStride, out, outRowStride, pool, pageElems,
                 layer, tokensPerPage, numKvHeads, headDim, numHeads / numKvHeads, tokSeq, tokPos, blockTables,
                 maxPages, scale);
+    }
+
+    /** When decode attention takes the GQA-aware kernel (one block per KV head serving its query heads). */
+    public enum GqaDecode {
+        /** Never: the per-query-head kernel (measured path). */
+        OFF,
+        /** When tokens x KV heads give at least one block per multiprocessor (not yet measured). */
+        AUTO,
+        /** Whenever the shape allows (tests). */
+        ALWAYS
+    }
+
+    /** System property: OFF (default), AUTO or ALWAYS; see {@link GqaDecode}. */
+    public static final String GQA_DECODE_PROPERTY = "aegaeon.cuda.gqaDecode";
+    private GqaDecode gqaDecode = GqaDecode.valueOf(System.getProperty(GQA_DECODE_PROPERTY, "OFF").toUpperCase(java.util.Locale.ROOT));
+
+    public void setGqaDecode(GqaDecode mode) {
+        graphs.flush();
+        gqaDecode = java.util.Objects.requireNonNull(mode);
+    }
+
+    public GqaDecode gqaDecode() { return gqaDecode; }
+
+    /**
+     * Decode attention, one query row per sequence: as {@link #pagedAttention}, or, where
+     * {@link GqaDecode} and the shape allow, the GQA-aware kernel that reads each key and value
+     * row once for all query heads sharing it.
+     */
+    public void decodeAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
+                                CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
+                                int numKvHeads, int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos,
+                                CUdeviceptr blockTables, int maxPages, int tokens, float scale) {
+        int group = numHeads / numKvHeads;
+        CUfunction f = null;
+        if (headDim % 4 == 0 && pageElems % 4 == 0 && numHeads % numKvHeads == 0) {
+            if (headDim <= 128) f = group <= 2 ? gqa2 : group <= 4 ? gqa4 : group <= 8 ? gqa8 : null;
+            else if (headDim <= 256 && group <= 4) f = gqa4Hd256;
+        }
+        boolean use = f != null && (gqaDecode == GqaDecode.ALWAYS
+                || (gqaDecode == GqaDecode.AUTO && (long) tokens * numKvHeads >= multiprocessors));
+        if (!use) {
+            pagedAttention(s, q, qRowStride, out, outRowStride, pool, pageElems, layer, tokensPerPage, numHeads,
+                    numKvHeads, headDim, tokSeq, tokPos, blockTables, maxPages, tokens, scale);
+            return;
+        }
+        launch(f, numKvHeads, tokens, 256, 0, s, q, qRowStride, out, outRowStride, pool, pageElems,
+                layer, tokensPerPage, numKvHeads, headDim, group, tokSeq, tokPos, blockTables, maxPages, scale);
     }
 
     /** Whether {@link #prefillAttention} (tensor cores) supports this head size. */

@@ -16,10 +16,17 @@ import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
  */
 final class CudaStepInputs implements StepInputs {
     private final StepLayout layout;
+    /**
+     * Row stride of the uploaded block tables: maxBlocksPerSeq rounded up to a power of two, so
+     * steps whose longest sequence grows by a block keep the same addresses and kernel arguments
+     * (and so the same step graph); the padding is -1 like the layout's unused entries.
+     */
+    final int tableStride;
     final CUdeviceptr tokenIds, positions, slots, tokenSeq, blockTables, logitRows, decodeSeq, decodeLast;
 
     private CudaStepInputs(StepLayout layout, CUdeviceptr base, int[] offsets) {
         this.layout = layout;
+        this.tableStride = tableStride(layout);
         tokenIds = base.withByteOffset(4L * offsets[0]);
         positions = base.withByteOffset(4L * offsets[1]);
         slots = base.withByteOffset(4L * offsets[2]);
@@ -32,7 +39,12 @@ final class CudaStepInputs implements StepInputs {
 
     /** Ints the packed upload of {@code layout} needs. */
     static int packedInts(StepLayout l) {
-        return 3 * l.numTokens() + l.numTokens() + l.blockTables().length + l.logitRows().length + 2 * l.numSeqs() + 8;
+        return 3 * l.numTokens() + l.numTokens() + l.numSeqs() * tableStride(l) + l.logitRows().length + 2 * l.numSeqs() + 8;
+    }
+
+    static int tableStride(StepLayout l) {
+        int m = l.maxBlocksPerSeq();
+        return m <= 1 ? 1 : Integer.highestOneBit(m - 1) << 1;
     }
 
     static CudaStepInputs upload(StepLayout l, CUdeviceptr buffer, CUstream stream) {
@@ -47,7 +59,11 @@ final class CudaStepInputs implements StepInputs {
         int[] tokenSeq = new int[n];
         for (int s = 0; s < seqs; s++) for (int t = l.queryStart()[s]; t < l.queryStart()[s + 1]; t++) tokenSeq[t] = s;
         parts[3] = tokenSeq;
-        parts[4] = l.blockTables();
+        int stride = tableStride(l), m = l.maxBlocksPerSeq();
+        int[] tables = new int[seqs * stride];
+        java.util.Arrays.fill(tables, -1);
+        for (int s = 0; s < seqs; s++) System.arraycopy(l.blockTables(), s * m, tables, s * stride, m);
+        parts[4] = tables;
         parts[5] = l.logitRows();
         int[] decodeSeq = new int[seqs], decodeLast = new int[seqs];
         for (int s = 0; s < seqs; s++) { decodeSeq[s] = s; decodeLast[s] = l.contextLengths()[s] - 1; }

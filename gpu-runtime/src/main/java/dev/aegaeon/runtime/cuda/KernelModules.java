@@ -49,6 +49,13 @@ final class KernelModules {
         }
     }
 
+    /** The names of the kernels fetched so far, by function (for profiles). */
+    java.util.Map<CUfunction, String> loadedNames() {
+        java.util.Map<CUfunction, String> m = new java.util.IdentityHashMap<>();
+        functions.forEach((name, f) -> m.put(f, name));
+        return m;
+    }
+
     /** The kernel {@code name} from whichever module defines it. */
     CUfunction function(String name) {
         CUfunction f = functions.get(name);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -93,6 +94,52 @@ class BackendConformanceTest {
         b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
         b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
         b.assertClose("linear " + m + "x" + n + "x" + k, out, m, 1e-5);
+    }
+
+    /** Every candidate kernel for products of 9 to 64 rows (decode batches), split-K included. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemm_64x64", "gemm_64x128", "gemm_64x64_k64", "gemm_128x64"})
+    void smallTileProducts(String tile) {
+        CudaOps ops = b.cuda.device().ops();
+        String before = ops.smallTileName();
+        try {
+            ops.useSmallTile(tile);
+            for (int[] s : new int[][] {{64, 3584, 3584}, {9, 130, 99}, {33, 512, 3584}, {64, 700, 18944}, {17, 1000, 264}}) {
+                int m = s[0], n = s[1], k = s[2];
+                var x = b.tensor(random(rnd, m * k, 1), m, k);
+                var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
+                var bias = b.weight("bias", random(rnd, n, 1), n);
+                var out = b.empty(m, n);
+                b.cpu.linear(x.cpu(), w.cpu(), bias.cpu(), out.cpu());
+                b.cuda.linear(x.cuda(), w.cuda(), bias.cuda(), out.cuda());
+                b.assertClose(tile + " linear " + m + "x" + n + "x" + k, out, m, 1e-5);
+            }
+        } finally {
+            ops.useSmallTile(before);
+        }
+    }
+
+    /** Every candidate kernel for products of more than 128 rows (prefill), at ragged and 7B sizes. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemm_128x128", "gemm_128x256", "gemm_256x128", "gemm_128x128_k64", "gemm_128x256_k64"})
+    void largeTileProducts(String tile) {
+        CudaOps ops = b.cuda.device().ops();
+        String before = ops.largeTileName();
+        try {
+            ops.useLargeTile(tile);
+            for (int[] s : new int[][] {{300, 1000, 512}, {129, 130, 99}, {260, 3584, 3584}, {1000, 600, 264}, {257, 300, 18944}}) {
+                int m = s[0], n = s[1], k = s[2];
+                var x = b.tensor(random(rnd, m * k, 1), m, k);
+                var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
+                var bias = b.weight("bias", random(rnd, n, 1), n);
+                var out = b.empty(m, n);
+                b.cpu.linear(x.cpu(), w.cpu(), bias.cpu(), out.cpu());
+                b.cuda.linear(x.cuda(), w.cuda(), bias.cuda(), out.cuda());
+                b.assertClose(tile + " linear " + m + "x" + n + "x" + k, out, m, 1e-5);
+            }
+        } finally {
+            ops.useLargeTile(before);
+        }
     }
 
     /**
@@ -246,6 +293,20 @@ class BackendConformanceTest {
         b.assertClose("decode attention hd" + hd, dout, seqs, 1e-2);
         b.cpu.release(cc);
         b.cuda.release(cg);
+    }
+
+    /** The same checks with decode attention on the GQA-aware kernel wherever the shape allows it. */
+    @ParameterizedTest
+    @CsvSource({"128, 28, 4, 16", "64, 8, 8, 7", "16, 6, 2, 5", "96, 4, 1, 32", "256, 8, 2, 16", "128, 14, 2, 16"})
+    void gqaDecodeAttention(int hd, int heads, int kvHeads, int blockSize) {
+        CudaOps ops = b.cuda.device().ops();
+        CudaOps.GqaDecode before = ops.gqaDecode();
+        try {
+            ops.setGqaDecode(CudaOps.GqaDecode.ALWAYS);
+            kvWritesPrefillAndDecodeAttention(hd, heads, kvHeads, blockSize);
+        } finally {
+            ops.setGqaDecode(before);
+        }
     }
 
     /**
