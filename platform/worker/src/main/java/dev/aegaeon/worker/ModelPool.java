@@ -47,6 +47,10 @@ import java.util.stream.Stream;
  * <p>Thread-safe. Inside: a {@link SchedulerLoop} (one colocated instance: the device), an
  * {@link EngineExecutor} and one {@link ModelRuntime} per model. A model's scheduler name carries a
  * registration number, so re-registering a name with another source never mixes the two.
+ *
+ * <p>Models whose sources are equal (one synthetic shape and seed, or one HF directory) share one
+ * weight image in host memory ({@link HostImages}, reference-counted). Sharing is host-side only:
+ * the device treats them as distinct models, each with its own weight copy, loads, switches and KV.
  */
 public final class ModelPool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ModelPool.class.getName());
@@ -60,6 +64,7 @@ public final class ModelPool implements AutoCloseable {
     private final Map<Long, LiveRequest> requests = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong();
     private final AtomicLong nextRegistration = new AtomicLong();
+    private final HostImages hostImages = new HostImages();
     private final EngineExecutor executor;
     private final SchedulerLoop loop;
     private final ScheduledExecutorService ticker;
@@ -244,6 +249,9 @@ public final class ModelPool implements AutoCloseable {
         return m.status(running, waiting);
     }
 
+    /** Weight images open in host memory, each counted once however many models share it. */
+    public int openHostImages() { return hostImages.openImages(); }
+
     /** Sequences whose KV was swapped out to host memory, ever (all models). */
     public long kvSwaps() { return executor.swapOuts(); }
 
@@ -325,7 +333,7 @@ public final class ModelPool implements AutoCloseable {
         EngineOptions engineOptions = new EngineOptions(options.blockSize(), blocks, null);
         String schedulerName = f.name() + "#" + nextRegistration.incrementAndGet();
         return new ModelRuntime(f, schedulerName, config, Math.max(1, weightBytes), kvBytesPerToken, tokenizer, template,
-                backend, engineOptions, clock.now());
+                backend, engineOptions, hostImages, clock.now());
     }
 
     private static long safetensorsBytes(Path dir) {
