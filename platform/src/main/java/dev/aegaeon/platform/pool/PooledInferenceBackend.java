@@ -55,7 +55,8 @@ public final class PooledInferenceBackend implements InferenceBackend {
 
     @Override
     public String name() {
-        return "aegaeon model pool (" + pool.backendName() + " backend, token-level scheduler)";
+        String scheduler = pool.policy() == dev.aegaeon.worker.PoolPolicy.REQUEST_LEVEL ? "request-level baseline" : "token-level scheduler";
+        return "aegaeon model pool (" + pool.backendName() + " backend, " + scheduler + ")";
     }
 
     /**

@@ -11,11 +11,11 @@ import dev.aegaeon.runtime.tokenizer.ChatTemplate;
 import dev.aegaeon.runtime.tokenizer.TextTokenizer;
 import dev.aegaeon.runtime.weights.ModelTensors;
 import dev.aegaeon.runtime.weights.TensorSpec;
-import dev.aegaeon.scheduler.AegaeonScheduler;
 import dev.aegaeon.scheduler.Clock;
 import dev.aegaeon.scheduler.Decision;
 import dev.aegaeon.scheduler.Event;
 import dev.aegaeon.scheduler.InstanceSpec;
+import dev.aegaeon.scheduler.PoolScheduler;
 import dev.aegaeon.scheduler.RequestSpec;
 import dev.aegaeon.scheduler.RequestState;
 import dev.aegaeon.scheduler.SchedulerListener;
@@ -39,7 +39,8 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * The worker's API: model functions served on one device through the real token-level scheduler.
+ * The worker's API: model functions served on one device through the real token-level scheduler
+ * (or, with {@link PoolPolicy#REQUEST_LEVEL}, the request-level baseline).
  * Models are registered and unregistered at run time; {@link #submit} queues a request and returns
  * at once; tokens reach the request's {@link TokenSink} from the worker's compute thread. Idle
  * models decay HOT -> WARM -> COLD after their functions' idle times unless {@code minScale} is 1.
@@ -83,7 +84,7 @@ public final class ModelPool implements AutoCloseable {
         this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now);
         this.loop = new SchedulerLoop(clock, cost,
                 new InstanceSpec(0, InstanceSpec.Role.COLOCATED, 1, options.memoryBytes()),
-                options.scheduler(), new LedgerRouter(), executor, this::ended);
+                options.scheduler(), options.policy(), new LedgerRouter(), executor, this::ended);
         if (options.tickInterval().isZero()) {
             this.ticker = null;
         } else {
@@ -98,6 +99,9 @@ public final class ModelPool implements AutoCloseable {
     }
 
     private SchedulerLoop loop() { return loop; }
+
+    /** The scheduling policy the device runs. */
+    public PoolPolicy policy() { return options.policy(); }
 
     /** The backend serving the models, e.g. "cpu". */
     public String backendName() { return backend.name(); }
@@ -209,7 +213,7 @@ public final class ModelPool implements AutoCloseable {
     }
 
     /** Runs an arrival on the loop; a request the scheduler refuses ends REJECTED and frees its place. */
-    private void arrive(long id, Function<AegaeonScheduler, List<Decision>> action) {
+    private void arrive(long id, Function<PoolScheduler, List<Decision>> action) {
         loop.call(action).exceptionally(e -> {
             LOG.log(System.Logger.Level.ERROR, "request " + id + " was not accepted by the scheduler", e);
             loop.call(s -> {
