@@ -253,6 +253,24 @@ public final class ModelPool implements AutoCloseable {
         return m.status(running, waiting);
     }
 
+    /** Seconds the device spent running prefill and decode steps, ever (divide by wall time for the busy share). */
+    public double busySeconds() { return executor.busySeconds(); }
+
+    /** Seconds spent in loads that copied weights onto the device, ever (may overlap steps). */
+    public double loadSeconds() { return executor.loadSeconds(); }
+
+    /** Seconds spent swapping KV between device and host, ever. */
+    public double swapSeconds() { return executor.swapSeconds(); }
+
+    /** Loads that copied weights onto the device, ever, all models (including ones since unregistered). */
+    public long switches() { return executor.switches(); }
+
+    /** All of the pool's counters at once. */
+    public PoolStats stats() {
+        return new PoolStats(policy(), backendName(), byName.size(), busySeconds(), loadSeconds(), swapSeconds(), switches(),
+                kvSwaps(), openHostImages());
+    }
+
     /** Weight images open in host memory, each counted once however many models share it. */
     public int openHostImages() { return hostImages.openImages(); }
 
