@@ -169,6 +169,11 @@ public final class PooledInferenceBackend implements InferenceBackend {
         return Double.isNaN(a) ? Optional.empty() : Optional.of(a);
     }
 
+    /** The pool's device-time counters (busy, load and swap seconds, switches), monotonic since start. */
+    public dev.aegaeon.worker.PoolStats poolStats() {
+        return pool.stats();
+    }
+
     @Override
     public void close() {
         pool.close();
