@@ -5,10 +5,10 @@ import dev.aegaeon.scheduler.Clock;
 import dev.aegaeon.scheduler.CostModel;
 import dev.aegaeon.scheduler.InstanceSpec;
 import dev.aegaeon.scheduler.InstanceSpec.Role;
+import dev.aegaeon.scheduler.RequestLevelScheduler;
 import dev.aegaeon.scheduler.Scheduler;
 import dev.aegaeon.scheduler.SchedulerConfig;
 import dev.aegaeon.scheduler.SchedulerListener;
-import dev.aegaeon.sim.baseline.RequestLevelScheduler;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,6 +1,7 @@
 package dev.aegaeon.runtime.backend;
 
 import dev.aegaeon.runtime.weights.WeightTensor;
+import java.util.Optional;
 
 /**
  * The operations one transformer forward pass needs, in the style of ggml's backends: every buffer
@@ -34,6 +35,14 @@ public interface Backend extends AutoCloseable {
 
     /** Makes {@code source} resident (the CPU backend wraps its memory-mapped bytes, no copy). */
     Weight loadWeight(WeightTensor source);
+
+    /**
+     * As {@link #loadWeight(WeightTensor)}, for a tensor of a source with this
+     * {@link dev.aegaeon.runtime.weights.WeightSource#identity()}: a backend with a host-side copy may
+     * share it among loads of equal identity (the returned weight is still this load's own on the
+     * device). The default ignores the identity.
+     */
+    default Weight loadWeight(WeightTensor source, Optional<String> sourceIdentity) { return loadWeight(source); }
 
     /** Storage for a paged KV cache of {@code shape}; contents unspecified until written. */
     KvCache allocateKvCache(KvCacheShape shape);

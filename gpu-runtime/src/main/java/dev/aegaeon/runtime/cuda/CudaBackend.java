@@ -13,6 +13,7 @@ import dev.aegaeon.runtime.weights.WeightTensor;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
+import java.util.Optional;
 
 import static jcuda.driver.JCudaDriver.*;
 
@@ -34,7 +35,7 @@ public final class CudaBackend implements Backend {
     private final HostModelCache hostCache;
     private final DeviceRegion matmulWorkspace;
     private DeviceRegion stepBuffer;
-    private long loads; // host-cache keys: the interface gives no source identity, so no cross-load sharing
+    private final HostCacheKeys hostKeys = new HostCacheKeys();
     private DeviceRegion sampleBuffer;
 
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
@@ -61,11 +62,19 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public Weight loadWeight(WeightTensor source) {
+    public Weight loadWeight(WeightTensor source) { return loadWeight(source, Optional.empty()); }
+
+    /**
+     * A weight of its own on the device; its pinned host copy is shared with every other load of a
+     * source of the same identity (refcounted, so it outlives any one model), or this load's own
+     * when the source has none.
+     */
+    @Override
+    public Weight loadWeight(WeightTensor source, Optional<String> sourceIdentity) {
         dev.makeCurrent();
         int rows = source.rank() == 1 ? 1 : Math.toIntExact(source.dim(0));
         int cols = Math.toIntExact(source.rank() == 1 ? source.dim(0) : source.elementCount() / rows);
-        CudaWeight w = new CudaWeight(rows, cols, hostCache.acquire("load" + (++loads), source));
+        CudaWeight w = new CudaWeight(rows, cols, hostCache.acquire(hostKeys.sourceKey(sourceIdentity), source));
         prefetch(w);
         return w;
     }

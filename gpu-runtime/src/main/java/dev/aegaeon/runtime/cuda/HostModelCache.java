@@ -20,7 +20,9 @@ import static jcuda.driver.JCudaDriver.cuMemFreeHost;
  * moved its logits by 1-3e-2 against HF's; CUDA-NOTES.md), so every later scale-up is one DMA per tensor at full PCIe speed.
  * Least-recently-used by bytes: when over capacity, entries no weight references are freed first.
  * Weights keep their entry referenced while they live, so evicting a model from the GPU and
- * loading it again (scale-down, scale-up) always copies from here, never from disk.
+ * loading it again (scale-down, scale-up) always copies from here, never from disk. Entries are
+ * keyed by {@link HostCacheKeys}' source key and the tensor name, so models whose sources share an
+ * identity share one entry (one reference per weight): host memory is shared, device copies are not.
  */
 final class HostModelCache implements AutoCloseable {
     private static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -51,10 +53,14 @@ final class HostModelCache implements AutoCloseable {
     /** The element type the cache keeps {@code source} in: F32 stays F32, BF16 and F16 become BF16. */
     static DType storedType(DType source) { return source == DType.F32 ? DType.F32 : DType.BF16; }
 
-    /** The bytes of {@code t} (from {@code sourceName}) as {@link #storedType}, filled on a miss; referenced until {@link #unref}. */
-    synchronized Entry acquire(String sourceName, WeightTensor t) {
-        String key = sourceName + "/" + t.name();
+    /** The bytes of {@code t} (from {@code sourceKey}) as {@link #storedType}, filled on a miss; referenced until {@link #unref}. */
+    synchronized Entry acquire(String sourceKey, WeightTensor t) {
+        String key = sourceKey + "/" + t.name();
         Entry e = lru.get(key);
+        if (e != null && (e.dtype != storedType(t.dtype()) || e.bytes != e.dtype.byteSize() * t.elementCount())) {
+            throw new IllegalStateException("host cache entry " + key + " holds " + e.bytes + " bytes of " + e.dtype
+                    + " but the tensor has " + t.elementCount() + " elements of " + t.dtype() + ": two sources claim one identity");
+        }
         if (e == null) {
             DType stored = storedType(t.dtype());
             long bytes = stored.byteSize() * t.elementCount();

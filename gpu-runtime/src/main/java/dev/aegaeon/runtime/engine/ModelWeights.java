@@ -87,7 +87,7 @@ public record ModelWeights(Weight embed, Weight finalNorm, Weight lmHead, List<L
                 throw new WeightFormatException(source.describe() + ": tensor " + name + " has shape "
                         + Arrays.toString(t.shape()) + " but the config needs " + Arrays.toString(expected));
             }
-            return backend.loadWeight(t);
+            return backend.loadWeight(t, source.identity());
         }
     }
 }

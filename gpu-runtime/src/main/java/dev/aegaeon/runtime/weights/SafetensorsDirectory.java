@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,11 +29,31 @@ public final class SafetensorsDirectory implements WeightSource {
     private final Path dir;
     private final List<SafetensorsFile> shards;
     private final Map<String, SafetensorsFile> owner;
+    private final Optional<String> identity;
 
     private SafetensorsDirectory(Path dir, List<SafetensorsFile> shards, Map<String, SafetensorsFile> owner) {
         this.dir = dir;
         this.shards = shards;
         this.owner = owner;
+        this.identity = identityOf(dir, shards);
+    }
+
+    /**
+     * The real path and each shard's name, size and modification time, taken when opened: a second
+     * open of the unchanged directory (through any link) gets the same identity, a rewritten shard
+     * another one. Empty when the file system cannot say.
+     */
+    private static Optional<String> identityOf(Path dir, List<SafetensorsFile> shards) {
+        try {
+            StringBuilder id = new StringBuilder("safetensors:").append(dir.toRealPath());
+            for (SafetensorsFile f : shards) {
+                id.append('|').append(f.path().getFileName()).append(':').append(Files.size(f.path()))
+                        .append(':').append(Files.getLastModifiedTime(f.path()).toInstant());
+            }
+            return Optional.of(id.toString());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     public static SafetensorsDirectory open(Path dir) {
@@ -127,6 +148,9 @@ public final class SafetensorsDirectory implements WeightSource {
         if (f == null) throw new WeightFormatException(dir + ": no tensor " + name + " in " + files());
         return f.tensor(name);
     }
+
+    @Override
+    public Optional<String> identity() { return identity; }
 
     @Override
     public String describe() { return dir.toString(); }

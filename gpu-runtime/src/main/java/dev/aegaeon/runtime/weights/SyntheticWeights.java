@@ -7,9 +7,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +46,7 @@ public final class SyntheticWeights implements WeightSource {
     private final Map<String, TensorSpec> specs;
     private final Map<String, WeightTensor> generated = new ConcurrentHashMap<>();
     private final Arena arena = Arena.ofShared();
+    private final String identity;
 
     public SyntheticWeights(ModelConfig config, long seed) { this(config, seed, DType.BF16); }
 
@@ -52,6 +57,7 @@ public final class SyntheticWeights implements WeightSource {
         Map<String, TensorSpec> m = new LinkedHashMap<>();
         for (TensorSpec s : ModelTensors.of(config)) m.put(s.name(), s);
         this.specs = Collections.unmodifiableMap(m);
+        this.identity = "synthetic:" + sha256(config + "|seed=" + seed + "|" + dtype);
     }
 
     public ModelConfig config() { return config; }
@@ -73,6 +79,13 @@ public final class SyntheticWeights implements WeightSource {
             return generated.computeIfAbsent(name, n -> generate(spec));
         }
     }
+
+    /**
+     * "synthetic:" and a SHA-256 of (config, seed, dtype): the bytes depend on no more than that
+     * (class invariant), so equal identities mean equal tensors.
+     */
+    @Override
+    public Optional<String> identity() { return Optional.of(identity); }
 
     @Override
     public String describe() {
@@ -140,6 +153,14 @@ public final class SyntheticWeights implements WeightSource {
                 MemorySegment.copy(bits, 0, data, SHORT_LE, firstElement * 2, bits.length);
             }
             case F32 -> MemorySegment.copy(values, 0, data, FLOAT_LE, firstElement * 4, values.length);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.aegaeon.runtime.weights;
 
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -20,6 +21,14 @@ public interface WeightSource extends AutoCloseable {
      * @throws WeightFormatException naming the source and the tensor when it is absent
      */
     WeightTensor tensor(String name);
+
+    /**
+     * What the bytes are, independently of this object: two sources with equal identities hold
+     * byte-identical tensors under the same names, so a backend may keep one host copy for both
+     * (each model still gets its own device copy). Empty when the source cannot promise that;
+     * the backend then copies per load.
+     */
+    default Optional<String> identity() { return Optional.empty(); }
 
     /** A human-readable origin for error messages (a path, or "synthetic(seed=...)"). */
     String describe();

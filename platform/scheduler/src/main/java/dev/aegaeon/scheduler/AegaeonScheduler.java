@@ -46,7 +46,7 @@ import java.util.Set;
  * (weights, KV and swaps). All run on the caller's thread inside {@link #handle}, so decisions
  * stay deterministic for a given event sequence.
  */
-public final class AegaeonScheduler implements Scheduler {
+public final class AegaeonScheduler implements PoolScheduler {
     private final Clock clock;
     private final SchedulerListener listener;
     private final Map<String, ModelSpec> models = new HashMap<>();
@@ -118,6 +118,7 @@ public final class AegaeonScheduler implements Scheduler {
      * Makes a model known after construction (a function registered at run time). Registering the
      * same spec again is a no-op; a different spec under a known name is refused.
      */
+    @Override
     public void addModel(ModelSpec model) {
         ModelSpec old = models.putIfAbsent(model.name(), model);
         if (old != null && !old.equals(model)) {
@@ -129,6 +130,7 @@ public final class AegaeonScheduler implements Scheduler {
      * Keep-warm (a function with minScale 1): loads the model on each instance that may serve it
      * and has free memory for it now; evicts nothing. Returns the decisions to submit.
      */
+    @Override
     public List<Decision> preload(String model) {
         ModelSpec m = models.get(model);
         if (m == null) throw new IllegalArgumentException("unknown model " + model);
@@ -144,6 +146,7 @@ public final class AegaeonScheduler implements Scheduler {
      * Scale-to-zero: drops the model's weights from every instance where it is idle (not running,
      * loading or pinned, no queued prefill, no decode batch). Returns the decisions to submit.
      */
+    @Override
     public List<Decision> evictIdle(String model) {
         for (InstanceState inst : instances) {
             DecodeBatch b = inst.batches.get(model);

@@ -66,6 +66,9 @@ public class PlatformRuntime {
         this.backend = backend;
         this.dataDir = dataDir.toAbsolutePath();
         this.metrics = new MicrometerInvocationMetrics(meters);
+        if (backend instanceof dev.aegaeon.platform.pool.PooledInferenceBackend pooled) {
+            dev.aegaeon.platform.metrics.PoolMetrics.register(meters, pooled, dev.aegaeon.platform.pool.PooledInferenceBackend::poolStats);
+        }
         this.service = new InvocationService(backend, metrics, maxQueuedTotal, defaultTimeout);
         try {
             RegistrationStore store = new RegistrationStore(this.dataDir.resolve("functions"));

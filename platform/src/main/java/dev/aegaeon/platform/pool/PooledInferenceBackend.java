@@ -55,7 +55,8 @@ public final class PooledInferenceBackend implements InferenceBackend {
 
     @Override
     public String name() {
-        return "aegaeon model pool (" + pool.backendName() + " backend, token-level scheduler)";
+        String scheduler = pool.policy() == dev.aegaeon.worker.PoolPolicy.REQUEST_LEVEL ? "request-level baseline" : "token-level scheduler";
+        return "aegaeon model pool (" + pool.backendName() + " backend, " + scheduler + ")";
     }
 
     /**
@@ -166,6 +167,11 @@ public final class PooledInferenceBackend implements InferenceBackend {
     public Optional<Double> sloAttainment(String function) {
         double a = pool.status(function).sloAttainment();
         return Double.isNaN(a) ? Optional.empty() : Optional.of(a);
+    }
+
+    /** The pool's device-time counters (busy, load and swap seconds, switches), monotonic since start. */
+    public dev.aegaeon.worker.PoolStats poolStats() {
+        return pool.stats();
     }
 
     @Override

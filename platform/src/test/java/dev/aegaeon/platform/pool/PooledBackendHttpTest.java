@@ -102,6 +102,40 @@ class PooledBackendHttpTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    private JsonNode pool() throws Exception {
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/pool")).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    /** The value of an unlabelled metric line in the Prometheus scrape, or NaN when absent. */
+    private double scraped(String name) throws Exception {
+        String body = CLIENT.send(HttpRequest.newBuilder(base.resolve("/q/metrics")).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + " ")) return Double.parseDouble(line.substring(name.length() + 1).trim());
+        }
+        return Double.NaN;
+    }
+
+    @Test
+    void poolCountersGrowWithWorkInTheAdminApiAndTheMetrics() throws Exception {
+        JsonNode before = pool();
+        assertEquals("aegaeon", before.get("policy").asText());
+        assertEquals("cpu", before.get("device").asText());
+        assertEquals(200, post("/v1/chat/completions", chatBody(false)).statusCode());
+        JsonNode after = pool();
+        assertTrue(after.get("busySeconds").asDouble() > before.get("busySeconds").asDouble(), after.toString());
+        assertTrue(after.get("switches").asLong() >= 1, "the demo model was loaded: " + after);
+        assertTrue(after.get("openHostImages").asInt() >= 1, after.toString());
+        double busy = scraped("aegaeon_pool_busy_seconds_total");
+        assertTrue(busy >= after.get("busySeconds").asDouble(), "scraped busy seconds " + busy + " vs " + after);
+        assertTrue(scraped("aegaeon_pool_switches_total") >= after.get("switches").asLong());
+        assertTrue(scraped("aegaeon_pool_load_seconds_total") > 0);
+        assertTrue(scraped("aegaeon_pool_host_images") >= 1);
+    }
+
     @Test
     void chatCompletionIsTheModelsOwnGreedyOutput() throws Exception {
         HttpResponse<String> r = post("/v1/chat/completions", chatBody(false));

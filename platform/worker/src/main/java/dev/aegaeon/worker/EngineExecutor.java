@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
@@ -39,6 +40,9 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     private final MeasuredCostModel cost;
     private final DoubleSupplier clock;
     private final java.util.concurrent.atomic.AtomicLong swapOuts = new java.util.concurrent.atomic.AtomicLong();
+    /** Device time by kind, in nanoseconds of wall time on the thread doing it (see {@link #busySeconds}). */
+    private final LongAdder stepNanos = new LongAdder(), loadNanos = new LongAdder(), swapNanos = new LongAdder();
+    private final LongAdder switches = new LongAdder();
     private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> daemon(r, "aegaeon-compute"));
     private final ExecutorService copy = Executors.newSingleThreadExecutor(r -> daemon(r, "aegaeon-copy"));
 
@@ -93,6 +97,22 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     /** Sequences swapped out to host memory, ever. */
     long swapOuts() { return swapOuts.get(); }
 
+    /**
+     * Seconds the compute thread spent running prefill and decode steps, ever: the numerator of
+     * the GPU's busy share (a step returns after its sampled tokens reached the host, so this is
+     * time the device was computing or the thread waited on it, not queueing).
+     */
+    double busySeconds() { return stepNanos.sum() / 1e9; }
+
+    /** Seconds spent in loads that copied weights onto the device (the copy thread; may overlap steps). */
+    double loadSeconds() { return loadNanos.sum() / 1e9; }
+
+    /** Seconds the compute thread spent swapping KV out and in. */
+    double swapSeconds() { return swapNanos.sum() / 1e9; }
+
+    /** Loads that copied weights onto the device, ever (re-activations of resident weights are not switches). */
+    long switches() { return switches.sum(); }
+
     // ---------------------------------------------------------------- decisions
 
     private void load(Decision.LoadModel d) {
@@ -101,7 +121,11 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             ModelRuntime.LoadOutcome outcome = m.load();
             // A re-activation moved no bytes: its milliseconds would teach the cost model that
             // loading this model is free, and the scheduler would then switch models on every step.
-            if (outcome.transferred()) cost.recordLoad(d.bytes(), outcome.seconds());
+            if (outcome.transferred()) {
+                cost.recordLoad(d.bytes(), outcome.seconds());
+                loadNanos.add((long) (outcome.seconds() * 1e9));
+                switches.increment();
+            }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "loading " + m.name() + " failed: " + e.getMessage(), e);
         }
@@ -157,7 +181,9 @@ public final class EngineExecutor implements Executor, AutoCloseable {
                 fail(r, "swapping out the KV cache failed: " + e.getMessage(), e);
             }
         }
-        cost.recordSwap(bytes, (System.nanoTime() - t0) / 1e9);
+        long nanos = System.nanoTime() - t0;
+        swapNanos.add(nanos);
+        cost.recordSwap(bytes, nanos / 1e9);
         completions.accept(new Event.SwapDone(d.instance(), d.swapId()));
     }
 
@@ -178,7 +204,9 @@ public final class EngineExecutor implements Executor, AutoCloseable {
                 fail(r, "swapping in the KV cache failed: " + e.getMessage(), e);
             }
         }
-        cost.recordSwap(bytes, (System.nanoTime() - t0) / 1e9);
+        long nanos = System.nanoTime() - t0;
+        swapNanos.add(nanos);
+        cost.recordSwap(bytes, nanos / 1e9);
         completions.accept(new Event.SwapDone(d.instance(), d.swapId()));
     }
 
@@ -213,7 +241,9 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         if (run.isEmpty()) return;
         long t0 = System.nanoTime();
         StepResult result = prefill ? engine.prefill(batchOf(run)) : engine.decode(batchOf(run));
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        long nanos = System.nanoTime() - t0;
+        stepNanos.add(nanos);
+        double seconds = nanos / 1e9;
         if (!(result instanceof StepResult.Stepped(List<StepResult.TokenEvent> tokens))) {
             throw new IllegalStateException("the engine found no room after the check: " + result);
         }

@@ -11,11 +11,11 @@ import dev.aegaeon.runtime.tokenizer.ChatTemplate;
 import dev.aegaeon.runtime.tokenizer.TextTokenizer;
 import dev.aegaeon.runtime.weights.ModelTensors;
 import dev.aegaeon.runtime.weights.TensorSpec;
-import dev.aegaeon.scheduler.AegaeonScheduler;
 import dev.aegaeon.scheduler.Clock;
 import dev.aegaeon.scheduler.Decision;
 import dev.aegaeon.scheduler.Event;
 import dev.aegaeon.scheduler.InstanceSpec;
+import dev.aegaeon.scheduler.PoolScheduler;
 import dev.aegaeon.scheduler.RequestSpec;
 import dev.aegaeon.scheduler.RequestState;
 import dev.aegaeon.scheduler.SchedulerListener;
@@ -39,7 +39,8 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * The worker's API: model functions served on one device through the real token-level scheduler.
+ * The worker's API: model functions served on one device through the real token-level scheduler
+ * (or, with {@link PoolPolicy#REQUEST_LEVEL}, the request-level baseline).
  * Models are registered and unregistered at run time; {@link #submit} queues a request and returns
  * at once; tokens reach the request's {@link TokenSink} from the worker's compute thread. Idle
  * models decay HOT -> WARM -> COLD after their functions' idle times unless {@code minScale} is 1.
@@ -47,6 +48,10 @@ import java.util.stream.Stream;
  * <p>Thread-safe. Inside: a {@link SchedulerLoop} (one colocated instance: the device), an
  * {@link EngineExecutor} and one {@link ModelRuntime} per model. A model's scheduler name carries a
  * registration number, so re-registering a name with another source never mixes the two.
+ *
+ * <p>Models whose sources are equal (one synthetic shape and seed, or one HF directory) share one
+ * weight image in host memory ({@link HostImages}, reference-counted). Sharing is host-side only:
+ * the device treats them as distinct models, each with its own weight copy, loads, switches and KV.
  */
 public final class ModelPool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ModelPool.class.getName());
@@ -60,6 +65,7 @@ public final class ModelPool implements AutoCloseable {
     private final Map<Long, LiveRequest> requests = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong();
     private final AtomicLong nextRegistration = new AtomicLong();
+    private final HostImages hostImages = new HostImages();
     private final EngineExecutor executor;
     private final SchedulerLoop loop;
     private final ScheduledExecutorService ticker;
@@ -78,7 +84,7 @@ public final class ModelPool implements AutoCloseable {
         this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now);
         this.loop = new SchedulerLoop(clock, cost,
                 new InstanceSpec(0, InstanceSpec.Role.COLOCATED, 1, options.memoryBytes()),
-                options.scheduler(), new LedgerRouter(), executor, this::ended);
+                options.scheduler(), options.policy(), new LedgerRouter(), executor, this::ended);
         if (options.tickInterval().isZero()) {
             this.ticker = null;
         } else {
@@ -93,6 +99,9 @@ public final class ModelPool implements AutoCloseable {
     }
 
     private SchedulerLoop loop() { return loop; }
+
+    /** The scheduling policy the device runs. */
+    public PoolPolicy policy() { return options.policy(); }
 
     /** The backend serving the models, e.g. "cpu". */
     public String backendName() { return backend.name(); }
@@ -204,7 +213,7 @@ public final class ModelPool implements AutoCloseable {
     }
 
     /** Runs an arrival on the loop; a request the scheduler refuses ends REJECTED and frees its place. */
-    private void arrive(long id, Function<AegaeonScheduler, List<Decision>> action) {
+    private void arrive(long id, Function<PoolScheduler, List<Decision>> action) {
         loop.call(action).exceptionally(e -> {
             LOG.log(System.Logger.Level.ERROR, "request " + id + " was not accepted by the scheduler", e);
             loop.call(s -> {
@@ -243,6 +252,27 @@ public final class ModelPool implements AutoCloseable {
         }
         return m.status(running, waiting);
     }
+
+    /** Seconds the device spent running prefill and decode steps, ever (divide by wall time for the busy share). */
+    public double busySeconds() { return executor.busySeconds(); }
+
+    /** Seconds spent in loads that copied weights onto the device, ever (may overlap steps). */
+    public double loadSeconds() { return executor.loadSeconds(); }
+
+    /** Seconds spent swapping KV between device and host, ever. */
+    public double swapSeconds() { return executor.swapSeconds(); }
+
+    /** Loads that copied weights onto the device, ever, all models (including ones since unregistered). */
+    public long switches() { return executor.switches(); }
+
+    /** All of the pool's counters at once. */
+    public PoolStats stats() {
+        return new PoolStats(policy(), backendName(), byName.size(), busySeconds(), loadSeconds(), swapSeconds(), switches(),
+                kvSwaps(), openHostImages());
+    }
+
+    /** Weight images open in host memory, each counted once however many models share it. */
+    public int openHostImages() { return hostImages.openImages(); }
 
     /** Sequences whose KV was swapped out to host memory, ever (all models). */
     public long kvSwaps() { return executor.swapOuts(); }
@@ -325,7 +355,7 @@ public final class ModelPool implements AutoCloseable {
         EngineOptions engineOptions = new EngineOptions(options.blockSize(), blocks, null);
         String schedulerName = f.name() + "#" + nextRegistration.incrementAndGet();
         return new ModelRuntime(f, schedulerName, config, Math.max(1, weightBytes), kvBytesPerToken, tokenizer, template,
-                backend, engineOptions, clock.now());
+                backend, engineOptions, hostImages, clock.now());
     }
 
     private static long safetensorsBytes(Path dir) {

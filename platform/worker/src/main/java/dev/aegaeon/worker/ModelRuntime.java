@@ -6,8 +6,6 @@ import dev.aegaeon.runtime.engine.InferenceEngine;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.tokenizer.ChatTemplate;
 import dev.aegaeon.runtime.tokenizer.TextTokenizer;
-import dev.aegaeon.runtime.weights.SafetensorsDirectory;
-import dev.aegaeon.runtime.weights.SyntheticWeights;
 import dev.aegaeon.runtime.weights.WeightSource;
 import dev.aegaeon.scheduler.ModelSpec;
 import java.time.Instant;
@@ -24,6 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * device or swapped to host) belongs to its block pool and sequences, but its weights are released;
  * it is closed when the model is neither resident nor in use. Residency changes are synchronised; the
  * engine is used for compute only by the executor's compute thread.
+ *
+ * <p>The host cache is a lease on the pool's {@link HostImages}: functions of the same synthetic
+ * (shape, seed) or HF directory share one image in host memory. That sharing is host-side only:
+ * this model's weights on the device, its loads, switches and KV pool are its own.
  */
 final class ModelRuntime {
     final String schedulerName;
@@ -36,6 +38,7 @@ final class ModelRuntime {
     private final ModelSource source;
     private final Backend backend;
     private final EngineOptions engineOptions;
+    private final HostImages images;
 
     private volatile ModelFunction function;
     private final AtomicInteger live = new AtomicInteger();
@@ -58,7 +61,7 @@ final class ModelRuntime {
 
     ModelRuntime(ModelFunction function, String schedulerName, ModelConfig config, long weightBytes, long kvBytesPerToken,
                  Optional<TextTokenizer> tokenizer, Optional<ChatTemplate> chatTemplate, Backend backend,
-                 EngineOptions engineOptions, double now) {
+                 EngineOptions engineOptions, HostImages images, double now) {
         this.function = function;
         this.schedulerName = schedulerName;
         this.config = config;
@@ -68,6 +71,7 @@ final class ModelRuntime {
         this.source = function.source();
         this.backend = backend;
         this.engineOptions = engineOptions;
+        this.images = images;
         this.maxSequenceTokens = Math.min(config.maxPositionEmbeddings(),
                 (engineOptions.numBlocks() - 1) * engineOptions.blockSize());
         this.lastUsed = now;
@@ -109,7 +113,7 @@ final class ModelRuntime {
                 cache = hostCache;
             }
             if (cache == null) {
-                WeightSource opened = openHostCache();
+                WeightSource opened = images.acquire(source, config);
                 synchronized (this) {
                     if (hostCache == null) hostCache = opened;
                     else opened.close();
@@ -154,23 +158,15 @@ final class ModelRuntime {
         if (engine != null) engine.releaseWeights();
     }
 
-    /** WARM -> COLD: closes the host cache when nothing on the device uses it. True when dropped. */
+    /**
+     * WARM -> COLD: drops this model's lease on its host image when nothing on the device uses it
+     * (the image itself closes when no other model leases it). True when dropped.
+     */
     synchronized boolean dropHostCache() {
         if (engine != null || hostCache == null || loading) return false;
         hostCache.close();
         hostCache = null;
         return true;
-    }
-
-    private WeightSource openHostCache() {
-        return switch (source) {
-            case ModelSource.Synthetic s -> {
-                SyntheticWeights w = new SyntheticWeights(config, s.seed());
-                for (String n : w.names()) w.tensor(n); // materialise now: this is the load, not the first step
-                yield w;
-            }
-            case ModelSource.HfDirectory hf -> SafetensorsDirectory.open(hf.path());
-        };
     }
 
     private void closeEngineIfUnused() {

@@ -15,10 +15,20 @@ import java.util.Optional;
  * @param scheduler        scheduler tunables
  * @param clock            seconds, monotonic: the scheduler's and the idle decay's time (tests inject one)
  * @param tickInterval     how often idle decay runs by itself; zero = only when {@link ModelPool#tick()} is called
+ * @param policy           which scheduler runs the device (request-level scaling reads only
+ *                         {@code scheduler.maxDecodeBatch()} of the tunables)
  */
 public record PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
-                          SchedulerConfig scheduler, Clock clock, Duration tickInterval) {
+                          SchedulerConfig scheduler, Clock clock, Duration tickInterval, PoolPolicy policy) {
+
+    /** The policy-less form: {@link PoolPolicy#AEGAEON}. */
+    public PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
+                       SchedulerConfig scheduler, Clock clock, Duration tickInterval) {
+        this(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, PoolPolicy.AEGAEON);
+    }
+
     public PoolOptions {
+        if (policy == null) throw new IllegalArgumentException("policy is required");
         backend = backend == null ? Optional.empty() : backend;
         if (memoryBytes <= 0) throw new IllegalArgumentException("memoryBytes must be positive");
         if (blockSize <= 0) throw new IllegalArgumentException("blockSize must be positive");
@@ -38,22 +48,26 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
     }
 
     public PoolOptions withBackend(String name) {
-        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval);
+        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, policy);
     }
 
     public PoolOptions withMemoryBytes(long bytes) {
-        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval);
+        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, policy);
     }
 
     public PoolOptions withKvTokensPerModel(int tokens) {
-        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval);
+        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, policy);
     }
 
     public PoolOptions withScheduler(SchedulerConfig config) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, policy);
     }
 
     public PoolOptions withClock(Clock c, Duration tick) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, policy);
+    }
+
+    public PoolOptions withPolicy(PoolPolicy p) {
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, p);
     }
 }

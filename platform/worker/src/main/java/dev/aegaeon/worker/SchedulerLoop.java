@@ -7,6 +7,8 @@ import dev.aegaeon.scheduler.Decision;
 import dev.aegaeon.scheduler.Event;
 import dev.aegaeon.scheduler.Executor;
 import dev.aegaeon.scheduler.InstanceSpec;
+import dev.aegaeon.scheduler.PoolScheduler;
+import dev.aegaeon.scheduler.RequestLevelScheduler;
 import dev.aegaeon.scheduler.RequestState;
 import dev.aegaeon.scheduler.SchedulerConfig;
 import dev.aegaeon.scheduler.SchedulerListener;
@@ -18,7 +20,8 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * Owns one {@link AegaeonScheduler} (colocated: one instance per device) and the single thread that
+ * Owns one {@link PoolScheduler} ({@link AegaeonScheduler} or, as the baseline,
+ * {@link RequestLevelScheduler}; colocated: one instance per device) and the single thread that
  * feeds it. Arrivals, cancellations and the executor's completion events are queued from any thread
  * and applied here in order, so the scheduler stays single-threaded as {@link Executor} requires;
  * the decisions each event yields go to the executor in the order the scheduler gave them. Requests
@@ -32,7 +35,7 @@ public final class SchedulerLoop implements AutoCloseable {
     private record Ended(long id, RequestState state) {}
 
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
-    private final AegaeonScheduler scheduler;
+    private final PoolScheduler scheduler;
     private final Executor executor;
     private final BiConsumer<Long, RequestState> onFinished;
     private final List<Ended> ended = new ArrayList<>();
@@ -44,6 +47,12 @@ public final class SchedulerLoop implements AutoCloseable {
      */
     public SchedulerLoop(Clock clock, CostModel cost, InstanceSpec instance, SchedulerConfig config, SchedulerListener observer,
                          Executor executor, BiConsumer<Long, RequestState> onFinished) {
+        this(clock, cost, instance, config, PoolPolicy.AEGAEON, observer, executor, onFinished);
+    }
+
+    /** As above, running {@code policy}'s scheduler. */
+    public SchedulerLoop(Clock clock, CostModel cost, InstanceSpec instance, SchedulerConfig config, PoolPolicy policy,
+                         SchedulerListener observer, Executor executor, BiConsumer<Long, RequestState> onFinished) {
         this.executor = executor;
         this.onFinished = onFinished;
         SchedulerListener listener = new SchedulerListener() {
@@ -61,11 +70,14 @@ public final class SchedulerLoop implements AutoCloseable {
                 observer.onLoad(inst, model, bytes, prefetch, time);
             }
         };
-        this.scheduler = new AegaeonScheduler(clock, cost, List.of(), List.of(instance), config, listener);
+        this.scheduler = switch (policy) {
+            case AEGAEON -> new AegaeonScheduler(clock, cost, List.of(), List.of(instance), config, listener);
+            case REQUEST_LEVEL -> new RequestLevelScheduler(clock, List.of(), List.of(instance), config.maxDecodeBatch(), listener);
+        };
         this.thread = new Thread(this::run, "aegaeon-scheduler");
         thread.setDaemon(true);
         thread.start();
-        call(AegaeonScheduler::start);
+        call(PoolScheduler::start);
     }
 
     /** Queues an event (arrival, cancel, completion); applied in order on the loop's thread. */
@@ -77,7 +89,7 @@ public final class SchedulerLoop implements AutoCloseable {
      * Runs {@code action} on the loop's thread (registering a model, idle eviction, ...) and submits
      * the decisions it returns. The future completes when that is done.
      */
-    public CompletableFuture<Void> call(Function<AegaeonScheduler, List<Decision>> action) {
+    public CompletableFuture<Void> call(Function<PoolScheduler, List<Decision>> action) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         tasks.add(() -> {
             try {

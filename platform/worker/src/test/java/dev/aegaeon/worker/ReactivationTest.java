@@ -29,7 +29,7 @@ class ReactivationTest {
         long bytes = 1L << 30; // what the scheduler says the load moves
         try (CpuBackend backend = new CpuBackend()) {
             ModelRuntime m = new ModelRuntime(Reference.synthetic("r", "tiny-llama", 2), "r#1", config, bytes, 64,
-                    Optional.empty(), Optional.empty(), backend, new EngineOptions(16, 8, null), 0);
+                    Optional.empty(), Optional.empty(), backend, new EngineOptions(16, 8, null), new HostImages(), 0);
             MeasuredCostModel cost = new MeasuredCostModel();
             LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
             try (EngineExecutor executor = new EngineExecutor(name -> m, new ConcurrentHashMap<>(), events::add, cost, () -> 0)) {

@@ -1,14 +1,4 @@
-package dev.aegaeon.sim.baseline;
-
-import dev.aegaeon.scheduler.Clock;
-import dev.aegaeon.scheduler.Decision;
-import dev.aegaeon.scheduler.Event;
-import dev.aegaeon.scheduler.InstanceSpec;
-import dev.aegaeon.scheduler.ModelSpec;
-import dev.aegaeon.scheduler.RequestSpec;
-import dev.aegaeon.scheduler.RequestState;
-import dev.aegaeon.scheduler.Scheduler;
-import dev.aegaeon.scheduler.SchedulerListener;
+package dev.aegaeon.scheduler;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -25,8 +15,11 @@ import java.util.Set;
  * new requests onto its instance (continuous batching, prefill first, groups of up to 8); a request
  * whose model has no instance with room waits for an idle one. KV is reserved for the whole request
  * at admission, so memory is never over-committed and nothing is preempted.
+ *
+ * <p>The simulator compares it with {@link AegaeonScheduler} on modelled costs; the worker runs it
+ * for real (pool policy {@code request-level}) on the same executor and device.
  */
-public final class RequestLevelScheduler implements Scheduler {
+public final class RequestLevelScheduler implements PoolScheduler {
     private static final int MAX_PREFILL = 8;
 
     private final Clock clock;
@@ -96,6 +89,46 @@ public final class RequestLevelScheduler implements Scheduler {
     }
 
     @Override
+    public void addModel(ModelSpec model) {
+        ModelSpec old = models.putIfAbsent(model.name(), model);
+        if (old != null && !old.equals(model)) {
+            throw new IllegalArgumentException("model " + model.name() + " is already known as " + old);
+        }
+    }
+
+    /** Keep-warm: loads the model onto an instance that holds no model and has nothing to do; never evicts. */
+    @Override
+    public List<Decision> preload(String model) {
+        ModelSpec m = models.get(model);
+        if (m == null) throw new IllegalArgumentException("unknown model " + model);
+        boolean held = false;
+        for (Gpu g : gpus) held |= model.equals(g.model);
+        if (!held) {
+            for (Gpu g : gpus) {
+                if (g.model == null && g.idle() && g.spec.mayServe(model) && m.weightBytes() <= g.free()) {
+                    switchModel(g, m);
+                    break;
+                }
+            }
+        }
+        return drain();
+    }
+
+    /** Scale-to-zero: an instance holding the model with nothing running, queued or loading gives it up. */
+    @Override
+    public List<Decision> evictIdle(String model) {
+        for (Gpu g : gpus) {
+            if (model.equals(g.model) && g.idle()) {
+                g.used -= models.get(model).weightBytes();
+                out.add(new Decision.EvictModel(g.spec.id(), model));
+                g.model = null;
+                dirty.add(g); // requests of other models may be pending for an instance
+            }
+        }
+        return drain();
+    }
+
+    @Override
     public RequestState state(long id) {
         R r = live.get(id);
         return r == null ? null : r.state;
@@ -115,6 +148,11 @@ public final class RequestLevelScheduler implements Scheduler {
             }
             case Event.SwapDone s -> throw new IllegalArgumentException("request-level scaling never swaps");
         }
+        return drain();
+    }
+
+    /** Pumps every instance whose state changed, then hands over the decisions gathered. */
+    private List<Decision> drain() {
         while (!dirty.isEmpty()) {
             var it = dirty.iterator();
             Gpu g = it.next();

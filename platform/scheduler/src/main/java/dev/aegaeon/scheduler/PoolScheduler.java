@@ -1,0 +1,30 @@
+package dev.aegaeon.scheduler;
+
+import java.util.List;
+
+/**
+ * A {@link Scheduler} a live worker can run: models come and go at run time and idle ones are
+ * scaled to zero on the worker's say. Same threading as {@link Scheduler}: one thread feeds every
+ * call, and the decisions each call returns go to the {@link Executor} in order.
+ */
+public interface PoolScheduler extends Scheduler {
+
+    /**
+     * Makes a model known (a function registered at run time). The same spec again is a no-op; a
+     * different spec under a known name is refused with {@link IllegalArgumentException}.
+     */
+    void addModel(ModelSpec model);
+
+    /**
+     * Keep-warm (minScale 1): loads the model where the policy allows it without evicting anything.
+     *
+     * @throws IllegalArgumentException for an unknown model
+     */
+    List<Decision> preload(String model);
+
+    /**
+     * Scale-to-zero: drops the model's weights wherever it is idle (nothing running, queued or
+     * loading for it). Never ends or moves a request.
+     */
+    List<Decision> evictIdle(String model);
+}

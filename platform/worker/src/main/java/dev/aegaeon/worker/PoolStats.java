@@ -1,0 +1,16 @@
+package dev.aegaeon.worker;
+
+/**
+ * The pool's device-time counters, each monotonic since the pool started: read them before and
+ * after a run and subtract. GPU busy share over a run = delta {@code busySeconds} / wall seconds.
+ *
+ * @param models          functions registered now
+ * @param busySeconds     compute-thread seconds in prefill and decode steps
+ * @param loadSeconds     seconds in loads that copied weights to the device (may overlap steps)
+ * @param swapSeconds     compute-thread seconds swapping KV between device and host
+ * @param switches        loads that copied weights to the device (all models, ever)
+ * @param kvSwapOuts      sequences whose KV was swapped out to host memory
+ * @param openHostImages  weight images in host memory, each counted once however many models share it
+ */
+public record PoolStats(PoolPolicy policy, String backend, int models, double busySeconds, double loadSeconds,
+                        double swapSeconds, long switches, long kvSwapOuts, int openHostImages) {}
