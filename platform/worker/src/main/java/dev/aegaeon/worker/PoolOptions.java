@@ -15,10 +15,19 @@ import java.util.Optional;
  * @param scheduler        scheduler tunables
  * @param clock            seconds, monotonic: the scheduler's and the idle decay's time (tests inject one)
  * @param tickInterval     how often idle decay runs by itself; zero = only when {@link ModelPool#tick()} is called
+ * @param devices          the devices the pool spans and their roles; {@code memoryBytes} applies to each.
+ *                         With a backend named with an ordinal ({@code cuda:1}) the devices start there
  */
 public record PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
-                          SchedulerConfig scheduler, Clock clock, Duration tickInterval) {
+                          SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices) {
+    /** One colocated device, as before devices were configurable. */
+    public PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
+                       SchedulerConfig scheduler, Clock clock, Duration tickInterval) {
+        this(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, DeviceLayout.single());
+    }
+
     public PoolOptions {
+        if (devices == null) throw new IllegalArgumentException("devices are required (DeviceLayout.single() for one)");
         backend = backend == null ? Optional.empty() : backend;
         if (memoryBytes <= 0) throw new IllegalArgumentException("memoryBytes must be positive");
         if (blockSize <= 0) throw new IllegalArgumentException("blockSize must be positive");
@@ -38,22 +47,26 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
     }
 
     public PoolOptions withBackend(String name) {
-        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval);
+        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices);
     }
 
     public PoolOptions withMemoryBytes(long bytes) {
-        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval);
+        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices);
     }
 
     public PoolOptions withKvTokensPerModel(int tokens) {
-        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval);
+        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, devices);
     }
 
     public PoolOptions withScheduler(SchedulerConfig config) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, devices);
     }
 
     public PoolOptions withClock(Clock c, Duration tick) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, devices);
+    }
+
+    public PoolOptions withDevices(DeviceLayout layout) {
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, layout);
     }
 }

@@ -18,7 +18,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
- * Owns one {@link AegaeonScheduler} (colocated: one instance per device) and the single thread that
+ * Owns one {@link AegaeonScheduler} (one instance per device) and the single thread that
  * feeds it. Arrivals, cancellations and the executor's completion events are queued from any thread
  * and applied here in order, so the scheduler stays single-threaded as {@link Executor} requires;
  * the decisions each event yields go to the executor in the order the scheduler gave them. Requests
@@ -44,6 +44,12 @@ public final class SchedulerLoop implements AutoCloseable {
      */
     public SchedulerLoop(Clock clock, CostModel cost, InstanceSpec instance, SchedulerConfig config, SchedulerListener observer,
                          Executor executor, BiConsumer<Long, RequestState> onFinished) {
+        this(clock, cost, List.of(instance), config, observer, executor, onFinished);
+    }
+
+    /** One scheduler over several instances (devices), ids 0..n-1 in order: colocated, or prefill and decode ones. */
+    public SchedulerLoop(Clock clock, CostModel cost, List<InstanceSpec> instances, SchedulerConfig config, SchedulerListener observer,
+                         Executor executor, BiConsumer<Long, RequestState> onFinished) {
         this.executor = executor;
         this.onFinished = onFinished;
         SchedulerListener listener = new SchedulerListener() {
@@ -61,7 +67,7 @@ public final class SchedulerLoop implements AutoCloseable {
                 observer.onLoad(inst, model, bytes, prefetch, time);
             }
         };
-        this.scheduler = new AegaeonScheduler(clock, cost, List.of(), List.of(instance), config, listener);
+        this.scheduler = new AegaeonScheduler(clock, cost, List.of(), instances, config, listener);
         this.thread = new Thread(this::run, "aegaeon-scheduler");
         thread.setDaemon(true);
         thread.start();
