@@ -53,6 +53,11 @@ public final class PooledInferenceBackend implements InferenceBackend {
         this.echoShape = echoShape;
     }
 
+    /** The pool itself, for its device-level metrics (hand-offs, busy seconds). */
+    public ModelPool pool() {
+        return pool;
+    }
+
     @Override
     public String name() {
         return "aegaeon model pool (" + pool.backendName() + " backend, token-level scheduler)";
