@@ -3,7 +3,6 @@ package dev.aegaeon.platform.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,7 +34,6 @@ import dev.aegaeon.runtime.tokenizer.TextTokenizer;
 import dev.aegaeon.runtime.weights.SyntheticWeights;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -45,27 +42,13 @@ import io.quarkus.test.junit.TestProfile;
  * the model's own greedy output, and /q/metrics counts the hand-off and both devices' busy time.
  */
 @QuarkusTest
-@TestProfile(DisaggregatedPoolHttpTest.TwoDevices.class)
+@TestProfile(PooledBackendHttpTest.PoolProfile.class) // two CPU devices, disaggregated; one profile for all pool tests
 class DisaggregatedPoolHttpTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private static final String QUESTION = "Which device decodes this?";
     private static final int MAX_TOKENS = 12;
-
-    public static class TwoDevices implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            try {
-                String dir = Files.createTempDirectory("aegaeon-disagg-test-").toString();
-                return Map.of("aegaeon.backend", "pool", "%test.aegaeon.backend", "pool", "aegaeon.kafka.enabled", "false",
-                        "aegaeon.data-dir", dir, "aegaeon.pool.device", "cpu", "aegaeon.pool.echo-shape", "tiny-llama",
-                        "aegaeon.pool.kv-tokens-per-model", "1024", "aegaeon.pool.devices", "2", "aegaeon.pool.mode", "disaggregated");
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
-    }
 
     @TestHTTPResource("/")
     URI base;

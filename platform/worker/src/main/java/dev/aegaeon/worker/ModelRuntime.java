@@ -49,6 +49,8 @@ final class ModelRuntime {
     private volatile boolean retired;
 
     private WeightSource hostCache;
+    /** Held while the host cache is being opened, so concurrent loads on several devices open it once. */
+    private final Object opening = new Object();
     /** Loads in progress on any device; the host cache stays while one reads it. */
     private int loading;
     private final List<Replica> replicas;
@@ -128,10 +130,20 @@ final class ModelRuntime {
                 cache = hostCache;
             }
             if (cache == null) {
-                WeightSource opened = images.acquire(source, config);
-                synchronized (this) {
-                    if (hostCache == null) hostCache = opened;
-                    else opened.close();
+                // Single flight: devices loading the model at once share one host image instead of
+                // each generating (or mapping) the weights. Not the runtime's lock: compute threads
+                // finalising requests must not wait behind a load.
+                synchronized (opening) {
+                    boolean missing;
+                    synchronized (this) {
+                        missing = hostCache == null;
+                    }
+                    if (missing) {
+                        WeightSource opened = images.acquire(source, config);
+                        synchronized (this) {
+                            hostCache = opened;
+                        }
+                    }
                 }
             }
             synchronized (this) {
