@@ -28,6 +28,13 @@ public interface Backend extends AutoCloseable {
     /** "cpu", "cuda", ... as the command line's {@code --backend} spells it. */
     String name();
 
+    /**
+     * Makes the calling thread able to issue this backend's work (CUDA: sets this device's context
+     * current; contexts are per thread). A worker that drives several backends calls it at the start
+     * of every task it runs for this backend. No-op for backends without per-thread state.
+     */
+    default void bindThread() {}
+
     // ---- buffers ----
 
     /** A new fp32 tensor {@code [rows x cols]}; contents unspecified. */

@@ -21,4 +21,23 @@ public interface BackendProvider {
     int priority();
 
     Backend create();
+
+    /**
+     * Devices of this kind the host has ("all GPUs of the host"): the driver's count for CUDA; 1 for
+     * the CPU, which can still {@link #create(int) create} any number of independent simulated devices.
+     * Zero when unavailable. Must not throw.
+     */
+    default int deviceCount() { return unavailableReason().isEmpty() ? 1 : 0; }
+
+    /**
+     * A backend bound to device {@code ordinal} ({@code cuda:1} is ordinal 1). Each call gives an
+     * independent backend: its own buffers, streams and (for CUDA) its device's context; two backends
+     * never share device state, so one thread per backend may drive them concurrently.
+     *
+     * @throws IllegalArgumentException when the ordinal is not a device of this host
+     */
+    default Backend create(int ordinal) {
+        if (ordinal != 0) throw new IllegalArgumentException("backend " + name() + " has only device 0, asked for " + ordinal);
+        return create();
+    }
 }

@@ -52,11 +52,14 @@ public final class CudaBackend implements Backend {
 
     @Override public String name() { return "cuda"; }
 
+    @Override public void bindThread() { dev.makeCurrent(); }
+
     // ---- buffers ----
 
     @Override
     public Tensor allocate(int rows, int cols) {
         if (rows < 0 || cols <= 0) throw new IllegalArgumentException("tensor shape " + rows + " x " + cols);
+        dev.makeCurrent();
         DeviceRegion r = dev.arena().allocateOrThrow(Math.max(4L, 4L * rows * cols), "a " + rows + "x" + cols + " tensor");
         return new CudaTensor(new CudaTensor.Storage(r, rows, cols), rows);
     }
@@ -83,6 +86,7 @@ public final class CudaBackend implements Backend {
     public void prefetch(Weight weight) {
         CudaWeight w = cuda(weight);
         if (w.resident()) return;
+        dev.makeCurrent();
         w.device = dev.arena().allocateOrThrow(w.byteSize(), "a " + w.rows() + "x" + w.cols() + " weight");
         cuMemcpyHtoDAsync(w.device.ptr(), w.host.pinned, w.host.bytes, dev.loadStream());
         cuEventRecord(w.ready, dev.loadStream());
@@ -93,6 +97,7 @@ public final class CudaBackend implements Backend {
     public void evict(Weight weight) {
         CudaWeight w = cuda(weight);
         if (!w.resident()) return;
+        dev.makeCurrent();
         graphs().flush();
         cuStreamSynchronize(compute);
         cuStreamSynchronize(dev.loadStream());
@@ -111,6 +116,7 @@ public final class CudaBackend implements Backend {
     @Override
     public KvCache allocateKvCache(KvCacheShape shape) {
         long bytes = shape.bytesPerBlock(2) * shape.numBlocks();
+        dev.makeCurrent();
         CudaKvCache c = new CudaKvCache(shape, dev.arena().allocateOrThrow(bytes, "a KV cache of " + shape.numBlocks() + " blocks"));
         kvCaches.add(c);
         return c;
@@ -123,6 +129,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Rope createRope(float[] inverseFrequencies) {
+        dev.makeCurrent(); // several devices may be driven from one thread: the copy needs this one's context
         DeviceRegion r = dev.arena().allocateOrThrow(4L * inverseFrequencies.length, "RoPE table");
         cuMemcpyHtoD(r.ptr(), Pointer.to(inverseFrequencies), 4L * inverseFrequencies.length);
         return new CudaRope(2 * inverseFrequencies.length, r);
@@ -152,6 +159,7 @@ public final class CudaBackend implements Backend {
         if (rows > t.storage.capacityRows || dst.length < (long) rows * t.cols()) {
             throw new IllegalArgumentException("copy of " + rows + " rows does not fit");
         }
+        dev.makeCurrent();
         graphs().flush();
         cuStreamSynchronize(compute);
         cuMemcpyDtoH(Pointer.to(dst), t.ptr(), 4L * rows * t.cols());

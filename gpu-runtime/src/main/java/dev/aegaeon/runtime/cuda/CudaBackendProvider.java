@@ -19,5 +19,19 @@ public final class CudaBackendProvider implements BackendProvider {
     @Override public int priority() { return 10; }
 
     @Override
-    public Backend create() { return new CudaBackend(CudaDevice.open(0, CudaConfig.defaults()), true); }
+    public Backend create() { return create(0); }
+
+    /** cuDeviceGetCount through the one-time probe; 0 when CUDA is unusable here. */
+    @Override
+    public int deviceCount() { return CudaAvailability.probe().deviceCount(); }
+
+    /** A backend on GPU {@code ordinal}, with that GPU's primary context, streams, kernels and arena. */
+    @Override
+    public Backend create(int ordinal) {
+        int count = deviceCount();
+        if (ordinal < 0 || ordinal >= count) {
+            throw new IllegalArgumentException("no CUDA device " + ordinal + ": this host has " + count + " (ordinals 0.." + (count - 1) + ")");
+        }
+        return new CudaBackend(CudaDevice.open(ordinal, CudaConfig.defaults()), true);
+    }
 }

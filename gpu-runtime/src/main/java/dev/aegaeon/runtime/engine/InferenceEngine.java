@@ -164,6 +164,30 @@ public final class InferenceEngine implements AutoCloseable {
         return r;
     }
 
+    /**
+     * Hand-off: takes a sequence that another engine of the same model swapped out
+     * ({@link #swapOut}, so it holds no blocks there) and swaps its KV in here; on success this
+     * engine owns the sequence, which continues exactly as it would have on its first engine (same
+     * tokens, sampler state and host layout). Answers {@link KvReservation.NoRoom} with nothing
+     * changed when the blocks are not free. The two engines may be on different devices; only the
+     * host copy crosses, so this must run on the thread that drives this engine.
+     *
+     * @throws IllegalArgumentException when the engines' models or block sizes differ
+     */
+    public KvReservation adopt(Sequence sequence, KvSwap swapped) {
+        InferenceEngine from = sequence.owner();
+        if (from == this) return swapIn(sequence, swapped);
+        if (!from.config.equals(config) || from.kv.blockSize() != kv.blockSize()) {
+            throw new IllegalArgumentException(sequence + " belongs to an engine of another model or block size");
+        }
+        if (sequence.isFinished()) throw new IllegalStateException(sequence + " is finished");
+        if (sequence.blockCount() != 0) throw new IllegalStateException(sequence + " still holds KV blocks on its engine");
+        sequence.moveTo(this);
+        KvReservation r = swapIn(sequence, swapped);
+        if (!r.granted()) sequence.moveTo(from);
+        return r;
+    }
+
     /** Stops a sequence and frees its KV blocks; a finished or cancelled one is left as it is. */
     public void cancel(Sequence sequence) {
         if (sequence.owner() != this) throw new IllegalArgumentException(sequence + " belongs to another engine");

@@ -6,11 +6,12 @@ import java.util.SplittableRandom;
 /**
  * One request's state inside one engine: its prompt, the tokens generated so far, its KV block table
  * and how many of its tokens are in the KV cache. Created by {@link InferenceEngine#newSequence};
- * mutated only by that engine's steps.
+ * mutated only by its owner engine's steps. The owner changes only through
+ * {@link InferenceEngine#adopt} (KV handed from one device to another while it sits in host memory).
  */
 public final class Sequence {
     private final long id;
-    private final InferenceEngine owner;
+    private InferenceEngine owner;
     private final int[] prompt;
     private final SamplingParams params;
     private final SplittableRandom random;
@@ -62,6 +63,9 @@ public final class Sequence {
     // ---- engine-private mutation ----
 
     InferenceEngine owner() { return owner; }
+
+    /** Hand-off: another engine of the same model takes this swapped-out sequence (see {@link InferenceEngine#adopt}). */
+    void moveTo(InferenceEngine engine) { owner = engine; }
 
     int tokenAt(int position) {
         return position < prompt.length ? prompt[position] : generated[position - prompt.length];

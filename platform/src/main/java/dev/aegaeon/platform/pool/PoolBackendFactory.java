@@ -7,6 +7,7 @@ import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
 
 import dev.aegaeon.platform.engine.InferenceBackend;
+import dev.aegaeon.worker.DeviceLayout;
 import dev.aegaeon.worker.ModelPool;
 import dev.aegaeon.worker.PoolOptions;
 import dev.aegaeon.worker.PoolPolicy;
@@ -14,8 +15,14 @@ import dev.aegaeon.worker.PoolPolicy;
 /**
  * Builds the pooled backend from configuration:
  * <ul>
- *   <li>{@code aegaeon.pool.device}: backend name ({@code cpu}, {@code cuda}); unset = the best usable one</li>
- *   <li>{@code aegaeon.pool.memory-bytes}: device memory the scheduler may fill (default 8 GiB)</li>
+ *   <li>{@code aegaeon.pool.device}: backend name ({@code cpu}, {@code cuda}, or with the first device's
+ *       ordinal, {@code cuda:1}); unset = the best usable one</li>
+ *   <li>{@code aegaeon.pool.devices}: how many devices the pool spans, or {@code all} (every GPU of the host;
+ *       on the CPU a count simulates that many devices); default 1</li>
+ *   <li>{@code aegaeon.pool.mode}: {@code colocated} (every device prefills and decodes, the default) or
+ *       {@code disaggregated} (prefill devices hand each request's KV to decode devices)</li>
+ *   <li>{@code aegaeon.pool.prefill-devices}: prefill devices in disaggregated mode (default 1, the rest decode)</li>
+ *   <li>{@code aegaeon.pool.memory-bytes}: memory of each device the scheduler may fill (default 8 GiB)</li>
  *   <li>{@code aegaeon.pool.kv-tokens-per-model}: KV positions per resident model (default 8192)</li>
  *   <li>{@code aegaeon.pool.policy}: {@code aegaeon} (default: token-level scheduling) or {@code request-level}
  *       (the ServerlessLLM-style baseline, switching models only between requests)</li>
@@ -29,6 +36,25 @@ public final class PoolBackendFactory {
 
     private PoolBackendFactory() {}
 
+    /** The device keys as a layout; a bad value fails start-up with the key and the reason. */
+    static DeviceLayout layout(Config config) {
+        String devices = config.getOptionalValue("aegaeon.pool.devices", String.class).map(String::strip).orElse("1");
+        int count;
+        if (devices.equalsIgnoreCase("all")) {
+            count = 0;
+        } else {
+            try {
+                count = Integer.parseInt(devices);
+            } catch (NumberFormatException e) {
+                count = -1;
+            }
+            if (count < 1) throw new IllegalArgumentException("aegaeon.pool.devices must be a positive count or 'all', got '" + devices + "'");
+        }
+        DeviceLayout.Mode mode = DeviceLayout.Mode.parse(config.getOptionalValue("aegaeon.pool.mode", String.class).orElse("colocated"));
+        int prefill = config.getOptionalValue("aegaeon.pool.prefill-devices", Integer.class).orElse(1);
+        return new DeviceLayout(count, mode, prefill);
+    }
+
     public static InferenceBackend create(Config config) {
         Optional<String> device = config.getOptionalValue("aegaeon.pool.device", String.class).filter(s -> !s.isBlank());
         PoolOptions defaults = PoolOptions.defaults();
@@ -36,12 +62,12 @@ public final class PoolBackendFactory {
                 config.getOptionalValue("aegaeon.pool.memory-bytes", Long.class).orElse(defaults.memoryBytes()),
                 defaults.blockSize(),
                 config.getOptionalValue("aegaeon.pool.kv-tokens-per-model", Integer.class).orElse(defaults.kvTokensPerModel()),
-                defaults.scheduler(), PoolOptions.SYSTEM_CLOCK, Duration.ofMillis(250),
+                defaults.scheduler(), PoolOptions.SYSTEM_CLOCK, Duration.ofMillis(250), layout(config),
                 PoolPolicy.parse(config.getOptionalValue("aegaeon.pool.policy", String.class).orElse("aegaeon")));
         String echoShape = config.getOptionalValue("aegaeon.pool.echo-shape", String.class).orElse("tiny-llama");
         ModelPool pool = new ModelPool(options);
-        LOG.infof("model pool on the %s backend, %d bytes of device memory, %s policy", pool.backendName(), options.memoryBytes(),
-                options.policy());
+        LOG.infof("model pool on the %s backend: %d device(s), %s, %d bytes of memory each, %s policy", pool.backendName(),
+                pool.deviceCount(), pool.mode().name().toLowerCase(java.util.Locale.ROOT), options.memoryBytes(), options.policy());
         return new PooledInferenceBackend(pool, echoShape);
     }
 }

@@ -53,6 +53,11 @@ public final class PooledInferenceBackend implements InferenceBackend {
         this.echoShape = echoShape;
     }
 
+    /** The pool itself, for its device-level metrics (hand-offs, busy seconds). */
+    public ModelPool pool() {
+        return pool;
+    }
+
     @Override
     public String name() {
         String scheduler = pool.policy() == dev.aegaeon.worker.PoolPolicy.REQUEST_LEVEL ? "request-level baseline" : "token-level scheduler";

@@ -52,7 +52,13 @@ class PooledBackendHttpTest {
     private static final String QUESTION = "Hello there, what is the weather?";
     private static final int MAX_TOKENS = 16;
 
-    /** Real models, no Kafka (the HTTP front door is what this test is about), a fresh data directory. */
+    /**
+     * Real models, no Kafka (the HTTP front door is what this test is about), a fresh data directory,
+     * and the pool over two simulated CPU devices, disaggregated (prefill on one, decode on the other:
+     * the single-device path and more). Every pooled-backend test class must share this one profile:
+     * the tokenizer's native library loads into one Quarkus class loader per JVM, and another profile
+     * would restart the application in a new one where it cannot load again.
+     */
     public static class PoolProfile implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -60,7 +66,7 @@ class PooledBackendHttpTest {
                 String dir = Files.createTempDirectory("aegaeon-pool-test-").toString();
                 return Map.of("aegaeon.backend", "pool", "%test.aegaeon.backend", "pool", "aegaeon.kafka.enabled", "false",
                         "aegaeon.data-dir", dir, "aegaeon.pool.device", "cpu", "aegaeon.pool.echo-shape", "tiny-llama",
-                        "aegaeon.pool.kv-tokens-per-model", "1024");
+                        "aegaeon.pool.kv-tokens-per-model", "1024", "aegaeon.pool.devices", "2", "aegaeon.pool.mode", "disaggregated");
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -9,27 +9,29 @@ import dev.aegaeon.runtime.engine.StepResult;
 import dev.aegaeon.scheduler.Decision;
 import dev.aegaeon.scheduler.Event;
 import dev.aegaeon.scheduler.Executor;
+import dev.aegaeon.scheduler.InstanceSpec;
 import dev.aegaeon.scheduler.RequestState;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
 
 /**
- * Executes the scheduler's decisions on inference engines (see {@link Executor} for the contract).
- * Compute decisions, KV swaps and request finalisation run in order on one compute thread, which
- * alone touches engines' sequences and block pools; loads run on a copy thread so a model can be
- * fetched while another decodes; evictions take effect at once on the caller's (the scheduler's)
- * thread. Every decision that expects a completion event gets exactly one, even when the work
- * failed: failed requests are reported finished and their sinks get {@code onError}.
+ * Executes the scheduler's decisions on inference engines (see {@link Executor} for the contract),
+ * each on the {@link DeviceInstance} the decision names. Compute decisions, KV swaps and request
+ * finalisation run in order on that device's compute thread, which alone touches the engines and
+ * block pools of that device; loads run on the device's copy thread so a model can be fetched
+ * while another decodes; evictions take effect at once on the caller's (the scheduler's) thread.
+ * A request's engine state moves between devices only through host memory: swapped out on one
+ * device's thread, adopted on the other's ({@link InferenceEngine#adopt}), the scheduler's
+ * SwapDone between the two ordering them. Every decision that expects a completion event gets
+ * exactly one, even when the work failed: failed requests are reported finished and their sinks
+ * get {@code onError}.
  */
 public final class EngineExecutor implements Executor, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EngineExecutor.class.getName());
@@ -43,42 +45,46 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     /** Device time by kind, in nanoseconds of wall time on the thread doing it (see {@link #busySeconds}). */
     private final LongAdder stepNanos = new LongAdder(), loadNanos = new LongAdder(), swapNanos = new LongAdder();
     private final LongAdder switches = new LongAdder();
-    private final ExecutorService compute = Executors.newSingleThreadExecutor(r -> daemon(r, "aegaeon-compute"));
-    private final ExecutorService copy = Executors.newSingleThreadExecutor(r -> daemon(r, "aegaeon-copy"));
+    private final List<DeviceInstance> devices;
+    private final HandoffStats handoffs;
 
     EngineExecutor(Function<String, ModelRuntime> models, Map<Long, LiveRequest> requests, Consumer<Event> completions,
-                   MeasuredCostModel cost, DoubleSupplier clock) {
+                   MeasuredCostModel cost, DoubleSupplier clock, List<DeviceInstance> devices, HandoffStats handoffs) {
         this.models = models;
         this.requests = requests;
         this.completions = completions;
         this.cost = cost;
         this.clock = clock;
+        this.devices = List.copyOf(devices);
+        this.handoffs = handoffs;
     }
 
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+    private DeviceInstance device(int instance) {
+        if (instance < 0 || instance >= devices.size()) throw new IllegalStateException("the scheduler named unknown instance " + instance);
+        return devices.get(instance);
     }
 
     @Override
     public void submit(Decision decision) {
         switch (decision) {
-            case Decision.LoadModel d -> copy.execute(() -> load(d));
-            case Decision.EvictModel d -> model(d.model()).evict();
-            case Decision.RunPrefill d -> compute.execute(() -> prefill(d));
-            case Decision.RunDecodeStep d -> compute.execute(() -> decode(d));
-            case Decision.SwapOut d -> compute.execute(() -> swapOut(d));
-            case Decision.SwapIn d -> compute.execute(() -> swapIn(d));
+            case Decision.LoadModel d -> device(d.instance()).copy(() -> load(d));
+            case Decision.EvictModel d -> model(d.model()).evict(d.instance());
+            case Decision.RunPrefill d -> device(d.instance()).compute(() -> prefill(d));
+            case Decision.RunDecodeStep d -> device(d.instance()).compute(() -> decode(d));
+            case Decision.SwapOut d -> device(d.instance()).compute(() -> swapOut(d));
+            case Decision.SwapIn d -> device(d.instance()).compute(() -> swapIn(d));
         }
     }
 
     /**
      * The scheduler ended a request (cancelled, rejected, or cut at the memory's length limit, or
      * after the worker reported it finished): release what it holds and end its sink if not yet.
+     * Runs on the compute thread of the device that last held the request's KV (the scheduler ends
+     * a request only between its decisions, so no other device's thread touches it meanwhile).
      */
     void finalizeRequest(long id, RequestState state, double sloScore) {
-        compute.execute(() -> {
+        LiveRequest held = requests.get(id);
+        device(held == null || held.instance < 0 ? 0 : held.instance).compute(() -> {
             LiveRequest r = requests.remove(id);
             if (r == null) return;
             if (!r.done) {
@@ -118,7 +124,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     private void load(Decision.LoadModel d) {
         ModelRuntime m = model(d.model());
         try {
-            ModelRuntime.LoadOutcome outcome = m.load();
+            ModelRuntime.LoadOutcome outcome = m.load(d.instance());
             // A re-activation moved no bytes: its milliseconds would teach the cost model that
             // loading this model is free, and the scheduler would then switch models on every step.
             if (outcome.transferred()) {
@@ -139,13 +145,19 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         if (!batch.isEmpty()) {
             ModelRuntime m = model(d.model());
             try {
-                InferenceEngine engine = m.engineForCompute();
+                InferenceEngine engine = m.engineForCompute(d.instance());
                 for (LiveRequest r : batch) {
                     r.engine = engine;
+                    r.instance = d.instance();
                     r.sequence = engine.newSequence(r.prompt, r.params);
                     r.prefilled = true;
                 }
                 step(m, engine, batch, true, finished);
+                // A prefill-only device hands the KV on: the hand-off clock starts now.
+                if (device(d.instance()).spec.role() == InstanceSpec.Role.PREFILL) {
+                    long now = System.nanoTime();
+                    for (LiveRequest r : batch) r.prefillDoneNanos = now;
+                }
             } catch (RuntimeException e) {
                 failAll(batch, e, finished);
             }
@@ -187,6 +199,11 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         completions.accept(new Event.SwapDone(d.instance(), d.swapId()));
     }
 
+    /**
+     * Swaps KV back in on the decision's device. A request whose KV left another device (the
+     * disaggregated hand-off) is adopted by this device's engine of its model; the first such
+     * adoption after a prefill-only device is a hand-off, timed from the end of that prefill.
+     */
     private void swapIn(Decision.SwapIn d) {
         long t0 = System.nanoTime(), bytes = 0;
         for (long id : d.requests()) {
@@ -194,11 +211,18 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             if (r == null || r.done || r.swapped == null) continue;
             try {
                 bytes += r.swapped.bytes();
-                if (r.engine.swapIn(r.sequence, r.swapped) instanceof KvReservation.NoRoom(int needed, int free)) {
+                InferenceEngine target = r.instance == d.instance() ? r.engine : r.model.engineForCompute(d.instance());
+                if (target.adopt(r.sequence, r.swapped) instanceof KvReservation.NoRoom(int needed, int free)) {
                     fail(r, "no KV blocks to swap back in (" + needed + " needed, " + free + " free)", null);
                 } else {
                     r.swapped = null;
-                    r.model.noteKv(r.engine);
+                    r.engine = target;
+                    r.instance = d.instance();
+                    r.model.noteKv(target);
+                    if (r.prefillDoneNanos != 0) {
+                        handoffs.record((System.nanoTime() - r.prefillDoneNanos) / 1e9);
+                        r.prefillDoneNanos = 0;
+                    }
                 }
             } catch (RuntimeException e) {
                 fail(r, "swapping in the KV cache failed: " + e.getMessage(), e);
@@ -318,22 +342,13 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         return m;
     }
 
-    /** Ends every request still open (each sink gets CANCELLED) and stops the threads. */
+    /** Lets every device finish what is queued, stops their threads, then ends every request still open (CANCELLED). */
     @Override
     public void close() {
-        compute.execute(() -> {
-            for (LiveRequest r : List.copyOf(requests.values())) {
-                requests.remove(r.id);
-                if (!r.done) complete(r, FinishReason.CANCELLED);
-            }
-        });
-        compute.shutdown();
-        copy.shutdown();
-        try {
-            if (!compute.awaitTermination(30, TimeUnit.SECONDS)) compute.shutdownNow();
-            if (!copy.awaitTermination(30, TimeUnit.SECONDS)) copy.shutdownNow();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (DeviceInstance d : devices) d.stop();
+        for (LiveRequest r : List.copyOf(requests.values())) {
+            requests.remove(r.id);
+            if (!r.done) complete(r, FinishReason.CANCELLED);
         }
     }
 }

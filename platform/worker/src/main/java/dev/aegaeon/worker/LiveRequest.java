@@ -24,6 +24,10 @@ final class LiveRequest implements RequestHandle {
     volatile boolean prefilled;
 
     InferenceEngine engine;
+    /** The device whose engine owns {@link #sequence} (-1 before prefill); read by the scheduler's thread to route finalisation. */
+    volatile int instance = -1;
+    /** When a prefill-only device finished this request's prefill (System.nanoTime), until its hand-off; 0 otherwise. */
+    long prefillDoneNanos;
     Sequence sequence;
     KvSwap swapped;
     int tokens;

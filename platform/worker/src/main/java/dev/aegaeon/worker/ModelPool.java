@@ -1,7 +1,5 @@
 package dev.aegaeon.worker;
 
-import dev.aegaeon.runtime.backend.Backend;
-import dev.aegaeon.runtime.backend.Backends;
 import dev.aegaeon.runtime.engine.EngineOptions;
 import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.GenerationConfig;
@@ -14,7 +12,6 @@ import dev.aegaeon.runtime.weights.TensorSpec;
 import dev.aegaeon.scheduler.Clock;
 import dev.aegaeon.scheduler.Decision;
 import dev.aegaeon.scheduler.Event;
-import dev.aegaeon.scheduler.InstanceSpec;
 import dev.aegaeon.scheduler.PoolScheduler;
 import dev.aegaeon.scheduler.RequestSpec;
 import dev.aegaeon.scheduler.RequestState;
@@ -39,26 +36,31 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
- * The worker's API: model functions served on one device through the real token-level scheduler
- * (or, with {@link PoolPolicy#REQUEST_LEVEL}, the request-level baseline).
+ * The worker's API: model functions served on the pool's devices through the real token-level
+ * scheduler (or, with {@link PoolPolicy#REQUEST_LEVEL}, the request-level baseline).
  * Models are registered and unregistered at run time; {@link #submit} queues a request and returns
  * at once; tokens reach the request's {@link TokenSink} from the worker's compute thread. Idle
  * models decay HOT -> WARM -> COLD after their functions' idle times unless {@code minScale} is 1.
  *
- * <p>Thread-safe. Inside: a {@link SchedulerLoop} (one colocated instance: the device), an
- * {@link EngineExecutor} and one {@link ModelRuntime} per model. A model's scheduler name carries a
- * registration number, so re-registering a name with another source never mixes the two.
+ * <p>Thread-safe. Inside: one {@link DeviceInstance} per device ({@link PoolOptions#devices()}: one
+ * scheduler instance each, colocated or prefill/decode), a {@link SchedulerLoop} over all of them, an
+ * {@link EngineExecutor} that runs each decision on its device, and one {@link ModelRuntime} per
+ * model with an engine per device where it is resident. In disaggregated mode each request's KV is
+ * handed from its prefill device to its decode device through host memory; {@link #handoffStats()}
+ * times those hand-offs. A model's scheduler name carries a registration number, so re-registering
+ * a name with another source never mixes the two.
  *
  * <p>Models whose sources are equal (one synthetic shape and seed, or one HF directory) share one
  * weight image in host memory ({@link HostImages}, reference-counted). Sharing is host-side only:
- * the device treats them as distinct models, each with its own weight copy, loads, switches and KV.
+ * the devices treat them as distinct models, each with its own weight copies, loads, switches and KV.
  */
 public final class ModelPool implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ModelPool.class.getName());
 
     private final PoolOptions options;
     private final Clock clock;
-    private final Backend backend;
+    private final List<DeviceInstance> devices;
+    private final HandoffStats handoffs = new HandoffStats();
     private final MeasuredCostModel cost = new MeasuredCostModel();
     private final Map<String, ModelRuntime> byName = new ConcurrentHashMap<>();
     private final Map<String, ModelRuntime> bySchedulerName = new ConcurrentHashMap<>();
@@ -72,7 +74,13 @@ public final class ModelPool implements AutoCloseable {
     /** SLO ledgers per model, and which ledger a live request is in; touched only on the loop's thread. */
     private final Map<String, ModelLedger> ledgers = new HashMap<>();
     private final Map<Long, ModelLedger> requestLedger = new HashMap<>();
-    /** Keeps each model's requests within its engine's KV pool; touched only on the loop's thread. */
+    /**
+     * Keeps each model's requests within its engine's KV pool; touched only on the loop's thread.
+     * With several devices the gate still holds one pool per model: the scheduler picks a
+     * request's prefill device at arrival and its decode device only at hand-off, so the only bound
+     * that holds on whichever device's engine ends up with it is that all of a model's admitted
+     * requests fit one pool.
+     */
     private final KvAdmission admission = new KvAdmission();
     private SyntheticTokenizerFiles syntheticTokenizer;
     private volatile boolean closed;
@@ -80,10 +88,10 @@ public final class ModelPool implements AutoCloseable {
     public ModelPool(PoolOptions options) {
         this.options = options;
         this.clock = options.clock();
-        this.backend = Backends.choose(options.backend()).provider().create();
-        this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now);
-        this.loop = new SchedulerLoop(clock, cost,
-                new InstanceSpec(0, InstanceSpec.Role.COLOCATED, 1, options.memoryBytes()),
+        this.devices = PoolDevices.open(options);
+        this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now,
+                devices, handoffs);
+        this.loop = new SchedulerLoop(clock, cost, devices.stream().map(d -> d.spec).toList(),
                 options.scheduler(), options.policy(), new LedgerRouter(), executor, this::ended);
         if (options.tickInterval().isZero()) {
             this.ticker = null;
@@ -104,7 +112,22 @@ public final class ModelPool implements AutoCloseable {
     public PoolPolicy policy() { return options.policy(); }
 
     /** The backend serving the models, e.g. "cpu". */
-    public String backendName() { return backend.name(); }
+    public String backendName() { return devices.getFirst().backend.name(); }
+
+    /** Devices the pool spans (scheduler instances). */
+    public int deviceCount() { return devices.size(); }
+
+    /** Colocated or disaggregated. */
+    public DeviceLayout.Mode mode() { return options.devices().mode(); }
+
+    /** Each device's role and busy seconds, in instance order. */
+    public List<InstanceStats> instanceStats() { return devices.stream().map(DeviceInstance::stats).toList(); }
+
+    /**
+     * KV hand-offs from prefill to decode devices (disaggregated mode; always empty when colocated):
+     * one per request that decoded after its prefill, timed from prefill done to KV resident.
+     */
+    public HandoffStats.Summary handoffStats() { return handoffs.summary(); }
 
     // ---------------------------------------------------------------- registration
 
@@ -311,7 +334,7 @@ public final class ModelPool implements AutoCloseable {
         executor.close();
         for (ModelRuntime m : bySchedulerName.values()) m.closeAll();
         if (syntheticTokenizer != null) syntheticTokenizer.close();
-        backend.close();
+        for (DeviceInstance d : devices) d.closeBackend();
     }
 
     // ---------------------------------------------------------------- internals
@@ -355,7 +378,7 @@ public final class ModelPool implements AutoCloseable {
         EngineOptions engineOptions = new EngineOptions(options.blockSize(), blocks, null);
         String schedulerName = f.name() + "#" + nextRegistration.incrementAndGet();
         return new ModelRuntime(f, schedulerName, config, Math.max(1, weightBytes), kvBytesPerToken, tokenizer, template,
-                backend, engineOptions, hostImages, clock.now());
+                devices.stream().map(d -> d.backend).toList(), engineOptions, hostImages, clock.now());
     }
 
     private static long safetensorsBytes(Path dir) {

@@ -9,23 +9,27 @@ import dev.aegaeon.runtime.tokenizer.TextTokenizer;
 import dev.aegaeon.runtime.weights.WeightSource;
 import dev.aegaeon.scheduler.ModelSpec;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One registered model in the worker: its config, tokenizer and memory tiers. The host cache is an
- * open {@link WeightSource} (mmapped safetensors, or generated synthetic tensors); residency is an
- * {@link InferenceEngine} (weights on the backend plus the model's paged KV cache).
+ * open {@link WeightSource} (mmapped safetensors, or generated synthetic tensors), one per model
+ * whatever the number of devices; residency is per device: a {@link Replica} per pool instance, each
+ * with its own {@link InferenceEngine} (weights loaded separately onto that device's backend, plus
+ * the model's paged KV cache there).
  *
- * <p>Invariant: weights are on the device only while the scheduler counts the model resident. The
- * engine itself outlives an eviction while the model has live requests, because their KV (on the
- * device or swapped to host) belongs to its block pool and sequences, but its weights are released;
- * it is closed when the model is neither resident nor in use. Residency changes are synchronised; the
- * engine is used for compute only by the executor's compute thread.
+ * <p>Invariant, per replica: weights are on the device only while the scheduler counts the model
+ * resident on that instance. A replica's engine outlives an eviction while the model has live
+ * requests (their KV, on a device or swapped to host, may belong to that engine's block pool and
+ * sequences, and a swapped request may be handed to it), but its weights are released; it is closed
+ * when the replica is neither resident nor the model in use. Residency changes are synchronised; a
+ * replica's engine is used for compute only by its instance's compute thread.
  *
  * <p>The host cache is a lease on the pool's {@link HostImages}: functions of the same synthetic
  * (shape, seed) or HF directory share one image in host memory. That sharing is host-side only:
- * this model's weights on the device, its loads, switches and KV pool are its own.
+ * this model's weights on each device, its loads, switches and KV pools are its own.
  */
 final class ModelRuntime {
     final String schedulerName;
@@ -36,7 +40,6 @@ final class ModelRuntime {
     /** Longest prompt + output a single request may have (the engine's KV pool and the context length). */
     final int maxSequenceTokens;
     private final ModelSource source;
-    private final Backend backend;
     private final EngineOptions engineOptions;
     private final HostImages images;
 
@@ -46,21 +49,33 @@ final class ModelRuntime {
     private volatile boolean retired;
 
     private WeightSource hostCache;
-    private volatile InferenceEngine engine;
-    private volatile boolean resident;
-    private boolean loading;
-    private volatile RuntimeException loadFailure;
-    private long switches;
-    private long reactivations;
-    private double loadSeconds;
-    private Instant lastSwitch;
+    /** Held while the host cache is being opened, so concurrent loads on several devices open it once. */
+    private final Object opening = new Object();
+    /** Loads in progress on any device; the host cache stays while one reads it. */
+    private int loading;
+    private final List<Replica> replicas;
     private long requests;
-    volatile int kvBlocksUsed;
     private double attainmentSum;
     private long attainmentCount;
 
+    /** The model on one device (pool instance); fields guarded by the runtime's lock unless volatile. */
+    private static final class Replica {
+        final Backend backend;
+        volatile InferenceEngine engine;
+        volatile boolean resident;
+        volatile RuntimeException loadFailure;
+        volatile int kvBlocksUsed;
+        long switches;
+        long reactivations;
+        double loadSeconds;
+        Instant lastSwitch;
+
+        Replica(Backend backend) { this.backend = backend; }
+    }
+
+    /** @param backends one per pool instance, in instance order */
     ModelRuntime(ModelFunction function, String schedulerName, ModelConfig config, long weightBytes, long kvBytesPerToken,
-                 Optional<TextTokenizer> tokenizer, Optional<ChatTemplate> chatTemplate, Backend backend,
+                 Optional<TextTokenizer> tokenizer, Optional<ChatTemplate> chatTemplate, List<Backend> backends,
                  EngineOptions engineOptions, HostImages images, double now) {
         this.function = function;
         this.schedulerName = schedulerName;
@@ -69,7 +84,7 @@ final class ModelRuntime {
         this.tokenizer = tokenizer;
         this.chatTemplate = chatTemplate;
         this.source = function.source();
-        this.backend = backend;
+        this.replicas = backends.stream().map(Replica::new).toList();
         this.engineOptions = engineOptions;
         this.images = images;
         this.maxSequenceTokens = Math.min(config.maxPositionEmbeddings(),
@@ -79,7 +94,7 @@ final class ModelRuntime {
 
     ModelFunction function() { return function; }
 
-    /** Blocks in this model's engine KV pool (fixed; all usable). */
+    /** Blocks in this model's engine KV pool on each device (fixed; all usable). */
     int kvBlocks() { return engineOptions.numBlocks(); }
 
     /** Blocks a sequence of {@code tokens} positions occupies in this model's pool. */
@@ -99,91 +114,107 @@ final class ModelRuntime {
     record LoadOutcome(double seconds, boolean transferred) {}
 
     /**
-     * Makes the model resident: opens the host cache if needed, builds the engine if none or
-     * reloads the weights of one kept through an eviction. The slow
-     * part (reading or generating weights) runs outside the lock, so the compute thread never waits
-     * on a load to finalise a request. Only loads that copied weights count as switches.
+     * Makes the model resident on {@code instance}: opens the host cache if needed, builds that
+     * device's engine if none or reloads the weights of one kept through an eviction. The slow part
+     * (reading or generating weights) runs outside the lock, so a compute thread never waits on a
+     * load to finalise a request. Only loads that copied weights count as switches. Runs on the
+     * instance's copy thread.
      */
-    LoadOutcome load() {
+    LoadOutcome load(int instance) {
+        Replica r = replicas.get(instance);
         long t0 = System.nanoTime();
         try {
             WeightSource cache;
             synchronized (this) {
-                loading = true;
+                loading++;
                 cache = hostCache;
             }
             if (cache == null) {
-                WeightSource opened = images.acquire(source, config);
-                synchronized (this) {
-                    if (hostCache == null) hostCache = opened;
-                    else opened.close();
+                // Single flight: devices loading the model at once share one host image instead of
+                // each generating (or mapping) the weights. Not the runtime's lock: compute threads
+                // finalising requests must not wait behind a load.
+                synchronized (opening) {
+                    boolean missing;
+                    synchronized (this) {
+                        missing = hostCache == null;
+                    }
+                    if (missing) {
+                        WeightSource opened = images.acquire(source, config);
+                        synchronized (this) {
+                            hostCache = opened;
+                        }
+                    }
                 }
             }
             synchronized (this) {
-                boolean transferred = engine == null || !engine.weightsResident();
-                if (engine == null) engine = new InferenceEngine(config, hostCache, backend, engineOptions);
-                else engine.reloadWeights(hostCache); // an engine kept for its requests' KV: weights back
+                InferenceEngine e = r.engine;
+                boolean transferred = e == null || !e.weightsResident();
+                if (e == null) r.engine = new InferenceEngine(config, hostCache, r.backend, engineOptions);
+                else e.reloadWeights(hostCache); // an engine kept for its requests' KV: weights back
 
-                loadFailure = null;
+                r.loadFailure = null;
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                resident = true;
+                r.resident = true;
                 if (transferred) {
-                    switches++;
-                    loadSeconds += seconds;
+                    r.switches++;
+                    r.loadSeconds += seconds;
                 } else {
-                    reactivations++;
+                    r.reactivations++;
                 }
-                lastSwitch = Instant.now();
+                r.lastSwitch = Instant.now();
                 return new LoadOutcome(seconds, transferred);
             }
         } catch (RuntimeException e) {
-            loadFailure = e;
+            r.loadFailure = e;
             throw e;
         } finally {
             synchronized (this) {
-                loading = false;
+                loading--;
             }
         }
     }
 
     /**
-     * The scheduler dropped the weights and stopped counting their bytes, so they really leave the
-     * device: the engine is closed, or, while live requests still hold KV in it (on the device or
-     * swapped to host), it keeps only its KV pool and sequences and the weights are released. The
-     * next load copies them again, a real transfer the cost model may learn from.
+     * The scheduler dropped the weights on {@code instance} and stopped counting their bytes, so they
+     * really leave that device: its engine is closed, or, while live requests may still hold KV in it
+     * (on the device or swapped to host), it keeps only its KV pool and sequences and the weights are
+     * released. The next load copies them again, a real transfer the cost model may learn from.
      */
-    synchronized void evict() {
-        resident = false;
-        closeEngineIfUnused();
-        if (engine != null) engine.releaseWeights();
+    synchronized void evict(int instance) {
+        Replica r = replicas.get(instance);
+        r.resident = false;
+        closeEngineIfUnused(r);
+        if (r.engine != null) r.engine.releaseWeights();
     }
 
     /**
-     * WARM -> COLD: drops this model's lease on its host image when nothing on the device uses it
-     * (the image itself closes when no other model leases it). True when dropped.
+     * WARM -> COLD: drops this model's lease on its host image when no device uses it (the image
+     * itself closes when no other model leases it). True when dropped.
      */
     synchronized boolean dropHostCache() {
-        if (engine != null || hostCache == null || loading) return false;
+        if (hostCache == null || loading > 0) return false;
+        for (Replica r : replicas) if (r.engine != null) return false;
         hostCache.close();
         hostCache = null;
         return true;
     }
 
-    private void closeEngineIfUnused() {
-        if (!resident && live.get() == 0 && engine != null) {
-            engine.close();
-            engine = null;
-            kvBlocksUsed = 0;
+    private void closeEngineIfUnused(Replica r) {
+        if (!r.resident && live.get() == 0 && r.engine != null) {
+            r.engine.close();
+            r.engine = null;
+            r.kvBlocksUsed = 0;
         }
     }
 
-    /** The engine for a compute step; the scheduler only runs steps on loaded models. */
-    InferenceEngine engineForCompute() {
-        InferenceEngine e = engine;
+    /** The engine for a compute step on {@code instance}; the scheduler only runs steps on loaded models. */
+    InferenceEngine engineForCompute(int instance) {
+        Replica r = replicas.get(instance);
+        InferenceEngine e = r.engine;
         if (e != null) return e;
-        RuntimeException failure = loadFailure;
+        RuntimeException failure = r.loadFailure;
         if (failure != null) throw new IllegalStateException("model " + name() + " failed to load: " + failure.getMessage(), failure);
-        throw new IllegalStateException("model " + name() + " is not loaded");
+        throw new IllegalStateException("model " + name() + " is not loaded on device " + instance);
     }
 
     // ---------------------------------------------------------------- traffic
@@ -202,28 +233,42 @@ final class ModelRuntime {
             attainmentSum += sloScore;
             attainmentCount++;
         }
-        InferenceEngine e = engine;
-        if (e != null) kvBlocksUsed = e.totalBlocks() - e.freeBlocks();
-        closeEngineIfUnused();
+        for (Replica r : replicas) {
+            InferenceEngine e = r.engine;
+            if (e != null) r.kvBlocksUsed = e.totalBlocks() - e.freeBlocks();
+            closeEngineIfUnused(r);
+        }
         if (retired && live.get() == 0) closeAll();
     }
 
-    /** Refreshes the KV gauge; compute thread, after a step. */
+    /** Refreshes the KV gauge of the device that runs {@code e}; its compute thread, after a step or swap. */
     void noteKv(InferenceEngine e) {
-        kvBlocksUsed = e.totalBlocks() - e.freeBlocks();
+        for (Replica r : replicas) {
+            if (r.engine == e) r.kvBlocksUsed = e.totalBlocks() - e.freeBlocks();
+        }
     }
 
     int live() { return live.get(); }
 
     double lastUsed() { return lastUsed; }
 
-    boolean resident() { return resident; }
-
-    /** True while this model's weights occupy the backend. */
-    synchronized boolean weightsOnDevice() {
-        InferenceEngine e = engine;
-        return e != null && e.weightsResident();
+    /** Resident on at least one device. */
+    boolean resident() {
+        for (Replica r : replicas) if (r.resident) return true;
+        return false;
     }
+
+    /** True while this model's weights occupy a backend. */
+    synchronized boolean weightsOnDevice() {
+        for (Replica r : replicas) {
+            InferenceEngine e = r.engine;
+            if (e != null && e.weightsResident()) return true;
+        }
+        return false;
+    }
+
+    /** KV blocks this model's sequences hold on device {@code instance}. */
+    int kvBlocksUsed(int instance) { return replicas.get(instance).kvBlocksUsed; }
 
     /** Unregistered: close everything once the last request is gone. */
     synchronized void retire() {
@@ -232,20 +277,36 @@ final class ModelRuntime {
     }
 
     synchronized void closeAll() {
-        resident = false;
-        if (engine != null) engine.close();
-        engine = null;
-        kvBlocksUsed = 0;
+        for (Replica r : replicas) {
+            r.resident = false;
+            if (r.engine != null) r.engine.close();
+            r.engine = null;
+            r.kvBlocksUsed = 0;
+        }
         if (hostCache != null) hostCache.close();
         hostCache = null;
     }
 
+    /** Summed over devices: KV blocks, pools, switches and load seconds; the latest switch anywhere. */
     synchronized ModelStatus status(int running, int waiting) {
+        boolean resident = resident();
         ModelState state = live.get() > 0 ? ModelState.ACTIVE
                 : resident ? ModelState.HOT : hostCache != null ? ModelState.WARM : ModelState.COLD;
-        InferenceEngine e = engine;
-        return new ModelStatus(name(), state, running, waiting, kvBlocksUsed, e == null ? 0 : e.totalBlocks(), switches,
-                loadSeconds, Optional.ofNullable(lastSwitch), attainmentCount == 0 ? Double.NaN : attainmentSum / attainmentCount,
-                requests, reactivations, e != null && !resident);
+        long used = 0, total = 0, switches = 0, reactivations = 0;
+        double loadSeconds = 0;
+        Instant lastSwitch = null;
+        boolean heldAfterEviction = false;
+        for (Replica r : replicas) {
+            InferenceEngine e = r.engine;
+            used += r.kvBlocksUsed;
+            total += e == null ? 0 : e.totalBlocks();
+            switches += r.switches;
+            reactivations += r.reactivations;
+            loadSeconds += r.loadSeconds;
+            if (r.lastSwitch != null && (lastSwitch == null || r.lastSwitch.isAfter(lastSwitch))) lastSwitch = r.lastSwitch;
+            heldAfterEviction |= e != null && !r.resident;
+        }
+        return new ModelStatus(name(), state, running, waiting, used, total, switches, loadSeconds, Optional.ofNullable(lastSwitch),
+                attainmentCount == 0 ? Double.NaN : attainmentSum / attainmentCount, requests, reactivations, heldAfterEviction);
     }
 }

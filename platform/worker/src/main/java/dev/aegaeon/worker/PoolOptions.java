@@ -15,19 +15,28 @@ import java.util.Optional;
  * @param scheduler        scheduler tunables
  * @param clock            seconds, monotonic: the scheduler's and the idle decay's time (tests inject one)
  * @param tickInterval     how often idle decay runs by itself; zero = only when {@link ModelPool#tick()} is called
- * @param policy           which scheduler runs the device (request-level scaling reads only
+ * @param devices          the devices the pool spans and their roles; {@code memoryBytes} applies to each.
+ *                         With a backend named with an ordinal ({@code cuda:1}) the devices start there
+ * @param policy           which scheduler runs the devices (request-level scaling reads only
  *                         {@code scheduler.maxDecodeBatch()} of the tunables)
  */
 public record PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
-                          SchedulerConfig scheduler, Clock clock, Duration tickInterval, PoolPolicy policy) {
-
-    /** The policy-less form: {@link PoolPolicy#AEGAEON}. */
+                          SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
+                          PoolPolicy policy) {
+    /** One colocated device, our scheduler, as before devices and policies were configurable. */
     public PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
                        SchedulerConfig scheduler, Clock clock, Duration tickInterval) {
-        this(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, PoolPolicy.AEGAEON);
+        this(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, DeviceLayout.single());
+    }
+
+    /** Our scheduler over {@code devices}. */
+    public PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
+                       SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices) {
+        this(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, PoolPolicy.AEGAEON);
     }
 
     public PoolOptions {
+        if (devices == null) throw new IllegalArgumentException("devices are required (DeviceLayout.single() for one)");
         if (policy == null) throw new IllegalArgumentException("policy is required");
         backend = backend == null ? Optional.empty() : backend;
         if (memoryBytes <= 0) throw new IllegalArgumentException("memoryBytes must be positive");
@@ -48,26 +57,30 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
     }
 
     public PoolOptions withBackend(String name) {
-        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, policy);
+        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy);
     }
 
     public PoolOptions withMemoryBytes(long bytes) {
-        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, policy);
+        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy);
     }
 
     public PoolOptions withKvTokensPerModel(int tokens) {
-        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, policy);
+        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, devices, policy);
     }
 
     public PoolOptions withScheduler(SchedulerConfig config) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, policy);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, devices, policy);
     }
 
     public PoolOptions withClock(Clock c, Duration tick) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, policy);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, devices, policy);
+    }
+
+    public PoolOptions withDevices(DeviceLayout layout) {
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, layout, policy);
     }
 
     public PoolOptions withPolicy(PoolPolicy p) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, p);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, p);
     }
 }

@@ -21,7 +21,7 @@ import java.util.function.Function;
 
 /**
  * Owns one {@link PoolScheduler} ({@link AegaeonScheduler} or, as the baseline,
- * {@link RequestLevelScheduler}; colocated: one instance per device) and the single thread that
+ * {@link RequestLevelScheduler}; one instance per device) and the single thread that
  * feeds it. Arrivals, cancellations and the executor's completion events are queued from any thread
  * and applied here in order, so the scheduler stays single-threaded as {@link Executor} requires;
  * the decisions each event yields go to the executor in the order the scheduler gave them. Requests
@@ -47,12 +47,24 @@ public final class SchedulerLoop implements AutoCloseable {
      */
     public SchedulerLoop(Clock clock, CostModel cost, InstanceSpec instance, SchedulerConfig config, SchedulerListener observer,
                          Executor executor, BiConsumer<Long, RequestState> onFinished) {
-        this(clock, cost, instance, config, PoolPolicy.AEGAEON, observer, executor, onFinished);
+        this(clock, cost, List.of(instance), config, PoolPolicy.AEGAEON, observer, executor, onFinished);
     }
 
-    /** As above, running {@code policy}'s scheduler. */
-    public SchedulerLoop(Clock clock, CostModel cost, InstanceSpec instance, SchedulerConfig config, PoolPolicy policy,
+    /** Our scheduler over several instances (devices), ids 0..n-1 in order: colocated, or prefill and decode ones. */
+    public SchedulerLoop(Clock clock, CostModel cost, List<InstanceSpec> instances, SchedulerConfig config, SchedulerListener observer,
+                         Executor executor, BiConsumer<Long, RequestState> onFinished) {
+        this(clock, cost, instances, config, PoolPolicy.AEGAEON, observer, executor, onFinished);
+    }
+
+    /**
+     * {@code policy}'s scheduler over the instances. The request-level baseline knows only colocated
+     * instances (each device serves whole requests), so it refuses prefill or decode ones.
+     */
+    public SchedulerLoop(Clock clock, CostModel cost, List<InstanceSpec> instances, SchedulerConfig config, PoolPolicy policy,
                          SchedulerListener observer, Executor executor, BiConsumer<Long, RequestState> onFinished) {
+        if (policy == PoolPolicy.REQUEST_LEVEL && instances.stream().anyMatch(i -> i.role() != InstanceSpec.Role.COLOCATED)) {
+            throw new IllegalArgumentException("the request-level policy needs colocated devices, not prefill/decode ones");
+        }
         this.executor = executor;
         this.onFinished = onFinished;
         SchedulerListener listener = new SchedulerListener() {
@@ -71,8 +83,8 @@ public final class SchedulerLoop implements AutoCloseable {
             }
         };
         this.scheduler = switch (policy) {
-            case AEGAEON -> new AegaeonScheduler(clock, cost, List.of(), List.of(instance), config, listener);
-            case REQUEST_LEVEL -> new RequestLevelScheduler(clock, List.of(), List.of(instance), config.maxDecodeBatch(), listener);
+            case AEGAEON -> new AegaeonScheduler(clock, cost, List.of(), instances, config, listener);
+            case REQUEST_LEVEL -> new RequestLevelScheduler(clock, List.of(), instances, config.maxDecodeBatch(), listener);
         };
         this.thread = new Thread(this::run, "aegaeon-scheduler");
         thread.setDaemon(true);

@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Records one request's output; {@link #await} returns its finish reason or fails the test. */
-final class CollectingSink implements TokenSink {
+class CollectingSink implements TokenSink {
     final List<Integer> ids = new ArrayList<>();
     final StringBuilder text = new StringBuilder();
     final CompletableFuture<FinishReason> done = new CompletableFuture<>();

@@ -8,6 +8,8 @@ import dev.aegaeon.runtime.backend.cpu.CpuBackend;
 import dev.aegaeon.runtime.engine.EngineOptions;
 import dev.aegaeon.scheduler.Decision;
 import dev.aegaeon.scheduler.Event;
+import dev.aegaeon.scheduler.InstanceSpec;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -29,10 +31,12 @@ class ReactivationTest {
         long bytes = 1L << 30; // what the scheduler says the load moves
         try (CpuBackend backend = new CpuBackend()) {
             ModelRuntime m = new ModelRuntime(Reference.synthetic("r", "tiny-llama", 2), "r#1", config, bytes, 64,
-                    Optional.empty(), Optional.empty(), backend, new EngineOptions(16, 8, null), new HostImages(), 0);
+                    Optional.empty(), Optional.empty(), List.of(backend), new EngineOptions(16, 8, null), new HostImages(), 0);
             MeasuredCostModel cost = new MeasuredCostModel();
             LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
-            try (EngineExecutor executor = new EngineExecutor(name -> m, new ConcurrentHashMap<>(), events::add, cost, () -> 0)) {
+            try (EngineExecutor executor = new EngineExecutor(name -> m, new ConcurrentHashMap<>(), events::add, cost, () -> 0,
+                    List.of(new DeviceInstance(new InstanceSpec(0, InstanceSpec.Role.COLOCATED, 1, 1L << 40), backend)),
+                    new HandoffStats())) {
                 load(executor, events, bytes);
                 assertTrue(m.weightsOnDevice());
 

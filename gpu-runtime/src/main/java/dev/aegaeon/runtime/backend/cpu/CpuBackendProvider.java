@@ -14,4 +14,11 @@ public final class CpuBackendProvider implements BackendProvider {
     @Override public int priority() { return 0; }
 
     @Override public Backend create() { return new CpuBackend(); }
+
+    /** Any ordinal: every CPU "device" is an independent backend (tests simulate several devices this way). */
+    @Override
+    public Backend create(int ordinal) {
+        if (ordinal < 0) throw new IllegalArgumentException("device ordinal must be >= 0, got " + ordinal);
+        return new CpuBackend();
+    }
 }

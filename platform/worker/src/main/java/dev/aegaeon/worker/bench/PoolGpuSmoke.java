@@ -4,6 +4,7 @@ import dev.aegaeon.runtime.backend.Backends;
 import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.worker.DeviceLayout;
 import dev.aegaeon.worker.ModelFunction;
 import dev.aegaeon.worker.ModelPool;
 import dev.aegaeon.worker.ModelSource;
@@ -31,8 +32,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Usage: {@code PoolGpuSmoke [--backend cuda] [--functions 4] [--shape qwen2.5-7b] [--same-seed]
  * [--rate 0.1] [--seconds 120] [--drain 90] [--prompt 161] [--output 338] [--memory-gb 34]
- * [--kv-tokens 4096] [--seed 1] [--out result.json]}. Lengths are exponential around the given
- * means (ShareGPT-like long tail), clipped to what one sequence may hold.
+ * [--kv-tokens 4096] [--seed 1] [--devices 1|N|all] [--mode colocated|disaggregated]
+ * [--prefill-devices 1] [--out result.json]}. Lengths are exponential around the given
+ * means (ShareGPT-like long tail), clipped to what one sequence may hold. {@code --memory-gb} is per
+ * device. With several devices it also prints each device's role and busy seconds and, when
+ * disaggregated, the KV hand-off time per request (prefill done to KV resident on the decode device).
  */
 public final class PoolGpuSmoke {
     private PoolGpuSmoke() {}
@@ -80,7 +84,8 @@ public final class PoolGpuSmoke {
 
     static Result run(Args a) throws InterruptedException {
         PoolOptions options = PoolOptions.defaults().withBackend(a.backend)
-                .withMemoryBytes((long) (a.memoryGb * 1e9)).withKvTokensPerModel(a.kvTokens);
+                .withMemoryBytes((long) (a.memoryGb * 1e9)).withKvTokensPerModel(a.kvTokens)
+                .withDevices(new DeviceLayout(a.devices, a.mode, a.prefillDevices));
         List<String> names = new ArrayList<>();
         List<RequestRecord> records = new ArrayList<>();
         long t0 = System.nanoTime();
@@ -94,6 +99,7 @@ public final class PoolGpuSmoke {
             }
             int vocab = pool.config(names.getFirst()).vocabSize();
             int maxSeq = pool.maxSequenceTokens(names.getFirst());
+            System.out.printf(Locale.ROOT, "%d device(s), %s%n", pool.deviceCount(), pool.mode().name().toLowerCase(Locale.ROOT));
             System.out.printf(Locale.ROOT, "backend %s, %d functions of %s (%s seeds), %.2f req/s each, %.0f s + drain %.0f s, memory %.1f GB, max seq %d%n",
                     pool.backendName(), a.functions, a.shape, a.sameSeed ? "same" : "distinct", a.rate, a.seconds, a.drain, a.memoryGb, maxSeq);
 
@@ -135,7 +141,7 @@ public final class PoolGpuSmoke {
             double wall = (System.nanoTime() - t0) / 1e9;
             List<ModelStatus> statuses = new ArrayList<>();
             for (String n : names) statuses.add(pool.status(n));
-            return new Result(a, wall, records, statuses, pool.kvSwaps());
+            return new Result(a, wall, records, statuses, pool.kvSwaps(), pool.handoffStats(), pool.instanceStats());
         }
     }
 
@@ -207,7 +213,8 @@ public final class PoolGpuSmoke {
 
     /** Parsed command line. */
     record Args(String backend, int functions, String shape, boolean sameSeed, double rate, double seconds, double drain,
-                double prompt, double output, double memoryGb, int kvTokens, long seed, Path out) {
+                double prompt, double output, double memoryGb, int kvTokens, long seed, Path out, int devices, DeviceLayout.Mode mode,
+                int prefillDevices) {
         static Args parse(String[] args) {
             String backend = "cuda", shape = "qwen2.5-7b";
             int functions = 4, kvTokens = 4096;
@@ -215,6 +222,8 @@ public final class PoolGpuSmoke {
             double rate = 0.1, seconds = 120, drain = 90, prompt = 161, output = 338, memoryGb = 34;
             long seed = 1;
             Path out = null;
+            int devices = 1, prefillDevices = 1;
+            DeviceLayout.Mode mode = DeviceLayout.Mode.COLOCATED;
             for (int i = 0; i < args.length; i++) {
                 String k = args[i];
                 if (k.equals("--same-seed")) {
@@ -237,6 +246,9 @@ public final class PoolGpuSmoke {
                         case "--kv-tokens" -> kvTokens = Integer.parseInt(v);
                         case "--seed" -> seed = Long.parseLong(v);
                         case "--out" -> out = Path.of(v);
+                        case "--devices" -> devices = v.equalsIgnoreCase("all") ? 0 : Integer.parseInt(v);
+                        case "--mode" -> mode = DeviceLayout.Mode.parse(v);
+                        case "--prefill-devices" -> prefillDevices = Integer.parseInt(v);
                         default -> throw new IllegalArgumentException("unknown option " + k);
                     }
                 } catch (NumberFormatException e) {
@@ -247,7 +259,10 @@ public final class PoolGpuSmoke {
             if (!(rate > 0) || !(seconds > 0) || !(drain >= 0) || !(prompt >= 1) || !(output >= 1) || !(memoryGb > 0)) {
                 throw new IllegalArgumentException("--rate, --seconds, --prompt, --output, --memory-gb must be positive, --drain >= 0");
             }
-            return new Args(backend, functions, shape, sameSeed, rate, seconds, drain, prompt, output, memoryGb, kvTokens, seed, out);
+            if (devices < 0) throw new IllegalArgumentException("--devices must be a count or 'all'");
+            new DeviceLayout(devices, mode, prefillDevices); // a layout that cannot work is a usage error now, not later
+            return new Args(backend, functions, shape, sameSeed, rate, seconds, drain, prompt, output, memoryGb, kvTokens, seed, out,
+                    devices, mode, prefillDevices);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.aegaeon.worker.bench;
 
+import dev.aegaeon.worker.HandoffStats;
+import dev.aegaeon.worker.InstanceStats;
 import dev.aegaeon.worker.ModelStatus;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -9,7 +11,7 @@ import java.util.Locale;
 
 /** What one {@link PoolGpuSmoke} run measured: per function and overall, as a table and as JSON. */
 record Result(PoolGpuSmoke.Args args, double wallSeconds, List<PoolGpuSmoke.RequestRecord> records, List<ModelStatus> statuses,
-              long kvSwaps) {
+              long kvSwaps, HandoffStats.Summary handoffs, List<InstanceStats> instances) {
 
     /** One row of the table. */
     record Row(String name, int submitted, int done, int failed, int open, long tokens, double ttftP50, double ttftP99,
@@ -74,6 +76,15 @@ record Result(PoolGpuSmoke.Args args, double wallSeconds, List<PoolGpuSmoke.Requ
                     r.reactivations, r.loadSeconds);
         }
         out.printf(Locale.ROOT, "wall %.1f s, KV swaps %d%n", wallSeconds, kvSwaps);
+        for (InstanceStats d : instances) {
+            out.printf(Locale.ROOT, "device %d %-9s %s busy %.1f s (%.0f%% of wall)%n", d.instance(), d.role().name().toLowerCase(Locale.ROOT),
+                    d.backend(), d.busySeconds(), 100 * d.busySeconds() / wallSeconds);
+        }
+        if (handoffs.count() > 0) {
+            out.printf(Locale.ROOT, "KV hand-off per request (prefill done -> KV on the decode device): %d, mean %.2f ms, p50 %.2f ms, "
+                    + "p99 %.2f ms, max %.2f ms%n", handoffs.count(), handoffs.meanSeconds() * 1000, handoffs.p50Seconds() * 1000,
+                    handoffs.p99Seconds() * 1000, handoffs.maxSeconds() * 1000);
+        }
         records.stream().filter(r -> r.error != null).limit(5).forEach(r -> out.println("error (" + r.function + "): " + r.error));
     }
 
@@ -82,9 +93,18 @@ record Result(PoolGpuSmoke.Args args, double wallSeconds, List<PoolGpuSmoke.Requ
         b.append(String.format(Locale.ROOT,
                 "  \"backend\": \"%s\", \"shape\": \"%s\", \"functions\": %d, \"sameSeed\": %b, \"ratePerFunction\": %s, \"seconds\": %s, "
                         + "\"drainSeconds\": %s, \"promptMean\": %s, \"outputMean\": %s, \"memoryGb\": %s, \"kvTokensPerModel\": %d, "
-                        + "\"slo\": {\"ttft\": 10.0, \"tpot\": 0.1}, \"wallSeconds\": %s, \"kvSwaps\": %d,\n  \"rows\": [\n",
+                        + "\"slo\": {\"ttft\": 10.0, \"tpot\": 0.1}, \"wallSeconds\": %s, \"kvSwaps\": %d,\n",
                 args.backend(), args.shape(), args.functions(), args.sameSeed(), num(args.rate()), num(args.seconds()), num(args.drain()),
                 num(args.prompt()), num(args.output()), num(args.memoryGb()), args.kvTokens(), num(wallSeconds), kvSwaps));
+        b.append(String.format(Locale.ROOT, "  \"devices\": %d, \"mode\": \"%s\", \"handoff\": {\"count\": %d, \"meanSeconds\": %s, "
+                        + "\"p50Seconds\": %s, \"p99Seconds\": %s, \"maxSeconds\": %s},\n  \"deviceBusySeconds\": [",
+                instances.size(), args.mode().name().toLowerCase(Locale.ROOT), handoffs.count(), num(handoffs.meanSeconds()),
+                num(handoffs.p50Seconds()), num(handoffs.p99Seconds()), num(handoffs.maxSeconds())));
+        for (int i = 0; i < instances.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "{\"instance\": %d, \"role\": \"%s\", \"busySeconds\": %s}",
+                    instances.get(i).instance(), instances.get(i).role().name().toLowerCase(Locale.ROOT), num(instances.get(i).busySeconds())));
+        }
+        b.append("],\n  \"rows\": [\n");
         List<Row> rows = rows();
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);

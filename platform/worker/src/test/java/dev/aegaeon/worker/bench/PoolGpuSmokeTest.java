@@ -32,7 +32,25 @@ class PoolGpuSmokeTest {
     }
 
     @Test
+    void disaggregatedOverTwoSimulatedDevicesReportsHandOffsAndBothDevices() throws Exception {
+        PoolGpuSmoke.Args a = PoolGpuSmoke.Args.parse(new String[] {"--backend", "cpu", "--shape", "tiny-qwen2", "--functions", "2",
+                "--rate", "2", "--seconds", "2", "--drain", "60", "--prompt", "8", "--output", "6", "--memory-gb", "1",
+                "--kv-tokens", "256", "--devices", "2", "--mode", "disaggregated"});
+        Result r = PoolGpuSmoke.run(a);
+        Result.Row all = r.rows().getLast();
+        assertEquals(all.submitted(), all.done(), "every request completed across the two devices");
+        long decoded = r.records().stream().filter(x -> x.gaps().size() > 0).count();
+        assertEquals(decoded, r.handoffs().count(), "one hand-off per request that decoded");
+        assertEquals(2, r.instances().size());
+        assertTrue(r.json().contains("\"mode\": \"disaggregated\""), r.json());
+        assertTrue(r.json().contains("\"role\": \"decode\""), r.json());
+    }
+
+    @Test
     void badOptionsAreClearErrors() {
+        assertThrows(IllegalArgumentException.class, () -> PoolGpuSmoke.Args.parse(new String[] {"--mode", "split"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> PoolGpuSmoke.Args.parse(new String[] {"--devices", "1", "--mode", "disaggregated"}));
         assertThrows(IllegalArgumentException.class, () -> PoolGpuSmoke.Args.parse(new String[] {"--functions", "0"}));
         assertThrows(IllegalArgumentException.class, () -> PoolGpuSmoke.Args.parse(new String[] {"--rate", "fast"}));
         assertThrows(IllegalArgumentException.class, () -> PoolGpuSmoke.Args.parse(new String[] {"--nope", "1"}));

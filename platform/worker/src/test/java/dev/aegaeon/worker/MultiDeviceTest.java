@@ -1,0 +1,191 @@
+package dev.aegaeon.worker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aegaeon.runtime.engine.FinishReason;
+import dev.aegaeon.scheduler.InstanceSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pool over several simulated devices (independent CPU backends, one compute thread each):
+ * disaggregated (prefill devices hand each request's KV to a decode device through host memory)
+ * and colocated. Two models' requests interleaved must give exactly what each model gives alone.
+ */
+class MultiDeviceTest {
+    private static final String[] SHAPES = {"tiny-llama", "tiny-qwen3"};
+    private static final long SEED = 30;
+
+    /** A sink that also records which device thread delivered each token. */
+    static final class ThreadRecordingSink extends CollectingSink {
+        final List<String> threads = new ArrayList<>();
+
+        @Override
+        public synchronized void onToken(int index, int tokenId, String delta) {
+            threads.add(Thread.currentThread().getName());
+            super.onToken(index, tokenId, delta);
+        }
+    }
+
+    private record Run(List<int[]> prompts, List<ThreadRecordingSink> sinks, List<Integer> modelOf, List<Integer> maxTokens) {}
+
+    private static Run submitInterleaved(ModelPool pool, int perModel) {
+        Run run = new Run(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < perModel; i++) {
+            for (int m = 0; m < SHAPES.length; m++) {
+                int[] prompt = Reference.prompt(400 + 10 * m + i, 4 + 3 * i);
+                int max = 14 + 2 * i;
+                ThreadRecordingSink sink = new ThreadRecordingSink();
+                pool.submit("m" + m, prompt, Reference.greedy(max), sink);
+                run.prompts.add(prompt);
+                run.sinks.add(sink);
+                run.modelOf.add(m);
+                run.maxTokens.add(max);
+            }
+        }
+        return run;
+    }
+
+    private static void assertSoloTokens(Run run) throws Exception {
+        for (int k = 0; k < run.sinks.size(); k++) {
+            ThreadRecordingSink sink = run.sinks.get(k);
+            FinishReason reason = sink.await();
+            int m = run.modelOf.get(k);
+            int[] expected = Reference.alone(SHAPES[m], SEED + m, run.prompts.get(k), run.maxTokens.get(k));
+            assertArrayEquals(expected, sink.tokens(), "request " + k + " of model m" + m);
+            assertTrue(reason == FinishReason.LENGTH || reason == FinishReason.STOP, "request " + k + ": " + reason);
+        }
+    }
+
+    private static ModelPool pool(DeviceLayout layout) {
+        ModelPool pool = new ModelPool(Reference.options().withDevices(layout));
+        for (int m = 0; m < SHAPES.length; m++) pool.register(Reference.synthetic("m" + m, SHAPES[m], SEED + m));
+        return pool;
+    }
+
+    @ParameterizedTest(name = "{0} devices, {1} prefill")
+    @CsvSource({"2, 1", "3, 1", "3, 2"})
+    void disaggregatedRequestsDecodeOnAnotherDeviceAndMatchEachModelAlone(int devices, int prefill) throws Exception {
+        try (ModelPool pool = pool(DeviceLayout.disaggregated(devices, prefill))) {
+            assertEquals(devices, pool.deviceCount());
+            Run run = submitInterleaved(pool, 4);
+            assertSoloTokens(run);
+            int decoded = 0;
+            for (ThreadRecordingSink sink : run.sinks) {
+                int first = deviceOf(sink.threads.getFirst());
+                assertTrue(first < prefill, "the first token comes from a prefill device, not " + first);
+                for (String t : sink.threads.subList(1, sink.threads.size())) {
+                    assertTrue(deviceOf(t) >= prefill, "later tokens come from a decode device, not " + t);
+                }
+                if (sink.tokens().length > 1) decoded++;
+            }
+            assertTrue(decoded > 0, "some requests decoded, else this test proves nothing");
+            HandoffStats.Summary h = pool.handoffStats();
+            assertEquals(decoded, h.count(), "one hand-off per request that decoded");
+            assertTrue(h.meanSeconds() > 0 && h.p50Seconds() <= h.p99Seconds() && h.p99Seconds() <= h.maxSeconds(), h.toString());
+            List<InstanceStats> stats = pool.instanceStats();
+            for (InstanceStats s : stats) {
+                assertEquals(s.instance() < prefill ? InstanceSpec.Role.PREFILL : InstanceSpec.Role.DECODE, s.role());
+            }
+            assertTrue(stats.stream().filter(s -> s.role() == InstanceSpec.Role.PREFILL).mapToDouble(InstanceStats::busySeconds).sum() > 0);
+            assertTrue(stats.stream().filter(s -> s.role() == InstanceSpec.Role.DECODE).mapToDouble(InstanceStats::busySeconds).sum() > 0);
+            for (int m = 0; m < SHAPES.length; m++) {
+                CancellationTest.awaitIdle(pool, "m" + m);
+                assertEquals(0, pool.status("m" + m).kvBlocksUsed(), "all KV released on every device");
+                assertEquals(4, pool.status("m" + m).requests());
+            }
+        }
+    }
+
+    @Test
+    void colocatedAcrossTwoDevicesMatchesEachModelAloneWithoutHandOffs() throws Exception {
+        try (ModelPool pool = pool(DeviceLayout.colocated(2))) {
+            Run run = submitInterleaved(pool, 4);
+            assertSoloTokens(run);
+            for (ThreadRecordingSink sink : run.sinks) {
+                assertEquals(1, sink.threads.stream().distinct().count(), "a colocated request stays on its device: " + sink.threads);
+            }
+            assertEquals(0, pool.handoffStats().count());
+            for (InstanceStats s : pool.instanceStats()) assertEquals(InstanceSpec.Role.COLOCATED, s.role());
+            for (int m = 0; m < SHAPES.length; m++) {
+                CancellationTest.awaitIdle(pool, "m" + m);
+                assertEquals(0, pool.status("m" + m).kvBlocksUsed());
+            }
+        }
+    }
+
+    @Test
+    void aRequestCancelledWhileItsKvIsInHostMemoryFreesEverything() throws Exception {
+        try (ModelPool pool = pool(DeviceLayout.disaggregated(2, 1))) {
+            // A holds the decode device: its sink blocks the decode device's thread at its 4th token.
+            CountDownLatch atFourth = new CountDownLatch(1), release = new CountDownLatch(1);
+            int[] promptA = Reference.prompt(501, 7);
+            CollectingSink a = new CollectingSink() {
+                @Override
+                public void onToken(int index, int tokenId, String delta) {
+                    super.onToken(index, tokenId, delta);
+                    if (index == 3) {
+                        atFourth.countDown();
+                        try {
+                            release.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }
+            };
+            pool.submit("m0", promptA, Reference.greedy(24), a);
+            assertTrue(atFourth.await(60, TimeUnit.SECONDS), "A decodes on the decode device");
+            long swapsBefore = pool.kvSwaps();
+            // B prefills on the prefill device and is swapped out to host memory; its swap-in waits for the decode device.
+            CollectingSink b = new CollectingSink();
+            RequestHandle hb = pool.submit("m0", Reference.prompt(502, 9), Reference.greedy(200), b);
+            for (int i = 0; i < 3000 && pool.kvSwaps() <= swapsBefore; i++) Thread.sleep(10);
+            assertTrue(pool.kvSwaps() > swapsBefore, "B's KV left the prefill device");
+            hb.cancel();
+            assertEquals(FinishReason.CANCELLED, b.await());
+            assertEquals(1, b.tokens().length, "B never decoded");
+            release.countDown();
+            a.await();
+            assertArrayEquals(Reference.alone(SHAPES[0], SEED, promptA, 24), a.tokens());
+            CancellationTest.awaitIdle(pool, "m0");
+            ModelStatus s = pool.status("m0");
+            assertEquals(0, s.kvBlocksUsed(), "no KV left on any device");
+            assertEquals(0, s.running() + s.waiting());
+            assertEquals(1, pool.handoffStats().count(), "only A was handed off");
+            // The pool still serves: a new request runs through both devices.
+            CollectingSink c = new CollectingSink();
+            int[] promptC = Reference.prompt(503, 5);
+            pool.submit("m1", promptC, Reference.greedy(10), c);
+            c.await();
+            assertArrayEquals(Reference.alone(SHAPES[1], SEED + 1, promptC, 10), c.tokens());
+        }
+    }
+
+    @Test
+    void layoutsThatCannotWorkAreRefusedWithAReason() {
+        assertThrows(IllegalArgumentException.class, () -> DeviceLayout.disaggregated(1, 1));
+        var none = assertThrows(IllegalArgumentException.class, () -> DeviceLayout.disaggregated(2, 2));
+        assertTrue(none.getMessage().contains("none to decode"), none.getMessage());
+        // "All" CPU devices is one device: too few to disaggregate.
+        var few = assertThrows(IllegalArgumentException.class,
+                () -> new ModelPool(Reference.options().withDevices(DeviceLayout.disaggregated(0, 1))));
+        assertTrue(few.getMessage().contains("at least 2"), few.getMessage());
+        assertEquals(DeviceLayout.Mode.DISAGGREGATED, DeviceLayout.Mode.parse(" Disaggregated"));
+        assertThrows(IllegalArgumentException.class, () -> DeviceLayout.Mode.parse("split"));
+    }
+
+    private static int deviceOf(String threadName) {
+        String prefix = "aegaeon-compute-";
+        assertTrue(threadName.startsWith(prefix), "tokens come from a device's compute thread, not " + threadName);
+        return Integer.parseInt(threadName.substring(prefix.length()));
+    }
+}
