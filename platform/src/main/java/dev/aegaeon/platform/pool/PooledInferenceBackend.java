@@ -60,7 +60,9 @@ public final class PooledInferenceBackend implements InferenceBackend {
 
     @Override
     public String name() {
-        return "aegaeon model pool (" + pool.backendName() + " backend, token-level scheduler)";
+        String devices = pool.deviceCount() == 1 ? ""
+                : ", " + pool.deviceCount() + " devices " + pool.mode().name().toLowerCase(java.util.Locale.ROOT);
+        return "aegaeon model pool (" + pool.backendName() + " backend" + devices + ", token-level scheduler)";
     }
 
     /**
