@@ -61,7 +61,9 @@ public final class PooledInferenceBackend implements InferenceBackend {
     @Override
     public String name() {
         String scheduler = pool.policy() == dev.aegaeon.worker.PoolPolicy.REQUEST_LEVEL ? "request-level baseline" : "token-level scheduler";
-        return "aegaeon model pool (" + pool.backendName() + " backend, " + scheduler + ")";
+        String devices = pool.deviceCount() == 1 ? ""
+                : ", " + pool.deviceCount() + " devices " + pool.mode().name().toLowerCase(java.util.Locale.ROOT);
+        return "aegaeon model pool (" + pool.backendName() + " backend" + devices + ", " + scheduler + ")";
     }
 
     /**

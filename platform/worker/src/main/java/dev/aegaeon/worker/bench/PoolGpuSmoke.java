@@ -51,7 +51,8 @@ public final class PoolGpuSmoke {
             return;
         }
         try {
-            Backends.choose(Optional.of(a.backend));
+            var provider = Backends.choose(Optional.of(a.backend)).provider();
+            System.out.printf(Locale.ROOT, "%s: %d device(s) on this host%n", provider.name(), provider.deviceCount());
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(3);

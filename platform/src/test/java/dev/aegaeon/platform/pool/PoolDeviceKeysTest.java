@@ -1,0 +1,49 @@
+package dev.aegaeon.platform.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.eclipse.microprofile.config.Config;
+import org.junit.jupiter.api.Test;
+
+import dev.aegaeon.worker.DeviceLayout;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+/** The pool's device keys: defaults keep one colocated device; bad values name the key and the reason. */
+class PoolDeviceKeysTest {
+
+    private static Config config(Map<String, String> values) {
+        return new SmallRyeConfigBuilder().withDefaultValues(values).build();
+    }
+
+    @Test
+    void unsetKeysKeepOneColocatedDevice() {
+        assertEquals(DeviceLayout.single(), PoolBackendFactory.layout(config(Map.of())));
+    }
+
+    @Test
+    void allDevicesDisaggregatedWithTwoPrefillDevices() {
+        DeviceLayout l = PoolBackendFactory.layout(config(Map.of("aegaeon.pool.devices", "all", "aegaeon.pool.mode", "disaggregated",
+                "aegaeon.pool.prefill-devices", "2")));
+        assertEquals(new DeviceLayout(0, DeviceLayout.Mode.DISAGGREGATED, 2), l);
+        assertEquals(new DeviceLayout(3, DeviceLayout.Mode.COLOCATED, 1),
+                PoolBackendFactory.layout(config(Map.of("aegaeon.pool.devices", "3", "aegaeon.pool.mode", "Colocated"))));
+    }
+
+    @Test
+    void badValuesAreRefusedWithTheKeyAndTheReason() {
+        var count = assertThrows(IllegalArgumentException.class,
+                () -> PoolBackendFactory.layout(config(Map.of("aegaeon.pool.devices", "two"))));
+        assertTrue(count.getMessage().contains("aegaeon.pool.devices"), count.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PoolBackendFactory.layout(config(Map.of("aegaeon.pool.devices", "0"))));
+        var mode = assertThrows(IllegalArgumentException.class,
+                () -> PoolBackendFactory.layout(config(Map.of("aegaeon.pool.mode", "split"))));
+        assertTrue(mode.getMessage().contains("colocated or disaggregated"), mode.getMessage());
+        var one = assertThrows(IllegalArgumentException.class,
+                () -> PoolBackendFactory.layout(config(Map.of("aegaeon.pool.mode", "disaggregated"))));
+        assertTrue(one.getMessage().contains("at least 2 devices"), one.getMessage());
+    }
+}
