@@ -79,6 +79,19 @@ class OpenAiHttpTest {
     }
 
     @Test
+    void aPromptOfTokenIdsIsTakenAsThoseTokens() throws Exception {
+        // The trivial engine's vocabulary is the code points: [104, 105] is "hi", and counts as 2 prompt tokens.
+        Http.Reply ids = Http.post(base, "/v1/completions", "{\"model\":\"demo\",\"prompt\":[104,105],\"max_tokens\":5,\"seed\":3}");
+        Http.Reply text = Http.post(base, "/v1/completions", "{\"model\":\"demo\",\"prompt\":\"hi\",\"max_tokens\":5,\"seed\":3}");
+        assertEquals(200, ids.status(), ids.body());
+        assertEquals(2, ids.json().get("usage").get("prompt_tokens").asInt());
+        assertEquals(text.json().get("choices").get(0).get("text"), ids.json().get("choices").get(0).get("text"));
+        Http.Reply single = Http.post(base, "/v1/completions", "{\"model\":\"demo\",\"prompt\":[\"hi\"],\"max_tokens\":5,\"seed\":3}");
+        assertEquals(text.json().get("choices").get(0).get("text"), single.json().get("choices").get(0).get("text"),
+                "an array of one string is still that string");
+    }
+
+    @Test
     void streamingIsServerSentEventsExactlyAsOpenAiSendsThem() throws Exception {
         String body = "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"stream me\"}],\"max_tokens\":5,"
                 + "\"stream\":true,\"stream_options\":{\"include_usage\":true}}";
