@@ -11,6 +11,7 @@ import java.util.Locale;
  *   simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] --out DIR
  *   bench-scheduler [--models N] [--steps N]
  *   bench-sim [--models N] [--duration SECONDS]
+ *   loadgen --url URL (--functions N | --functions-list 2,4,..) --out DIR [...]   (see LoadgenOptions)
  * </pre>
  */
 public final class BenchMain {
@@ -44,7 +45,8 @@ public final class BenchMain {
                 usage:
                   simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] --out DIR
                   bench-scheduler [--models N] [--steps N]
-                  bench-sim [--models N] [--duration SECONDS]""";
+                  bench-sim [--models N] [--duration SECONDS]
+                """ + dev.aegaeon.loadgen.LoadgenOptions.USAGE;
     }
 
     static int run(String[] args) throws Exception {
@@ -78,6 +80,11 @@ public final class BenchMain {
                     throw new IllegalArgumentException("--duration must be in (0, " + (long) MAX_DURATION + "] seconds");
                 }
                 System.out.println(SimulatorBench.run(bounded(a, "models", 1000, 1, 100_000), duration));
+            }
+            case "loadgen" -> {
+                var points = dev.aegaeon.loadgen.LoadgenMain.run(dev.aegaeon.loadgen.LoadgenOptions.parse(args, 1), System.out);
+                // A point where nothing succeeded is a failed run, not a measurement.
+                if (points.stream().anyMatch(p -> p.ok() == 0)) return 3;
             }
             default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
         }
