@@ -5,6 +5,7 @@ import dev.aegaeon.scheduler.Slo;
 import dev.aegaeon.sim.CatalogModel;
 import dev.aegaeon.sim.CostModels;
 import dev.aegaeon.sim.MeasuredCosts;
+import dev.aegaeon.sim.MeasuredTableCostModel;
 import dev.aegaeon.sim.GpuKind;
 import dev.aegaeon.sim.Policies;
 import dev.aegaeon.sim.Profiles;
@@ -63,8 +64,7 @@ public final class Experiments {
     /** e3's cost model: measured when a costs file was given, else the vLLM profile. */
     private Simulation.Result runE3(Trace trace, GpuKind gpu, SchedulerFactory policy) {
         if (measured == null) return run(trace, gpu, policy);
-        CostModels costs = new CostModels(measured.profiles(), gpu, measured.loadBytesPerSecond(CatalogModel.QWEN2_5_7B));
-        return Simulation.run(trace, costs.forModels(trace.models()), policy, DRAIN);
+        return Simulation.run(trace, new MeasuredTableCostModel(measured, CatalogModel.QWEN2_5_7B, measured.hbmBytesPerSecond()), policy, DRAIN);
     }
 
     private void writeCsv(String name, List<Row> rows) throws IOException {

@@ -15,14 +15,15 @@ import java.util.Map;
  * Step and load times measured on a real GPU (our CUDA backend), in place of the vLLM profile:
  * {@code decode_ms} per batch size at {@code decode_context_tokens} tokens of context per sequence,
  * {@code prefill_ms} per prompt length (one sequence), {@code load_s} to bring one model's weights
- * onto the GPU. The simulator fits the same DistServe form to these points (at one context length
- * the batch and context terms of decode are collinear: the fit splits them, the sum is what is
- * measured) and loads at {@code weight bytes / load_s}.
+ * onto the GPU, {@code hbm_gbps} the measured device copy bandwidth (KV reads beyond the measured
+ * context). e3 uses them as a table ({@link MeasuredTableCostModel}); {@link #profiles()} also
+ * offers them as profile points for the DistServe fit.
  *
- * <pre>{"model":"qwen2_5_7b","gpu":"H100","decode_context_tokens":512,
+ * <pre>{"model":"qwen2_5_7b","gpu":"H100","decode_context_tokens":512,"hbm_gbps":2992.9,
  *  "decode_ms":{"1":8.3,...},"prefill_ms":{"128":21.2,...},"load_s":0.277}</pre>
  */
-public record MeasuredCosts(String model, GpuKind gpu, List<ProfilePoint> points, double loadSeconds, String source) {
+public record MeasuredCosts(String model, GpuKind gpu, List<ProfilePoint> points, double loadSeconds, double hbmBytesPerSecond,
+                            String source) {
 
     public static MeasuredCosts read(Path file) throws IOException {
         JsonNode n;
@@ -50,7 +51,8 @@ public record MeasuredCosts(String model, GpuKind gpu, List<ProfilePoint> points
             pts.add(new ProfilePoint(tokens, 1, positive(e.getValue(), where + "prefill_ms." + tokens) / 1e3, 0));
         }
         double load = positive(n.path("load_s"), where + "'load_s'");
-        return new MeasuredCosts(model, gpu, List.copyOf(pts), load, n.path("source").asText(file.toString()));
+        double hbm = positive(n.path("hbm_gbps"), where + "'hbm_gbps'") * 1e9;
+        return new MeasuredCosts(model, gpu, List.copyOf(pts), load, hbm, n.path("source").asText(file.toString()));
     }
 
     /** These points as the simulator's profile table (only this model on this GPU). */

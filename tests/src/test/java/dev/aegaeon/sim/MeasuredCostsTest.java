@@ -18,19 +18,28 @@ class MeasuredCostsTest {
     static final Path FILE = Path.of("bench/results/h100-measured-costs.json");
 
     @Test
-    void theFittedModelReproducesTheMeasuredStepsAndLoad() throws Exception {
+    void theTableModelGivesBackTheMeasuredStepsAndLoad() throws Exception {
         MeasuredCosts m = MeasuredCosts.read(FILE);
-        CostModels costs = new CostModels(m.profiles(), GpuKind.H100, m.loadBytesPerSecond(CatalogModel.QWEN2_5_7B));
-        DistServeCostModel cm = costs.forModels(Map.of("a", CatalogModel.QWEN2_5_7B));
+        MeasuredTableCostModel cm = new MeasuredTableCostModel(m, CatalogModel.QWEN2_5_7B, m.hbmBytesPerSecond());
         assertEquals(0.276921, cm.loadSeconds("a", CatalogModel.QWEN2_5_7B.weightBytes()), 1e-9);
-        // decode at 512 tokens of context per sequence: 8.31 ms at batch 1, 22.7 ms at batch 64 (measured)
-        assertEquals(8.31e-3, cm.decodeStepSeconds("a", 1, 512), 0.25 * 8.31e-3);
-        assertEquals(22.7e-3, cm.decodeStepSeconds("a", 64, 64 * 512), 0.25 * 22.7e-3);
+        // at the measured points, at 512 tokens of context per sequence
+        assertEquals(8.31228e-3, cm.decodeStepSeconds("a", 1, 512), 1e-9);
+        assertEquals(22.6973e-3, cm.decodeStepSeconds("a", 64, 64 * 512), 1e-9);
+        assertEquals(93.8535e-3, cm.prefillSeconds("a", 1, 1024, 1024L * 1024), 1e-9);
+        // between them, on the segment; more context costs its KV bytes at HBM speed
+        assertEquals((13.6398e-3 + 17.9964e-3) / 2, cm.decodeStepSeconds("a", 20, 20 * 512), 1e-9);
+        double longer = cm.decodeStepSeconds("a", 8, 8 * 4096) - cm.decodeStepSeconds("a", 8, 8 * 512);
+        assertEquals(8.0 * 3584 * CatalogModel.QWEN2_5_7B.kvBytesPerToken() / 2992.89e9, longer, 1e-9);
+        // beyond the table: the last segment extends (4,096 tokens, from 1,024 -> 2,048 slope)
+        assertEquals(192.161e-3 + 2 * (192.161e-3 - 93.8535e-3), cm.prefillSeconds("a", 1, 4096, 4096L * 4096), 1e-9);
         long t = 1024;
-        assertEquals(93.9e-3, cm.prefillSeconds("a", 1, t, t * t), 0.25 * 93.9e-3);
         // and it is not the vLLM profile (which prefills 1,024 tokens in 25 ms)
         DistServeCostModel vllm = new CostModels(Profiles.bundled(), GpuKind.H100).forModels(Map.of("a", CatalogModel.QWEN2_5_7B));
         assertTrue(vllm.prefillSeconds("a", 1, t, t * t) < 0.6 * cm.prefillSeconds("a", 1, t, t * t));
+        // the same points also fit the DistServe form (for comparison; not what e3 uses)
+        DistServeCostModel fitted = new CostModels(m.profiles(), GpuKind.H100, m.loadBytesPerSecond(CatalogModel.QWEN2_5_7B))
+                .forModels(Map.of("a", CatalogModel.QWEN2_5_7B));
+        assertEquals(22.7e-3, fitted.decodeStepSeconds("a", 64, 64 * 512), 0.3 * 22.7e-3);
     }
 
     @Test
