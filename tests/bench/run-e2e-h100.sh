@@ -15,7 +15,7 @@
 #   MEMORY_BYTES [75161927680 = 70 GiB]  aegaeon.pool.memory-bytes;  KV_TOKENS [8192] aegaeon.pool.kv-tokens-per-model
 #   HEAP [24g]             platform -Xmx;   EXTRA_PROPS []  more -Dkey=value for the platform
 #   STAGE [.device/platform]  the staged launchers;  OUT [$OUT or ./e2e-out]  where results go
-#   PORT [8080];  COMMIT [git HEAD];  READY_TIMEOUT [300]
+#   PORT [8080];  COMMIT [git HEAD];  READY_TIMEOUT [300];  DEVICE [cuda] (cpu for a rehearsal)
 # Budget: a point takes about warm-up + POINT_SECONDS + the time to drain (up to DRAIN) + PAUSE;
 # the device allows 600 s per command, so split NS over calls (e.g. 2,4 | 6,8 | 10,12 at 120 s).
 # Writes OUT/e2e-POLICY/: loadgen-POLICY-nN.json, loadgen-POLICY.csv, loadgen.log, platform.log,
@@ -45,7 +45,7 @@ fi
 # shellcheck disable=SC2086
 "$stage/platform" -Xmx"${HEAP:-24g}" \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
-  -Daegaeon.backend=pool -Daegaeon.pool.device=cuda -Daegaeon.pool.policy="$policy" \
+  -Daegaeon.backend=pool -Daegaeon.pool.device="${DEVICE:-cuda}" -Daegaeon.pool.policy="$policy" \
   -Daegaeon.pool.memory-bytes="${MEMORY_BYTES:-75161927680}" -Daegaeon.pool.kv-tokens-per-model="${KV_TOKENS:-8192}" \
   -Daegaeon.kafka.enabled=false -Daegaeon.demo.enabled=false -Daegaeon.data-dir="$data" \
   ${EXTRA_PROPS:-} > "$out/platform.log" 2>&1 &
