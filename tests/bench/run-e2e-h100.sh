@@ -14,6 +14,7 @@
 #   MAX_SEQ [4096]         prompt + output clip;   SEED [1] trace seed;   RATE [0.1] req/s per function
 #   MEMORY_BYTES [75161927680 = 70 GiB]  aegaeon.pool.memory-bytes;  KV_TOKENS [8192] aegaeon.pool.kv-tokens-per-model
 #   HEAP [24g]             platform -Xmx;   EXTRA_PROPS []  more -Dkey=value for the platform
+#   TOKEN_TIMES [false]    true: every token's arrival time per request in the JSON (larger files)
 #   STAGE [.device/platform]  the staged launchers;  OUT [$OUT or ./e2e-out]  where results go
 #   PORT [8080];  COMMIT [git HEAD];  READY_TIMEOUT [300];  DEVICE [cuda] (cpu for a rehearsal)
 # Budget: a point takes about warm-up + POINT_SECONDS + the time to drain (up to DRAIN) + PAUSE;
@@ -57,10 +58,18 @@ stop() {
 }
 trap stop EXIT
 
+# GET with curl when the machine has it, else bash's /dev/tcp (HTTP/1.0, so the server closes).
+http_get() {
+  if command -v curl >/dev/null; then curl -sf "http://127.0.0.1:$port$1"; return; fi
+  exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$1" >&3
+  local status; IFS= read -r status <&3
+  case "$status" in *" 200 "*) sed '1,/^\r\?$/d' <&3; exec 3<&-;; *) exec 3<&-; return 1;; esac
+}
 ready=0
 for _ in $(seq "${READY_TIMEOUT:-300}"); do
   if ! kill -0 "$platform_pid" 2>/dev/null; then echo "platform exited:" >&2; tail -40 "$out/platform.log" >&2; exit 2; fi
-  if curl -sf "http://127.0.0.1:$port/q/health/ready" >/dev/null 2>&1; then ready=1; break; fi
+  if http_get /q/health/ready >/dev/null 2>&1; then ready=1; break; fi
   sleep 1
 done
 [ "$ready" = 1 ] || { echo "platform not ready in ${READY_TIMEOUT:-300} s" >&2; tail -40 "$out/platform.log" >&2; exit 2; }
@@ -69,8 +78,8 @@ echo "platform ready"
 "$stage/bench" loadgen --url "http://127.0.0.1:$port" --functions-list "$ns" --policy-label "$policy" \
   --seconds "${POINT_SECONDS:-180}" --drain "${DRAIN:-120}" --pause "${PAUSE:-10}" --warmup "${WARMUP:-true}" \
   --shape "${SHAPE:-qwen2.5-7b}" --model-seed "${MODEL_SEED:-7}" --max-seq "${MAX_SEQ:-4096}" --seed "${SEED:-1}" \
-  --rate "${RATE:-0.1}" --card "$card" --commit "$commit" --out "$out" 2>&1 | tee "$out/loadgen.log"
+  --rate "${RATE:-0.1}" --token-times "${TOKEN_TIMES:-false}" --card "$card" --commit "$commit" --out "$out" 2>&1 | tee "$out/loadgen.log"
 rc=${PIPESTATUS[0]}
-curl -s "http://127.0.0.1:$port/q/metrics" > "$out/metrics-final.txt" 2>/dev/null || true
+http_get /q/metrics > "$out/metrics-final.txt" 2>/dev/null || true
 echo "loadgen exit status $rc; results in $out"
 exit "$rc"

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
  * delays the next arrival), then a bounded drain, after which stragglers are cancelled.
  */
 final class LoadPoint {
+    static final double WARMUP_LIMIT_SECONDS = 300;
     private final HttpClient http;
     private final LoadgenOptions o;
     private final PrintStream log;
@@ -70,19 +71,31 @@ final class LoadPoint {
         return new Result(n, trace, outcomes, s, warmupErrors);
     }
 
-    /** One short request per function, not measured, so the first measured request of each does not pay a cold start. */
+    /**
+     * One short request per function, not measured, so the first measured request of each does not
+     * pay a cold start. Bounded: whatever has not answered after {@link #WARMUP_LIMIT_SECONDS} is
+     * cancelled and reported.
+     */
     private List<String> warmUp(List<String> functions) throws InterruptedException {
         long origin = System.nanoTime();
         java.util.function.DoubleSupplier clock = () -> (System.nanoTime() - origin) / 1e9;
+        List<StreamingCall> calls = new ArrayList<>();
         List<CompletableFuture<RequestOutcome>> fs = new ArrayList<>();
         for (int i = 0; i < functions.size(); i++) {
             PlannedRequest r = new PlannedRequest(1_000_000 + i, functions.get(i), 0, Math.min(8, o.maxSeq() - 1), 2);
-            fs.add(new StreamingCall(r, clock).start(http, o.base(), StreamingCall.body(r, o.vocab(), o.traceSeed()), Duration.ofMinutes(10)));
+            StreamingCall c = new StreamingCall(r, clock);
+            calls.add(c);
+            fs.add(c.start(http, o.base(), StreamingCall.body(r, o.vocab(), o.traceSeed()), Duration.ofSeconds((long) WARMUP_LIMIT_SECONDS)));
+        }
+        try {
+            CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get((long) WARMUP_LIMIT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+            for (int i = 0; i < calls.size(); i++) if (!fs.get(i).isDone()) calls.get(i).cancel();
         }
         List<String> errors = new ArrayList<>();
         for (var f : fs) {
             RequestOutcome out = f.join();
-            if (!out.ok()) errors.add(out.planned().function() + ": " + out.error());
+            if (!out.ok()) errors.add(out.planned().function() + ": " + (out.cancelled() ? "no answer within " + WARMUP_LIMIT_SECONDS + " s" : out.error()));
         }
         log.printf("warm-up of %d function(s) took %.1f s%s%n", functions.size(), clock.getAsDouble(),
                 errors.isEmpty() ? "" : ", failures: " + errors);

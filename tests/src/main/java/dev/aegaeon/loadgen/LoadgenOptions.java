@@ -17,13 +17,14 @@ import java.util.Optional;
 public record LoadgenOptions(URI base, List<Integer> functionCounts, double seconds, double ratePerFunction, long traceSeed,
                              String shape, long modelSeed, int maxSeq, int vocab, double ttftSeconds, double tpotSeconds,
                              boolean warmup, double drainSeconds, double pauseSeconds, Path out, Optional<String> card,
-                             Optional<String> commit, String policyLabel, String functionPrefix) {
+                             Optional<String> commit, String policyLabel, String functionPrefix, boolean tokenTimes) {
 
     public static final String USAGE = """
               loadgen --url http://HOST:PORT (--functions N | --functions-list 2,4,6) --out DIR
                       [--seconds 180] [--rate 0.1] [--seed 1] [--shape qwen2.5-7b] [--model-seed 7]
                       [--max-seq 4096] [--vocab 512] [--ttft 10] [--tpot 0.1] [--warmup true]
-                      [--drain 120] [--pause 10] [--card TEXT] [--commit SHA] [--policy-label NAME]""";
+                      [--drain 120] [--pause 10] [--card TEXT] [--commit SHA] [--policy-label NAME]
+                      [--token-times false]  (true: every token's arrival time in the JSON)""";
 
     public static LoadgenOptions parse(String[] args, int from) {
         Args a = Args.parse(args, from);
@@ -45,12 +46,11 @@ public record LoadgenOptions(URI base, List<Integer> functionCounts, double seco
         double drain = a.number("drain", 120);
         double pause = a.number("pause", 10);
         if (drain < 0 || pause < 0) throw new IllegalArgumentException("--drain and --pause must not be negative");
-        String warm = a.string("warmup", "true");
-        if (!warm.equals("true") && !warm.equals("false")) throw new IllegalArgumentException("--warmup must be true or false");
+        boolean warm = bool(a, "warmup", true), tokenTimes = bool(a, "token-times", false);
         return new LoadgenOptions(base, List.copyOf(counts), seconds, rate, (long) a.number("seed", 1), a.string("shape", "qwen2.5-7b"),
                 (long) a.number("model-seed", 7), maxSeq, vocab, positive(a, "ttft", 10), positive(a, "tpot", 0.1),
-                warm.equals("true"), drain, pause, Path.of(a.required("out")), Optional.ofNullable(a.string("card", null)),
-                Optional.ofNullable(a.string("commit", null)), a.string("policy-label", "unlabelled"), a.string("prefix", "fn"));
+                warm, drain, pause, Path.of(a.required("out")), Optional.ofNullable(a.string("card", null)),
+                Optional.ofNullable(a.string("commit", null)), a.string("policy-label", "unlabelled"), a.string("prefix", "fn"), tokenTimes);
     }
 
     public int maxFunctions() {
@@ -65,6 +65,12 @@ public record LoadgenOptions(URI base, List<Integer> functionCounts, double seco
         double v = a.number(name, dflt);
         if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException("--" + name + " must be a positive number");
         return v;
+    }
+
+    private static boolean bool(Args a, String name, boolean dflt) {
+        String v = a.string(name, String.valueOf(dflt));
+        if (!v.equals("true") && !v.equals("false")) throw new IllegalArgumentException("--" + name + " must be true or false");
+        return v.equals("true");
     }
 
     private static int positiveInt(String name, String s) {

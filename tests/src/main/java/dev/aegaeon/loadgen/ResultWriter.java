@@ -71,6 +71,10 @@ final class ResultWriter {
                 q.put("tbt_max_s", max);
                 q.put("tbt_mean_s", (t[t.length - 1] - t[0]) / (t.length - 1));
             }
+            if (o.tokenTimes()) {
+                ArrayNode times = q.putArray("token_times_s");
+                for (double x : t) times.add(Math.round(x * 1e6) / 1e6);
+            }
             if (out.finishReason() != null) q.put("finish_reason", out.finishReason());
             if (out.usageCompletionTokens() >= 0) q.put("usage_completion_tokens", out.usageCompletionTokens());
             if (out.usagePromptTokens() >= 0) q.put("usage_prompt_tokens", out.usagePromptTokens());

@@ -77,7 +77,7 @@ public final class StreamingCall implements Flow.Subscriber<String> {
         return done;
     }
 
-    /** Ends the request from the client side (a straggler after the drain). */
+    /** Ends the request from the client side (a straggler after the drain, a warm-up that hangs). */
     void cancel() {
         cancelled = true;
         Flow.Subscription s = subscription;

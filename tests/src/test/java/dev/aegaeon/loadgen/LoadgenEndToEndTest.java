@@ -85,7 +85,7 @@ class LoadgenEndToEndTest {
                 || LoadTrace.generate(List.of("fn0", "fn1"), 0.5, 6, 96, seed).size() > 8) seed++;
         LoadgenOptions o = LoadgenOptions.parse(new String[] {"loadgen", "--url", base.toString(), "--functions", "2", "--seconds", "6",
                 "--rate", "0.5", "--seed", String.valueOf(seed), "--shape", "tiny-qwen2", "--max-seq", "96", "--drain", "40", "--pause", "0",
-                "--policy-label", "test", "--card", "cpu-test", "--commit", "abc1234", "--out", out.toString()}, 1);
+                "--policy-label", "test", "--token-times", "true", "--card", "cpu-test", "--commit", "abc1234", "--out", out.toString()}, 1);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         List<PointSummary> points = LoadgenMain.run(o, new PrintStream(log, true, StandardCharsets.UTF_8));
         String printed = log.toString(StandardCharsets.UTF_8);
@@ -112,6 +112,10 @@ class LoadgenEndToEndTest {
             assertEquals(r.get("usage_completion_tokens").asInt(), r.get("chunks").asInt(), r.toString());
             assertEquals(r.get("prompt_tokens").asInt(), r.get("usage_prompt_tokens").asInt(), "the prompt went in as exactly its ids");
             if (r.get("chunks").asInt() > 1) assertTrue(r.has("tbt_max_s"), r.toString());
+            JsonNode times = r.get("token_times_s");
+            assertEquals(r.get("chunks").asInt(), times.size());
+            for (int k = 1; k < times.size(); k++) assertTrue(times.get(k).asDouble() >= times.get(k - 1).asDouble(), "tokens in order");
+            assertTrue(times.get(0).asDouble() >= r.get("sent_s").asDouble());
         }
         List<String> csv = Files.readAllLines(out.resolve("loadgen-test.csv"));
         assertEquals(ResultWriter.CSV_HEADER, csv.get(0));
