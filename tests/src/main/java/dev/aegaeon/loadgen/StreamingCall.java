@@ -77,6 +77,11 @@ public final class StreamingCall implements Flow.Subscriber<String> {
         return done;
     }
 
+    /** Token chunks read so far. */
+    synchronized int tokensSoFar() {
+        return tokens;
+    }
+
     /** Ends the request from the client side (a straggler after the drain, a warm-up that hangs). */
     void cancel() {
         cancelled = true;
