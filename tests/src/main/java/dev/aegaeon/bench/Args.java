@@ -4,8 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** {@code --name value} options. */
-record Args(Map<String, String> values) {
-    static Args parse(String[] args, int from) {
+public record Args(Map<String, String> values) {
+    public static Args parse(String[] args, int from) {
         Map<String, String> m = new HashMap<>();
         for (int i = from; i < args.length; i++) {
             if (!args[i].startsWith("--")) throw new IllegalArgumentException("unexpected argument '" + args[i] + "'");
@@ -15,13 +15,17 @@ record Args(Map<String, String> values) {
         return new Args(m);
     }
 
-    String required(String name) {
+    public String required(String name) {
         String v = values.get(name);
         if (v == null) throw new IllegalArgumentException("--" + name + " is required");
         return v;
     }
 
-    double number(String name, double dflt) {
+    public String string(String name, String dflt) {
+        return values.getOrDefault(name, dflt);
+    }
+
+    public double number(String name, double dflt) {
         String v = values.get(name);
         if (v == null) return dflt;
         try {

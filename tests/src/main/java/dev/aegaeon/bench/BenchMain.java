@@ -3,6 +3,7 @@ package dev.aegaeon.bench;
 import dev.aegaeon.sim.GpuKind;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -11,6 +12,8 @@ import java.util.Locale;
  *   simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] --out DIR
  *   bench-scheduler [--models N] [--steps N]
  *   bench-sim [--models N] [--duration SECONDS]
+ *   plot-e2e --measured A.csv,B.csv [--simulated e3-measured.csv] --out FILE.png
+ *   loadgen --url URL (--functions N | --functions-list 2,4,..) --out DIR [...]   (see LoadgenOptions)
  * </pre>
  */
 public final class BenchMain {
@@ -42,9 +45,11 @@ public final class BenchMain {
     static String usage() {
         return """
                 usage:
-                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] --out DIR
+                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] --out DIR
                   bench-scheduler [--models N] [--steps N]
-                  bench-sim [--models N] [--duration SECONDS]""";
+                  bench-sim [--models N] [--duration SECONDS]
+                  plot-e2e --measured A.csv,B.csv [--simulated e3-measured.csv] --out FILE.png
+                """ + dev.aegaeon.loadgen.LoadgenOptions.USAGE;
     }
 
     static int run(String[] args) throws Exception {
@@ -61,7 +66,10 @@ public final class BenchMain {
                 }
                 double loadGbps = a.number("load-gbps", GpuKind.PINNED_H2D_BYTES_PER_SECOND / 1e9);
                 if (!(loadGbps > 0) || loadGbps > 10_000) throw new IllegalArgumentException("--load-gbps must be in (0, 10000]");
-                Experiments e = new Experiments(duration, seed, loadGbps * 1e9, out, System.out);
+                String costsFile = a.string("costs", null);
+                if (costsFile != null && !exp.equals("e3")) throw new IllegalArgumentException("--costs applies to e3 only");
+                dev.aegaeon.sim.MeasuredCosts costs = costsFile == null ? null : dev.aegaeon.sim.MeasuredCosts.read(Path.of(costsFile));
+                Experiments e = new Experiments(duration, seed, loadGbps * 1e9, out, System.out, costs);
                 String summary = switch (exp) {
                     case "e1" -> e.e1();
                     case "e2" -> e.e2();
@@ -78,6 +86,18 @@ public final class BenchMain {
                     throw new IllegalArgumentException("--duration must be in (0, " + (long) MAX_DURATION + "] seconds");
                 }
                 System.out.println(SimulatorBench.run(bounded(a, "models", 1000, 1, 100_000), duration));
+            }
+            case "loadgen" -> {
+                var points = dev.aegaeon.loadgen.LoadgenMain.run(dev.aegaeon.loadgen.LoadgenOptions.parse(args, 1), System.out);
+                // A point where nothing succeeded is a failed run, not a measurement.
+                if (points.stream().anyMatch(p -> p.ok() == 0)) return 3;
+            }
+            case "plot-e2e" -> {
+                List<Path> measured = java.util.Arrays.stream(a.required("measured").split(",")).map(String::trim).map(Path::of).toList();
+                String sim = a.string("simulated", null);
+                Path png = Path.of(a.required("out"));
+                dev.aegaeon.loadgen.AttainmentPlot.write(png, measured, sim == null ? null : Path.of(sim));
+                System.out.println("wrote " + png);
             }
             default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");
         }

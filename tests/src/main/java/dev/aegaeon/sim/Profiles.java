@@ -34,6 +34,11 @@ public final class Profiles {
         }
     }
 
+    /** A profile table given directly, keyed {@code model@GPU} (e.g. measured costs). */
+    public static Profiles of(Map<String, List<ProfilePoint>> byKey) {
+        return new Profiles(Map.copyOf(byKey));
+    }
+
     public static Profiles parse(List<String> lines) {
         Map<String, List<ProfilePoint>> map = new HashMap<>();
         int n = 0;

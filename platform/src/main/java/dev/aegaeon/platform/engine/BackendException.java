@@ -19,8 +19,20 @@ public sealed class BackendException extends Exception {
 
     /** The request cannot be served as asked (HTTP 400 invalid_request_error). */
     public static final class InvalidRequest extends BackendException {
+        private final String param;
+
         public InvalidRequest(String message) {
+            this(null, message);
+        }
+
+        /** {@code param}: the request parameter at fault, as OpenAI's error names it (null if none). */
+        public InvalidRequest(String param, String message) {
             super(message);
+            this.param = param;
+        }
+
+        public String param() {
+            return param;
         }
     }
 

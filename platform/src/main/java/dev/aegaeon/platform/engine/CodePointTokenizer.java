@@ -10,15 +10,23 @@ import java.util.List;
 final class CodePointTokenizer {
     private CodePointTokenizer() {}
 
-    static int[] encode(Prompt prompt) {
-        return render(prompt).codePoints().toArray();
+    /** Token ids of the prompt; given ids must be Unicode scalar values (this tokenizer's vocabulary). */
+    static int[] encode(Prompt prompt) throws BackendException.InvalidRequest {
+        return switch (prompt) {
+            case Prompt.Text t -> t.text().codePoints().toArray();
+            case Prompt.Chat c -> renderChat(c.messages()).codePoints().toArray();
+            case Prompt.Tokens t -> checkedIds(t.ids());
+        };
     }
 
-    static String render(Prompt prompt) {
-        return switch (prompt) {
-            case Prompt.Text t -> t.text();
-            case Prompt.Chat c -> renderChat(c.messages());
-        };
+    private static int[] checkedIds(int[] ids) throws BackendException.InvalidRequest {
+        for (int i = 0; i < ids.length; i++) {
+            int id = ids[i];
+            if (id < 0 || id > Character.MAX_CODE_POINT || (id >= Character.MIN_SURROGATE && id <= Character.MAX_SURROGATE))
+                throw new BackendException.InvalidRequest("prompt", "Invalid token id " + id + " at 'prompt[" + i
+                        + "]': this model's vocabulary is the Unicode code points (0 to " + Character.MAX_CODE_POINT + ", no surrogates).");
+        }
+        return ids;
     }
 
     private static String renderChat(List<Prompt.Message> messages) {

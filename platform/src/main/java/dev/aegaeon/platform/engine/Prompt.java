@@ -12,6 +12,36 @@ public sealed interface Prompt {
         }
     }
 
+    /**
+     * A completion prompt given as token ids (OpenAI {@code prompt: [int, ...]}): the backend
+     * takes them as they are, after checking each against the model's vocabulary.
+     */
+    record Tokens(int[] ids) implements Prompt {
+        public Tokens {
+            ids = ids.clone();
+        }
+
+        @Override
+        public int[] ids() {
+            return ids.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Tokens t && java.util.Arrays.equals(ids, t.ids);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(ids);
+        }
+
+        @Override
+        public String toString() {
+            return "Tokens[" + ids.length + " ids]";
+        }
+    }
+
     /** A conversation (OpenAI {@code /v1/chat/completions}); the backend applies the chat template. */
     record Chat(List<Message> messages) implements Prompt {
         public Chat {

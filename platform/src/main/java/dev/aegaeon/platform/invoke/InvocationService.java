@@ -149,7 +149,7 @@ public final class InvocationService implements AutoCloseable {
     static InvocationError toError(String function, BackendException e) {
         return switch (e) {
             case BackendException.UnknownFunction u -> InvocationError.unknownModel(function);
-            case BackendException.InvalidRequest i -> InvocationError.invalid(null, "invalid_value", i.getMessage());
+            case BackendException.InvalidRequest i -> InvocationError.invalid(i.param(), "invalid_value", i.getMessage());
             case BackendException.Unavailable u -> InvocationError.unavailable(u.getMessage());
             default -> InvocationError.internal(e.getMessage());
         };

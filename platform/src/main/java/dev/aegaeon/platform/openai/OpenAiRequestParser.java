@@ -89,7 +89,24 @@ public final class OpenAiRequestParser {
         if (p == null || p.isNull()) throw new BadRequest("prompt", "Missing required parameter: 'prompt'.");
         if (p.isTextual()) return new Prompt.Text(p.asText());
         if (p.isArray() && p.size() == 1 && p.get(0).isTextual()) return new Prompt.Text(p.get(0).asText());
-        throw new BadRequest("prompt", "'prompt' must be a string (or an array of exactly one string).");
+        if (p.isArray() && !p.isEmpty() && p.get(0).isNumber()) return tokenPrompt(p);
+        if (p.isArray() && p.size() > 1 && (p.get(0).isTextual() || p.get(0).isArray()))
+            throw new BadRequest("prompt", "Batched prompts (an array of several strings or token arrays) are not supported: send one prompt per request.");
+        if (p.isArray() && p.size() == 1 && p.get(0).isArray())
+            throw new BadRequest("prompt", "Nested token arrays are not supported: send the token ids as one flat array of integers.");
+        throw new BadRequest("prompt", "'prompt' must be a string, an array of one string, or an array of token ids (integers).");
+    }
+
+    /** OpenAI's {@code prompt: [int, ...]}: token ids, taken as they are; the backend checks them against the vocabulary. */
+    private static Prompt tokenPrompt(JsonNode p) throws BadRequest {
+        int[] ids = new int[p.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode e = p.get(i);
+            if (!e.isIntegralNumber() || !e.canConvertToInt() || e.asInt() < 0)
+                throw new BadRequest("prompt", "'prompt[" + i + "]' must be a non-negative integer token id, got " + e + ".");
+            ids[i] = e.asInt();
+        }
+        return new Prompt.Tokens(ids);
     }
 
     private static Prompt chatPrompt(JsonNode body) throws BadRequest {

@@ -49,7 +49,9 @@ final class SseWriter implements InvocationObserver {
 
     @Override
     public void onToken(int index, String text) {
-        if (text.isEmpty() && !first) return;
+        // One chunk per generated token, even when its text is empty (a partial UTF-8 sequence, a
+        // special token, a tail held back for a stop string), as vLLM does: clients measuring time
+        // between tokens see every token, and the concatenated text is the same.
         event(OpenAiFormat.chunk(call.kind(), id(), created, call.model(), first, text, null, call.includeUsage()).toString());
         first = false;
     }

@@ -110,10 +110,12 @@ public final class PooledInferenceBackend implements InferenceBackend {
     public EncodedPrompt encode(String function, Prompt prompt) throws BackendException {
         requireUsable(function);
         try {
+            if (prompt instanceof Prompt.Tokens t) return new EncodedPrompt(checkedIds(t.ids(), pool.config(function).vocabSize()));
             TextTokenizer tokenizer = pool.tokenizer(function).orElseThrow(() ->
                     new BackendException.InvalidRequest("model '" + function + "' has no tokenizer, so it cannot take text prompts"));
             return switch (prompt) {
                 case Prompt.Text t -> new EncodedPrompt(tokenizer.encode(t.text(), true));
+                case Prompt.Tokens t -> throw new IllegalStateException("handled above");
                 case Prompt.Chat c -> {
                     ChatTemplate template = pool.chatTemplate(function).orElseThrow(() ->
                             new BackendException.InvalidRequest("model '" + function + "' has no chat template; use /v1/completions"));
@@ -126,6 +128,16 @@ public final class PooledInferenceBackend implements InferenceBackend {
         } catch (ChatTemplateException | TokenizerException | IllegalArgumentException e) {
             throw new BackendException.InvalidRequest(e.getMessage());
         }
+    }
+
+    /** Ids as the client sent them (no BOS added: OpenAI token prompts are taken verbatim), each inside the vocabulary. */
+    private static int[] checkedIds(int[] ids, int vocabSize) throws BackendException.InvalidRequest {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocabSize)
+                throw new BackendException.InvalidRequest("prompt", "Invalid token id " + ids[i] + " at 'prompt[" + i
+                        + "]': this model's vocabulary has ids 0 to " + (vocabSize - 1) + ".");
+        }
+        return ids;
     }
 
     @Override

@@ -79,6 +79,42 @@ class OpenAiHttpTest {
     }
 
     @Test
+    void everyGeneratedTokenGetsItsOwnChunkEvenWhenItsTextIsHeldBack() throws Exception {
+        // "XYQ" is never completed, but "X" and "Y" are held back as its possible prefix: their chunks carry "".
+        String body = "{\"model\":\"demo\",\"prompt\":\"abc XYZ def\",\"max_tokens\":14,\"stop\":[\"XYQ\"],\"stream\":true,"
+                + "\"stream_options\":{\"include_usage\":true}}";
+        Http.Reply r = Http.post(base, "/v1/completions", body);
+        assertEquals(200, r.status(), r.body());
+        int tokenChunks = 0, completionTokens = -1;
+        StringBuilder text = new StringBuilder();
+        for (String line : r.body().split("\n")) {
+            if (!line.startsWith("data: ") || line.equals("data: [DONE]")) continue;
+            JsonNode c = Http.JSON.readTree(line.substring(6));
+            if (c.get("choices").isEmpty()) completionTokens = c.get("usage").get("completion_tokens").asInt();
+            else if (c.get("choices").get(0).get("finish_reason").isNull()) {
+                tokenChunks++;
+                text.append(c.get("choices").get(0).get("text").asText());
+            }
+        }
+        assertEquals(14, completionTokens);
+        assertEquals(completionTokens, tokenChunks, "one chunk per token");
+        assertTrue(text.toString().contains("XYZ"), text.toString());
+    }
+
+    @Test
+    void aPromptOfTokenIdsIsTakenAsThoseTokens() throws Exception {
+        // The trivial engine's vocabulary is the code points: [104, 105] is "hi", and counts as 2 prompt tokens.
+        Http.Reply ids = Http.post(base, "/v1/completions", "{\"model\":\"demo\",\"prompt\":[104,105],\"max_tokens\":5,\"seed\":3}");
+        Http.Reply text = Http.post(base, "/v1/completions", "{\"model\":\"demo\",\"prompt\":\"hi\",\"max_tokens\":5,\"seed\":3}");
+        assertEquals(200, ids.status(), ids.body());
+        assertEquals(2, ids.json().get("usage").get("prompt_tokens").asInt());
+        assertEquals(text.json().get("choices").get(0).get("text"), ids.json().get("choices").get(0).get("text"));
+        Http.Reply single = Http.post(base, "/v1/completions", "{\"model\":\"demo\",\"prompt\":[\"hi\"],\"max_tokens\":5,\"seed\":3}");
+        assertEquals(text.json().get("choices").get(0).get("text"), single.json().get("choices").get(0).get("text"),
+                "an array of one string is still that string");
+    }
+
+    @Test
     void streamingIsServerSentEventsExactlyAsOpenAiSendsThem() throws Exception {
         String body = "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"stream me\"}],\"max_tokens\":5,"
                 + "\"stream\":true,\"stream_options\":{\"include_usage\":true}}";

@@ -78,6 +78,7 @@ class PooledBackendHttpTest {
 
     private static String expectedText;
     private static int expectedTokens;
+    private static int[] expectedPromptIds;
 
     /** The demo model (tiny-llama, seed 42 as PlatformRuntime's demo spec says) run alone on the prompt the template makes. */
     @BeforeAll
@@ -91,6 +92,7 @@ class PooledBackendHttpTest {
              InferenceEngine engine = new InferenceEngine(config, weights, backend, new EngineOptions(16, 64, null))) {
             ChatTemplate template = ChatTemplate.load(dir).orElseThrow();
             int[] prompt = tokenizer.encode(template.render(List.of(ChatMessage.user(QUESTION)), true), false);
+            expectedPromptIds = prompt;
             Generation g = engine.generate(prompt, SamplingParams.greedy(MAX_TOKENS).withStopTokenIds(config.eosTokenIds()));
             expectedText = tokenizer.decode(g.ids(), true);
             expectedTokens = g.ids().length;
@@ -195,6 +197,29 @@ class PooledBackendHttpTest {
         assertTrue(JSON.readTree(r.body()).get("usage").get("completion_tokens").asInt() >= 1);
         assertTrue(!JSON.readTree(r.body()).get("choices").get(0).get("message").get("content").asText().equals(expectedText)
                 || expectedText.isEmpty(), "another model gives another answer");
+    }
+
+    @Test
+    void aTokenIdPromptIsFedToTheModelVerbatim() throws Exception {
+        // The same ids the chat template makes, sent as OpenAI's token-array prompt, give the same greedy output.
+        String ids = java.util.Arrays.toString(expectedPromptIds).replace(" ", "");
+        HttpResponse<String> r = post("/v1/completions", "{\"model\":\"demo\",\"prompt\":" + ids + ",\"max_tokens\":" + MAX_TOKENS
+                + ",\"temperature\":0}");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode j = JSON.readTree(r.body());
+        assertEquals(expectedPromptIds.length, j.get("usage").get("prompt_tokens").asInt());
+        assertEquals(expectedText, j.get("choices").get(0).get("text").asText());
+    }
+
+    @Test
+    void aTokenIdOutsideTheVocabularyIsA400NamingIt() throws Exception {
+        int vocab = ModelShapes.tiny(ModelFamily.LLAMA).vocabSize();
+        HttpResponse<String> r = post("/v1/completions", "{\"model\":\"demo\",\"prompt\":[1,2," + vocab + "],\"max_tokens\":4}");
+        assertEquals(400, r.statusCode(), r.body());
+        JsonNode error = JSON.readTree(r.body()).get("error");
+        assertEquals("prompt", error.get("param").asText());
+        assertTrue(error.get("message").asText().contains(String.valueOf(vocab)), r.body());
+        assertTrue(error.get("message").asText().contains("prompt[2]"), r.body());
     }
 
     @Test
