@@ -123,9 +123,13 @@ public final class CudaBackend implements Backend {
     }
 
     /** KV caches allocated and not released, oldest first (the engine's runner does not expose its own). */
-    public java.util.List<KvCache> kvCaches() { return java.util.List.copyOf(kvCaches); }
+    public java.util.List<KvCache> kvCaches() {
+        synchronized (kvCaches) {
+            return java.util.List.copyOf(kvCaches);
+        }
+    }
 
-    private final java.util.List<CudaKvCache> kvCaches = new java.util.ArrayList<>();
+    private final java.util.List<CudaKvCache> kvCaches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     @Override
     public Rope createRope(float[] inverseFrequencies) {

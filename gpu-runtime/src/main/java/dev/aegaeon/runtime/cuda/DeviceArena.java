@@ -12,6 +12,8 @@ import static jcuda.driver.JCudaDriver.cuMemFree;
  * weights of several resident models plus the runner's workspace, sub-allocated by a
  * {@link RangeAllocator}); its high part is the KV page pool ({@link PagePool}). After start
  * nothing calls cuMemAlloc/cuMemFree: loads, evictions and sequences only move offsets.
+ * Thread-safe: a pool allocates step workspaces on a device's compute thread while its scheduler
+ * thread evicts models and closes engines (the allocators themselves are plain, unsynchronised).
  */
 public final class DeviceArena implements AutoCloseable {
     private static final long ALIGN = 256;
@@ -32,26 +34,26 @@ public final class DeviceArena implements AutoCloseable {
     }
 
     /** A weight-pool region, or empty when no free range is large enough. */
-    public Optional<DeviceRegion> allocate(long size) {
+    public synchronized Optional<DeviceRegion> allocate(long size) {
         var off = weights.allocate(size);
         return off.isPresent()
                 ? Optional.of(new DeviceRegion(base.withByteOffset(off.getAsLong()), off.getAsLong(), size))
                 : Optional.empty();
     }
 
-    public DeviceRegion allocateOrThrow(long size, String what) {
+    public synchronized DeviceRegion allocateOrThrow(long size, String what) {
         return allocate(size).orElseThrow(() -> new IllegalStateException("no room in the VRAM weight pool for "
                 + what + " (" + size + " bytes; " + weights.free() + " free, largest range " + weights.largestFree() + ")"));
     }
 
-    public void free(DeviceRegion region) { weights.free(region.offset()); }
+    public synchronized void free(DeviceRegion region) { weights.free(region.offset()); }
 
     public PagePool kvPages() { return kvPages; }
 
     /** Device address of the first KV page; page p starts p * pageBytes after it. */
     public CUdeviceptr kvBase() { return base.withByteOffset(weightBytes); }
 
-    public ArenaOccupancy occupancy() { return ArenaOccupancy.of(bytes, weights, kvPages); }
+    public synchronized ArenaOccupancy occupancy() { return ArenaOccupancy.of(bytes, weights, kvPages); }
 
     @Override
     public void close() { cuMemFree(base); }

@@ -117,7 +117,15 @@ public final class SchedulerLoop implements AutoCloseable {
 
     private void apply(List<Decision> decisions) {
         flushEnded();
-        for (Decision d : decisions) executor.submit(d);
+        for (Decision d : decisions) {
+            // One decision failing (an eviction whose release threw) must not drop the rest: a
+            // compute decision left unsubmitted never completes and its instance would stall.
+            try {
+                executor.submit(d);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "decision " + d + " failed: " + e.getMessage(), e);
+            }
+        }
     }
 
     private void flushEnded() {
