@@ -35,6 +35,13 @@ public interface Backend extends AutoCloseable {
      */
     default void bindThread() {}
 
+    /**
+     * Blocks until every weight copy that {@link #loadWeight} queued has landed on the device. A
+     * backend that copies synchronously returns at once. Lets a worker say "loaded" only when it
+     * is, so the time it measures is the real cost of a switch.
+     */
+    default void awaitWeightLoads() {}
+
     // ---- buffers ----
 
     /** A new fp32 tensor {@code [rows x cols]}; contents unspecified. */

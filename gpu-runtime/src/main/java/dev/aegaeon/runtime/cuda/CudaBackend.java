@@ -107,7 +107,13 @@ public final class CudaBackend implements Backend {
     }
 
     /** Blocks until every queued weight load has landed. */
-    public void awaitLoads() { cuStreamSynchronize(dev.loadStream()); }
+    public void awaitLoads() {
+        dev.makeCurrent();
+        cuStreamSynchronize(dev.loadStream());
+    }
+
+    @Override
+    public void awaitWeightLoads() { awaitLoads(); }
 
     public ArenaOccupancy occupancy() { return dev.arena().occupancy(); }
 

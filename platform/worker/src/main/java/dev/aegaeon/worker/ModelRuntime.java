@@ -146,12 +146,18 @@ final class ModelRuntime {
                     }
                 }
             }
+            boolean transferred;
             synchronized (this) {
                 InferenceEngine e = r.engine;
-                boolean transferred = e == null || !e.weightsResident();
+                transferred = e == null || !e.weightsResident();
                 if (e == null) r.engine = new InferenceEngine(config, hostCache, r.backend, engineOptions);
                 else e.reloadWeights(hostCache); // an engine kept for its requests' KV: weights back
-
+            }
+            // Copies may still be in flight (CUDA queues them on the load stream): wait here, on the
+            // device's copy thread and outside the lock, so "loaded" is true and the seconds measured
+            // are the switch's real cost, not the enqueue time (the H100 run learned 12 ms loads).
+            if (transferred) r.backend.awaitWeightLoads();
+            synchronized (this) {
                 r.loadFailure = null;
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 r.resident = true;
