@@ -46,6 +46,7 @@ public final class BenchMain {
         return """
                 usage:
                   simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] --out DIR
+                  simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
                   plot-e2e --measured A.csv,B.csv [--simulated e3-measured.csv] --out FILE.png
@@ -58,6 +59,7 @@ public final class BenchMain {
         switch (args[0]) {
             case "simulate" -> {
                 String exp = a.required("experiment");
+                String replay = a.string("trace-from", null);
                 double duration = a.number("duration", 600);
                 long seed = (long) a.number("seed", 1);
                 Path out = Path.of(a.required("out"));
@@ -69,6 +71,17 @@ public final class BenchMain {
                 String costsFile = a.string("costs", null);
                 if (costsFile != null && !exp.equals("e3")) throw new IllegalArgumentException("--costs applies to e3 only");
                 dev.aegaeon.sim.MeasuredCosts costs = costsFile == null ? null : dev.aegaeon.sim.MeasuredCosts.read(Path.of(costsFile));
+                if (replay != null) {
+                    if (!exp.equals("e3") || costs == null) throw new IllegalArgumentException("--trace-from needs --experiment e3 and --costs");
+                    List<Path> files = java.util.Arrays.stream(replay.split(",")).map(String::trim).map(Path::of).toList();
+                    List<String> lines = Replay.report(files, costs, Replay.ladder(a.number("decode-scale", 1), a.number("prefill-scale", 1),
+                            a.number("load-s", Double.NaN),
+                            java.util.Arrays.stream(a.string("kv-tokens", "").split(",")).map(String::trim).filter(x -> !x.isEmpty())
+                                    .map(Integer::parseInt).toList()), System.out);
+                    java.nio.file.Files.createDirectories(out);
+                    java.nio.file.Files.write(out.resolve("e3-replay.txt"), lines);
+                    return 0;
+                }
                 Experiments e = new Experiments(duration, seed, loadGbps * 1e9, out, System.out, costs);
                 String summary = switch (exp) {
                     case "e1" -> e.e1();

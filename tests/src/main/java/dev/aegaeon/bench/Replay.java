@@ -1,0 +1,141 @@
+package dev.aegaeon.bench;
+
+import dev.aegaeon.scheduler.CostModel;
+import dev.aegaeon.scheduler.SchedulerConfig;
+import dev.aegaeon.scheduler.SchedulerListener;
+import dev.aegaeon.sim.AdjustedCostModel;
+import dev.aegaeon.sim.CatalogModel;
+import dev.aegaeon.sim.GpuKind;
+import dev.aegaeon.sim.KvGatedScheduler;
+import dev.aegaeon.sim.MeasuredCosts;
+import dev.aegaeon.sim.MeasuredTableCostModel;
+import dev.aegaeon.sim.Policies;
+import dev.aegaeon.sim.ReplayedTrace;
+import dev.aegaeon.sim.SchedulerFactory;
+import dev.aegaeon.sim.Simulation;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Replays measured load points (loadgen JSONs) in the simulator on the measured cost table, under
+ * a ladder of model assumptions, and prints each beside the measured figures: which difference
+ * between the simulator and the real pool explains the measured attainment.
+ */
+public final class Replay {
+    /** The e2e runs' pool: 64 GB of the CUDA arena, 4096 KV positions per engine in 16-token blocks. */
+    public static final long POOL_BYTES = 64_000_000_000L;
+    public static final int KV_TOKENS_PER_MODEL = 4096, BLOCK_SIZE = 16;
+
+    /**
+     * One set of simulator assumptions.
+     *
+     * @param memoryBytes instance memory (the simulator's H100 default or the real pool's)
+     * @param kvGateTokens the platform's per-model KV admission gate in front of the scheduler, with this many positions per engine (0: none)
+     */
+    public record Variant(String name, long memoryBytes, int kvGateTokens, double decodeScale, double prefillScale, double loadSeconds,
+                          SchedulerConfig config) {
+        CostModel cost(MeasuredCosts m) {
+            CostModel table = new MeasuredTableCostModel(m, CatalogModel.QWEN2_5_7B, m.hbmBytesPerSecond());
+            return decodeScale == 1 && prefillScale == 1 && Double.isNaN(loadSeconds) ? table
+                    : new AdjustedCostModel(table, decodeScale, prefillScale, loadSeconds);
+        }
+    }
+
+    /** The ladder: the generated-trace e3 assumptions first, then each real-pool difference added in turn. */
+    public static List<Variant> ladder(double decodeScale, double prefillScale, double loadSeconds, List<Integer> largerKv) {
+        SchedulerConfig d = SchedulerConfig.defaults();
+        long h100 = GpuKind.H100.memoryBytes;
+        int kv = KV_TOKENS_PER_MODEL;
+        List<Variant> l = new ArrayList<>(List.of(
+                new Variant("e3-assumptions", h100, 0, 1, 1, Double.NaN, d),
+                new Variant("+pool-64GB", POOL_BYTES, 0, 1, 1, Double.NaN, d),
+                new Variant("+kv-gate-" + kv, POOL_BYTES, kv, 1, 1, Double.NaN, d)));
+        if (!Double.isNaN(loadSeconds)) l.add(new Variant("+load-" + fmt(loadSeconds), POOL_BYTES, kv, 1, 1, loadSeconds, d));
+        if (decodeScale != 1 || prefillScale != 1) {
+            l.add(new Variant("+steps-" + fmt(decodeScale) + "/" + fmt(prefillScale), POOL_BYTES, kv, decodeScale, prefillScale, loadSeconds, d));
+        }
+        Variant last = l.getLast();
+        for (int k : largerKv) l.add(new Variant("kv-gate-" + k, POOL_BYTES, k, last.decodeScale(), last.prefillScale(), last.loadSeconds(), d));
+        return List.copyOf(l);
+    }
+
+    private static String fmt(double v) {
+        return String.format("%.2f", v);
+    }
+
+    /** Outcome of one variant on one trace. */
+    public record Outcome(Variant variant, Simulation.Result result, double[] ttft, long heldBack) {
+        /** Median over requests of |simulated - measured| TTFT (requests with a measured TTFT). */
+        double medianTtftGap(double[] measured) {
+            List<Double> gaps = new ArrayList<>();
+            for (int i = 0; i < measured.length; i++) if (Double.isFinite(measured[i])) gaps.add(Math.abs(ttft[i] - measured[i]));
+            if (gaps.isEmpty()) return Double.NaN;
+            gaps.sort(null);
+            return gaps.get(gaps.size() / 2);
+        }
+    }
+
+    public static Outcome run(ReplayedTrace rt, MeasuredCosts costs, Variant v, boolean requestLevel) {
+        double[] ttft = new double[rt.trace().requests().size()];
+        Arrays.fill(ttft, Double.POSITIVE_INFINITY);
+        SchedulerListener firstTokens = new SchedulerListener() {
+            @Override
+            public void onToken(long id, int index, double time) {
+                if (index == 0) ttft[(int) id] = time - rt.trace().requests().get((int) id).arrivalSeconds();
+            }
+        };
+        SchedulerFactory base = requestLevel ? Policies.requestLevel(1, 1, GpuKind.H100) : Policies.colocated(1, 1, GpuKind.H100, v.config());
+        SchedulerFactory sized = Policies.withMemory(base, v.memoryBytes());
+        KvGatedScheduler[] gate = {null};
+        SchedulerFactory policy = v.kvGateTokens() <= 0 ? sized : new SchedulerFactory() {
+            public String name() { return sized.name(); }
+            public List<dev.aegaeon.scheduler.InstanceSpec> instances() { return sized.instances(); }
+            public dev.aegaeon.scheduler.Scheduler create(dev.aegaeon.scheduler.Clock clock, CostModel cost, dev.aegaeon.sim.Trace trace,
+                                                          SchedulerListener listener) {
+                gate[0] = new KvGatedScheduler(sized.create(clock, cost, trace, listener), v.kvGateTokens(), BLOCK_SIZE);
+                return gate[0];
+            }
+        };
+        Simulation.Result r = Simulation.run(rt.trace(), v.cost(costs), policy, rt.drainSeconds(), firstTokens);
+        return new Outcome(v, r, ttft, gate[0] == null ? 0 : gate[0].heldBack());
+    }
+
+    static final String HEADER = String.format("%-24s %-14s %3s %5s %7s %8s %8s %6s %7s %6s %5s %9s", "point", "variant", "N", "reqs", "attain",
+            "ttft50", "ttft99", "loads", "busy_s", "busy", "gated", "|dTTFT|50");
+
+    /** Replays each file under the ladder; returns the printed lines. */
+    public static List<String> report(List<Path> files, MeasuredCosts costs, List<Variant> ladder, PrintStream out) throws java.io.IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(HEADER);
+        out.println(HEADER);
+        for (Path f : files) {
+            ReplayedTrace rt = ReplayedTrace.read(f);
+            boolean rl = rt.policy().startsWith("request");
+            String point = f.getParent() == null ? f.getFileName().toString() : f.getParent().getFileName() + "/n" + rt.trace().models().size();
+            int n = rt.trace().models().size();
+            String m = String.format("%-24s %-14s %3d %5d %7.3f %8.2f %8.2f %6.0f %7.1f %6.3f %5s %9s", point, "MEASURED", n, rt.trace().requests().size(),
+                    rt.measured("attainment"), rt.measured("ttft_p50_s"), rt.measured("ttft_p99_s"), rt.measured("switches"),
+                    rt.measured("busy_s"), rt.measured("gpu_busy_share"), "", "");
+            lines.add(m);
+            out.println(m);
+            for (Variant v : ladder) {
+                Outcome o = run(rt, costs, v, rl);
+                Simulation.Result r = o.result();
+                String s = String.format("%-24s %-14s %3d %5d %7.3f %8.2f %8.2f %6d %7.1f %6.3f %5d %9.2f", point, shorten(v.name()), n, rt.trace().requests().size(),
+                        r.slo().attainment(), r.slo().ttftP50(), r.slo().ttftP99(), r.slo().loads(), r.busyGpuSeconds(), r.utilisation(), o.heldBack(),
+                        o.medianTtftGap(rt.measuredTtft()));
+                lines.add(s);
+                out.println(s);
+            }
+        }
+        return lines;
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 14 ? s : s.substring(0, 14);
+    }
+}
