@@ -45,7 +45,7 @@ public final class BenchMain {
     static String usage() {
         return """
                 usage:
-                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] --out DIR
+                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] --out DIR
                   simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
@@ -83,6 +83,11 @@ public final class BenchMain {
                     return 0;
                 }
                 Experiments e = new Experiments(duration, seed, loadGbps * 1e9, out, System.out, costs);
+                String gate = a.string("kv-tokens-per-model", null);
+                if (gate != null) {
+                    if (costs == null) throw new IllegalArgumentException("--kv-tokens-per-model needs e3 with --costs");
+                    e.withE3KvGate(bounded(a, "kv-tokens-per-model", 0, 16, 1 << 20));
+                }
                 String summary = switch (exp) {
                     case "e1" -> e.e1();
                     case "e2" -> e.e2();

@@ -44,6 +44,19 @@ public final class Experiments {
     /** Measured GPU costs for e3 (null: the vLLM profile and the default load bandwidth). */
     private final MeasuredCosts measured;
 
+    /**
+     * e3 as the e2e runs' pool serves (0: off): that many KV positions per model behind the
+     * platform's admission gate, and the pool's memory ({@link Replay#POOL_BYTES}).
+     */
+    private int e3KvGateTokens;
+
+    /** Makes e3 model the real pool's per-model KV gate of {@code tokens} positions and its 64 GB. */
+    Experiments withE3KvGate(int tokens) {
+        if (tokens < Replay.BLOCK_SIZE) throw new IllegalArgumentException("--kv-tokens-per-model must be at least " + Replay.BLOCK_SIZE);
+        this.e3KvGateTokens = tokens;
+        return this;
+    }
+
     Experiments(double duration, long seed, double loadBytesPerSecond, Path outDir, PrintStream log) {
         this(duration, seed, loadBytesPerSecond, outDir, log, null);
     }
@@ -64,6 +77,9 @@ public final class Experiments {
     /** e3's cost model: measured when a costs file was given, else the vLLM profile. */
     private Simulation.Result runE3(Trace trace, GpuKind gpu, SchedulerFactory policy) {
         if (measured == null) return run(trace, gpu, policy);
+        if (e3KvGateTokens > 0) {
+            policy = dev.aegaeon.sim.KvGatedScheduler.gated(Policies.withMemory(policy, Replay.POOL_BYTES), e3KvGateTokens, Replay.BLOCK_SIZE, g -> { });
+        }
         return Simulation.run(trace, new MeasuredTableCostModel(measured, CatalogModel.QWEN2_5_7B, measured.hbmBytesPerSecond()), policy, DRAIN);
     }
 
@@ -203,13 +219,26 @@ public final class Experiments {
                 pooledGpus, saving);
     }
 
+    /** The trace with prompt + output clipped to {@code maxSeq} as the loadgen does (output first, at least one token). */
+    static Trace clipped(Trace t, int maxSeq) {
+        List<dev.aegaeon.scheduler.RequestSpec> reqs = new ArrayList<>();
+        int[] out = new int[t.outputTokens().length];
+        for (var r : t.requests()) {
+            int prompt = Math.min(r.promptTokens(), maxSeq - 1);
+            int output = Math.max(1, Math.min(t.outputTokens()[(int) r.id()], maxSeq - prompt));
+            reqs.add(new dev.aegaeon.scheduler.RequestSpec(r.id(), r.model(), prompt, output, r.arrivalSeconds(), r.slo()));
+            out[(int) r.id()] = output;
+        }
+        return new Trace(reqs, out, t.models(), t.durationSeconds());
+    }
+
     /** e3: one H100, Qwen2.5-7B-shaped models at 0.1 req/s each, colocated. */
     public String e3() throws IOException {
         GpuKind gpu = GpuKind.H100;
         if (measured != null && (measured.gpu() != gpu || !measured.model().equals(CatalogModel.QWEN2_5_7B.profileKey())))
             throw new IllegalArgumentException("e3 needs costs measured for model " + CatalogModel.QWEN2_5_7B.profileKey() + " on H100, the file has "
                     + measured.model() + " on " + measured.gpu());
-        String name3 = measured == null ? "e3" : "e3-measured";
+        String name3 = measured == null ? "e3" : "e3-measured" + (e3KvGateTokens > 0 ? "-kv" + e3KvGateTokens : "");
         double rate = 0.1;
         List<Row> rows = new ArrayList<>();
         Map<String, Map<Double, Double>> series = new LinkedHashMap<>();
@@ -218,6 +247,8 @@ public final class Experiments {
             Map<String, Double> rates = new HashMap<>();
             models.keySet().forEach(m -> rates.put(m, rate));
             Trace trace = WorkloadGenerator.poisson(models, rates, duration, Slo.PAPER_DEFAULT, seed);
+            // The loadgen fits prompt + output into its max_seq (4096) and so into the gate's pool.
+            if (e3KvGateTokens > 0) trace = clipped(trace, Math.min(Replay.KV_TOKENS_PER_MODEL, e3KvGateTokens));
             for (SchedulerFactory p : List.of(Policies.colocated(1, 1, gpu, SchedulerConfig.defaults()),
                     Policies.named("aegaeon-colocated-paper", Policies.colocated(1, 1, gpu, SchedulerConfig.paper())), Policies.requestLevel(1, 1, gpu))) {
                 String name = p.name();
@@ -228,7 +259,7 @@ public final class Experiments {
         }
         writeCsv(name3, rows);
         Plot.lines(outDir.resolve(name3 + ".png"), name3 + ": one H100, Qwen2.5-7B-shaped models at 0.1 req/s"
-                        + (measured == null ? "" : " (our measured costs)"), "models", "SLO attainment (paper metric)", series, TARGET);
+                        + (measured == null ? "" : " (our measured costs)") + (e3KvGateTokens > 0 ? ", " + e3KvGateTokens + " KV tokens/model" : ""), "models", "SLO attainment (paper metric)", series, TARGET);
         return String.format("%s: most models on one H100 at >= 90%% attainment: aegaeon-colocated %d (paper: up to 7)%s", name3,
                 sustained(series.get("aegaeon-colocated")), measured == null ? "" : "; costs from " + measured.source());
     }

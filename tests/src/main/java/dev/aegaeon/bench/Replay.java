@@ -91,15 +91,7 @@ public final class Replay {
         SchedulerFactory base = requestLevel ? Policies.requestLevel(1, 1, GpuKind.H100) : Policies.colocated(1, 1, GpuKind.H100, v.config());
         SchedulerFactory sized = Policies.withMemory(base, v.memoryBytes());
         KvGatedScheduler[] gate = {null};
-        SchedulerFactory policy = v.kvGateTokens() <= 0 ? sized : new SchedulerFactory() {
-            public String name() { return sized.name(); }
-            public List<dev.aegaeon.scheduler.InstanceSpec> instances() { return sized.instances(); }
-            public dev.aegaeon.scheduler.Scheduler create(dev.aegaeon.scheduler.Clock clock, CostModel cost, dev.aegaeon.sim.Trace trace,
-                                                          SchedulerListener listener) {
-                gate[0] = new KvGatedScheduler(sized.create(clock, cost, trace, listener), v.kvGateTokens(), BLOCK_SIZE);
-                return gate[0];
-            }
-        };
+        SchedulerFactory policy = v.kvGateTokens() <= 0 ? sized : KvGatedScheduler.gated(sized, v.kvGateTokens(), BLOCK_SIZE, g -> gate[0] = g);
         Simulation.Result r = Simulation.run(rt.trace(), v.cost(costs), policy, rt.drainSeconds(), firstTokens);
         return new Outcome(v, r, ttft, gate[0] == null ? 0 : gate[0].heldBack());
     }
@@ -113,9 +105,10 @@ public final class Replay {
         lines.add(HEADER);
         out.println(HEADER);
         for (Path f : files) {
-            ReplayedTrace rt = ReplayedTrace.read(f);
+            ReplayedTrace rt = f.toString().startsWith(GENERATED) ? generated(f.toString()) : ReplayedTrace.read(f);
             boolean rl = rt.policy().startsWith("request");
-            String point = f.getParent() == null ? f.getFileName().toString() : f.getParent().getFileName() + "/n" + rt.trace().models().size();
+            String point = f.toString().startsWith(GENERATED) ? f.toString()
+                    : (f.getParent() == null ? "" : f.getParent().getFileName() + "/") + "n" + rt.trace().models().size();
             int n = rt.trace().models().size();
             String m = String.format("%-24s %-14s %3d %5d %7.3f %8.2f %8.2f %6.0f %7.1f %6.3f %5s %9s", point, "MEASURED", n, rt.trace().requests().size(),
                     rt.measured("attainment"), rt.measured("ttft_p50_s"), rt.measured("ttft_p99_s"), rt.measured("switches"),
@@ -133,6 +126,34 @@ public final class Replay {
             }
         }
         return lines;
+    }
+
+    /** {@code gen:POLICY:N:SECONDS:DRAIN:SEED}: the trace the loadgen sends for that point (when its JSON was not kept). */
+    static final String GENERATED = "gen:";
+
+    static ReplayedTrace generated(String spec) {
+        String[] p = spec.substring(GENERATED.length()).split(":");
+        if (p.length != 5) throw new IllegalArgumentException("'" + spec + "': expected gen:POLICY:N:SECONDS:DRAIN:SEED");
+        try {
+            int n = Integer.parseInt(p[1]);
+            double seconds = Double.parseDouble(p[2]), drain = Double.parseDouble(p[3]);
+            long seed = Long.parseLong(p[4]);
+            if (n < 1 || n > 1000 || !(seconds > 0) || seconds > 86_400 || !(drain >= 0)) throw new IllegalArgumentException("'" + spec + "': out of range");
+            List<String> fns = new ArrayList<>();
+            for (int i = 0; i < n; i++) fns.add("fn" + i);
+            var planned = dev.aegaeon.loadgen.LoadTrace.generate(fns, 0.1, seconds, KV_TOKENS_PER_MODEL, seed);
+            List<dev.aegaeon.scheduler.RequestSpec> specs = new ArrayList<>();
+            int[] out = new int[planned.size()];
+            for (int i = 0; i < planned.size(); i++) {
+                var r = planned.get(i);
+                specs.add(new dev.aegaeon.scheduler.RequestSpec(i, r.function(), r.promptTokens(), r.outputTokens(), r.arrivalSeconds(),
+                        dev.aegaeon.scheduler.Slo.PAPER_DEFAULT));
+                out[i] = r.outputTokens();
+            }
+            return ReplayedTrace.planned(specs, out, n, seconds, drain, p[0]);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + spec + "': " + e.getMessage());
+        }
     }
 
     private static String shorten(String s) {

@@ -36,6 +36,20 @@ public final class KvGatedScheduler implements Scheduler {
         this.capacityBlocks = (kvTokensPerModel + blockSize - 1) / blockSize + 1;
     }
 
+    /** {@code policy} with this gate in front of every scheduler it builds; {@code created} sees each gate. */
+    public static SchedulerFactory gated(SchedulerFactory policy, int kvTokensPerModel, int blockSize, java.util.function.Consumer<KvGatedScheduler> created) {
+        return new SchedulerFactory() {
+            public String name() { return policy.name(); }
+            public List<dev.aegaeon.scheduler.InstanceSpec> instances() { return policy.instances(); }
+            public Scheduler create(dev.aegaeon.scheduler.Clock clock, dev.aegaeon.scheduler.CostModel cost, Trace trace,
+                                    dev.aegaeon.scheduler.SchedulerListener listener) {
+                KvGatedScheduler g = new KvGatedScheduler(policy.create(clock, cost, trace, listener), kvTokensPerModel, blockSize);
+                created.accept(g);
+                return g;
+            }
+        };
+    }
+
     @Override
     public List<Decision> start() {
         return inner.start();

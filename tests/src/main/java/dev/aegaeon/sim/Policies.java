@@ -37,6 +37,7 @@ public final class Policies {
 
     /** The same policy under another name (to tell configurations apart in a CSV). */
     public static SchedulerFactory named(String name, SchedulerFactory f) {
+        if (f instanceof Simple s) return new Simple(name, s.instances(), s.builder());
         return new SchedulerFactory() {
             public String name() { return name; }
             public List<InstanceSpec> instances() { return f.instances(); }

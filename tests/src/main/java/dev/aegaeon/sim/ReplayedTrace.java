@@ -73,6 +73,20 @@ public record ReplayedTrace(Trace trace, double[] measuredTtft, double drainSeco
         return new ReplayedTrace(new Trace(specs, out, sorted, seconds), ttft, drain, n.path("policy").asText("?"), n.path("summary"));
     }
 
+    /**
+     * A trace the loadgen would send ({@code requests}: function, arrival, prompt, output) when only
+     * its summary was kept: nothing per request was measured.
+     */
+    public static ReplayedTrace planned(List<RequestSpec> requests, int[] outputTokens, int functions, double seconds, double drain, String policy) {
+        Map<String, CatalogModel> models = new LinkedHashMap<>();
+        for (int i = 0; i < functions; i++) models.put("fn" + i, CatalogModel.QWEN2_5_7B);
+        for (RequestSpec r : requests) models.putIfAbsent(r.model(), CatalogModel.QWEN2_5_7B);
+        double[] ttft = new double[requests.size()];
+        java.util.Arrays.fill(ttft, Double.NaN);
+        return new ReplayedTrace(new Trace(requests, outputTokens, models, seconds), ttft, drain, policy,
+                com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+    }
+
     /** A measured summary figure, NaN when absent or not finite. */
     public double measured(String field) {
         JsonNode v = summary.path(field);
