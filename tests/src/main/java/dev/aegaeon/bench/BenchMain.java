@@ -46,7 +46,7 @@ public final class BenchMain {
         return """
                 usage:
                   simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] --out DIR
-                  simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] --out DIR
+                  simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] [--qmax 2,..] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
                   plot-e2e --measured A.csv,B.csv [--simulated e3-measured.csv] --out FILE.png
@@ -77,7 +77,9 @@ public final class BenchMain {
                     List<String> lines = Replay.report(files, costs, Replay.ladder(a.number("decode-scale", 1), a.number("prefill-scale", 1),
                             a.number("load-s", Double.NaN),
                             java.util.Arrays.stream(a.string("kv-tokens", "").split(",")).map(String::trim).filter(x -> !x.isEmpty())
-                                    .map(Integer::parseInt).toList()), System.out);
+                                    .map(Integer::parseInt).toList(),
+                            java.util.Arrays.stream(a.string("qmax", "").split(",")).map(String::trim).filter(x -> !x.isEmpty())
+                                    .map(Double::parseDouble).toList()), System.out);
                     java.nio.file.Files.createDirectories(out);
                     java.nio.file.Files.write(out.resolve("e3-replay.txt"), lines);
                     return 0;

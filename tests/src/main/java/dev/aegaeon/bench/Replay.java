@@ -46,7 +46,7 @@ public final class Replay {
     }
 
     /** The ladder: the generated-trace e3 assumptions first, then each real-pool difference added in turn. */
-    public static List<Variant> ladder(double decodeScale, double prefillScale, double loadSeconds, List<Integer> largerKv) {
+    public static List<Variant> ladder(double decodeScale, double prefillScale, double loadSeconds, List<Integer> largerKv, List<Double> qmax) {
         SchedulerConfig d = SchedulerConfig.defaults();
         long h100 = GpuKind.H100.memoryBytes;
         int kv = KV_TOKENS_PER_MODEL;
@@ -60,6 +60,14 @@ public final class Replay {
         }
         Variant last = l.getLast();
         for (int k : largerKv) l.add(new Variant("kv-gate-" + k, POOL_BYTES, k, last.decodeScale(), last.prefillScale(), last.loadSeconds(), d));
+        // Scheduler alternatives on the measured setting and, where asked, on the largest gate.
+        List<Integer> gates = new ArrayList<>(List.of(kv));
+        if (!largerKv.isEmpty()) gates.add(largerKv.getLast());
+        for (double q : qmax) {
+            for (int k : gates) {
+                l.add(new Variant("qmax" + q + "-kv" + k, POOL_BYTES, k, last.decodeScale(), last.prefillScale(), last.loadSeconds(), d.withQmaxSeconds(q)));
+            }
+        }
         return List.copyOf(l);
     }
 
@@ -96,7 +104,7 @@ public final class Replay {
         return new Outcome(v, r, ttft, gate[0] == null ? 0 : gate[0].heldBack());
     }
 
-    static final String HEADER = String.format("%-24s %-14s %3s %5s %7s %8s %8s %6s %7s %6s %5s %9s", "point", "variant", "N", "reqs", "attain",
+    static final String HEADER = String.format("%-24s %-16s %3s %5s %7s %8s %8s %6s %7s %6s %5s %9s", "point", "variant", "N", "reqs", "attain",
             "ttft50", "ttft99", "loads", "busy_s", "busy", "gated", "|dTTFT|50");
 
     /** Replays each file under the ladder; returns the printed lines. */
@@ -110,7 +118,7 @@ public final class Replay {
             String point = f.toString().startsWith(GENERATED) ? f.toString()
                     : (f.getParent() == null ? "" : f.getParent().getFileName() + "/") + "n" + rt.trace().models().size();
             int n = rt.trace().models().size();
-            String m = String.format("%-24s %-14s %3d %5d %7.3f %8.2f %8.2f %6.0f %7.1f %6.3f %5s %9s", point, "MEASURED", n, rt.trace().requests().size(),
+            String m = String.format("%-24s %-16s %3d %5d %7.3f %8.2f %8.2f %6.0f %7.1f %6.3f %5s %9s", point, "MEASURED", n, rt.trace().requests().size(),
                     rt.measured("attainment"), rt.measured("ttft_p50_s"), rt.measured("ttft_p99_s"), rt.measured("switches"),
                     rt.measured("busy_s"), rt.measured("gpu_busy_share"), "", "");
             lines.add(m);
@@ -118,7 +126,7 @@ public final class Replay {
             for (Variant v : ladder) {
                 Outcome o = run(rt, costs, v, rl);
                 Simulation.Result r = o.result();
-                String s = String.format("%-24s %-14s %3d %5d %7.3f %8.2f %8.2f %6d %7.1f %6.3f %5d %9.2f", point, shorten(v.name()), n, rt.trace().requests().size(),
+                String s = String.format("%-24s %-16s %3d %5d %7.3f %8.2f %8.2f %6d %7.1f %6.3f %5d %9.2f", point, shorten(v.name()), n, rt.trace().requests().size(),
                         r.slo().attainment(), r.slo().ttftP50(), r.slo().ttftP99(), r.slo().loads(), r.busyGpuSeconds(), r.utilisation(), o.heldBack(),
                         o.medianTtftGap(rt.measuredTtft()));
                 lines.add(s);
@@ -157,6 +165,6 @@ public final class Replay {
     }
 
     private static String shorten(String s) {
-        return s.length() <= 14 ? s : s.substring(0, 14);
+        return s.length() <= 16 ? s : s.substring(0, 16);
     }
 }

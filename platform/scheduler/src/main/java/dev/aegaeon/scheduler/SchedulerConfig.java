@@ -38,6 +38,11 @@ public record SchedulerConfig(int maxGroupSize, int maxDecodeBatch, double qmaxS
         return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, on, keepKvResident, urgencyFactor);
     }
 
+    /** The same with another cap on one batch's decode quota (replays of the e2e runs favour 2 s over the paper's 4 s). */
+    public SchedulerConfig withQmaxSeconds(double seconds) {
+        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, seconds, multiResident, keepKvResident, urgencyFactor);
+    }
+
     public SchedulerConfig withKeepKvResident(boolean on) {
         return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, multiResident, on, urgencyFactor);
     }
