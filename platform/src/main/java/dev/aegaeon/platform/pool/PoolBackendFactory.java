@@ -26,6 +26,9 @@ import dev.aegaeon.worker.PoolPolicy;
  *   <li>{@code aegaeon.pool.kv-tokens-per-model}: KV positions per resident model (default 8192)</li>
  *   <li>{@code aegaeon.pool.policy}: {@code aegaeon} (default: token-level scheduling) or {@code request-level}
  *       (the ServerlessLLM-style baseline, switching models only between requests)</li>
+ *   <li>{@code aegaeon.pool.qmax-seconds}: cap on one batch's decode quota in colocated rounds (default the
+ *       paper's 4 s; replays of the H100 e2e runs in the simulator favour 2 s, see
+ *       tests/bench/results/e2e-2026-11-25/SIM-VS-MEASURED.md)</li>
  *   <li>{@code aegaeon.pool.echo-shape}: the synthetic shape a function of shape {@code echo} runs (default tiny-llama)</li>
  * </ul>
  * The CPU backend runs on any JVM: with {@code --add-modules jdk.incubator.vector} it uses the Vector
@@ -55,6 +58,14 @@ public final class PoolBackendFactory {
         return new DeviceLayout(count, mode, prefill);
     }
 
+    /** The scheduler's tunables: the defaults with {@code aegaeon.pool.qmax-seconds} when set; a bad value names the key. */
+    static dev.aegaeon.scheduler.SchedulerConfig scheduler(Config config, dev.aegaeon.scheduler.SchedulerConfig defaults) {
+        Optional<Double> qmax = config.getOptionalValue("aegaeon.pool.qmax-seconds", Double.class);
+        if (qmax.isEmpty()) return defaults;
+        if (!(qmax.get() > 0) || qmax.get() > 3600) throw new IllegalArgumentException("aegaeon.pool.qmax-seconds must be in (0, 3600], got " + qmax.get());
+        return defaults.withQmaxSeconds(qmax.get());
+    }
+
     public static InferenceBackend create(Config config) {
         Optional<String> device = config.getOptionalValue("aegaeon.pool.device", String.class).filter(s -> !s.isBlank());
         PoolOptions defaults = PoolOptions.defaults();
@@ -62,7 +73,7 @@ public final class PoolBackendFactory {
                 config.getOptionalValue("aegaeon.pool.memory-bytes", Long.class).orElse(defaults.memoryBytes()),
                 defaults.blockSize(),
                 config.getOptionalValue("aegaeon.pool.kv-tokens-per-model", Integer.class).orElse(defaults.kvTokensPerModel()),
-                defaults.scheduler(), PoolOptions.SYSTEM_CLOCK, Duration.ofMillis(250), layout(config),
+                scheduler(config, defaults.scheduler()), PoolOptions.SYSTEM_CLOCK, Duration.ofMillis(250), layout(config),
                 PoolPolicy.parse(config.getOptionalValue("aegaeon.pool.policy", String.class).orElse("aegaeon")));
         String echoShape = config.getOptionalValue("aegaeon.pool.echo-shape", String.class).orElse("tiny-llama");
         ModelPool pool = new ModelPool(options);

@@ -46,4 +46,15 @@ class PoolDeviceKeysTest {
                 () -> PoolBackendFactory.layout(config(Map.of("aegaeon.pool.mode", "disaggregated"))));
         assertTrue(one.getMessage().contains("at least 2 devices"), one.getMessage());
     }
+
+    @Test
+    void qmaxKeySetsTheQuotaCapAndRefusesNonsense() {
+        var d = dev.aegaeon.scheduler.SchedulerConfig.defaults();
+        assertEquals(d, PoolBackendFactory.scheduler(config(Map.of()), d));
+        assertEquals(2.0, PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.qmax-seconds", "2")), d).qmaxSeconds());
+        assertEquals(d.urgencyFactor(), PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.qmax-seconds", "2")), d).urgencyFactor());
+        var bad = assertThrows(IllegalArgumentException.class,
+                () -> PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.qmax-seconds", "0")), d));
+        assertTrue(bad.getMessage().contains("aegaeon.pool.qmax-seconds"), bad.getMessage());
+    }
 }
