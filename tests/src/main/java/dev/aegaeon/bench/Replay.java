@@ -77,6 +77,19 @@ public final class Replay {
 
     /** Outcome of one variant on one trace. */
     public record Outcome(Variant variant, Simulation.Result result, double[] ttft, long heldBack) {
+        /** Requests late (TTFT over {@code slo} or none) both here and in the measurement. */
+        int lateInBoth(double[] measured, double slo) {
+            int n = 0;
+            for (int i = 0; i < measured.length; i++) if (!Double.isNaN(measured[i]) && !(measured[i] <= slo) && !(ttft[i] <= slo)) n++;
+            return n;
+        }
+
+        int late(double slo) {
+            int n = 0;
+            for (double t : ttft) if (!(t <= slo)) n++;
+            return n;
+        }
+
         /** Median over requests of |simulated - measured| TTFT (requests with a measured TTFT). */
         double medianTtftGap(double[] measured) {
             List<Double> gaps = new ArrayList<>();
@@ -104,8 +117,11 @@ public final class Replay {
         return new Outcome(v, r, ttft, gate[0] == null ? 0 : gate[0].heldBack());
     }
 
-    static final String HEADER = String.format("%-24s %-16s %3s %5s %7s %8s %8s %6s %7s %6s %5s %9s", "point", "variant", "N", "reqs", "attain",
-            "ttft50", "ttft99", "loads", "busy_s", "busy", "gated", "|dTTFT|50");
+    /** Columns: loads = model loads (measured: the pool's switches); busy = busy_s over the point's end; gated = requests
+     *  that waited at the KV gate; |dTTFT|50 = median per-request TTFT gap to the measurement; late = requests over the
+     *  TTFT SLO / of those, late in the measurement too. */
+    static final String HEADER = String.format("%-24s %-16s %3s %5s %7s %8s %8s %6s %7s %6s %5s %9s %8s", "point", "variant", "N", "reqs", "attain",
+            "ttft50", "ttft99", "loads", "busy_s", "busy", "gated", "|dTTFT|50", "late");
 
     /** Replays each file under the ladder; returns the printed lines. */
     public static List<String> report(List<Path> files, MeasuredCosts costs, List<Variant> ladder, PrintStream out) throws java.io.IOException {
@@ -118,22 +134,36 @@ public final class Replay {
             String point = f.toString().startsWith(GENERATED) ? f.toString()
                     : (f.getParent() == null ? "" : f.getParent().getFileName() + "/") + "n" + rt.trace().models().size();
             int n = rt.trace().models().size();
-            String m = String.format("%-24s %-16s %3d %5d %7.3f %8.2f %8.2f %6.0f %7.1f %6.3f %5s %9s", point, "MEASURED", n, rt.trace().requests().size(),
+            String m = String.format("%-24s %-16s %3d %5d %7.3f %8.2f %8.2f %6.0f %7.1f %6.3f %5s %9s %8s", point, "MEASURED", n, rt.trace().requests().size(),
                     rt.measured("attainment"), rt.measured("ttft_p50_s"), rt.measured("ttft_p99_s"), rt.measured("switches"),
-                    rt.measured("busy_s"), rt.measured("gpu_busy_share"), "", "");
+                    rt.measured("busy_s"), rt.measured("gpu_busy_share"), "", "", lateMeasured(rt));
             lines.add(m);
             out.println(m);
             for (Variant v : ladder) {
                 Outcome o = run(rt, costs, v, rl);
                 Simulation.Result r = o.result();
-                String s = String.format("%-24s %-16s %3d %5d %7.3f %8.2f %8.2f %6d %7.1f %6.3f %5d %9.2f", point, shorten(v.name()), n, rt.trace().requests().size(),
+                String s = String.format("%-24s %-16s %3d %5d %7.3f %8.2f %8.2f %6d %7.1f %6.3f %5d %9.2f %8s", point, shorten(v.name()), n, rt.trace().requests().size(),
                         r.slo().attainment(), r.slo().ttftP50(), r.slo().ttftP99(), r.slo().loads(), r.busyGpuSeconds(), r.utilisation(), o.heldBack(),
-                        o.medianTtftGap(rt.measuredTtft()));
+                        o.medianTtftGap(rt.measuredTtft()), o.late(slo(rt)) + "/" + o.lateInBoth(rt.measuredTtft(), slo(rt)));
                 lines.add(s);
                 out.println(s);
             }
         }
         return lines;
+    }
+
+    private static double slo(ReplayedTrace rt) {
+        return rt.trace().requests().isEmpty() ? Double.POSITIVE_INFINITY : rt.trace().requests().getFirst().slo().ttftSeconds();
+    }
+
+    /** Requests late in the measurement ("" when nothing per request was measured). */
+    private static String lateMeasured(ReplayedTrace rt) {
+        int n = 0;
+        for (double t : rt.measuredTtft()) {
+            if (Double.isNaN(t)) return "";
+            if (!(t <= slo(rt))) n++;
+        }
+        return Integer.toString(n);
     }
 
     /** {@code gen:POLICY:N:SECONDS:DRAIN:SEED}: the trace the loadgen sends for that point (when its JSON was not kept). */
