@@ -47,37 +47,59 @@ final class PinnedKvCopies implements AutoCloseable {
         CUstream swap = dev.swapStream();
         int chunk = KvBlockRuns.blocksPerChunk(c.blockBytes(), limitBytes);
         ensureCapacity(Math.min(chunk, blocks.length) * c.blockBytes());
-        afterQueuedCompute(swap); // queued steps may still write the blocks
-        for (int from = 0; from < blocks.length; from += chunk) {
-            int to = Math.min(blocks.length, from + chunk), first = from;
-            for (KvBlockRuns r : KvBlockRuns.of(blocks, from, to)) {
-                cuMemcpyDtoHAsync(pinned.withByteOffset(r.firstIndex() * c.blockBytes()),
-                        c.region.ptr().withByteOffset(r.firstBlock() * c.blockBytes()), r.count() * c.blockBytes(), swap);
+        try {
+            afterQueuedCompute(swap); // queued steps may still write the blocks
+            for (int from = 0; from < blocks.length; from += chunk) {
+                int to = Math.min(blocks.length, from + chunk), first = from;
+                for (KvBlockRuns r : KvBlockRuns.of(blocks, from, to)) {
+                    cuMemcpyDtoHAsync(pinned.withByteOffset(r.firstIndex() * c.blockBytes()),
+                            c.region.ptr().withByteOffset(r.firstBlock() * c.blockBytes()), r.count() * c.blockBytes(), swap);
+                }
+                cuStreamSynchronize(swap);
+                IntStream.range(from, to).parallel().forEach(i -> KvHostLayout.blockToHost(c.shape(), staging,
+                        (i - first) * c.blockBytes(), i, blocks.length, host));
             }
-            cuStreamSynchronize(swap);
-            IntStream.range(from, to).parallel().forEach(i -> KvHostLayout.blockToHost(c.shape(), staging,
-                    (i - first) * c.blockBytes(), i, blocks.length, host));
+        } catch (RuntimeException e) {
+            drain(swap, e);
+            throw e;
         }
         return host;
     }
 
     /** Swap-in: {@code host} (as {@link #read} returned it) into {@code blocks} of {@code c}; they hold it on return. */
     synchronized void write(CudaKvCache c, int[] blocks, float[] host) {
+        if (host.length != KvHostLayout.hostLength(c.shape(), blocks.length)) {
+            throw new IllegalArgumentException("host KV copy of " + host.length + " floats does not fit " + blocks.length + " blocks");
+        }
         if (blocks.length == 0) return;
         dev.makeCurrent();
         CUstream swap = dev.swapStream();
         int chunk = KvBlockRuns.blocksPerChunk(c.blockBytes(), limitBytes);
         ensureCapacity(Math.min(chunk, blocks.length) * c.blockBytes());
-        afterQueuedCompute(swap); // queued steps may still read the blocks' previous contents
-        for (int from = 0; from < blocks.length; from += chunk) {
-            int to = Math.min(blocks.length, from + chunk), first = from;
-            IntStream.range(from, to).parallel().forEach(i -> KvHostLayout.hostToBlock(c.shape(), host, i, blocks.length,
-                    staging, (i - first) * c.blockBytes()));
-            for (KvBlockRuns r : KvBlockRuns.of(blocks, from, to)) {
-                cuMemcpyHtoDAsync(c.region.ptr().withByteOffset(r.firstBlock() * c.blockBytes()),
-                        pinned.withByteOffset(r.firstIndex() * c.blockBytes()), r.count() * c.blockBytes(), swap);
+        try {
+            afterQueuedCompute(swap); // queued steps may still read the blocks' previous contents
+            for (int from = 0; from < blocks.length; from += chunk) {
+                int to = Math.min(blocks.length, from + chunk), first = from;
+                IntStream.range(from, to).parallel().forEach(i -> KvHostLayout.hostToBlock(c.shape(), host, i, blocks.length,
+                        staging, (i - first) * c.blockBytes()));
+                for (KvBlockRuns r : KvBlockRuns.of(blocks, from, to)) {
+                    cuMemcpyHtoDAsync(c.region.ptr().withByteOffset(r.firstBlock() * c.blockBytes()),
+                            pinned.withByteOffset(r.firstIndex() * c.blockBytes()), r.count() * c.blockBytes(), swap);
+                }
+                cuStreamSynchronize(swap); // the staging buffer is refilled next; later compute reads the blocks
             }
-            cuStreamSynchronize(swap); // the staging buffer is refilled next; later compute reads the blocks
+        } catch (RuntimeException e) {
+            drain(swap, e);
+            throw e;
+        }
+    }
+
+    /** After a failed call: no copy may still use the buffer when the next call refills it. */
+    private static void drain(CUstream swap, RuntimeException failure) {
+        try {
+            cuStreamSynchronize(swap);
+        } catch (RuntimeException again) {
+            failure.addSuppressed(again);
         }
     }
 
