@@ -38,8 +38,11 @@ public final class CudaBackend implements Backend {
     private final HostCacheKeys hostKeys = new HostCacheKeys();
     private DeviceRegion sampleBuffer;
     private final PinnedKvCopies pinnedKv;
-    /** The KV swap's path: pinned staging (default) or the earlier pageable block-by-block copies. */
-    private volatile boolean pinnedKvCopies = Boolean.parseBoolean(System.getProperty("aegaeon.cuda.pinnedKvCopies", "true"));
+    /**
+     * The KV swap's path: pinned staging, or the pageable block-by-block copies that passed on the
+     * H100 (default until the pinned path has: its conformance cases run both, next device run).
+     */
+    private volatile boolean pinnedKvCopies = Boolean.parseBoolean(System.getProperty("aegaeon.cuda.pinnedKvCopies", "false"));
 
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
         this.dev = dev;
@@ -185,8 +188,8 @@ public final class CudaBackend implements Backend {
     /**
      * Swap-out, synchronous: after the compute work queued so far (which may still write the
      * blocks), copies the blocks to the host and widens them into the CPU backend's layout
-     * ({@link KvHostLayout}). By default through a pinned staging buffer ({@link PinnedKvCopies});
-     * with {@code -Daegaeon.cuda.pinnedKvCopies=false}, one pageable copy per block.
+     * ({@link KvHostLayout}). With {@code -Daegaeon.cuda.pinnedKvCopies=true} through a pinned
+     * staging buffer ({@link PinnedKvCopies}); by default one pageable copy per block.
      */
     @Override
     public float[] readKvBlocks(KvCache cache, int[] blocks) {
