@@ -37,6 +37,12 @@ public final class CudaBackend implements Backend {
     private DeviceRegion stepBuffer;
     private final HostCacheKeys hostKeys = new HostCacheKeys();
     private DeviceRegion sampleBuffer;
+    private final PinnedKvCopies pinnedKv;
+    /**
+     * The KV swap's path: pinned staging, or the pageable block-by-block copies that passed on the
+     * H100 (default until the pinned path has: its conformance cases run both, next device run).
+     */
+    private volatile boolean pinnedKvCopies = Boolean.parseBoolean(System.getProperty("aegaeon.cuda.pinnedKvCopies", "false"));
 
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
         this.dev = dev;
@@ -46,6 +52,7 @@ public final class CudaBackend implements Backend {
         this.compute = dev.computeStream();
         this.hostCache = new HostModelCache(Long.getLong("aegaeon.hostCacheBytes", 96L << 30));
         this.matmulWorkspace = dev.arena().allocateOrThrow(ops.matmulWorkspaceBytes(), "matrix-product workspace");
+        this.pinnedKv = new PinnedKvCopies(dev, compute, Long.getLong("aegaeon.cuda.kvStagingBytes", 256L << 20));
     }
 
     public CudaDevice device() { return dev; }
@@ -175,15 +182,22 @@ public final class CudaBackend implements Backend {
         cuMemcpyDtoH(Pointer.to(dst), t.ptr(), 4L * rows * t.cols());
     }
 
+    /** Selects the KV swap's path (tests compare the two; the property sets the default). */
+    void usePinnedKvCopies(boolean pinned) { pinnedKvCopies = pinned; }
+
     /**
-     * Swap-out, synchronous: waits for the compute stream (queued ops may still write the blocks),
-     * copies each block to the host and widens it into the CPU backend's layout
-     * ({@link KvHostLayout}). Correctness first: one pageable copy per block, not the pinned
-     * {@link KvSwapper} path, which keeps its own host format.
+     * Swap-out, synchronous: after the compute work queued so far (which may still write the
+     * blocks), copies the blocks to the host and widens them into the CPU backend's layout
+     * ({@link KvHostLayout}). With {@code -Daegaeon.cuda.pinnedKvCopies=true} through a pinned
+     * staging buffer ({@link PinnedKvCopies}); by default one pageable copy per block.
      */
     @Override
     public float[] readKvBlocks(KvCache cache, int[] blocks) {
         CudaKvCache c = kv(cache, blocks);
+        return pinnedKvCopies ? pinnedKv.read(c, blocks) : readKvBlocksPageable(c, blocks);
+    }
+
+    private float[] readKvBlocksPageable(CudaKvCache c, int[] blocks) {
         float[] host = new float[KvHostLayout.hostLength(c.shape(), blocks.length)];
         short[] block = new short[Math.toIntExact(c.blockElems())];
         dev.makeCurrent();
@@ -198,9 +212,8 @@ public final class CudaBackend implements Backend {
 
     /**
      * Swap-in, synchronous: rounds each block back to bf16 (exact for values read by
-     * {@link #readKvBlocks}) and copies it into place. A pageable copy may still be in flight when
-     * the call returns and the compute stream does not wait on the legacy stream, hence the
-     * context synchronisation before any later op can read the blocks.
+     * {@link #readKvBlocks}) and copies it into place after the compute work queued so far; the
+     * blocks hold the copy when the call returns. Pinned path as for {@link #readKvBlocks}.
      */
     @Override
     public void writeKvBlocks(KvCache cache, int[] blocks, float[] host) {
@@ -208,6 +221,16 @@ public final class CudaBackend implements Backend {
         if (host.length != (long) KvHostLayout.hostLength(c.shape(), blocks.length)) {
             throw new IllegalArgumentException("host KV copy of " + host.length + " floats does not fit " + blocks.length + " blocks");
         }
+        if (pinnedKvCopies) pinnedKv.write(c, blocks, host);
+        else writeKvBlocksPageable(c, blocks, host);
+    }
+
+    /**
+     * One pageable copy per block. Such a copy may still be in flight when cuMemcpyHtoD returns and
+     * the compute stream does not wait on the legacy stream, hence the context synchronisation
+     * before any later op can read the blocks.
+     */
+    private void writeKvBlocksPageable(CudaKvCache c, int[] blocks, float[] host) {
         short[] block = new short[Math.toIntExact(c.blockElems())];
         dev.makeCurrent();
         graphs().flush();
@@ -445,6 +468,7 @@ public final class CudaBackend implements Backend {
         dev.makeCurrent();
         graphs().flush();
         cuStreamSynchronize(compute);
+        pinnedKv.close();
         hostCache.close();
         if (ownsDevice) dev.close();
     }

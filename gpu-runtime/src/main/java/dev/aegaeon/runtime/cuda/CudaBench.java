@@ -237,6 +237,7 @@ public final class CudaBench {
 
         residentSwitch(a, layA);
         kvSwap(a, layA);
+        backendKvSwap(layA);
         json.put("arena", backend.occupancy().toString());
         if (args.length > 1) json.put("vllm", VllmProfiles.qwen7bH100(Path.of(args[1]), CONTEXT));
         Files.createDirectories(Path.of(args[0]).toAbsolutePath().getParent());
@@ -334,6 +335,38 @@ public final class CudaBench {
             say("KV swap of %d x %d tokens (%.2f GB): out %.1f GB/s, in %.1f GB/s; B decode during swap-out %.2f ms",
                     seqs, CONTEXT, bytes / 1e9, bytes / outS / 1e9, bytes / inS / 1e9, overlappedMs);
         }
+    }
+
+    /**
+     * The engine's swap ({@code readKvBlocks}/{@code writeKvBlocks}, bf16 on the device, fp32 on
+     * the host) through the pinned staging path and the pageable one, 8 sequences of CONTEXT
+     * tokens each: GB/s of device bytes, conversion included. A failure is recorded, not fatal,
+     * so the rest of the bench still reports.
+     */
+    private void backendKvSwap(BenchLayouts layA) {
+        var cache = backend.kvCaches().get(0);
+        int[] blocks = java.util.stream.IntStream.range(0, 8).flatMap(q -> java.util.Arrays.stream(layA.blocksOf(q, CONTEXT)))
+                .toArray();
+        long bytes = (long) blocks.length * ((CudaKvCache) cache).blockBytes();
+        Map<String, Object> gbps = new LinkedHashMap<>();
+        try {
+            for (boolean pinned : new boolean[] {true, false}) {
+                backend.usePinnedKvCopies(pinned);
+                float[][] host = new float[1][];
+                double out = medianMs(() -> host[0] = backend.readKvBlocks(cache, blocks), 1, 5);
+                double in = medianMs(() -> backend.writeKvBlocks(cache, blocks, host[0]), 1, 5);
+                String path = pinned ? "pinned" : "pageable";
+                gbps.put(path, Map.of("out", bytes / out / 1e6, "in", bytes / in / 1e6));
+                say("backend KV swap (%s) of %.2f GB: out %.2f GB/s, in %.2f GB/s", path, bytes / 1e9,
+                        bytes / out / 1e6, bytes / in / 1e6);
+            }
+        } catch (RuntimeException e) {
+            gbps.put("error", e.toString());
+            say("backend KV swap failed: %s", e);
+        } finally {
+            backend.usePinnedKvCopies(true);
+        }
+        json.put("backend_kv_swap_gbps", gbps);
     }
 
     /**

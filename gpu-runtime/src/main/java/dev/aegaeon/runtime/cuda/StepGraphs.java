@@ -94,6 +94,16 @@ final class StepGraphs {
     /** Issues what the step remembered (as a graph when the same sequence ran before) and stops recording. */
     void flush() { flush(true); }
 
+    /**
+     * Flushes, then runs {@code queue} (which queues work on the recorded stream, e.g. an event
+     * record) while no other thread can flush: a graph capture of another thread's step could
+     * otherwise swallow that work.
+     */
+    synchronized void flushThen(Runnable queue) {
+        flush();
+        queue.run();
+    }
+
     /** As {@link #flush()}, but never as a graph (the step was cut short, e.g. by a weight still loading). */
     void flushDirect() { flush(false); }
 

@@ -368,12 +368,79 @@ class BackendConformanceTest {
     }
 
     /**
+     * The pinned staging path against the pageable block-by-block one: reads right after the
+     * queued writeKv kernels (so the copies must wait for compute) give identical floats, also
+     * through a staging buffer of three blocks (several chunks, runs cut at chunk edges); writes
+     * into fresh caches through either path hold identical bits. (Compute reading blocks right
+     * after a pinned write: kvBlocksSwapOutAndInMatchTheCpuBackend, which runs the default path.)
+     */
+    @ParameterizedTest
+    @CsvSource({"128, 28, 4, 16", "64, 8, 8, 7", "16, 6, 2, 5"})
+    void pinnedKvCopiesEqualThePageablePath(int hd, int heads, int kvHeads, int blockSize) {
+        int layers = 3, blocks = 24, slots = blocks * blockSize, kvDim = kvHeads * hd;
+        var shape = new KvCacheShape(layers, kvHeads, hd, blockSize, blocks);
+        KvCache cg = b.cuda.allocateKvCache(shape);
+        int[] all = new int[slots];
+        for (int i = 0; i < slots; i++) all[i] = i;
+        var write = b.cuda.beginStep(new StepLayout(new int[slots], new int[slots], all, new int[] {0, slots},
+                new int[] {slots}, new int[0], 0, new int[0]));
+        for (int l = 0; l < layers; l++) {
+            var k = b.tensor(random(rnd, slots * kvDim, 1), slots, kvDim);
+            var v = b.tensor(random(rnd, slots * kvDim, 1), slots, kvDim);
+            b.cuda.writeKv(k.cuda(), v.cuda(), cg, l, write);
+        }
+        int[] out = {5, 6, 7, 0, 12, 11, 13, 14, 2, 3, 23};
+        int[] in = {8, 9, 10, 11, 1, 20, 19, 4, 5, 6, 15};
+        var small = new PinnedKvCopies(b.cuda.device(), b.cuda.device().computeStream(), 3 * ((CudaKvCache) cg).blockBytes());
+        KvCache viaPinned = b.cuda.allocateKvCache(shape), viaPageable = b.cuda.allocateKvCache(shape),
+                viaChunks = b.cuda.allocateKvCache(shape);
+        try {
+            b.cuda.usePinnedKvCopies(true);
+            float[] pinned = b.cuda.readKvBlocks(cg, out);
+            b.cuda.usePinnedKvCopies(false);
+            float[] pageable = b.cuda.readKvBlocks(cg, out);
+            assertArrayEquals(pageable, pinned, "pinned read of blocks " + java.util.Arrays.toString(out));
+            assertArrayEquals(pageable, small.read((CudaKvCache) cg, out), "pinned read in chunks of three blocks");
+
+            b.cuda.usePinnedKvCopies(true);
+            b.cuda.writeKvBlocks(viaPinned, in, pageable);
+            assertArrayEquals(pageable, b.cuda.readKvBlocks(viaPinned, in), "pinned write then pinned read");
+            small.write((CudaKvCache) viaChunks, in, pageable);
+            b.cuda.usePinnedKvCopies(false);
+            b.cuda.writeKvBlocks(viaPageable, in, pageable);
+            float[] reference = b.cuda.readKvBlocks(viaPageable, in);
+            assertArrayEquals(pageable, reference, "pageable round trip");
+            assertArrayEquals(reference, b.cuda.readKvBlocks(viaPinned, in), "pinned write, pageable read");
+            assertArrayEquals(reference, b.cuda.readKvBlocks(viaChunks, in), "chunked pinned write, pageable read");
+            b.cuda.usePinnedKvCopies(true);
+            assertEquals(0, b.cuda.readKvBlocks(cg, new int[0]).length);
+            b.cuda.writeKvBlocks(viaPinned, new int[0], new float[0]);
+            assertThrows(IllegalArgumentException.class, () -> b.cuda.writeKvBlocks(viaPinned, in, new float[pageable.length - 1]));
+            assertThrows(IllegalArgumentException.class, () -> b.cuda.readKvBlocks(viaPinned, new int[] {blocks}));
+        } finally {
+            b.cuda.usePinnedKvCopies(true);
+            small.close();
+            for (KvCache c : List.of(cg, viaPinned, viaPageable, viaChunks)) b.cuda.release(c);
+        }
+    }
+
+    /**
      * The engine on CUDA: a sequence swapped out mid-generation, its blocks reused by another
      * prompt, then swapped back into other blocks, continues with exactly the greedy ids of an
-     * uninterrupted run.
+     * uninterrupted run, through the pinned staging path and through the pageable one.
      */
-    @Test
-    void engineSwapOutAndInContinuesGreedyGenerationUnchanged() {
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void engineSwapOutAndInContinuesGreedyGenerationUnchanged(boolean pinnedKvCopies) {
+        b.cuda.usePinnedKvCopies(pinnedKvCopies);
+        try {
+            engineSwapOutAndIn();
+        } finally {
+            b.cuda.usePinnedKvCopies(true);
+        }
+    }
+
+    private void engineSwapOutAndIn() {
         ModelConfig config = dev.aegaeon.runtime.model.ModelShapes.tiny(ModelFamily.LLAMA);
         int[] prompt = new int[21], other = new int[40];
         for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(config.vocabSize());

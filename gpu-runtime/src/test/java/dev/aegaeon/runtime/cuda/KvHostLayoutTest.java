@@ -59,6 +59,41 @@ class KvHostLayoutTest {
         }
     }
 
+    /**
+     * The pinned path converts in the staging buffer: reading a device image from a segment (at an
+     * offset, as the chunk's i-th block) equals the array conversion, and writing one produces the
+     * same bf16 bits, little-endian as the device stores them.
+     */
+    @Test
+    void segmentConversionsEqualTheArrayOnes() {
+        var shape = new KvCacheShape(2, 3, 4, 5, 10);
+        int blockElems = (int) (2 * shape.layers() * shape.elementsPerBlockPerLayer()), count = 3;
+        long offset = 2L * blockElems + 6; // the third block of a chunk, past a few leading bytes
+        float[] host = new float[KvHostLayout.hostLength(shape, count)];
+        for (int i = 0; i < host.length; i++) host[i] = (float) (rnd.nextGaussian() * 100); // not bf16: rounding matters
+        host[1] = Float.NaN;
+        host[2] = Float.POSITIVE_INFINITY;
+        host[3] = -0f;
+        host[4] = Float.MIN_VALUE;
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var segment = arena.allocate(offset + 2L * blockElems);
+            for (int index = 0; index < count; index++) {
+                short[] image = new short[blockElems];
+                KvHostLayout.hostToBlock(shape, host, index, count, image);
+                KvHostLayout.hostToBlock(shape, host, index, count, segment, offset);
+                for (int e = 0; e < blockElems; e++) {
+                    short le = segment.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED
+                            .withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), offset + 2L * e);
+                    org.junit.jupiter.api.Assertions.assertEquals(image[e], le, "element " + e + " of block " + index);
+                }
+                float[] fromArray = new float[host.length], fromSegment = new float[host.length];
+                KvHostLayout.blockToHost(shape, image, index, count, fromArray);
+                KvHostLayout.blockToHost(shape, segment, offset, index, count, fromSegment);
+                assertArrayEquals(fromArray, fromSegment, "block " + index);
+            }
+        }
+    }
+
     @Test
     void aCopyTooLargeForAJavaArrayIsAClearError() {
         var shape = new KvCacheShape(80, 8, 128, 16, 100_000);
