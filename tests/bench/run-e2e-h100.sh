@@ -13,7 +13,9 @@
 #   SHAPE [qwen2.5-7b]     synthetic shape; MODEL_SEED [7] is the same for all functions (one host image)
 #   MAX_SEQ [4096]         prompt + output clip;   SEED [1] trace seed;   RATE [0.1] req/s per function
 #   MEMORY_BYTES [64000000000: the CUDA arena is 90% of free VRAM, ~71 GB on an H100, and each engine's KV pool and the
-#                          workspaces live there too]  aegaeon.pool.memory-bytes;  KV_TOKENS [4096] aegaeon.pool.kv-tokens-per-model
+#                          workspaces live there too]  aegaeon.pool.memory-bytes;  KV_TOKENS [8192] aegaeon.pool.kv-tokens-per-model
+#                          (each request reserves prompt + max_tokens of its model's pool: 4096 made long requests
+#                          block their model, SIM-VS-MEASURED.md; 8192 x 57 KB = 470 MB per engine, use 6144 at N=12)
 #   HEAP [24g]             platform -Xmx;   EXTRA_PROPS []  more -Dkey=value for the platform
 #   TOKEN_TIMES [false]    true: every token's arrival time per request in the JSON (larger files)
 #   STAGE [.device/platform]  the staged launchers;  OUT [$OUT or ./e2e-out]  where results go
@@ -48,7 +50,7 @@ fi
 "$stage/platform" -Xmx"${HEAP:-24g}" \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
   -Daegaeon.backend=pool -Daegaeon.pool.device="${DEVICE:-cuda}" -Daegaeon.pool.policy="$policy" \
-  -Daegaeon.pool.memory-bytes="${MEMORY_BYTES:-64000000000}" -Daegaeon.pool.kv-tokens-per-model="${KV_TOKENS:-4096}" \
+  -Daegaeon.pool.memory-bytes="${MEMORY_BYTES:-64000000000}" -Daegaeon.pool.kv-tokens-per-model="${KV_TOKENS:-8192}" \
   -Daegaeon.kafka.enabled=false -Daegaeon.demo.enabled=false -Daegaeon.data-dir="$data" \
   ${EXTRA_PROPS:-} > "$out/platform.log" 2>&1 &
 platform_pid=$!
