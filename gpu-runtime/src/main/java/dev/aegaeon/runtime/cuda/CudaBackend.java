@@ -114,13 +114,11 @@ public final class CudaBackend implements Backend {
     }
 
     /** Blocks until every queued weight load has landed. */
-    public void awaitLoads() {
+    @Override
+    public void awaitWeightLoads() {
         dev.makeCurrent();
         cuStreamSynchronize(dev.loadStream());
     }
-
-    @Override
-    public void awaitWeightLoads() { awaitLoads(); }
 
     public ArenaOccupancy occupancy() { return dev.arena().occupancy(); }
 

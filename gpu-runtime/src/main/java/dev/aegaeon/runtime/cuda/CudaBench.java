@@ -213,7 +213,7 @@ public final class CudaBench {
             weights.forEach(backend::evict);
             long s = System.nanoTime();
             weights.forEach(backend::prefetch);
-            backend.awaitLoads();
+            backend.awaitWeightLoads();
             scale[i] = secs(s);
         }
         double scaleup = median(scale);
@@ -425,7 +425,7 @@ public final class CudaBench {
         try (SyntheticWeights src = new SyntheticWeights(config, seed)) {
             ModelRunner r = new ModelRunner(config, src, backend,
                     new KvCacheShape(config.numLayers(), config.numKvHeads(), config.headDim(), BLOCK, blocks));
-            backend.awaitLoads();
+            backend.awaitWeightLoads();
             return r; // the pinned host cache holds the weights now; the generated copy is freed
         }
     }

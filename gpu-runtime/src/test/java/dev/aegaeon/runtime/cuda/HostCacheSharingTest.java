@@ -33,7 +33,7 @@ class HostCacheSharingTest {
             long pinned = cuda.hostCacheBytes();
             assertTrue(pinned > 0);
             ModelWeights m2 = ModelWeights.load(config, sameImage, cuda);
-            cuda.awaitLoads();
+            cuda.awaitWeightLoads();
             assertEquals(pinned, cuda.hostCacheBytes(), "the second model reuses the pinned bytes");
             CudaWeight e1 = (CudaWeight) m1.embed(), e2 = (CudaWeight) m2.embed();
             assertSame(e1.host, e2.host);
