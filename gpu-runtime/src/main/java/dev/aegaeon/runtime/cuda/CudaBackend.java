@@ -52,6 +52,7 @@ public final class CudaBackend implements Backend {
         this.compute = dev.computeStream();
         this.hostCache = new HostModelCache(Long.getLong("aegaeon.hostCacheBytes", 96L << 30));
         this.matmulWorkspace = dev.arena().allocateOrThrow(ops.matmulWorkspaceBytes(), "matrix-product workspace");
+        ops.prepareWorkspace(matmulWorkspace.ptr());
         this.pinnedKv = new PinnedKvCopies(dev, compute, Long.getLong("aegaeon.cuda.kvStagingBytes", 256L << 20));
     }
 
@@ -323,7 +324,7 @@ public final class CudaBackend implements Backend {
         if (cuda(w).isF32()) {
             ops.linearF32(compute, xi.ptr(), wp, bp, f32Bias, o.ptr(), xi.rows(), w.rows(), w.cols());
         } else {
-            CUdeviceptr xb = xi.rows() <= CudaOps.GEMV_MAX_ROWS ? null : bf16Of(xi);
+            CUdeviceptr xb = ops.needsBf16Operand(xi.rows(), w.cols()) ? bf16Of(xi) : null;
             ops.matmul(compute, xi.ptr(), xb, wp, f32Bias ? CudaOps.NONE : bp, o.ptr(), true, xi.rows(), w.rows(), w.cols(),
                     matmulWorkspace.ptr());
             if (f32Bias) ops.addBiasF32(compute, o.ptr(), bp, xi.rows(), w.rows());
@@ -416,9 +417,13 @@ public final class CudaBackend implements Backend {
         CudaStepInputs s = cuda(step);
         CudaTensor qi = cuda(q), o = cuda(out);
         KvCacheShape sh = c.shape();
+        int maxContext = 0;
+        for (int len : s.layout().contextLengths()) maxContext = Math.max(maxContext, len);
+        // The matrix-product workspace holds the split attention's partials: ops on one stream, in order.
         ops.decodeAttention(compute, qi.ptr(), qi.cols(), o.ptr(), o.cols(), c.region.ptr(), c.blockElems(), layer,
                 sh.blockSize(), qHeads, kvHeads, sh.headDim(), s.decodeSeq, s.decodeLast, s.blockTables,
-                s.tableStride, s.layout().numSeqs(), (float) (1 / Math.sqrt(sh.headDim())));
+                s.tableStride, s.layout().numSeqs(), maxContext, (float) (1 / Math.sqrt(sh.headDim())),
+                matmulWorkspace.ptr());
         o.written();
     }
 

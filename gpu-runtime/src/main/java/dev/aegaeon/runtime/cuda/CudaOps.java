@@ -26,6 +26,7 @@ public final class CudaOps {
     private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32;
     private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
     private final CUfunction gqa2, gqa4, gqa8, gqa4Hd256;
+    private final DecodeKernels decodeKernels;
     private final Tile[] tiles;
     private StepGraphs graphs = new StepGraphs(Integer.getInteger(GRAPHS_PROPERTY, DEFAULT_STEP_GRAPHS), this::fuseGemvs);
     private final CUfunction[] gemvGroup = new CUfunction[GEMV_MAX_ROWS + 1];
@@ -88,6 +89,7 @@ public final class CudaOps {
         gqa4 = k.function("paged_attention_gqa_g4");
         gqa8 = k.function("paged_attention_gqa_g8");
         gqa4Hd256 = k.function("paged_attention_gqa_g4_hd256");
+        decodeKernels = new DecodeKernels(k, multiprocessors, splitKWorkspaceBytes());
         prefill64 = withSmem(k.function("prefill_attention_hd64"), prefillSmem(64));
         prefill128 = withSmem(k.function("prefill_attention_hd128"), prefillSmem(128));
         splitkReduce = k.function("gemm_splitk_reduce");
@@ -282,6 +284,7 @@ public final class CudaOps {
             launch(gemv[m], grid, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
+        if (decodeKernels.swapAb(this::launch3, s, xF32, w, bias, out, outF32, m, n, k, workspace)) return;
         Tile t = m <= 64 ? smallTile : m <= 128 ? tiles[1] : largeTile;
         int gx = (n + t.bn - 1) / t.bn, gy = (m + t.bm - 1) / t.bm;
         int splits = splitsFor(gx * gy, m, k);
@@ -338,7 +341,41 @@ public final class CudaOps {
      * 8 x multiprocessors blocks of at most 128 x 128, into at most 16 parts.
      */
     public long matmulWorkspaceBytes() {
+        return splitKWorkspaceBytes() + DecodeKernels.COUNTER_BYTES;
+    }
+
+    /** The split-K tiles' part of the workspace; the swap-AB kernel's counters follow it. */
+    private long splitKWorkspaceBytes() {
         return (long) MAX_SPLITS * 8 * multiprocessors * 128 * 128 * 4 / 8;
+    }
+
+    /**
+     * Zeroes the workspace's arrival counters once, when it is allocated (the swap-AB kernel's last
+     * block of a row range resets its counter, so they stay zero between launches). Synchronous:
+     * not for the hot path.
+     */
+    public void prepareWorkspace(CUdeviceptr workspace) {
+        decodeKernels.clearCounters(workspace.withByteOffset(splitKWorkspaceBytes()));
+    }
+
+    /** Whether a product of {@code m} rows reads the bf16 copy of x (the tensor-core tiles) rather than fp32 x. */
+    public boolean needsBf16Operand(int m, int k) {
+        return m > GEMV_MAX_ROWS && !decodeKernels.takesSwapAb(m, k);
+    }
+
+    /** The new decode kernels' switches (swap-AB products, split-KV decode attention). */
+    public DecodeKernels decodeKernels() { return decodeKernels; }
+
+    /** Products of 9..128 rows on the swap-AB kernel or the tensor-core tiles (see {@link DecodeKernels#SWAP_AB_PROPERTY}). */
+    public void setSwapAbDecode(boolean on) {
+        graphs.flush();
+        decodeKernels.setSwapAb(on);
+    }
+
+    /** Decode attention split over keys, or the earlier kernels (see {@link DecodeKernels#SPLIT_KV_PROPERTY}). */
+    public void setSplitKvDecode(boolean on) {
+        graphs.flush();
+        decodeKernels.setSplitKv(on);
     }
 
     /**
@@ -385,6 +422,24 @@ public final class CudaOps {
                                 CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
                                 int numKvHeads, int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos,
                                 CUdeviceptr blockTables, int maxPages, int tokens, float scale) {
+        decodeAttention(s, q, qRowStride, out, outRowStride, pool, pageElems, layer, tokensPerPage, numHeads, numKvHeads,
+                headDim, tokSeq, tokPos, blockTables, maxPages, tokens, 0, scale, null);
+    }
+
+    /**
+     * As above, first trying the attention split over keys ({@link DecodeKernels#splitAttention}),
+     * which needs the step's longest context and the matrix-product workspace for its partials.
+     */
+    public void decodeAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
+                                CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
+                                int numKvHeads, int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos,
+                                CUdeviceptr blockTables, int maxPages, int tokens, int maxContext, float scale,
+                                CUdeviceptr workspace) {
+        if (decodeKernels.splitAttention(this::launch3, s, q, qRowStride, out, outRowStride, pool, pageElems, layer,
+                tokensPerPage, numHeads, numKvHeads, headDim, tokSeq, tokPos, blockTables, maxPages, tokens, maxContext,
+                scale, workspace)) {
+            return;
+        }
         int group = numHeads / numKvHeads;
         CUfunction f = null;
         if (headDim % 4 == 0 && pageElems % 4 == 0 && numHeads % numKvHeads == 0) {

@@ -1,0 +1,172 @@
+package dev.aegaeon.runtime.cuda;
+
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUstream;
+
+import static jcuda.driver.JCudaDriver.cuMemsetD8;
+
+/**
+ * Launch geometry, workspace layout and on/off switches of the decode kernels in gemm_decode.cu
+ * (swap-AB tensor-core products for 9..128 rows) and decode_attention.cu (attention split over
+ * keys, GQA). Both read their scratch space from the caller's matrix-product workspace, which is
+ * used by one op at a time on one stream: the swap-AB partials and the attention partials start at
+ * its offset 0 (as the split-K tiles' partials do), the swap-AB arrival counters sit after the
+ * split-K part ({@code counterOffset}) and must be zero before the first launch
+ * ({@link #clearCounters}); the kernel keeps them zero.
+ */
+public final class DecodeKernels {
+    /** System property: products of 9..128 rows with K % 8 == 0 on the swap-AB kernel (default true). */
+    public static final String SWAP_AB_PROPERTY = "aegaeon.cuda.swapAbDecode";
+    /** System property: decode attention split over keys (flash-decoding) where the shape allows (default true). */
+    public static final String SPLIT_KV_PROPERTY = "aegaeon.cuda.splitKvDecode";
+    /** One int per row range of 64 or 128 weight rows: products of up to 4096 ranges may split K. */
+    static final int MAX_COUNTERS = 4096;
+    static final long COUNTER_BYTES = 4L * MAX_COUNTERS;
+    private static final int MAX_SPLITS = 16;
+    /** Keys per tile of the split attention kernel; chunks are multiples of it. */
+    private static final int KEY_TILE = 16;
+
+    /** Issues or records a launch (CudaOps.launch3). */
+    @FunctionalInterface
+    interface Launcher {
+        void launch(CUfunction f, int gx, int gy, int gz, int block, int smem, CUstream s, Object... args);
+    }
+
+    /** A swap-AB instantiation: up to {@code maxRows} batch rows, {@code rowsPerBlock} W rows per block. */
+    private record SwapAb(CUfunction fn, int maxRows, int rowsPerBlock, int residentPerSm) {}
+
+    /** A split attention instantiation: groups up to {@code maxGroup}, head sizes up to {@code maxHeadDim}. */
+    private record Split(CUfunction fn, int maxGroup, int maxHeadDim, int residentPerSm) {}
+
+    private final int multiprocessors;
+    private final long splitKBytes;
+    private final SwapAb[] swapAbs;
+    private final Split[] splits;
+    private final CUfunction combine;
+    private volatile boolean swapAb = Boolean.parseBoolean(System.getProperty(SWAP_AB_PROPERTY, "true"));
+    private volatile boolean splitKv = Boolean.parseBoolean(System.getProperty(SPLIT_KV_PROPERTY, "true"));
+
+    DecodeKernels(KernelModules k, int multiprocessors, long splitKBytes) {
+        this.multiprocessors = multiprocessors;
+        this.splitKBytes = splitKBytes;
+        // Residency from ptxas (sm_90): 72 / 102 / 178 / 186 registers x 128 threads.
+        swapAbs = new SwapAb[] {
+            new SwapAb(k.function("gemm_swapab_n2"), 16, 128, 6),
+            new SwapAb(k.function("gemm_swapab_n4"), 32, 128, 4),
+            new SwapAb(k.function("gemm_swapab_n8"), 64, 128, 2),
+            new SwapAb(k.function("gemm_swapab_n16"), 128, 64, 2)};
+        // 64 / 87 / 121 / 197 / 228 registers x 128 threads.
+        splits = new Split[] {
+            new Split(k.function("decode_attention_split_g1"), 1, 128, 8),
+            new Split(k.function("decode_attention_split_g2"), 2, 128, 5),
+            new Split(k.function("decode_attention_split_g4"), 4, 128, 4),
+            new Split(k.function("decode_attention_split_g8"), 8, 128, 2),
+            new Split(k.function("decode_attention_split_g4_hd256"), 4, 256, 2)};
+        combine = k.function("decode_attention_combine");
+    }
+
+    public boolean swapAbEnabled() { return swapAb; }
+
+    public boolean splitKvEnabled() { return splitKv; }
+
+    /** Callers flush recorded step graphs first (CudaOps does). */
+    void setSwapAb(boolean on) { swapAb = on; }
+
+    void setSplitKv(boolean on) { splitKv = on; }
+
+    /** Zeroes the arrival counters after {@code counters} (synchronous; once per workspace). */
+    void clearCounters(CUdeviceptr counters) {
+        cuMemsetD8(counters, (byte) 0, COUNTER_BYTES);
+    }
+
+    /** Whether a product of m rows and inner size k goes to the swap-AB kernel. */
+    boolean takesSwapAb(int m, int k) {
+        return swapAb && m > CudaOps.GEMV_MAX_ROWS && m <= 128 && k % 8 == 0;
+    }
+
+    private SwapAb swapAbFor(int m) {
+        for (SwapAb v : swapAbs) if (m <= v.maxRows) return v;
+        throw new IllegalStateException("no swap-AB kernel for " + m + " rows");
+    }
+
+    /**
+     * out[m, :] = xF32[m, :] . W^T (+ bf16 bias) on the swap-AB kernel, if {@link #takesSwapAb};
+     * returns false (nothing launched) otherwise. Splits K when the row ranges alone leave
+     * multiprocessors idle and a workspace is given; the kernel reduces the splits itself.
+     */
+    boolean swapAb(Launcher l, CUstream s, CUdeviceptr xF32, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr out,
+                   boolean outF32, int m, int n, int k, CUdeviceptr workspace) {
+        if (!takesSwapAb(m, k)) return false;
+        SwapAb v = swapAbFor(m);
+        int gx = (n + v.rowsPerBlock - 1) / v.rowsPerBlock;
+        int splits = workspace == null || gx > MAX_COUNTERS ? 1 : splitsFor(gx, v.residentPerSm * multiprocessors, m, k);
+        while (splits > 1 && 4L * splits * m * n > splitKBytes) splits--;
+        int kPerSplit = ((k + splits - 1) / splits + 31) / 32 * 32;
+        splits = (k + kPerSplit - 1) / kPerSplit;
+        CUdeviceptr ws = workspace == null ? CudaOps.NONE : workspace;
+        CUdeviceptr counters = workspace == null ? CudaOps.NONE : workspace.withByteOffset(splitKBytes);
+        l.launch(v.fn, gx, splits, 1, 128, 0, s, xF32, w, bias, out, outF32 ? 1 : 0, m, n, k, kPerSplit, ws, counters);
+        return true;
+    }
+
+    /**
+     * Splits of K for {@code blocks} row ranges with {@code slots} resident blocks on the GPU: the
+     * fewest that reach (within 5%) the least modelled time, waves(s) / s x (1 + 2 s m / k) (the
+     * last factor charges the fp32 partials, written and read through L2, at half a weight byte).
+     */
+    static int splitsFor(int blocks, int slots, int m, int k) {
+        int cap = Math.max(1, Math.min(MAX_SPLITS, k / 256));
+        double[] cost = new double[cap + 1];
+        double best = Double.MAX_VALUE;
+        for (int s = 1; s <= cap; s++) {
+            long waves = ((long) blocks * s + slots - 1) / slots;
+            cost[s] = (double) waves / s * (1 + (s == 1 ? 0 : 2.0 * s * m / k));
+            best = Math.min(best, cost[s]);
+        }
+        for (int s = 1; s <= cap; s++) if (cost[s] <= best * 1.05) return s;
+        return 1;
+    }
+
+    /**
+     * Decode attention split over keys, if enabled and the shape allows (head size a multiple of 8
+     * up to 128 with group <= 8, or up to 256 with group <= 4; aligned rows; partials fit the
+     * workspace); returns false (nothing launched) otherwise. {@code maxContext} (the longest
+     * sequence this step) sizes the chunks, rounded to a power of two so a growing context keeps
+     * its step graph; the grid covers the block tables' capacity and surplus chunks exit at once.
+     */
+    boolean splitAttention(Launcher l, CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
+                           CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads, int numKvHeads,
+                           int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos, CUdeviceptr blockTables, int maxPages,
+                           int tokens, int maxContext, float scale, CUdeviceptr workspace) {
+        if (!splitKv || workspace == null || tokens == 0 || numHeads % numKvHeads != 0) return false;
+        if (headDim % 8 != 0 || pageElems % 8 != 0 || qRowStride % 4 != 0) return false;
+        int group = numHeads / numKvHeads;
+        Split v = null;
+        for (Split c : splits) {
+            if (group <= c.maxGroup && headDim <= c.maxHeadDim) { v = c; break; }
+        }
+        if (v == null) return false;
+        long perBlockKeys = Math.max(1, (long) Math.max(1, maxContext) * numKvHeads * tokens
+                / ((long) v.residentPerSm * multiprocessors));
+        int chunkKeys = KEY_TILE;
+        while (chunkKeys < perBlockKeys) chunkKeys <<= 1;
+        long capacity = Math.max((long) maxPages * tokensPerPage, maxContext);
+        int maxChunks;
+        while (true) {
+            maxChunks = (int) ((capacity + chunkKeys - 1) / chunkKeys);
+            long bytes = 4L * tokens * numHeads * maxChunks * (headDim + 2);
+            if (bytes <= splitKBytes) break;
+            if (chunkKeys >= (1 << 24)) return false;
+            chunkKeys <<= 1;
+        }
+        CUdeviceptr partAcc = workspace;
+        CUdeviceptr partMl = workspace.withByteOffset(4L * tokens * numHeads * maxChunks * headDim);
+        l.launch(v.fn, maxChunks, numKvHeads, tokens, 128, 0, s, q, qRowStride, pool, pageElems, layer, tokensPerPage,
+                numKvHeads, headDim, group, tokSeq, tokPos, blockTables, maxPages, scale, chunkKeys, maxChunks,
+                partAcc, partMl);
+        l.launch(combine, numHeads, tokens, 1, 128, 0, s, partAcc, partMl, out, outRowStride, numHeads, headDim, tokPos,
+                chunkKeys, maxChunks);
+        return true;
+    }
+}
