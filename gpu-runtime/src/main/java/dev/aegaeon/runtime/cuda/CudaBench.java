@@ -124,6 +124,8 @@ public final class CudaBench {
         // Tensor-core kernels for 9..64 rows, decode batches 32 and 64 (step graphs on).
         Map<String, Object> bySmallTile = new LinkedHashMap<>();
         String defaultSmall = dev.ops().smallTileName();
+        boolean swapAbDefault = dev.ops().decodeKernels().swapAbEnabled();
+        dev.ops().setSwapAbDecode(false);  // the tiles, not the swap-AB kernel
         for (String tile : dev.ops().smallTileNames()) {
             dev.ops().useSmallTile(tile);
             Map<String, Double> d = new LinkedHashMap<>();
@@ -136,10 +138,13 @@ public final class CudaBench {
             bySmallTile.put(tile, d);
         }
         dev.ops().useSmallTile(defaultSmall);
+        dev.ops().setSwapAbDecode(swapAbDefault);
         json.put("decode_ms_step_graphs_by_small_tile", bySmallTile);
 
         // Decode attention on the GQA-aware kernel (each KV row read once for its query heads).
         CudaOps.GqaDecode gqaBefore = dev.ops().gqaDecode();
+        boolean splitKvDefault = dev.ops().decodeKernels().splitKvEnabled();
+        dev.ops().setSplitKvDecode(false);  // the split kernel would take precedence
         dev.ops().setGqaDecode(CudaOps.GqaDecode.AUTO);
         Map<String, Double> gqa = new LinkedHashMap<>();
         for (int b : new int[] {8, 32, 64, 128}) {
@@ -149,7 +154,13 @@ public final class CudaBench {
             say("decode batch %3d (step graph, GQA decode attention AUTO): %.2f ms", b, gqa.get(String.valueOf(b)));
         }
         dev.ops().setGqaDecode(gqaBefore);
+        dev.ops().setSplitKvDecode(splitKvDefault);
         json.put("decode_ms_step_graphs_gqa_attention", gqa);
+
+        // The decode kernels of DecodeKernels (swap-AB products, split-KV attention), each on and off.
+        json.put("decode_ms_step_graphs_new_kernels", DecodeKernelBench.stepsOnOff(dev.ops(),
+                b -> medianMs(() -> step(a, layA.decode(0, b, CONTEXT), ModelRunner.Phase.DECODE), 3, 11),
+                new int[] {1, 8, 32, 64, 128}, decode, line -> say("%s", line)));
 
         json.put("decode_host_enqueue_ms_step_graphs", enqueueMs(a, layA));
         long[] c = dev.ops().graphs().counters();
@@ -176,6 +187,7 @@ public final class CudaBench {
         dev.ops().useStepGraphs(Integer.getInteger(CudaOps.GRAPHS_PROPERTY, CudaOps.DEFAULT_STEP_GRAPHS), dev.computeStream());
         json.put("decode_ms", decode);
         json.put("gemv_gbps", gemvGbps());
+        json.put("product_gbps_swapab_vs_tiles", DecodeKernelBench.productGbps(dev, line -> say("%s", line)));
         json.put("decode_ms_by_splitk_policy", byWaves);
         json.put("decode_hbm_floor_ms", weightBytes / (hbm * 1e9) * 1e3);
 

@@ -75,6 +75,14 @@ public final class DecodeKernels {
 
     void setSplitKv(boolean on) { splitKv = on; }
 
+    private volatile int forcedChunkKeys;
+
+    /** Tests: keys per attention chunk instead of the size policy's choice (0: the policy). */
+    void forceChunkKeys(int keys) {
+        if (keys < 0 || keys % KEY_TILE != 0) throw new IllegalArgumentException("chunk keys must be a multiple of " + KEY_TILE + ", got " + keys);
+        forcedChunkKeys = keys;
+    }
+
     /** Zeroes the arrival counters after {@code counters} (synchronous; once per workspace). */
     void clearCounters(CUdeviceptr counters) {
         cuMemsetD8(counters, (byte) 0, COUNTER_BYTES);
@@ -151,6 +159,7 @@ public final class DecodeKernels {
                 / ((long) v.residentPerSm * multiprocessors));
         int chunkKeys = KEY_TILE;
         while (chunkKeys < perBlockKeys) chunkKeys <<= 1;
+        if (forcedChunkKeys > 0) chunkKeys = forcedChunkKeys;
         long capacity = Math.max((long) maxPages * tokensPerPage, maxContext);
         int maxChunks;
         while (true) {
@@ -158,7 +167,7 @@ public final class DecodeKernels {
             long bytes = 4L * tokens * numHeads * maxChunks * (headDim + 2);
             if (bytes <= splitKBytes) break;
             if (chunkKeys >= (1 << 24)) return false;
-            chunkKeys <<= 1;
+            chunkKeys <<= 1;  // still a multiple of the tile
         }
         CUdeviceptr partAcc = workspace;
         CUdeviceptr partMl = workspace.withByteOffset(4L * tokens * numHeads * maxChunks * headDim);

@@ -102,7 +102,9 @@ class BackendConformanceTest {
     void smallTileProducts(String tile) {
         CudaOps ops = b.cuda.device().ops();
         String before = ops.smallTileName();
+        boolean swapAbBefore = ops.decodeKernels().swapAbEnabled();
         try {
+            ops.setSwapAbDecode(false);  // the tiles themselves, not the swap-AB kernel
             ops.useSmallTile(tile);
             for (int[] s : new int[][] {{64, 3584, 3584}, {9, 130, 99}, {33, 512, 3584}, {64, 700, 18944}, {17, 1000, 264}}) {
                 int m = s[0], n = s[1], k = s[2];
@@ -116,6 +118,36 @@ class BackendConformanceTest {
             }
         } finally {
             ops.useSmallTile(before);
+            ops.setSwapAbDecode(swapAbBefore);
+        }
+    }
+
+    /**
+     * The swap-AB tensor-core kernel for 9..128 rows (gemm_decode.cu): every instantiation (up to
+     * 16, 32, 64, 128 rows), with and without split K (the last block reduces), ragged N and K,
+     * bias or none; each shape twice, so a counter the first launch failed to reset would leave the
+     * second output unwritten (poisoned). K % 8 != 0 takes the tiles (fallback) and must agree too.
+     */
+    @ParameterizedTest
+    @CsvSource({"9, 130, 104, true", "16, 3584, 3584, false", "17, 512, 3584, true", "32, 1000, 264, true",
+        "33, 700, 18944, false", "64, 3584, 3584, true", "64, 512, 3584, false", "65, 600, 2048, true",
+        "128, 3584, 3584, false", "100, 257, 4096, true", "40, 300, 99, true"})
+    void swapAbDecodeProducts(int m, int n, int k, boolean withBias) {
+        CudaOps ops = b.cuda.device().ops();
+        boolean before = ops.decodeKernels().swapAbEnabled();
+        try {
+            ops.setSwapAbDecode(true);
+            for (int rep = 0; rep < 2; rep++) {
+                var x = b.tensor(random(rnd, m * k, 1), m, k);
+                var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
+                var bias = withBias ? b.weight("bias", random(rnd, n, 1), n) : null;
+                var out = b.empty(m, n);
+                b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
+                b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
+                b.assertClose("swap-AB linear " + m + "x" + n + "x" + k + " #" + rep, out, m, 1e-5);
+            }
+        } finally {
+            ops.setSwapAbDecode(before);
         }
     }
 
@@ -241,7 +273,41 @@ class BackendConformanceTest {
     @ParameterizedTest
     @CsvSource({"128, 28, 4, 16", "64, 8, 8, 7", "16, 6, 2, 5", "96, 4, 1, 32"})
     void kvWritesPrefillAndDecodeAttention(int hd, int heads, int kvHeads, int blockSize) {
-        int[] lens = {37, 130, 5};
+        withSplitKv(false, () -> attentionCase(hd, heads, kvHeads, blockSize, new int[] {37, 130, 5}));
+    }
+
+    /**
+     * Decode attention split over keys (decode_attention.cu) with its combine pass: group 1..7,
+     * head sizes 16..256, contexts from 2 to 778 keys in one batch, and chunk sizes forced to one
+     * tile (16 keys), several tiles (64: the online softmax across tiles) and one chunk for the
+     * whole context (4096), besides the size policy's own choice (0).
+     */
+    @ParameterizedTest
+    @CsvSource({"128, 28, 4, 16, 0", "128, 28, 4, 16, 16", "128, 28, 4, 16, 64", "128, 28, 4, 16, 4096",
+        "64, 8, 8, 7, 0", "64, 8, 8, 7, 48", "16, 6, 2, 5, 0", "96, 4, 1, 32, 32", "256, 8, 2, 16, 0",
+        "256, 8, 2, 16, 64", "128, 14, 2, 16, 0", "128, 16, 2, 16, 16"})
+    void splitKvDecodeAttention(int hd, int heads, int kvHeads, int blockSize, int chunkKeys) {
+        CudaOps ops = b.cuda.device().ops();
+        try {
+            ops.decodeKernels().forceChunkKeys(chunkKeys);
+            withSplitKv(true, () -> attentionCase(hd, heads, kvHeads, blockSize, new int[] {1, 300, 777, 16, 17}));
+        } finally {
+            ops.decodeKernels().forceChunkKeys(0);
+        }
+    }
+
+    private static void withSplitKv(boolean on, Runnable r) {
+        CudaOps ops = b.cuda.device().ops();
+        boolean before = ops.decodeKernels().splitKvEnabled();
+        try {
+            ops.setSplitKvDecode(on);
+            r.run();
+        } finally {
+            ops.setSplitKvDecode(before);
+        }
+    }
+
+    private void attentionCase(int hd, int heads, int kvHeads, int blockSize, int[] lens) {
         int maxBlocks = 0, total = 0;
         for (int len : lens) { maxBlocks = Math.max(maxBlocks, (len + 1 + blockSize - 1) / blockSize); total += len; }
         int blocks = lens.length * maxBlocks + 3, layers = 3, layer = 1;
@@ -303,7 +369,7 @@ class BackendConformanceTest {
         CudaOps.GqaDecode before = ops.gqaDecode();
         try {
             ops.setGqaDecode(CudaOps.GqaDecode.ALWAYS);
-            kvWritesPrefillAndDecodeAttention(hd, heads, kvHeads, blockSize);
+            kvWritesPrefillAndDecodeAttention(hd, heads, kvHeads, blockSize);  // split over keys off
         } finally {
             ops.setGqaDecode(before);
         }

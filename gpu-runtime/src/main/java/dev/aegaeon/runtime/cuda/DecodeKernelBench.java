@@ -1,0 +1,106 @@
+package dev.aegaeon.runtime.cuda;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.IntToDoubleFunction;
+
+import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
+import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+
+/**
+ * CudaBench's comparisons of the decode kernels of {@link DecodeKernels}: decode steps with each
+ * new kernel on and off in the same run, and the weight-streaming rate of the products of 9..128
+ * rows on the swap-AB kernel against the tensor-core tiles. Prints what it measures.
+ */
+final class DecodeKernelBench {
+    private DecodeKernelBench() {}
+
+    /**
+     * Median decode-step milliseconds per batch for: both new kernels off (the earlier path),
+     * swap-AB products only, split-KV attention only, both; the switches are restored afterwards.
+     * Every figure is also offered to {@code best} (per batch, the minimum is kept).
+     */
+    static Map<String, Object> stepsOnOff(CudaOps ops, IntToDoubleFunction stepMs, int[] batches,
+                                          Map<String, Double> best, Consumer<String> say) {
+        DecodeKernels k = ops.decodeKernels();
+        boolean swapBefore = k.swapAbEnabled(), splitBefore = k.splitKvEnabled();
+        Map<String, Object> all = new LinkedHashMap<>();
+        try {
+            for (boolean[] c : new boolean[][] {{false, false}, {true, false}, {false, true}, {true, true}}) {
+                ops.setSwapAbDecode(c[0]);
+                ops.setSplitKvDecode(c[1]);
+                String name = "swapAb_" + (c[0] ? "on" : "off") + "_splitKv_" + (c[1] ? "on" : "off");
+                Map<String, Double> d = new LinkedHashMap<>();
+                for (int b : batches) {
+                    double ms = stepMs.applyAsDouble(b);
+                    d.put(String.valueOf(b), ms);
+                    best.merge(String.valueOf(b), ms, Math::min);
+                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, %s): %.2f ms", b, name, ms));
+                }
+                all.put(name, d);
+            }
+        } finally {
+            ops.setSwapAbDecode(swapBefore);
+            ops.setSplitKvDecode(splitBefore);
+        }
+        return all;
+    }
+
+    /**
+     * Weight GB/s of one product launch, swap-AB kernel and tiles (bf16 x prepared once, as the
+     * backend's shadow would be), for the 7B gate (18944 x 3584), q/o (3584 x 3584) and down
+     * (3584 x 18944) shapes at 16, 64 and 128 rows; device events around 30 launches.
+     */
+    static Map<String, Double> productGbps(CudaDevice dev, Consumer<String> say) {
+        CudaOps ops = dev.ops();
+        boolean swapBefore = ops.decodeKernels().swapAbEnabled();
+        int maxRows = 128, maxN = 18944, maxK = 18944;
+        long wElems = 3584L * 18944;
+        DeviceRegion w = dev.arena().allocateOrThrow(2L * wElems, "probe"),
+                x = dev.arena().allocateOrThrow(4L * maxRows * maxK, "probe"),
+                xb = dev.arena().allocateOrThrow(2L * maxRows * maxK, "probe"),
+                y = dev.arena().allocateOrThrow(4L * maxRows * maxN, "probe"),
+                ws = dev.arena().allocateOrThrow(ops.matmulWorkspaceBytes(), "probe");
+        var s = dev.computeStream();
+        Map<String, Double> m = new LinkedHashMap<>();
+        try {
+            ops.prepareWorkspace(ws.ptr());
+            ops.fillUniform(s, w.ptr(), wElems, 3, 0.05f, 0f);
+            cuMemsetD32Async(x.ptr(), Float.floatToIntBits(0.5f), (long) maxRows * maxK, s);
+            ops.toBf16(s, x.ptr(), xb.ptr(), (long) maxRows * maxK);
+            var start = CudaDevice.newTimingEvent();
+            var end = CudaDevice.newTimingEvent();
+            for (int[] shape : new int[][] {{18944, 3584}, {3584, 3584}, {3584, 18944}}) {
+                int n = shape[0], k = shape[1];
+                for (int rows : new int[] {16, 64, 128}) {
+                    for (boolean swap : new boolean[] {true, false}) {
+                        ops.setSwapAbDecode(swap);
+                        Runnable once = () -> ops.matmul(s, x.ptr(), xb.ptr(), w.ptr(), CudaOps.NONE, y.ptr(), true, rows, n, k, ws.ptr());
+                        for (int i = 0; i < 3; i++) once.run();
+                        int reps = 30;
+                        cuEventRecord(start, s);
+                        for (int i = 0; i < reps; i++) once.run();
+                        cuEventRecord(end, s);
+                        cuEventSynchronize(end);
+                        float[] ms = new float[1];
+                        cuEventElapsedTime(ms, start, end);
+                        double gbps = 2.0 * n * k * reps / (ms[0] / 1e3) / 1e9;
+                        String key = (swap ? "swapab" : "tiles") + "_" + rows + "x" + n + "x" + k;
+                        m.put(key, gbps);
+                        say.accept(String.format(Locale.ROOT, "product %3d rows x [%d x %d] bf16, %s: %.0f GB/s of weights",
+                                rows, n, k, swap ? "swap-AB" : "tiles (" + ops.smallTileName() + ")", gbps));
+                    }
+                }
+            }
+        } finally {
+            ops.setSwapAbDecode(swapBefore);
+            dev.synchronize();
+            for (DeviceRegion r : new DeviceRegion[] {w, x, xb, y, ws}) dev.arena().free(r);
+        }
+        return m;
+    }
+}
