@@ -68,6 +68,7 @@ __device__ __forceinline__ void split_body(
     __shared__ float sP[2][G][TILE];     // scores, then probabilities, of a tile (double-buffered)
     __shared__ float sAlpha[2][G];       // rescale of the running accumulator at that tile
     __shared__ float sRed[NWARP][G][C * 128];
+    __shared__ __align__(16) float sQ[G][C * 128];  // scaled queries: shared memory, not 8 G C registers
     const int chunk = blockIdx.x, kvh = blockIdx.y, t = blockIdx.z;
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, hl = lane & 15, slot = tid >> 4;
     const int len = tokPos[t] + 1;
@@ -78,25 +79,18 @@ __device__ __forceinline__ void split_body(
     const int kvDim = numKvHeads * headDim, headOff = kvh * headDim;
     const float qScale = scale * 1.4426950408889634f;  // scores in log2 units: exp2 below
 
-    float qv[G][C][8], acc[G][C][8];
+    for (int idx = tid; idx < G * C * 128; idx += blockDim.x) {
+        const int g = idx / (C * 128), e = idx % (C * 128);
+        sQ[g][e] = g < group && e < headDim ? q[(size_t)t * qRowStride + (size_t)(kvh * group + g) * headDim + e] * qScale : 0.f;
+    }
+    float acc[G][C][8];
 #pragma unroll
     for (int g = 0; g < G; ++g)
 #pragma unroll
-        for (int c = 0; c < C; ++c) {
-            const int e = 8 * hl + 128 * c;
-            float4 a = make_float4(0.f, 0.f, 0.f, 0.f), b = a;
-            if (g < group && e < headDim) {
-                const float* qh = q + (size_t)t * qRowStride + (size_t)(kvh * group + g) * headDim + e;
-                a = *reinterpret_cast<const float4*>(qh);
-                b = *reinterpret_cast<const float4*>(qh + 4);
-            }
-            const float f[8] = {a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w};
+        for (int c = 0; c < C; ++c)
 #pragma unroll
-            for (int i = 0; i < 8; ++i) {
-                qv[g][c][i] = f[i] * qScale;
-                acc[g][c][i] = 0.f;
-            }
-        }
+            for (int i = 0; i < 8; ++i) acc[g][c][i] = 0.f;
+    __syncthreads();
     // Running max / sum of heads warp and warp + NWARP (kept by every lane of that warp).
     float mRun[2] = {-INFINITY, -INFINITY}, lRun[2] = {0.f, 0.f};
 
@@ -119,9 +113,13 @@ __device__ __forceinline__ void split_body(
                 if (g >= group) break;
                 float s = 0.f;
 #pragma unroll
-                for (int c = 0; c < C; ++c)
+                for (int c = 0; c < C; ++c) {
+                    const float4 qa = *reinterpret_cast<const float4*>(&sQ[g][128 * c + 8 * hl]);
+                    const float4 qb = *reinterpret_cast<const float4*>(&sQ[g][128 * c + 8 * hl + 4]);
+                    const float qf[8] = {qa.x, qa.y, qa.z, qa.w, qb.x, qb.y, qb.z, qb.w};
 #pragma unroll
-                    for (int x = 0; x < 8; ++x) s = fmaf(qv[g][c][x], kf[c][x], s);
+                    for (int x = 0; x < 8; ++x) s = fmaf(qf[x], kf[c][x], s);
+                }
                 s += __shfl_xor_sync(0xffffffffu, s, 8);
                 s += __shfl_xor_sync(0xffffffffu, s, 4);
                 s += __shfl_xor_sync(0xffffffffu, s, 2);

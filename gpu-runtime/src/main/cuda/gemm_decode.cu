@@ -170,15 +170,16 @@ __device__ __forceinline__ void swapab_body(const float* __restrict__ x, const b
     if (tid == 0) counters[blockIdx.x] = 0;  // ready for the next launch (stream order)
 }
 
-#define SWAPAB(NT, RT, U)                                                                          \
-    extern "C" __global__ void __launch_bounds__(128) gemm_swapab_n##NT(                           \
+#define SWAPAB(NT, RT, U, MINB)                                                                         \
+    extern "C" __global__ void __launch_bounds__(128, MINB) gemm_swapab_n##NT(                           \
         const float* __restrict__ x, const bf16* __restrict__ W, const bf16* __restrict__ bias,    \
         void* __restrict__ out, int outF32, int M, int N, int K, int kPerSplit,                    \
         float* __restrict__ partials, int* __restrict__ counters) {                                \
         swapab_body<NT, RT, U>(x, W, bias, out, outF32, M, N, K, kPerSplit, partials, counters);   \
     }
-// Rows per block (CudaOps must match): 128 for RT = 2, 64 for RT = 1.
-SWAPAB(2, 2, 4)
-SWAPAB(4, 2, 2)
-SWAPAB(8, 2, 2)
-SWAPAB(16, 1, 2)
+// Rows per block (DecodeKernels must match): 128 for RT = 2, 64 for RT = 1. MINB: blocks per SM
+// the register budget must allow (3 x 4 warps x 4 KB of weights in flight per SM for n8).
+SWAPAB(2, 2, 4, 4)
+SWAPAB(4, 2, 2, 4)
+SWAPAB(8, 2, 2, 3)
+SWAPAB(16, 1, 2, 1)

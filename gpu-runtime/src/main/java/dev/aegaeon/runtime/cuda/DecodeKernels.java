@@ -33,8 +33,11 @@ public final class DecodeKernels {
         void launch(CUfunction f, int gx, int gy, int gz, int block, int smem, CUstream s, Object... args);
     }
 
-    /** A swap-AB instantiation: up to {@code maxRows} batch rows, {@code rowsPerBlock} W rows per block. */
-    private record SwapAb(CUfunction fn, int maxRows, int rowsPerBlock, int residentPerSm) {}
+    /**
+     * A swap-AB instantiation: up to {@code maxRows} batch rows, {@code rowsPerBlock} W rows per
+     * block, {@code inFlightBytes} of weights loaded per block per loop iteration.
+     */
+    private record SwapAb(CUfunction fn, int maxRows, int rowsPerBlock, int residentPerSm, int inFlightBytes) {}
 
     /** A split attention instantiation: groups up to {@code maxGroup}, head sizes up to {@code maxHeadDim}. */
     private record Split(CUfunction fn, int maxGroup, int maxHeadDim, int residentPerSm) {}
@@ -50,19 +53,19 @@ public final class DecodeKernels {
     DecodeKernels(KernelModules k, int multiprocessors, long splitKBytes) {
         this.multiprocessors = multiprocessors;
         this.splitKBytes = splitKBytes;
-        // Residency from ptxas (sm_90): 72 / 102 / 178 / 186 registers x 128 threads.
+        // Residency from ptxas (nvcc 13.0, sm_90): 128 / 127 / 168 / 255 registers x 128 threads.
         swapAbs = new SwapAb[] {
-            new SwapAb(k.function("gemm_swapab_n2"), 16, 128, 6),
-            new SwapAb(k.function("gemm_swapab_n4"), 32, 128, 4),
-            new SwapAb(k.function("gemm_swapab_n8"), 64, 128, 2),
-            new SwapAb(k.function("gemm_swapab_n16"), 128, 64, 2)};
-        // 64 / 87 / 121 / 197 / 228 registers x 128 threads.
+            new SwapAb(k.function("gemm_swapab_n2"), 16, 128, 4, 32 << 10),
+            new SwapAb(k.function("gemm_swapab_n4"), 32, 128, 4, 16 << 10),
+            new SwapAb(k.function("gemm_swapab_n8"), 64, 128, 3, 16 << 10),
+            new SwapAb(k.function("gemm_swapab_n16"), 128, 64, 2, 8 << 10)};
+        // 64 / 72 / 93 / 128 / 167 registers x 128 threads (shared memory 3-22 KB: not the limit).
         splits = new Split[] {
             new Split(k.function("decode_attention_split_g1"), 1, 128, 8),
-            new Split(k.function("decode_attention_split_g2"), 2, 128, 5),
-            new Split(k.function("decode_attention_split_g4"), 4, 128, 4),
-            new Split(k.function("decode_attention_split_g8"), 8, 128, 2),
-            new Split(k.function("decode_attention_split_g4_hd256"), 4, 256, 2)};
+            new Split(k.function("decode_attention_split_g2"), 2, 128, 7),
+            new Split(k.function("decode_attention_split_g4"), 4, 128, 5),
+            new Split(k.function("decode_attention_split_g8"), 8, 128, 4),
+            new Split(k.function("decode_attention_split_g4_hd256"), 4, 256, 3)};
         combine = k.function("decode_attention_combine");
     }
 
@@ -108,7 +111,8 @@ public final class DecodeKernels {
         if (!takesSwapAb(m, k)) return false;
         SwapAb v = swapAbFor(m);
         int gx = (n + v.rowsPerBlock - 1) / v.rowsPerBlock;
-        int splits = workspace == null || gx > MAX_COUNTERS ? 1 : splitsFor(gx, v.residentPerSm * multiprocessors, m, k);
+        int splits = workspace == null || gx > MAX_COUNTERS ? 1
+                : splitsFor(gx, v.residentPerSm * multiprocessors, m, k, v.rowsPerBlock, v.inFlightBytes);
         while (splits > 1 && 4L * splits * m * n > splitKBytes) splits--;
         int kPerSplit = ((k + splits - 1) / splits + 31) / 32 * 32;
         splits = (k + kPerSplit - 1) / kPerSplit;
@@ -118,21 +122,30 @@ public final class DecodeKernels {
         return true;
     }
 
+    /** Modelled HBM bandwidth, latency of a loaded load, and one SM's read rate from L2 (bytes/s, s). */
+    private static final double HBM = 3.0e12, LOAD_LATENCY = 1.5e-6, SM_L2_READ = 150e9;
+
     /**
-     * Splits of K for {@code blocks} row ranges with {@code slots} resident blocks on the GPU: the
-     * fewest that reach (within 5%) the least modelled time, waves(s) / s x (1 + 2 s m / k) (the
-     * last factor charges the fp32 partials, written and read through L2, at half a weight byte).
+     * Splits of K for {@code blocks} row ranges of {@code rows} weight rows with {@code slots}
+     * resident blocks on the GPU: the fewest within 3% of the least modelled time. A block streams
+     * its weights at min(its bytes in flight / load latency, HBM / blocks running); with splits,
+     * the last block of a range then reads every split's partial tile alone (the serial tail).
      */
-    static int splitsFor(int blocks, int slots, int m, int k) {
+    static int splitsFor(int blocks, int slots, int m, int k, int rows, int inFlightBytes) {
         int cap = Math.max(1, Math.min(MAX_SPLITS, k / 256));
-        double[] cost = new double[cap + 1];
+        double[] time = new double[cap + 1];
         double best = Double.MAX_VALUE;
         for (int s = 1; s <= cap; s++) {
-            long waves = ((long) blocks * s + slots - 1) / slots;
-            cost[s] = (double) waves / s * (1 + (s == 1 ? 0 : 2.0 * s * m / k));
-            best = Math.min(best, cost[s]);
+            int kPerSplit = ((k + s - 1) / s + 31) / 32 * 32;
+            int splits = (k + kPerSplit - 1) / kPerSplit;
+            long total = (long) blocks * splits;
+            long waves = (total + slots - 1) / slots;
+            double perBlock = Math.min(inFlightBytes / LOAD_LATENCY, HBM / Math.min(total, slots));
+            time[s] = waves * (2.0 * rows * kPerSplit) / perBlock
+                    + (splits == 1 ? 0 : 4.0 * splits * m * rows / SM_L2_READ);
+            best = Math.min(best, time[s]);
         }
-        for (int s = 1; s <= cap; s++) if (cost[s] <= best * 1.05) return s;
+        for (int s = 1; s <= cap; s++) if (time[s] <= best * 1.03) return s;
         return 1;
     }
 
