@@ -213,3 +213,75 @@ GEMV_GROUP(5, BLOCK_BODY(5), 2)
 GEMV_GROUP(6, BLOCK_BODY(6), 2)
 GEMV_GROUP(7, BLOCK_BODY(7), 2)
 GEMV_GROUP(8, BLOCK_BODY(8), 2)
+
+// Batch-1 GEMV with more bytes in flight ("wide", selectable: CudaOps, aegaeon.cuda.gemvWide):
+// the same warp per row and launch shape as gemv_m1 (8 rows per 256-thread block, so GemvMerger's
+// grouping holds), but UNROLL = 8 predicated 16-byte loads per lane per iteration, the last
+// iteration's surplus loads switched off instead of a serial remainder loop: K = 3584 takes two
+// rounds of loads per warp instead of five (three batches of 4, then two single loads).
+template <int M, int UNROLL>
+__device__ __forceinline__ void gemv_wide_body(const float* __restrict__ x, const bf16* __restrict__ W,
+                                               const bf16* __restrict__ bias, void* __restrict__ out,
+                                               int outF32, int N, int K, int blk) {
+    const int lane = threadIdx.x & 31;
+    const int n = blk * (blockDim.x >> 5) + (threadIdx.x >> 5);
+    if (n >= N) return;
+    float acc[M];
+#pragma unroll
+    for (int m = 0; m < M; ++m) acc[m] = 0.f;
+    const bf16* wRow = W + (size_t)n * K;
+    const int kVec = (K & 7) == 0 ? K : 0;
+    constexpr int STEP = 32 * 8;
+    for (int kb = lane * 8; kb < kVec; kb += UNROLL * STEP) {
+        uint4 w[UNROLL];
+#pragma unroll
+        for (int u = 0; u < UNROLL; ++u) {
+            const int k = kb + u * STEP;
+            w[u] = k < kVec ? __ldg(reinterpret_cast<const uint4*>(wRow + k)) : make_uint4(0u, 0u, 0u, 0u);
+        }
+#pragma unroll
+        for (int u = 0; u < UNROLL; ++u) {
+            const int k = kb + u * STEP;
+            if (k >= kVec) break;  // the rest of this lane's slots are past K too
+            const __nv_bfloat162* wp = reinterpret_cast<const __nv_bfloat162*>(&w[u]);
+#pragma unroll
+            for (int m = 0; m < M; ++m) {
+                const float4 xa = __ldg(reinterpret_cast<const float4*>(x + (size_t)m * K + k));
+                const float4 xb = __ldg(reinterpret_cast<const float4*>(x + (size_t)m * K + k + 4));
+                const float xf[8] = {xa.x, xa.y, xa.z, xa.w, xb.x, xb.y, xb.z, xb.w};
+                float a = acc[m];
+#pragma unroll
+                for (int j = 0; j < 4; ++j) {
+                    const float2 wf = __bfloat1622float2(wp[j]);
+                    a = fmaf(wf.x, xf[2 * j], a);
+                    a = fmaf(wf.y, xf[2 * j + 1], a);
+                }
+                acc[m] = a;
+            }
+        }
+    }
+    for (int kk = kVec + lane; kk < K; kk += 32) {  // K not a multiple of 8 (tiny test models)
+        const float wv = __bfloat162float(wRow[kk]);
+#pragma unroll
+        for (int m = 0; m < M; ++m) acc[m] = fmaf(wv, x[(size_t)m * K + kk], acc[m]);
+    }
+#pragma unroll
+    for (int m = 0; m < M; ++m) {
+        float v = warp_sum(acc[m]);
+        if (lane == 0) {
+            if (bias) v += __bfloat162float(bias[n]);
+            if (outF32) reinterpret_cast<float*>(out)[(size_t)m * N + n] = v;
+            else reinterpret_cast<bf16*>(out)[(size_t)m * N + n] = __float2bfloat16(v);
+        }
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(256) gemv_wide_m1(
+    const float* __restrict__ x, const bf16* __restrict__ W, const bf16* __restrict__ bias,
+    void* __restrict__ out, int outF32, int N, int K) {
+    gemv_wide_body<1, 8>(x, W, bias, out, outF32, N, K, blockIdx.x);
+}
+#define WIDE_BODY(M) gemv_wide_body<M, 8>
+#define gemv_group_m1 gemv_wide_group_m1
+GEMV_GROUP(1, WIDE_BODY(1), 8)
+#undef gemv_group_m1

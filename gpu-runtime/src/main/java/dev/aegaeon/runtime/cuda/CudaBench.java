@@ -161,6 +161,9 @@ public final class CudaBench {
         json.put("decode_ms_step_graphs_new_kernels", DecodeKernelBench.stepsOnOff(dev.ops(),
                 b -> medianMs(() -> step(a, layA.decode(0, b, CONTEXT), ModelRunner.Phase.DECODE), 3, 11),
                 new int[] {1, 8, 32, 64, 128}, decode, line -> say("%s", line)));
+        json.put("decode_gemv_wide_vs_m1", DecodeKernelBench.gemvWideOnOff(dev,
+                b -> medianMs(() -> step(a, layA.decode(0, b, CONTEXT), ModelRunner.Phase.DECODE), 3, 15),
+                decode, line -> say("%s", line)));
 
         json.put("decode_host_enqueue_ms_step_graphs", enqueueMs(a, layA));
         long[] c = dev.ops().graphs().counters();

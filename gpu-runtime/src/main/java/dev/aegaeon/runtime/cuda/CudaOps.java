@@ -99,7 +99,11 @@ public final class CudaOps {
             gemvGroup[m] = k.function("gemv_group_m" + m);
             gemvRows.put(gemv[m], m);
         }
-        gemvMerger = new GemvMerger(gemvRows, gemvGroup);
+        gemvNarrow = new CUfunction[] {gemv[1], gemvGroup[1]};
+        gemvWide = new CUfunction[] {k.function("gemv_wide_m1"), k.function("gemv_wide_group_m1")};
+        gemvRows.put(gemvWide[0], 1);
+        gemvMerger = new GemvMerger(gemvRows, gemvGroup);  // reads gemvGroup[1] as set below
+        setGemvWide(Boolean.parseBoolean(System.getProperty(GEMV_WIDE_PROPERTY, "true")));
         tiles = new Tile[] {
             tile(k, "gemm_64x64", 64, 64, 128, 4, 32),
             tile(k, "gemm_128x64", 128, 64, 128, 3, 32),
@@ -198,6 +202,25 @@ public final class CudaOps {
         graphs.clear(s);
         graphs = new StepGraphs(capacity, this::fuseGemvs);
     }
+
+    /**
+     * System property: batch-1 products on gemv.cu's wide kernels (8 predicated loads in flight per
+     * lane instead of 4 plus a serial remainder; default true, not yet run on a GPU) or on gemv_m1.
+     */
+    public static final String GEMV_WIDE_PROPERTY = "aegaeon.cuda.gemvWide";
+    /** {gemv_m1, gemv_group_m1} and {gemv_wide_m1, gemv_wide_group_m1}: same arguments and rows per block. */
+    private final CUfunction[] gemvNarrow, gemvWide;
+
+    /** Batch-1 GEMVs (single and merged) on the wide kernels or the earlier ones. */
+    public void setGemvWide(boolean on) {
+        graphs.flush();  // recorded launches keep the kernel they were recorded with
+        CUfunction[] f = on ? gemvWide : gemvNarrow;
+        gemv[1] = f[0];
+        gemvGroup[1] = f[1];
+    }
+
+    /** Whether batch-1 GEMVs use the wide kernels (see {@link #GEMV_WIDE_PROPERTY}). */
+    public boolean gemvWide() { return gemv[1] == gemvWide[0]; }
 
     /** Whether recorded steps merge GEMVs of one input (see {@link #FUSE_GEMV_PROPERTY}). */
     public void setFuseGemv(boolean on) {

@@ -51,6 +51,52 @@ final class DecodeKernelBench {
     }
 
     /**
+     * Batch-1 decode steps and the gate-shaped (18944 x 3584) GEMV's GB/s with the wide batch-1
+     * GEMV kernels and with gemv_m1 (CudaOps.GEMV_WIDE_PROPERTY); the switch is restored after.
+     */
+    static Map<String, Double> gemvWideOnOff(CudaDevice dev, IntToDoubleFunction stepMs, Map<String, Double> best,
+                                             Consumer<String> say) {
+        CudaOps ops = dev.ops();
+        boolean before = ops.gemvWide();
+        Map<String, Double> r = new LinkedHashMap<>();
+        int n = 18944, k = 3584;
+        DeviceRegion w = dev.arena().allocateOrThrow(2L * n * k, "probe"), x = dev.arena().allocateOrThrow(4L * k, "probe"),
+                y = dev.arena().allocateOrThrow(4L * n, "probe");
+        var s = dev.computeStream();
+        try {
+            ops.fillUniform(s, w.ptr(), (long) n * k, 5, 0.05f, 0f);
+            cuMemsetD32Async(x.ptr(), Float.floatToIntBits(0.5f), k, s);
+            var start = CudaDevice.newTimingEvent();
+            var end = CudaDevice.newTimingEvent();
+            for (boolean wide : new boolean[] {false, true}) {
+                ops.setGemvWide(wide);
+                String name = wide ? "gemv_wide_m1" : "gemv_m1";
+                double ms = stepMs.applyAsDouble(1);
+                best.merge("1", ms, Math::min);
+                r.put("decode_ms_b1_" + name, ms);
+                say.accept(String.format(Locale.ROOT, "decode batch   1 (step graph, %s): %.2f ms", name, ms));
+                Runnable once = () -> ops.matmul(s, x.ptr(), null, w.ptr(), CudaOps.NONE, y.ptr(), true, 1, n, k, null);
+                for (int i = 0; i < 3; i++) once.run();
+                int reps = 50;
+                cuEventRecord(start, s);
+                for (int i = 0; i < reps; i++) once.run();
+                cuEventRecord(end, s);
+                cuEventSynchronize(end);
+                float[] t = new float[1];
+                cuEventElapsedTime(t, start, end);
+                double gbps = 2.0 * n * k * reps / (t[0] / 1e3) / 1e9;
+                r.put("gbps_" + name, gbps);
+                say.accept(String.format(Locale.ROOT, "GEMV 1 row x [%d x %d] bf16, %s: %.0f GB/s of weights", n, k, name, gbps));
+            }
+        } finally {
+            ops.setGemvWide(before);
+            dev.synchronize();
+            for (DeviceRegion d : new DeviceRegion[] {w, x, y}) dev.arena().free(d);
+        }
+        return r;
+    }
+
+    /**
      * Weight GB/s of one product launch, swap-AB kernel and tiles (bf16 x prepared once, as the
      * backend's shadow would be), for the 7B gate (18944 x 3584), q/o (3584 x 3584) and down
      * (3584 x 18944) shapes at 16, 64 and 128 rows; device events around 30 launches.

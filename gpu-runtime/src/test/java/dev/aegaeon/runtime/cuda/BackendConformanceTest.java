@@ -151,6 +151,30 @@ class BackendConformanceTest {
         }
     }
 
+    /**
+     * Batch-1 products on both GEMV kernels (gemv.cu's wide one, with predicated loads past K, and
+     * gemv_m1): 7B shapes, ragged N, K not a multiple of 8 or of 256, bias or none.
+     */
+    @ParameterizedTest
+    @CsvSource({"true, 3584, 3584, true", "true, 512, 18944, false", "true, 777, 1000, true", "true, 65, 70, false",
+        "true, 130, 264, true", "false, 3584, 3584, true", "false, 777, 1000, false", "false, 130, 264, true"})
+    void batchOneGemvKernels(boolean wide, int n, int k, boolean withBias) {
+        CudaOps ops = b.cuda.device().ops();
+        boolean before = ops.gemvWide();
+        try {
+            ops.setGemvWide(wide);
+            var x = b.tensor(random(rnd, k, 1), 1, k);
+            var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
+            var bias = withBias ? b.weight("bias", random(rnd, n, 1), n) : null;
+            var out = b.empty(1, n);
+            b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
+            b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
+            b.assertClose((wide ? "gemv_wide_m1 " : "gemv_m1 ") + n + "x" + k, out, 1, 1e-5);
+        } finally {
+            ops.setGemvWide(before);
+        }
+    }
+
     /** Every candidate kernel for products of more than 128 rows (prefill), at ragged and 7B sizes. */
     @ParameterizedTest
     @ValueSource(strings = {"gemm_128x128", "gemm_128x256", "gemm_256x128", "gemm_128x128_k64", "gemm_128x256_k64"})
