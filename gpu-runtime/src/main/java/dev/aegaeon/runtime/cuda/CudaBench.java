@@ -159,10 +159,16 @@ public final class CudaBench {
 
         // The decode kernels of DecodeKernels (swap-AB products, split-KV attention), each on and off.
         json.put("decode_ms_step_graphs_new_kernels", DecodeKernelBench.stepsOnOff(dev.ops(),
-                b -> medianMs(() -> step(a, layA.decode(0, b, CONTEXT), ModelRunner.Phase.DECODE), 3, 11),
+                b -> {
+                    StepLayout l = layA.decode(0, b, CONTEXT);
+                    return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
+                },
                 new int[] {1, 8, 32, 64, 128}, decode, line -> say("%s", line)));
         json.put("decode_gemv_wide_vs_m1", DecodeKernelBench.gemvWideOnOff(dev,
-                b -> medianMs(() -> step(a, layA.decode(0, b, CONTEXT), ModelRunner.Phase.DECODE), 3, 15),
+                b -> {
+                    StepLayout l = layA.decode(0, b, CONTEXT);
+                    return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 15);
+                },
                 decode, line -> say("%s", line)));
 
         json.put("decode_host_enqueue_ms_step_graphs", enqueueMs(a, layA));
