@@ -37,8 +37,10 @@ __device__ __forceinline__ void mma_bf16(float (&d)[4], uint32_t a0, uint32_t a1
 }  // namespace
 
 // NT: 8-row batch tiles (M <= 8 NT); RT: 16-row W tiles per warp; U: 32-wide k steps per loop
-// iteration (loads in flight per lane: U x RT x 2 of W, U x NT x 2 of x).
-template <int NT, int RT, int U>
+// iteration (loads in flight per lane: U x RT x 2 of W, U x NT x 2 of x). LATE_X: the x loads of
+// each k step are issued only when it is computed (they hit L1), so the registers go to U rounds
+// of W loads instead ("deep" variants: more weight bytes in flight per warp).
+template <int NT, int RT, int U, bool LATE_X>
 __device__ __forceinline__ void swapab_body(const float* __restrict__ x, const bf16* __restrict__ W,
                                             const bf16* __restrict__ bias, void* __restrict__ out, int outF32,
                                             int M, int N, int K, int kPerSplit, float* __restrict__ partials,
@@ -71,7 +73,7 @@ __device__ __forceinline__ void swapab_body(const float* __restrict__ x, const b
 
     for (int k0 = kBegin; k0 < kEnd; k0 += 32 * U) {
         uint4 a[U][RT][2];
-        float4 xb[U][NT][2];
+        float4 xb[LATE_X ? 1 : U][NT][2];
 #pragma unroll
         for (int u = 0; u < U; ++u) {
             const int k = k0 + 32 * u + 8 * q;  // this lane's 8 physical k
@@ -82,23 +84,36 @@ __device__ __forceinline__ void swapab_body(const float* __restrict__ x, const b
                 for (int h = 0; h < 2; ++h)
                     a[u][rt][h] = kIn ? __ldg(reinterpret_cast<const uint4*>(wRow[rt][h] + k0 + 32 * u))
                                       : make_uint4(0u, 0u, 0u, 0u);
+            if constexpr (!LATE_X) {
 #pragma unroll
-            for (int nt = 0; nt < NT; ++nt) {
-                const float4 z = make_float4(0.f, 0.f, 0.f, 0.f);
-                const bool in = kIn && xValid[nt];
-                xb[u][nt][0] = in ? __ldg(reinterpret_cast<const float4*>(xRow[nt] + k0 + 32 * u)) : z;
-                xb[u][nt][1] = in ? __ldg(reinterpret_cast<const float4*>(xRow[nt] + k0 + 32 * u + 4)) : z;
+                for (int nt = 0; nt < NT; ++nt) {
+                    const float4 z = make_float4(0.f, 0.f, 0.f, 0.f);
+                    const bool in = kIn && xValid[nt];
+                    xb[u][nt][0] = in ? __ldg(reinterpret_cast<const float4*>(xRow[nt] + k0 + 32 * u)) : z;
+                    xb[u][nt][1] = in ? __ldg(reinterpret_cast<const float4*>(xRow[nt] + k0 + 32 * u + 4)) : z;
+                }
             }
         }
 #pragma unroll
         for (int u = 0; u < U; ++u) {
+            if constexpr (LATE_X) {
+                const bool kIn = k0 + 32 * u + 8 * q < kEnd;
+#pragma unroll
+                for (int nt = 0; nt < NT; ++nt) {
+                    const float4 z = make_float4(0.f, 0.f, 0.f, 0.f);
+                    const bool in = kIn && xValid[nt];
+                    xb[0][nt][0] = in ? __ldg(reinterpret_cast<const float4*>(xRow[nt] + k0 + 32 * u)) : z;
+                    xb[0][nt][1] = in ? __ldg(reinterpret_cast<const float4*>(xRow[nt] + k0 + 32 * u + 4)) : z;
+                }
+            }
+            const int xu = LATE_X ? 0 : u;
             uint32_t b[NT][4];
 #pragma unroll
             for (int nt = 0; nt < NT; ++nt) {
-                b[nt][0] = pack_bf16(xb[u][nt][0].x, xb[u][nt][0].y);
-                b[nt][1] = pack_bf16(xb[u][nt][0].z, xb[u][nt][0].w);
-                b[nt][2] = pack_bf16(xb[u][nt][1].x, xb[u][nt][1].y);
-                b[nt][3] = pack_bf16(xb[u][nt][1].z, xb[u][nt][1].w);
+                b[nt][0] = pack_bf16(xb[xu][nt][0].x, xb[xu][nt][0].y);
+                b[nt][1] = pack_bf16(xb[xu][nt][0].z, xb[xu][nt][0].w);
+                b[nt][2] = pack_bf16(xb[xu][nt][1].x, xb[xu][nt][1].y);
+                b[nt][3] = pack_bf16(xb[xu][nt][1].z, xb[xu][nt][1].w);
             }
 #pragma unroll
             for (int s = 0; s < 2; ++s)
@@ -170,16 +185,20 @@ __device__ __forceinline__ void swapab_body(const float* __restrict__ x, const b
     if (tid == 0) counters[blockIdx.x] = 0;  // ready for the next launch (stream order)
 }
 
-#define SWAPAB(NT, RT, U, MINB)                                                                         \
-    extern "C" __global__ void __launch_bounds__(128, MINB) gemm_swapab_n##NT(                           \
+#define SWAPAB(NAME, NT, RT, U, LATE_X, MINB)                                                      \
+    extern "C" __global__ void __launch_bounds__(128, MINB) NAME(                                   \
         const float* __restrict__ x, const bf16* __restrict__ W, const bf16* __restrict__ bias,    \
         void* __restrict__ out, int outF32, int M, int N, int K, int kPerSplit,                    \
         float* __restrict__ partials, int* __restrict__ counters) {                                \
-        swapab_body<NT, RT, U>(x, W, bias, out, outF32, M, N, K, kPerSplit, partials, counters);   \
+        swapab_body<NT, RT, U, LATE_X>(x, W, bias, out, outF32, M, N, K, kPerSplit, partials, counters); \
     }
 // Rows per block (DecodeKernels must match): 128 for RT = 2, 64 for RT = 1. MINB: blocks per SM
 // the register budget must allow (3 x 4 warps x 4 KB of weights in flight per SM for n8).
-SWAPAB(2, 2, 4, 4)
-SWAPAB(4, 2, 2, 4)
-SWAPAB(8, 2, 2, 3)
-SWAPAB(16, 1, 2, 1)
+SWAPAB(gemm_swapab_n2, 2, 2, 4, false, 4)
+SWAPAB(gemm_swapab_n4, 4, 2, 2, false, 4)
+SWAPAB(gemm_swapab_n8, 8, 2, 2, false, 3)
+SWAPAB(gemm_swapab_n16, 16, 1, 2, false, 1)
+// Deep variants (aegaeon.cuda.swapAbDeep): 4 rounds of W loads in flight, x loaded per k step.
+SWAPAB(gemm_swapab_deep_n4, 4, 2, 4, true, 3)
+SWAPAB(gemm_swapab_deep_n8, 8, 2, 4, true, 2)
+SWAPAB(gemm_swapab_deep_n16, 16, 1, 4, true, 2)

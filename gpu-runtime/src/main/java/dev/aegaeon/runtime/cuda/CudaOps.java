@@ -395,6 +395,12 @@ public final class CudaOps {
         decodeKernels.setSwapAb(on);
     }
 
+    /** The swap-AB kernels' deep variants for 17..128 rows, or the base ones (see {@link DecodeKernels#SWAP_AB_DEEP_PROPERTY}). */
+    public void setSwapAbDeep(boolean on) {
+        graphs.flush();
+        decodeKernels.setSwapAbDeep(on);
+    }
+
     /** Decode attention split over keys, or the earlier kernels (see {@link DecodeKernels#SPLIT_KV_PROPERTY}). */
     public void setSplitKvDecode(boolean on) {
         graphs.flush();

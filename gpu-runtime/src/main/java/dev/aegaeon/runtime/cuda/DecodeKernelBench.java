@@ -27,13 +27,15 @@ final class DecodeKernelBench {
     static Map<String, Object> stepsOnOff(CudaOps ops, IntToDoubleFunction stepMs, int[] batches,
                                           Map<String, Double> best, Consumer<String> say) {
         DecodeKernels k = ops.decodeKernels();
-        boolean swapBefore = k.swapAbEnabled(), splitBefore = k.splitKvEnabled();
+        boolean swapBefore = k.swapAbEnabled(), splitBefore = k.splitKvEnabled(), deepBefore = k.swapAbDeepEnabled();
         Map<String, Object> all = new LinkedHashMap<>();
         try {
-            for (boolean[] c : new boolean[][] {{false, false}, {true, false}, {false, true}, {true, true}}) {
+            for (boolean[] c : new boolean[][] {{false, false, false}, {true, false, false}, {false, true, false},
+                    {true, true, false}, {true, true, true}}) {
                 ops.setSwapAbDecode(c[0]);
                 ops.setSplitKvDecode(c[1]);
-                String name = "swapAb_" + (c[0] ? "on" : "off") + "_splitKv_" + (c[1] ? "on" : "off");
+                ops.setSwapAbDeep(c[2]);
+                String name = "swapAb_" + (c[0] ? (c[2] ? "deep" : "on") : "off") + "_splitKv_" + (c[1] ? "on" : "off");
                 Map<String, Double> d = new LinkedHashMap<>();
                 for (int b : batches) {
                     double ms = stepMs.applyAsDouble(b);
@@ -46,6 +48,7 @@ final class DecodeKernelBench {
         } finally {
             ops.setSwapAbDecode(swapBefore);
             ops.setSplitKvDecode(splitBefore);
+            ops.setSwapAbDeep(deepBefore);
         }
         return all;
     }
@@ -103,7 +106,7 @@ final class DecodeKernelBench {
      */
     static Map<String, Double> productGbps(CudaDevice dev, Consumer<String> say) {
         CudaOps ops = dev.ops();
-        boolean swapBefore = ops.decodeKernels().swapAbEnabled();
+        boolean swapBefore = ops.decodeKernels().swapAbEnabled(), deepBefore = ops.decodeKernels().swapAbDeepEnabled();
         int maxRows = 128, maxN = 18944, maxK = 18944;
         long wElems = 3584L * 18944;
         DeviceRegion w = dev.arena().allocateOrThrow(2L * wElems, "probe"),
@@ -123,8 +126,10 @@ final class DecodeKernelBench {
             for (int[] shape : new int[][] {{18944, 3584}, {3584, 3584}, {3584, 18944}}) {
                 int n = shape[0], k = shape[1];
                 for (int rows : new int[] {16, 64, 128}) {
-                    for (boolean swap : new boolean[] {true, false}) {
+                    for (String variant : new String[] {"swapab", "swapab_deep", "tiles"}) {
+                        boolean swap = !variant.equals("tiles");
                         ops.setSwapAbDecode(swap);
+                        ops.setSwapAbDeep(variant.equals("swapab_deep"));
                         Runnable once = () -> ops.matmul(s, x.ptr(), xb.ptr(), w.ptr(), CudaOps.NONE, y.ptr(), true, rows, n, k, ws.ptr());
                         for (int i = 0; i < 3; i++) once.run();
                         int reps = 30;
@@ -135,15 +140,16 @@ final class DecodeKernelBench {
                         float[] ms = new float[1];
                         cuEventElapsedTime(ms, start, end);
                         double gbps = 2.0 * n * k * reps / (ms[0] / 1e3) / 1e9;
-                        String key = (swap ? "swapab" : "tiles") + "_" + rows + "x" + n + "x" + k;
+                        String key = variant + "_" + rows + "x" + n + "x" + k;
                         m.put(key, gbps);
                         say.accept(String.format(Locale.ROOT, "product %3d rows x [%d x %d] bf16, %s: %.0f GB/s of weights",
-                                rows, n, k, swap ? "swap-AB" : "tiles (" + ops.smallTileName() + ")", gbps));
+                                rows, n, k, swap ? variant : "tiles (" + ops.smallTileName() + ")", gbps));
                     }
                 }
             }
         } finally {
             ops.setSwapAbDecode(swapBefore);
+            ops.setSwapAbDeep(deepBefore);
             dev.synchronize();
             for (DeviceRegion r : new DeviceRegion[] {w, x, xb, y, ws}) dev.arena().free(r);
         }

@@ -18,6 +18,11 @@ import static jcuda.driver.JCudaDriver.cuMemsetD8;
 public final class DecodeKernels {
     /** System property: products of 9..128 rows with K % 8 == 0 on the swap-AB kernel (default true). */
     public static final String SWAP_AB_PROPERTY = "aegaeon.cuda.swapAbDecode";
+    /**
+     * System property: the swap-AB kernels' "deep" variants for 17..128 rows (4 rounds of weight
+     * loads in flight, x loaded per k step; 255 / 168 registers, so fewer blocks per SM); default false.
+     */
+    public static final String SWAP_AB_DEEP_PROPERTY = "aegaeon.cuda.swapAbDeep";
     /** System property: decode attention split over keys (flash-decoding) where the shape allows (default true). */
     public static final String SPLIT_KV_PROPERTY = "aegaeon.cuda.splitKvDecode";
     /** One int per row range of 64 or 128 weight rows: products of up to 4096 ranges may split K. */
@@ -44,10 +49,11 @@ public final class DecodeKernels {
 
     private final int multiprocessors;
     private final long splitKBytes;
-    private final SwapAb[] swapAbs;
+    private final SwapAb[] swapAbs, deepSwapAbs;
     private final Split[] splits;
     private final CUfunction combine;
     private volatile boolean swapAb = Boolean.parseBoolean(System.getProperty(SWAP_AB_PROPERTY, "true"));
+    private volatile boolean swapAbDeep = Boolean.parseBoolean(System.getProperty(SWAP_AB_DEEP_PROPERTY, "false"));
     private volatile boolean splitKv = Boolean.parseBoolean(System.getProperty(SPLIT_KV_PROPERTY, "true"));
 
     DecodeKernels(KernelModules k, int multiprocessors, long splitKBytes) {
@@ -59,6 +65,12 @@ public final class DecodeKernels {
             new SwapAb(k.function("gemm_swapab_n4"), 32, 128, 4, 16 << 10),
             new SwapAb(k.function("gemm_swapab_n8"), 64, 128, 3, 16 << 10),
             new SwapAb(k.function("gemm_swapab_n16"), 128, 64, 2, 8 << 10)};
+        // 168 / 255 / 255 registers.
+        deepSwapAbs = new SwapAb[] {
+            swapAbs[0],
+            new SwapAb(k.function("gemm_swapab_deep_n4"), 32, 128, 3, 32 << 10),
+            new SwapAb(k.function("gemm_swapab_deep_n8"), 64, 128, 2, 32 << 10),
+            new SwapAb(k.function("gemm_swapab_deep_n16"), 128, 64, 2, 16 << 10)};
         // 64 / 72 / 93 / 128 / 167 registers x 128 threads (shared memory 3-22 KB: not the limit).
         splits = new Split[] {
             new Split(k.function("decode_attention_split_g1"), 1, 128, 8),
@@ -72,6 +84,10 @@ public final class DecodeKernels {
     public boolean swapAbEnabled() { return swapAb; }
 
     public boolean splitKvEnabled() { return splitKv; }
+
+    public boolean swapAbDeepEnabled() { return swapAbDeep; }
+
+    void setSwapAbDeep(boolean on) { swapAbDeep = on; }
 
     /** Callers flush recorded step graphs first (CudaOps does). */
     void setSwapAb(boolean on) { swapAb = on; }
@@ -97,7 +113,7 @@ public final class DecodeKernels {
     }
 
     private SwapAb swapAbFor(int m) {
-        for (SwapAb v : swapAbs) if (m <= v.maxRows) return v;
+        for (SwapAb v : swapAbDeep ? deepSwapAbs : swapAbs) if (m <= v.maxRows) return v;
         throw new IllegalStateException("no swap-AB kernel for " + m + " rows");
     }
 

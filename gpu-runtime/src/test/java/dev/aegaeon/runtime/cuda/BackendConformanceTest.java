@@ -124,9 +124,9 @@ class BackendConformanceTest {
 
     /**
      * The swap-AB tensor-core kernel for 9..128 rows (gemm_decode.cu): every instantiation (up to
-     * 16, 32, 64, 128 rows), with and without split K (the last block reduces), ragged N and K,
-     * bias or none; each shape twice, so a counter the first launch failed to reset would leave the
-     * second output unwritten (poisoned). K % 8 != 0 takes the tiles (fallback) and must agree too.
+     * 16, 32, 64, 128 rows; base and deep variants), with and without split K (the last block reduces), ragged N and K,
+     * bias or none; each variant twice, so a counter a launch failed to reset would leave the
+     * next output unwritten (poisoned). K % 8 != 0 takes the tiles (fallback) and must agree too.
      */
     @ParameterizedTest
     @CsvSource({"9, 130, 104, true", "16, 3584, 3584, false", "17, 512, 3584, true", "32, 1000, 264, true",
@@ -134,20 +134,22 @@ class BackendConformanceTest {
         "128, 3584, 3584, false", "100, 257, 4096, true", "40, 300, 99, true"})
     void swapAbDecodeProducts(int m, int n, int k, boolean withBias) {
         CudaOps ops = b.cuda.device().ops();
-        boolean before = ops.decodeKernels().swapAbEnabled();
+        boolean before = ops.decodeKernels().swapAbEnabled(), deepBefore = ops.decodeKernels().swapAbDeepEnabled();
         try {
             ops.setSwapAbDecode(true);
-            for (int rep = 0; rep < 2; rep++) {
+            for (int rep = 0; rep < 4; rep++) {
+                ops.setSwapAbDeep(rep >= 2);  // base variants twice, then the deep ones twice
                 var x = b.tensor(random(rnd, m * k, 1), m, k);
                 var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
                 var bias = withBias ? b.weight("bias", random(rnd, n, 1), n) : null;
                 var out = b.empty(m, n);
                 b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
                 b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
-                b.assertClose("swap-AB linear " + m + "x" + n + "x" + k + " #" + rep, out, m, 1e-5);
+                b.assertClose("swap-AB " + (rep >= 2 ? "deep " : "") + "linear " + m + "x" + n + "x" + k + " #" + rep, out, m, 1e-5);
             }
         } finally {
             ops.setSwapAbDecode(before);
+            ops.setSwapAbDeep(deepBefore);
         }
     }
 
