@@ -194,6 +194,8 @@ __device__ __forceinline__ void swapab_body(const float* __restrict__ x, const b
     }
 // Rows per block (DecodeKernels must match): 128 for RT = 2, 64 for RT = 1. MINB: blocks per SM
 // the register budget must allow (3 x 4 warps x 4 KB of weights in flight per SM for n8).
+// 2..8 rows (only with aegaeon.cuda.swapAbMinRows <= 8: the GEMV keeps x in fp32 there).
+SWAPAB(gemm_swapab_n1, 1, 2, 4, false, 4)
 SWAPAB(gemm_swapab_n2, 2, 2, 4, false, 4)
 SWAPAB(gemm_swapab_n4, 4, 2, 2, false, 4)
 SWAPAB(gemm_swapab_n8, 8, 2, 2, false, 3)

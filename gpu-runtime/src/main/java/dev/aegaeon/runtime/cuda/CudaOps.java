@@ -300,6 +300,7 @@ public final class CudaOps {
     public void matmul(CUstream s, CUdeviceptr xF32, CUdeviceptr xBf16, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr out,
                        boolean outF32, int m, int n, int k, CUdeviceptr workspace) {
         CUdeviceptr x = xBf16;
+        if (decodeKernels.swapAb(this::launch3, s, xF32, w, bias, out, outF32, m, n, k, workspace)) return;
         if (m <= GEMV_MAX_ROWS) {
             x = xF32;
             // As instantiated in gemv.cu: M <= 2 a warp per row (8 per block), else a block per 2 rows.
@@ -307,7 +308,6 @@ public final class CudaOps {
             launch(gemv[m], grid, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
-        if (decodeKernels.swapAb(this::launch3, s, xF32, w, bias, out, outF32, m, n, k, workspace)) return;
         Tile t = m <= 64 ? smallTile : m <= 128 ? tiles[1] : largeTile;
         int gx = (n + t.bn - 1) / t.bn, gy = (m + t.bm - 1) / t.bm;
         int splits = splitsFor(gx * gy, m, k);
@@ -393,6 +393,12 @@ public final class CudaOps {
     public void setSwapAbDecode(boolean on) {
         graphs.flush();
         decodeKernels.setSwapAb(on);
+    }
+
+    /** The fewest rows that take the swap-AB kernel (see {@link DecodeKernels#SWAP_AB_MIN_ROWS_PROPERTY}). */
+    public void setSwapAbMinRows(int rows) {
+        graphs.flush();
+        decodeKernels.setSwapAbMinRows(rows);
     }
 
     /** The swap-AB kernels' deep variants for 17..128 rows, or the base ones (see {@link DecodeKernels#SWAP_AB_DEEP_PROPERTY}). */

@@ -54,6 +54,30 @@ final class DecodeKernelBench {
     }
 
     /**
+     * Decode steps of batches 2..8 with the swap-AB kernel (gemm_swapab_n1, x rounded to bf16)
+     * instead of the GEMV (fp32 x): aegaeon.cuda.swapAbMinRows 2 against its current value.
+     */
+    static Map<String, Double> smallBatchSwapAb(CudaOps ops, IntToDoubleFunction stepMs, Map<String, Double> best,
+                                                Consumer<String> say) {
+        int before = ops.decodeKernels().swapAbMinRows();
+        Map<String, Double> r = new LinkedHashMap<>();
+        try {
+            for (int minRows : new int[] {before, 2}) {
+                ops.setSwapAbMinRows(minRows);
+                for (int b : new int[] {2, 4, 8}) {
+                    double ms = stepMs.applyAsDouble(b);
+                    if (b == 8) best.merge("8", ms, Math::min);
+                    r.put("b" + b + "_swapAbMinRows_" + minRows, ms);
+                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, swap-AB from %d rows): %.2f ms", b, minRows, ms));
+                }
+            }
+        } finally {
+            ops.setSwapAbMinRows(before);
+        }
+        return r;
+    }
+
+    /**
      * Batch-1 decode steps and the gate-shaped (18944 x 3584) GEMV's GB/s with the wide batch-1
      * GEMV kernels and with gemv_m1 (CudaOps.GEMV_WIDE_PROPERTY); the switch is restored after.
      */

@@ -23,6 +23,11 @@ public final class DecodeKernels {
      * loads in flight, x loaded per k step; 255 / 168 registers, so fewer blocks per SM); default false.
      */
     public static final String SWAP_AB_DEEP_PROPERTY = "aegaeon.cuda.swapAbDeep";
+    /**
+     * System property: the fewest rows that take the swap-AB kernel (default 9: 2..8 rows stay on
+     * the GEMV, which keeps x in fp32; 2 sends batches 2..8 to gemm_swapab_n1, x rounded to bf16).
+     */
+    public static final String SWAP_AB_MIN_ROWS_PROPERTY = "aegaeon.cuda.swapAbMinRows";
     /** System property: decode attention split over keys (flash-decoding) where the shape allows (default true). */
     public static final String SPLIT_KV_PROPERTY = "aegaeon.cuda.splitKvDecode";
     /** One int per row range of 64 or 128 weight rows: products of up to 4096 ranges may split K. */
@@ -54,13 +59,15 @@ public final class DecodeKernels {
     private final CUfunction combine;
     private volatile boolean swapAb = Boolean.parseBoolean(System.getProperty(SWAP_AB_PROPERTY, "true"));
     private volatile boolean swapAbDeep = Boolean.parseBoolean(System.getProperty(SWAP_AB_DEEP_PROPERTY, "false"));
+    private volatile int swapAbMinRows = checkedMinRows(Integer.getInteger(SWAP_AB_MIN_ROWS_PROPERTY, CudaOps.GEMV_MAX_ROWS + 1));
     private volatile boolean splitKv = Boolean.parseBoolean(System.getProperty(SPLIT_KV_PROPERTY, "true"));
 
     DecodeKernels(KernelModules k, int multiprocessors, long splitKBytes) {
         this.multiprocessors = multiprocessors;
         this.splitKBytes = splitKBytes;
-        // Residency from ptxas (nvcc 13.0, sm_90): 128 / 127 / 168 / 255 registers x 128 threads.
+        // Residency from ptxas (nvcc 13.0, sm_90): 128 / 128 / 127 / 168 / 255 registers x 128 threads.
         swapAbs = new SwapAb[] {
+            new SwapAb(k.function("gemm_swapab_n1"), 8, 128, 4, 32 << 10),
             new SwapAb(k.function("gemm_swapab_n2"), 16, 128, 4, 32 << 10),
             new SwapAb(k.function("gemm_swapab_n4"), 32, 128, 4, 16 << 10),
             new SwapAb(k.function("gemm_swapab_n8"), 64, 128, 3, 16 << 10),
@@ -68,6 +75,7 @@ public final class DecodeKernels {
         // 168 / 255 / 255 registers.
         deepSwapAbs = new SwapAb[] {
             swapAbs[0],
+            swapAbs[1],
             new SwapAb(k.function("gemm_swapab_deep_n4"), 32, 128, 3, 32 << 10),
             new SwapAb(k.function("gemm_swapab_deep_n8"), 64, 128, 2, 32 << 10),
             new SwapAb(k.function("gemm_swapab_deep_n16"), 128, 64, 2, 16 << 10)};
@@ -89,6 +97,15 @@ public final class DecodeKernels {
 
     void setSwapAbDeep(boolean on) { swapAbDeep = on; }
 
+    public int swapAbMinRows() { return swapAbMinRows; }
+
+    void setSwapAbMinRows(int rows) { swapAbMinRows = checkedMinRows(rows); }
+
+    private static int checkedMinRows(int rows) {
+        if (rows < 2 || rows > 129) throw new IllegalArgumentException("swap-AB min rows must be in 2..129, got " + rows);
+        return rows;
+    }
+
     /** Callers flush recorded step graphs first (CudaOps does). */
     void setSwapAb(boolean on) { swapAb = on; }
 
@@ -109,7 +126,7 @@ public final class DecodeKernels {
 
     /** Whether a product of m rows and inner size k goes to the swap-AB kernel. */
     boolean takesSwapAb(int m, int k) {
-        return swapAb && m > CudaOps.GEMV_MAX_ROWS && m <= 128 && k % 8 == 0;
+        return swapAb && m >= swapAbMinRows && m <= 128 && k % 8 == 0;
     }
 
     private SwapAb swapAbFor(int m) {

@@ -123,20 +123,23 @@ class BackendConformanceTest {
     }
 
     /**
-     * The swap-AB tensor-core kernel for 9..128 rows (gemm_decode.cu): every instantiation (up to
-     * 16, 32, 64, 128 rows; base and deep variants), with and without split K (the last block reduces), ragged N and K,
+     * The swap-AB tensor-core kernel (gemm_decode.cu): every instantiation (up to 8, 16, 32, 64,
+     * 128 rows; base and deep variants; 2..8 rows with aegaeon.cuda.swapAbMinRows lowered), with and without split K (the last block reduces), ragged N and K,
      * bias or none; each variant twice, so a counter a launch failed to reset would leave the
      * next output unwritten (poisoned). K % 8 != 0 takes the tiles (fallback) and must agree too.
      */
     @ParameterizedTest
     @CsvSource({"9, 130, 104, true", "16, 3584, 3584, false", "17, 512, 3584, true", "32, 1000, 264, true",
         "33, 700, 18944, false", "64, 3584, 3584, true", "64, 512, 3584, false", "65, 600, 2048, true",
-        "128, 3584, 3584, false", "100, 257, 4096, true", "40, 300, 99, true"})
+        "128, 3584, 3584, false", "100, 257, 4096, true", "40, 300, 99, true", "2, 3584, 3584, true",
+        "5, 512, 3584, false", "8, 18944, 3584, true", "8, 1000, 264, false"})
     void swapAbDecodeProducts(int m, int n, int k, boolean withBias) {
         CudaOps ops = b.cuda.device().ops();
         boolean before = ops.decodeKernels().swapAbEnabled(), deepBefore = ops.decodeKernels().swapAbDeepEnabled();
+        int minRowsBefore = ops.decodeKernels().swapAbMinRows();
         try {
             ops.setSwapAbDecode(true);
+            ops.setSwapAbMinRows(2);  // rows 2..8 too (gemm_swapab_n1)
             for (int rep = 0; rep < 4; rep++) {
                 ops.setSwapAbDeep(rep >= 2);  // base variants twice, then the deep ones twice
                 var x = b.tensor(random(rnd, m * k, 1), m, k);
@@ -150,6 +153,7 @@ class BackendConformanceTest {
         } finally {
             ops.setSwapAbDecode(before);
             ops.setSwapAbDeep(deepBefore);
+            ops.setSwapAbMinRows(minRowsBefore);
         }
     }
 
