@@ -186,8 +186,8 @@ public final class DecodeKernels {
      * Decode attention split over keys, if enabled and the shape allows (head size a multiple of 8
      * up to 128 with group <= 8, or up to 256 with group <= 4; aligned rows; partials fit the
      * workspace); returns false (nothing launched) otherwise. {@code maxContext} (the longest
-     * sequence this step) sizes the chunks, rounded to a power of two so a growing context keeps
-     * its step graph; the grid covers the block tables' capacity and surplus chunks exit at once.
+     * sequence this step) sizes the chunks (about two waves of blocks), rounded up to a power of
+     * two so a growing context keeps its step graph; the grid covers the block tables' capacity and surplus chunks exit at once.
      */
     boolean splitAttention(Launcher l, CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
                            CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads, int numKvHeads,
@@ -201,8 +201,10 @@ public final class DecodeKernels {
             if (group <= c.maxGroup && headDim <= c.maxHeadDim) { v = c; break; }
         }
         if (v == null) return false;
+        // Two waves of resident blocks: a block holds one tile of K/V in flight, so one block per
+        // slot would leave HBM idle while each walks its chunk; more chunks cost only partials.
         long perBlockKeys = Math.max(1, (long) Math.max(1, maxContext) * numKvHeads * tokens
-                / ((long) v.residentPerSm * multiprocessors));
+                / (2L * v.residentPerSm * multiprocessors));
         int chunkKeys = KEY_TILE;
         while (chunkKeys < perBlockKeys) chunkKeys <<= 1;
         if (forcedChunkKeys > 0) chunkKeys = forcedChunkKeys;
