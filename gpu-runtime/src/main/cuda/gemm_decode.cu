@@ -9,7 +9,8 @@
 // and the B fragment is loaded under the same map (so x row m's 8 consecutive floats per lane).
 // x is read as fp32 and rounded to bf16 in registers (no separate conversion pass; the same
 // round-to-nearest-even as f32_to_bf16). The four warps of a block walk the same k range at the
-// same time, so their x reads hit L1.
+// same time, so their x reads hit L1; weights are read once, as streaming loads (ld.global.cs:
+// evict-first), so they do not push x out of L1 and L2.
 //
 // Geometry: 128 threads, warp w of block (bx, split) owns W rows (4 bx + w) * 16 RT .. + 16 RT
 // and k range [split * kPerSplit, min(K, (split + 1) * kPerSplit)); kPerSplit % 32 == 0, K % 8
@@ -82,7 +83,7 @@ __device__ __forceinline__ void swapab_body(const float* __restrict__ x, const b
             for (int rt = 0; rt < RT; ++rt)
 #pragma unroll
                 for (int h = 0; h < 2; ++h)
-                    a[u][rt][h] = kIn ? __ldg(reinterpret_cast<const uint4*>(wRow[rt][h] + k0 + 32 * u))
+                    a[u][rt][h] = kIn ? __ldcs(reinterpret_cast<const uint4*>(wRow[rt][h] + k0 + 32 * u))
                                       : make_uint4(0u, 0u, 0u, 0u);
             if constexpr (!LATE_X) {
 #pragma unroll
