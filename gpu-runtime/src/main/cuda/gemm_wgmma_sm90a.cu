@@ -26,6 +26,13 @@ __device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.a
 __device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory"); }
 template <int N>
 __device__ __forceinline__ void wgmma_wait() { asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(N) : "memory"); }
+// Keeps the compiler from moving accumulator reads or writes across a wgmma fence or wait (the
+// asm operands alone do not tell it that wgmma writes them asynchronously).
+template <int N>
+__device__ __forceinline__ void fence_operands(float (&d)[N]) {
+#pragma unroll
+    for (int i = 0; i < N; ++i) asm volatile("" : "+f"(d[i])::"memory");
+}
 // cp.async (and plain) stores are generic-proxy writes; wgmma reads through the async proxy.
 __device__ __forceinline__ void fence_proxy_async() { asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory"); }
 
@@ -104,14 +111,17 @@ __device__ __forceinline__ void gemm_wgmma_body(const bf16* __restrict__ A, cons
 
         const unsigned sA = base + (kt % STAGES) * STAGE_BYTES + wg * (64 * BK * 2), sB = base + (kt % STAGES) * STAGE_BYTES + A_BYTES;
         const uint64_t descA = sw128_desc(sA), descB = sw128_desc(sB);
+        fence_operands(d);
         wgmma_fence();
 #pragma unroll
         for (int kk = 0; kk < BK / 16; ++kk)  // 16 bf16 = 32 bytes further along the swizzled row
             wgmma_step<BN>(d, descA + 2 * kk, descB + 2 * kk);
         wgmma_commit();
         wgmma_wait<1>();
+        fence_operands(d);
     }
     wgmma_wait<0>();
+    fence_operands(d);
     cp_async_wait_group<0>();
 
     // Accumulator i of a thread: row 16 * warp + lane / 4 + 8 * ((i / 2) % 2), column
