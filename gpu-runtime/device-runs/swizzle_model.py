@@ -66,9 +66,6 @@ def sim(BM, BN, BK):
                     C[r,c],C[r,c+1],C[r+8,c],C[r+8,c+1]=acc[i,j,l]
     ref=A@W.T
     print(BM,BN,BK,"max err",np.abs(C-ref).max())
-    # bank-conflict check for ldmatrix phases: 8 addresses per matrix -> distinct 16B bank groups
-    for s_rows,base in ((BM,0),):
-        pass
 sim(128,128,64); sim(128,256,64); sim(128,128,32)
 # bank conflicts: for each 8-lane phase, the 16-byte groups (addr/16 % 8) must be distinct
 def banks(BK):

@@ -109,8 +109,8 @@ __device__ __forceinline__ void gemm_wgmma_body(const bf16* __restrict__ A, cons
         if (pf < nk) load_stage(pf % STAGES, pf);
         cp_async_commit_group();
 
-        const unsigned sA = base + (kt % STAGES) * STAGE_BYTES + wg * (64 * BK * 2), sB = base + (kt % STAGES) * STAGE_BYTES + A_BYTES;
-        const uint64_t descA = sw128_desc(sA), descB = sw128_desc(sB);
+        const unsigned stage = base + (kt % STAGES) * STAGE_BYTES;
+        const uint64_t descA = sw128_desc(stage + wg * (64 * BK * 2)), descB = sw128_desc(stage + A_BYTES);
         fence_operands(d);
         wgmma_fence();
 #pragma unroll
