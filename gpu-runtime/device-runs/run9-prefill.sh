@@ -2,9 +2,10 @@
 # Device run 9 (not yet run) (staged by device-pack.sh into .device/cg, this script copied beside it):
 # the new prefill GEMM candidates (gemm_mma.cu, gemm_wgmma_sm90a.cu), each first proven alone in
 # its own JVM (a kernel that faults poisons its CUDA context, so one JVM per candidate keeps the
-# verdicts apart), then conformance, the bench (which times prefill 1024 with every large tile
-# left and keeps the fastest) and parity with the bench's fastest tile, all with the failed
-# candidates switched off through aegaeon.cuda.excludeTiles.
+# verdicts apart), then every kernel's TFLOP/s on the 7B products (GemmBench, which also checks
+# each against the default kernel at full size), conformance, the bench (which times prefill 1024
+# with every large tile left and keeps the fastest) and parity with the bench's fastest tile, all
+# with the failed candidates switched off through aegaeon.cuda.excludeTiles.
 #   .device/cg/run9-prefill.sh COMMIT
 set -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,6 +34,14 @@ for t in $new; do
   fi
 done
 grep -h "optional CUDA module" "$out"/probe-*.log | head -1
+echo "excluded: ${failed:-none}"
+flags=(-Daegaeon.cuda.stepGraphs=16 -Daegaeon.cuda.fuseGemv=true -Daegaeon.cuda.excludeTiles="$failed")
+
+# TFLOP/s of each kernel left on the 7B products (1,024 and 2,048 rows), each checked against the
+# default kernel's output at full size.
+timeout 90 "$here/java" -Xmx8g "${flags[@]}" dev.aegaeon.runtime.cuda.GemmBench gemm_128x128_k64 \
+  > "$out/gemm.log" 2>&1; echo "gemm bench rc=$?"; grep -E "^gemm|MISMATCH|rror" "$out/gemm.log"
+for t in $(grep MISMATCH "$out/gemm.log" | awk '{print $2}' | sort -u); do failed="${failed:+$failed,}$t"; done
 echo "excluded: ${failed:-none}"
 flags=(-Daegaeon.cuda.stepGraphs=16 -Daegaeon.cuda.fuseGemv=true -Daegaeon.cuda.excludeTiles="$failed")
 
