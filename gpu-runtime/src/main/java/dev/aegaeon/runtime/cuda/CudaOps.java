@@ -322,9 +322,17 @@ public final class CudaOps {
     }
 
     private int splitsFor(int blocks, int m, int k) {
-        // Large M is compute-bound: split only grids smaller than one wave.
-        long target = m > 128 ? multiprocessors : (long) splitKWaves * multiprocessors;
-        if (blocks >= target || k < 1024) return 1;
+        if (k < 1024) return 1;
+        if (m > 128) {
+            // Large M is compute-bound: split only grids that leave half the multiprocessors idle,
+            // into as many K-slices as fit one wave. A fuller grid gains nothing (112 blocks of
+            // 128 x 256 split in two run as two half-K waves: as long as one whole one, plus the
+            // partials' traffic), and a wave and a bit (16 blocks x 9) costs as much as two.
+            if (2L * blocks > multiprocessors) return 1;
+            return Math.min(Math.min(MAX_SPLITS, k / 256), multiprocessors / blocks);
+        }
+        long target = (long) splitKWaves * multiprocessors;
+        if (blocks >= target) return 1;
         return (int) Math.min(Math.min(MAX_SPLITS, k / 256), (target + blocks - 1) / blocks);
     }
 
