@@ -19,7 +19,7 @@ import static jcuda.driver.JCudaDriver.cuModuleLoadData;
  * The PTX modules built from src/main/cuda (listed in kernels.list beside them), loaded once per
  * context with cuModuleLoadData; functions are looked up once and cached, so a model switch
  * touches none of this. Modules named *_sm90a hold optional Hopper-only kernels: when the driver
- * rejects one (another GPU, or a JIT failure) it is left out with one line on stderr and
+ * rejects one (another GPU, or a JIT failure) it is left out with one logged warning and
  * {@link #optionalFunction} answers null for its kernels.
  */
 final class KernelModules {
