@@ -19,7 +19,7 @@ others="gemm_128x128 gemm_128x256 gemm_256x128 gemm_128x256_k64"
 failed=""
 for t in $new; do
   ex=$(echo $new $others | tr ' ' '\n' | grep -vx "$t" | paste -sd, -)
-  timeout 45 "$here/java" -Xmx8g -Daegaeon.cuda.excludeTiles="$ex" org.junit.platform.console.ConsoleLauncher execute \
+  timeout 45 "$here/java" -Xmx16g -Daegaeon.cuda.excludeTiles="$ex" org.junit.platform.console.ConsoleLauncher execute \
     --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii \
     --select-method 'dev.aegaeon.runtime.cuda.BackendConformanceTest#largeTileProducts(java.lang.String)' \
     > "$out/probe-$t.log" 2>&1
