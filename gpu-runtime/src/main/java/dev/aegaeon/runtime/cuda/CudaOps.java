@@ -68,6 +68,12 @@ public final class CudaOps {
     /** System property: the kernel for products of more than 128 rows (default {@value #DEFAULT_LARGE_TILE}). */
     public static final String LARGE_TILE_PROPERTY = "aegaeon.cuda.largeTile";
 
+    /**
+     * System property: comma-separated large-tile kernels to leave out (not selectable, not
+     * benchmarked), so a candidate that fails on a device can be switched off without a rebuild.
+     */
+    public static final String EXCLUDE_TILES_PROPERTY = "aegaeon.cuda.excludeTiles";
+
     CudaOps(KernelModules k, int multiprocessors) {
         this.multiprocessors = multiprocessors;
         embedding = k.function("embedding");
@@ -113,6 +119,19 @@ public final class CudaOps {
                 tile(k, "gemm_128x256_k64", 128, 256, 256, 3, 64)}) {
             largeTiles.put(t.name(), t);
         }
+        // Swizzled, unpadded kernels (gemm_mma.cu; gemm_wgmma_sm90a.cu, absent when its sm_90a
+        // module did not load): shared memory is stages x (bm + bn) x bk x 2 bytes, the wgmma
+        // ones 1 KiB more to align their stages to 1024 bytes.
+        java.util.Set<String> excluded = java.util.Arrays.stream(System.getProperty(EXCLUDE_TILES_PROPERTY, "").split(","))
+                .map(String::trim).collect(java.util.stream.Collectors.toSet());
+        for (Tile t : new Tile[] {
+                swizzledTile(k, "gemm_mma_128x128_k64", 128, 128, 128, 3 * 256 * 64 * 2),
+                swizzledTile(k, "gemm_mma_128x256_k64", 128, 256, 256, 3 * 384 * 64 * 2),
+                swizzledTile(k, "gemm_mma_128x128_k32", 128, 128, 128, 4 * 256 * 32 * 2),
+                swizzledTile(k, "gemm_wgmma_128x256", 128, 256, 256, 4 * 384 * 64 * 2 + 1024),
+                swizzledTile(k, "gemm_wgmma_128x128", 128, 128, 256, 6 * 256 * 64 * 2 + 1024)}) {
+            if (t != null && !excluded.contains(t.name())) largeTiles.put(t.name(), t);
+        }
         useLargeTile(System.getProperty(LARGE_TILE_PROPERTY, DEFAULT_LARGE_TILE));
         for (Tile t : new Tile[] {tiles[0], tile(k, "gemm_64x128", 64, 128, 128, 4, 32), tile(k, "gemm_64x64_k64", 64, 64, 128, 4, 64),
                 tiles[1]}) {
@@ -125,6 +144,12 @@ public final class CudaOps {
     private static Tile tile(KernelModules k, String name, int bm, int bn, int threads, int stages, int bk) {
         int smem = stages * (bm + bn) * (bk + 8) * 2;
         return new Tile(name, withSmem(k.function(name), smem), bm, bn, threads, smem);
+    }
+
+    /** The kernel {@code name} with {@code smem} bytes of dynamic shared memory, or null when it was not loaded. */
+    private static Tile swizzledTile(KernelModules k, String name, int bm, int bn, int threads, int smem) {
+        CUfunction f = k.optionalFunction(name);
+        return f == null ? null : new Tile(name, withSmem(f, smem), bm, bn, threads, smem);
     }
 
     /** Names of the kernels {@link #useLargeTile} accepts. */
@@ -323,9 +348,17 @@ public final class CudaOps {
     }
 
     private int splitsFor(int blocks, int m, int k) {
-        // Large M is compute-bound: split only grids smaller than one wave.
-        long target = m > 128 ? multiprocessors : (long) splitKWaves * multiprocessors;
-        if (blocks >= target || k < 1024) return 1;
+        if (k < 1024) return 1;
+        if (m > 128) {
+            // Large M is compute-bound: split only grids that leave half the multiprocessors idle,
+            // into as many K-slices as fit one wave. A fuller grid gains nothing (112 blocks of
+            // 128 x 256 split in two run as two half-K waves: as long as one whole one, plus the
+            // partials' traffic), and a wave and a bit (16 blocks x 9) costs as much as two.
+            if (2L * blocks > multiprocessors) return 1;
+            return Math.min(Math.min(MAX_SPLITS, k / 256), multiprocessors / blocks);
+        }
+        long target = (long) splitKWaves * multiprocessors;
+        if (blocks >= target) return 1;
         return (int) Math.min(Math.min(MAX_SPLITS, k / 256), (target + blocks - 1) / blocks);
     }
 

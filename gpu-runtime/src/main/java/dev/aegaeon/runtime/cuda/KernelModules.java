@@ -18,9 +18,14 @@ import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 /**
  * The PTX modules built from src/main/cuda (listed in kernels.list beside them), loaded once per
  * context with cuModuleLoadData; functions are looked up once and cached, so a model switch
- * touches none of this.
+ * touches none of this. Modules named *_sm90a hold optional Hopper-only kernels: when the driver
+ * rejects one (another GPU, or a JIT failure) it is left out with one logged warning and
+ * {@link #optionalFunction} answers null for its kernels.
  */
 final class KernelModules {
+    private static final System.Logger LOG = System.getLogger(KernelModules.class.getName());
+    /** Suffix of modules that may fail to load without failing the backend. */
+    static final String OPTIONAL_SUFFIX = "_sm90a";
     private static final String DIR = "/dev/aegaeon/runtime/cuda/";
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final Map<String, CUmodule> modules = new HashMap<>();
@@ -40,7 +45,14 @@ final class KernelModules {
                     byte[] bytes = ptx.readAllBytes();
                     byte[] z = Arrays.copyOf(bytes, bytes.length + 1); // the driver wants a C string
                     CUmodule m = new CUmodule();
-                    cuModuleLoadData(m, z);
+                    try {
+                        cuModuleLoadData(m, z);
+                    } catch (RuntimeException e) {
+                        if (!name.endsWith(OPTIONAL_SUFFIX)) throw e;
+                        LOG.log(System.Logger.Level.WARNING, "optional CUDA module " + name
+                                + " did not load, its kernels are absent: " + e.getMessage());
+                        continue;
+                    }
                     modules.put(name, m);
                 }
             }
@@ -58,6 +70,13 @@ final class KernelModules {
 
     /** The kernel {@code name} from whichever module defines it. */
     CUfunction function(String name) {
+        CUfunction f = optionalFunction(name);
+        if (f == null) throw new IllegalStateException("no CUDA kernel named " + name);
+        return f;
+    }
+
+    /** The kernel {@code name}, or null when no loaded module defines it (an optional module left out). */
+    CUfunction optionalFunction(String name) {
         CUfunction f = functions.get(name);
         if (f != null) return f;
         for (CUmodule m : modules.values()) {
@@ -70,6 +89,6 @@ final class KernelModules {
                 // CUDA_ERROR_NOT_FOUND in this module: try the next one.
             }
         }
-        throw new IllegalStateException("no CUDA kernel named " + name);
+        return null;
     }
 }
