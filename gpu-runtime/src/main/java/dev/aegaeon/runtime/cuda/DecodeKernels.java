@@ -16,7 +16,7 @@ import static jcuda.driver.JCudaDriver.cuMemsetD8;
  * ({@link #clearCounters}); the kernel keeps them zero.
  */
 public final class DecodeKernels {
-    /** System property: products of 9..128 rows with K % 8 == 0 on the swap-AB kernel (default true). */
+    /** System property: products of 9..128 rows with K % 8 == 0 on the swap-AB kernel (default false: run 9 measured it slower than the tiles from 32 rows, 991 vs 1236 GB/s at 64). */
     public static final String SWAP_AB_PROPERTY = "aegaeon.cuda.swapAbDecode";
     /**
      * System property: the swap-AB kernels' "deep" variants for 17..128 rows (4 rounds of weight
@@ -57,7 +57,7 @@ public final class DecodeKernels {
     private final SwapAb[] swapAbs, deepSwapAbs;
     private final Split[] splits;
     private final CUfunction combine;
-    private volatile boolean swapAb = Boolean.parseBoolean(System.getProperty(SWAP_AB_PROPERTY, "true"));
+    private volatile boolean swapAb = Boolean.parseBoolean(System.getProperty(SWAP_AB_PROPERTY, "false"));
     private volatile boolean swapAbDeep = Boolean.parseBoolean(System.getProperty(SWAP_AB_DEEP_PROPERTY, "false"));
     private volatile int swapAbMinRows = checkedMinRows(Integer.getInteger(SWAP_AB_MIN_ROWS_PROPERTY, CudaOps.GEMV_MAX_ROWS + 1));
     private volatile boolean splitKv = Boolean.parseBoolean(System.getProperty(SPLIT_KV_PROPERTY, "true"));

@@ -98,9 +98,11 @@ class BackendConformanceTest {
 
     /** Every candidate kernel for products of 9 to 64 rows (decode batches), split-K included. */
     @ParameterizedTest
-    @ValueSource(strings = {"gemm_64x64", "gemm_64x128", "gemm_64x64_k64", "gemm_128x64"})
+    @ValueSource(strings = {"gemm_64x64", "gemm_64x128", "gemm_64x64_k64", "gemm_128x64",
+            "gemm_mma_128x128_k64", "gemm_mma_128x256_k64", "gemm_mma_128x128_k32", "gemm_wgmma_128x256", "gemm_wgmma_128x128"})
     void smallTileProducts(String tile) {
         CudaOps ops = b.cuda.device().ops();
+        Assumptions.assumeTrue(ops.smallTileNames().contains(tile), tile + " is not loaded on this device");
         String before = ops.smallTileName();
         boolean swapAbBefore = ops.decodeKernels().swapAbEnabled();
         try {
