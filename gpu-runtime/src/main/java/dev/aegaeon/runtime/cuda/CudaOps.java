@@ -48,8 +48,20 @@ public final class CudaOps {
      */
     public static final String GRAPHS_PROPERTY = "aegaeon.cuda.stepGraphs";
     public static final int DEFAULT_STEP_GRAPHS = 16;
-    /** The default kernel for more than 128 rows: fastest prefill on the H100 (run 6/7: 89.5 vs 93.7 ms). */
-    public static final String DEFAULT_LARGE_TILE = "gemm_128x128_k64";
+    /**
+     * The default kernel for more than 128 rows: fastest prefill on the H100 (run 10: 1,024 tokens
+     * in 40.4 ms against 56.6 for gemm_mma_128x128_k64 and 89.1 for gemm_128x128_k64); where its
+     * sm_90a module did not load, {@value #FALLBACK_LARGE_TILE}.
+     */
+    public static final String DEFAULT_LARGE_TILE = "gemm_wgmma_128x256";
+    public static final String FALLBACK_LARGE_TILE = "gemm_128x128_k64";
+    /**
+     * The default kernel for 9 to 64 rows: fastest decode batches 32 / 64 on the H100 (run 10:
+     * 11.3 / 13.0 ms against 13.6 / 15.7 for gemm_64x64); where its module did not load,
+     * {@value #FALLBACK_SMALL_TILE}.
+     */
+    public static final String DEFAULT_SMALL_TILE = "gemm_wgmma_128x128";
+    public static final String FALLBACK_SMALL_TILE = "gemm_64x64";
 
     /** A tensor-core tile shape and its kernel (see gemm.cu). */
     private record Tile(String name, CUfunction fn, int bm, int bn, int threads, int smem) {}
@@ -62,7 +74,7 @@ public final class CudaOps {
     private java.util.Map<CUfunction, String> kernelNames = java.util.Map.of();
     private LaunchProfile profile;
 
-    /** System property: the kernel for products of 9 to 64 rows (default gemm_64x64). */
+    /** System property: the kernel for products of 9 to 64 rows (default {@value #DEFAULT_SMALL_TILE}). */
     public static final String SMALL_TILE_PROPERTY = "aegaeon.cuda.smallTile";
 
     /** System property: the kernel for products of more than 128 rows (default {@value #DEFAULT_LARGE_TILE}). */
@@ -136,7 +148,8 @@ public final class CudaOps {
                 swizzled.add(t);
             }
         }
-        useLargeTile(System.getProperty(LARGE_TILE_PROPERTY, DEFAULT_LARGE_TILE));
+        useLargeTile(System.getProperty(LARGE_TILE_PROPERTY,
+                largeTiles.containsKey(DEFAULT_LARGE_TILE) ? DEFAULT_LARGE_TILE : FALLBACK_LARGE_TILE));
         for (Tile t : new Tile[] {tiles[0], tile(k, "gemm_64x128", 64, 128, 128, 4, 32), tile(k, "gemm_64x64_k64", 64, 64, 128, 4, 64),
                 tiles[1]}) {
             smallTiles.put(t.name(), t);
@@ -144,7 +157,8 @@ public final class CudaOps {
         // The swizzled kernels also stream decode-batch weights (rows past M are zero-filled):
         // candidates for 9..64 rows too, chosen by measurement like the others.
         for (Tile t : swizzled) smallTiles.put(t.name(), t);
-        useSmallTile(System.getProperty(SMALL_TILE_PROPERTY, "gemm_64x64"));
+        useSmallTile(System.getProperty(SMALL_TILE_PROPERTY,
+                smallTiles.containsKey(DEFAULT_SMALL_TILE) ? DEFAULT_SMALL_TILE : FALLBACK_SMALL_TILE));
         kernelNames = k.loadedNames();
     }
 
