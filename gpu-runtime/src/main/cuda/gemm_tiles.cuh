@@ -81,8 +81,11 @@ __device__ __forceinline__ void store_pair(float v0, float v1, int gr, int gc, i
     const bool two = gc + 1 < N;
     const size_t i = (size_t)gr * N + gc;
     if (partial) {
-        float* p = partial + (size_t)blockIdx.z * M * N + i;
-        if (two && (i & 1) == 0) *reinterpret_cast<float2*>(p) = make_float2(v0, v1);
+        // The pair's parity is that of its index in the whole partials buffer: slice z starts at
+        // z * M * N, odd when M * N is (run 11: 33 x 257 split over K faulted, misaligned float2).
+        const size_t j = (size_t)blockIdx.z * M * N + i;
+        float* p = partial + j;
+        if (two && (j & 1) == 0) *reinterpret_cast<float2*>(p) = make_float2(v0, v1);
         else { p[0] = v0; if (two) p[1] = v1; }
         return;
     }

@@ -108,7 +108,7 @@ class BackendConformanceTest {
         try {
             ops.setSwapAbDecode(false);  // the tiles themselves, not the swap-AB kernel
             ops.useSmallTile(tile);
-            for (int[] s : new int[][] {{64, 3584, 3584}, {9, 130, 99}, {33, 512, 3584}, {64, 700, 18944}, {17, 1000, 264}}) {
+            for (int[] s : new int[][] {{64, 3584, 3584}, {9, 130, 99}, {33, 512, 3584}, {64, 700, 18944}, {17, 1000, 264}, {33, 257, 18944}}) {
                 int m = s[0], n = s[1], k = s[2];
                 var x = b.tensor(random(rnd, m * k, 1), m, k);
                 var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
@@ -199,7 +199,7 @@ class BackendConformanceTest {
         try {
             ops.useLargeTile(tile);
             for (int[] s : new int[][] {{300, 1000, 512}, {129, 130, 99}, {260, 3584, 3584}, {1000, 600, 264}, {257, 300, 18944},
-                    {256, 512, 768}}) {
+                    {256, 512, 768}, {257, 301, 18944}}) {
                 int m = s[0], n = s[1], k = s[2];
                 var x = b.tensor(random(rnd, m * k, 1), m, k);
                 var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
