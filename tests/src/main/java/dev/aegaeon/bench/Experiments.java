@@ -49,8 +49,23 @@ public final class Experiments {
      * platform's admission gate, and the pool's memory ({@link Replay#POOL_BYTES}).
      */
     private int e3KvGateTokens;
+    private double e3QmaxSeconds;
+    private int e3MaxModels = 12;
 
     /** Makes e3 model the real pool's per-model KV gate of {@code tokens} positions and its 64 GB. */
+    /** e3 with a cap on one batch's decode quota (the platform's aegaeon.pool.qmax-seconds) for our policy. */
+    Experiments withE3Qmax(double seconds) {
+        if (!(seconds > 0) || seconds > 60) throw new IllegalArgumentException("--qmax must be in (0, 60] seconds");
+        this.e3QmaxSeconds = seconds;
+        return this;
+    }
+
+    /** e3 sweeps 1..n models (default 12). */
+    Experiments withE3MaxModels(int n) {
+        this.e3MaxModels = n;
+        return this;
+    }
+
     Experiments withE3KvGate(int tokens) {
         if (tokens < Replay.BLOCK_SIZE) throw new IllegalArgumentException("--kv-tokens-per-model must be at least " + Replay.BLOCK_SIZE);
         this.e3KvGateTokens = tokens;
@@ -238,18 +253,20 @@ public final class Experiments {
         if (measured != null && (measured.gpu() != gpu || !measured.model().equals(CatalogModel.QWEN2_5_7B.profileKey())))
             throw new IllegalArgumentException("e3 needs costs measured for model " + CatalogModel.QWEN2_5_7B.profileKey() + " on H100, the file has "
                     + measured.model() + " on " + measured.gpu());
-        String name3 = measured == null ? "e3" : "e3-measured" + (e3KvGateTokens > 0 ? "-kv" + e3KvGateTokens : "");
+        String name3 = (measured == null ? "e3" : "e3-measured" + (e3KvGateTokens > 0 ? "-kv" + e3KvGateTokens : ""))
+                + (e3QmaxSeconds > 0 ? "-qmax" + e3QmaxSeconds : "");
+        SchedulerConfig ours = e3QmaxSeconds > 0 ? SchedulerConfig.defaults().withQmaxSeconds(e3QmaxSeconds) : SchedulerConfig.defaults();
         double rate = 0.1;
         List<Row> rows = new ArrayList<>();
         Map<String, Map<Double, Double>> series = new LinkedHashMap<>();
-        for (int n = 1; n <= 12; n++) {
+        for (int n = 1; n <= e3MaxModels; n++) {
             Map<String, CatalogModel> models = WorkloadGenerator.replicas(CatalogModel.QWEN2_5_7B, n);
             Map<String, Double> rates = new HashMap<>();
             models.keySet().forEach(m -> rates.put(m, rate));
             Trace trace = WorkloadGenerator.poisson(models, rates, duration, Slo.PAPER_DEFAULT, seed);
             // The loadgen fits prompt + output into its max_seq (4096) and so into the gate's pool.
             if (e3KvGateTokens > 0) trace = clipped(trace, Math.min(Replay.KV_TOKENS_PER_MODEL, e3KvGateTokens));
-            for (SchedulerFactory p : List.of(Policies.colocated(1, 1, gpu, SchedulerConfig.defaults()),
+            for (SchedulerFactory p : List.of(Policies.colocated(1, 1, gpu, ours),
                     Policies.named("aegaeon-colocated-paper", Policies.colocated(1, 1, gpu, SchedulerConfig.paper())), Policies.requestLevel(1, 1, gpu))) {
                 String name = p.name();
                 Row r = logged(new Row(name3, name, n, rate, 1, runE3(trace, gpu, p), duration));
