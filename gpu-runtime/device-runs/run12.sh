@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 commit=${1:-unknown}
 out=${OUT:-/tmp/out}
 mkdir -p "$out/gpu0" "$out/gpu1"
-tiles=(-Daegaeon.cuda.largeTile=gemm_wgmma_128x256 -Daegaeon.cuda.smallTile=gemm_wgmma_128x128)
+tiles=(-Daegaeon.cuda.largeTile=gemm_wgmma_128x256 -Daegaeon.cuda.smallTile=gemm_wgmma_128x128 -Daegaeon.cuda.midTile=gemm_wgmma_128x128)
 nvidia-smi --query-gpu=index,name,driver_version,clocks.sm,clocks.mem,temperature.gpu --format=csv > "$out/gpu.txt" 2>&1
 "$here/java" -version > /dev/null 2>&1  # unpack the runtime once, before two JVMs race for it
 

@@ -141,6 +141,25 @@ public final class CudaBench {
         dev.ops().setSwapAbDecode(swapAbDefault);
         json.put("decode_ms_step_graphs_by_small_tile", bySmallTile);
 
+        // Kernels for 65..128 rows (aegaeon.cuda.midTile): decode batch 128 and a 128-token prefill.
+        Map<String, Object> byMidTile = new LinkedHashMap<>();
+        String defaultMid = dev.ops().midTileName();
+        dev.ops().setSwapAbDecode(false);
+        StepLayout p128 = shift(new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, 128), prefillSeq * blocksPerSeq);
+        StepLayout d128 = layA.decode(0, 128, CONTEXT);
+        for (String tile : dev.ops().midTileNames()) {
+            dev.ops().useMidTile(tile);
+            Map<String, Double> d = new LinkedHashMap<>();
+            d.put("decode_128", medianMs(() -> step(a, d128, ModelRunner.Phase.DECODE), 3, 11));
+            d.put("prefill_128", medianMs(() -> step(a, p128, ModelRunner.Phase.PREFILL), 2, 5));
+            decode.merge("128", d.get("decode_128"), Math::min);
+            say("65..128 rows on %s: decode batch 128 %.2f ms, prefill 128 tokens %.2f ms", tile, d.get("decode_128"), d.get("prefill_128"));
+            byMidTile.put(tile, d);
+        }
+        dev.ops().useMidTile(defaultMid);
+        dev.ops().setSwapAbDecode(swapAbDefault);
+        json.put("ms_by_mid_tile", byMidTile);
+
         // Decode attention on the GQA-aware kernel (each KV row read once for its query heads).
         CudaOps.GqaDecode gqaBefore = dev.ops().gqaDecode();
         boolean splitKvDefault = dev.ops().decodeKernels().splitKvEnabled();

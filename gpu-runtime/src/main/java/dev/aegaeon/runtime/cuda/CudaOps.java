@@ -70,8 +70,18 @@ public final class CudaOps {
     private Tile largeTile;
     private final java.util.Map<String, Tile> smallTiles = new java.util.LinkedHashMap<>();
     private Tile smallTile;
+    private final java.util.Map<String, Tile> midTiles = new java.util.LinkedHashMap<>();
+    private Tile midTile;
     private java.util.Map<CUfunction, String> kernelNames = java.util.Map.of();
     private LaunchProfile profile;
+
+    /**
+     * System property: the kernel for products of 65 to 128 rows (default {@value #DEFAULT_MID_TILE};
+     * the swizzled kernels are candidates, not yet timed there: run 10 measured batch 128 at 24.3 ms
+     * and prefill 128 at 21.0 ms on the default, about twice vLLM).
+     */
+    public static final String MID_TILE_PROPERTY = "aegaeon.cuda.midTile";
+    public static final String DEFAULT_MID_TILE = "gemm_128x64";
 
     /** System property: the kernel for products of 9 to 64 rows (default {@value #DEFAULT_SMALL_TILE}). */
     public static final String SMALL_TILE_PROPERTY = "aegaeon.cuda.smallTile";
@@ -156,6 +166,9 @@ public final class CudaOps {
         // candidates for 9..64 rows too, chosen by measurement like the others.
         for (Tile t : swizzled) smallTiles.put(t.name(), t);
         useSmallTile(System.getProperty(SMALL_TILE_PROPERTY, DEFAULT_SMALL_TILE));
+        midTiles.put(tiles[1].name(), tiles[1]);
+        for (Tile t : swizzled) midTiles.put(t.name(), t);
+        useMidTile(System.getProperty(MID_TILE_PROPERTY, DEFAULT_MID_TILE));
         kernelNames = k.loadedNames();
     }
 
@@ -175,6 +188,20 @@ public final class CudaOps {
 
     /** Names of the kernels {@link #useSmallTile} accepts. */
     public java.util.Set<String> smallTileNames() { return java.util.Collections.unmodifiableSet(smallTiles.keySet()); }
+
+    /** Names of the kernels {@link #useMidTile} accepts. */
+    public java.util.Set<String> midTileNames() { return java.util.Collections.unmodifiableSet(midTiles.keySet()); }
+
+    /** The kernel products of 65 to 128 rows use now. */
+    public String midTileName() { return midTile.name(); }
+
+    /** Selects the tensor-core kernel for products of 65 to 128 rows (decode batches, short prefills). */
+    public void useMidTile(String name) {
+        Tile t = midTiles.get(name);
+        if (t == null) throw new IllegalArgumentException("unknown GEMM tile " + name + "; known: " + midTiles.keySet());
+        graphs.flush();
+        midTile = t;
+    }
 
     /** The kernel products of 9 to 64 rows use now. */
     public String smallTileName() { return smallTile.name(); }
@@ -351,7 +378,7 @@ public final class CudaOps {
             launch(gemv[m], grid, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
-        Tile t = m <= 64 ? smallTile : m <= 128 ? tiles[1] : largeTile;
+        Tile t = m <= 64 ? smallTile : m <= 128 ? midTile : largeTile;
         int gx = (n + t.bn - 1) / t.bn, gy = (m + t.bm - 1) / t.bm;
         int splits = splitsFor(gx * gy, m, k);
         int kPerSplit = ((k + splits - 1) / splits + 31) / 32 * 32;

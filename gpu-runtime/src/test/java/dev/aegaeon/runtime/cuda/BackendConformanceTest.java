@@ -124,6 +124,34 @@ class BackendConformanceTest {
         }
     }
 
+    /** Every candidate kernel for products of 65 to 128 rows (decode batches, short prefills), split-K included. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gemm_128x64", "gemm_mma_128x128_k64", "gemm_mma_128x256_k64", "gemm_mma_128x128_k32",
+            "gemm_wgmma_128x256", "gemm_wgmma_128x128"})
+    void midTileProducts(String tile) {
+        CudaOps ops = b.cuda.device().ops();
+        Assumptions.assumeTrue(ops.midTileNames().contains(tile), tile + " is not loaded on this device");
+        String before = ops.midTileName();
+        boolean swapAbBefore = ops.decodeKernels().swapAbEnabled();
+        try {
+            ops.setSwapAbDecode(false);  // the tiles themselves, not the swap-AB kernel
+            ops.useMidTile(tile);
+            for (int[] s : new int[][] {{128, 3584, 3584}, {97, 130, 99}, {65, 257, 18944}, {100, 1000, 264}, {128, 512, 768}}) {
+                int m = s[0], n = s[1], k = s[2];
+                var x = b.tensor(random(rnd, m * k, 1), m, k);
+                var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
+                var bias = b.weight("bias", random(rnd, n, 1), n);
+                var out = b.empty(m, n);
+                b.cpu.linear(x.cpu(), w.cpu(), bias.cpu(), out.cpu());
+                b.cuda.linear(x.cuda(), w.cuda(), bias.cuda(), out.cuda());
+                b.assertClose(tile + " linear " + m + "x" + n + "x" + k, out, m, 1e-5);
+            }
+        } finally {
+            ops.useMidTile(before);
+            ops.setSwapAbDecode(swapAbBefore);
+        }
+    }
+
     /**
      * The swap-AB tensor-core kernel (gemm_decode.cu): every instantiation (up to 8, 16, 32, 64,
      * 128 rows; base and deep variants; 2..8 rows with aegaeon.cuda.swapAbMinRows lowered), with and without split K (the last block reduces), ragged N and K,
