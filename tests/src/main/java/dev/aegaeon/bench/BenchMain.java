@@ -45,7 +45,7 @@ public final class BenchMain {
     static String usage() {
         return """
                 usage:
-                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (e3: our policy's decode-quota cap)] [--models-up-to N (e3, default 12)] --out DIR
+                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--models-up-to N (e3, default 12)] --out DIR
                   simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] [--qmax 2,..] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
@@ -90,10 +90,7 @@ public final class BenchMain {
                     if (costs == null) throw new IllegalArgumentException("--kv-tokens-per-model needs e3 with --costs");
                     e.withE3KvGate(bounded(a, "kv-tokens-per-model", 0, 16, 1 << 20));
                 }
-                if (a.string("qmax", null) != null) {
-                    if (!exp.equals("e3")) throw new IllegalArgumentException("--qmax applies to e3 only");
-                    e.withE3Qmax(a.number("qmax", 4));
-                }
+                if (a.string("qmax", null) != null) e.withQmax(a.number("qmax", 4));
                 if (a.string("models-up-to", null) != null) e.withE3MaxModels(bounded(a, "models-up-to", 12, 1, 64));
                 String summary = switch (exp) {
                     case "e1" -> e.e1();

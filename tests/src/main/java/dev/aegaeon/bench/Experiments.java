@@ -49,15 +49,25 @@ public final class Experiments {
      * platform's admission gate, and the pool's memory ({@link Replay#POOL_BYTES}).
      */
     private int e3KvGateTokens;
-    private double e3QmaxSeconds;
+    private double qmaxSeconds;
     private int e3MaxModels = 12;
 
     /** Makes e3 model the real pool's per-model KV gate of {@code tokens} positions and its 64 GB. */
-    /** e3 with a cap on one batch's decode quota (the platform's aegaeon.pool.qmax-seconds) for our policy. */
-    Experiments withE3Qmax(double seconds) {
+    /** Our policy with a cap on one batch's decode quota (the platform's aegaeon.pool.qmax-seconds), in every experiment. */
+    Experiments withQmax(double seconds) {
         if (!(seconds > 0) || seconds > 60) throw new IllegalArgumentException("--qmax must be in (0, 60] seconds");
-        this.e3QmaxSeconds = seconds;
+        this.qmaxSeconds = seconds;
         return this;
+    }
+
+    /** Our policy's scheduler settings: the defaults, or with the decode-quota cap {@link #withQmax} set. */
+    private SchedulerConfig ours() {
+        return qmaxSeconds > 0 ? SchedulerConfig.defaults().withQmaxSeconds(qmaxSeconds) : SchedulerConfig.defaults();
+    }
+
+    /** The suffix of this run's result files: none for the defaults. */
+    private String variant() {
+        return qmaxSeconds > 0 ? "-qmax" + qmaxSeconds : "";
     }
 
     /** e3 sweeps 1..n models (default 12). */
@@ -127,19 +137,19 @@ public final class Experiments {
             List<String> order = new ArrayList<>(models.keySet());
             Map<String, Long> weights = new HashMap<>();
             models.forEach((m, a) -> weights.put(m, a.weightBytes()));
-            for (SchedulerFactory p : List.of(Policies.aegaeon(gpus, gpu, SchedulerConfig.defaults()), Policies.requestLevel(gpus, 1, gpu),
+            for (SchedulerFactory p : List.of(Policies.aegaeon(gpus, gpu, ours()), Policies.requestLevel(gpus, 1, gpu),
                     Policies.staticMux(rates, weights, gpus, 1, gpu), Policies.dedicated(order, Map.of(), 1, gpus, gpu))) {
-                Row r = logged(new Row("e1", p.name(), n, rate, p.gpus(), run(trace, gpu, p), duration));
+                Row r = logged(new Row("e1" + variant(), p.name(), n, rate, p.gpus(), run(trace, gpu, p), duration));
                 rows.add(r);
                 series.computeIfAbsent(p.name(), k -> new TreeMap<>()).put((double) n, r.result().slo().attainment());
             }
         }
-        writeCsv("e1", rows);
-        Plot.lines(outDir.resolve("e1.png"), "e1: SLO attainment (paper metric), 16 H800, 0.1 req/s per model", "models", "SLO attainment (paper metric)",
+        writeCsv("e1" + variant(), rows);
+        Plot.lines(outDir.resolve("e1" + variant() + ".png"), "e1: SLO attainment (paper metric), 16 H800, 0.1 req/s per model", "models", "SLO attainment (paper metric)",
                 series, TARGET);
         int ours = sustained(series.get("aegaeon")), theirs = sustained(series.get("request-level"));
         double oursX = crossing(series.get("aegaeon")), theirsX = crossing(series.get("request-level"));
-        return String.format("e1: most models at >= 90%% attainment on the grid: aegaeon %d, request-level %d, dedicated %d -> ratio %.2fx; "
+        return String.format("e1" + variant() + ": most models at >= 90%% attainment on the grid: aegaeon %d, request-level %d, dedicated %d -> ratio %.2fx; "
                         + "interpolated 90%% crossing: aegaeon %.1f, request-level %.1f -> ratio %.2fx (paper: 2-2.5x); static-mux %d",
                 ours, theirs, sustained(series.get("dedicated")), (double) ours / theirs, oursX, theirsX, oursX / theirsX,
                 sustained(series.get("static-mux")));
@@ -196,7 +206,7 @@ public final class Experiments {
                 k++;
             }
             dedicatedGpus += k * arch.tensorParallel();
-            rows.add(logged(new Row("e2", "dedicated:" + m, 1, rates.get(m), k * arch.tensorParallel(), res, duration)));
+            rows.add(logged(new Row("e2" + variant(), "dedicated:" + m, 1, rates.get(m), k * arch.tensorParallel(), res, duration)));
         }
         int pooledGpus = 0;
         for (boolean large : new boolean[] {false, true}) {
@@ -211,9 +221,9 @@ public final class Experiments {
             for (int inst = 1; inst <= 64; inst++) {
                 int prefill = Policies.prefillInstances(inst);
                 // One instance runs both phases (colocated); more are split as in e1.
-                var p = inst == 1 ? Policies.colocated(1, tp, gpu, SchedulerConfig.defaults())
-                        : Policies.aegaeon(prefill, inst - prefill, tp, gpu, SchedulerConfig.defaults());
-                Row r = logged(new Row("e2", "aegaeon:" + (large ? "72b-pool" : "small-pool"), pool.size(), totalRate / count, inst * tp,
+                var p = inst == 1 ? Policies.colocated(1, tp, gpu, ours())
+                        : Policies.aegaeon(prefill, inst - prefill, tp, gpu, ours());
+                Row r = logged(new Row("e2" + variant(), "aegaeon:" + (large ? "72b-pool" : "small-pool"), pool.size(), totalRate / count, inst * tp,
                         run(t, gpu, p), duration));
                 rows.add(r);
                 if (r.result().slo().attainment() >= TARGET) {
@@ -223,14 +233,14 @@ public final class Experiments {
             }
             pooledGpus += best == null ? 64 * tp : best.gpus();
         }
-        writeCsv("e2", rows);
+        writeCsv("e2" + variant(), rows);
         double saving = 100.0 * (dedicatedGpus - pooledGpus) / dedicatedGpus;
         Map<String, Double> bars = new LinkedHashMap<>();
         bars.put("dedicated", (double) dedicatedGpus);
         bars.put("pooled (aegaeon)", (double) pooledGpus);
-        Plot.bars(outDir.resolve("e2.png"), String.format("e2: GPUs for >= 90%% attainment (paper metric), %d-model market on H20 (saving %.0f%%)", count, saving),
+        Plot.bars(outDir.resolve("e2" + variant() + ".png"), String.format("e2: GPUs for >= 90%% attainment (paper metric), %d-model market on H20 (saving %.0f%%)", count, saving),
                 "GPUs", bars);
-        return String.format("e2: fewest GPUs at >= 90%% attainment: dedicated %d, pooled %d -> saving %.1f%% (paper: 82%%)", dedicatedGpus,
+        return String.format("e2" + variant() + ": fewest GPUs at >= 90%% attainment: dedicated %d, pooled %d -> saving %.1f%% (paper: 82%%)", dedicatedGpus,
                 pooledGpus, saving);
     }
 
@@ -254,8 +264,7 @@ public final class Experiments {
             throw new IllegalArgumentException("e3 needs costs measured for model " + CatalogModel.QWEN2_5_7B.profileKey() + " on H100, the file has "
                     + measured.model() + " on " + measured.gpu());
         String name3 = (measured == null ? "e3" : "e3-measured" + (e3KvGateTokens > 0 ? "-kv" + e3KvGateTokens : ""))
-                + (e3QmaxSeconds > 0 ? "-qmax" + e3QmaxSeconds : "");
-        SchedulerConfig ours = e3QmaxSeconds > 0 ? SchedulerConfig.defaults().withQmaxSeconds(e3QmaxSeconds) : SchedulerConfig.defaults();
+                + variant();
         double rate = 0.1;
         List<Row> rows = new ArrayList<>();
         Map<String, Map<Double, Double>> series = new LinkedHashMap<>();
@@ -266,7 +275,7 @@ public final class Experiments {
             Trace trace = WorkloadGenerator.poisson(models, rates, duration, Slo.PAPER_DEFAULT, seed);
             // The loadgen fits prompt + output into its max_seq (4096) and so into the gate's pool.
             if (e3KvGateTokens > 0) trace = clipped(trace, Math.min(Replay.KV_TOKENS_PER_MODEL, e3KvGateTokens));
-            for (SchedulerFactory p : List.of(Policies.colocated(1, 1, gpu, ours),
+            for (SchedulerFactory p : List.of(Policies.colocated(1, 1, gpu, ours()),
                     Policies.named("aegaeon-colocated-paper", Policies.colocated(1, 1, gpu, SchedulerConfig.paper())), Policies.requestLevel(1, 1, gpu))) {
                 String name = p.name();
                 Row r = logged(new Row(name3, name, n, rate, 1, runE3(trace, gpu, p), duration));

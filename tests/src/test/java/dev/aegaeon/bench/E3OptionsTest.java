@@ -20,7 +20,7 @@ class E3OptionsTest {
     @Test
     void qmaxAndModelCountNameAndBoundTheSweep(@TempDir Path out) throws Exception {
         MeasuredCosts costs = MeasuredCosts.read(Path.of("bench/results/h100-measured-costs.json"));
-        new Experiments(120, 1, 55e9, out, QUIET, costs).withE3KvGate(8192).withE3Qmax(2).withE3MaxModels(3).e3();
+        new Experiments(120, 1, 55e9, out, QUIET, costs).withE3KvGate(8192).withQmax(2).withE3MaxModels(3).e3();
         List<String> rows = Files.readAllLines(out.resolve("e3-measured-kv8192-qmax2.0.csv"));
         // header + 3 model counts x 3 policies, every row of this experiment's name
         assertEquals(1 + 3 * 3, rows.size());
@@ -31,8 +31,8 @@ class E3OptionsTest {
     @Test
     void qmaxOutsideItsRangeIsRefused(@TempDir Path out) {
         Experiments e = new Experiments(60, 1, 55e9, out, QUIET);
-        assertThrows(IllegalArgumentException.class, () -> e.withE3Qmax(0));
-        assertThrows(IllegalArgumentException.class, () -> e.withE3Qmax(61));
-        assertThrows(IllegalArgumentException.class, () -> e.withE3Qmax(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> e.withQmax(0));
+        assertThrows(IllegalArgumentException.class, () -> e.withQmax(61));
+        assertThrows(IllegalArgumentException.class, () -> e.withQmax(Double.NaN));
     }
 }

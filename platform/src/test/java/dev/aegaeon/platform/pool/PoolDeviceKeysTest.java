@@ -50,9 +50,9 @@ class PoolDeviceKeysTest {
     @Test
     void qmaxKeySetsTheQuotaCapAndRefusesNonsense() {
         var d = dev.aegaeon.scheduler.SchedulerConfig.defaults();
-        assertEquals(d, PoolBackendFactory.scheduler(config(Map.of()), d));
-        assertEquals(2.0, PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.qmax-seconds", "2")), d).qmaxSeconds());
-        assertEquals(d.urgencyFactor(), PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.qmax-seconds", "2")), d).urgencyFactor());
+        assertEquals(d.withQmaxSeconds(2.0), PoolBackendFactory.scheduler(config(Map.of()), d));
+        assertEquals(3.0, PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.qmax-seconds", "3")), d).qmaxSeconds());
+        assertEquals(d.urgencyFactor(), PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.qmax-seconds", "3")), d).urgencyFactor());
         var bad = assertThrows(IllegalArgumentException.class,
                 () -> PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.qmax-seconds", "0")), d));
         assertTrue(bad.getMessage().contains("aegaeon.pool.qmax-seconds"), bad.getMessage());
