@@ -97,6 +97,7 @@ final class FusedBf16OperandChecks {
     /** Fills the tensor's bf16 copy with NaN (allocating it), as if a previous write had left garbage. */
     private void poisonOperand(Tensor t) {
         CudaTensor c = (CudaTensor) t;
+        b.cuda.device().ops().graphs().flush();  // launches a step may still hold come first
         cuMemsetD16Async(b.cuda.bf16Shadow(c.storage), (short) 0x7FC0, (long) c.storage.capacityRows * c.cols(),
                 b.cuda.device().computeStream());
     }
