@@ -19,11 +19,13 @@ __device__ __forceinline__ void embedding_body(const int* __restrict__ ids, cons
 
 // residual += delta (when delta != null), then out = rmsnorm(residual) * weight. With delta null
 // this is a plain RMSNorm of residual (left unchanged). out may alias delta: every delta element
-// is read before the block-wide reduction and out is written after it.
+// is read before the block-wide reduction and out is written after it. With outBf16 non-null the
+// same values also go there as bf16 (the next matrix product's operand, [tokens, hidden]), in the
+// pass that writes out: bit-identical to f32_to_bf16 of out, without re-reading it.
 template <typename W>
 __device__ __forceinline__ void add_rmsnorm_body(float* __restrict__ residual, const float* delta,
-                                                 const W* __restrict__ weight, float* out, int hidden,
-                                                 float eps) {
+                                                 const W* __restrict__ weight, float* out,
+                                                 bf16* __restrict__ outBf16, int hidden, float eps) {
     __shared__ float sh[33];
     const int t = blockIdx.x;
     float* r = residual + (size_t)t * hidden;
@@ -36,7 +38,16 @@ __device__ __forceinline__ void add_rmsnorm_body(float* __restrict__ residual, c
     }
     const float inv = rsqrtf(block_sum(ss, sh) / hidden + eps);
     float* o = out + (size_t)t * hidden;
-    for (int i = threadIdx.x; i < hidden; i += blockDim.x) o[i] = r[i] * inv * wf(weight, i);
+    if (outBf16) {
+        bf16* ob = outBf16 + (size_t)t * hidden;
+        for (int i = threadIdx.x; i < hidden; i += blockDim.x) {
+            const float v = r[i] * inv * wf(weight, i);
+            o[i] = v;
+            ob[i] = __float2bfloat16(v);
+        }
+    } else {
+        for (int i = threadIdx.x; i < hidden; i += blockDim.x) o[i] = r[i] * inv * wf(weight, i);
+    }
 }
 
 // Per-head RMSNorm (Qwen3 q_norm / k_norm), in place. grid (tokens, heads), one warp per head.
@@ -59,7 +70,14 @@ __device__ __forceinline__ void head_rmsnorm_body(float* __restrict__ x, int row
     extern "C" __global__ void add_rmsnorm##SUFFIX(float* __restrict__ residual, const float* delta, \
                                                    const W* __restrict__ weight, float* out,       \
                                                    int hidden, float eps) {                        \
-        add_rmsnorm_body<W>(residual, delta, weight, out, hidden, eps);                            \
+        add_rmsnorm_body<W>(residual, delta, weight, out, nullptr, hidden, eps);                   \
+    }                                                                                              \
+    extern "C" __global__ void add_rmsnorm_bf16out##SUFFIX(float* __restrict__ residual,           \
+                                                           const float* delta,                     \
+                                                           const W* __restrict__ weight,           \
+                                                           float* out, bf16* __restrict__ outBf16, \
+                                                           int hidden, float eps) {                \
+        add_rmsnorm_body<W>(residual, delta, weight, out, outBf16, hidden, eps);                   \
     }                                                                                              \
     extern "C" __global__ void head_rmsnorm##SUFFIX(float* __restrict__ x, int rowStride,          \
                                                     int headDim, const W* __restrict__ weight,     \
@@ -96,6 +114,38 @@ extern "C" __global__ void silu_mul(const float* gate, const float* __restrict__
          i += (long long)gridDim.x * blockDim.x) {
         const float a = gate[i];
         out[i] = a / (1.f + __expf(-a)) * up[i];
+    }
+}
+
+// silu_mul that also writes its result as bf16 (the down projection's operand) in the same pass,
+// bit-identical to silu_mul then f32_to_bf16 of out, which read out again. Four values per step
+// (float4 loads and stores, two bf16x2 stores) where the pointers allow, which the arena's
+// allocations do: base addresses aligned to 16 bytes; a scalar loop takes the tail of n.
+// out may alias gate (each element is read before it is written, by the same thread).
+__device__ __forceinline__ float silu_times(float a, float u) { return a / (1.f + __expf(-a)) * u; }
+
+extern "C" __global__ void silu_mul_bf16out(const float* gate, const float* __restrict__ up, float* out,
+                                            bf16* __restrict__ outBf16, long long n) {
+    const long long stride = (long long)gridDim.x * blockDim.x;
+    const long long first = blockIdx.x * (long long)blockDim.x + threadIdx.x;
+    const bool vec = ((reinterpret_cast<uintptr_t>(gate) | reinterpret_cast<uintptr_t>(up)
+                      | reinterpret_cast<uintptr_t>(out)) & 15) == 0
+                     && (reinterpret_cast<uintptr_t>(outBf16) & 7) == 0;
+    const long long quads = vec ? n >> 2 : 0;
+    for (long long q = first; q < quads; q += stride) {
+        const float4 g = reinterpret_cast<const float4*>(gate)[q];
+        const float4 u = reinterpret_cast<const float4*>(up)[q];
+        const float4 v = make_float4(silu_times(g.x, u.x), silu_times(g.y, u.y), silu_times(g.z, u.z),
+                                     silu_times(g.w, u.w));
+        reinterpret_cast<float4*>(out)[q] = v;
+        __nv_bfloat162* ob = reinterpret_cast<__nv_bfloat162*>(outBf16) + 2 * q;
+        ob[0] = __floats2bfloat162_rn(v.x, v.y);
+        ob[1] = __floats2bfloat162_rn(v.z, v.w);
+    }
+    for (long long i = (quads << 2) + first; i < n; i += stride) {
+        const float v = silu_times(gate[i], up[i]);
+        out[i] = v;
+        outBf16[i] = __float2bfloat16(v);
     }
 }
 

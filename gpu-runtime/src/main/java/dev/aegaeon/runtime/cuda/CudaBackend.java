@@ -44,6 +44,15 @@ public final class CudaBackend implements Backend {
      */
     private volatile boolean pinnedKvCopies = Boolean.parseBoolean(System.getProperty("aegaeon.cuda.pinnedKvCopies", "true"));
 
+    /**
+     * System property: norms and silu_mul whose output feeds a tensor-core product write its bf16
+     * operand in the same pass (fused), instead of a separate f32_to_bf16 pass re-reading the fp32
+     * output before the product (default false until it has run on a GPU; the f32 output is still
+     * written, so every other reader is unchanged and the operand is bit-identical).
+     */
+    public static final String FUSED_BF16_OPERANDS_PROPERTY = "aegaeon.cuda.fusedBf16Operands";
+    private volatile boolean fusedBf16Operands = Boolean.getBoolean(FUSED_BF16_OPERANDS_PROPERTY);
+
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
         this.dev = dev;
         this.ownsDevice = ownsDevice;
@@ -298,16 +307,46 @@ public final class CudaBackend implements Backend {
     @Override
     public void rmsNorm(Tensor x, Weight gamma, float eps, Tensor out) {
         CudaTensor xi = cuda(x), o = cuda(out);
-        ops.addRmsNorm(compute, xi.ptr(), CudaOps.NONE, use(gamma), cuda(gamma).isF32(), o.ptr(), xi.rows(), xi.cols(), eps);
-        o.written();
+        norm(xi, CudaOps.NONE, gamma, eps, o);
     }
 
     @Override
     public void addRmsNorm(Tensor x, Tensor residual, Weight gamma, float eps, Tensor out) {
         CudaTensor xi = cuda(x), r = cuda(residual), o = cuda(out);
-        ops.addRmsNorm(compute, r.ptr(), xi.ptr(), use(gamma), cuda(gamma).isF32(), o.ptr(), r.rows(), r.cols(), eps);
+        norm(r, xi.ptr(), gamma, eps, o);
         r.written();
-        o.written();
+    }
+
+    /** residual (+= delta) normed into out; with {@link #fusedBf16Operands}, out's bf16 operand too. */
+    private void norm(CudaTensor residual, CUdeviceptr delta, Weight gamma, float eps, CudaTensor out) {
+        int rows = residual.rows(), cols = residual.cols();
+        CUdeviceptr g = use(gamma);
+        boolean f32 = cuda(gamma).isF32();
+        if (fusesBf16Operand(rows, cols)) {
+            CUdeviceptr shadow = bf16Shadow(out.storage);
+            ops.addRmsNormBf16Out(compute, residual.ptr(), delta, g, f32, out.ptr(), shadow, rows, cols, eps);
+            writtenWithBf16(out, rows);
+        } else {
+            ops.addRmsNorm(compute, residual.ptr(), delta, g, f32, out.ptr(), rows, cols, eps);
+            out.written();
+        }
+    }
+
+    /** Fuses a product operand's conversion into the op writing it: prefill-sized rows, property on. */
+    private boolean fusesBf16Operand(int rows, int cols) {
+        return fusedBf16Operands && ops.needsBf16Operand(rows, cols);
+    }
+
+    /** Selects the fused or separate bf16 operand conversion (tests and the bench compare the two). */
+    void useFusedBf16Operands(boolean fused) { fusedBf16Operands = fused; }
+
+    boolean fusedBf16Operands() { return fusedBf16Operands; }
+
+    /** Marks {@code t} written, its bf16 copy (just written by the same kernel) current for {@code rows} rows. */
+    private static void writtenWithBf16(CudaTensor t, int rows) {
+        t.written();
+        t.storage.shadowVersion = t.storage.version;
+        t.storage.shadowRows = rows;
     }
 
     @Override
@@ -336,13 +375,19 @@ public final class CudaBackend implements Backend {
     /** The bf16 copy of x's rows, converted once per write of x. */
     private CUdeviceptr bf16Of(CudaTensor x) {
         CudaTensor.Storage st = x.storage;
-        if (st.bf16Shadow == null) {
-            st.bf16Shadow = dev.arena().allocateOrThrow(Math.max(2L, 2L * st.capacityRows * st.cols), "bf16 operand");
-        }
+        CUdeviceptr shadow = bf16Shadow(st);
         if (st.shadowVersion != st.version || st.shadowRows < x.rows()) {
-            ops.toBf16(compute, x.ptr(), st.bf16Shadow.ptr(), (long) x.rows() * st.cols);
+            ops.toBf16(compute, x.ptr(), shadow, (long) x.rows() * st.cols);
             st.shadowVersion = st.version;
             st.shadowRows = x.rows();
+        }
+        return shadow;
+    }
+
+    /** The storage's bf16 copy ([capacity rows x cols]), allocated on first use; its contents are the caller's. */
+    CUdeviceptr bf16Shadow(CudaTensor.Storage st) {
+        if (st.bf16Shadow == null) {
+            st.bf16Shadow = dev.arena().allocateOrThrow(Math.max(2L, 2L * st.capacityRows * st.cols), "bf16 operand");
         }
         return st.bf16Shadow.ptr();
     }
@@ -431,8 +476,14 @@ public final class CudaBackend implements Backend {
     @Override
     public void siluMul(Tensor gate, Tensor up, Tensor out) {
         CudaTensor g = cuda(gate), o = cuda(out);
-        ops.siluMul(compute, g.ptr(), cuda(up).ptr(), o.ptr(), (long) g.rows() * g.cols());
-        o.written();
+        long n = (long) g.rows() * g.cols();
+        if (fusesBf16Operand(g.rows(), g.cols())) {
+            ops.siluMulBf16Out(compute, g.ptr(), cuda(up).ptr(), o.ptr(), bf16Shadow(o.storage), n);
+            writtenWithBf16(o, g.rows());
+        } else {
+            ops.siluMul(compute, g.ptr(), cuda(up).ptr(), o.ptr(), n);
+            o.written();
+        }
     }
 
     @Override

@@ -238,6 +238,13 @@ public final class CudaBench {
         dev.ops().useLargeTile(bestTile);
         json.put("prefill_1024_ms_by_tile", byTile);
         json.put("prefill_tile", bestTile);
+        // Where the prefill's time goes with that tile: device time per kernel, then the fused
+        // bf16 operands (norm and silu_mul writing the products' input) off and on.
+        Runnable prefillStep = () -> step(a, l1024, ModelRunner.Phase.PREFILL);
+        json.put("prefill_kernel_ms", PrefillKernelBench.kernelMs(dev.ops(), prefillStep,
+                "prefill 1024 tokens (" + bestTile + ", fusedBf16Operands " + backend.fusedBf16Operands() + ")", line -> say("%s", line)));
+        json.put("prefill_1024_fused_bf16_operands", PrefillKernelBench.fusedBf16OnOff(backend, dev.ops(),
+                () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
         Map<String, Double> prefill = new LinkedHashMap<>();
         for (int t : new int[] {128, 1024, 2048}) {
             StepLayout l = new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, t);

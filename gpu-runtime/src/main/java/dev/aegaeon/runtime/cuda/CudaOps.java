@@ -24,6 +24,8 @@ public final class CudaOps {
             fillUniform, pagedAttention, prefill64, prefill128, splitkReduce, sample;
     /** Variants reading float32 weights (float32 checkpoints are not rounded to bf16). */
     private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32;
+    /** Norm and silu_mul that also write their output as the next product's bf16 operand (elementwise.cu). */
+    private final CUfunction addRmsnormBf16Out, addRmsnormBf16OutF32, siluMulBf16Out;
     private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
     private final CUfunction gqa2, gqa4, gqa8, gqa4Hd256;
     private final DecodeKernels decodeKernels;
@@ -107,6 +109,9 @@ public final class CudaOps {
         headRmsnorm = k.function("head_rmsnorm");
         rope = k.function("rope");
         siluMul = k.function("silu_mul");
+        addRmsnormBf16Out = k.function("add_rmsnorm_bf16out");
+        addRmsnormBf16OutF32 = k.function("add_rmsnorm_bf16out_f32");
+        siluMulBf16Out = k.function("silu_mul_bf16out");
         toBf16 = k.function("f32_to_bf16");
         gatherRows = k.function("gather_rows");
         kvWrite = k.function("kv_write");
@@ -318,6 +323,14 @@ public final class CudaOps {
         launch(f32Weight ? addRmsnormF32 : addRmsnorm, tokens, 1, rowThreads(hidden / 4), 0, s, residualF32, delta, weight, out, hidden, eps);
     }
 
+    /** As {@link #addRmsNorm}, also writing out's values as bf16 to {@code outBf16} ([tokens, hidden]) in the same pass. */
+    public void addRmsNormBf16Out(CUstream s, CUdeviceptr residualF32, CUdeviceptr delta, CUdeviceptr weight,
+                                  boolean f32Weight, CUdeviceptr out, CUdeviceptr outBf16, int tokens, int hidden,
+                                  float eps) {
+        launch(f32Weight ? addRmsnormBf16OutF32 : addRmsnormBf16Out, tokens, 1, rowThreads(hidden / 4), 0, s,
+                residualF32, delta, weight, out, outBf16, hidden, eps);
+    }
+
     /** Per-head RMSNorm in place on {@code heads} heads of each row (row stride in elements). */
     public void headRmsNorm(CUstream s, CUdeviceptr x, int rowStride, int tokens, int heads, int headDim,
                             CUdeviceptr weight, boolean f32Weight, float eps) {
@@ -333,6 +346,11 @@ public final class CudaOps {
     /** out = silu(gate) * up over n values; out may alias gate. */
     public void siluMul(CUstream s, CUdeviceptr gate, CUdeviceptr up, CUdeviceptr out, long n) {
         launch(siluMul, gridFor(n), 1, 256, 0, s, gate, up, out, n);
+    }
+
+    /** As {@link #siluMul}, also writing out's values as bf16 to {@code outBf16} in the same pass (four values per thread step). */
+    public void siluMulBf16Out(CUstream s, CUdeviceptr gate, CUdeviceptr up, CUdeviceptr out, CUdeviceptr outBf16, long n) {
+        launch(siluMulBf16Out, gridFor((n + 3) / 4), 1, 256, 0, s, gate, up, out, outBf16, n);
     }
 
     /** dst = bf16(src) over n values. */

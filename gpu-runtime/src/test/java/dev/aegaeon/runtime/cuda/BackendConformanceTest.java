@@ -313,6 +313,20 @@ class BackendConformanceTest {
         b.assertClose("siluMul", x, n, 1e-5);
     }
 
+    /** Norms writing the product's bf16 operand in the same pass (aegaeon.cuda.fusedBf16Operands), off and on; 5 rows stay unfused (GEMV). */
+    @ParameterizedTest
+    @CsvSource({"300, 3584, false", "129, 1000, true", "9, 99, false", "5, 64, false"})
+    void fusedBf16OperandNorms(int rows, int hidden, boolean f32Gamma) {
+        new FusedBf16OperandChecks(b, rnd).normsThenProduct(rows, hidden, f32Gamma);
+    }
+
+    /** silu_mul writing the down projection's bf16 operand in the same pass, off and on; n % 4 != 0 takes the scalar tail. */
+    @ParameterizedTest
+    @CsvSource({"300, 18944", "129, 99", "33, 1001", "9, 3", "4, 1000"})
+    void fusedBf16OperandSiluMul(int rows, int cols) {
+        new FusedBf16OperandChecks(b, rnd).siluMulThenProduct(rows, cols);
+    }
+
     @ParameterizedTest
     @CsvSource({"128, false", "64, true", "16, false"})
     void rope(int hd, boolean llama31) {
