@@ -54,6 +54,37 @@ final class DecodeKernelBench {
     }
 
     /**
+     * Median decode-step milliseconds per batch with the split attention's first pass on tensor
+     * cores (aegaeon.cuda.splitKvMma) and on the shuffle kernels, split attention on for both;
+     * the switches are restored afterwards. Every figure is also offered to {@code best}.
+     */
+    static Map<String, Object> splitKvMmaOnOff(CudaOps ops, IntToDoubleFunction stepMs, int[] batches,
+                                               Map<String, Double> best, Consumer<String> say) {
+        DecodeKernels k = ops.decodeKernels();
+        boolean splitBefore = k.splitKvEnabled(), mmaBefore = k.splitKvMmaEnabled();
+        Map<String, Object> all = new LinkedHashMap<>();
+        try {
+            ops.setSplitKvDecode(true);
+            for (boolean mma : new boolean[] {false, true}) {
+                ops.setSplitKvMma(mma);
+                String name = "splitKvMma_" + (mma ? "on" : "off");
+                Map<String, Double> d = new LinkedHashMap<>();
+                for (int b : batches) {
+                    double ms = stepMs.applyAsDouble(b);
+                    d.put(String.valueOf(b), ms);
+                    best.merge(String.valueOf(b), ms, Math::min);
+                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, %s): %.2f ms", b, name, ms));
+                }
+                all.put(name, d);
+            }
+        } finally {
+            ops.setSplitKvDecode(splitBefore);
+            ops.setSplitKvMma(mmaBefore);
+        }
+        return all;
+    }
+
+    /**
      * Decode steps of batches 2..8 with the swap-AB kernel (gemm_swapab_n1, x rounded to bf16)
      * instead of the GEMV (fp32 x): aegaeon.cuda.swapAbMinRows 2 against its current value.
      */
