@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Lane-level numpy model of decode_attention_split_mma_hd<HD> (decode_attention_mma.cu).
 
-Replays, per block and per lane, what the kernel does with addresses and fragments: load_sub's
-16-byte chunks (page lookup through a shuffled block table, zero fill past the end) into the
+Replays, per block and per lane, what the kernel does with addresses and fragments: row_offset's
+page lookups (through a shuffled block table, a sub-tile ahead) and load_sub's 16-byte chunks
+(each row's offset taken from lane `row`, zero fill past the end) into the
 padded shared-memory stages, the warp sub-tile schedule and double-buffer stage indices,
 ldmatrix (.trans) as the PTX ISA defines the 8x8 fragments, mma.m16n8k16 with the ISA's A/B/C
 fragment layouts (written independently of the kernel's index formulas), bf16 rounding of Q and
@@ -111,25 +112,38 @@ def split_block(HD, chunk, kvh, t, q, pool, page_elems, layer, tpp, nkv, group, 
     kv_dim, head_off = nkv * HD, kvh * HD
     smem = np.full(WARPS * 2 * stage_bytes // 2, np.nan, dtype=np.float32)
 
-    def load_sub(stage, t0):
+    def row_offset(t0):
+        """Per lane: pool offset of K for key t0 + (lane & 15), or -1 past the end."""
+        offs = []
+        for lane in range(32):
+            j = t0 + (lane & 15)
+            offs.append(-1 if j >= end else kv_offset(table[j // tpp], page_elems, layer, 0, tpp, j % tpp, kv_dim))
+        return offs
+
+    none = [-1] * 32
+
+    def load_sub(stage, offs, t0):
+        """offs: the lanes' row_offset values; t0 only checks that they belong to this sub-tile."""
+        assert offs == row_offset(t0), "row offsets of another sub-tile"
         cpr = HD // 8
         per_lane = SUB * cpr // 32
+        v_delta = tpp * kv_dim
         for lane in range(32):
             for i in range(per_lane):
                 c = lane + 32 * i
                 row, cc = c // cpr, c % cpr
-                j = t0 + row
-                valid = j < end
+                o = offs[row]  # __shfl_sync(off, row)
+                valid = o >= 0
                 dst = stage + (row * ld_row + 8 * cc) * 2
+                dv = dst + SUB * ld_row * 2
                 if valid:
-                    off = kv_offset(table[j // tpp], page_elems, layer, 0, tpp, j % tpp, kv_dim) + head_off + 8 * cc
-                    assert off % 8 == 0
-                    smem[dst // 2: dst // 2 + 8] = pool[off: off + 8]
-                    offv = off + tpp * kv_dim
-                    smem[(dst + SUB * ld_row * 2) // 2: (dst + SUB * ld_row * 2) // 2 + 8] = pool[offv: offv + 8]
+                    src = o + head_off + 8 * cc
+                    assert src % 8 == 0
+                    smem[dst // 2: dst // 2 + 8] = pool[src: src + 8]
+                    smem[dv // 2: dv // 2 + 8] = pool[src + v_delta: src + v_delta + 8]
                 else:
                     smem[dst // 2: dst // 2 + 8] = 0
-                    smem[(dst + SUB * ld_row * 2) // 2: (dst + SUB * ld_row * 2) // 2 + 8] = 0
+                    smem[dv // 2: dv // 2 + 8] = 0
 
     q_scale = np.float32(scale * 1.4426950408889634)
     merged = []
@@ -137,8 +151,9 @@ def split_block(HD, chunk, kvh, t, q, pool, page_elems, layer, tpp, nkv, group, 
         stage0 = warp * 2 * stage_bytes
         filled = {}  # stage byte offset -> sub-tile it holds
         if warp < subs:
-            load_sub(stage0, start + SUB * warp)
+            load_sub(stage0, row_offset(start + SUB * warp), start + SUB * warp)
             filled[stage0] = warp
+        off_next = row_offset(start + SUB * (warp + WARPS)) if warp + WARPS < subs else none
         qa = []  # [lane][ks] -> (reg0 pair, reg2 pair)
         for lane in range(32):
             row, quad = lane >> 2, lane & 3
@@ -160,8 +175,9 @@ def split_block(HD, chunk, kvh, t, q, pool, page_elems, layer, tpp, nkv, group, 
             if sub + WARPS < subs:
                 nxt = stage0 + ((it + 1) & 1) * stage_bytes
                 assert nxt != cur
-                load_sub(nxt, start + SUB * (sub + WARPS))
+                load_sub(nxt, off_next, start + SUB * (sub + WARPS))
                 filled[nxt] = sub + WARPS
+            off_next = row_offset(start + SUB * (sub + 2 * WARPS)) if sub + 2 * WARPS < subs else none
             t0 = start + SUB * sub
             s = [np.zeros((32, 4)), np.zeros((32, 4))]
             for ks in range(HD // 16):

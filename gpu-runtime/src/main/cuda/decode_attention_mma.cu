@@ -71,24 +71,31 @@ __device__ __forceinline__ unsigned pack_bf16(float lo, float hi) {
     return *reinterpret_cast<const unsigned*>(&v);
 }
 
-// Warp-wide copy of sub-tile keys [t0, t0 + 16) (those >= end zero-filled) of K and V into one stage.
+// Pool offset of K for key t0 + (lane & 15) (V is tokensPerPage * kvDim further), or -1 past the
+// end: one block-table read per lane per sub-tile, issued a sub-tile ahead of its use.
+__device__ __forceinline__ long long row_offset(const int* __restrict__ table, long long pageElems, int layer,
+                                                int tokensPerPage, int kvDim, int t0, int end, int lane) {
+    const int j = t0 + (lane & 15);
+    if (j >= end) return -1;
+    return (long long)kv_offset(table[j / tokensPerPage], pageElems, layer, 0, tokensPerPage, j % tokensPerPage, kvDim);
+}
+
+// Warp-wide copy of a sub-tile's 16 K and V rows (head `headOff`) into one stage; `off` is this
+// lane's row_offset; rows past the end are zero-filled (no global read).
 template <int HD>
-__device__ __forceinline__ void load_sub(unsigned stage, const bf16* __restrict__ pool, const int* __restrict__ table,
-                                         long long pageElems, int layer, int tokensPerPage, int kvDim, int headOff,
-                                         int t0, int end, int lane) {
+__device__ __forceinline__ void load_sub(unsigned stage, const bf16* __restrict__ pool, long long off,
+                                         long long vDelta, int headOff, int lane) {
     constexpr int CPR = HD / 8;              // 16-byte chunks per row
     constexpr int PER_LANE = SUB * CPR / 32;  // chunks per lane per matrix
 #pragma unroll
     for (int i = 0; i < PER_LANE; ++i) {
         const int c = lane + 32 * i, row = c / CPR, cc = c % CPR;
-        const int j = t0 + row;
-        const bool valid = j < end;
-        size_t off = 0;
-        if (valid) off = kv_offset(table[j / tokensPerPage], pageElems, layer, 0, tokensPerPage, j % tokensPerPage, kvDim)
-                         + headOff + 8 * cc;
+        const long long o = __shfl_sync(0xffffffffu, off, row);
+        const bool valid = o >= 0;
+        const bf16* src = pool + (valid ? o + headOff + 8 * cc : 0);
         const unsigned dst = stage + (row * ld_row<HD>() + 8 * cc) * 2;
-        cp16_zfill(dst, pool + off, valid);
-        cp16_zfill(dst + SUB * ld_row<HD>() * 2, pool + off + (valid ? (size_t)tokensPerPage * kvDim : 0), valid);
+        cp16_zfill(dst, src, valid);
+        cp16_zfill(dst + SUB * ld_row<HD>() * 2, src + (valid ? vDelta : 0), valid);
     }
 }
 }  // namespace
@@ -109,12 +116,16 @@ __device__ __forceinline__ void split_mma_body(
     const int subs = (end - start + SUB - 1) / SUB;
     const int* table = blockTables + (size_t)tokSeq[t] * maxPages;
     const int kvDim = numKvHeads * HD, headOff = kvh * HD;
+    const long long vDelta = (long long)tokensPerPage * kvDim;
     const unsigned stage0 = smem_addr(smem) + warp * 2 * stage_bytes<HD>();
 
-    // First sub-tile in flight before the queries are read.
+    // First sub-tile in flight before the queries are read; the next one's rows looked up.
     if (warp < subs)
-        load_sub<HD>(stage0, pool, table, pageElems, layer, tokensPerPage, kvDim, headOff, start + SUB * warp, end, lane);
+        load_sub<HD>(stage0, pool, row_offset(table, pageElems, layer, tokensPerPage, kvDim, start + SUB * warp, end, lane),
+                     vDelta, headOff, lane);
     cp_commit();
+    long long offNext = warp + MMA_WARPS < subs
+        ? row_offset(table, pageElems, layer, tokensPerPage, kvDim, start + SUB * (warp + MMA_WARPS), end, lane) : -1;
 
     // A fragments of Q: row `row` (query head kvh * group + row), dims 16 ks + 2 quad (+1) and + 8.
     unsigned qa[HD / 16][2];
@@ -143,9 +154,11 @@ __device__ __forceinline__ void split_mma_body(
     for (int it = 0, sub = warp; sub < subs; ++it, sub += MMA_WARPS) {
         const unsigned cur = stage0 + (it & 1) * stage_bytes<HD>();
         if (sub + MMA_WARPS < subs)
-            load_sub<HD>(stage0 + ((it + 1) & 1) * stage_bytes<HD>(), pool, table, pageElems, layer, tokensPerPage,
-                         kvDim, headOff, start + SUB * (sub + MMA_WARPS), end, lane);
+            load_sub<HD>(stage0 + ((it + 1) & 1) * stage_bytes<HD>(), pool, offNext, vDelta, headOff, lane);
         cp_commit();  // possibly empty: keeps "all but the newest group" = this sub-tile
+        // The block-table reads of the sub-tile after next, in flight while this one is computed.
+        offNext = sub + 2 * MMA_WARPS < subs
+            ? row_offset(table, pageElems, layer, tokensPerPage, kvDim, start + SUB * (sub + 2 * MMA_WARPS), end, lane) : -1;
         cp_wait<1>();
         __syncwarp();
         const int t0 = start + SUB * sub;

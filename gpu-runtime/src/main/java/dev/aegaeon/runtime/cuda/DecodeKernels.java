@@ -102,7 +102,7 @@ public final class DecodeKernels {
             new Split(k.function("decode_attention_split_g8"), 8, 128, 4),
             new Split(k.function("decode_attention_split_g4_hd256"), 4, 256, 3)};
         combine = k.function("decode_attention_combine");
-        // 84 / 139 registers x 128 threads; 4 warps x 2 stages x K and V sub-tiles of 16 x (HD + 8)
+        // 96 / 141 registers x 128 threads; 4 warps x 2 stages x K and V sub-tiles of 16 x (HD + 8)
         // bf16: 36 / 68 KB dynamic shared memory (the 128 one opts in above 48 KB): 5 / 3 blocks per SM.
         splitMmas = new SplitMma[] {
             splitMma(k, 64, 5), splitMma(k, 128, 3)};
