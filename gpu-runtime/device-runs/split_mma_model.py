@@ -225,12 +225,14 @@ def split_block(HD, chunk, kvh, t, q, pool, page_elems, layer, tpp, nkv, group, 
             sub += WARPS
         l = l_part + l_part[np.arange(32) ^ 1]
         l = l + l[np.arange(32) ^ 2]
-        sO = np.zeros((8, HD))
+        ldo = HD + 8  # padded merge rows, as the kernel's LDO
+        sO = np.full(8 * ldo, np.nan)
         sM, sL = np.zeros(8), np.zeros(8)
         for lane in range(32):
             row, quad = lane >> 2, lane & 3
             for n in range(HD // 8):
-                sO[row, 8 * n + 2 * quad: 8 * n + 2 * quad + 2] = o[n][lane, 0:2]
+                a = row * ldo + 8 * n + 2 * quad
+                sO[a: a + 2] = o[n][lane, 0:2]
                 assert o[n][lane, 2] == 0 and o[n][lane, 3] == 0, "padding rows must stay zero"
             if quad == 0:
                 sM[row], sL[row] = m_run[lane], l[lane]
@@ -242,7 +244,7 @@ def split_block(HD, chunk, kvh, t, q, pool, page_elems, layer, tpp, nkv, group, 
         v = ssum = 0.0
         for w in merged:
             f = np.exp2(w[1][g] - m)
-            v += w[0][g, e] * f
+            v += w[0][g * (HD + 8) + e] * f
             ssum += w[2][g] * f
         part_acc[(base + g * max_chunks) * HD + e] = v
         if e == 0:

@@ -36,6 +36,9 @@ __host__ __device__ constexpr int ld_row() { return HD + 8; }
 // Bytes of one warp's stage (K then V sub-tile).
 template <int HD>
 __host__ __device__ constexpr int stage_bytes() { return 2 * SUB * ld_row<HD>() * 2; }
+// The merge buffers reuse the stages.
+static_assert(MMA_WARPS * 8 * (64 + 8) * 4 + 2 * MMA_WARPS * 8 * 4 <= MMA_WARPS * 2 * stage_bytes<64>(), "merge fits");
+static_assert(MMA_WARPS * 8 * (128 + 8) * 4 + 2 * MMA_WARPS * 8 * 4 <= MMA_WARPS * 2 * stage_bytes<128>(), "merge fits");
 
 __device__ __forceinline__ unsigned smem_addr(const void* p) {
     return static_cast<unsigned>(__cvta_generic_to_shared(p));
@@ -207,13 +210,15 @@ __device__ __forceinline__ void split_mma_body(
     l += __shfl_xor_sync(0xffffffffu, l, 2);
     __syncthreads();  // all warps past their last ldmatrix: the pipeline buffers become the merge buffers
 
-    // Merge the warps: sO[w][row][HD], sM[w][row], sL[w][row] (rows 0..7).
+    // Merge the warps: sO[w][row][HD + 8] (padded: a warp's 8 rows of float2 stores in 2 wavefronts),
+    // sM[w][row], sL[w][row] (rows 0..7).
+    constexpr int LDO = HD + 8;
     float* sO = reinterpret_cast<float*>(smem);
-    float* sM = sO + MMA_WARPS * 8 * HD;
+    float* sM = sO + MMA_WARPS * 8 * LDO;
     float* sL = sM + MMA_WARPS * 8;
 #pragma unroll
     for (int n = 0; n < HD / 8; ++n)
-        *reinterpret_cast<float2*>(&sO[(warp * 8 + row) * HD + 8 * n + 2 * quad]) = make_float2(o[n][0], o[n][1]);
+        *reinterpret_cast<float2*>(&sO[(warp * 8 + row) * LDO + 8 * n + 2 * quad]) = make_float2(o[n][0], o[n][1]);
     if (quad == 0) { sM[warp * 8 + row] = mRun; sL[warp * 8 + row] = l; }
     __syncthreads();
     const size_t base = ((size_t)t * numKvHeads * group + (size_t)kvh * group) * maxChunks + chunk;
@@ -226,7 +231,7 @@ __device__ __forceinline__ void split_mma_body(
 #pragma unroll
         for (int w = 0; w < MMA_WARPS; ++w) {
             const float f = exp2f(sM[w * 8 + g] - m);  // 0 for a warp without keys (m = -inf, O = 0, l = 0)
-            v = fmaf(sO[(w * 8 + g) * HD + e], f, v);
+            v = fmaf(sO[(w * 8 + g) * LDO + e], f, v);
             sum = fmaf(sL[w * 8 + g], f, sum);
         }
         partAcc[(base + (size_t)g * maxChunks) * HD + e] = v;
