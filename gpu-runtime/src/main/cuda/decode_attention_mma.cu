@@ -4,9 +4,9 @@
 // (decode_attention.cu) merges its chunks unchanged.
 //
 // decode_attention_split_mma_hd<HD>: grid (maxChunks, numKvHeads, sequences), 128 threads = 4
-// warps, dynamic shared memory split_mma_smem(HD). A block takes keys [chunk * chunkKeys,
-// min(len, (chunk + 1) * chunkKeys)) of one KV head; chunks past the sequence's length exit at once
-// (the grid is fixed per step graph). The chunk is cut into sub-tiles of 16 keys; warp w takes
+// warps, dynamic shared memory 4 warps x 2 stages x (K, V) x 16 x (HD + 8) bf16. A block takes
+// keys [chunk * chunkKeys, min(len, (chunk + 1) * chunkKeys)) of one KV head; chunks past the
+// sequence's length exit at once (the grid is fixed per step graph). The chunk is cut into sub-tiles of 16 keys; warp w takes
 // sub-tiles w, w + 4, w + 8, ... and runs its own pipeline: the next sub-tile's K and V rows (16 x
 // HD bf16 each) copied with cp.async into its own half of a double buffer while the current one is
 // computed; only __syncwarp inside the loop, no block barrier.

@@ -11,11 +11,12 @@ import static jcuda.driver.JCudaDriver.cuMemsetD8;
 /**
  * Launch geometry, workspace layout and on/off switches of the decode kernels in gemm_decode.cu
  * (swap-AB tensor-core products for 9..128 rows) and decode_attention.cu (attention split over
- * keys, GQA; its first pass optionally on tensor cores, decode_attention_mma.cu). Both read their scratch space from the caller's matrix-product workspace, which is
- * used by one op at a time on one stream: the swap-AB partials and the attention partials start at
- * its offset 0 (as the split-K tiles' partials do), the swap-AB arrival counters sit after the
- * split-K part ({@code counterOffset}) and must be zero before the first launch
- * ({@link #clearCounters}); the kernel keeps them zero.
+ * keys, GQA; its first pass optionally on tensor cores, decode_attention_mma.cu). Both read their
+ * scratch space from the caller's matrix-product workspace, which is used by one op at a time on
+ * one stream: the swap-AB partials and the attention partials start at its offset 0 (as the
+ * split-K tiles' partials do), the swap-AB arrival counters sit after the split-K part
+ * ({@code counterOffset}) and must be zero before the first launch ({@link #clearCounters}); the
+ * kernel keeps them zero.
  */
 public final class DecodeKernels {
     /** System property: products of 9..128 rows with K % 8 == 0 on the swap-AB kernel (default false: run 9 measured it slower than the tiles from 32 rows, 991 vs 1236 GB/s at 64). */
@@ -109,7 +110,7 @@ public final class DecodeKernels {
     }
 
     private static SplitMma splitMma(KernelModules k, int headDim, int residentPerSm) {
-        int smem = 4 * 2 * 2 * 16 * (headDim + 8) * 2;
+        int smem = 4 * 2 * 2 * 16 * (headDim + 8) * 2;  // as the .cu: warps x stages x (K, V) x rows x (HD + 8) bf16
         CUfunction f = k.function("decode_attention_split_mma_hd" + headDim);
         cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem);
         return new SplitMma(f, headDim, residentPerSm, smem);
@@ -218,8 +219,7 @@ public final class DecodeKernels {
      * up to 128 with group <= 8, or up to 256 with group <= 4; aligned rows; partials fit the
      * workspace); returns false (nothing launched) otherwise. With {@link #SPLIT_KV_MMA_PROPERTY}
      * on, head sizes 64 and 128 take the tensor-core first pass (same partials, same combine).
-     * {@code maxContext} (the longest
-     * sequence this step) sizes the chunks (about two waves of blocks), rounded up to a power of
+     * {@code maxContext} (the longest sequence this step) sizes the chunks (about two waves of blocks), rounded up to a power of
      * two so a growing context keeps its step graph; the grid covers the block tables' capacity and surplus chunks exit at once.
      */
     boolean splitAttention(Launcher l, CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
