@@ -183,6 +183,13 @@ public final class CudaBench {
                     return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
                 },
                 new int[] {1, 8, 32, 64, 128}, decode, line -> say("%s", line)));
+        json.put("decode_ms_step_graphs_split_kv_mma", DecodeKernelBench.splitKvMmaOnOff(dev.ops(),
+                b -> {
+                    StepLayout l = layA.decode(0, b, CONTEXT);
+                    return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
+                },
+                new int[] {1, 8, 32, 64, 128}, decode, line -> say("%s", line)));
+        json.put("decode_attention_split_us", DecodeKernelBench.splitAttentionUs(dev, line -> say("%s", line)));
         json.put("decode_small_batch_swapab", DecodeKernelBench.smallBatchSwapAb(dev.ops(),
                 b -> {
                     StepLayout l = layA.decode(0, b, CONTEXT);

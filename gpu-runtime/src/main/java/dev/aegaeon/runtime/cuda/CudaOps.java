@@ -509,6 +509,12 @@ public final class CudaOps {
         decodeKernels.setSplitKv(on);
     }
 
+    /** The split attention's first pass on tensor cores where the shape allows (see {@link DecodeKernels#SPLIT_KV_MMA_PROPERTY}). */
+    public void setSplitKvMma(boolean on) {
+        graphs.flush();
+        decodeKernels.setSplitKvMma(on);
+    }
+
     /**
      * Paged attention of {@code tokens} query rows, each attending causally to its own sequence
      * (tokSeq[t], a row of blockTables) up to its position tokPos[t]. Any head size up to 256.

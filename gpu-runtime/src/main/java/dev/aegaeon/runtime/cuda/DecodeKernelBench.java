@@ -3,17 +3,22 @@ package dev.aegaeon.runtime.cuda;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Consumer;
 import java.util.function.IntToDoubleFunction;
+
+import jcuda.Pointer;
 
 import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuEventSynchronize;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
 
 /**
  * CudaBench's comparisons of the decode kernels of {@link DecodeKernels}: decode steps with each
- * new kernel on and off in the same run, and the weight-streaming rate of the products of 9..128
+ * new kernel on and off in the same run, the split attention alone with and without its
+ * tensor-core first pass, and the weight-streaming rate of the products of 9..128
  * rows on the swap-AB kernel against the tensor-core tiles. Prints what it measures.
  */
 final class DecodeKernelBench {
@@ -51,6 +56,110 @@ final class DecodeKernelBench {
             ops.setSwapAbDeep(deepBefore);
         }
         return all;
+    }
+
+    /**
+     * Median decode-step milliseconds per batch with the split attention's first pass on tensor
+     * cores (aegaeon.cuda.splitKvMma) and on the shuffle kernels, split attention on for both;
+     * the switches are restored afterwards. Every figure is also offered to {@code best}.
+     */
+    static Map<String, Object> splitKvMmaOnOff(CudaOps ops, IntToDoubleFunction stepMs, int[] batches,
+                                               Map<String, Double> best, Consumer<String> say) {
+        DecodeKernels k = ops.decodeKernels();
+        boolean splitBefore = k.splitKvEnabled(), mmaBefore = k.splitKvMmaEnabled();
+        Map<String, Object> all = new LinkedHashMap<>();
+        try {
+            ops.setSplitKvDecode(true);
+            for (boolean mma : new boolean[] {false, true}) {
+                ops.setSplitKvMma(mma);
+                String name = "splitKvMma_" + (mma ? "on" : "off");
+                Map<String, Double> d = new LinkedHashMap<>();
+                for (int b : batches) {
+                    double ms = stepMs.applyAsDouble(b);
+                    d.put(String.valueOf(b), ms);
+                    best.merge(String.valueOf(b), ms, Math::min);
+                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, %s): %.2f ms", b, name, ms));
+                }
+                all.put(name, d);
+            }
+        } finally {
+            ops.setSplitKvDecode(splitBefore);
+            ops.setSplitKvMma(mmaBefore);
+        }
+        return all;
+    }
+
+    /**
+     * The split decode attention alone (first pass + combine, launched back to back; device events
+     * around 20 calls) at the Qwen2.5-7B shape (28 query heads, 4 KV heads, head 128, 16-token
+     * pages in shuffled order), 512 keys per sequence, with the tensor-core first pass off and on:
+     * microseconds per layer, the same x 28 layers in ms per step, and K/V GB/s.
+     */
+    static Map<String, Double> splitAttentionUs(CudaDevice dev, Consumer<String> say) {
+        CudaOps ops = dev.ops();
+        DecodeKernels k = ops.decodeKernels();
+        boolean splitBefore = k.splitKvEnabled(), mmaBefore = k.splitKvMmaEnabled();
+        int heads = 28, kvHeads = 4, hd = 128, page = 16, context = 512, layers = 28, maxBatch = 128;
+        int maxPages = (context + page - 1) / page, pages = maxBatch * maxPages;
+        long pageElems = 2L * page * kvHeads * hd;  // one layer: K then V
+        int[] tables = new int[pages];
+        for (int i = 0; i < pages; i++) tables[i] = i;
+        Random rnd = new Random(11);
+        for (int i = pages - 1; i > 0; i--) { int j = rnd.nextInt(i + 1), t = tables[i]; tables[i] = tables[j]; tables[j] = t; }
+        int[] seq = new int[maxBatch], pos = new int[maxBatch];
+        for (int i = 0; i < maxBatch; i++) { seq[i] = i; pos[i] = context - 1; }
+        DeviceRegion pool = dev.arena().allocateOrThrow(2L * pages * pageElems, "probe"),
+                q = dev.arena().allocateOrThrow(4L * maxBatch * heads * hd, "probe"),
+                out = dev.arena().allocateOrThrow(4L * maxBatch * heads * hd, "probe"),
+                tab = dev.arena().allocateOrThrow(4L * pages, "probe"),
+                seqs = dev.arena().allocateOrThrow(4L * maxBatch, "probe"),
+                poss = dev.arena().allocateOrThrow(4L * maxBatch, "probe"),
+                ws = dev.arena().allocateOrThrow(ops.matmulWorkspaceBytes(), "probe");
+        var s = dev.computeStream();
+        Map<String, Double> r = new LinkedHashMap<>();
+        try {
+            ops.prepareWorkspace(ws.ptr());
+            ops.fillUniform(s, pool.ptr(), pages * pageElems, 17, 1f, 0f);
+            cuMemsetD32Async(q.ptr(), Float.floatToIntBits(0.05f), (long) maxBatch * heads * hd, s);
+            dev.synchronize();
+            cuMemcpyHtoD(tab.ptr(), Pointer.to(tables), 4L * pages);
+            cuMemcpyHtoD(seqs.ptr(), Pointer.to(seq), 4L * maxBatch);
+            cuMemcpyHtoD(poss.ptr(), Pointer.to(pos), 4L * maxBatch);
+            var start = CudaDevice.newTimingEvent();
+            var end = CudaDevice.newTimingEvent();
+            ops.setSplitKvDecode(true);
+            for (int b : new int[] {1, 8, 32, 64, 128}) {
+                for (boolean mma : new boolean[] {false, true}) {
+                    ops.setSplitKvMma(mma);
+                    Runnable once = () -> ops.decodeAttention(s, q.ptr(), heads * hd, out.ptr(), heads * hd, pool.ptr(),
+                            pageElems, 0, page, heads, kvHeads, hd, seqs.ptr(), poss.ptr(), tab.ptr(), maxPages, b,
+                            context, (float) (1 / Math.sqrt(hd)), ws.ptr());
+                    for (int i = 0; i < 3; i++) once.run();
+                    int reps = 20;
+                    cuEventRecord(start, s);
+                    for (int i = 0; i < reps; i++) once.run();
+                    cuEventRecord(end, s);
+                    cuEventSynchronize(end);
+                    float[] ms = new float[1];
+                    cuEventElapsedTime(ms, start, end);
+                    double us = ms[0] * 1e3 / reps;
+                    double gbps = 2.0 * 2 * b * kvHeads * context * hd / (us / 1e6) / 1e9;
+                    String name = "b" + b + "_splitKvMma_" + (mma ? "on" : "off");
+                    r.put(name + "_us_per_layer", us);
+                    r.put(name + "_gbps", gbps);
+                    say.accept(String.format(Locale.ROOT,
+                            "decode attention batch %3d x %d keys (28/4 heads, hd 128), splitKvMma %s: %.1f us per layer"
+                                    + " = %.2f ms per 28-layer step, %.0f GB/s of K/V", b, context, mma ? "on " : "off", us,
+                            us * layers / 1e3, gbps));
+                }
+            }
+        } finally {
+            ops.setSplitKvDecode(splitBefore);
+            ops.setSplitKvMma(mmaBefore);
+            dev.synchronize();
+            for (DeviceRegion d : new DeviceRegion[] {pool, q, out, tab, seqs, poss, ws}) dev.arena().free(d);
+        }
+        return r;
     }
 
     /**

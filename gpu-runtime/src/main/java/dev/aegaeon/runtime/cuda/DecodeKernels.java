@@ -2,18 +2,21 @@ package dev.aegaeon.runtime.cuda;
 
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUstream;
 
+import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
 import static jcuda.driver.JCudaDriver.cuMemsetD8;
 
 /**
  * Launch geometry, workspace layout and on/off switches of the decode kernels in gemm_decode.cu
  * (swap-AB tensor-core products for 9..128 rows) and decode_attention.cu (attention split over
- * keys, GQA). Both read their scratch space from the caller's matrix-product workspace, which is
- * used by one op at a time on one stream: the swap-AB partials and the attention partials start at
- * its offset 0 (as the split-K tiles' partials do), the swap-AB arrival counters sit after the
- * split-K part ({@code counterOffset}) and must be zero before the first launch
- * ({@link #clearCounters}); the kernel keeps them zero.
+ * keys, GQA; its first pass optionally on tensor cores, decode_attention_mma.cu). Both read their
+ * scratch space from the caller's matrix-product workspace, which is used by one op at a time on
+ * one stream: the swap-AB partials and the attention partials start at its offset 0 (as the
+ * split-K tiles' partials do), the swap-AB arrival counters sit after the split-K part
+ * ({@code counterOffset}) and must be zero before the first launch ({@link #clearCounters}); the
+ * kernel keeps them zero.
  */
 public final class DecodeKernels {
     /** System property: products of 9..128 rows with K % 8 == 0 on the swap-AB kernel (default false: run 9 measured it slower than the tiles from 32 rows, 991 vs 1236 GB/s at 64). */
@@ -30,6 +33,12 @@ public final class DecodeKernels {
     public static final String SWAP_AB_MIN_ROWS_PROPERTY = "aegaeon.cuda.swapAbMinRows";
     /** System property: decode attention split over keys (flash-decoding) where the shape allows (default true). */
     public static final String SPLIT_KV_PROPERTY = "aegaeon.cuda.splitKvDecode";
+    /**
+     * System property: the split attention's first pass on tensor cores (decode_attention_mma.cu)
+     * for head sizes 64 and 128, group <= 8; other shapes keep the shuffle kernels. Default false
+     * until it has run on a GPU.
+     */
+    public static final String SPLIT_KV_MMA_PROPERTY = "aegaeon.cuda.splitKvMma";
     /** One int per row range of 64 or 128 weight rows: products of up to 4096 ranges may split K. */
     static final int MAX_COUNTERS = 4096;
     static final long COUNTER_BYTES = 4L * MAX_COUNTERS;
@@ -52,15 +61,22 @@ public final class DecodeKernels {
     /** A split attention instantiation: groups up to {@code maxGroup}, head sizes up to {@code maxHeadDim}. */
     private record Split(CUfunction fn, int maxGroup, int maxHeadDim, int residentPerSm) {}
 
+    /** A tensor-core split instantiation: exactly {@code headDim}, groups up to 8, {@code smem} dynamic bytes. */
+    private record SplitMma(CUfunction fn, int headDim, int residentPerSm, int smem) {
+        static final int MAX_GROUP = 8;
+    }
+
     private final int multiprocessors;
     private final long splitKBytes;
     private final SwapAb[] swapAbs, deepSwapAbs;
     private final Split[] splits;
+    private final SplitMma[] splitMmas;
     private final CUfunction combine;
     private volatile boolean swapAb = Boolean.parseBoolean(System.getProperty(SWAP_AB_PROPERTY, "false"));
     private volatile boolean swapAbDeep = Boolean.parseBoolean(System.getProperty(SWAP_AB_DEEP_PROPERTY, "false"));
     private volatile int swapAbMinRows = checkedMinRows(Integer.getInteger(SWAP_AB_MIN_ROWS_PROPERTY, CudaOps.GEMV_MAX_ROWS + 1));
     private volatile boolean splitKv = Boolean.parseBoolean(System.getProperty(SPLIT_KV_PROPERTY, "true"));
+    private volatile boolean splitKvMma = Boolean.parseBoolean(System.getProperty(SPLIT_KV_MMA_PROPERTY, "false"));
 
     DecodeKernels(KernelModules k, int multiprocessors, long splitKBytes) {
         this.multiprocessors = multiprocessors;
@@ -87,11 +103,24 @@ public final class DecodeKernels {
             new Split(k.function("decode_attention_split_g8"), 8, 128, 4),
             new Split(k.function("decode_attention_split_g4_hd256"), 4, 256, 3)};
         combine = k.function("decode_attention_combine");
+        // 96 / 141 registers x 128 threads; 4 warps x 2 stages x K and V sub-tiles of 16 x (HD + 8)
+        // bf16: 36 / 68 KB dynamic shared memory (the 128 one opts in above 48 KB): 5 / 3 blocks per SM.
+        splitMmas = new SplitMma[] {
+            splitMma(k, 64, 5), splitMma(k, 128, 3)};
+    }
+
+    private static SplitMma splitMma(KernelModules k, int headDim, int residentPerSm) {
+        int smem = 4 * 2 * 2 * 16 * (headDim + 8) * 2;  // as the .cu: warps x stages x (K, V) x rows x (HD + 8) bf16
+        CUfunction f = k.function("decode_attention_split_mma_hd" + headDim);
+        cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem);
+        return new SplitMma(f, headDim, residentPerSm, smem);
     }
 
     public boolean swapAbEnabled() { return swapAb; }
 
     public boolean splitKvEnabled() { return splitKv; }
+
+    public boolean splitKvMmaEnabled() { return splitKvMma; }
 
     public boolean swapAbDeepEnabled() { return swapAbDeep; }
 
@@ -110,6 +139,9 @@ public final class DecodeKernels {
     void setSwapAb(boolean on) { swapAb = on; }
 
     void setSplitKv(boolean on) { splitKv = on; }
+
+    /** Callers flush recorded step graphs first (CudaOps does). */
+    void setSplitKvMma(boolean on) { splitKvMma = on; }
 
     private volatile int forcedChunkKeys;
 
@@ -185,8 +217,9 @@ public final class DecodeKernels {
     /**
      * Decode attention split over keys, if enabled and the shape allows (head size a multiple of 8
      * up to 128 with group <= 8, or up to 256 with group <= 4; aligned rows; partials fit the
-     * workspace); returns false (nothing launched) otherwise. {@code maxContext} (the longest
-     * sequence this step) sizes the chunks (about two waves of blocks), rounded up to a power of
+     * workspace); returns false (nothing launched) otherwise. With {@link #SPLIT_KV_MMA_PROPERTY}
+     * on, head sizes 64 and 128 take the tensor-core first pass (same partials, same combine).
+     * {@code maxContext} (the longest sequence this step) sizes the chunks (about two waves of blocks), rounded up to a power of
      * two so a growing context keeps its step graph; the grid covers the block tables' capacity and surplus chunks exit at once.
      */
     boolean splitAttention(Launcher l, CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
@@ -201,10 +234,14 @@ public final class DecodeKernels {
             if (group <= c.maxGroup && headDim <= c.maxHeadDim) { v = c; break; }
         }
         if (v == null) return false;
+        SplitMma mma = splitKvMma ? splitMmaFor(group, headDim) : null;
+        CUfunction fn = mma != null ? mma.fn : v.fn;
+        int residentPerSm = mma != null ? mma.residentPerSm : v.residentPerSm;
+        int smem = mma != null ? mma.smem : 0;
         // Two waves of resident blocks: a block holds one tile of K/V in flight, so one block per
         // slot would leave HBM idle while each walks its chunk; more chunks cost only partials.
         long perBlockKeys = Math.max(1, (long) Math.max(1, maxContext) * numKvHeads * tokens
-                / (2L * v.residentPerSm * multiprocessors));
+                / (2L * residentPerSm * multiprocessors));
         int chunkKeys = KEY_TILE;
         while (chunkKeys < perBlockKeys) chunkKeys <<= 1;
         if (forcedChunkKeys > 0) chunkKeys = forcedChunkKeys;
@@ -219,11 +256,23 @@ public final class DecodeKernels {
         }
         CUdeviceptr partAcc = workspace;
         CUdeviceptr partMl = workspace.withByteOffset(4L * tokens * numHeads * maxChunks * headDim);
-        l.launch(v.fn, maxChunks, numKvHeads, tokens, 128, 0, s, q, qRowStride, pool, pageElems, layer, tokensPerPage,
+        l.launch(fn, maxChunks, numKvHeads, tokens, 128, smem, s, q, qRowStride, pool, pageElems, layer, tokensPerPage,
                 numKvHeads, headDim, group, tokSeq, tokPos, blockTables, maxPages, scale, chunkKeys, maxChunks,
                 partAcc, partMl);
         l.launch(combine, numHeads, tokens, 1, 128, 0, s, partAcc, partMl, out, outRowStride, numHeads, headDim, tokPos,
                 chunkKeys, maxChunks);
         return true;
+    }
+
+    /** Whether, with the split and its tensor-core pass on, a shape of this group and head size takes that pass. */
+    boolean takesSplitMma(int group, int headDim) {
+        return splitKv && splitKvMma && splitMmaFor(group, headDim) != null;
+    }
+
+    /** The tensor-core first pass for this shape, or null (the shuffle kernels take it). */
+    private SplitMma splitMmaFor(int group, int headDim) {
+        if (group > SplitMma.MAX_GROUP) return null;
+        for (SplitMma m : splitMmas) if (m.headDim == headDim) return m;
+        return null;
     }
 }

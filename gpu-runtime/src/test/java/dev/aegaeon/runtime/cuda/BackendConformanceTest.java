@@ -378,6 +378,33 @@ class BackendConformanceTest {
         }
     }
 
+    /**
+     * The same split attention with its first pass on tensor cores (decode_attention_mma.cu) where
+     * the head size is 64 or 128 (the other shapes check that they still fall back): the 12 cases
+     * above plus group 8 and 6 at head size 64 and group 2 with 5-token pages at 128. Contexts
+     * 2..778 keys in one batch cover empty chunks, a last sub-tile of 1 key and warps without keys.
+     */
+    @ParameterizedTest
+    @CsvSource({"128, 28, 4, 16, 0", "128, 28, 4, 16, 16", "128, 28, 4, 16, 64", "128, 28, 4, 16, 4096",
+        "64, 8, 8, 7, 0", "64, 8, 8, 7, 48", "16, 6, 2, 5, 0", "96, 4, 1, 32, 32", "256, 8, 2, 16, 0",
+        "256, 8, 2, 16, 64", "128, 14, 2, 16, 0", "128, 16, 2, 16, 16",
+        "64, 16, 2, 16, 32", "64, 12, 2, 7, 0", "128, 6, 3, 5, 80"})
+    void splitKvMmaDecodeAttention(int hd, int heads, int kvHeads, int blockSize, int chunkKeys) {
+        CudaOps ops = b.cuda.device().ops();
+        boolean before = ops.decodeKernels().splitKvMmaEnabled();
+        try {
+            ops.decodeKernels().forceChunkKeys(chunkKeys);
+            ops.setSplitKvMma(true);
+            withSplitKv(true, () -> {
+                assertEquals(hd == 64 || hd == 128, ops.decodeKernels().takesSplitMma(heads / kvHeads, hd));
+                attentionCase(hd, heads, kvHeads, blockSize, new int[] {1, 300, 777, 16, 17});
+            });
+        } finally {
+            ops.setSplitKvMma(before);
+            ops.decodeKernels().forceChunkKeys(0);
+        }
+    }
+
     private static void withSplitKv(boolean on, Runnable r) {
         CudaOps ops = b.cuda.device().ops();
         boolean before = ops.decodeKernels().splitKvEnabled();
