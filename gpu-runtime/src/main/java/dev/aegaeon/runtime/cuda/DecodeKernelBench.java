@@ -41,14 +41,7 @@ final class DecodeKernelBench {
                 ops.setSplitKvDecode(c[1]);
                 ops.setSwapAbDeep(c[2]);
                 String name = "swapAb_" + (c[0] ? (c[2] ? "deep" : "on") : "off") + "_splitKv_" + (c[1] ? "on" : "off");
-                Map<String, Double> d = new LinkedHashMap<>();
-                for (int b : batches) {
-                    double ms = stepMs.applyAsDouble(b);
-                    d.put(String.valueOf(b), ms);
-                    best.merge(String.valueOf(b), ms, Math::min);
-                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, %s): %.2f ms", b, name, ms));
-                }
-                all.put(name, d);
+                all.put(name, perBatch(name, stepMs, batches, best, say));
             }
         } finally {
             ops.setSwapAbDecode(swapBefore);
@@ -56,6 +49,19 @@ final class DecodeKernelBench {
             ops.setSwapAbDeep(deepBefore);
         }
         return all;
+    }
+
+    /** One configuration's step time per batch, each also offered to {@code best}. */
+    private static Map<String, Double> perBatch(String name, IntToDoubleFunction stepMs, int[] batches,
+                                                Map<String, Double> best, Consumer<String> say) {
+        Map<String, Double> d = new LinkedHashMap<>();
+        for (int b : batches) {
+            double ms = stepMs.applyAsDouble(b);
+            d.put(String.valueOf(b), ms);
+            best.merge(String.valueOf(b), ms, Math::min);
+            say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, %s): %.2f ms", b, name, ms));
+        }
+        return d;
     }
 
     /**
@@ -73,14 +79,7 @@ final class DecodeKernelBench {
             for (boolean mma : new boolean[] {false, true}) {
                 ops.setSplitKvMma(mma);
                 String name = "splitKvMma_" + (mma ? "on" : "off");
-                Map<String, Double> d = new LinkedHashMap<>();
-                for (int b : batches) {
-                    double ms = stepMs.applyAsDouble(b);
-                    d.put(String.valueOf(b), ms);
-                    best.merge(String.valueOf(b), ms, Math::min);
-                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, %s): %.2f ms", b, name, ms));
-                }
-                all.put(name, d);
+                all.put(name, perBatch(name, stepMs, batches, best, say));
             }
         } finally {
             ops.setSplitKvDecode(splitBefore);

@@ -5,13 +5,11 @@ import dev.aegaeon.runtime.backend.KvCacheShape;
 import dev.aegaeon.runtime.backend.Rope;
 import dev.aegaeon.runtime.backend.SamplingRows;
 import dev.aegaeon.runtime.backend.StepLayout;
-import dev.aegaeon.runtime.backend.cpu.CpuBackend;
 import dev.aegaeon.runtime.engine.RotaryFrequencies;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.model.ModelFamily;
 import dev.aegaeon.runtime.model.RopeScaling;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -40,16 +38,10 @@ class BackendConformanceTest {
     final Random rnd = new Random(System.nanoTime());
 
     @BeforeAll
-    static void open() {
-        CudaAvailability a = CudaAvailability.probe();
-        Assumptions.assumeTrue(a.available(), a.reason());
-        b = new TwinBackends(new CpuBackend(4), new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true));
-    }
+    static void open() { b = TwinBackends.openOrSkip(); }
 
     @AfterAll
-    static void close() {
-        if (b != null) { b.cuda.close(); b.cpu.close(); }
-    }
+    static void close() { TwinBackends.close(b); }
 
     @Test
     void embed() {

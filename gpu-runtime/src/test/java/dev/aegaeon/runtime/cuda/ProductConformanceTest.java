@@ -1,6 +1,5 @@
 package dev.aegaeon.runtime.cuda;
 
-import dev.aegaeon.runtime.backend.cpu.CpuBackend;
 import dev.aegaeon.runtime.weights.DType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -26,16 +25,10 @@ class ProductConformanceTest {
     final Random rnd = new Random(System.nanoTime());
 
     @BeforeAll
-    static void open() {
-        CudaAvailability a = CudaAvailability.probe();
-        Assumptions.assumeTrue(a.available(), a.reason());
-        b = new TwinBackends(new CpuBackend(4), new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true));
-    }
+    static void open() { b = TwinBackends.openOrSkip(); }
 
     @AfterAll
-    static void close() {
-        if (b != null) { b.cuda.close(); b.cpu.close(); }
-    }
+    static void close() { TwinBackends.close(b); }
 
     /** GEMV (up to 8 rows), tensor-core tiles, split-K, K not a multiple of 8, with and without bias. */
     @ParameterizedTest
@@ -58,18 +51,8 @@ class ProductConformanceTest {
             "gemm_mma_128x128_k64", "gemm_mma_128x256_k64", "gemm_mma_128x128_k32", "gemm_wgmma_128x256", "gemm_wgmma_128x128"})
     void smallTileProducts(String tile) {
         CudaOps ops = b.cuda.device().ops();
-        Assumptions.assumeTrue(ops.smallTileNames().contains(tile), tile + " is not loaded on this device");
-        String before = ops.smallTileName();
-        boolean swapAbBefore = ops.decodeKernels().swapAbEnabled();
-        try {
-            ops.setSwapAbDecode(false);  // the tiles themselves, not the swap-AB kernel
-            ops.useSmallTile(tile);
-            productsMatchTheCpu(tile, new int[][] {{64, 3584, 3584}, {9, 130, 99}, {33, 512, 3584}, {64, 700, 18944}, {17, 1000, 264},
-                    {33, 257, 18944}});
-        } finally {
-            ops.useSmallTile(before);
-            ops.setSwapAbDecode(swapAbBefore);
-        }
+        tileProducts(tile, ops.smallTileNames(), ops::smallTileName, ops::useSmallTile,
+                new int[][] {{64, 3584, 3584}, {9, 130, 99}, {33, 512, 3584}, {64, 700, 18944}, {17, 1000, 264}, {33, 257, 18944}});
     }
 
     /** Every candidate kernel for products of 65 to 128 rows (decode batches, short prefills), split-K included. */
@@ -78,15 +61,23 @@ class ProductConformanceTest {
             "gemm_wgmma_128x256", "gemm_wgmma_128x128"})
     void midTileProducts(String tile) {
         CudaOps ops = b.cuda.device().ops();
-        Assumptions.assumeTrue(ops.midTileNames().contains(tile), tile + " is not loaded on this device");
-        String before = ops.midTileName();
+        tileProducts(tile, ops.midTileNames(), ops::midTileName, ops::useMidTile,
+                new int[][] {{128, 3584, 3584}, {97, 130, 99}, {65, 257, 18944}, {100, 1000, 264}, {128, 512, 768}});
+    }
+
+    /** {@code tile} selected for its row range (swap-AB off: the tiles themselves), then {@link #productsMatchTheCpu}; restores both. */
+    private void tileProducts(String tile, java.util.Set<String> loaded, java.util.function.Supplier<String> current,
+                              java.util.function.Consumer<String> use, int[][] shapes) {
+        Assumptions.assumeTrue(loaded.contains(tile), tile + " is not loaded on this device");
+        CudaOps ops = b.cuda.device().ops();
+        String before = current.get();
         boolean swapAbBefore = ops.decodeKernels().swapAbEnabled();
         try {
-            ops.setSwapAbDecode(false);  // the tiles themselves, not the swap-AB kernel
-            ops.useMidTile(tile);
-            productsMatchTheCpu(tile, new int[][] {{128, 3584, 3584}, {97, 130, 99}, {65, 257, 18944}, {100, 1000, 264}, {128, 512, 768}});
+            ops.setSwapAbDecode(false);
+            use.accept(tile);
+            productsMatchTheCpu(tile, shapes);
         } finally {
-            ops.useMidTile(before);
+            use.accept(before);
             ops.setSwapAbDecode(swapAbBefore);
         }
     }

@@ -33,6 +33,19 @@ final class TwinBackends {
 
     record WeightPair(Weight cpu, Weight cuda) {}
 
+    /** The CPU backend and a CUDA backend on device 0 (30% of its free memory), or the test class is skipped where CUDA is unavailable. */
+    static TwinBackends openOrSkip() {
+        CudaAvailability a = CudaAvailability.probe();
+        org.junit.jupiter.api.Assumptions.assumeTrue(a.available(), a.reason());
+        return new TwinBackends(new dev.aegaeon.runtime.backend.cpu.CpuBackend(4),
+                new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true));
+    }
+
+    /** Closes both backends (null-safe, for @AfterAll after a skipped @BeforeAll). */
+    static void close(TwinBackends b) {
+        if (b != null) { b.cuda.close(); b.cpu.close(); }
+    }
+
     TwinBackends(Backend cpu, CudaBackend cuda) {
         this.cpu = cpu;
         this.cuda = cuda;
