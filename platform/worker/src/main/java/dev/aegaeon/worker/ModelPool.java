@@ -339,6 +339,9 @@ public final class ModelPool implements AutoCloseable {
 
     // ---------------------------------------------------------------- internals
 
+    /** KV blocks model {@code name}'s sequences hold on device {@code instance} (detached hand-offs included). */
+    int kvBlocksUsed(String name, int instance) { return require(name).kvBlocksUsed(instance); }
+
     private ModelRuntime require(String name) {
         ModelRuntime m = byName.get(name);
         if (m == null) throw new NoSuchElementException("no model named '" + name + "' is registered");
