@@ -201,7 +201,9 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             try {
                 r.swapped = detach ? r.engine.detach(r.sequence) : r.engine.swapOut(r.sequence);
                 swapOuts.incrementAndGet();
-                bytes += r.swapped.bytes();
+                // A detach moves nothing: its bytes in no time would teach the cost model an absurd swap
+                // rate; the adopting device's copy is timed with them instead.
+                if (!detach) bytes += r.swapped.bytes();
                 r.model.noteKv(r.engine);
             } catch (RuntimeException e) {
                 fail(r, "swapping out the KV cache failed: " + e.getMessage(), e);
