@@ -88,6 +88,31 @@ public interface Backend extends AutoCloseable {
     }
 
     /**
+     * Before a KV hand-off detaches blocks of {@code cache} (on the thread that drives this
+     * backend): returns when every write queued for them so far is complete, so another backend's
+     * thread may copy them ({@link #copyKvBlocksFrom}) without touching this backend's queues.
+     * Backends that compute synchronously keep this no-op.
+     */
+    default void finishKvWrites(KvCache cache) {}
+
+    /**
+     * KV hand-off, engine to engine: copies {@code sourceBlocks} of {@code sourceCache} (on
+     * {@code source}, possibly another device) into {@code blocks} of {@code cache} (same count, any
+     * ids, same model and block size); the blocks hold the copy on return. Runs on the thread that
+     * drives this backend; the source's blocks were finished ({@link #finishKvWrites}) and nothing
+     * writes them until this returns. This default goes through host memory and calls
+     * {@code source.readKvBlocks} from this thread, so only backends whose read is safe from any
+     * thread then (the CPU backend's is a plain array copy) may keep it when source is another
+     * backend instance; the CUDA backend overrides it with a device-to-device copy.
+     */
+    default void copyKvBlocksFrom(Backend source, KvCache sourceCache, int[] sourceBlocks, KvCache cache, int[] blocks) {
+        if (sourceBlocks.length != blocks.length) {
+            throw new IllegalArgumentException(sourceBlocks.length + " source blocks for " + blocks.length + " target blocks");
+        }
+        writeKvBlocks(cache, blocks, source.readKvBlocks(sourceCache, sourceBlocks));
+    }
+
+    /**
      * Fills the first {@code src.length / dst.cols()} rows of {@code dst} from {@code src} (row-major).
      * Not used per op by the engine: it serves tests (op conformance) and host-side staging.
      */

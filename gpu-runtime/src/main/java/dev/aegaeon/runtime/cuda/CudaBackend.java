@@ -38,6 +38,7 @@ public final class CudaBackend implements Backend {
     private final HostCacheKeys hostKeys = new HostCacheKeys();
     private DeviceRegion sampleBuffer;
     private final PinnedKvCopies pinnedKv;
+    private final PeerKvCopies peerKv;
     /**
      * The KV swap's path: pinned staging, or the pageable block-by-block copies that passed on the
      * H100 (default until the pinned path has: its conformance cases run both, next device run).
@@ -63,6 +64,7 @@ public final class CudaBackend implements Backend {
         this.matmulWorkspace = dev.arena().allocateOrThrow(ops.matmulWorkspaceBytes(), "matrix-product workspace");
         ops.prepareWorkspace(matmulWorkspace.ptr());
         this.pinnedKv = new PinnedKvCopies(dev, compute, Long.getLong("aegaeon.cuda.kvStagingBytes", 256L << 20));
+        this.peerKv = new PeerKvCopies(dev, compute);
     }
 
     public CudaDevice device() { return dev; }
@@ -249,6 +251,27 @@ public final class CudaBackend implements Backend {
             cuMemcpyHtoD(c.region.ptr().withByteOffset(blocks[i] * c.blockBytes()), Pointer.to(block), c.blockBytes());
         }
         cuCtxSynchronize();
+    }
+
+    /** Before a hand-off detaches blocks: every queued step (graphs flushed) has completed. */
+    @Override
+    public void finishKvWrites(KvCache cache) {
+        dev.makeCurrent();
+        dev.synchronize();
+    }
+
+    /**
+     * Hand-off from another CUDA engine (another GPU, or this one): device to device, one
+     * {@code cuMemcpyPeerAsync} per run of consecutive ids ({@link PeerKvCopies}); from any other
+     * backend through host memory (the default).
+     */
+    @Override
+    public void copyKvBlocksFrom(Backend source, KvCache sourceCache, int[] sourceBlocks, KvCache cache, int[] blocks) {
+        if (!(source instanceof CudaBackend from)) {
+            Backend.super.copyKvBlocksFrom(source, sourceCache, sourceBlocks, cache, blocks);
+            return;
+        }
+        peerKv.copy(from.dev, kv(sourceCache, sourceBlocks), sourceBlocks, kv(cache, blocks), blocks);
     }
 
     private static CudaKvCache kv(KvCache cache, int[] blocks) {
@@ -524,6 +547,7 @@ public final class CudaBackend implements Backend {
         graphs().flush();
         cuStreamSynchronize(compute);
         pinnedKv.close();
+        peerKv.close();
         hostCache.close();
         if (ownsDevice) dev.close();
     }

@@ -65,6 +65,11 @@ public final class CudaDevice implements AutoCloseable {
 
     public int ordinal() { return ordinal; }
 
+    /** The primary context (peer copies name both contexts). */
+    CUcontext context() { return context; }
+
+    CUdevice cuDevice() { return device; }
+
     public int multiprocessors() { return multiprocessors; }
 
     /**

@@ -10,6 +10,8 @@ import dev.aegaeon.runtime.weights.WeightSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,7 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * of new sequences, one sampled token each) and {@link #decode(Batch)} (one token for each running
  * sequence); both reserve KV blocks first and answer {@link StepResult.NoRoom} without side effects
  * when the cache is full. Finished sequences free their blocks at once; {@link #cancel} frees a
- * running one. Not thread-safe: one step at a time.
+ * running one. Not thread-safe: one step at a time, on one thread; the one exception is a
+ * {@link #detach}ed set, which the adopting engine's thread frees (its block pool is synchronised
+ * for that, and the ledger of detached sets is concurrent).
  */
 public final class InferenceEngine implements AutoCloseable {
     private static final AtomicLong NEXT_ID = new AtomicLong();
@@ -27,6 +31,8 @@ public final class InferenceEngine implements AutoCloseable {
     private final KvBlockManager kv;
     private final TokenDecoder decoder;
     private LogitsObserver logitsObserver;
+    /** Detached sets whose blocks this engine still holds: each leaves it exactly once (adopted or discarded). */
+    private final Set<KvSwap.Detached> detached = ConcurrentHashMap.newKeySet();
 
     public InferenceEngine(ModelConfig config, WeightSource weights, Backend backend, EngineOptions options) {
         this.config = config;
@@ -140,18 +146,52 @@ public final class InferenceEngine implements AutoCloseable {
      * sequence keeps its tokens and cached count; {@link #swapIn} restores the KV, after which the
      * next decode step continues exactly as if the sequence had never left.
      */
-    public KvSwap swapOut(Sequence sequence) {
+    public KvSwap.Host swapOut(Sequence sequence) {
         check(sequence);
         if (sequence.cachedTokens() == 0) throw new IllegalStateException(sequence + " has no KV to swap out");
         int[] blocks = sequence.blockTable();
         float[] host = runner.readKvBlocks(blocks);
         kv.release(sequence);
-        return new KvSwap(host, blocks.length, sequence.cachedTokens());
+        return new KvSwap.Host(host, blocks.length, sequence.cachedTokens());
+    }
+
+    /**
+     * Hand-off swap-out without a copy: the sequence leaves its blocks (it holds none afterwards,
+     * as after {@link #swapOut}) but they stay reserved here, their writes complete, until an
+     * engine on another device {@link #adopt}s the sequence and copies them device to device, or
+     * the answer is {@link KvSwap#discard() discarded}. Until then they count as used
+     * ({@link #freeBlocks()}, {@link #detachedBlocks()}).
+     */
+    public KvSwap.Detached detach(Sequence sequence) {
+        check(sequence);
+        if (sequence.cachedTokens() == 0) throw new IllegalStateException(sequence + " has no KV to detach");
+        runner.finishKvWrites(); // the adopting thread copies the blocks and must not wait on this engine's queues
+        int[] blocks = kv.detach(sequence);
+        long bytes = 4L * 2 * config.numLayers() * blocks.length * kv.blockSize() * config.numKvHeads() * config.headDim();
+        KvSwap.Detached d = new KvSwap.Detached(this, blocks, sequence.cachedTokens(), bytes);
+        detached.add(d);
+        return d;
+    }
+
+    /** Blocks held by detached sets not yet adopted or discarded (a leak shows here); any thread. */
+    public int detachedBlocks() {
+        int n = 0;
+        for (KvSwap.Detached d : detached) n += d.blocks();
+        return n;
+    }
+
+    /** Frees a detached set's blocks if this engine still holds them; true when it did. Any thread. */
+    boolean releaseDetached(KvSwap.Detached d) {
+        if (d.source() != this) throw new IllegalArgumentException("the detached KV belongs to another engine");
+        if (!detached.remove(d)) return false;
+        kv.free(d.blockIds());
+        return true;
     }
 
     /**
      * Swap-in: re-acquires blocks for the sequence's cached tokens (any ids) and copies the host KV
-     * back. Answers {@link KvReservation.NoRoom} (nothing changed) when the blocks are not free.
+     * back; a set this engine detached is re-attached without a copy. Answers
+     * {@link KvReservation.NoRoom} (nothing changed) when the blocks are not free.
      */
     public KvReservation swapIn(Sequence sequence, KvSwap swapped) {
         check(sequence);
@@ -159,18 +199,30 @@ public final class InferenceEngine implements AutoCloseable {
         if (swapped.cachedTokens() != sequence.cachedTokens() || kv.blocksFor(swapped.cachedTokens()) != swapped.blocks()) {
             throw new IllegalArgumentException("the swapped KV does not belong to " + sequence);
         }
-        KvReservation r = kv.reserve(List.of(sequence), new int[] {swapped.cachedTokens()});
-        if (r.granted()) runner.writeKvBlocks(sequence.blockTable(), swapped.data());
-        return r;
+        return switch (swapped) {
+            case KvSwap.Host host -> {
+                KvReservation r = kv.reserve(List.of(sequence), new int[] {host.cachedTokens()});
+                if (r.granted()) runner.writeKvBlocks(sequence.blockTable(), host.data());
+                yield r;
+            }
+            case KvSwap.Detached d -> {
+                if (d.source() != this) throw new IllegalArgumentException("the detached KV of " + sequence + " is on another engine");
+                if (!detached.remove(d)) throw new IllegalStateException("the detached KV of " + sequence + " was already released");
+                sequence.addBlocks(d.blockIds());
+                yield new KvReservation.Granted(0);
+            }
+        };
     }
 
     /**
-     * Hand-off: takes a sequence that another engine of the same model swapped out
-     * ({@link #swapOut}, so it holds no blocks there) and swaps its KV in here; on success this
+     * Hand-off: takes a sequence that another engine of the same model swapped out ({@link #swapOut},
+     * or {@link #detach}ed, so it holds no blocks there) and swaps its KV in here; on success this
      * engine owns the sequence, which continues exactly as it would have on its first engine (same
-     * tokens, sampler state and host layout). Answers {@link KvReservation.NoRoom} with nothing
-     * changed when the blocks are not free. The two engines may be on different devices; only the
-     * host copy crosses, so this must run on the thread that drives this engine.
+     * tokens, sampler state and host layout), and a detached set's blocks are free again on the
+     * source. Answers {@link KvReservation.NoRoom} with nothing changed (a detached set stays
+     * reserved on its source, so a later call may retry) when the blocks are not free. Runs on the
+     * thread that drives this engine: a host copy is written, a detached set copied engine to engine
+     * ({@link Backend#copyKvBlocksFrom}: device to device on CUDA) and then freed on its source.
      *
      * @throws IllegalArgumentException when the engines' models or block sizes differ
      */
@@ -182,9 +234,37 @@ public final class InferenceEngine implements AutoCloseable {
         }
         if (sequence.isFinished()) throw new IllegalStateException(sequence + " is finished");
         if (sequence.blockCount() != 0) throw new IllegalStateException(sequence + " still holds KV blocks on its engine");
+        if (swapped instanceof KvSwap.Detached d) return adoptDetached(from, sequence, d);
         sequence.moveTo(this);
         KvReservation r = swapIn(sequence, swapped);
         if (!r.granted()) sequence.moveTo(from);
+        return r;
+    }
+
+    private KvReservation adoptDetached(InferenceEngine from, Sequence sequence, KvSwap.Detached d) {
+        if (d.source() != from) throw new IllegalArgumentException("the detached KV of " + sequence + " is not on its engine");
+        if (d.cachedTokens() != sequence.cachedTokens() || kv.blocksFor(d.cachedTokens()) != d.blocks()) {
+            throw new IllegalArgumentException("the swapped KV does not belong to " + sequence);
+        }
+        if (!from.detached.contains(d)) throw new IllegalStateException("the detached KV of " + sequence + " was already released");
+        sequence.moveTo(this);
+        KvReservation r = kv.reserve(List.of(sequence), new int[] {d.cachedTokens()});
+        if (!r.granted()) {
+            sequence.moveTo(from);
+            return r;
+        }
+        try {
+            runner.copyKvBlocksFrom(from.runner, d.blockIds(), sequence.blockTable());
+        } catch (RuntimeException e) {
+            kv.release(sequence); // the source still holds the KV: the caller may retry or discard it
+            sequence.moveTo(from);
+            throw e;
+        }
+        if (!from.releaseDetached(d)) { // only a caller breaking the one-thread-per-request rule gets here
+            kv.release(sequence);
+            sequence.moveTo(from);
+            throw new IllegalStateException("the detached KV of " + sequence + " was released while being adopted");
+        }
         return r;
     }
 

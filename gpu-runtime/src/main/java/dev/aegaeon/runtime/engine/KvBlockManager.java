@@ -5,6 +5,11 @@ import java.util.List;
 /**
  * Maps sequences' token positions to KV slots: grows block tables from a {@link BlockAllocator}, all
  * or nothing per batch, and frees a sequence's blocks when it finishes or is cancelled.
+ *
+ * <p>Thread-safety: the engine's thread does everything; the one exception is a detached set
+ * ({@link KvSwap.Detached}), which the adopting engine's thread frees after its device-to-device
+ * copy. So every method that touches the allocator is synchronised: a release from another thread
+ * only adds free blocks, which keeps a step's earlier {@code freeBlocks() >= needed} check true.
  */
 public final class KvBlockManager {
     private final BlockAllocator allocator;
@@ -17,7 +22,7 @@ public final class KvBlockManager {
 
     public int blockSize() { return blockSize; }
 
-    public int freeBlocks() { return allocator.freeBlocks(); }
+    public synchronized int freeBlocks() { return allocator.freeBlocks(); }
 
     public int totalBlocks() { return allocator.numBlocks(); }
 
@@ -28,7 +33,7 @@ public final class KvBlockManager {
      * Grows each sequence's block table to hold {@code targetTokens[i]} positions. Either every
      * sequence gets its blocks or none does ({@link KvReservation.NoRoom}).
      */
-    public KvReservation reserve(List<Sequence> sequences, int[] targetTokens) {
+    public synchronized KvReservation reserve(List<Sequence> sequences, int[] targetTokens) {
         int needed = 0;
         for (int i = 0; i < sequences.size(); i++) {
             needed += Math.max(0, blocksFor(targetTokens[i]) - sequences.get(i).blockCount());
@@ -43,8 +48,18 @@ public final class KvBlockManager {
     }
 
     /** Returns every block of {@code sequence} to the pool. */
-    public void release(Sequence sequence) {
+    public synchronized void release(Sequence sequence) {
         for (int block : sequence.takeBlocks()) allocator.free(block);
+    }
+
+    /** Detach: empties {@code sequence}'s block table but keeps the blocks allocated; the caller frees them later ({@link #free}). */
+    synchronized int[] detach(Sequence sequence) {
+        return sequence.takeBlocks();
+    }
+
+    /** Returns detached blocks to the pool; any thread. */
+    synchronized void free(int[] blocks) {
+        for (int block : blocks) allocator.free(block);
     }
 
     /** The cache slot of {@code position} of {@code sequence}; its block must be reserved. */

@@ -119,6 +119,17 @@ public final class ModelRunner implements AutoCloseable {
     /** Swap support: restores what {@link #readKvBlocks} returned into {@code blocks}. */
     public void writeKvBlocks(int[] blocks, float[] host) { backend.writeKvBlocks(kvCache, blocks, host); }
 
+    /** Hand-off support: every write queued for the KV cache so far is complete on return (see {@link Backend#finishKvWrites}). */
+    public void finishKvWrites() { backend.finishKvWrites(kvCache); }
+
+    /**
+     * Hand-off support: copies {@code sourceBlocks} of {@code source}'s KV cache into {@code blocks}
+     * of this one (see {@link Backend#copyKvBlocksFrom}); on this runner's thread.
+     */
+    public void copyKvBlocksFrom(ModelRunner source, int[] sourceBlocks, int[] blocks) {
+        backend.copyKvBlocksFrom(source.backend, source.kvCache, sourceBlocks, kvCache, blocks);
+    }
+
     public int[] sample(Tensor logits, SamplingRows rows) { return backend.sample(logits, rows); }
 
     public float[] toHost(Tensor logits) {

@@ -22,6 +22,10 @@ import dev.aegaeon.worker.PoolPolicy;
  *   <li>{@code aegaeon.pool.mode}: {@code colocated} (every device prefills and decodes, the default) or
  *       {@code disaggregated} (prefill devices hand each request's KV to decode devices)</li>
  *   <li>{@code aegaeon.pool.prefill-devices}: prefill devices in disaggregated mode (default 1, the rest decode)</li>
+ *   <li>{@code aegaeon.pool.peer-handoff}: {@code true} hands each request's KV from prefill to decode device
+ *       device to device (CUDA peer copy; the prefill device keeps the blocks until the decode device has
+ *       copied them) instead of through host memory; the scheduler's decisions are the same. Default
+ *       {@code false} until it has run on 2 GPUs</li>
  *   <li>{@code aegaeon.pool.memory-bytes}: memory of each device the scheduler may fill (default 8 GiB)</li>
  *   <li>{@code aegaeon.pool.kv-tokens-per-model}: KV positions per resident model (default 8192)</li>
  *   <li>{@code aegaeon.pool.policy}: {@code aegaeon} (default: token-level scheduling) or {@code request-level}
@@ -70,6 +74,14 @@ public final class PoolBackendFactory {
         return defaults.withQmaxSeconds(qmax.get());
     }
 
+    /** {@code aegaeon.pool.peer-handoff} (default false); anything but true or false names the key. */
+    static boolean peerHandoff(Config config) {
+        String v = config.getOptionalValue("aegaeon.pool.peer-handoff", String.class).map(String::strip).orElse("false");
+        if (v.equalsIgnoreCase("true")) return true;
+        if (v.equalsIgnoreCase("false")) return false;
+        throw new IllegalArgumentException("aegaeon.pool.peer-handoff must be true or false, got '" + v + "'");
+    }
+
     public static InferenceBackend create(Config config) {
         Optional<String> device = config.getOptionalValue("aegaeon.pool.device", String.class).filter(s -> !s.isBlank());
         PoolOptions defaults = PoolOptions.defaults();
@@ -78,11 +90,13 @@ public final class PoolBackendFactory {
                 defaults.blockSize(),
                 config.getOptionalValue("aegaeon.pool.kv-tokens-per-model", Integer.class).orElse(defaults.kvTokensPerModel()),
                 scheduler(config, defaults.scheduler()), PoolOptions.SYSTEM_CLOCK, Duration.ofMillis(250), layout(config),
-                PoolPolicy.parse(config.getOptionalValue("aegaeon.pool.policy", String.class).orElse("aegaeon")));
+                PoolPolicy.parse(config.getOptionalValue("aegaeon.pool.policy", String.class).orElse("aegaeon")),
+                peerHandoff(config));
         String echoShape = config.getOptionalValue("aegaeon.pool.echo-shape", String.class).orElse("tiny-llama");
         ModelPool pool = new ModelPool(options);
-        LOG.infof("model pool on the %s backend: %d device(s), %s, %d bytes of memory each, %s policy", pool.backendName(),
-                pool.deviceCount(), pool.mode().name().toLowerCase(java.util.Locale.ROOT), options.memoryBytes(), options.policy());
+        LOG.infof("model pool on the %s backend: %d device(s), %s, %d bytes of memory each, %s policy%s", pool.backendName(),
+                pool.deviceCount(), pool.mode().name().toLowerCase(java.util.Locale.ROOT), options.memoryBytes(), options.policy(),
+                options.peerHandoff() ? ", peer KV hand-offs" : "");
         return new PooledInferenceBackend(pool, echoShape);
     }
 }

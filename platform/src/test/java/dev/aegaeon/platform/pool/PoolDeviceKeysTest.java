@@ -57,4 +57,14 @@ class PoolDeviceKeysTest {
                 () -> PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.qmax-seconds", "0")), d));
         assertTrue(bad.getMessage().contains("aegaeon.pool.qmax-seconds"), bad.getMessage());
     }
+
+    @Test
+    void peerHandoffKeyIsOffUnlessSetAndRefusesNonsense() {
+        assertEquals(false, PoolBackendFactory.peerHandoff(config(Map.of())));
+        assertEquals(true, PoolBackendFactory.peerHandoff(config(Map.of("aegaeon.pool.peer-handoff", " True"))));
+        assertEquals(false, PoolBackendFactory.peerHandoff(config(Map.of("aegaeon.pool.peer-handoff", "false"))));
+        var bad = assertThrows(IllegalArgumentException.class,
+                () -> PoolBackendFactory.peerHandoff(config(Map.of("aegaeon.pool.peer-handoff", "yes"))));
+        assertTrue(bad.getMessage().contains("aegaeon.pool.peer-handoff"), bad.getMessage());
+    }
 }

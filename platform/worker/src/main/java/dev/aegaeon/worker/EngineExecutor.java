@@ -27,9 +27,13 @@ import java.util.function.Function;
  * finalisation run in order on that device's compute thread, which alone touches the engines and
  * block pools of that device; loads run on the device's copy thread so a model can be fetched
  * while another decodes; evictions take effect at once on the caller's (the scheduler's) thread.
- * A request's engine state moves between devices only through host memory: swapped out on one
- * device's thread, adopted on the other's ({@link InferenceEngine#adopt}), the scheduler's
- * SwapDone between the two ordering them. Every decision that expects a completion event gets
+ * A request's engine state moves between devices in two halves: swapped out on one device's
+ * thread, adopted on the other's ({@link InferenceEngine#adopt}), the scheduler's SwapDone between
+ * the two ordering them. The swap-out copies the KV to host memory, or, with peer hand-offs on and
+ * on a prefill-only device, only detaches it ({@link InferenceEngine#detach}): the blocks stay
+ * reserved there and the adopting device copies them device to device, then frees them. A
+ * detached KV leaves its source exactly once: adopted, or discarded when the request ends
+ * ({@link LiveRequest#releaseKv}) on whichever thread ends it. Every decision that expects a completion event gets
  * exactly one, even when the work failed: failed requests are reported finished and their sinks
  * get {@code onError}.
  */
@@ -47,9 +51,18 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     private final LongAdder switches = new LongAdder();
     private final List<DeviceInstance> devices;
     private final HandoffStats handoffs;
+    /** Swap-outs on prefill-only devices detach the KV instead of copying it to host memory. */
+    private final boolean peerHandoff;
 
     EngineExecutor(Function<String, ModelRuntime> models, Map<Long, LiveRequest> requests, Consumer<Event> completions,
                    MeasuredCostModel cost, DoubleSupplier clock, List<DeviceInstance> devices, HandoffStats handoffs) {
+        this(models, requests, completions, cost, clock, devices, handoffs, false);
+    }
+
+    EngineExecutor(Function<String, ModelRuntime> models, Map<Long, LiveRequest> requests, Consumer<Event> completions,
+                   MeasuredCostModel cost, DoubleSupplier clock, List<DeviceInstance> devices, HandoffStats handoffs,
+                   boolean peerHandoff) {
+        this.peerHandoff = peerHandoff;
         this.models = models;
         this.requests = requests;
         this.completions = completions;
@@ -100,7 +113,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         });
     }
 
-    /** Sequences swapped out to host memory, ever. */
+    /** Sequences swapped out (to host memory, or detached for a peer hand-off), ever. */
     long swapOuts() { return swapOuts.get(); }
 
     /**
@@ -181,13 +194,16 @@ public final class EngineExecutor implements Executor, AutoCloseable {
 
     private void swapOut(Decision.SwapOut d) {
         long t0 = System.nanoTime(), bytes = 0;
+        boolean detach = peerHandoff && device(d.instance()).spec.role() == InstanceSpec.Role.PREFILL;
         for (long id : d.requests()) {
             LiveRequest r = requests.get(id);
             if (r == null || r.done || r.sequence == null) continue;
             try {
-                r.swapped = r.engine.swapOut(r.sequence);
+                r.swapped = detach ? r.engine.detach(r.sequence) : r.engine.swapOut(r.sequence);
                 swapOuts.incrementAndGet();
-                bytes += r.swapped.bytes();
+                // A detach moves nothing: its bytes in no time would teach the cost model an absurd swap
+                // rate; the adopting device's copy is timed with them instead.
+                if (!detach) bytes += r.swapped.bytes();
                 r.model.noteKv(r.engine);
             } catch (RuntimeException e) {
                 fail(r, "swapping out the KV cache failed: " + e.getMessage(), e);
@@ -211,14 +227,17 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             if (r == null || r.done || r.swapped == null) continue;
             try {
                 bytes += r.swapped.bytes();
-                InferenceEngine target = r.instance == d.instance() ? r.engine : r.model.engineForCompute(d.instance());
+                InferenceEngine source = r.engine;
+                InferenceEngine target = r.instance == d.instance() ? source : r.model.engineForCompute(d.instance());
                 if (target.adopt(r.sequence, r.swapped) instanceof KvReservation.NoRoom(int needed, int free)) {
+                    // fail releases the KV: a detached one is discarded on its source, nothing leaks
                     fail(r, "no KV blocks to swap back in (" + needed + " needed, " + free + " free)", null);
                 } else {
                     r.swapped = null;
                     r.engine = target;
                     r.instance = d.instance();
                     r.model.noteKv(target);
+                    if (source != target) r.model.noteKv(source); // a detached KV's blocks are free there now
                     if (r.prefillDoneNanos != 0) {
                         handoffs.record((System.nanoTime() - r.prefillDoneNanos) / 1e9);
                         r.prefillDoneNanos = 0;

@@ -55,9 +55,10 @@ final class LiveRequest implements RequestHandle {
         canceller.accept(id);
     }
 
-    /** Frees whatever KV the request holds, on the device or in host memory. */
+    /** Frees whatever KV the request holds: on the device, in host memory, or detached on a prefill device. */
     void releaseKv() {
         if (sequence != null && !sequence.isFinished()) engine.cancel(sequence);
+        if (swapped != null) swapped.discard();
         swapped = null;
     }
 }

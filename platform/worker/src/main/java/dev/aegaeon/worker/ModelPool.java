@@ -90,7 +90,7 @@ public final class ModelPool implements AutoCloseable {
         this.clock = options.clock();
         this.devices = PoolDevices.open(options);
         this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now,
-                devices, handoffs);
+                devices, handoffs, options.peerHandoff());
         this.loop = new SchedulerLoop(clock, cost, devices.stream().map(d -> d.spec).toList(),
                 options.scheduler(), options.policy(), new LedgerRouter(), executor, this::ended);
         if (options.tickInterval().isZero()) {
@@ -338,6 +338,9 @@ public final class ModelPool implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /** KV blocks model {@code name}'s sequences hold on device {@code instance} (detached hand-offs included). */
+    int kvBlocksUsed(String name, int instance) { return require(name).kvBlocksUsed(instance); }
 
     private ModelRuntime require(String name) {
         ModelRuntime m = byName.get(name);

@@ -19,10 +19,21 @@ import java.util.Optional;
  *                         With a backend named with an ordinal ({@code cuda:1}) the devices start there
  * @param policy           which scheduler runs the devices (request-level scaling reads only
  *                         {@code scheduler.maxDecodeBatch()} of the tunables)
+ * @param peerHandoff      disaggregated hand-offs copy the KV device to device (peer copy on CUDA)
+ *                         instead of through host memory: the prefill device detaches the blocks and
+ *                         the decode device copies and frees them; the scheduler's decisions are the
+ *                         same either way (default false until it has run on 2 GPUs)
  */
 public record PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
                           SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
-                          PoolPolicy policy) {
+                          PoolPolicy policy, boolean peerHandoff) {
+    /** Hand-offs through host memory. */
+    public PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
+                       SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
+                       PoolPolicy policy) {
+        this(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, false);
+    }
+
     /** One colocated device, our scheduler, as before devices and policies were configurable. */
     public PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
                        SchedulerConfig scheduler, Clock clock, Duration tickInterval) {
@@ -57,30 +68,34 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
     }
 
     public PoolOptions withBackend(String name) {
-        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy);
+        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff);
     }
 
     public PoolOptions withMemoryBytes(long bytes) {
-        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy);
+        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff);
     }
 
     public PoolOptions withKvTokensPerModel(int tokens) {
-        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, devices, policy);
+        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, devices, policy, peerHandoff);
     }
 
     public PoolOptions withScheduler(SchedulerConfig config) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, devices, policy);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, devices, policy, peerHandoff);
     }
 
     public PoolOptions withClock(Clock c, Duration tick) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, devices, policy);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, devices, policy, peerHandoff);
     }
 
     public PoolOptions withDevices(DeviceLayout layout) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, layout, policy);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, layout, policy, peerHandoff);
     }
 
     public PoolOptions withPolicy(PoolPolicy p) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, p);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, p, peerHandoff);
+    }
+
+    public PoolOptions withPeerHandoff(boolean on) {
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, on);
     }
 }

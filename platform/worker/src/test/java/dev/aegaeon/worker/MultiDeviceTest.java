@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The pool over several simulated devices (independent CPU backends, one compute thread each):
- * disaggregated (prefill devices hand each request's KV to a decode device through host memory)
- * and colocated. Two models' requests interleaved must give exactly what each model gives alone.
+ * disaggregated (prefill devices hand each request's KV to a decode device through host memory,
+ * or with peer hand-offs engine to engine, the prefill device keeping the blocks until the decode
+ * device copied them) and colocated. Two models' requests interleaved must give exactly what each
+ * model gives alone, hand-offs or not.
  */
 class MultiDeviceTest {
     private static final String[] SHAPES = {"tiny-llama", "tiny-qwen3"};
@@ -65,16 +67,19 @@ class MultiDeviceTest {
         }
     }
 
-    private static ModelPool pool(DeviceLayout layout) {
-        ModelPool pool = new ModelPool(Reference.options().withDevices(layout));
+    private static ModelPool pool(DeviceLayout layout) { return pool(layout, false); }
+
+    private static ModelPool pool(DeviceLayout layout, boolean peerHandoff) {
+        ModelPool pool = new ModelPool(Reference.options().withDevices(layout).withPeerHandoff(peerHandoff));
         for (int m = 0; m < SHAPES.length; m++) pool.register(Reference.synthetic("m" + m, SHAPES[m], SEED + m));
         return pool;
     }
 
-    @ParameterizedTest(name = "{0} devices, {1} prefill")
-    @CsvSource({"2, 1", "3, 1", "3, 2"})
-    void disaggregatedRequestsDecodeOnAnotherDeviceAndMatchEachModelAlone(int devices, int prefill) throws Exception {
-        try (ModelPool pool = pool(DeviceLayout.disaggregated(devices, prefill))) {
+    @ParameterizedTest(name = "{0} devices, {1} prefill, peer hand-off {2}")
+    @CsvSource({"2, 1, false", "3, 1, false", "3, 2, false", "2, 1, true", "3, 1, true", "3, 2, true"})
+    void disaggregatedRequestsDecodeOnAnotherDeviceAndMatchEachModelAlone(int devices, int prefill, boolean peerHandoff)
+            throws Exception {
+        try (ModelPool pool = pool(DeviceLayout.disaggregated(devices, prefill), peerHandoff)) {
             assertEquals(devices, pool.deviceCount());
             Run run = submitInterleaved(pool, 4);
             assertSoloTokens(run);
@@ -100,6 +105,7 @@ class MultiDeviceTest {
             for (int m = 0; m < SHAPES.length; m++) {
                 CancellationTest.awaitIdle(pool, "m" + m);
                 assertEquals(0, pool.status("m" + m).kvBlocksUsed(), "all KV released on every device");
+                for (int i = 0; i < devices; i++) assertEquals(0, pool.kvBlocksUsed("m" + m, i), "device " + i);
                 assertEquals(4, pool.status("m" + m).requests());
             }
         }
@@ -122,9 +128,11 @@ class MultiDeviceTest {
         }
     }
 
-    @Test
-    void aRequestCancelledWhileItsKvIsInHostMemoryFreesEverything() throws Exception {
-        try (ModelPool pool = pool(DeviceLayout.disaggregated(2, 1))) {
+    /** With peer hand-offs the cancelled request's KV is detached on the prefill device, not in host memory. */
+    @ParameterizedTest(name = "peer hand-off {0}")
+    @CsvSource({"false", "true"})
+    void aRequestCancelledWhileItsKvIsSwappedOutFreesEverything(boolean peerHandoff) throws Exception {
+        try (ModelPool pool = pool(DeviceLayout.disaggregated(2, 1), peerHandoff)) {
             // A holds the decode device: its sink blocks the decode device's thread at its 4th token.
             CountDownLatch atFourth = new CountDownLatch(1), release = new CountDownLatch(1);
             int[] promptA = Reference.prompt(501, 7);
@@ -150,6 +158,7 @@ class MultiDeviceTest {
             RequestHandle hb = pool.submit("m0", Reference.prompt(502, 9), Reference.greedy(200), b);
             for (int i = 0; i < 3000 && pool.kvSwaps() <= swapsBefore; i++) Thread.sleep(10);
             assertTrue(pool.kvSwaps() > swapsBefore, "B's KV left the prefill device");
+            if (peerHandoff) assertTrue(pool.kvBlocksUsed("m0", 0) > 0, "B's detached KV stays reserved on the prefill device");
             hb.cancel();
             assertEquals(FinishReason.CANCELLED, b.await());
             assertEquals(1, b.tokens().length, "B never decoded");
@@ -159,6 +168,7 @@ class MultiDeviceTest {
             CancellationTest.awaitIdle(pool, "m0");
             ModelStatus s = pool.status("m0");
             assertEquals(0, s.kvBlocksUsed(), "no KV left on any device");
+            assertEquals(0, pool.kvBlocksUsed("m0", 0), "the prefill device's blocks are back");
             assertEquals(0, s.running() + s.waiting());
             assertEquals(1, pool.handoffStats().count(), "only A was handed off");
             // The pool still serves: a new request runs through both devices.

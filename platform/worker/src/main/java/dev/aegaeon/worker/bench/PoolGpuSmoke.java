@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  * means (ShareGPT-like long tail), clipped to what one sequence may hold. {@code --memory-gb} is per
  * device. With several devices it also prints each device's role and busy seconds and, when
  * disaggregated, the KV hand-off time per request (prefill done to KV resident on the decode device).
+ * {@code -Daegaeon.pool.peer-handoff=true} hands the KV device to device instead of through host memory.
  */
 public final class PoolGpuSmoke {
     private PoolGpuSmoke() {}
@@ -86,7 +87,8 @@ public final class PoolGpuSmoke {
     static Result run(Args a) throws InterruptedException {
         PoolOptions options = PoolOptions.defaults().withBackend(a.backend)
                 .withMemoryBytes((long) (a.memoryGb * 1e9)).withKvTokensPerModel(a.kvTokens)
-                .withDevices(new DeviceLayout(a.devices, a.mode, a.prefillDevices));
+                .withDevices(new DeviceLayout(a.devices, a.mode, a.prefillDevices))
+                .withPeerHandoff(Boolean.getBoolean("aegaeon.pool.peer-handoff"));
         List<String> names = new ArrayList<>();
         List<RequestRecord> records = new ArrayList<>();
         long t0 = System.nanoTime();
@@ -100,7 +102,8 @@ public final class PoolGpuSmoke {
             }
             int vocab = pool.config(names.getFirst()).vocabSize();
             int maxSeq = pool.maxSequenceTokens(names.getFirst());
-            System.out.printf(Locale.ROOT, "%d device(s), %s%n", pool.deviceCount(), pool.mode().name().toLowerCase(Locale.ROOT));
+            System.out.printf(Locale.ROOT, "%d device(s), %s%s%n", pool.deviceCount(), pool.mode().name().toLowerCase(Locale.ROOT),
+                    options.peerHandoff() ? ", peer KV hand-offs" : "");
             System.out.printf(Locale.ROOT, "backend %s, %d functions of %s (%s seeds), %.2f req/s each, %.0f s + drain %.0f s, memory %.1f GB, max seq %d%n",
                     pool.backendName(), a.functions, a.shape, a.sameSeed ? "same" : "distinct", a.rate, a.seconds, a.drain, a.memoryGb, maxSeq);
 
