@@ -32,7 +32,7 @@ public final class PoolMetrics {
                 PoolStats::swapSeconds);
         counter(registry, "aegaeon.pool.switches", "Model loads that copied weights onto the device, all functions", owner, stats,
                 s -> s.switches());
-        counter(registry, "aegaeon.pool.kv.swap.outs", "Sequences whose KV cache was swapped out to host memory", owner, stats,
+        counter(registry, "aegaeon.pool.kv.swap.outs", "Sequences whose KV cache left its device: swapped out to host memory, or detached for a peer hand-off", owner, stats,
                 s -> s.kvSwapOuts());
         Gauge.builder("aegaeon.pool.host.images", owner, o -> stats.apply(o).openHostImages())
                 .description("Weight images in host memory, each counted once however many functions share it")
