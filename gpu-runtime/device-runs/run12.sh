@@ -11,6 +11,7 @@
 # excluded test methods, bench sections skipped through aegaeon.bench.skip).
 #   GPU 1: probes; the whole suite (Product/Backend conformance, StepGraphs, DecodeKernels); parity.
 #   GPU 0: waits for the probes; CudaBench; GemmBench (the new kernels' TFLOP/s per 7B product).
+#   Then both GPUs: PeerKvCopyTest (issue 8's device-to-device KV hand-off; never run yet).
 set -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 commit=${1:-unknown}
@@ -76,6 +77,9 @@ gpu0() {
 gpu0 > "$out/gpu0.txt" 2>&1 &
 gpu1 > "$out/gpu1.txt" 2>&1 &
 wait
+# Issue 8's peer KV hand-off (PeerKvCopyTest needs both GPUs, so it runs after the two series).
+( tiles=(); junit 0,1 "$out/peer.log" 90 --select-class dev.aegaeon.runtime.cuda.PeerKvCopyTest )
+echo "== both GPUs: peer KV copy"; grep -E "\[X\]|\[OK\]|\[A\]|peer access|tests (successful|failed|aborted)" "$out/peer.log" | head -20
 echo "== GPU 1 (probes, conformance, parity; tiles ${tiles[*]})"; cat "$out/gpu1.txt"
 echo "== GPU 0 (bench, GemmBench)"; cat "$out/gpu0.txt"
 grep -v "^ \|^{\|^}\|WARNING" "$out/gpu0/bench.log" \
