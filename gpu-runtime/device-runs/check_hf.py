@@ -2,7 +2,8 @@
 import json, os, subprocess
 import numpy as np
 out = os.environ.get("OUT", "/tmp")
-J = [".device/cuda2/java", "-Xmx8g", "dev.aegaeon.runtime.cli.RuntimeCli"]
+# JAVA_LAUNCHER: the staged launcher (device-pack.sh); JVM properties may come through JAVA_TOOL_OPTIONS.
+J = [os.environ.get("JAVA_LAUNCHER", ".device/cuda2/java"), "-Xmx8g", "dev.aegaeon.runtime.cli.RuntimeCli"]
 rows = []
 for case in sorted(os.listdir("tests/fixtures/hf")):
     d = f"tests/fixtures/hf/{case}"
@@ -22,4 +23,5 @@ for case in sorted(os.listdir("tests/fixtures/hf")):
     print(f"{case} ({e['torch_dtype']}): cuda rel_err {r:.2e} ({'PASS' if r < 2e-2 else 'FAIL'} < 2e-2); greedy {'identical' if same else 'DIFFERENT from token ' + str(first)}; {[l for l in p.stdout.splitlines() if 'backend' in l]}", flush=True)
     rows.append({"check": "cuda_vs_hf_fixture", "model": case, "stored": e["torch_dtype"], "rel_err": r, "greedy_identical": same, "greedy_first_difference": first})
 card = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True).stdout.strip()
-json.dump({"card": card, "rows": rows}, open(f"{out}/parity-hf-f32weights.json", "w"), indent=1)
+json.dump({"card": card, "jvm_options": os.environ.get("JAVA_TOOL_OPTIONS", ""), "rows": rows},
+          open(f"{out}/{os.environ.get('HF_PARITY_NAME', 'parity-hf-f32weights')}.json", "w"), indent=1)

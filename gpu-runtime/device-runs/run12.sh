@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Device run 12 (nvidia-h100-x2), staged like runs 10-11 into .device/cg9:
 #   OUT=$OUT bash .device/cg9/run12.sh COMMIT
+# Staging (here, ~53 MB; the device has no Java):
+#   cp=$(./mvnw -q -pl gpu-runtime dependency:build-classpath -Dmdep.outputFile=/dev/stdout -Dmdep.includeScope=test \
+#        | tr ':' '\n' | grep -v -E '/org/junit/|/org/opentest4j/|/org/apiguardian/|tokenizers' | paste -sd:)
+#   ../shared/tools/device-pack.sh --out .device/cg9 "$cp:gpu-runtime/target/classes:gpu-runtime/target/test-classes:\
+#     <~/.m2 junit-platform-console-standalone-6.0.3.jar>:<apiguardian-api-1.1.2.jar>:<opentest4j-1.3.0.jar>" ../shared/data/vllm-profiles.csv
+#   cp gpu-runtime/device-runs/{run12.sh,check_hf.py} .device/cg9/      (then carry [".device/cg9"], kind nvidia-h100-x2)
 # Run 11 made the wgmma tiles the defaults and the suite faulted (misaligned float2 split-K store,
 # fixed in ce4031e); the defaults went back to gemm_128x128_k64 / gemm_64x64. This run selects the
 # wgmma tiles by property everywhere, so a pass here is what lets them become the defaults again.
@@ -9,7 +15,8 @@
 # (aegaeon.cuda.fusedBf16Operands). A faulting kernel poisons its CUDA context (run 11), so each is
 # probed in its own JVM first and a failure is kept out of everything after (excluded tiles,
 # excluded test methods, bench sections skipped through aegaeon.bench.skip).
-#   GPU 1: probes; the whole suite (Product/Backend conformance, StepGraphs, DecodeKernels); parity.
+#   GPU 1: probes; the whole suite (Product/Backend conformance, StepGraphs, DecodeKernels); parity
+#          against the CPU engine and against HF's fixtures (copy check_hf.py beside this script).
 #   GPU 0: waits for the probes; CudaBench; GemmBench (the new kernels' TFLOP/s per 7B product).
 #   Then both GPUs: PeerKvCopyTest (issue 8's device-to-device KV hand-off; never run yet).
 set -o pipefail
@@ -58,6 +65,10 @@ gpu1() {
   CUDA_VISIBLE_DEVICES=1 timeout 150 "$here/java" -Xmx64g "${tiles[@]}" dev.aegaeon.runtime.cuda.CudaParity \
     "$out/parity-7b.json" true > "$out/gpu1/parity-7b.log" 2>&1
   echo "parity with 7B rc=$?"; grep -v WARNING "$out/gpu1/parity-7b.log"
+  # HF's logits on the foundation's fixtures (prompts of 9..64 tokens: the small tile), same tiles.
+  CUDA_VISIBLE_DEVICES=1 JAVA_LAUNCHER="$here/java" JAVA_TOOL_OPTIONS="${tiles[*]}" HF_PARITY_NAME=parity-hf-run12 OUT="$out" \
+    timeout 120 python3 "$here/check_hf.py" > "$out/gpu1/parity-hf.log" 2>&1
+  echo "HF fixture parity rc=$?"; grep -v "Picked up JAVA_TOOL_OPTIONS" "$out/gpu1/parity-hf.log"
 }
 
 gpu0() {
