@@ -38,8 +38,9 @@ passed() { grep -qE "[1-9][0-9]* tests successful" "$1" && grep -qE "\[ +0 tests
 
 gpu1() {
   local skip="" exclude="" tilesFailed=""
-  junit 1 "$out/gpu1/probe-products.log" 150 --select-class dev.aegaeon.runtime.cuda.ProductConformanceTest
-  if passed "$out/gpu1/probe-products.log"; then echo "probe products: passed"
+  local products=(--select-class dev.aegaeon.runtime.cuda.ProductConformanceTest)
+  junit 1 "$out/gpu1/probe-products.log" 200 "${products[@]}"
+  if passed "$out/gpu1/probe-products.log"; then echo "probe products: passed"; products=()  # no need to run it twice
   else
     echo "probe products: FAILED"; grep -E "\[X\]" "$out/gpu1/probe-products.log" | head -20
     tilesFailed=$(grep -E '\] tile = "[^"]*" \[X\]' "$out/gpu1/probe-products.log" | sed 's/.*tile = "\([^"]*\)".*/\1/' | sort -u | paste -sd, -)
@@ -58,7 +59,7 @@ gpu1() {
   local ex=(); [ -n "$exclude" ] && ex=(--exclude-methodname "${exclude#|}")
   jvm_extra="-Daegaeon.cuda.excludeTiles=$tilesFailed" junit 1 "$out/gpu1/conformance.log" 240 \
     --select-class dev.aegaeon.runtime.cuda.StepGraphsTest --select-class dev.aegaeon.runtime.cuda.BackendConformanceTest \
-    --select-class dev.aegaeon.runtime.cuda.ProductConformanceTest --select-class dev.aegaeon.runtime.cuda.DecodeKernelsTest "${ex[@]}"
+    "${products[@]}" --select-class dev.aegaeon.runtime.cuda.DecodeKernelsTest "${ex[@]}"
   echo "conformance rc=$?"
   grep -E "\[X\]" "$out/gpu1/conformance.log" | head -40
   grep -E "tests (found|successful|failed|aborted|skipped)" "$out/gpu1/conformance.log"
