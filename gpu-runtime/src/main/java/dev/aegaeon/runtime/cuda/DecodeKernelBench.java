@@ -51,6 +51,18 @@ final class DecodeKernelBench {
         return all;
     }
 
+    /** Device milliseconds of {@code reps} back-to-back runs of {@code once} on {@code s}, after 3 unmeasured ones. */
+    private static float eventMs(jcuda.driver.CUstream s, jcuda.driver.CUevent start, jcuda.driver.CUevent end, Runnable once, int reps) {
+        for (int i = 0; i < 3; i++) once.run();
+        cuEventRecord(start, s);
+        for (int i = 0; i < reps; i++) once.run();
+        cuEventRecord(end, s);
+        cuEventSynchronize(end);
+        float[] ms = new float[1];
+        cuEventElapsedTime(ms, start, end);
+        return ms[0];
+    }
+
     /** One configuration's step time per batch, each also offered to {@code best}. */
     private static Map<String, Double> perBatch(String name, IntToDoubleFunction stepMs, int[] batches,
                                                 Map<String, Double> best, Consumer<String> say) {
@@ -133,15 +145,8 @@ final class DecodeKernelBench {
                     Runnable once = () -> ops.decodeAttention(s, q.ptr(), heads * hd, out.ptr(), heads * hd, pool.ptr(),
                             pageElems, 0, page, heads, kvHeads, hd, seqs.ptr(), poss.ptr(), tab.ptr(), maxPages, b,
                             context, (float) (1 / Math.sqrt(hd)), ws.ptr());
-                    for (int i = 0; i < 3; i++) once.run();
                     int reps = 20;
-                    cuEventRecord(start, s);
-                    for (int i = 0; i < reps; i++) once.run();
-                    cuEventRecord(end, s);
-                    cuEventSynchronize(end);
-                    float[] ms = new float[1];
-                    cuEventElapsedTime(ms, start, end);
-                    double us = ms[0] * 1e3 / reps;
+                    double us = eventMs(s, start, end, once, reps) * 1e3 / reps;
                     double gbps = 2.0 * 2 * b * kvHeads * context * hd / (us / 1e6) / 1e9;
                     String name = "b" + b + "_splitKvMma_" + (mma ? "on" : "off");
                     r.put(name + "_us_per_layer", us);
@@ -211,15 +216,8 @@ final class DecodeKernelBench {
                 r.put("decode_ms_b1_" + name, ms);
                 say.accept(String.format(Locale.ROOT, "decode batch   1 (step graph, %s): %.2f ms", name, ms));
                 Runnable once = () -> ops.matmul(s, x.ptr(), null, w.ptr(), CudaOps.NONE, y.ptr(), true, 1, n, k, null);
-                for (int i = 0; i < 3; i++) once.run();
                 int reps = 50;
-                cuEventRecord(start, s);
-                for (int i = 0; i < reps; i++) once.run();
-                cuEventRecord(end, s);
-                cuEventSynchronize(end);
-                float[] t = new float[1];
-                cuEventElapsedTime(t, start, end);
-                double gbps = 2.0 * n * k * reps / (t[0] / 1e3) / 1e9;
+                double gbps = 2.0 * n * k * reps / (eventMs(s, start, end, once, reps) / 1e3) / 1e9;
                 r.put("gbps_" + name, gbps);
                 say.accept(String.format(Locale.ROOT, "GEMV 1 row x [%d x %d] bf16, %s: %.0f GB/s of weights", n, k, name, gbps));
             }
@@ -263,15 +261,8 @@ final class DecodeKernelBench {
                         ops.setSwapAbDecode(swap);
                         ops.setSwapAbDeep(variant.equals("swapab_deep"));
                         Runnable once = () -> ops.matmul(s, x.ptr(), xb.ptr(), w.ptr(), CudaOps.NONE, y.ptr(), true, rows, n, k, ws.ptr());
-                        for (int i = 0; i < 3; i++) once.run();
                         int reps = 30;
-                        cuEventRecord(start, s);
-                        for (int i = 0; i < reps; i++) once.run();
-                        cuEventRecord(end, s);
-                        cuEventSynchronize(end);
-                        float[] ms = new float[1];
-                        cuEventElapsedTime(ms, start, end);
-                        double gbps = 2.0 * n * k * reps / (ms[0] / 1e3) / 1e9;
+                        double gbps = 2.0 * n * k * reps / (eventMs(s, start, end, once, reps) / 1e3) / 1e9;
                         String key = variant + "_" + rows + "x" + n + "x" + k;
                         m.put(key, gbps);
                         say.accept(String.format(Locale.ROOT, "product %3d rows x [%d x %d] bf16, %s: %.0f GB/s of weights",
