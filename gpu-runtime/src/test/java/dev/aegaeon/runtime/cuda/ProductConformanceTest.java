@@ -36,13 +36,7 @@ class ProductConformanceTest {
         "3, 65, 70, false", "16, 512, 3584, false", "64, 3584, 3584, true", "100, 600, 2048, true",
         "300, 1000, 512, false", "129, 130, 99, true", "33, 257, 18944, false"})
     void linear(int m, int n, int k, boolean withBias) {
-        var x = b.tensor(random(rnd, m * k, 1), m, k);
-        var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
-        var bias = withBias ? b.weight("bias", random(rnd, n, 1), n) : null;
-        var out = b.empty(m, n);
-        b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
-        b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
-        b.assertClose("linear " + m + "x" + n + "x" + k, out, m, 1e-5);
+        productMatchesTheCpu("linear " + m + "x" + n + "x" + k, m, n, k, withBias);
     }
 
     /** Every candidate kernel for products of 9 to 64 rows (decode batches), split-K included. */
@@ -102,13 +96,7 @@ class ProductConformanceTest {
             ops.setSwapAbMinRows(2);  // rows 2..8 too (gemm_swapab_n1)
             for (int rep = 0; rep < 4; rep++) {
                 ops.setSwapAbDeep(rep >= 2);  // base variants twice, then the deep ones twice
-                var x = b.tensor(random(rnd, m * k, 1), m, k);
-                var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
-                var bias = withBias ? b.weight("bias", random(rnd, n, 1), n) : null;
-                var out = b.empty(m, n);
-                b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
-                b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
-                b.assertClose("swap-AB " + (rep >= 2 ? "deep " : "") + "linear " + m + "x" + n + "x" + k + " #" + rep, out, m, 1e-5);
+                productMatchesTheCpu("swap-AB " + (rep >= 2 ? "deep " : "") + "linear " + m + "x" + n + "x" + k + " #" + rep, m, n, k, withBias);
             }
         } finally {
             ops.setSwapAbDecode(before);
@@ -165,16 +153,18 @@ class ProductConformanceTest {
 
     /** linear with bias on fresh random [m, k] x [n, k] for each {m, n, k}: the CUDA output (poisoned first) within 1e-5 of the CPU's. */
     private void productsMatchTheCpu(String label, int[][] shapes) {
-        for (int[] s : shapes) {
-            int m = s[0], n = s[1], k = s[2];
-            var x = b.tensor(random(rnd, m * k, 1), m, k);
-            var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
-            var bias = b.weight("bias", random(rnd, n, 1), n);
-            var out = b.empty(m, n);
-            b.cpu.linear(x.cpu(), w.cpu(), bias.cpu(), out.cpu());
-            b.cuda.linear(x.cuda(), w.cuda(), bias.cuda(), out.cuda());
-            b.assertClose(label + " linear " + m + "x" + n + "x" + k, out, m, 1e-5);
-        }
+        for (int[] s : shapes) productMatchesTheCpu(label + " linear " + s[0] + "x" + s[1] + "x" + s[2], s[0], s[1], s[2], true);
+    }
+
+    /** linear on fresh random [m, k] x [n, k] (+ bias): the CUDA output (poisoned first) within 1e-5 of the CPU's. */
+    private void productMatchesTheCpu(String what, int m, int n, int k, boolean withBias) {
+        var x = b.tensor(random(rnd, m * k, 1), m, k);
+        var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
+        var bias = withBias ? b.weight("bias", random(rnd, n, 1), n) : null;
+        var out = b.empty(m, n);
+        b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
+        b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
+        b.assertClose(what, out, m, 1e-5);
     }
 
     /**
