@@ -1,7 +1,9 @@
 package dev.aegaeon.platform.metrics;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 import jakarta.inject.Inject;
@@ -25,12 +27,17 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  *       decode devices (disaggregated mode) and their seconds from prefill done to KV resident;</li>
  *   <li>{@code aegaeon_pool_kv_handoff_p50_seconds}, {@code _p99_seconds}, {@code _max_seconds}: over
  *       the recent hand-offs (NaN before the first);</li>
+ *   <li>{@code aegaeon_pool_kv_handoff_copy_seconds_count} / {@code _sum} and the same three gauges
+ *       under {@code aegaeon_pool_kv_handoff_copy_}: the part of each hand-off spent copying its KV
+ *       (through pinned host memory, or device to device with {@code aegaeon.pool.peer-handoff});</li>
  *   <li>{@code aegaeon_pool_device_busy_seconds_total{instance,role}}: each device's compute time.</li>
  * </ul>
  * Quarkus binds every {@link MeterBinder} bean to its registry; with the trivial backend nothing is bound.
  */
 @Singleton
 public class PoolDeviceMetrics implements MeterBinder {
+    private static final Map<String, ToDoubleFunction<HandoffStats.Summary>> QUANTILES = Map.of(
+            "p50", HandoffStats.Summary::p50Seconds, "p99", HandoffStats.Summary::p99Seconds, "max", HandoffStats.Summary::maxSeconds);
     private final InferenceBackend backend;
 
     @Inject
@@ -49,9 +56,14 @@ public class PoolDeviceMetrics implements MeterBinder {
                         p -> p.handoffStats().totalSeconds(), TimeUnit.SECONDS)
                 .description("KV hand-offs from a prefill device to a decode device: prefill done to KV resident")
                 .register(registry);
-        quantile(registry, pool, "p50", HandoffStats.Summary::p50Seconds);
-        quantile(registry, pool, "p99", HandoffStats.Summary::p99Seconds);
-        quantile(registry, pool, "max", HandoffStats.Summary::maxSeconds);
+        FunctionTimer.builder("aegaeon.pool.kv.handoff.copy", pool, p -> p.handoffCopyStats().count(),
+                        p -> p.handoffCopyStats().totalSeconds(), TimeUnit.SECONDS)
+                .description("The KV copies of those hand-offs alone: seconds each request's KV spent moving between devices")
+                .register(registry);
+        QUANTILES.forEach((q, f) -> {
+            gauge(registry, pool, "aegaeon.pool.kv.handoff." + q, ModelPool::handoffStats, f, "KV hand-off seconds");
+            gauge(registry, pool, "aegaeon.pool.kv.handoff.copy." + q, ModelPool::handoffCopyStats, f, "KV hand-off copy seconds");
+        });
         for (InstanceStats s : pool.instanceStats()) {
             int instance = s.instance();
             FunctionCounter.builder("aegaeon.pool.device.busy", pool, p -> p.instanceStats().get(instance).busySeconds())
@@ -61,8 +73,11 @@ public class PoolDeviceMetrics implements MeterBinder {
         }
     }
 
-    private static void quantile(MeterRegistry registry, ModelPool pool, String name, ToDoubleFunction<HandoffStats.Summary> f) {
-        Gauge.builder("aegaeon.pool.kv.handoff." + name, pool, p -> f.applyAsDouble(p.handoffStats()))
-                .description("KV hand-off seconds, " + name + " of the recent hand-offs").baseUnit("seconds").register(registry);
+    private static void gauge(MeterRegistry registry, ModelPool pool, String name,
+                              Function<ModelPool, HandoffStats.Summary> stats,
+                              ToDoubleFunction<HandoffStats.Summary> f, String what) {
+        String q = name.substring(name.lastIndexOf('.') + 1);
+        Gauge.builder(name, pool, p -> f.applyAsDouble(stats.apply(p)))
+                .description(what + ", " + q + " of the recent hand-offs").baseUnit("seconds").register(registry);
     }
 }

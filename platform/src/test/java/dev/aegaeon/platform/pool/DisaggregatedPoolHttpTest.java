@@ -91,6 +91,9 @@ class DisaggregatedPoolHttpTest {
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(value(metrics, "aegaeon_pool_kv_handoff_seconds_count") >= 1, metrics);
         assertTrue(value(metrics, "aegaeon_pool_kv_handoff_seconds_sum") > 0, metrics);
+        assertEquals(value(metrics, "aegaeon_pool_kv_handoff_seconds_count"), value(metrics, "aegaeon_pool_kv_handoff_copy_seconds_count"),
+                "each hand-off has its copy time: " + metrics);
+        assertTrue(value(metrics, "aegaeon_pool_kv_handoff_copy_seconds_sum") > 0, metrics);
         assertTrue(value(metrics, "aegaeon_pool_device_busy_seconds_total\\{instance=\"0\",role=\"prefill\"\\}") > 0, metrics);
         assertTrue(value(metrics, "aegaeon_pool_device_busy_seconds_total\\{instance=\"1\",role=\"decode\"\\}") > 0, metrics);
     }

@@ -199,7 +199,9 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             LiveRequest r = requests.get(id);
             if (r == null || r.done || r.sequence == null) continue;
             try {
+                long r0 = System.nanoTime();
                 r.swapped = detach ? r.engine.detach(r.sequence) : r.engine.swapOut(r.sequence);
+                if (r.prefillDoneNanos != 0) r.handoffCopyNanos += System.nanoTime() - r0;
                 swapOuts.incrementAndGet();
                 // A detach moves nothing: its bytes in no time would teach the cost model an absurd swap
                 // rate; the adopting device's copy is timed with them instead.
@@ -229,7 +231,10 @@ public final class EngineExecutor implements Executor, AutoCloseable {
                 bytes += r.swapped.bytes();
                 InferenceEngine source = r.engine;
                 InferenceEngine target = r.instance == d.instance() ? source : r.model.engineForCompute(d.instance());
-                if (target.adopt(r.sequence, r.swapped) instanceof KvReservation.NoRoom(int needed, int free)) {
+                long r0 = System.nanoTime();
+                KvReservation adopted = target.adopt(r.sequence, r.swapped);
+                r.handoffCopyNanos += System.nanoTime() - r0;
+                if (adopted instanceof KvReservation.NoRoom(int needed, int free)) {
                     // fail releases the KV: a detached one is discarded on its source, nothing leaks
                     fail(r, "no KV blocks to swap back in (" + needed + " needed, " + free + " free)", null);
                 } else {
@@ -238,8 +243,8 @@ public final class EngineExecutor implements Executor, AutoCloseable {
                     r.instance = d.instance();
                     r.model.noteKv(target);
                     if (source != target) r.model.noteKv(source); // a detached KV's blocks are free there now
-                    if (r.prefillDoneNanos != 0) {
-                        handoffs.record((System.nanoTime() - r.prefillDoneNanos) / 1e9);
+                    if (r.prefillDoneNanos != 0) {  // the first adoption after its prefill: the hand-off
+                        handoffs.record((System.nanoTime() - r.prefillDoneNanos) / 1e9, r.handoffCopyNanos / 1e9);
                         r.prefillDoneNanos = 0;
                     }
                 }

@@ -28,6 +28,8 @@ final class LiveRequest implements RequestHandle {
     volatile int instance = -1;
     /** When a prefill-only device finished this request's prefill (System.nanoTime), until its hand-off; 0 otherwise. */
     long prefillDoneNanos;
+    /** Nanoseconds spent moving this request's KV during its hand-off so far (swap-out or detach, then adoption). */
+    long handoffCopyNanos;
     Sequence sequence;
     KvSwap swapped;
     int tokens;

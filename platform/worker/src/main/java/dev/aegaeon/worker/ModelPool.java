@@ -129,6 +129,9 @@ public final class ModelPool implements AutoCloseable {
      */
     public HandoffStats.Summary handoffStats() { return handoffs.summary(); }
 
+    /** The KV copies alone of those hand-offs: seconds each request's KV spent moving between devices. */
+    public HandoffStats.Summary handoffCopyStats() { return handoffs.copySummary(); }
+
     // ---------------------------------------------------------------- registration
 
     /**

@@ -96,6 +96,10 @@ class MultiDeviceTest {
             HandoffStats.Summary h = pool.handoffStats();
             assertEquals(decoded, h.count(), "one hand-off per request that decoded");
             assertTrue(h.meanSeconds() > 0 && h.p50Seconds() <= h.p99Seconds() && h.p99Seconds() <= h.maxSeconds(), h.toString());
+            HandoffStats.Summary copies = pool.handoffCopyStats();
+            assertEquals(decoded, copies.count(), "one copy time per hand-off");
+            assertTrue(copies.meanSeconds() > 0 && copies.totalSeconds() <= h.totalSeconds(),
+                    "a hand-off's copy is part of it: " + copies + " within " + h);
             List<InstanceStats> stats = pool.instanceStats();
             for (InstanceStats s : stats) {
                 assertEquals(s.instance() < prefill ? InstanceSpec.Role.PREFILL : InstanceSpec.Role.DECODE, s.role());
