@@ -48,11 +48,13 @@ public final class CudaBackend implements Backend {
     /**
      * System property: norms and silu_mul whose output feeds a tensor-core product write its bf16
      * operand in the same pass (fused), instead of a separate f32_to_bf16 pass re-reading the fp32
-     * output before the product (default false until it has run on a GPU; the f32 output is still
-     * written, so every other reader is unchanged and the operand is bit-identical).
+     * output before the product (default true: run 12 on the H100 found the operand and product
+     * bit-identical to the separate pass and prefill of 1,024 tokens 39.1 against 40.7 ms; the f32
+     * output is still written, so every other reader is unchanged).
      */
     public static final String FUSED_BF16_OPERANDS_PROPERTY = "aegaeon.cuda.fusedBf16Operands";
-    private volatile boolean fusedBf16Operands = Boolean.getBoolean(FUSED_BF16_OPERANDS_PROPERTY);
+    private volatile boolean fusedBf16Operands =
+            Boolean.parseBoolean(System.getProperty(FUSED_BF16_OPERANDS_PROPERTY, "true"));
 
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
         this.dev = dev;

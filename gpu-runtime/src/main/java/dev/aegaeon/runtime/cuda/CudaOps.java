@@ -5,6 +5,8 @@ import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUstream;
 
+import java.util.List;
+
 import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
 
 /**
@@ -51,18 +53,16 @@ public final class CudaOps {
     public static final String GRAPHS_PROPERTY = "aegaeon.cuda.stepGraphs";
     public static final int DEFAULT_STEP_GRAPHS = 16;
     /**
-     * The default kernel for more than 128 rows. The fastest on the H100 is
-     * {@value #FAST_LARGE_TILE} (runs 10/11: prefill of 1,024 tokens 40.3 ms against 89.1 for this
-     * one), but it stays opt-in until the whole conformance suite passes with it as the default:
-     * run 11 did that and faulted on a split-K product with an odd M x N (fixed in gemm_tiles.cuh,
-     * not yet re-run on a GPU). The fast kernels are chosen with -Daegaeon.cuda.largeTile /
-     * -Daegaeon.cuda.smallTile.
+     * Default kernels for more than 128 rows (prefill), the first one loaded wins: the Hopper wgmma
+     * kernel where its sm_90a module loaded, else the mma.sync one, else the padded classic tile.
+     * Run 12 on the H100 (conformance 72/72 and model parity with these as the products' kernels):
+     * prefill of 1,024 tokens 40.9 ms against 57.3 (mma) and 89.3 (classic).
      */
-    public static final String DEFAULT_LARGE_TILE = "gemm_128x128_k64";
-    public static final String FAST_LARGE_TILE = "gemm_wgmma_128x256";
-    /** The default kernel for 9 to 64 rows; {@value #FAST_SMALL_TILE} is the fastest (run 10: batch 64 13.0 vs 15.7 ms), opt-in as above. */
-    public static final String DEFAULT_SMALL_TILE = "gemm_64x64";
-    public static final String FAST_SMALL_TILE = "gemm_wgmma_128x128";
+    public static final List<String> DEFAULT_LARGE_TILES = List.of("gemm_wgmma_128x256", "gemm_mma_128x128_k64", "gemm_128x128_k64");
+    /** Default kernels for 9 to 64 rows, first loaded wins (run 12: decode batch 64 13.1 ms against 15.1 and 15.6). */
+    public static final List<String> DEFAULT_SMALL_TILES = List.of("gemm_wgmma_128x128", "gemm_mma_128x128_k64", "gemm_64x64");
+    /** Default kernels for 65 to 128 rows, first loaded wins (run 12: batch 128 17.5 ms, prefill 128 14.1, against 26.0 / 22.2 on gemm_128x64). */
+    public static final List<String> DEFAULT_MID_TILES = List.of("gemm_wgmma_128x128", "gemm_mma_128x128_k64", "gemm_128x64");
 
     /** A tensor-core tile shape and its kernel (see gemm.cu). */
     private record Tile(String name, CUfunction fn, int bm, int bn, int threads, int smem) {}
@@ -77,18 +77,13 @@ public final class CudaOps {
     private java.util.Map<CUfunction, String> kernelNames = java.util.Map.of();
     private LaunchProfile profile;
 
-    /**
-     * System property: the kernel for products of 65 to 128 rows (default {@value #DEFAULT_MID_TILE};
-     * the swizzled kernels are candidates, not yet timed there: run 10 measured batch 128 at 24.3 ms
-     * and prefill 128 at 21.0 ms on the default, about twice vLLM).
-     */
+    /** System property: the kernel for products of 65 to 128 rows (default: the first loaded of {@link #DEFAULT_MID_TILES}). */
     public static final String MID_TILE_PROPERTY = "aegaeon.cuda.midTile";
-    public static final String DEFAULT_MID_TILE = "gemm_128x64";
 
-    /** System property: the kernel for products of 9 to 64 rows (default {@value #DEFAULT_SMALL_TILE}). */
+    /** System property: the kernel for products of 9 to 64 rows (default: the first loaded of {@link #DEFAULT_SMALL_TILES}). */
     public static final String SMALL_TILE_PROPERTY = "aegaeon.cuda.smallTile";
 
-    /** System property: the kernel for products of more than 128 rows (default {@value #DEFAULT_LARGE_TILE}). */
+    /** System property: the kernel for products of more than 128 rows (default: the first loaded of {@link #DEFAULT_LARGE_TILES}). */
     public static final String LARGE_TILE_PROPERTY = "aegaeon.cuda.largeTile";
 
     /**
@@ -162,7 +157,7 @@ public final class CudaOps {
                 swizzled.add(t);
             }
         }
-        useLargeTile(System.getProperty(LARGE_TILE_PROPERTY, DEFAULT_LARGE_TILE));
+        useLargeTile(chosen(LARGE_TILE_PROPERTY, DEFAULT_LARGE_TILES, largeTiles.keySet()));
         for (Tile t : new Tile[] {tiles[0], tile(k, "gemm_64x128", 64, 128, 128, 4, 32), tile(k, "gemm_64x64_k64", 64, 64, 128, 4, 64),
                 tiles[1]}) {
             smallTiles.put(t.name(), t);
@@ -170,11 +165,23 @@ public final class CudaOps {
         // The swizzled kernels also stream decode-batch weights (rows past M are zero-filled):
         // candidates for 9..64 rows too, chosen by measurement like the others.
         for (Tile t : swizzled) smallTiles.put(t.name(), t);
-        useSmallTile(System.getProperty(SMALL_TILE_PROPERTY, DEFAULT_SMALL_TILE));
+        useSmallTile(chosen(SMALL_TILE_PROPERTY, DEFAULT_SMALL_TILES, smallTiles.keySet()));
         midTiles.put(tiles[1].name(), tiles[1]);
         for (Tile t : swizzled) midTiles.put(t.name(), t);
-        useMidTile(System.getProperty(MID_TILE_PROPERTY, DEFAULT_MID_TILE));
+        useMidTile(chosen(MID_TILE_PROPERTY, DEFAULT_MID_TILES, midTiles.keySet()));
         kernelNames = k.loadedNames();
+    }
+
+    /**
+     * The tile named by {@code property}, else the first of {@code defaults} that loaded (an
+     * excluded or absent kernel falls through to the next). A named tile that is not loaded fails
+     * in the use* method with the known names.
+     */
+    static String chosen(String property, List<String> defaults, java.util.Set<String> loaded) {
+        String named = System.getProperty(property);
+        if (named != null && !named.isBlank()) return named.strip();
+        return defaults.stream().filter(loaded::contains).findFirst()
+                .orElseThrow(() -> new IllegalStateException("none of " + defaults + " loaded; loaded: " + loaded));
     }
 
     private static Tile tile(KernelModules k, String name, int bm, int bn, int threads, int stages, int bk) {

@@ -25,6 +25,7 @@ import java.util.Random;
 import static dev.aegaeon.runtime.cuda.TwinBackends.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -166,10 +167,16 @@ class BackendConformanceTest {
         "256, 8, 2, 16, 64", "128, 14, 2, 16, 0", "128, 16, 2, 16, 16"})
     void splitKvDecodeAttention(int hd, int heads, int kvHeads, int blockSize, int chunkKeys) {
         CudaOps ops = b.cuda.device().ops();
+        boolean mmaBefore = ops.decodeKernels().splitKvMmaEnabled();
         try {
             ops.decodeKernels().forceChunkKeys(chunkKeys);
-            withSplitKv(true, () -> attentionCase(hd, heads, kvHeads, blockSize, new int[] {1, 300, 777, 16, 17}));
+            ops.setSplitKvMma(false);  // the shuffle kernels; the tensor-core pass has its own case below
+            withSplitKv(true, () -> {
+                assertFalse(ops.decodeKernels().takesSplitMma(heads / kvHeads, hd));
+                attentionCase(hd, heads, kvHeads, blockSize, new int[] {1, 300, 777, 16, 17});
+            });
         } finally {
+            ops.setSplitKvMma(mmaBefore);
             ops.decodeKernels().forceChunkKeys(0);
         }
     }
