@@ -12,7 +12,7 @@ import java.util.Locale;
  *   simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] --out DIR
  *   bench-scheduler [--models N] [--steps N]
  *   bench-sim [--models N] [--duration SECONDS]
- *   plot-e2e --measured A.csv,B.csv [--simulated e3-measured.csv] --out FILE.png
+ *   plot-e2e --measured A.csv,B.csv [--simulated e3-measured.csv] [--title T] --out FILE.png
  *   loadgen --url URL (--functions N | --functions-list 2,4,..) --out DIR [...]   (see LoadgenOptions)
  * </pre>
  */
@@ -49,7 +49,7 @@ public final class BenchMain {
                   simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] [--qmax 2,..] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
-                  plot-e2e --measured A.csv,B.csv [--simulated e3-measured.csv] --out FILE.png
+                  plot-e2e --measured A.csv,B.csv [--simulated e3-measured.csv] [--title T] --out FILE.png
                 """ + dev.aegaeon.loadgen.LoadgenOptions.USAGE;
     }
 
@@ -118,7 +118,8 @@ public final class BenchMain {
                 List<Path> measured = java.util.Arrays.stream(a.required("measured").split(",")).map(String::trim).map(Path::of).toList();
                 String sim = a.string("simulated", null);
                 Path png = Path.of(a.required("out"));
-                dev.aegaeon.loadgen.AttainmentPlot.write(png, measured, sim == null ? null : Path.of(sim));
+                dev.aegaeon.loadgen.AttainmentPlot.write(png, measured, sim == null ? null : Path.of(sim),
+                        a.string("title", dev.aegaeon.loadgen.AttainmentPlot.DEFAULT_TITLE));
                 System.out.println("wrote " + png);
             }
             default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");

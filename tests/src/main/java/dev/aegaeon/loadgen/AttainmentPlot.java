@@ -39,12 +39,19 @@ public final class AttainmentPlot {
         return series;
     }
 
+    /** The title of issue 7's one-H100 plots, the default. */
+    public static final String DEFAULT_TITLE =
+            "One H100, Qwen2.5-7B-shaped functions (one shared synthetic image) at 0.1 req/s: measured vs simulated";
+
     public static void write(Path png, List<Path> measuredCsvs, Path simulatedCsv) throws IOException {
+        write(png, measuredCsvs, simulatedCsv, DEFAULT_TITLE);
+    }
+
+    public static void write(Path png, List<Path> measuredCsvs, Path simulatedCsv, String title) throws IOException {
         Map<String, Map<Double, Double>> s = series(measuredCsvs, simulatedCsv);
         if (s.isEmpty()) throw new IllegalArgumentException("no rows in the given CSVs");
         if (png.getParent() != null) Files.createDirectories(png.getParent());
-        Plot.lines(png, "One H100, Qwen2.5-7B-shaped functions (one shared synthetic image) at 0.1 req/s: measured vs simulated",
-                "functions (N)", "SLO attainment (paper metric)", s, 0.9);
+        Plot.lines(png, title, "functions (N)", "SLO attainment (paper metric)", s, 0.9);
     }
 
     private static List<Map<String, String>> rows(Path csv) throws IOException {
