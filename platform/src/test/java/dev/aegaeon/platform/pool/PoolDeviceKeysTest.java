@@ -59,8 +59,8 @@ class PoolDeviceKeysTest {
     }
 
     @Test
-    void peerHandoffKeyIsOffUnlessSetAndRefusesNonsense() {
-        assertEquals(false, PoolBackendFactory.peerHandoff(config(Map.of())));
+    void peerHandoffKeyIsOnUnlessTurnedOffAndRefusesNonsense() {
+        assertEquals(true, PoolBackendFactory.peerHandoff(config(Map.of())));
         assertEquals(true, PoolBackendFactory.peerHandoff(config(Map.of("aegaeon.pool.peer-handoff", " True"))));
         assertEquals(false, PoolBackendFactory.peerHandoff(config(Map.of("aegaeon.pool.peer-handoff", "false"))));
         var bad = assertThrows(IllegalArgumentException.class,
