@@ -36,6 +36,9 @@ final class PrefillAttentionKernels {
 
     boolean mmaEnabled() { return mma; }
 
+    /** Whether prefill_attention_mma.cu has a loaded kernel for {@code headDim}. */
+    boolean loaded(int headDim) { return (headDim == 64 ? mma64 : headDim == 128 ? mma128 : null) != null; }
+
     /** Whether a launch for {@code headDim} takes prefill_attention_mma.cu now (switched on and loaded). */
     boolean takesMma(int headDim) { return mmaKernel(headDim) != null; }
 
