@@ -104,3 +104,12 @@ inline void mma_bf16_16816(float (&d)[4], const unsigned (&a)[4], unsigned b0, u
     }
     w.bar.arrive_and_wait();
 }
+// decode_attention_mma.cu's own wrappers (cut out of its copy by prep.py).
+inline unsigned smem_addr(const void* p) { return smem_u32(p); }
+inline void cp_commit() {}
+template <int N> inline void cp_wait() {}
+inline void mma_bf16_16816(float (&d)[4], const unsigned (&a)[4], unsigned b0, unsigned b1);
+inline void mma16816(float (&d)[4], unsigned a0, unsigned a2, unsigned b0, unsigned b1) {
+    const unsigned a[4] = {a0, 0u, a2, 0u};
+    mma_bf16_16816(d, a, b0, b1);
+}
