@@ -92,6 +92,8 @@ int main() {
     worst = std::max(worst, run(64, 4, 4, 5, 300, 1, 6));
     worst = std::max(worst, run(128, 4, 2, 7, 0, 300, 7));
     worst = std::max(worst, run(64, 8, 1, 16, 5, 64, 8));
+    worst = std::max(worst, run(64, 3, 3, 1, 3, 70, 9));      // one token per page
+    worst = std::max(worst, run(128, 28, 4, 16, 127, 66, 10)); // Qwen2.5-7B heads, prefix off a tile edge
     std::printf("worst %.3e\n", worst);
     return worst < 1e-2 ? 0 : 1;
 }
