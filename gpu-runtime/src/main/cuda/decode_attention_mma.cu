@@ -22,16 +22,16 @@
 // At the end the 4 warps' (m, l, O) of each row are merged through shared memory into the chunk's
 // partial: acc [seq][head][maxChunks][HD] floats and ml [seq][head][maxChunks] float2 (m, l), m
 // and l in the log2 domain, exactly as decode_attention.cu writes them.
-#include "common.cuh"
+#include "mma_fragments.cuh"  // ldmatrix, pack_bf16, the paged K/V sub-tile copy
 
 namespace {
 constexpr int MMA_WARPS = 4;
-constexpr int SUB = 16;  // keys per warp sub-tile (the k of the P x V product)
+constexpr int SUB = KV_SUB;  // keys per warp sub-tile (the k of the P x V product)
 
 // Row stride of a K/V sub-tile in shared memory: HD + 8 bf16, so the 8 rows one ldmatrix phase
 // reads start 16 bytes apart modulo 128 (distinct banks).
 template <int HD>
-__host__ __device__ constexpr int ld_row() { return HD + 8; }
+__host__ __device__ constexpr int ld_row() { return kv_ld_row<HD>(); }
 
 // Bytes of one warp's stage (K then V sub-tile).
 template <int HD>
@@ -44,21 +44,9 @@ __device__ __forceinline__ unsigned smem_addr(const void* p) {
     return static_cast<unsigned>(__cvta_generic_to_shared(p));
 }
 
-__device__ __forceinline__ void cp16_zfill(unsigned dst, const void* src, bool valid) {
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(valid ? 16 : 0));
-}
 __device__ __forceinline__ void cp_commit() { asm volatile("cp.async.commit_group;\n" ::); }
 template <int N>
 __device__ __forceinline__ void cp_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N)); }
-
-__device__ __forceinline__ void ldsm_x4(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
-                 : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3) : "r"(addr));
-}
-__device__ __forceinline__ void ldsm_x4_trans(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2, unsigned& r3) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
-                 : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3) : "r"(addr));
-}
 
 // d += a (16x16, rows 8..15 zero: a1 = a3 = 0) x b (16x8).
 __device__ __forceinline__ void mma16816(float (&d)[4], unsigned a0, unsigned a2, unsigned b0, unsigned b1) {
@@ -69,38 +57,6 @@ __device__ __forceinline__ void mma16816(float (&d)[4], unsigned a0, unsigned a2
         : "r"(a0), "r"(0u), "r"(a2), "r"(0u), "r"(b0), "r"(b1));
 }
 
-__device__ __forceinline__ unsigned pack_bf16(float lo, float hi) {
-    const __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);  // .x (lower 16 bits): the lower column
-    return *reinterpret_cast<const unsigned*>(&v);
-}
-
-// Pool offset of K for key t0 + (lane & 15) (V is tokensPerPage * kvDim further), or -1 past the
-// end: one block-table read per lane per sub-tile, issued a sub-tile ahead of its use.
-__device__ __forceinline__ long long row_offset(const int* __restrict__ table, long long pageElems, int layer,
-                                                int tokensPerPage, int kvDim, int t0, int end, int lane) {
-    const int j = t0 + (lane & 15);
-    if (j >= end) return -1;
-    return (long long)kv_offset(table[j / tokensPerPage], pageElems, layer, 0, tokensPerPage, j % tokensPerPage, kvDim);
-}
-
-// Warp-wide copy of a sub-tile's 16 K and V rows (head `headOff`) into one stage; `off` is this
-// lane's row_offset; rows past the end are zero-filled (no global read).
-template <int HD>
-__device__ __forceinline__ void load_sub(unsigned stage, const bf16* __restrict__ pool, long long off,
-                                         long long vDelta, int headOff, int lane) {
-    constexpr int CPR = HD / 8;              // 16-byte chunks per row
-    constexpr int PER_LANE = SUB * CPR / 32;  // chunks per lane per matrix
-#pragma unroll
-    for (int i = 0; i < PER_LANE; ++i) {
-        const int c = lane + 32 * i, row = c / CPR, cc = c % CPR;
-        const long long o = __shfl_sync(0xffffffffu, off, row);
-        const bool valid = o >= 0;
-        const bf16* src = pool + (valid ? o + headOff + 8 * cc : 0);
-        const unsigned dst = stage + (row * ld_row<HD>() + 8 * cc) * 2;
-        cp16_zfill(dst, src, valid);
-        cp16_zfill(dst + SUB * ld_row<HD>() * 2, src + (valid ? vDelta : 0), valid);
-    }
-}
 }  // namespace
 
 template <int HD>
@@ -124,11 +80,11 @@ __device__ __forceinline__ void split_mma_body(
 
     // First sub-tile in flight before the queries are read; the next one's rows looked up.
     if (warp < subs)
-        load_sub<HD>(stage0, pool, row_offset(table, pageElems, layer, tokensPerPage, kvDim, start + SUB * warp, end, lane),
+        load_kv_sub<HD>(stage0, pool, kv_row_offset(table, pageElems, layer, tokensPerPage, kvDim, start + SUB * warp, end, lane),
                      vDelta, headOff, lane);
     cp_commit();
     long long offNext = warp + MMA_WARPS < subs
-        ? row_offset(table, pageElems, layer, tokensPerPage, kvDim, start + SUB * (warp + MMA_WARPS), end, lane) : -1;
+        ? kv_row_offset(table, pageElems, layer, tokensPerPage, kvDim, start + SUB * (warp + MMA_WARPS), end, lane) : -1;
 
     // A fragments of Q: row `row` (query head kvh * group + row), dims 16 ks + 2 quad (+1) and + 8.
     unsigned qa[HD / 16][2];
@@ -157,11 +113,11 @@ __device__ __forceinline__ void split_mma_body(
     for (int it = 0, sub = warp; sub < subs; ++it, sub += MMA_WARPS) {
         const unsigned cur = stage0 + (it & 1) * stage_bytes<HD>();
         if (sub + MMA_WARPS < subs)
-            load_sub<HD>(stage0 + ((it + 1) & 1) * stage_bytes<HD>(), pool, offNext, vDelta, headOff, lane);
+            load_kv_sub<HD>(stage0 + ((it + 1) & 1) * stage_bytes<HD>(), pool, offNext, vDelta, headOff, lane);
         cp_commit();  // possibly empty: keeps "all but the newest group" = this sub-tile
         // The block-table reads of the sub-tile after next, in flight while this one is computed.
         offNext = sub + 2 * MMA_WARPS < subs
-            ? row_offset(table, pageElems, layer, tokensPerPage, kvDim, start + SUB * (sub + 2 * MMA_WARPS), end, lane) : -1;
+            ? kv_row_offset(table, pageElems, layer, tokensPerPage, kvDim, start + SUB * (sub + 2 * MMA_WARPS), end, lane) : -1;
         cp_wait<1>();
         __syncwarp();
         const int t0 = start + SUB * sub;
@@ -170,7 +126,7 @@ __device__ __forceinline__ void split_mma_body(
 #pragma unroll
         for (int ks = 0; ks < HD / 16; ++ks) {
             unsigned b0, b1, b2, b3;
-            ldsm_x4(cur + (kRow * ld_row<HD>() + 16 * ks + kCol) * 2, b0, b1, b2, b3);
+            ldmatrix_x4(cur + (kRow * ld_row<HD>() + 16 * ks + kCol) * 2, b0, b1, b2, b3);
             mma16816(s[0], qa[ks][0], qa[ks][1], b0, b1);
             mma16816(s[1], qa[ks][0], qa[ks][1], b2, b3);
         }
@@ -199,7 +155,7 @@ __device__ __forceinline__ void split_mma_body(
 #pragma unroll
         for (int d = 0; d < HD / 16; ++d) {
             unsigned b0, b1, b2, b3;
-            ldsm_x4_trans(cur + SUB * ld_row<HD>() * 2 + (vRow * ld_row<HD>() + 16 * d + vCol) * 2, b0, b1, b2, b3);
+            ldmatrix_x4_trans(cur + SUB * ld_row<HD>() * 2 + (vRow * ld_row<HD>() + 16 * d + vCol) * 2, b0, b1, b2, b3);
             mma16816(o[2 * d], pa0, pa2, b0, b1);
             mma16816(o[2 * d + 1], pa0, pa2, b2, b3);
         }

@@ -6,23 +6,7 @@
 // warp tiles (32 MMAs per 8 ldmatrix), fragments of the next k16 step loaded while this one's
 // MMAs issue, and grouped block rasterization for L2 reuse.
 // W is [N, K] with K contiguous, which is already the "col" layout mma wants for B: no .trans.
-#include "gemm_tiles.cuh"
-
-__device__ __forceinline__ void ldmatrix_x4(unsigned addr, unsigned& r0, unsigned& r1, unsigned& r2,
-                                            unsigned& r3) {
-    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
-                 : "=r"(r0), "=r"(r1), "=r"(r2), "=r"(r3)
-                 : "r"(addr));
-}
-
-__device__ __forceinline__ void mma_bf16_16816(float (&d)[4], const unsigned (&a)[4], unsigned b0,
-                                               unsigned b1) {
-    asm volatile(
-        "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
-        "{%8, %9}, {%0, %1, %2, %3};\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
+#include "mma_fragments.cuh"  // ldmatrix, mma wrappers; gemm_tiles.cuh
 
 template <int BM, int BN, int STAGES, int BK>
 __device__ __forceinline__ void gemm_mma_body(const bf16* __restrict__ A, const bf16* __restrict__ W,

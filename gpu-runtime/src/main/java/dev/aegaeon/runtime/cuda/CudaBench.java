@@ -256,6 +256,10 @@ public final class CudaBench {
             json.put("prefill_1024_fused_bf16_operands", PrefillKernelBench.fusedBf16OnOff(backend, dev.ops(),
                     () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
         }
+        if (!skipped("prefillAttentionMma")) {
+            json.put("prefill_1024_attention_mma", PrefillKernelBench.prefillAttentionMmaOnOff(dev.ops(), config.headDim(),
+                    () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
+        }
         Map<String, Double> prefill = new LinkedHashMap<>();
         for (int t : new int[] {128, 1024, 2048}) {
             StepLayout l = new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, t);
@@ -560,7 +564,7 @@ public final class CudaBench {
 
     /**
      * Sections that switch a kernel on for comparison and can be left out by name
-     * ({@code -Daegaeon.bench.skip=splitKvMma,fusedBf16Operands}): a device run skips the ones whose
+     * ({@code -Daegaeon.bench.skip=splitKvMma,fusedBf16Operands,prefillAttentionMma}): a device run skips the ones whose
      * conformance probe failed, since a faulting kernel ends the whole bench.
      */
     static boolean skipped(String section) {

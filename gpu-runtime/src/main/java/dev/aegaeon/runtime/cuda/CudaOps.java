@@ -23,7 +23,7 @@ public final class CudaOps {
 
     private final int multiprocessors;
     private final CUfunction embedding, addRmsnorm, headRmsnorm, rope, siluMul, toBf16, gatherRows, kvWrite,
-            fillUniform, pagedAttention, prefill64, prefill128, splitkReduce, sample;
+            fillUniform, pagedAttention, splitkReduce, sample;
     /** Variants reading float32 weights (float32 checkpoints are not rounded to bf16). */
     private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32;
     /** Norm and silu_mul that also write their output as the next product's bf16 operand (elementwise.cu). */
@@ -31,6 +31,7 @@ public final class CudaOps {
     private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
     private final CUfunction gqa2, gqa4, gqa8, gqa4Hd256;
     private final DecodeKernels decodeKernels;
+    private final PrefillAttentionKernels prefillKernels;
     private final Tile[] tiles;
     private StepGraphs graphs = new StepGraphs(Integer.getInteger(GRAPHS_PROPERTY, DEFAULT_STEP_GRAPHS), this::fuseGemvs);
     private final CUfunction[] gemvGroup = new CUfunction[GEMV_MAX_ROWS + 1];
@@ -117,8 +118,7 @@ public final class CudaOps {
         gqa8 = k.function("paged_attention_gqa_g8");
         gqa4Hd256 = k.function("paged_attention_gqa_g4_hd256");
         decodeKernels = new DecodeKernels(k, multiprocessors, splitKWorkspaceBytes());
-        prefill64 = withSmem(k.function("prefill_attention_hd64"), prefillSmem(64));
-        prefill128 = withSmem(k.function("prefill_attention_hd128"), prefillSmem(128));
+        prefillKernels = new PrefillAttentionKernels(k);
         splitkReduce = k.function("gemm_splitk_reduce");
         sample = k.function("sample_tokens");
         for (int m = 1; m <= GEMV_MAX_ROWS; m++) {
@@ -250,11 +250,6 @@ public final class CudaOps {
     private static CUfunction withSmem(CUfunction f, int bytes) {
         cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes);
         return f;
-    }
-
-    private static int prefillSmem(int hd) {
-        int ldk = hd + 8, ldo = hd + 4;
-        return 2 * 64 * ldk * 2 + 4 * 16 * 68 * 4 + 4 * 16 * 72 * 2 + 4 * 16 * ldo * 4;
     }
 
     private void launch(CUfunction f, int gx, int gy, int block, int smem, CUstream s, Object... args) {
@@ -602,19 +597,31 @@ public final class CudaOps {
     }
 
     /** Whether {@link #prefillAttention} (tensor cores) supports this head size. */
-    public static boolean hasTensorCorePrefill(int headDim) { return headDim == 64 || headDim == 128; }
+    public static boolean hasTensorCorePrefill(int headDim) { return PrefillAttentionKernels.supports(headDim); }
+
+    /**
+     * System property: prefill attention (head sizes 64, 128) on prefill_attention_mma.cu, the
+     * FlashAttention-2-style kernel with S, P and O in registers, instead of attention.cu's wmma
+     * kernel. Default false: it was written after run 12 and has not yet run on a GPU (neither its
+     * conformance cases nor its timing).
+     */
+    public static final String PREFILL_ATTENTION_MMA_PROPERTY = "aegaeon.cuda.prefillAttentionMma";
+
+    /** Prefill attention on prefill_attention_mma.cu where loaded, or attention.cu's kernel (see {@link #PREFILL_ATTENTION_MMA_PROPERTY}). */
+    void setPrefillAttentionMma(boolean on) {
+        graphs.flush();
+        prefillKernels.setMma(on);
+    }
+
+    /** The prefill attention kernels and their switch. */
+    PrefillAttentionKernels prefillKernels() { return prefillKernels; }
 
     /** Causal attention of one sequence's rows 0..tokens-1 at positions p0.. (keys already cached). */
     public void prefillAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
                                  CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
                                  int numKvHeads, int headDim, CUdeviceptr blockTable, int tokens, int p0, float scale) {
-        CUfunction f = switch (headDim) {
-            case 64 -> prefill64;
-            case 128 -> prefill128;
-            default -> throw new IllegalArgumentException("no tensor-core prefill for head_dim " + headDim);
-        };
-        launch(f, (tokens + 63) / 64, numHeads, 128, prefillSmem(headDim), s, q, qRowStride, out, outRowStride,
-                pool, pageElems, layer, tokensPerPage, numKvHeads, numHeads / numKvHeads, blockTable, tokens, p0, scale);
+        prefillKernels.launch(this::launch3, s, q, qRowStride, out, outRowStride, pool, pageElems, layer, tokensPerPage,
+                numHeads, numKvHeads, headDim, blockTable, tokens, p0, scale);
     }
 
     /**

@@ -13,8 +13,9 @@ import java.util.function.DoubleSupplier;
  * CudaBench's view of one prefill step: device time per kernel (launches issued one by one, an
  * event pair around each: prefill steps are never recorded as graphs), split into the matrix
  * products and everything else, and the step with the fused bf16 operands
- * ({@link CudaBackend#FUSED_BF16_OPERANDS_PROPERTY}) off and on in the same run. Prints what it
- * measures.
+ * ({@link CudaBackend#FUSED_BF16_OPERANDS_PROPERTY}) and with the FlashAttention-2-style prefill
+ * attention ({@link CudaOps#PREFILL_ATTENTION_MMA_PROPERTY}) off and on in the same run. Prints
+ * what it measures.
  */
 final class PrefillKernelBench {
     private PrefillKernelBench() {}
@@ -62,12 +63,33 @@ final class PrefillKernelBench {
      */
     static Map<String, Object> fusedBf16OnOff(CudaBackend backend, CudaOps ops, DoubleSupplier stepMs, Runnable step,
                                               String label, Consumer<String> say) {
-        boolean before = backend.fusedBf16Operands();
+        return onOff("fusedBf16Operands", backend.fusedBf16Operands(), backend::useFusedBf16Operands, ops, stepMs, step,
+                label, say);
+    }
+
+    /**
+     * The prefill step with prefill attention on attention.cu's wmma kernel, then on
+     * prefill_attention_mma.cu ({@link CudaOps#PREFILL_ATTENTION_MMA_PROPERTY}), as
+     * {@link #fusedBf16OnOff}; "mma_kernel_loaded" says whether "on" really ran the new kernel for
+     * {@code headDim} (it falls back where its module did not load).
+     */
+    static Map<String, Object> prefillAttentionMmaOnOff(CudaOps ops, int headDim, DoubleSupplier stepMs, Runnable step,
+                                                        String label, Consumer<String> say) {
+        PrefillAttentionKernels k = ops.prefillKernels();
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("mma_kernel_loaded", k.loaded(headDim));
+        all.putAll(onOff("prefillAttentionMma", k.mmaEnabled(), ops::setPrefillAttentionMma, ops, stepMs, step, label, say));
+        return all;
+    }
+
+    /** The step with a switch off, then on ("NAME_off", "NAME_on"): median ms and kernel breakdown; the switch restored to {@code before}. */
+    private static Map<String, Object> onOff(String switchName, boolean before, Consumer<Boolean> set, CudaOps ops,
+                                             DoubleSupplier stepMs, Runnable step, String label, Consumer<String> say) {
         Map<String, Object> all = new LinkedHashMap<>();
         try {
-            for (boolean fused : new boolean[] {false, true}) {
-                backend.useFusedBf16Operands(fused);
-                String name = "fusedBf16Operands_" + (fused ? "on" : "off");
+            for (boolean on : new boolean[] {false, true}) {
+                set.accept(on);
+                String name = switchName + "_" + (on ? "on" : "off");
                 double ms = stepMs.getAsDouble();
                 say.accept(String.format(Locale.ROOT, "%s (%s): %.2f ms", label, name, ms));
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -76,7 +98,7 @@ final class PrefillKernelBench {
                 all.put(name, m);
             }
         } finally {
-            backend.useFusedBf16Operands(before);
+            set.accept(before);
         }
         return all;
     }

@@ -208,6 +208,76 @@ class BackendConformanceTest {
         }
     }
 
+    /**
+     * Prefill attention on prefill_attention_mma.cu (aegaeon.cuda.prefillAttentionMma): head sizes
+     * 64 and 128, groups 1, 2, 4, 7 and 8, pages of 16, 7, 5 and 32 tokens (dividing the 64-key tile
+     * or not), prompts of 1 to 300 tokens in one step (partial query blocks and key tiles, one row,
+     * exactly one block), then prefills continuing a cached prefix (p0 > 0, on and off a tile edge).
+     */
+    @ParameterizedTest
+    @CsvSource({"128, 28, 4, 16", "128, 8, 8, 7", "128, 8, 4, 5", "128, 16, 4, 32",
+        "64, 8, 8, 7", "64, 16, 2, 32", "64, 8, 2, 5", "64, 12, 6, 16"})
+    void prefillAttentionMma(int hd, int heads, int kvHeads, int blockSize) {
+        CudaOps ops = b.cuda.device().ops();
+        boolean before = ops.prefillKernels().mmaEnabled();
+        try {
+            ops.setPrefillAttentionMma(true);
+            org.junit.jupiter.api.Assumptions.assumeTrue(ops.prefillKernels().takesMma(hd),
+                    "prefill_attention_mma.cu was not loaded");
+            withSplitKv(false, () -> attentionCase(hd, heads, kvHeads, blockSize, new int[] {1, 5, 63, 64, 65, 130, 300}));
+            for (int[] c : new int[][] {{37, 93}, {64, 65}, {300, 1}, {5, 64}}) prefixPrefillCase(hd, heads, kvHeads, blockSize, c[0], c[1]);
+        } finally {
+            ops.setPrefillAttentionMma(before);
+        }
+    }
+
+    /**
+     * CUDA prefill of {@code n} tokens at positions p0.. after a cached prefix of p0 tokens (the
+     * kernel's p0 argument; the CPU op has no prefix), against the CPU's decode attention of each
+     * row as a one-token sequence over the same block table.
+     */
+    private void prefixPrefillCase(int hd, int heads, int kvHeads, int blockSize, int p0, int n) {
+        int len = p0 + n, maxBlocks = (len + blockSize - 1) / blockSize, blocks = maxBlocks + 3, layer = 1;
+        List<Integer> free = new ArrayList<>();
+        for (int i = 0; i < blocks; i++) free.add(i);
+        Collections.shuffle(free, rnd);
+        int[] table = new int[maxBlocks], pos = new int[len], slots = new int[len];
+        for (int i = 0; i < maxBlocks; i++) table[i] = free.get(i);
+        for (int p = 0; p < len; p++) {
+            pos[p] = p;
+            slots[p] = table[p / blockSize] * blockSize + p % blockSize;
+        }
+        var shape = new KvCacheShape(2, kvHeads, hd, blockSize, blocks);
+        KvCache cc = b.cpu.allocateKvCache(shape), cg = b.cuda.allocateKvCache(shape);
+        int kvDim = kvHeads * hd;
+        var pk = b.tensor(random(rnd, p0 * kvDim, 1), p0, kvDim);
+        var pv = b.tensor(random(rnd, p0 * kvDim, 1), p0, kvDim);
+        var q = b.tensor(random(rnd, n * heads * hd, 1), n, heads * hd);
+        var k = b.tensor(random(rnd, n * kvDim, 1), n, kvDim);
+        var v = b.tensor(random(rnd, n * kvDim, 1), n, kvDim);
+        var out = b.empty(n, heads * hd);
+        int[] rest = java.util.Arrays.copyOfRange(pos, p0, len), restSlots = java.util.Arrays.copyOfRange(slots, p0, len);
+        var prefix = b.step(new StepLayout(new int[p0], java.util.Arrays.copyOf(pos, p0), java.util.Arrays.copyOf(slots, p0),
+                new int[] {0, p0}, new int[] {p0}, table, maxBlocks, new int[0]));
+        b.cpu.writeKv(pk.cpu(), pv.cpu(), cc, layer, prefix.cpu());
+        b.cuda.writeKv(pk.cuda(), pv.cuda(), cg, layer, prefix.cuda());
+        var step = b.step(new StepLayout(new int[n], rest, restSlots, new int[] {0, n}, new int[] {len}, table, maxBlocks, new int[0]));
+        b.cpu.writeKv(k.cpu(), v.cpu(), cc, layer, step.cpu());
+        b.cuda.writeKv(k.cuda(), v.cuda(), cg, layer, step.cuda());
+        b.cuda.prefillAttention(q.cuda(), k.cuda(), v.cuda(), heads, kvHeads, step.cuda(), out.cuda());
+        int[] qs = new int[n + 1], ctx = new int[n], tables = new int[n * maxBlocks];
+        for (int i = 0; i < n; i++) {
+            qs[i + 1] = i + 1;
+            ctx[i] = p0 + i + 1;
+            System.arraycopy(table, 0, tables, i * maxBlocks, maxBlocks);
+        }
+        var rows = b.cpu.beginStep(new StepLayout(new int[n], rest, restSlots, qs, ctx, tables, maxBlocks, new int[0]));
+        b.cpu.decodeAttention(q.cpu(), cc, layer, heads, kvHeads, rows, out.cpu());
+        b.assertClose("prefill attention hd" + hd + " after a prefix of " + p0, out, n, 1e-2);
+        b.cpu.release(cc);
+        b.cuda.release(cg);
+    }
+
     private static void withSplitKv(boolean on, Runnable r) {
         CudaOps ops = b.cuda.device().ops();
         boolean before = ops.decodeKernels().splitKvEnabled();
