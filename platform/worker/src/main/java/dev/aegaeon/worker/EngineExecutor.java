@@ -233,7 +233,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
                 InferenceEngine target = r.instance == d.instance() ? source : r.model.engineForCompute(d.instance());
                 long r0 = System.nanoTime();
                 KvReservation adopted = target.adopt(r.sequence, r.swapped);
-                r.handoffCopyNanos += System.nanoTime() - r0;
+                if (r.prefillDoneNanos != 0) r.handoffCopyNanos += System.nanoTime() - r0;
                 if (adopted instanceof KvReservation.NoRoom(int needed, int free)) {
                     // fail releases the KV: a detached one is discarded on its source, nothing leaks
                     fail(r, "no KV blocks to swap back in (" + needed + " needed, " + free + " free)", null);
