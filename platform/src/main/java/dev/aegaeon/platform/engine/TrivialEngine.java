@@ -74,7 +74,7 @@ public final class TrivialEngine implements InferenceBackend {
     }
 
     @Override
-    public Generation submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
+    public RequestHandle submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
             throws BackendException {
         if (closed) throw new BackendException.Unavailable("the engine is shut down", null);
         TrivialModel m = model(function);

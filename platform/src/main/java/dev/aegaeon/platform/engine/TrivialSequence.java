@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * listener calls are serial. {@link #cancel()} frees the KV blocks on the caller's thread at once,
  * then the terminal callback follows on the ticker thread.
  */
-final class TrivialSequence implements Generation {
+final class TrivialSequence implements RequestHandle {
     private final TrivialEngine engine;
     private final TrivialModel model;
     private final int promptTokens;

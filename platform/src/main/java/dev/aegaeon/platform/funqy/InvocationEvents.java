@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.aegaeon.kafka.CloudEventHeaders;
 import dev.aegaeon.platform.boot.PlatformRuntime;
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.invoke.InvocationError;
 import dev.aegaeon.platform.invoke.InvocationRejected;
 import dev.aegaeon.platform.openai.BadRequest;

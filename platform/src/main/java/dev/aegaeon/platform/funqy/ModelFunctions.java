@@ -10,7 +10,7 @@ import java.util.OptionalLong;
 import jakarta.inject.Inject;
 
 import dev.aegaeon.platform.boot.PlatformRuntime;
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.engine.Prompt;
 import dev.aegaeon.platform.invoke.Invocation;
 import dev.aegaeon.platform.invoke.InvocationError;

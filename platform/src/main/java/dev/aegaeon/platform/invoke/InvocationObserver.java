@@ -1,6 +1,6 @@
 package dev.aegaeon.platform.invoke;
 
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.engine.Usage;
 
 /**

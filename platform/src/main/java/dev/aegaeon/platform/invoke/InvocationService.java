@@ -14,7 +14,7 @@ import dev.aegaeon.functions.FunctionSpec;
 import dev.aegaeon.platform.engine.BackendException;
 import dev.aegaeon.platform.engine.EncodedPrompt;
 import dev.aegaeon.platform.engine.InferenceBackend;
-import dev.aegaeon.platform.engine.SamplingParams;
+import dev.aegaeon.runtime.engine.SamplingParams;
 
 /**
  * The one path from every front door (OpenAI HTTP, Funqy, CloudEvents, Kafka) to the backend:

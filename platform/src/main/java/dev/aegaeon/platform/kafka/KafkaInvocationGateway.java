@@ -192,7 +192,7 @@ public final class KafkaInvocationGateway implements AutoCloseable {
         try {
             service.start(call.request(), new CollectingObserver(outcome -> {
                 long end = lastToken[0] == 0 ? System.nanoTime() : lastToken[0];
-                if (outcome.failed() || outcome.finishReason() == dev.aegaeon.platform.engine.FinishReason.CANCELLED) {
+                if (outcome.failed() || outcome.finishReason() == dev.aegaeon.runtime.engine.FinishReason.CANCELLED) {
                     InvocationError error = outcome.failed() ? outcome.error() : InvocationError.cancelled();
                     publishResult(r, tp, id, route, error.status(), OpenAiFormat.error(error), end, model);
                 } else {

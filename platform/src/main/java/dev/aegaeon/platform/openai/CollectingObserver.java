@@ -2,7 +2,7 @@ package dev.aegaeon.platform.openai;
 
 import java.util.function.Consumer;
 
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.engine.Usage;
 import dev.aegaeon.platform.invoke.InvocationError;
 import dev.aegaeon.platform.invoke.InvocationObserver;

@@ -85,7 +85,7 @@ public class OpenAiRoutes {
                     if (response.ended() || response.closed()) return;
                     if (outcome.failed()) {
                         error(response, outcome.error());
-                    } else if (outcome.finishReason() == dev.aegaeon.platform.engine.FinishReason.CANCELLED) {
+                    } else if (outcome.finishReason() == dev.aegaeon.runtime.engine.FinishReason.CANCELLED) {
                         error(response, InvocationError.cancelled());
                     } else {
                         json(response, 200, OpenAiFormat.response(kind, responseId, created,

@@ -12,12 +12,12 @@ import dev.aegaeon.functions.FunctionSpec;
 import dev.aegaeon.functions.FunctionState;
 import dev.aegaeon.platform.engine.BackendException;
 import dev.aegaeon.platform.engine.EncodedPrompt;
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.engine.FunctionStatus;
-import dev.aegaeon.platform.engine.Generation;
+import dev.aegaeon.worker.RequestHandle;
 import dev.aegaeon.platform.engine.InferenceBackend;
 import dev.aegaeon.platform.engine.Prompt;
-import dev.aegaeon.platform.engine.SamplingParams;
+import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.platform.engine.TokenListener;
 import dev.aegaeon.platform.engine.Usage;
 import dev.aegaeon.runtime.tokenizer.ChatMessage;
@@ -141,7 +141,7 @@ public final class PooledInferenceBackend implements InferenceBackend {
     }
 
     @Override
-    public Generation submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
+    public RequestHandle submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
             throws BackendException {
         requireUsable(function);
         dev.aegaeon.runtime.engine.SamplingParams sampling;

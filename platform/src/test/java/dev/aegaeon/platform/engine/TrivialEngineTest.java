@@ -104,7 +104,7 @@ class TrivialEngineTest {
     void cancelFreesKvBlocksAtOnceAndEndsWithOneCancelledCallback() throws Exception {
         engine.register(spec("slow", Duration.ofMillis(50), Scaling.DEFAULT));
         Recorder r = new Recorder();
-        Generation g = engine.submit("slow", engine.encode("slow", new Prompt.Text("x".repeat(40))), max(500), r);
+        RequestHandle g = engine.submit("slow", engine.encode("slow", new Prompt.Text("x".repeat(40))), max(500), r);
         assertEquals(3, engine.status("slow").kvBlocksUsed(), "40 prompt tokens = 3 blocks of 16");
         assertEquals(FunctionState.ACTIVE, engine.status("slow").state());
         g.cancel();

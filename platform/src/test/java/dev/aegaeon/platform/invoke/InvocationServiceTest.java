@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.aegaeon.functions.FunctionSpec;
 import dev.aegaeon.functions.Limits;
 import dev.aegaeon.functions.ModelSource;
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.engine.Prompt;
 import dev.aegaeon.platform.engine.TrivialEngine;
 import dev.aegaeon.platform.engine.Usage;

@@ -1,6 +1,7 @@
 package dev.aegaeon.worker;
 
 import dev.aegaeon.runtime.engine.EngineOptions;
+import dev.aegaeon.runtime.sampling.ResponseFormat;
 import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.GenerationConfig;
 import dev.aegaeon.runtime.model.ModelConfig;
@@ -211,6 +212,14 @@ public final class ModelPool implements AutoCloseable {
         if ((long) promptIds.length + params.maxTokens() > m.maxSequenceTokens) {
             throw new IllegalArgumentException("prompt (" + promptIds.length + " tokens) plus max_tokens (" + params.maxTokens()
                     + ") exceeds the " + m.maxSequenceTokens + " tokens model " + model + " can hold");
+        }
+        for (int id : params.logitBias().keySet()) {
+            if (id >= m.config.vocabSize()) {
+                throw new IllegalArgumentException("logit_bias token id " + id + " is outside the vocabulary [0, " + m.config.vocabSize() + ")");
+            }
+        }
+        if (!(params.responseFormat() instanceof ResponseFormat.Text) && m.tokenizer.isEmpty()) {
+            throw new IllegalArgumentException("response_format needs a tokenizer, and model " + model + " has none");
         }
         long footprint = m.spec.weightBytes() + ((long) promptIds.length + params.maxTokens()) * m.spec.kvBytesPerToken();
         if (footprint > options.memoryBytes()) {
