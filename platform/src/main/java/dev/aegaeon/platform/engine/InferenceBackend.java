@@ -1,6 +1,9 @@
 package dev.aegaeon.platform.engine;
 
 import dev.aegaeon.functions.FunctionSpec;
+import dev.aegaeon.runtime.engine.FinishReason;
+import dev.aegaeon.runtime.engine.SamplingParams;
+import dev.aegaeon.worker.RequestHandle;
 
 /**
  * What the invocation service needs from a model runtime (engine + scheduler). The platform owns

@@ -122,13 +122,13 @@ public final class Invocation implements TokenListener {
     }
 
     @Override
-    public void onToken(int index, String text) {
+    public void onToken(int index, String text, dev.aegaeon.runtime.sampling.DecodedLogprobs logprobs) {
         long now = System.nanoTime();
         if (index == 0) service.metrics().timeToFirstToken(function, now - arrivalNanos);
         else service.metrics().interTokenLatency(function, now - lastTokenNanos);
         lastTokenNanos = now;
         slo.token(now);
-        if (!terminated.get()) observer.onToken(index, text);
+        if (!terminated.get()) observer.onToken(index, text, logprobs);
     }
 
     @Override

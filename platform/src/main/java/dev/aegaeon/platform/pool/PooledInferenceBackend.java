@@ -14,8 +14,8 @@ import dev.aegaeon.platform.engine.BackendException;
 import dev.aegaeon.platform.engine.EncodedPrompt;
 import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.engine.FunctionStatus;
-import dev.aegaeon.worker.RequestHandle;
 import dev.aegaeon.platform.engine.InferenceBackend;
+import dev.aegaeon.runtime.sampling.DecodedLogprobs;
 import dev.aegaeon.platform.engine.Prompt;
 import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.platform.engine.TokenListener;
@@ -144,16 +144,8 @@ public final class PooledInferenceBackend implements InferenceBackend {
     public RequestHandle submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
             throws BackendException {
         requireUsable(function);
-        dev.aegaeon.runtime.engine.SamplingParams sampling;
         try {
-            sampling = new dev.aegaeon.runtime.engine.SamplingParams((float) params.temperature(), 0, (float) params.topP(),
-                    params.seed().isPresent() ? params.seed().getAsLong() : null, params.maxTokens(), List.of(), params.stop());
-        } catch (IllegalArgumentException e) {
-            throw new BackendException.InvalidRequest(e.getMessage());
-        }
-        try {
-            RequestHandle handle = pool.submit(function, prompt.tokens(), sampling, new ListenerSink(listener));
-            return handle::cancel;
+            return pool.submit(function, prompt.tokens(), params, new ListenerSink(listener));
         } catch (NoSuchElementException e) {
             throw new BackendException.UnknownFunction(function);
         } catch (IllegalArgumentException e) {
@@ -201,18 +193,13 @@ public final class PooledInferenceBackend implements InferenceBackend {
     /** Adapts the worker's sink to the platform's listener (same serial, non-blocking contract). */
     private record ListenerSink(TokenListener listener) implements TokenSink {
         @Override
-        public void onToken(int index, int tokenId, String text) {
-            listener.onToken(index, text);
+        public void onToken(int index, int tokenId, String text, DecodedLogprobs logprobs) {
+            listener.onToken(index, text, logprobs);
         }
 
         @Override
-        public void onComplete(dev.aegaeon.runtime.engine.FinishReason reason, int promptTokens, int completionTokens) {
-            FinishReason r = switch (reason) {
-                case STOP -> FinishReason.STOP;
-                case LENGTH -> FinishReason.LENGTH;
-                case CANCELLED -> FinishReason.CANCELLED;
-            };
-            listener.onComplete(r, new Usage(promptTokens, completionTokens));
+        public void onComplete(FinishReason reason, int promptTokens, int completionTokens) {
+            listener.onComplete(reason, new Usage(promptTokens, completionTokens));
         }
 
         @Override
