@@ -13,6 +13,7 @@ import dev.aegaeon.functions.FunctionState;
 import dev.aegaeon.platform.engine.BackendException;
 import dev.aegaeon.platform.engine.EncodedPrompt;
 import dev.aegaeon.runtime.engine.FinishReason;
+import dev.aegaeon.runtime.engine.InvalidParameter;
 import dev.aegaeon.platform.engine.FunctionStatus;
 import dev.aegaeon.platform.engine.InferenceBackend;
 import dev.aegaeon.runtime.sampling.DecodedLogprobs;
@@ -149,7 +150,7 @@ public final class PooledInferenceBackend implements InferenceBackend {
         } catch (NoSuchElementException e) {
             throw new BackendException.UnknownFunction(function);
         } catch (IllegalArgumentException e) {
-            throw new BackendException.InvalidRequest(e.getMessage());
+            throw new BackendException.InvalidRequest(e instanceof InvalidParameter p ? p.param() : null, e.getMessage());
         } catch (IllegalStateException e) {
             throw new BackendException.Unavailable(e.getMessage(), e);
         }
