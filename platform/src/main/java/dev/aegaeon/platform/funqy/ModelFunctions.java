@@ -51,6 +51,10 @@ public class ModelFunctions {
     private Uni<FunqyTypes.Output> run(FunqyTypes.Params p, Prompt prompt, int defaultMax, boolean chat) {
         long arrival = System.nanoTime();
         if (p.model == null || p.model.isBlank()) return Uni.createFrom().item(failure(p, "model", "Missing required parameter: 'model'."));
+        if (!p.unsupported.isEmpty()) {
+            String name = p.unsupported.getFirst();
+            return Uni.createFrom().item(failure(p, name, "'" + name + "' is not supported by this function; the OpenAI routes (/v1/...) take it."));
+        }
         double temperature = p.temperature == null ? 1.0 : p.temperature, topP = p.topP == null ? 1.0 : p.topP;
         if (!(temperature >= 0 && temperature <= 2))
             return Uni.createFrom().item(failure(p, "temperature", "temperature must be between 0 and 2, got " + temperature + "."));
