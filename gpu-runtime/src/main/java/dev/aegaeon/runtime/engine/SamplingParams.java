@@ -81,7 +81,8 @@ public record SamplingParams(float temperature, int topK, float topP, float minP
 
     public Builder toBuilder() { return new Builder(this); }
 
-    public static Builder builder() { return new Builder(greedy(1)).temperature(1f); }
+    /** Temperature 1, no truncation, no seed, one token: set what differs. */
+    public static Builder builder() { return new Builder(greedy(1)).temperature(1f).seed(null); }
 
     /** Named setters for the many fields; {@link #build()} validates. */
     public static final class Builder {
