@@ -1,6 +1,8 @@
 package dev.aegaeon.runtime.sampling;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One sequence's {@code response_format}: before each draw, {@link #mask} sets to -inf the logit of
@@ -31,19 +33,24 @@ public final class JsonConstraint {
     public int mask(float[] row) {
         int allowed = 0;
         boolean canEnd = machine.canEnd();
+        // most tokens fail on their first character: try each distinct one once per step
+        Map<Character, Boolean> firstChar = new HashMap<>();
         for (int id = 0; id < row.length; id++) {
             if (row[id] == Float.NEGATIVE_INFINITY) continue;
-            if (allows(id, canEnd)) allowed++;
+            if (allows(id, canEnd, firstChar)) allowed++;
             else row[id] = Float.NEGATIVE_INFINITY;
         }
         return allowed;
     }
 
-    private boolean allows(int id, boolean canEnd) {
+    private boolean allows(int id, boolean canEnd, Map<Character, Boolean> firstChar) {
         if (stopTokenIds.contains(id)) return canEnd;
         if (id >= texts.size()) return false;
         String text = texts.text(id);
-        return !text.isEmpty() && machine.copy().feed(text);
+        if (text.isEmpty()) return false;
+        if (machine.takesAsPlainString(text)) return true;
+        if (!firstChar.computeIfAbsent(text.charAt(0), c -> machine.copy().feed(c))) return false;
+        return text.length() == 1 || machine.copy().feed(text);
     }
 
     public void accept(int id) {

@@ -34,6 +34,20 @@ public final class JsonMachine {
         return stack.isEmpty() || stack.size() == 1 && stack.getFirst() instanceof NumberFrame n && n.accepting();
     }
 
+    /**
+     * True when the machine is inside a free string value (no enum, not a key, not in an escape) and
+     * {@code text} holds no quote, backslash or control character: then {@code text} is accepted
+     * without trying it on a copy, the common case while a model writes a string.
+     */
+    public boolean takesAsPlainString(String text) {
+        if (stack.isEmpty() || !(stack.getLast() instanceof StringFrame f) || f.keepText || f.escape != 0) return false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20) return false;
+        }
+        return true;
+    }
+
     /** Feeds every character; false (and an undefined state) as soon as one is refused. */
     public boolean feed(CharSequence text) {
         for (int i = 0; i < text.length(); i++) if (!feed(text.charAt(i))) return false;
@@ -105,6 +119,7 @@ public final class JsonMachine {
         final JsonSchema schema;
         S state = S.FIRST_KEY_OR_END;
         Set<String> seen = new HashSet<>();
+        boolean seenShared; // copy-on-write: copies share the set until one of them adds a name
         String key;
 
         ObjectFrame(JsonSchema schema) { this.schema = schema; }
@@ -150,6 +165,10 @@ public final class JsonMachine {
         void childDone(String text) {
             if (state == S.KEY) {
                 key = text;
+                if (seenShared) {
+                    seen = new HashSet<>(seen);
+                    seenShared = false;
+                }
                 seen.add(text);
                 state = S.COLON;
             } else {
@@ -160,7 +179,8 @@ public final class JsonMachine {
         Frame copy() {
             ObjectFrame f = new ObjectFrame(schema);
             f.state = state;
-            f.seen = new HashSet<>(seen);
+            f.seen = seen;
+            f.seenShared = seenShared = true;
             f.key = key;
             return f;
         }
@@ -207,6 +227,8 @@ public final class JsonMachine {
     private static final class StringFrame extends Frame {
         final Set<String> allowed;
         final boolean key;
+        /** Only an enum or a key needs its text; a free string value does not, and its copies stay cheap. */
+        final boolean keepText;
         final StringBuilder text = new StringBuilder();
         int escape; // 0: none, 1: after a backslash, 2..5: the four hex digits of a u escape
 
@@ -215,6 +237,7 @@ public final class JsonMachine {
         StringFrame(Set<String> allowed, boolean key) {
             this.allowed = allowed;
             this.key = key;
+            this.keepText = allowed != null || key;
         }
 
         Step feed(char c, JsonMachine m) {
@@ -222,13 +245,13 @@ public final class JsonMachine {
                 if ("\"\\/bfnrt".indexOf(c) >= 0) escape = 0;
                 else if (c == 'u') escape = 2;
                 else return Step.REFUSED;
-                text.append('\\').append(c);
+                if (keepText) text.append('\\').append(c);
                 return Step.TAKEN;
             }
             if (escape >= 2) {
                 if (Character.digit(c, 16) < 0) return Step.REFUSED;
                 escape = escape == 5 ? 0 : escape + 1;
-                text.append(c);
+                if (keepText) text.append(c);
                 return Step.TAKEN;
             }
             if (c == '"') {
@@ -244,7 +267,7 @@ public final class JsonMachine {
                 escape = 1;
                 return Step.TAKEN;
             }
-            text.append(c);
+            if (keepText) text.append(c);
             if (allowed != null) {
                 String prefix = text.toString();
                 for (String a : allowed) if (a.startsWith(prefix)) return Step.TAKEN;
@@ -255,7 +278,7 @@ public final class JsonMachine {
 
         Frame copy() {
             StringFrame f = new StringFrame(allowed, key);
-            f.text.append(text);
+            if (keepText) f.text.append(text);
             f.escape = escape;
             return f;
         }
