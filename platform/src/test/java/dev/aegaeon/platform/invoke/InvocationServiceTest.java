@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.aegaeon.functions.FunctionSpec;
 import dev.aegaeon.functions.Limits;
 import dev.aegaeon.functions.ModelSource;
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.engine.Prompt;
 import dev.aegaeon.platform.engine.TrivialEngine;
 import dev.aegaeon.platform.engine.Usage;
@@ -35,7 +35,7 @@ class InvocationServiceTest {
     static final class Outcome implements InvocationObserver {
         final CompletableFuture<String> end = new CompletableFuture<>();
 
-        public void onToken(int index, String text) {}
+        public void onToken(int index, String text, dev.aegaeon.runtime.sampling.DecodedLogprobs logprobs) {}
 
         public void onComplete(FinishReason reason, Usage usage) {
             end.complete(reason.name());
@@ -52,8 +52,8 @@ class InvocationServiceTest {
     }
 
     static InvocationRequest request(String fn, int maxTokens, Optional<Duration> timeout) {
-        return new InvocationRequest(fn, new Prompt.Text("hi"), Optional.of(maxTokens), 16, 1, 1, List.of(),
-                OptionalLong.empty(), System.nanoTime(), timeout, Optional.empty(), Optional.empty());
+        return new InvocationRequest(fn, new Prompt.Text("hi"), Optional.of(maxTokens), 16,
+                dev.aegaeon.runtime.engine.SamplingParams.builder().build(), System.nanoTime(), timeout, Optional.empty(), Optional.empty());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.aegaeon.worker;
 
 import dev.aegaeon.runtime.engine.EngineOptions;
+import dev.aegaeon.runtime.engine.InvalidParameter;
+import dev.aegaeon.runtime.sampling.ResponseFormat;
 import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.GenerationConfig;
 import dev.aegaeon.runtime.model.ModelConfig;
@@ -211,6 +213,14 @@ public final class ModelPool implements AutoCloseable {
         if ((long) promptIds.length + params.maxTokens() > m.maxSequenceTokens) {
             throw new IllegalArgumentException("prompt (" + promptIds.length + " tokens) plus max_tokens (" + params.maxTokens()
                     + ") exceeds the " + m.maxSequenceTokens + " tokens model " + model + " can hold");
+        }
+        for (int id : params.logitBias().keySet()) {
+            if (id >= m.config.vocabSize()) {
+                throw new InvalidParameter("logit_bias", "logit_bias token id " + id + " is outside the vocabulary [0, " + m.config.vocabSize() + ")");
+            }
+        }
+        if (!(params.responseFormat() instanceof ResponseFormat.Text) && m.tokenizer.isEmpty()) {
+            throw new InvalidParameter("response_format", "response_format needs a tokenizer, and model " + model + " has none");
         }
         long footprint = m.spec.weightBytes() + ((long) promptIds.length + params.maxTokens()) * m.spec.kvBytesPerToken();
         if (footprint > options.memoryBytes()) {
