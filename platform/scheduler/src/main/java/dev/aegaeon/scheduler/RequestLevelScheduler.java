@@ -131,6 +131,15 @@ public final class RequestLevelScheduler implements PoolScheduler {
     }
 
     @Override
+    public int workOn(int instance) {
+        if (instance < 0 || instance >= gpus.size()) throw new IllegalArgumentException("unknown instance " + instance);
+        Gpu g = gpus.get(instance);
+        int n = g.waiting.size() + g.decoding.size();
+        for (var e : pending.entrySet()) if (g.spec.mayServe(e.getKey())) n += e.getValue().size();
+        return n;
+    }
+
+    @Override
     public RequestState state(long id) {
         R r = live.get(id);
         return r == null ? null : r.state;

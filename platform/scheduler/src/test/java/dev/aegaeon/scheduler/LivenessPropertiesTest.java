@@ -19,7 +19,8 @@ import static org.quicktheories.generators.SourceDSL.longs;
  * swap whose completion will wake the scheduler again). Memory is sized so every request fits
  * beside any one model, so "nothing outstanding" can only mean a stranded request. Scenarios mix
  * roles, paper and multi-resident modes, and decode memory tight enough that idle weights must be
- * evicted before swapped-out KV fits.
+ * evicted before swapped-out KV fits. Also: every live request counts as work on exactly one
+ * instance ({@link PoolScheduler#workOn}), which the pool's stall watchdog relies on.
  */
 class LivenessPropertiesTest {
     private static final long GB = 1_000_000_000L;
@@ -55,6 +56,10 @@ class LivenessPropertiesTest {
                         sim.arrive(new RequestSpec(id, models.get(rnd.nextInt(modelCount)).name(), 1 + rnd.nextInt(4000), out, at, Slo.PAPER_DEFAULT), out);
                     }
                     sim.afterEach = () -> {
+                        // The watchdog's view: every live request is work on exactly one instance.
+                        int work = 0;
+                        for (int i = 0; i < n; i++) work += s.workOn(i);
+                        assertEquals(s.liveRequests(), work, "live requests vs work on the instances at t=" + sim.clock.now);
                         if (s.liveRequests() > 0 && sim.outstanding() == 0) {
                             fail("t=" + sim.clock.now + ": " + s.liveRequests() + " live request(s) and no decision outstanding (seed " + seed
                                     + ", " + n + " instances, colocated " + colocated + ", paper " + paperMode + ")");
