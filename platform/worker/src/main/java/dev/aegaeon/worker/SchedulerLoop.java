@@ -14,8 +14,10 @@ import dev.aegaeon.scheduler.SchedulerConfig;
 import dev.aegaeon.scheduler.SchedulerListener;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -43,7 +45,7 @@ public final class SchedulerLoop implements AutoCloseable {
     private final Clock clock;
     private final StallDetector stalls;
     private final int instanceCount;
-    private final java.util.concurrent.atomic.AtomicLong stallCount = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong stallCount = new AtomicLong();
 
     /** Silence, in seconds, after which an instance with work counts as stalled unless configured otherwise. */
     public static final double DEFAULT_STALL_SECONDS = 30;
@@ -129,7 +131,7 @@ public final class SchedulerLoop implements AutoCloseable {
         tasks.add(() -> {
             for (StallDetector.Stall s : stalls.check(clock.now(), scheduler::workOn)) {
                 stallCount.incrementAndGet();
-                LOG.log(System.Logger.Level.WARNING, String.format(java.util.Locale.ROOT,
+                LOG.log(System.Logger.Level.WARNING, String.format(Locale.ROOT,
                         "instance %d of %d stalled: %d request(s) to serve, no decision or completion for %.1f s, %d decision(s) outstanding, last decision %s",
                         s.instance(), instanceCount, s.work(), s.silentSeconds(), s.outstanding(), s.lastDecision()));
             }

@@ -3,6 +3,7 @@ package dev.aegaeon.worker;
 import dev.aegaeon.scheduler.Decision;
 import dev.aegaeon.scheduler.Event;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntUnaryOperator;
 
@@ -35,8 +36,8 @@ final class StallDetector {
         lastDecision = new String[instances];
         reported = new boolean[instances];
         hadWork = new boolean[instances];
-        java.util.Arrays.fill(lastActivity, now);
-        java.util.Arrays.fill(lastDecision, "none");
+        Arrays.fill(lastActivity, now);
+        Arrays.fill(lastDecision, "none");
         lastCheck = now;
     }
 
