@@ -94,7 +94,7 @@ public final class ModelPool implements AutoCloseable {
         this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now,
                 devices, handoffs, options.peerHandoff());
         this.loop = new SchedulerLoop(clock, cost, devices.stream().map(d -> d.spec).toList(),
-                options.scheduler(), options.policy(), new LedgerRouter(), executor, this::ended);
+                options.scheduler(), options.policy(), new LedgerRouter(), executor, this::ended, options.stallAfter().toNanos() / 1e9);
         if (options.tickInterval().isZero()) {
             this.ticker = null;
         } else {
@@ -304,8 +304,11 @@ public final class ModelPool implements AutoCloseable {
     /** All of the pool's counters at once. */
     public PoolStats stats() {
         return new PoolStats(policy(), backendName(), byName.size(), busySeconds(), loadSeconds(), swapSeconds(), switches(),
-                kvSwaps(), openHostImages());
+                kvSwaps(), openHostImages(), stalls());
     }
+
+    /** Times an instance with requests to serve went silent past {@link PoolOptions#stallAfter()}, ever. */
+    public long stalls() { return loop.stalls(); }
 
     /** Weight images open in host memory, each counted once however many models share it. */
     public int openHostImages() { return hostImages.openImages(); }
@@ -316,9 +319,11 @@ public final class ModelPool implements AutoCloseable {
     /**
      * Scale-to-zero, now: every idle model (no live request, minScale 0) idle for its
      * {@code idleToWarm} leaves the device, and for its {@code idleToCold} the host cache too.
+     * Also queues a stall check ({@link PoolOptions#stallAfter()}).
      * Runs by itself every {@link PoolOptions#tickInterval()}; tests with an injected clock call it.
      */
     public synchronized void tick() {
+        loop.checkStalls();
         double now = clock.now();
         for (ModelRuntime m : byName.values()) {
             ModelFunction f = m.function();
