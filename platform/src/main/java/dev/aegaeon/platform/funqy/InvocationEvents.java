@@ -29,7 +29,8 @@ import io.smallrye.mutiny.Uni;
  * {@code aegaeon.invocations}) as a Knative CloudEvent, so a KafkaSource on that topic reaches the
  * pool unchanged. The reply is a {@code dev.aegaeon.result} event with the SAME id, the OpenAI
  * response (or OpenAI's error JSON) as data, and {@code partitionkey} = the invocation id, which a
- * Knative KafkaSink uses as the record key: the same result record the Kafka gateway writes.
+ * Knative KafkaSink uses as the record key: the same result record the Kafka gateway writes. A
+ * keyed function needs {@code Authorization: Bearer <key>} on the event's HTTP request.
  */
 public class InvocationEvents {
     static final String SOURCE = "/aegaeon/platform";
@@ -37,6 +38,9 @@ public class InvocationEvents {
 
     @Inject
     PlatformRuntime runtime;
+
+    @Inject
+    CallerKey callerKey;
 
     @Funq("invocation")
     @CloudEventMapping(trigger = CloudEventHeaders.TYPE_INVOCATION, responseType = CloudEventHeaders.TYPE_RESULT,
@@ -48,7 +52,7 @@ public class InvocationEvents {
         OpenAiCall call;
         try {
             if (body == null || !body.isObject()) throw new BadRequest(null, "the event data must be an OpenAI completions or chat request");
-            call = OpenAiRequestParser.parse(OpenAiRequestParser.invocationKind(body), body, arrival, Optional.empty(), Optional.empty(), Optional.of(id));
+            call = OpenAiRequestParser.parse(OpenAiRequestParser.invocationKind(body), body, arrival, callerKey.get(), Optional.empty(), Optional.of(id));
         } catch (BadRequest e) {
             return Uni.createFrom().item(reply(id, OpenAiFormat.error(e.error())));
         }

@@ -24,11 +24,15 @@ import io.smallrye.mutiny.Uni;
  * The Funqy entry points {@code generate} (a completion) and {@code chat}, served over plain HTTP
  * ({@code POST /generate}, {@code POST /chat}) and as Knative CloudEvents (type {@code generate} or
  * {@code chat}; the reply's type is {@code generate.output} / {@code chat.output}). {@code model}
- * names the model function. Refusals come back as an {@code error} object in the output.
+ * names the model function; a keyed function needs {@code Authorization: Bearer <key>} as on
+ * {@code /v1}. Refusals come back as an {@code error} object in the output.
  */
 public class ModelFunctions {
     @Inject
     PlatformRuntime runtime;
+
+    @Inject
+    CallerKey callerKey;
 
     @Funq
     public Uni<FunqyTypes.Output> generate(FunqyTypes.GenerateInput input) {
@@ -54,7 +58,7 @@ public class ModelFunctions {
         var request = new InvocationRequest(p.model, prompt, Optional.ofNullable(p.maxTokens), defaultMax,
                 p.temperature == null ? 1.0 : p.temperature, p.topP == null ? 1.0 : p.topP,
                 p.stop == null ? List.of() : p.stop, p.seed == null ? OptionalLong.empty() : OptionalLong.of(p.seed),
-                arrival, Optional.empty(), Optional.empty(), Optional.empty());
+                arrival, Optional.empty(), callerKey.get(), Optional.empty());
         return Uni.createFrom().<FunqyTypes.Output>emitter(em -> {
             Invocation[] self = new Invocation[1];
             try {
