@@ -29,7 +29,7 @@ class AdminSecurityTest {
     Path dataDir;
 
     private HttpRequest.Builder admin(String path) {
-        return HttpRequest.newBuilder(base.resolve(path));
+        return HttpRequest.newBuilder(URI.create(base.getScheme() + "://" + base.getRawAuthority() + path)); // "//admin" kept as a path
     }
 
     @Test
@@ -38,14 +38,14 @@ class AdminSecurityTest {
             for (String path : new String[] {"/admin/functions", "/admin/functions/demo", "/admin/pool", "//admin/functions", "/admin/./functions"}) {
                 HttpRequest.Builder b = admin(path).GET();
                 if (auth != null) b.header("Authorization", auth);
-                Http.Reply r = Http.send(b.build());
+                Http.Reply r = Http.sendAsIs(b.build());
                 assertEquals(401, r.status(), path + " with " + auth + ": " + r.body());
                 assertEquals("invalid_admin_token", Http.openAiError(r).get("code").asText());
             }
         }
-        Http.Reply delete = Http.send(admin("/admin/functions/demo").header("Authorization", "Bearer nope").DELETE().build());
+        Http.Reply delete = Http.sendAsIs(admin("/admin/functions/demo").header("Authorization", "Bearer nope").DELETE().build());
         assertEquals(401, delete.status());
-        Http.Reply strip = Http.send(admin("/admin/functions/demo").header("Authorization", "Bearer nope")
+        Http.Reply strip = Http.sendAsIs(admin("/admin/functions/demo").header("Authorization", "Bearer nope")
                 .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(Http.spec("demo", ""))).build());
         assertEquals(401, strip.status());
         assertEquals(200, Http.get(base, "/admin/functions/demo").status(), "demo is untouched");

@@ -106,15 +106,15 @@ class FunqyAndCloudEventsTest {
     @Test
     void aKeyedFunctionNeedsItsKeyOverFunqyAndCloudEvents() throws Exception {
         Http.ensureFunction(base, "funqy-locked", "\"apiKey\":\"funqy-key-123\"");
-        String generate = "{\"model\":\"funqy-locked\",\"prompt\":\"k\",\"max_tokens\":4}";
+        String generate = "{\"model\":\"funqy-locked\",\"prompt\":\"k\",\"max_tokens\":32}";
         for (String key : new String[] {null, "wrong-key-123"}) {
             Http.Reply refused = Http.send(funqy("/generate", generate, key, "application/json"));
             assertEquals("invalid_api_key", refused.json().get("error").get("code").asText(), refused.body());
         }
         Http.Reply ok = Http.send(funqy("/generate", generate, "funqy-key-123", "application/json"));
-        assertEquals("[funqy-locked] k", ok.json().get("text").asText(), ok.body());
+        assertTrue(ok.json().get("text").asText().startsWith("[funqy-locked] k"), ok.body());
 
-        String invocation = "{\"model\":\"funqy-locked\",\"messages\":[{\"role\":\"user\",\"content\":\"e\"}],\"max_tokens\":4}";
+        String invocation = "{\"model\":\"funqy-locked\",\"messages\":[{\"role\":\"user\",\"content\":\"e\"}],\"max_tokens\":32}";
         HttpRequest.Builder binary = HttpRequest.newBuilder(base.resolve("/")).header("Content-Type", "application/json")
                 .header("ce-specversion", "1.0").header("ce-id", "locked-1").header("ce-type", "dev.aegaeon.invocation")
                 .header("ce-source", "/t").POST(HttpRequest.BodyPublishers.ofString(invocation));
@@ -128,7 +128,7 @@ class FunqyAndCloudEventsTest {
         Http.Reply noKey = Http.send(funqy("/", structured, null, "application/cloudevents+json"));
         assertEquals("invalid_api_key", noKey.json().get("data").get("error").get("code").asText(), noKey.body());
         Http.Reply withKey = Http.send(funqy("/", structured, "funqy-key-123", "application/cloudevents+json"));
-        assertEquals("[funqy-locked] k", withKey.json().get("data").get("text").asText(), withKey.body());
+        assertTrue(withKey.json().get("data").get("text").asText().startsWith("[funqy-locked] k"), withKey.body());
     }
 
     private HttpRequest funqy(String path, String body, String key, String contentType) {

@@ -42,6 +42,11 @@ final class Http {
         return reply(CLIENT.send(withAdminToken(req), HttpResponse.BodyHandlers.ofString()));
     }
 
+    /** Sends {@code req} exactly as built: no admin token added. */
+    static Reply sendAsIs(HttpRequest req) throws IOException, InterruptedException {
+        return reply(CLIENT.send(req, HttpResponse.BodyHandlers.ofString()));
+    }
+
     static Reply send(HttpRequest req) throws IOException, InterruptedException {
         return reply(CLIENT.send(withAdminToken(req), HttpResponse.BodyHandlers.ofString()));
     }
