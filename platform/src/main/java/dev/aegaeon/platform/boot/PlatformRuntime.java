@@ -72,6 +72,9 @@ public class PlatformRuntime {
         this.dataDir = dataDir.toAbsolutePath();
         try {
             this.lock = DataDirectoryLock.acquire(this.dataDir);
+        } catch (DataDirectoryLock.InUse e) {
+            // Quarkus prints this exception's message alone (no stack trace) and exits with its code.
+            throw new io.quarkus.runtime.PreventFurtherStepsException(e.getMessage(), 1);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock the data directory " + this.dataDir + ": " + e.getMessage(), e);
         }

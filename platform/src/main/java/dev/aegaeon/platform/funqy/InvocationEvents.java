@@ -23,6 +23,7 @@ import io.quarkus.funqy.knative.events.CloudEvent;
 import io.quarkus.funqy.knative.events.CloudEventBuilder;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The platform's own invocation event ({@code dev.aegaeon.invocation}, the record format of
@@ -74,7 +75,7 @@ public class InvocationEvents {
             } catch (InvocationRejected e) {
                 em.complete(reply(id, OpenAiFormat.error(e.error())));
             }
-        });
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()); // tokenizing is work for a worker, not the event loop
     }
 
     private static CloudEvent<JsonNode> reply(String id, JsonNode data) {

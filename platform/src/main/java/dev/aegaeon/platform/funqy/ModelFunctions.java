@@ -19,6 +19,7 @@ import dev.aegaeon.platform.invoke.InvocationRequest;
 import dev.aegaeon.platform.openai.CollectingObserver;
 import io.quarkus.funqy.Funq;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The Funqy entry points {@code generate} (a completion) and {@code chat}, served over plain HTTP
@@ -86,7 +87,7 @@ public class ModelFunctions {
             } catch (InvocationRejected e) {
                 em.complete(failure(p, e.error()));
             }
-        });
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()); // tokenizing is work for a worker, not the event loop
     }
 
     private static FunqyTypes.Output failure(FunqyTypes.Params p, String param, String message) {

@@ -1,6 +1,7 @@
 package dev.aegaeon.platform.boot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,9 +41,11 @@ class DataDirectoryLockTest {
         PlatformRuntime first = start(dataDir);
         try {
             String bootstrap = first.kafkaBootstrapServers().orElseThrow();
-            DataDirectoryLock.InUse refused = assertThrows(DataDirectoryLock.InUse.class, () -> start(dataDir));
-            assertTrue(refused.getMessage().contains("Another Aegaeon instance"), refused.getMessage());
-            assertEquals(0, refused.getStackTrace().length, "one line for the operator, no stack trace");
+            // What Quarkus prints as one line on stderr (no stack trace) before exiting with the code.
+            var refused = assertThrows(io.quarkus.runtime.PreventFurtherStepsException.class, () -> start(dataDir));
+            assertTrue(refused.getMessage().startsWith("Another Aegaeon instance is using the data directory"), refused.getMessage());
+            assertEquals(1, refused.getExitCode());
+            assertFalse(refused.getMessage().contains("\n"));
 
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
                 assertEquals(1, admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
