@@ -39,7 +39,7 @@ public final class AdminToken {
             return new AdminToken(t, Optional.empty());
         }
         Path file = dataDir.resolve(FILE_NAME);
-        if (Files.exists(file)) return new AdminToken(Files.readString(file).strip(), Optional.empty());
+        if (Files.exists(file)) return stored(file);
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         String fresh = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
@@ -47,12 +47,20 @@ public final class AdminToken {
         try {
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (FileAlreadyExistsException e) {
-            return new AdminToken(Files.readString(file).strip(), Optional.empty());
+            return stored(file);
         } catch (UnsupportedOperationException e) { // not a POSIX file system
             Files.createFile(file);
         }
         Files.writeString(file, fresh + "\n");
         return new AdminToken(fresh, Optional.of(file));
+    }
+
+    /** The token in {@code file}; one too short to be a secret (an emptied file) stops the start rather than admit anyone. */
+    private static AdminToken stored(Path file) throws IOException {
+        String t = Files.readString(file).strip();
+        if (t.length() < MIN_LENGTH)
+            throw new IllegalStateException(file + " holds no usable admin token (under " + MIN_LENGTH + " characters); delete it to have a new one generated");
+        return new AdminToken(t, Optional.empty());
     }
 
     /** Whether {@code presented} is the token; constant time in the token's content. */
