@@ -4,10 +4,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.HttpServerStart;
 
 /** Prints where everything listens and a first request to try. */
 @ApplicationScoped
@@ -17,8 +16,25 @@ public class StartupBanner {
     @Inject
     PlatformRuntime runtime;
 
-    void onStart(@Observes StartupEvent event) {
-        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+    private final java.util.concurrent.atomic.AtomicBoolean printed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile int port;
+
+    /**
+     * Printed once the HTTP server listens, with the port it really took (a random port, 0,
+     * included, and the test port in tests) rather than the configured {@code quarkus.http.port}.
+     */
+    void onListening(@Observes HttpServerStart start) {
+        if (!printed.compareAndSet(false, true)) return; // one event per event-loop verticle
+        print(start.options().getPort());
+    }
+
+    /** The port the banner printed, or 0 before it did. */
+    public int printedPort() {
+        return port;
+    }
+
+    private void print(int port) {
+        this.port = port;
         String base = "http://localhost:" + port;
         String kafka = runtime.kafkaBootstrapServers()
                 .map(b -> b + (runtime.embeddedBroker() ? " (embedded KRaft broker, data in " + runtime.dataDir().resolve("kafka") + ")" : " (external)"))

@@ -12,6 +12,7 @@ import dev.aegaeon.kafka.CloudEventHeaders;
 import dev.aegaeon.platform.boot.PlatformRuntime;
 import dev.aegaeon.platform.engine.FinishReason;
 import dev.aegaeon.platform.invoke.InvocationError;
+import dev.aegaeon.platform.invoke.InvocationFailure;
 import dev.aegaeon.platform.invoke.InvocationRejected;
 import dev.aegaeon.platform.openai.BadRequest;
 import dev.aegaeon.platform.openai.CollectingObserver;
@@ -28,8 +29,10 @@ import io.smallrye.mutiny.Uni;
  * The platform's own invocation event ({@code dev.aegaeon.invocation}, the record format of
  * {@code aegaeon.invocations}) as a Knative CloudEvent, so a KafkaSource on that topic reaches the
  * pool unchanged. The reply is a {@code dev.aegaeon.result} event with the SAME id, the OpenAI
- * response (or OpenAI's error JSON) as data, and {@code partitionkey} = the invocation id, which a
- * Knative KafkaSink uses as the record key: the same result record the Kafka gateway writes.
+ * response as data, and {@code partitionkey} = the invocation id, which a Knative KafkaSink uses
+ * as the record key: the same result record the Kafka gateway writes. A refusal or failure is no
+ * event: the reply is the error's HTTP status (4xx/5xx) with OpenAI's error JSON, so Knative's
+ * delivery retries it or sends it to the dead-letter sink instead of counting it delivered.
  */
 public class InvocationEvents {
     static final String SOURCE = "/aegaeon/platform";
@@ -50,7 +53,7 @@ public class InvocationEvents {
             if (body == null || !body.isObject()) throw new BadRequest(null, "the event data must be an OpenAI completions or chat request");
             call = OpenAiRequestParser.parse(OpenAiRequestParser.invocationKind(body), body, arrival, Optional.empty(), Optional.empty(), Optional.of(id));
         } catch (BadRequest e) {
-            return Uni.createFrom().item(reply(id, OpenAiFormat.error(e.error())));
+            return Uni.createFrom().failure(new InvocationFailure(e.error()));
         }
         String model = body.get("model").asText();
         long created = Instant.now().getEpochSecond();
@@ -60,7 +63,7 @@ public class InvocationEvents {
                 var invocation = runtime.service().start(call.request(), new CollectingObserver(outcome -> {
                     if (outcome.failed() || outcome.finishReason() == FinishReason.CANCELLED) {
                         InvocationError error = outcome.failed() ? outcome.error() : InvocationError.cancelled();
-                        em.complete(reply(id, OpenAiFormat.error(error)));
+                        em.fail(new InvocationFailure(error));
                     } else {
                         em.complete(reply(id, OpenAiFormat.response(call.kind(), responseId, created, model,
                                 outcome.text(), outcome.finishReason().openAiName(), outcome.usage())));
@@ -68,7 +71,7 @@ public class InvocationEvents {
                 }));
                 em.onTermination(invocation::cancel);
             } catch (InvocationRejected e) {
-                em.complete(reply(id, OpenAiFormat.error(e.error())));
+                em.fail(new InvocationFailure(e.error()));
             }
         });
     }

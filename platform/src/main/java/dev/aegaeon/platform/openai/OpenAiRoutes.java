@@ -44,8 +44,9 @@ public class OpenAiRoutes {
     }
 
     private void models(RoutingContext ctx) {
-        var names = runtime.registry().all().stream().map(r -> r.spec().name()).toList();
-        json(ctx.response(), 200, OpenAiFormat.models(names, Instant.now().getEpochSecond()).toString());
+        var created = new java.util.LinkedHashMap<String, Long>();
+        runtime.registry().all().forEach(r -> created.put(r.spec().name(), r.created().getEpochSecond()));
+        json(ctx.response(), 200, OpenAiFormat.models(created).toString());
     }
 
     private void model(RoutingContext ctx) {
@@ -124,8 +125,6 @@ public class OpenAiRoutes {
     }
 
     static void error(HttpServerResponse response, InvocationError e) {
-        if (response.ended() || response.closed()) return;
-        e.retryAfter().ifPresent(d -> response.putHeader("Retry-After", Long.toString(Math.max(1, d.toSeconds()))));
-        json(response, e.status(), OpenAiFormat.error(e).toString());
+        dev.aegaeon.platform.edge.ErrorReply.send(response, e);
     }
 }
