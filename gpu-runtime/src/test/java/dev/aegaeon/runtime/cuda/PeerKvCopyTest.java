@@ -38,7 +38,7 @@ class PeerKvCopyTest {
 
     @BeforeAll
     static void openTwoGpus() {
-        if (!RequiresCuda.usable(2)) return; // each test is reported skipped with the reason
+        if (!RequiresCuda.Condition.usable(2)) return; // each test is reported skipped with the reason
         first = new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true);
         second = new CudaBackend(CudaDevice.open(1, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true);
         System.out.println("peer access GPU 0 -> GPU 1: " + PeerKvCopies.peerAccess(first.device(), second.device()));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A test class that needs {@code devices} usable CUDA devices. Where they are missing every test
  * method is reported skipped with the reason, one by one, instead of the class aborting in its
  * {@code @BeforeAll} (which surefire shows as "Tests run: 0", hiding the tests). The class's
- * {@code @BeforeAll} must therefore not fail or assume without CUDA: it checks {@link #usable}.
+ * {@code @BeforeAll} must therefore not fail or assume without CUDA: it checks {@link Condition#usable}.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.TYPE)
@@ -22,14 +22,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public @interface RequiresCuda {
     int devices() default 1;
 
-    /** Whether {@code devices} CUDA devices are usable (probed once per JVM). */
-    static boolean usable(int devices) {
-        CudaAvailability a = Condition.probe();
-        return a.available() && a.deviceCount() >= devices;
-    }
-
     final class Condition implements ExecutionCondition {
         private static CudaAvailability probed;
+
+        /** Whether {@code devices} CUDA devices are usable (probed once per JVM). */
+        static boolean usable(int devices) {
+            CudaAvailability a = probe();
+            return a.available() && a.deviceCount() >= devices;
+        }
 
         static synchronized CudaAvailability probe() {
             if (probed == null) probed = CudaAvailability.probe();

@@ -38,7 +38,7 @@ final class TwinBackends {
      * unavailable: the class is then {@link RequiresCuda}, whose tests are each reported skipped.
      */
     static TwinBackends openOrSkip() {
-        if (!RequiresCuda.usable(1)) return null;
+        if (!RequiresCuda.Condition.usable(1)) return null;
         return new TwinBackends(new dev.aegaeon.runtime.backend.cpu.CpuBackend(4),
                 new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true));
     }

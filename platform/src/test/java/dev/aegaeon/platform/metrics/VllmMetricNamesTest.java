@@ -54,7 +54,7 @@ class VllmMetricNamesTest {
             Usage usage = done.get(10, TimeUnit.SECONDS);
             assertThrows(InvocationRejected.class, () -> service.start(request(1000), null)); // max_tokens over the limit
 
-            String scrape = registry.scrape();
+            String scrape = registry.scrape().replace(",}", "}"); // the 0.0.4 text format may end labels with a comma
             assertEquals(usage.promptTokens(), value(scrape, "vllm:prompt_tokens_total{model_name=\"f\"}"), scrape);
             assertEquals(5, value(scrape, "vllm:generation_tokens_total{model_name=\"f\"}"), scrape);
             assertEquals(1, value(scrape, "vllm:e2e_request_latency_seconds_count{model_name=\"f\"}"), scrape);
