@@ -33,7 +33,7 @@ class CleanStartTest {
 
     @Test
     void theDocumentedCommandStartsCleanAndTheBannerNamesTheRealPort() throws Exception {
-        Path runner = KafkaPoolFailoverTest.RUNNER;
+        Path runner = Path.of(System.getProperty("aegaeon.platform.runner", "../platform/target/quarkus-app/quarkus-run.jar"));
         Assumptions.assumeTrue(Files.isRegularFile(runner), "needs the packaged platform at " + runner.toAbsolutePath());
         Path work = Files.createTempDirectory("aegaeon-clean-start-");
         Path log = work.resolve("out.log");
