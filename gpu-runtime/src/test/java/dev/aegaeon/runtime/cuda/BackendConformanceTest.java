@@ -34,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * Bounds on ||cuda - cpu|| / ||cpu||: 1e-5 where both compute in fp32; 1e-2 where the GPU rounds
  * to bf16 (matrix-product operands, attention probabilities, the KV cache). Skips without a GPU.
  */
+@RequiresCuda
 class BackendConformanceTest {
     static TwinBackends b;
     final Random rnd = new Random(System.nanoTime());

@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * every tensor-core kernel of each row range (9-64, 65-128, more than 128; split-K included), the
  * swap-AB decode kernel and float32 checkpoints. Skips without a GPU.
  */
+@RequiresCuda
 class ProductConformanceTest {
     static TwinBackends b;
     final Random rnd = new Random(System.nanoTime());

@@ -125,6 +125,7 @@ public class AdminResource {
         } catch (BackendException.UnknownFunction e) {
             d.put("state", "UNKNOWN");
         }
+        d.put("lastError", runtime.backend().failure(name).orElse(null)); // details only the operator may see
         runtime.service().traffic(name).ifPresent(t -> d.put("traffic", Map.of("running", t.running(), "waiting", t.waiting(),
                 "accepted", t.accepted(), "rejected", t.rejected(), "completed", t.completed())));
         var slo = runtime.metrics().sloAttainment(name);
