@@ -1,5 +1,7 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
+
 import dev.aegaeon.runtime.backend.Backend;
 import dev.aegaeon.runtime.backend.KvCache;
 import dev.aegaeon.runtime.backend.KvCacheShape;
@@ -39,22 +41,10 @@ public final class CudaBackend implements Backend {
     private DeviceRegion sampleBuffer;
     private final PinnedKvCopies pinnedKv;
     private final PeerKvCopies peerKv;
-    /**
-     * The KV swap's path: pinned staging, or the pageable block-by-block copies that passed on the
-     * H100 (default until the pinned path has: its conformance cases run both, next device run).
-     */
-    private volatile boolean pinnedKvCopies = Boolean.parseBoolean(System.getProperty("aegaeon.cuda.pinnedKvCopies", "true"));
-
-    /**
-     * System property: norms and silu_mul whose output feeds a tensor-core product write its bf16
-     * operand in the same pass (fused), instead of a separate f32_to_bf16 pass re-reading the fp32
-     * output before the product (default true: run 12 on the H100 found the operand and product
-     * bit-identical to the separate pass and prefill of 1,024 tokens 39.1 against 40.7 ms; the f32
-     * output is still written, so every other reader is unchanged).
-     */
-    public static final String FUSED_BF16_OPERANDS_PROPERTY = "aegaeon.cuda.fusedBf16Operands";
-    private volatile boolean fusedBf16Operands =
-            Boolean.parseBoolean(System.getProperty(FUSED_BF16_OPERANDS_PROPERTY, "true"));
+    /** The KV swap's path: pinned staging, or pageable block-by-block copies ({@link CudaOptions#pinnedKvCopies}). */
+    private volatile boolean pinnedKvCopies = CudaOptions.current().pinnedKvCopies();
+    /** Norms and silu_mul feeding a tensor-core product also write its bf16 operand ({@link CudaOptions#fusedBf16Operands}). */
+    private volatile boolean fusedBf16Operands = CudaOptions.current().fusedBf16Operands();
 
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
         this.dev = dev;
@@ -65,7 +55,7 @@ public final class CudaBackend implements Backend {
         this.hostCache = new HostModelCache(Long.getLong("aegaeon.hostCacheBytes", 96L << 30));
         this.matmulWorkspace = dev.arena().allocateOrThrow(ops.matmulWorkspaceBytes(), "matrix-product workspace");
         ops.prepareWorkspace(matmulWorkspace.ptr());
-        this.pinnedKv = new PinnedKvCopies(dev, compute, Long.getLong("aegaeon.cuda.kvStagingBytes", 256L << 20));
+        this.pinnedKv = new PinnedKvCopies(dev, compute, CudaOptions.current().kvStagingBytes());
         this.peerKv = new PeerKvCopies(dev, compute);
     }
 
@@ -195,14 +185,14 @@ public final class CudaBackend implements Backend {
     }
 
     /** Selects the KV swap's path (tests compare the two; the property sets the default). */
-    void usePinnedKvCopies(boolean pinned) { pinnedKvCopies = pinned; }
+    public void usePinnedKvCopies(boolean pinned) { pinnedKvCopies = pinned; }
 
     /**
      * Swap-out, synchronous: after the compute work queued so far (which may still write the
      * blocks), copies the blocks to the host and widens them into the CPU backend's layout
      * ({@link KvHostLayout}). By default through a pinned staging buffer ({@link PinnedKvCopies}:
      * equal to the pageable path on an H100 in run 10's conformance, 2.8x faster out and 8.8x in);
-     * {@code -Daegaeon.cuda.pinnedKvCopies=false} takes one pageable copy per block.
+     * {@link CudaOptions#pinnedKvCopies} false takes one pageable copy per block.
      */
     @Override
     public float[] readKvBlocks(KvCache cache, int[] blocks) {
@@ -363,9 +353,9 @@ public final class CudaBackend implements Backend {
     }
 
     /** Selects the fused or separate bf16 operand conversion (tests and the bench compare the two). */
-    void useFusedBf16Operands(boolean fused) { fusedBf16Operands = fused; }
+    public void useFusedBf16Operands(boolean fused) { fusedBf16Operands = fused; }
 
-    boolean fusedBf16Operands() { return fusedBf16Operands; }
+    public boolean fusedBf16Operands() { return fusedBf16Operands; }
 
     /** Marks {@code t} written, its bf16 copy (just written by the same kernel) current for {@code rows} rows. */
     private static void writtenWithBf16(CudaTensor t, int rows) {

@@ -8,7 +8,7 @@ import dev.aegaeon.runtime.backend.KvCacheShape;
  * {@code blockSize} tokens of every layer, K then V, as bf16 ([layer][K|V][token][kvHead][dim]).
  * A block is contiguous, so a sequence swaps out and in one block copy at a time.
  */
-final class CudaKvCache implements KvCache {
+public final class CudaKvCache implements KvCache {
     private final KvCacheShape shape;
     final DeviceRegion region;
 
@@ -20,7 +20,7 @@ final class CudaKvCache implements KvCache {
     /** bf16 elements of one block (all layers, K and V). */
     long blockElems() { return 2L * shape.layers() * shape.blockSize() * shape.kvHeads() * shape.headDim(); }
 
-    long blockBytes() { return 2 * blockElems(); }
+    public long blockBytes() { return 2 * blockElems(); }
 
     @Override public KvCacheShape shape() { return shape; }
 }

@@ -5,6 +5,8 @@ import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUstream;
 
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
+
 import java.util.List;
 
 import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
@@ -33,36 +35,22 @@ public final class CudaOps {
     private final DecodeKernels decodeKernels;
     private final PrefillAttentionKernels prefillKernels;
     private final Tile[] tiles;
-    private StepGraphs graphs = new StepGraphs(Integer.getInteger(GRAPHS_PROPERTY, DEFAULT_STEP_GRAPHS), this::fuseGemvs);
+    private final CudaOptions options = CudaOptions.current();
+    private StepGraphs graphs = new StepGraphs(options.stepGraphs(), this::fuseGemvs);
     private final CUfunction[] gemvGroup = new CUfunction[GEMV_MAX_ROWS + 1];
     private final java.util.Map<CUfunction, Integer> gemvRows = new java.util.IdentityHashMap<>();
     private final GemvMerger gemvMerger;
-    private boolean fuseGemv = Boolean.parseBoolean(System.getProperty(FUSE_GEMV_PROPERTY, "true"));
-
-    /**
-     * System property: in recorded (graph) steps, merge up to three consecutive GEMVs of the same
-     * input (q/k/v, gate/up) into one launch of gemv_group (default true; H100 run 6/7: batch 1
-     * 8.3 -> 7.3-7.8 ms, bit-identical outputs).
-     */
-    public static final String FUSE_GEMV_PROPERTY = "aegaeon.cuda.fuseGemv";
-
-    /**
-     * System property: how many decode-step CUDA graphs to keep ({@value #DEFAULT_STEP_GRAPHS} by
-     * default; 0 issues every launch directly and records nothing, which also turns GEMV merging
-     * off; see {@link StepGraphs}).
-     */
-    public static final String GRAPHS_PROPERTY = "aegaeon.cuda.stepGraphs";
-    public static final int DEFAULT_STEP_GRAPHS = 16;
+    /** In recorded (graph) steps, merge up to three consecutive GEMVs of one input into one gemv_group launch. */
+    private boolean fuseGemv = options.fuseGemv();
     /**
      * Default kernels for more than 128 rows (prefill), the first one loaded wins: the Hopper wgmma
      * kernel where its sm_90a module loaded, else the mma.sync one, else the padded classic tile.
-     * Run 12 on the H100 (conformance 72/72 and model parity with these as the products' kernels):
-     * prefill of 1,024 tokens 40.9 ms against 57.3 (mma) and 89.3 (classic).
+     * (H100: prefill of 1,024 tokens 40.9 ms against 57.3 on mma.sync and 89.3 on the classic tile.)
      */
     public static final List<String> DEFAULT_LARGE_TILES = List.of("gemm_wgmma_128x256", "gemm_mma_128x128_k64", "gemm_128x128_k64");
-    /** Default kernels for 9 to 64 rows, first loaded wins (run 12: decode batch 64 13.1 ms against 15.1 and 15.6). */
+    /** Default kernels for 9 to 64 rows, first loaded wins (H100: decode batch 64 13.1 ms against 15.1 and 15.6). */
     public static final List<String> DEFAULT_SMALL_TILES = List.of("gemm_wgmma_128x128", "gemm_mma_128x128_k64", "gemm_64x64");
-    /** Default kernels for 65 to 128 rows, first loaded wins (run 12: batch 128 17.5 ms, prefill 128 14.1, against 26.0 / 22.2 on gemm_128x64). */
+    /** Default kernels for 65 to 128 rows, first loaded wins (H100: batch 128 17.5 ms, prefill 128 14.1, against 26.0 / 22.2 on gemm_128x64). */
     public static final List<String> DEFAULT_MID_TILES = List.of("gemm_wgmma_128x128", "gemm_mma_128x128_k64", "gemm_128x64");
 
     /** A tensor-core tile shape and its kernel (see gemm.cu). */
@@ -77,21 +65,6 @@ public final class CudaOps {
     private Tile midTile;
     private java.util.Map<CUfunction, String> kernelNames = java.util.Map.of();
     private LaunchProfile profile;
-
-    /** System property: the kernel for products of 65 to 128 rows (default: the first loaded of {@link #DEFAULT_MID_TILES}). */
-    public static final String MID_TILE_PROPERTY = "aegaeon.cuda.midTile";
-
-    /** System property: the kernel for products of 9 to 64 rows (default: the first loaded of {@link #DEFAULT_SMALL_TILES}). */
-    public static final String SMALL_TILE_PROPERTY = "aegaeon.cuda.smallTile";
-
-    /** System property: the kernel for products of more than 128 rows (default: the first loaded of {@link #DEFAULT_LARGE_TILES}). */
-    public static final String LARGE_TILE_PROPERTY = "aegaeon.cuda.largeTile";
-
-    /**
-     * System property: comma-separated large-tile kernels to leave out (not selectable, not
-     * benchmarked), so a candidate that fails on a device can be switched off without a rebuild.
-     */
-    public static final String EXCLUDE_TILES_PROPERTY = "aegaeon.cuda.excludeTiles";
 
     CudaOps(KernelModules k, int multiprocessors) {
         this.multiprocessors = multiprocessors;
@@ -130,7 +103,7 @@ public final class CudaOps {
         gemvWide = new CUfunction[] {k.function("gemv_wide_m1"), k.function("gemv_wide_group_m1")};
         gemvRows.put(gemvWide[0], 1);
         gemvMerger = new GemvMerger(gemvRows, gemvGroup);  // reads gemvGroup[1] as set below
-        setGemvWide(Boolean.parseBoolean(System.getProperty(GEMV_WIDE_PROPERTY, "false")));
+        setGemvWide(options.gemvWide());
         tiles = new Tile[] {
             tile(k, "gemm_64x64", 64, 64, 128, 4, 32),
             tile(k, "gemm_128x64", 128, 64, 128, 3, 32),
@@ -143,8 +116,7 @@ public final class CudaOps {
         // Swizzled, unpadded kernels (gemm_mma.cu; gemm_wgmma_sm90a.cu, absent when its sm_90a
         // module did not load): shared memory is stages x (bm + bn) x bk x 2 bytes, the wgmma
         // ones 1 KiB more to align their stages to 1024 bytes.
-        java.util.Set<String> excluded = java.util.Arrays.stream(System.getProperty(EXCLUDE_TILES_PROPERTY, "").split(","))
-                .map(String::trim).collect(java.util.stream.Collectors.toSet());
+        java.util.Set<String> excluded = options.excludeTiles();
         java.util.List<Tile> swizzled = new java.util.ArrayList<>();
         for (Tile t : new Tile[] {
                 swizzledTile(k, "gemm_mma_128x128_k64", 128, 128, 128, 3 * 256 * 64 * 2),
@@ -157,7 +129,7 @@ public final class CudaOps {
                 swizzled.add(t);
             }
         }
-        useLargeTile(chosen(LARGE_TILE_PROPERTY, DEFAULT_LARGE_TILES, largeTiles.keySet()));
+        useLargeTile(chosen(options.largeTile(), DEFAULT_LARGE_TILES, largeTiles.keySet()));
         for (Tile t : new Tile[] {tiles[0], tile(k, "gemm_64x128", 64, 128, 128, 4, 32), tile(k, "gemm_64x64_k64", 64, 64, 128, 4, 64),
                 tiles[1]}) {
             smallTiles.put(t.name(), t);
@@ -165,21 +137,20 @@ public final class CudaOps {
         // The swizzled kernels also stream decode-batch weights (rows past M are zero-filled):
         // candidates for 9..64 rows too, chosen by measurement like the others.
         for (Tile t : swizzled) smallTiles.put(t.name(), t);
-        useSmallTile(chosen(SMALL_TILE_PROPERTY, DEFAULT_SMALL_TILES, smallTiles.keySet()));
+        useSmallTile(chosen(options.smallTile(), DEFAULT_SMALL_TILES, smallTiles.keySet()));
         midTiles.put(tiles[1].name(), tiles[1]);
         for (Tile t : swizzled) midTiles.put(t.name(), t);
-        useMidTile(chosen(MID_TILE_PROPERTY, DEFAULT_MID_TILES, midTiles.keySet()));
+        useMidTile(chosen(options.midTile(), DEFAULT_MID_TILES, midTiles.keySet()));
         kernelNames = k.loadedNames();
     }
 
     /**
-     * The tile named by {@code property}, else the first of {@code defaults} that loaded (an
-     * excluded or absent kernel falls through to the next). A named tile that is not loaded fails
-     * in the use* method with the known names.
+     * The tile {@code named} (from {@link CudaOptions}), else the first of {@code defaults} that
+     * loaded (an excluded or absent kernel falls through to the next). A named tile that is not
+     * loaded fails in the use* method with the known names.
      */
-    static String chosen(String property, List<String> defaults, java.util.Set<String> loaded) {
-        String named = System.getProperty(property);
-        if (named != null && !named.isBlank()) return named.strip();
+    static String chosen(String named, List<String> defaults, java.util.Set<String> loaded) {
+        if (named != null) return named;
         return defaults.stream().filter(loaded::contains).findFirst()
                 .orElseThrow(() -> new IllegalStateException("none of " + defaults + " loaded; loaded: " + loaded));
     }
@@ -271,7 +242,7 @@ public final class CudaOps {
     }
 
     /** The step-graph recorder of this device's launches. */
-    StepGraphs graphs() { return graphs; }
+    public StepGraphs graphs() { return graphs; }
 
     /** Keeps up to {@code capacity} step graphs from now on (0: none), destroying the current ones. */
     public void useStepGraphs(int capacity, CUstream s) {
@@ -280,11 +251,6 @@ public final class CudaOps {
         graphs = new StepGraphs(capacity, this::fuseGemvs);
     }
 
-    /**
-     * System property: batch-1 products on gemv.cu's wide kernels (8 predicated loads in flight per
-     * lane instead of 4 plus a serial remainder) or on gemv_m1 (default: run 9 measured the batch-1 step at 6.54 ms on gemv_m1, 6.73 on the wide ones).
-     */
-    public static final String GEMV_WIDE_PROPERTY = "aegaeon.cuda.gemvWide";
     /** {gemv_m1, gemv_group_m1} and {gemv_wide_m1, gemv_wide_group_m1}: same arguments and rows per block. */
     private final CUfunction[] gemvNarrow, gemvWide;
 
@@ -296,10 +262,10 @@ public final class CudaOps {
         gemvGroup[1] = f[1];
     }
 
-    /** Whether batch-1 GEMVs use the wide kernels (see {@link #GEMV_WIDE_PROPERTY}). */
+    /** Whether batch-1 GEMVs use the wide kernels ({@link CudaOptions#gemvWide}). */
     public boolean gemvWide() { return gemv[1] == gemvWide[0]; }
 
-    /** Whether recorded steps merge GEMVs of one input (see {@link #FUSE_GEMV_PROPERTY}). */
+    /** Whether recorded steps merge GEMVs of one input ({@link CudaOptions#fuseGemv}). */
     public void setFuseGemv(boolean on) {
         graphs.flush();
         fuseGemv = on;
@@ -487,31 +453,31 @@ public final class CudaOps {
     /** The new decode kernels' switches (swap-AB products, split-KV decode attention). */
     public DecodeKernels decodeKernels() { return decodeKernels; }
 
-    /** Products of 9..128 rows on the swap-AB kernel or the tensor-core tiles (see {@link DecodeKernels#SWAP_AB_PROPERTY}). */
+    /** Products of 9..128 rows on the swap-AB kernel or the tensor-core tiles ({@link CudaOptions#swapAbDecode}). */
     public void setSwapAbDecode(boolean on) {
         graphs.flush();
         decodeKernels.setSwapAb(on);
     }
 
-    /** The fewest rows that take the swap-AB kernel (see {@link DecodeKernels#SWAP_AB_MIN_ROWS_PROPERTY}). */
+    /** The fewest rows that take the swap-AB kernel ({@link CudaOptions#swapAbMinRows}). */
     public void setSwapAbMinRows(int rows) {
         graphs.flush();
         decodeKernels.setSwapAbMinRows(rows);
     }
 
-    /** The swap-AB kernels' deep variants for 17..128 rows, or the base ones (see {@link DecodeKernels#SWAP_AB_DEEP_PROPERTY}). */
+    /** The swap-AB kernels' deep variants for 17..128 rows, or the base ones ({@link CudaOptions#swapAbDeep}). */
     public void setSwapAbDeep(boolean on) {
         graphs.flush();
         decodeKernels.setSwapAbDeep(on);
     }
 
-    /** Decode attention split over keys, or the earlier kernels (see {@link DecodeKernels#SPLIT_KV_PROPERTY}). */
+    /** Decode attention split over keys, or the earlier kernels ({@link CudaOptions#splitKvDecode}). */
     public void setSplitKvDecode(boolean on) {
         graphs.flush();
         decodeKernels.setSplitKv(on);
     }
 
-    /** The split attention's first pass on tensor cores where the shape allows (see {@link DecodeKernels#SPLIT_KV_MMA_PROPERTY}). */
+    /** The split attention's first pass on tensor cores where the shape allows ({@link CudaOptions#splitKvMma}). */
     public void setSplitKvMma(boolean on) {
         graphs.flush();
         decodeKernels.setSplitKvMma(on);
@@ -531,30 +497,19 @@ public final class CudaOps {
                 maxPages, scale);
     }
 
-    /** When decode attention takes the GQA-aware kernel (one block per KV head serving its query heads). */
-    public enum GqaDecode {
-        /** Never: the per-query-head kernel (measured path). */
-        OFF,
-        /** When tokens x KV heads give at least one block per multiprocessor (not yet measured). */
-        AUTO,
-        /** Whenever the shape allows (tests). */
-        ALWAYS
-    }
 
-    /** System property: OFF (default), AUTO or ALWAYS; see {@link GqaDecode}. */
-    public static final String GQA_DECODE_PROPERTY = "aegaeon.cuda.gqaDecode";
-    private GqaDecode gqaDecode = GqaDecode.valueOf(System.getProperty(GQA_DECODE_PROPERTY, "OFF").toUpperCase(java.util.Locale.ROOT));
+    private CudaOptions.GqaDecode gqaDecode = options.gqaDecode();
 
-    public void setGqaDecode(GqaDecode mode) {
+    public void setGqaDecode(CudaOptions.GqaDecode mode) {
         graphs.flush();
         gqaDecode = java.util.Objects.requireNonNull(mode);
     }
 
-    public GqaDecode gqaDecode() { return gqaDecode; }
+    public CudaOptions.GqaDecode gqaDecode() { return gqaDecode; }
 
     /**
      * Decode attention, one query row per sequence: as {@link #pagedAttention}, or, where
-     * {@link GqaDecode} and the shape allow, the GQA-aware kernel that reads each key and value
+     * {@link CudaOptions.GqaDecode} and the shape allow, the GQA-aware kernel that reads each key and value
      * row once for all query heads sharing it.
      */
     public void decodeAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
@@ -585,8 +540,8 @@ public final class CudaOps {
             if (headDim <= 128) f = group <= 2 ? gqa2 : group <= 4 ? gqa4 : group <= 8 ? gqa8 : null;
             else if (headDim <= 256 && group <= 4) f = gqa4Hd256;
         }
-        boolean use = f != null && (gqaDecode == GqaDecode.ALWAYS
-                || (gqaDecode == GqaDecode.AUTO && (long) tokens * numKvHeads >= multiprocessors));
+        boolean use = f != null && (gqaDecode == CudaOptions.GqaDecode.ALWAYS
+                || (gqaDecode == CudaOptions.GqaDecode.AUTO && (long) tokens * numKvHeads >= multiprocessors));
         if (!use) {
             pagedAttention(s, q, qRowStride, out, outRowStride, pool, pageElems, layer, tokensPerPage, numHeads,
                     numKvHeads, headDim, tokSeq, tokPos, blockTables, maxPages, tokens, scale);
@@ -600,21 +555,17 @@ public final class CudaOps {
     public static boolean hasTensorCorePrefill(int headDim) { return PrefillAttentionKernels.supports(headDim); }
 
     /**
-     * System property: prefill attention (head sizes 64, 128) on prefill_attention_mma.cu, the
-     * FlashAttention-2-style kernel with S, P and O in registers, instead of attention.cu's wmma
-     * kernel. Default false: it was written after run 12 and has not yet run on a GPU (neither its
-     * conformance cases nor its timing).
+     * Experimental: prefill attention (head sizes 64, 128) on prefill_attention_mma.cu, the
+     * FlashAttention-2-style kernel with S, P and O in registers, where loaded; otherwise
+     * attention.cu's wmma kernel. Not yet run on a GPU ({@link CudaOptions#prefillAttentionMma}, default off).
      */
-    public static final String PREFILL_ATTENTION_MMA_PROPERTY = "aegaeon.cuda.prefillAttentionMma";
-
-    /** Prefill attention on prefill_attention_mma.cu where loaded, or attention.cu's kernel (see {@link #PREFILL_ATTENTION_MMA_PROPERTY}). */
-    void setPrefillAttentionMma(boolean on) {
+    public void setPrefillAttentionMma(boolean on) {
         graphs.flush();
         prefillKernels.setMma(on);
     }
 
     /** The prefill attention kernels and their switch. */
-    PrefillAttentionKernels prefillKernels() { return prefillKernels; }
+    public PrefillAttentionKernels prefillKernels() { return prefillKernels; }
 
     /** Causal attention of one sequence's rows 0..tokens-1 at positions p0.. (keys already cached). */
     public void prefillAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,

@@ -1,5 +1,6 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
@@ -19,27 +20,6 @@ import static jcuda.driver.JCudaDriver.cuMemsetD8;
  * kernel keeps them zero.
  */
 public final class DecodeKernels {
-    /** System property: products of 9..128 rows with K % 8 == 0 on the swap-AB kernel (default false: run 9 measured it slower than the tiles from 32 rows, 991 vs 1236 GB/s at 64). */
-    public static final String SWAP_AB_PROPERTY = "aegaeon.cuda.swapAbDecode";
-    /**
-     * System property: the swap-AB kernels' "deep" variants for 17..128 rows (4 rounds of weight
-     * loads in flight, x loaded per k step; 255 / 168 registers, so fewer blocks per SM); default false.
-     */
-    public static final String SWAP_AB_DEEP_PROPERTY = "aegaeon.cuda.swapAbDeep";
-    /**
-     * System property: the fewest rows that take the swap-AB kernel (default 9: 2..8 rows stay on
-     * the GEMV, which keeps x in fp32; 2 sends batches 2..8 to gemm_swapab_n1, x rounded to bf16).
-     */
-    public static final String SWAP_AB_MIN_ROWS_PROPERTY = "aegaeon.cuda.swapAbMinRows";
-    /** System property: decode attention split over keys (flash-decoding) where the shape allows (default true). */
-    public static final String SPLIT_KV_PROPERTY = "aegaeon.cuda.splitKvDecode";
-    /**
-     * System property: the split attention's first pass on tensor cores (decode_attention_mma.cu)
-     * for head sizes 64 and 128, group <= 8; other shapes keep the shuffle kernels. Default true:
-     * run 12 on the H100 passed its conformance cases (q and P rounded to bf16 for the mma, within
-     * the bf16 bound) and took the 7B decode step from 13.1 to 11.4 ms at batch 64, 6.34 to 6.20 at 1.
-     */
-    public static final String SPLIT_KV_MMA_PROPERTY = "aegaeon.cuda.splitKvMma";
     /** One int per row range of 64 or 128 weight rows: products of up to 4096 ranges may split K. */
     static final int MAX_COUNTERS = 4096;
     static final long COUNTER_BYTES = 4L * MAX_COUNTERS;
@@ -73,11 +53,11 @@ public final class DecodeKernels {
     private final Split[] splits;
     private final SplitMma[] splitMmas;
     private final CUfunction combine;
-    private volatile boolean swapAb = Boolean.parseBoolean(System.getProperty(SWAP_AB_PROPERTY, "false"));
-    private volatile boolean swapAbDeep = Boolean.parseBoolean(System.getProperty(SWAP_AB_DEEP_PROPERTY, "false"));
-    private volatile int swapAbMinRows = checkedMinRows(Integer.getInteger(SWAP_AB_MIN_ROWS_PROPERTY, CudaOps.GEMV_MAX_ROWS + 1));
-    private volatile boolean splitKv = Boolean.parseBoolean(System.getProperty(SPLIT_KV_PROPERTY, "true"));
-    private volatile boolean splitKvMma = Boolean.parseBoolean(System.getProperty(SPLIT_KV_MMA_PROPERTY, "true"));
+    private volatile boolean swapAb = CudaOptions.current().swapAbDecode();
+    private volatile boolean swapAbDeep = CudaOptions.current().swapAbDeep();
+    private volatile int swapAbMinRows = checkedMinRows(CudaOptions.current().swapAbMinRows());
+    private volatile boolean splitKv = CudaOptions.current().splitKvDecode();
+    private volatile boolean splitKvMma = CudaOptions.current().splitKvMma();
 
     DecodeKernels(KernelModules k, int multiprocessors, long splitKBytes) {
         this.multiprocessors = multiprocessors;
@@ -218,7 +198,7 @@ public final class DecodeKernels {
     /**
      * Decode attention split over keys, if enabled and the shape allows (head size a multiple of 8
      * up to 128 with group <= 8, or up to 256 with group <= 4; aligned rows; partials fit the
-     * workspace); returns false (nothing launched) otherwise. With {@link #SPLIT_KV_MMA_PROPERTY}
+     * workspace); returns false (nothing launched) otherwise. With {@link CudaOptions#splitKvMma}
      * on, head sizes 64 and 128 take the tensor-core first pass (same partials, same combine).
      * {@code maxContext} (the longest sequence this step) sizes the chunks (about two waves of blocks), rounded up to a power of
      * two so a growing context keeps its step graph; the grid covers the block tables' capacity and surplus chunks exit at once.

@@ -1,5 +1,7 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
+
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
@@ -10,16 +12,16 @@ import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
 /**
  * The tensor-core causal prefill attention kernels for head sizes 64 and 128, which share one
  * argument list and grid (ceil(tokens / 64), heads) x 128 threads: attention.cu's wmma kernel
- * (S and O through shared memory; run 12: 8.9 ms of a 1,024-token 7B prefill) and, switched on
- * by {@link CudaOps#PREFILL_ATTENTION_MMA_PROPERTY}, prefill_attention_mma.cu's
+ * (S and O through shared memory; 8.9 ms of a 1,024-token 7B prefill on the H100) and, switched on
+ * by {@link CudaOptions#prefillAttentionMma} (experimental), prefill_attention_mma.cu's
  * FlashAttention-2-style kernel (S, P and O in registers). The second is optional: where its
  * module did not load, the first serves.
  */
-final class PrefillAttentionKernels {
+public final class PrefillAttentionKernels {
     private final CUfunction wmma64, wmma128;
     /** Null where prefill_attention_mma.cu did not load. */
     private final CUfunction mma64, mma128;
-    private volatile boolean mma = Boolean.parseBoolean(System.getProperty(CudaOps.PREFILL_ATTENTION_MMA_PROPERTY, "false"));
+    private volatile boolean mma = CudaOptions.current().prefillAttentionMma();
 
     PrefillAttentionKernels(KernelModules k) {
         wmma64 = withSmem(k.function("prefill_attention_hd64"), wmmaSmem(64));
@@ -34,10 +36,10 @@ final class PrefillAttentionKernels {
 
     void setMma(boolean on) { mma = on; }
 
-    boolean mmaEnabled() { return mma; }
+    public boolean mmaEnabled() { return mma; }
 
     /** Whether prefill_attention_mma.cu has a loaded kernel for {@code headDim}. */
-    boolean loaded(int headDim) { return (headDim == 64 ? mma64 : headDim == 128 ? mma128 : null) != null; }
+    public boolean loaded(int headDim) { return (headDim == 64 ? mma64 : headDim == 128 ? mma128 : null) != null; }
 
     /** Whether a launch for {@code headDim} takes prefill_attention_mma.cu now (switched on and loaded). */
     boolean takesMma(int headDim) { return mmaKernel(headDim) != null; }

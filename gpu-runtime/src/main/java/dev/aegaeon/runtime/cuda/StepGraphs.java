@@ -35,7 +35,7 @@ import static jcuda.driver.JCudaDriver.*;
  * launch sequences compute the same function of the current buffer contents. Calls from several
  * threads are serialised, so launches keep the order in which they were made, as on the stream.
  */
-final class StepGraphs {
+public final class StepGraphs {
     /** One kernel launch, kept until the step is flushed. */
     record Launch(CUfunction fn, int gx, int gy, int gz, int block, int smem, CUstream stream, Object[] args) {}
 
@@ -163,7 +163,7 @@ final class StepGraphs {
     }
 
     /** Steps replayed as a graph, graphs captured, steps issued launch by launch. */
-    synchronized long[] counters() { return new long[] {replays, captures, direct}; }
+    public synchronized long[] counters() { return new long[] {replays, captures, direct}; }
 
     static void issue(Launch l) {
         NativePointerObject[] ps = new NativePointerObject[l.args.length];
