@@ -1,7 +1,7 @@
 # NumPy model of the index math in gemm_tiles.cuh / gemm_mma.cu / gemm_wgmma_sm90a.cu (no GPU needed):
 # swizzled stores, ldmatrix.x4 lane roles, m16n8k16 fragments and the epilogue must reproduce A.W^T;
 # ldmatrix phases must hit 8 distinct bank groups; the wgmma 128B-swizzle view must equal the stores.
-#   python3 gpu-runtime/device-runs/swizzle_model.py
+#   python3 tests/bench/kernel-models/swizzle_model.py
 import numpy as np
 def swz(BK, r, c):
     return r*128 + ((c ^ (r & 7)) << 4) if BK == 64 else r*64 + ((c ^ ((r >> 1) & 3)) << 4)

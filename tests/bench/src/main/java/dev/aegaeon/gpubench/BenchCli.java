@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
  * Kernel selection comes from the {@code aegaeon.cuda.*} system properties (gpu-runtime/README.md).
  */
 @Command(name = "aegaeon-gpu-bench", mixinStandardHelpOptions = true,
-        subcommands = {BenchCli.Step.class, BenchCli.Gemm.class, BenchCli.Parity.class, BenchCli.CpuDecode.class,
+        subcommands = {Conformance.class, BenchCli.Step.class, BenchCli.Gemm.class, BenchCli.Parity.class, BenchCli.CpuDecode.class,
                 PoolSmokeOptions.class},
         description = "Benchmarks, profilers and parity runners of the GPU runtime.")
 public final class BenchCli {
