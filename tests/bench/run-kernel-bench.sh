@@ -24,7 +24,7 @@ headline() { grep -v "^ \|^{\|^}\|WARNING" "$1" | grep -E "prefill|^decode_ms|^f
 if [ -f "$stage/files/baseline-runtime.jar" ]; then
   base=$(cat "$stage/files/baseline-commit.txt")
   CUDA_VISIBLE_DEVICES=0 timeout 280 "$jre" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx24g \
-    -Daegaeon.bench.skip="$skip" -cp "$stage/files/baseline-runtime.jar" dev.aegaeon.runtime.cuda.CudaBench \
+    -Daegaeon.bench.skip="$skip" -cp "$stage/files/baseline-runtime.jar:$stage/lib/*" dev.aegaeon.runtime.cuda.CudaBench \
     "$out/bench-baseline.json" "$profiles" "$base" "$tflops" > "$out/bench-baseline.log" 2>&1
   echo "baseline $base bench rc=$?"; headline "$out/bench-baseline.log"
 fi

@@ -1,5 +1,8 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.kernels.CudaOps;
+import dev.aegaeon.runtime.cuda.kv.CudaKvCache;
+import dev.aegaeon.runtime.cuda.kv.PinnedKvCopies;
 import dev.aegaeon.runtime.backend.KvCache;
 import dev.aegaeon.runtime.backend.KvCacheShape;
 import dev.aegaeon.runtime.backend.Rope;

@@ -1,7 +1,16 @@
 package dev.aegaeon.gpubench.cuda;
 
-import dev.aegaeon.runtime.cuda.*;
+import dev.aegaeon.runtime.cuda.CudaAvailability;
+import dev.aegaeon.runtime.cuda.CudaBackend;
+import dev.aegaeon.runtime.cuda.CudaDevice;
+import dev.aegaeon.runtime.cuda.config.CudaConfig;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
+import dev.aegaeon.runtime.cuda.kernels.CudaOps;
+import dev.aegaeon.runtime.cuda.kernels.DecodeKernels;
+import dev.aegaeon.runtime.cuda.kernels.StepGraphs;
+import dev.aegaeon.runtime.cuda.kv.CudaKvCache;
+import dev.aegaeon.runtime.cuda.kv.KvSwapper;
+import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
 
 import dev.aegaeon.gpubench.BenchJson;
 import dev.aegaeon.runtime.backend.KvCacheShape;
@@ -30,7 +39,7 @@ import java.util.Map;
 import static jcuda.driver.JCudaDriver.*;
 
 /**
- * The GPU benchmark of issue 3 on a Qwen2.5-7B-shaped synthetic model (bf16), through the
+ * The GPU step benchmark on a Qwen2.5-7B-shaped synthetic model (bf16), through the
  * engine's ModelRunner on the CUDA backend. Prints each figure as measured and writes one JSON
  * file. Floors are measured in the same run: HBM bandwidth by a device-to-device copy (bytes read
  * plus written), PCIe by a pinned host-to-device copy.

@@ -1,6 +1,9 @@
 package dev.aegaeon.gpubench.cuda;
 
-import dev.aegaeon.runtime.cuda.*;
+import dev.aegaeon.runtime.cuda.CudaAvailability;
+import dev.aegaeon.runtime.cuda.CudaBackend;
+import dev.aegaeon.runtime.cuda.CudaDevice;
+import dev.aegaeon.runtime.cuda.config.CudaConfig;
 
 import dev.aegaeon.gpubench.BenchJson;
 import dev.aegaeon.runtime.backend.Backend;

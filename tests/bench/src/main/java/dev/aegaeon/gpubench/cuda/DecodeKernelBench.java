@@ -1,6 +1,9 @@
 package dev.aegaeon.gpubench.cuda;
 
-import dev.aegaeon.runtime.cuda.*;
+import dev.aegaeon.runtime.cuda.CudaDevice;
+import dev.aegaeon.runtime.cuda.kernels.CudaOps;
+import dev.aegaeon.runtime.cuda.kernels.DecodeKernels;
+import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;

@@ -1,6 +1,11 @@
 package dev.aegaeon.gpubench.cuda;
 
-import dev.aegaeon.runtime.cuda.*;
+import dev.aegaeon.runtime.cuda.CudaAvailability;
+import dev.aegaeon.runtime.cuda.CudaDevice;
+import dev.aegaeon.runtime.cuda.config.CudaConfig;
+import dev.aegaeon.runtime.cuda.kernels.CudaOps;
+import dev.aegaeon.runtime.cuda.memory.DeviceArena;
+import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
 
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;

@@ -1,6 +1,8 @@
 package dev.aegaeon.gpubench.cuda;
 
-import dev.aegaeon.runtime.cuda.*;
+import dev.aegaeon.runtime.cuda.CudaBackend;
+import dev.aegaeon.runtime.cuda.kernels.CudaOps;
+import dev.aegaeon.runtime.cuda.kernels.PrefillAttentionKernels;
 
 import java.util.ArrayList;
 import java.util.Comparator;

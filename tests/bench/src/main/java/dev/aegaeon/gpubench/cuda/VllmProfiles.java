@@ -1,7 +1,5 @@
 package dev.aegaeon.gpubench.cuda;
 
-import dev.aegaeon.runtime.cuda.*;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,5 @@
 package dev.aegaeon.gpubench.cuda;
 
-import dev.aegaeon.runtime.cuda.*;
-
 import dev.aegaeon.gpubench.BenchJson;
 import dev.aegaeon.runtime.backend.StepLayout;
 import org.junit.jupiter.api.Test;

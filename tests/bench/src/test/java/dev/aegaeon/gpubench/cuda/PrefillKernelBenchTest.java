@@ -1,7 +1,5 @@
 package dev.aegaeon.gpubench.cuda;
 
-import dev.aegaeon.runtime.cuda.*;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
