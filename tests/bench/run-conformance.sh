@@ -15,7 +15,7 @@ nvidia-smi --query-gpu=index,name,driver_version,clocks.sm,clocks.mem,temperatur
 cat "$out/gpu.txt"
 rc=0
 
-timeout 150 "$stage/java" -Xmx16g -Daegaeon.cuda.prefillAttentionMma=true dev.aegaeon.gpubench.BenchCli conformance \
+timeout 150 "$stage/java" -Xmx16g dev.aegaeon.gpubench.BenchCli conformance \
   --class dev.aegaeon.runtime.cuda.BackendConformanceTest --include-method '.*prefillAttentionMma.*' > "$out/probe-prefill-mma.log" 2>&1
 echo "probe prefillAttentionMma (experimental): $(tail -1 "$out/probe-prefill-mma.log")"
 grep -E '^\[(X|A)\]' "$out/probe-prefill-mma.log" | head
@@ -23,7 +23,7 @@ grep -E '^\[(X|A)\]' "$out/probe-prefill-mma.log" | head
 timeout 300 "$stage/java" -Xmx16g dev.aegaeon.gpubench.BenchCli conformance --exclude-method '.*prefillAttentionMma.*' \
   > "$out/conformance.log" 2>&1 || rc=1
 echo "conformance: $(tail -1 "$out/conformance.log")"
-grep -E '^\[(X|A)\]' "$out/conformance.log" | head -40
+grep -E '^\[(X|A|S)\]' "$out/conformance.log" | head -40
 grep -E 'tests (found|successful|failed|aborted|skipped)' "$out/conformance.log"
 
 timeout 200 "$stage/java" -Xmx64g dev.aegaeon.gpubench.BenchCli parity --out "$out/parity.json" --with-7b true > "$out/parity.log" 2>&1

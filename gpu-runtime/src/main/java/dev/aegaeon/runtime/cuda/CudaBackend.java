@@ -5,6 +5,7 @@ import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 import dev.aegaeon.runtime.cuda.kernels.CudaRope;
 import dev.aegaeon.runtime.cuda.kernels.StepGraphs;
 import dev.aegaeon.runtime.cuda.kv.CudaKvCache;
+import dev.aegaeon.runtime.cuda.kv.KvCaches;
 import dev.aegaeon.runtime.cuda.kv.KvHostCopies;
 import dev.aegaeon.runtime.cuda.kv.PeerKvCopies;
 import dev.aegaeon.runtime.cuda.memory.ArenaOccupancy;
@@ -48,6 +49,7 @@ public final class CudaBackend implements Backend {
     private DeviceRegion sampleBuffer;
     private final KvHostCopies kvHost;
     private final PeerKvCopies peerKv;
+    private final KvCaches kvCaches;
     /** The products' bf16 operands, fused into their producers per {@link CudaOptions#fusedBf16Operands}. */
     private final Bf16Operands bf16;
 
@@ -63,6 +65,7 @@ public final class CudaBackend implements Backend {
         CudaOptions options = CudaOptions.current();
         this.kvHost = new KvHostCopies(dev, compute, options.kvStagingBytes(), options.pinnedKvCopies());
         this.peerKv = new PeerKvCopies(dev, compute);
+        this.kvCaches = new KvCaches(dev);
         this.bf16 = new Bf16Operands(dev, compute, options.fusedBf16Operands());
     }
 
@@ -110,22 +113,10 @@ public final class CudaBackend implements Backend {
     public long hostCacheBytes() { return weights.hostCacheBytes(); }
 
     @Override
-    public KvCache allocateKvCache(KvCacheShape shape) {
-        long bytes = shape.bytesPerBlock(2) * shape.numBlocks();
-        dev.makeCurrent();
-        CudaKvCache c = new CudaKvCache(shape, dev.arena().allocateOrThrow(bytes, "a KV cache of " + shape.numBlocks() + " blocks"));
-        kvCaches.add(c);
-        return c;
-    }
+    public KvCache allocateKvCache(KvCacheShape shape) { return kvCaches.allocate(shape); }
 
     /** KV caches allocated and not released, oldest first (the engine's runner does not expose its own). */
-    public java.util.List<KvCache> kvCaches() {
-        synchronized (kvCaches) {
-            return java.util.List.copyOf(kvCaches);
-        }
-    }
-
-    private final java.util.List<CudaKvCache> kvCaches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    public java.util.List<KvCache> kvCaches() { return kvCaches.live(); }
 
     @Override
     public Rope createRope(float[] inverseFrequencies) {
@@ -233,7 +224,7 @@ public final class CudaBackend implements Backend {
                 if (t.storage.bf16Shadow != null) dev.arena().free(t.storage.bf16Shadow);
             }
             case CudaWeight w -> weights.release(w);
-            case CudaKvCache c -> { dev.arena().free(c.region); kvCaches.remove(c); }
+            case CudaKvCache c -> kvCaches.free(c);
             case CudaRope r -> dev.arena().free(r.invFreq());
             default -> throw new IllegalArgumentException("not a CUDA buffer: " + buffer);
         }

@@ -27,8 +27,14 @@ public final class BenchCli {
     private BenchCli() {}
 
     public static void main(String[] args) {
-        int rc = new CommandLine(new BenchCli()).execute(args);
-        System.exit(rc);
+        CommandLine cli = new CommandLine(new BenchCli());
+        // A bad option value found while building a run (e.g. an unknown --mode) is a usage error: message, exit 2.
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            if (!(e instanceof IllegalArgumentException)) throw e;
+            line.getErr().println("error: " + e.getMessage());
+            return 2;
+        });
+        System.exit(cli.execute(args));
     }
 
     @Command(name = "step", mixinStandardHelpOptions = true,

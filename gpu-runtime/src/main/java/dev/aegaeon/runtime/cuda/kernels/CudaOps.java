@@ -82,39 +82,12 @@ public final class CudaOps {
         gemvRows.put(gemvWide[0], 1);
         gemvMerger = new GemvMerger(gemvRows, gemvGroup);  // reads gemvGroup[1] as set below
         setGemvWide(options.gemvWide());
-        tiles = new GemmTiles(k, options);
+        tiles = new GemmTiles(k, options, () -> graphs.flush());
         kernelNames = k.loadedNames();
     }
 
     /** The GEMM tile registry and each row range's current kernel. */
     public GemmTiles tiles() { return tiles; }
-
-    /** Names of the kernels {@link #useLargeTile} accepts. */
-    public java.util.Set<String> largeTileNames() { return tiles.largeNames(); }
-
-    /** Names of the kernels {@link #useSmallTile} accepts. */
-    public java.util.Set<String> smallTileNames() { return tiles.smallNames(); }
-
-    /** Names of the kernels {@link #useMidTile} accepts. */
-    public java.util.Set<String> midTileNames() { return tiles.midNames(); }
-
-    /** The kernel products of 65 to 128 rows use now. */
-    public String midTileName() { return tiles.midName(); }
-
-    /** Selects the tensor-core kernel for products of 65 to 128 rows (decode batches, short prefills). */
-    public void useMidTile(String name) {
-        graphs.flush();
-        tiles.useMid(name);
-    }
-
-    /** The kernel products of 9 to 64 rows use now. */
-    public String smallTileName() { return tiles.smallName(); }
-
-    /** Selects the tensor-core kernel for products of 9 to 64 rows (larger decode batches). */
-    public void useSmallTile(String name) {
-        graphs.flush();
-        tiles.useSmall(name);
-    }
 
     /** Starts timing every directly issued launch (see {@link LaunchProfile}). */
     public void startProfile() { profile = new LaunchProfile(kernelNames); }
@@ -126,12 +99,6 @@ public final class CudaOps {
         profile = null;
         return t;
     }
-
-    /** The kernel products of more than 128 rows use now. */
-    public String largeTileName() { return tiles.largeName(); }
-
-    /** Selects the tensor-core kernel for products of more than 128 rows. */
-    public void useLargeTile(String name) { tiles.useLarge(name); }
 
     private void launch(CUfunction f, int gx, int gy, int block, int smem, CUstream s, Object... args) {
         launch3(f, gx, gy, 1, block, smem, s, args);

@@ -38,9 +38,12 @@ public final class GemmTiles {
     private final Map<String, Tile> largeTiles = new LinkedHashMap<>();
     private final Map<String, Tile> midTiles = new LinkedHashMap<>();
     private final Map<String, Tile> smallTiles = new LinkedHashMap<>();
+    private final Runnable beforeChange;
     private volatile Tile largeTile, midTile, smallTile;
 
-    public GemmTiles(KernelModules k, CudaOptions options) {
+    /** {@code beforeChange} runs before any selection changes (the step recorder issues what it holds). */
+    public GemmTiles(KernelModules k, CudaOptions options, Runnable beforeChange) {
+        this.beforeChange = beforeChange;
         Tile t64x64 = tile(k, "gemm_64x64", 64, 64, 128, 4, 32);
         Tile t128x64 = tile(k, "gemm_128x64", 128, 64, 128, 3, 32);
         Tile t128x128 = tile(k, "gemm_128x128", 128, 128, 256, 3, 32);
@@ -108,13 +111,25 @@ public final class GemmTiles {
     public String smallName() { return smallTile.name(); }
 
     /** Selects the kernel for more than 128 rows; an unknown name is an IllegalArgumentException listing the known ones. */
-    public void useLarge(String name) { largeTile = lookup(largeTiles, name); }
+    public void useLarge(String name) {
+        Tile t = lookup(largeTiles, name);
+        beforeChange.run();
+        largeTile = t;
+    }
 
     /** Selects the kernel for 65..128 rows. */
-    public void useMid(String name) { midTile = lookup(midTiles, name); }
+    public void useMid(String name) {
+        Tile t = lookup(midTiles, name);
+        beforeChange.run();
+        midTile = t;
+    }
 
     /** Selects the kernel for 9..64 rows. */
-    public void useSmall(String name) { smallTile = lookup(smallTiles, name); }
+    public void useSmall(String name) {
+        Tile t = lookup(smallTiles, name);
+        beforeChange.run();
+        smallTile = t;
+    }
 
     private static Tile lookup(Map<String, Tile> tiles, String name) {
         Tile t = tiles.get(name);

@@ -148,11 +148,11 @@ public final class CudaBench {
 
         // Tensor-core kernels for 9..64 rows, decode batches 32 and 64 (step graphs on).
         Map<String, Object> bySmallTile = new LinkedHashMap<>();
-        String defaultSmall = dev.ops().smallTileName();
+        String defaultSmall = dev.ops().tiles().smallName();
         boolean swapAbDefault = dev.ops().decodeKernels().swapAbEnabled();
         dev.ops().setSwapAbDecode(false);  // the tiles, not the swap-AB kernel
-        for (String tile : dev.ops().smallTileNames()) {
-            dev.ops().useSmallTile(tile);
+        for (String tile : dev.ops().tiles().smallNames()) {
+            dev.ops().tiles().useSmall(tile);
             Map<String, Double> d = new LinkedHashMap<>();
             for (int b : new int[] {32, 64}) {
                 StepLayout l = layA.decode(0, b, CONTEXT);
@@ -162,18 +162,18 @@ public final class CudaBench {
             }
             bySmallTile.put(tile, d);
         }
-        dev.ops().useSmallTile(defaultSmall);
+        dev.ops().tiles().useSmall(defaultSmall);
         dev.ops().setSwapAbDecode(swapAbDefault);
         json.put("decode_ms_step_graphs_by_small_tile", bySmallTile);
 
         // Kernels for 65..128 rows (aegaeon.cuda.midTile): decode batch 128 and a 128-token prefill.
         Map<String, Object> byMidTile = new LinkedHashMap<>();
-        String defaultMid = dev.ops().midTileName();
+        String defaultMid = dev.ops().tiles().midName();
         dev.ops().setSwapAbDecode(false);
         StepLayout p128 = shift(new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, 128), prefillSeq * blocksPerSeq);
         StepLayout d128 = layA.decode(0, 128, CONTEXT);
-        for (String tile : dev.ops().midTileNames()) {
-            dev.ops().useMidTile(tile);
+        for (String tile : dev.ops().tiles().midNames()) {
+            dev.ops().tiles().useMid(tile);
             Map<String, Double> d = new LinkedHashMap<>();
             d.put("decode_128", medianMs(() -> step(a, d128, ModelRunner.Phase.DECODE), 3, 11));
             d.put("prefill_128", medianMs(() -> step(a, p128, ModelRunner.Phase.PREFILL), 2, 5));
@@ -181,7 +181,7 @@ public final class CudaBench {
             say("65..128 rows on %s: decode batch 128 %.2f ms, prefill 128 tokens %.2f ms", tile, d.get("decode_128"), d.get("prefill_128"));
             byMidTile.put(tile, d);
         }
-        dev.ops().useMidTile(defaultMid);
+        dev.ops().tiles().useMid(defaultMid);
         dev.ops().setSwapAbDecode(swapAbDefault);
         json.put("ms_by_mid_tile", byMidTile);
 
@@ -261,15 +261,15 @@ public final class CudaBench {
 
         // Prefill products (M > 128) by tile kernel at 1,024 tokens; the fastest serves the table below.
         Map<String, Double> byTile = new LinkedHashMap<>();
-        String bestTile = dev.ops().largeTileName();
+        String bestTile = dev.ops().tiles().largeName();
         StepLayout l1024 = shift(new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, 1024), prefillSeq * blocksPerSeq);
-        for (String tile : dev.ops().largeTileNames()) {
-            dev.ops().useLargeTile(tile);
+        for (String tile : dev.ops().tiles().largeNames()) {
+            dev.ops().tiles().useLarge(tile);
             byTile.put(tile, medianMs(() -> step(a, l1024, ModelRunner.Phase.PREFILL), 2, 5));
             say("prefill 1024 tokens, %s: %.2f ms", tile, byTile.get(tile));
             if (byTile.get(tile) < byTile.getOrDefault(bestTile, Double.MAX_VALUE)) bestTile = tile;
         }
-        dev.ops().useLargeTile(bestTile);
+        dev.ops().tiles().useLarge(bestTile);
         json.put("prefill_1024_ms_by_tile", byTile);
         json.put("prefill_tile", bestTile);
         // Where the prefill's time goes with that tile: device time per kernel, then the fused

@@ -271,7 +271,7 @@ final class DecodeKernelBench {
                         String key = variant + "_" + rows + "x" + n + "x" + k;
                         m.put(key, gbps);
                         say.accept(String.format(Locale.ROOT, "product %3d rows x [%d x %d] bf16, %s: %.0f GB/s of weights",
-                                rows, n, k, swap ? variant : "tiles (" + ops.smallTileName() + ")", gbps));
+                                rows, n, k, swap ? variant : "tiles (" + ops.tiles().smallName() + ")", gbps));
                     }
                 }
             }

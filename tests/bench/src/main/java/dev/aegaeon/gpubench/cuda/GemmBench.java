@@ -42,7 +42,7 @@ public final class GemmBench {
         }
         try (CudaDevice dev = CudaDevice.open(0, new CudaConfig(0.5, 0.0, 2L << 20, 0))) {
             CudaOps ops = dev.ops();
-            String reference = referenceTile != null ? referenceTile : ops.largeTileName();
+            String reference = referenceTile != null ? referenceTile : ops.tiles().largeName();
             long maxXk = 0, maxWk = 0, maxOut = 0;
             for (int[] s : SHAPES) {
                 maxXk = Math.max(maxXk, (long) s[0] * s[2]);
@@ -58,12 +58,12 @@ public final class GemmBench {
             CUevent start = CudaDevice.newTimingEvent(), end = CudaDevice.newTimingEvent();
             for (int[] s : SHAPES) {
                 int m = s[0], n = s[1], k = s[2];
-                ops.useLargeTile(reference);
+                ops.tiles().useLarge(reference);
                 float[] ref = run(dev, x.ptr(), w.ptr(), y.ptr(), ws.ptr(), m, n, k);
                 double refMax = 0;
                 for (float v : ref) refMax = Math.max(refMax, Math.abs(v));
-                for (String tile : ops.largeTileNames()) {
-                    ops.useLargeTile(tile);
+                for (String tile : ops.tiles().largeNames()) {
+                    ops.tiles().useLarge(tile);
                     float[] got = run(dev, x.ptr(), w.ptr(), y.ptr(), ws.ptr(), m, n, k);
                     double diff = 0;
                     for (int i = 0; i < got.length; i++) {
@@ -82,7 +82,7 @@ public final class GemmBench {
                             tile, m, n, k, tflops, ms[0] / REPS, reference, rel, rel > 1e-4 ? "  MISMATCH" : ""));
                 }
             }
-            ops.useLargeTile(reference);
+            ops.tiles().useLarge(reference);
             for (DeviceRegion r : new DeviceRegion[] {x, w, y, ws}) arena.free(r);
         }
         return 0;
