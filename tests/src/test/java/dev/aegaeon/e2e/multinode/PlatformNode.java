@@ -58,6 +58,10 @@ final class PlatformNode implements AutoCloseable {
         return index;
     }
 
+    int httpPort() {
+        return httpPort;
+    }
+
     boolean alive() {
         return process.isAlive();
     }
