@@ -40,7 +40,8 @@ import dev.aegaeon.kafka.Topics;
  */
 class KafkaLiveRebalanceTest {
     static final int INVOCATIONS = 240;
-    static final String GROUP = "aegaeon-rebalance";
+    // The shared helpers of KafkaPoolFailoverTest watch this group (each test has its own broker).
+    static final String GROUP = KafkaPoolFailoverTest.GROUP;
 
     private final List<AutoCloseable> cleanup = new ArrayList<>();
     private Path workDir;
