@@ -96,6 +96,9 @@ final class ReplyTopics implements AutoCloseable {
         if (c != null && now - c.expiresAt() < 0) return c.partitions();
         CompletableFuture<OptionalInt> lookup = new CompletableFuture<>();
         partitionCounts.put(topic, new Cached(lookup, now + UNKNOWN_NANOS));
+        // A topic known to exist keeps its last count while the refresh runs: no record waits for it.
+        CompletableFuture<OptionalInt> answer = c != null && c.partitions().isDone() && c.partitions().join().isPresent()
+                ? c.partitions() : lookup;
         admin.describeTopics(List.of(topic)).allTopicNames().whenComplete((d, e) -> {
             if (e == null) {
                 lookup.complete(OptionalInt.of(d.get(topic).partitions().size()));
@@ -105,7 +108,7 @@ final class ReplyTopics implements AutoCloseable {
             }
         });
         if (partitionCounts.size() > 10_000) partitionCounts.clear(); // bounded: names come from clients
-        return lookup;
+        return answer;
     }
 
     @Override

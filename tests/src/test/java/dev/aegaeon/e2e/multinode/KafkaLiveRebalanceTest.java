@@ -138,15 +138,15 @@ class KafkaLiveRebalanceTest {
         return Math.round(sum);
     }
 
-    /** ~50 invocations/s, each about a quarter of a second of tokens: many are in flight when the group rebalances. */
+    /** ~7 invocations/s for about 35 s, each about 2 s of tokens: a dozen are in flight when the fourth node joins. */
     private static void send(KafkaProducer<byte[], byte[]> producer, List<String> ids) throws Exception {
         for (String id : ids) {
-            String body = "{\"model\":\"demo\",\"prompt\":\"hello from " + id + " " + "x".repeat(100) + "\",\"max_tokens\":120}";
+            String body = "{\"model\":\"demo\",\"prompt\":\"hello from " + id + " " + "x".repeat(1000) + "\",\"max_tokens\":1000}";
             var record = new ProducerRecord<>(Topics.INVOCATIONS.name(), id.getBytes(StandardCharsets.UTF_8),
                     body.getBytes(StandardCharsets.UTF_8));
             CloudEventHeaders.write(record.headers(), id, CloudEventHeaders.TYPE_INVOCATION, "/tests/rebalance", Instant.now());
             producer.send(record);
-            Thread.sleep(20);
+            Thread.sleep(150);
         }
         producer.flush();
     }
