@@ -95,16 +95,17 @@ final class ReplyTopics implements AutoCloseable {
         Cached c = partitionCounts.get(topic);
         if (c != null && now - c.expiresAt() < 0) return c.partitions();
         CompletableFuture<OptionalInt> lookup = new CompletableFuture<>();
-        partitionCounts.put(topic, new Cached(lookup, now + UNKNOWN_NANOS));
         // A topic known to exist keeps its last count while the refresh runs: no record waits for it.
-        CompletableFuture<OptionalInt> answer = c != null && c.partitions().isDone() && c.partitions().join().isPresent()
-                ? c.partitions() : lookup;
+        boolean known = c != null && c.partitions().isDone() && c.partitions().join().isPresent();
+        CompletableFuture<OptionalInt> answer = known ? c.partitions() : lookup;
+        partitionCounts.put(topic, new Cached(answer, now + UNKNOWN_NANOS));
         admin.describeTopics(List.of(topic)).allTopicNames().whenComplete((d, e) -> {
             if (e == null) {
                 lookup.complete(OptionalInt.of(d.get(topic).partitions().size()));
                 partitionCounts.put(topic, new Cached(lookup, System.nanoTime() + KNOWN_NANOS));
             } else {
                 lookup.complete(OptionalInt.empty()); // unknown topic (or unreachable broker): not answerable now
+                partitionCounts.put(topic, new Cached(lookup, System.nanoTime() + UNKNOWN_NANOS));
             }
         });
         if (partitionCounts.size() > 10_000) partitionCounts.clear(); // bounded: names come from clients
