@@ -111,7 +111,7 @@ class KafkaLiveRebalanceTest {
             assertEquals(Map.of(), duplicated, "invocations answered more than once (id -> results)");
             for (String id : ids) assertEquals("200", results.results().get(id).get(0).status(), id);
             long ran = 0;
-            for (PlatformNode n : nodes) ran += invocationsRun(http, n, "demo");
+            for (PlatformNode n : nodes) ran += invocationsRun(http, n, "slow");
             assertEquals(INVOCATIONS, ran, "invocations run across the four nodes (a live rebalance must not run one twice)");
             assertTrue(nodes.stream().allMatch(PlatformNode::alive), "a node died");
         }
@@ -119,12 +119,23 @@ class KafkaLiveRebalanceTest {
 
     private PlatformNode start(int index, LocalKafkaBroker broker, HttpClient http) throws Exception {
         PlatformNode node = PlatformNode.start(index, KafkaPoolFailoverTest.RUNNER, workDir, broker.bootstrapServers(), GROUP,
-                PlatformNode.freePort());
+                PlatformNode.freePort(), List.of("-Daegaeon.functions-dir=" + functionsDir()));
         synchronized (cleanup) {
             cleanup.add(node);
         }
         node.awaitReady(http, Duration.ofSeconds(120));
         return node;
+    }
+
+    /** A slow echo function on every node (60 ms per token), so invocations are still running when partitions move. */
+    private Path functionsDir() throws java.io.IOException {
+        Path dir = workDir.resolve("functions");
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("slow.yaml"), "name: slow\nmodel: {synthetic: {shape: echo, tokenInterval: 60ms}}\n"
+                    + "scaling: {minScale: 1}\nlimits: {maxConcurrent: 2000, maxQueued: 1000}\n");
+        }
+        return dir;
     }
 
     /** The node's {@code aegaeon_invocations_total} for {@code function}, all outcomes. */
@@ -138,10 +149,10 @@ class KafkaLiveRebalanceTest {
         return Math.round(sum);
     }
 
-    /** ~7 invocations/s for about 35 s, each about 2 s of tokens: a dozen are in flight when the fourth node joins. */
+    /** ~7 invocations/s for about 35 s, each about 2 s of tokens (30 at 60 ms): a dozen are in flight when the fourth node joins. */
     private static void send(KafkaProducer<byte[], byte[]> producer, List<String> ids) throws Exception {
         for (String id : ids) {
-            String body = "{\"model\":\"demo\",\"prompt\":\"hello from " + id + " " + "x".repeat(1000) + "\",\"max_tokens\":1000}";
+            String body = "{\"model\":\"slow\",\"prompt\":\"hello from " + id + " " + "x".repeat(60) + "\",\"max_tokens\":30}";
             var record = new ProducerRecord<>(Topics.INVOCATIONS.name(), id.getBytes(StandardCharsets.UTF_8),
                     body.getBytes(StandardCharsets.UTF_8));
             CloudEventHeaders.write(record.headers(), id, CloudEventHeaders.TYPE_INVOCATION, "/tests/rebalance", Instant.now());
