@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import dev.aegaeon.worker.timeline.TimelineRecorder;
 
 /**
  * The worker's API: model functions served on the pool's devices through the real token-level
@@ -90,7 +91,8 @@ public final class ModelPool implements AutoCloseable {
         this.clock = options.clock();
         this.devices = PoolDevices.open(options);
         this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now,
-                devices, handoffs, options.peerHandoff());
+                devices, handoffs, options.peerHandoff(), TimelineRecorder.forDevices(
+                        devices.stream().map(d -> d.spec.role().name().toLowerCase(java.util.Locale.ROOT)).toList()));
         this.loop = new SchedulerLoop(clock, cost, devices.stream().map(d -> d.spec).toList(),
                 options.scheduler(), options.policy(), new LedgerRouter(), executor, this::ended);
         if (options.tickInterval().isZero()) {
@@ -295,6 +297,26 @@ public final class ModelPool implements AutoCloseable {
     public PoolStats stats() {
         return new PoolStats(policy(), backendName(), byName.size(), busySeconds(), loadSeconds(), swapSeconds(), switches(),
                 kvSwaps(), openHostImages());
+    }
+
+    /** What each device did recently (steps, loads, swaps per model, in time buckets), and which models it holds. */
+    public TimelineRecorder timeline() { return executor.timeline(); }
+
+    /** Device memory each device has for weights and KV, by the pool's accounting. */
+    public long deviceMemoryBytes() { return options.memoryBytes(); }
+
+    /** Bytes of device memory in use on device {@code instance}: resident weights plus allocated KV pools. */
+    public long deviceBytesInUse(int instance) {
+        long total = 0;
+        for (ModelRuntime m : bySchedulerName.values()) total += m.deviceBytes(instance, options.blockSize());
+        return total;
+    }
+
+    /** Bytes of weights held in host memory (each shared image counted once). */
+    public long hostCacheBytes() {
+        Map<ModelSource, Long> images = new HashMap<>();
+        for (ModelRuntime m : bySchedulerName.values()) if (m.hostCached()) images.put(m.function().source(), m.spec.weightBytes());
+        return images.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** Weight images open in host memory, each counted once however many models share it. */

@@ -273,6 +273,17 @@ final class ModelRuntime {
         return false;
     }
 
+    /** Device bytes this model holds on {@code instance}: its weights while resident, and its engine's KV pool. */
+    long deviceBytes(int instance, int blockSize) {
+        Replica r = replicas.get(instance);
+        InferenceEngine e = r.engine;
+        if (e == null) return 0;
+        return (r.resident ? spec.weightBytes() : 0) + (long) e.totalBlocks() * blockSize * spec.kvBytesPerToken();
+    }
+
+    /** Its weights are in host memory (WARM or above). */
+    synchronized boolean hostCached() { return hostCache != null; }
+
     /** KV blocks this model's sequences hold on device {@code instance}. */
     int kvBlocksUsed(int instance) { return replicas.get(instance).kvBlocksUsed; }
 
