@@ -299,6 +299,40 @@ public final class ModelPool implements AutoCloseable {
                 kvSwaps(), openHostImages());
     }
 
+    /**
+     * Transfers of function {@code name}'s weights in progress: copies onto devices, and downloads
+     * reported through {@link #trackDownload}. Empty when none.
+     */
+    public List<LoadProgress.Snapshot> loadProgress(String name) {
+        List<LoadProgress.Snapshot> out = new java.util.ArrayList<>();
+        LoadProgress d = downloads.get(name);
+        if (d != null) out.add(d.snapshot());
+        ModelRuntime m = byName.get(name);
+        if (m != null) out.addAll(m.loadProgress());
+        return out;
+    }
+
+    /**
+     * The hook for a model fetcher: a download of {@code totalBytes} for function {@code name}
+     * starts; advance the returned progress as bytes arrive, and close the returned handle when it
+     * ends (either way). Until then {@link #loadProgress} and the log show its percent and rate.
+     */
+    public Download trackDownload(String name, long totalBytes) {
+        LoadProgress p = new LoadProgress(name, LoadProgress.Phase.DOWNLOAD, -1, totalBytes);
+        downloads.put(name, p);
+        return new Download(p, () -> {
+            downloads.remove(name, p);
+            p.finished();
+        });
+    }
+
+    /** A download in progress: {@link #progress()} to advance, close when it ends. */
+    public record Download(LoadProgress progress, Runnable onClose) implements AutoCloseable {
+        @Override public void close() { onClose.run(); }
+    }
+
+    private final Map<String, LoadProgress> downloads = new ConcurrentHashMap<>();
+
     /** What each device did recently (steps, loads, swaps per model, in time buckets), and which models it holds. */
     public TimelineRecorder timeline() { return executor.timeline(); }
 
