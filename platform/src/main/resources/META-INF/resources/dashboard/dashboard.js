@@ -7,6 +7,8 @@
   const $ = (id) => document.getElementById(id);
   const state = { bucketMs: 50, now: 0, offset: 0, devices: [], functions: [], pool: {}, replay: false,
                   sort: "tier", desc: false, filter: "" };
+  const params = new URLSearchParams(location.search);
+  if (["30", "60", "120"].includes(params.get("window"))) $("window").value = params.get("window");
   let windowMs = Number($("window").value) * 1000;
 
   // ------------------------------------------------------------------ token
@@ -293,8 +295,9 @@
     }
   }
 
-  const replayUrl = new URLSearchParams(location.search).get("replay");
+  const replayUrl = params.get("replay");
   if (replayUrl) {
+    document.querySelector("h1 .sub").textContent = "GPU time-slicing, recorded";
     replay(replayUrl);
   } else {
     live();

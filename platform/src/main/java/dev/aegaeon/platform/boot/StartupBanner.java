@@ -28,6 +28,7 @@ public class StartupBanner {
                 Aegaeon is up.
                   OpenAI API   %1$s/v1  (models: %2$s)
                   Admin API    %1$s/admin/functions
+                  Dashboard    %1$s/dashboard/
                   Metrics      %1$s/q/metrics    Health %1$s/q/health    OpenAPI %1$s/q/openapi
                   Kafka        %3$s
                   Backend      %4$s
