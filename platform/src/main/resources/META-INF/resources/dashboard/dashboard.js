@@ -29,10 +29,8 @@
   const hueCache = new Map();
   function hue(model) {
     let h = hueCache.get(model);
-    if (h === undefined) {
-      let x = 2166136261;
-      for (let i = 0; i < model.length; i++) { x ^= model.charCodeAt(i); x = Math.imul(x, 16777619); }
-      h = ((x >>> 0) * 137.508) % 360;
+    if (h === undefined) { // golden-angle steps in order of appearance: the first models get far-apart hues
+      h = (200 + hueCache.size * 137.508) % 360;
       hueCache.set(model, h);
     }
     return h;
@@ -63,7 +61,7 @@
       for (const lane of ["compute", "copy"]) {
         const map = dev[lane];
         for (const b of d[lane]) map.set(b[0], b);
-        for (const k of map.keys()) { if (k < oldest) map.delete(k); else break; }
+        for (const k of map.keys()) if (k < oldest) map.delete(k); // late-filled buckets sit anywhere in the map's order
       }
     });
     state.devices.length = (msg.devices || []).length;

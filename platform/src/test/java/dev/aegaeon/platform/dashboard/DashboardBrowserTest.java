@@ -76,6 +76,11 @@ class DashboardBrowserTest {
             String html = browser.eval("document.documentElement.outerHTML").asText();
             assertFalse(html.contains(KEY), "the page never shows an API key");
             assertTrue(browser.eval("document.getElementById('pool').textContent").asText().contains("Switches / min"), "the pool's figures");
+        } finally {
+            for (String f : FUNCTIONS) { // the application is shared with the other pool tests
+                Traffic.CLIENT.send(java.net.http.HttpRequest.newBuilder(base.resolve("/admin/functions/" + f)).DELETE().build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+            }
         }
     }
 }
