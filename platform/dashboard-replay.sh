@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Renders a dashboard recording to a PNG with headless Chromium; no platform needed.
-#   A recording is the platform's own snapshot:  curl -H "Authorization: Bearer $ADMIN_TOKEN" \
+#   A recording is the platform's own snapshot:  curl -H "Authorization: Bearer $(cat ~/.aegaeon/admin-token)" \
 #       'http://HOST:8080/admin/dashboard/snapshot?window=120' > recording.json
 #   Usage: platform/dashboard-replay.sh recording.json out.png [WIDTH [HEIGHT]]
 # Serves the page's static files and the recording with the JDK's jwebserver on 127.0.0.1 and opens

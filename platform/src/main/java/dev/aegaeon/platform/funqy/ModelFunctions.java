@@ -5,12 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 import jakarta.inject.Inject;
 
+import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.platform.boot.PlatformRuntime;
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.engine.Prompt;
 import dev.aegaeon.platform.invoke.Invocation;
 import dev.aegaeon.platform.invoke.InvocationError;
@@ -19,16 +19,21 @@ import dev.aegaeon.platform.invoke.InvocationRequest;
 import dev.aegaeon.platform.openai.CollectingObserver;
 import io.quarkus.funqy.Funq;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The Funqy entry points {@code generate} (a completion) and {@code chat}, served over plain HTTP
  * ({@code POST /generate}, {@code POST /chat}) and as Knative CloudEvents (type {@code generate} or
  * {@code chat}; the reply's type is {@code generate.output} / {@code chat.output}). {@code model}
- * names the model function. Refusals come back as an {@code error} object in the output.
+ * names the model function; a keyed function needs {@code Authorization: Bearer <key>} as on
+ * {@code /v1}. Refusals come back as an {@code error} object in the output.
  */
 public class ModelFunctions {
     @Inject
     PlatformRuntime runtime;
+
+    @Inject
+    CallerKey callerKey;
 
     @Funq
     public Uni<FunqyTypes.Output> generate(FunqyTypes.GenerateInput input) {
@@ -51,10 +56,19 @@ public class ModelFunctions {
     private Uni<FunqyTypes.Output> run(FunqyTypes.Params p, Prompt prompt, int defaultMax, boolean chat) {
         long arrival = System.nanoTime();
         if (p.model == null || p.model.isBlank()) return Uni.createFrom().item(failure(p, "model", "Missing required parameter: 'model'."));
-        var request = new InvocationRequest(p.model, prompt, Optional.ofNullable(p.maxTokens), defaultMax,
-                p.temperature == null ? 1.0 : p.temperature, p.topP == null ? 1.0 : p.topP,
-                p.stop == null ? List.of() : p.stop, p.seed == null ? OptionalLong.empty() : OptionalLong.of(p.seed),
-                arrival, Optional.empty(), Optional.empty(), Optional.empty());
+        if (!p.unsupported.isEmpty()) {
+            String name = p.unsupported.getFirst();
+            return Uni.createFrom().item(failure(p, name, "'" + name + "' is not supported by this function; the OpenAI routes (/v1/...) take it."));
+        }
+        double temperature = p.temperature == null ? 1.0 : p.temperature, topP = p.topP == null ? 1.0 : p.topP;
+        if (!(temperature >= 0 && temperature <= 2))
+            return Uni.createFrom().item(failure(p, "temperature", "temperature must be between 0 and 2, got " + temperature + "."));
+        if (!(topP > 0 && topP <= 1))
+            return Uni.createFrom().item(failure(p, "top_p", "top_p must be greater than 0 and at most 1, got " + topP + "."));
+        SamplingParams sampling = SamplingParams.builder().temperature((float) temperature).topP((float) topP)
+                .stopStrings(p.stop == null ? List.of() : p.stop).seed(p.seed).build();
+        var request = new InvocationRequest(p.model, prompt, Optional.ofNullable(p.maxTokens), defaultMax, sampling,
+                arrival, Optional.empty(), callerKey.get(), Optional.empty());
         return Uni.createFrom().<FunqyTypes.Output>emitter(em -> {
             Invocation[] self = new Invocation[1];
             try {
@@ -82,7 +96,7 @@ public class ModelFunctions {
             } catch (InvocationRejected e) {
                 em.complete(failure(p, e.error()));
             }
-        });
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()); // tokenizing is work for a worker, not the event loop
     }
 
     private static FunqyTypes.Output failure(FunqyTypes.Params p, String param, String message) {

@@ -3,6 +3,7 @@ package dev.aegaeon.platform.openai;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,6 +15,7 @@ import dev.aegaeon.platform.boot.PlatformRuntime;
 import dev.aegaeon.platform.invoke.Invocation;
 import dev.aegaeon.platform.invoke.InvocationError;
 import dev.aegaeon.platform.invoke.InvocationRejected;
+import dev.aegaeon.platform.invoke.InvocationRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -39,18 +41,24 @@ public class OpenAiRoutes {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         router.get("/v1/models").handler(this::models);
         router.get("/v1/models/:model").handler(this::model);
-        router.post("/v1/completions").handler(body).handler(ctx -> invoke(ctx, OpenAiCall.Kind.COMPLETION));
-        router.post("/v1/chat/completions").handler(body).handler(ctx -> invoke(ctx, OpenAiCall.Kind.CHAT));
+        // Blocking handlers: parsing and tokenizing a prompt of megabytes must not hold the event loop
+        // (unordered: one slow prompt does not delay the next request).
+        router.post("/v1/completions").handler(body).blockingHandler(ctx -> invoke(ctx, OpenAiCall.Kind.COMPLETION), false);
+        router.post("/v1/chat/completions").handler(body).blockingHandler(ctx -> invoke(ctx, OpenAiCall.Kind.CHAT), false);
     }
 
+    /** Only the functions the caller's key may call: a keyed function is invisible without its key. */
     private void models(RoutingContext ctx) {
-        var names = runtime.registry().all().stream().map(r -> r.spec().name()).toList();
+        String key = bearer(ctx).orElse(null);
+        var names = runtime.registry().all().stream().filter(r -> r.spec().authorizes(key)).map(r -> r.spec().name()).toList();
         json(ctx.response(), 200, OpenAiFormat.models(names, Instant.now().getEpochSecond()).toString());
     }
 
+    /** A keyed function without its key answers exactly as a missing one, so names do not leak. */
     private void model(RoutingContext ctx) {
         String name = ctx.pathParam("model");
-        runtime.registry().get(name).ifPresentOrElse(
+        String key = bearer(ctx).orElse(null);
+        runtime.registry().get(name).filter(r -> r.spec().authorizes(key)).ifPresentOrElse(
                 r -> json(ctx.response(), 200, OpenAiFormat.model(name, r.created().getEpochSecond()).toString()),
                 () -> error(ctx.response(), InvocationError.unknownModel(name)));
     }
@@ -68,36 +76,46 @@ public class OpenAiRoutes {
             return;
         }
         HttpServerResponse response = ctx.response();
+        int count = call.choices().bestOf();
         // Registered before start(): a fast invocation may end the response before start() returns.
-        var started = new java.util.concurrent.atomic.AtomicReference<Invocation>();
-        response.closeHandler(v -> {
-            Invocation i = started.get();
-            if (i != null) i.cancel();
+        var started = new AtomicReferenceArray<Invocation>(count);
+        Runnable cancelAll = () -> {
+            for (int i = 0; i < count; i++) {
+                Invocation inv = started.get(i);
+                if (inv != null) inv.cancel();
+            }
+        };
+        response.closeHandler(v -> cancelAll.run());
+        long created = Instant.now().getEpochSecond();
+        String responseId = OpenAiFormat.responseId(kind, call.request().id().orElseThrow());
+        SseWriter sse = call.stream() ? new SseWriter(response, call, cancelAll) : null;
+        ChoiceCollector collector = call.stream() ? null : new ChoiceCollector(call.choices().n(), count, cancelAll, result -> {
+            if (response.ended() || response.closed()) return;
+            if (result.error() != null) error(response, result.error());
+            else json(response, 200, OpenAiFormat.response(kind, responseId, created, call.model(), result.choices(),
+                    result.usage(), call.logprobs()).toString());
         });
         try {
-            Invocation inv;
-            if (call.stream()) {
-                inv = runtime.service().start(call.request(), new SseWriter(response, call));
-            } else {
-                long created = Instant.now().getEpochSecond();
-                String responseId = OpenAiFormat.responseId(kind, call.request().id().orElseThrow());
-                inv = runtime.service().start(call.request(), new CollectingObserver(outcome -> {
-                    if (response.ended() || response.closed()) return;
-                    if (outcome.failed()) {
-                        error(response, outcome.error());
-                    } else if (outcome.finishReason() == dev.aegaeon.platform.engine.FinishReason.CANCELLED) {
-                        error(response, InvocationError.cancelled());
-                    } else {
-                        json(response, 200, OpenAiFormat.response(kind, responseId, created,
-                                call.model(), outcome.text(), outcome.finishReason().openAiName(), outcome.usage()).toString());
-                    }
-                }));
+            for (int i = 0; i < count; i++) {
+                InvocationRequest request = count == 1 ? call.request() : candidate(call.request(), i);
+                started.set(i, runtime.service().start(request, sse != null ? sse.choice(i) : collector.candidate(i)));
             }
-            started.set(inv);
-            if (response.closed()) inv.cancel(); // the caller left while we were starting
+            if (response.closed()) cancelAll.run(); // the caller left while we were starting
         } catch (InvocationRejected e) {
+            cancelAll.run();
             error(response, e.error());
         }
+    }
+
+    /**
+     * Candidate {@code i} of a request with several choices: its own invocation id, and with a seed,
+     * seed + i, so the choices differ and the request stays reproducible.
+     */
+    private static InvocationRequest candidate(InvocationRequest r, int i) {
+        Long seed = r.sampling().seed();
+        return new InvocationRequest(r.function(), r.prompt(), r.maxTokens(), r.defaultMaxTokens(),
+                seed == null ? r.sampling() : r.sampling().withSeed(seed + i), r.arrivalNanos(), r.timeout(), r.apiKey(),
+                r.id().map(id -> id + "-" + i));
     }
 
     private static Optional<String> bearer(RoutingContext ctx) {

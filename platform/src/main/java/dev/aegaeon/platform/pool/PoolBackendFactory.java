@@ -29,6 +29,8 @@ import dev.aegaeon.worker.PoolPolicy;
  *       pinned host memory; where the GPUs have no peer access the driver stages the copy through host
  *       memory itself</li>
  *   <li>{@code aegaeon.pool.memory-bytes}: memory of each device the scheduler may fill (default 8 GiB)</li>
+ *   <li>{@code aegaeon.pool.host-memory-bytes}: host memory the registered models' weight images may take
+ *       together (default three quarters of physical memory); a registration past it is refused</li>
  *   <li>{@code aegaeon.pool.kv-tokens-per-model}: KV positions per resident model (default 8192)</li>
  *   <li>{@code aegaeon.pool.policy}: {@code aegaeon} (default: token-level scheduling) or {@code request-level}
  *       (the ServerlessLLM-style baseline, switching models only between requests)</li>
@@ -36,6 +38,9 @@ import dev.aegaeon.worker.PoolPolicy;
  *       {@value #DEFAULT_QMAX_SECONDS} s, not the paper's 4: on one H100 it took 10 models from 0.73 to 0.96
  *       attainment together with 8,192 KV positions, tests/bench/results/e2e-2026-11-25/kv8192-qmax2/, and
  *       in simulation it raises e1 from 88 to 96 models and leaves e2 unchanged, tests/bench/results/e1-qmax2.0.csv)</li>
+ *   <li>{@code aegaeon.pool.stall-after-seconds}: a device with requests to serve and no step, load, swap or
+ *       completion for longer than this logs one warning with its state and counts in
+ *       {@code aegaeon_pool_stalls_total} (default {@value dev.aegaeon.worker.SchedulerLoop#DEFAULT_STALL_SECONDS} s)</li>
  *   <li>{@code aegaeon.pool.echo-shape}: the synthetic shape a function of shape {@code echo} runs (default tiny-llama)</li>
  * </ul>
  * The CPU backend runs on any JVM: with {@code --add-modules jdk.incubator.vector} it uses the Vector
@@ -84,6 +89,13 @@ public final class PoolBackendFactory {
         throw new IllegalArgumentException("aegaeon.pool.peer-handoff must be true or false, got '" + v + "'");
     }
 
+    /** {@code aegaeon.pool.stall-after-seconds}, in (0, 86400]; a bad value names the key. */
+    static Duration stallAfter(Config config) {
+        double s = config.getOptionalValue("aegaeon.pool.stall-after-seconds", Double.class).orElse(dev.aegaeon.worker.SchedulerLoop.DEFAULT_STALL_SECONDS);
+        if (!(s > 0) || s > 86_400) throw new IllegalArgumentException("aegaeon.pool.stall-after-seconds must be in (0, 86400], got " + s);
+        return Duration.ofNanos((long) (s * 1e9));
+    }
+
     public static InferenceBackend create(Config config) {
         Optional<String> device = config.getOptionalValue("aegaeon.pool.device", String.class).filter(s -> !s.isBlank());
         PoolOptions defaults = PoolOptions.defaults();
@@ -93,7 +105,8 @@ public final class PoolBackendFactory {
                 config.getOptionalValue("aegaeon.pool.kv-tokens-per-model", Integer.class).orElse(defaults.kvTokensPerModel()),
                 scheduler(config, defaults.scheduler()), PoolOptions.SYSTEM_CLOCK, Duration.ofMillis(250), layout(config),
                 PoolPolicy.parse(config.getOptionalValue("aegaeon.pool.policy", String.class).orElse("aegaeon")),
-                peerHandoff(config));
+                peerHandoff(config), stallAfter(config),
+                config.getOptionalValue("aegaeon.pool.host-memory-bytes", Long.class).orElse(PoolOptions.defaultHostMemoryBytes()));
         String echoShape = config.getOptionalValue("aegaeon.pool.echo-shape", String.class).orElse("tiny-llama");
         ModelPool pool = new ModelPool(options);
         LOG.infof("model pool on the %s backend: %d device(s), %s, %d bytes of memory each, %s policy%s", pool.backendName(),

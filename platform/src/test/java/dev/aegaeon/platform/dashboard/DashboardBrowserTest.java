@@ -49,7 +49,8 @@ class DashboardBrowserTest {
         Traffic.register(base, "chat-gamma", 13, KEY);
         try (Traffic traffic = new Traffic(base, FUNCTIONS, Map.of("chat-gamma", KEY));
              HeadlessChromium browser = new HeadlessChromium(chromium.get(), 1400, 1000)) {
-            browser.navigate(base.resolve("/dashboard/").toString());
+            // the page takes the admin token from the fragment (never sent to the server) for its data requests
+            browser.navigate(base.resolve("/dashboard/").toString() + "#token=" + Traffic.ADMIN_TOKEN);
             boolean live = browser.await("Number(document.body.dataset.updates || 0) >= 3 && "
                     + "[...document.querySelectorAll('.device')].flatMap(d => (d.dataset.models || '').split(',')).filter(m => m.startsWith('chat-'))"
                     + ".filter((m, i, a) => a.indexOf(m) === i).length >= 2", Duration.ofSeconds(90));
@@ -75,12 +76,10 @@ class DashboardBrowserTest {
             assertTrue(browser.eval("document.querySelectorAll('.device canvas').length").asInt() >= 2, "a timeline per device");
             String html = browser.eval("document.documentElement.outerHTML").asText();
             assertFalse(html.contains(KEY), "the page never shows an API key");
+            assertFalse(browser.eval("location.href").asText().contains(Traffic.ADMIN_TOKEN), "the token leaves the address bar");
             assertTrue(browser.eval("document.getElementById('pool').textContent").asText().contains("Switches / min"), "the pool's figures");
         } finally {
-            for (String f : FUNCTIONS) { // the application is shared with the other pool tests
-                Traffic.CLIENT.send(java.net.http.HttpRequest.newBuilder(base.resolve("/admin/functions/" + f)).DELETE().build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding());
-            }
+            for (String f : FUNCTIONS) Traffic.delete(base, f); // the application is shared with the other pool tests
         }
     }
 }

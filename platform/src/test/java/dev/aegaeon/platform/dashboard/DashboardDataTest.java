@@ -26,7 +26,7 @@ import io.quarkus.test.junit.TestProfile;
 /**
  * The dashboard's data over HTTP, without a browser: the snapshot (a recording) carries every
  * device's timeline and every function, a protected function's flag but never its key; a window
- * out of range is a 400 naming it; the stream's first event is the same document.
+ * out of range is a 400 naming it; the stream's first event is the same document; both need the admin token.
  */
 @QuarkusTest
 @TestProfile(PooledBackendHttpTest.PoolProfile.class) // one profile for all pool tests
@@ -38,7 +38,7 @@ class DashboardDataTest {
     URI base;
 
     private HttpResponse<String> get(String path) throws Exception {
-        return Traffic.CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+        return Traffic.CLIENT.send(Traffic.admin(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -75,14 +75,22 @@ class DashboardDataTest {
             assertEquals(400, bad.statusCode());
             assertEquals("window", JSON.readTree(bad.body()).get("error").get("param").asText());
         } finally {
-            Traffic.CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/functions/data-locked")).DELETE().build(),
-                    HttpResponse.BodyHandlers.discarding());
+            Traffic.delete(base, "data-locked");
         }
     }
 
     @Test
-    void theStreamSendsServerSentEventsOfTheSameDocument() throws Exception {
-        HttpResponse<InputStream> r = Traffic.CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/dashboard/stream"))
+    void theStreamSendsServerSentEventsOfTheSameDocumentToTheAdminOnly() throws Exception {
+        for (String path : new String[] {"/admin/dashboard/stream", "/admin/dashboard/snapshot"}) {
+            HttpResponse<String> anonymous = Traffic.CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, anonymous.statusCode(), "the data is admin data: " + path);
+        }
+        HttpResponse<String> page = Traffic.CLIENT.send(HttpRequest.newBuilder(base.resolve("/dashboard/")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode(), "the page itself is public");
+        assertTrue(page.body().contains("dashboard.js"), page.body());
+        HttpResponse<InputStream> r = Traffic.CLIENT.send(Traffic.admin(base.resolve("/admin/dashboard/stream"))
                 .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"), r.headers().toString());

@@ -15,6 +15,19 @@ final class Traffic implements AutoCloseable {
     static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
+    /** The test profile's admin token ({@code %test.aegaeon.admin.token}). */
+    static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+
+    /** An admin request: the admin token attached. */
+    static HttpRequest.Builder admin(URI uri) {
+        return HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + ADMIN_TOKEN);
+    }
+
+    /** Removes a function (tests share one application). */
+    static void delete(URI base, String name) throws Exception {
+        CLIENT.send(admin(base.resolve("/admin/functions/" + name)).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+    }
+
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
 
@@ -22,7 +35,7 @@ final class Traffic implements AutoCloseable {
     static void register(URI base, String name, int seed, String key) throws Exception {
         String body = "{\"name\":\"" + name + "\",\"model\":{\"synthetic\":{\"shape\":\"echo\",\"seed\":" + seed
                 + ",\"tokenInterval\":\"1ms\"}}" + (key == null ? "" : ",\"apiKey\":\"" + key + "\"") + "}";
-        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/functions"))
+        HttpResponse<String> r = CLIENT.send(admin(base.resolve("/admin/functions"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 201 && r.statusCode() != 409) throw new AssertionError("cannot create " + name + ": " + r.body());

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.aegaeon.functions.FunctionSpec;
 import dev.aegaeon.functions.Limits;
 import dev.aegaeon.functions.ModelSource;
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.engine.Prompt;
 import dev.aegaeon.platform.engine.TrivialEngine;
 import dev.aegaeon.platform.engine.Usage;
@@ -35,7 +35,7 @@ class InvocationServiceTest {
     static final class Outcome implements InvocationObserver {
         final CompletableFuture<String> end = new CompletableFuture<>();
 
-        public void onToken(int index, String text) {}
+        public void onToken(int index, String text, dev.aegaeon.runtime.sampling.DecodedLogprobs logprobs) {}
 
         public void onComplete(FinishReason reason, Usage usage) {
             end.complete(reason.name());
@@ -52,8 +52,8 @@ class InvocationServiceTest {
     }
 
     static InvocationRequest request(String fn, int maxTokens, Optional<Duration> timeout) {
-        return new InvocationRequest(fn, new Prompt.Text("hi"), Optional.of(maxTokens), 16, 1, 1, List.of(),
-                OptionalLong.empty(), System.nanoTime(), timeout, Optional.empty(), Optional.empty());
+        return new InvocationRequest(fn, new Prompt.Text("hi"), Optional.of(maxTokens), 16,
+                dev.aegaeon.runtime.engine.SamplingParams.builder().build(), System.nanoTime(), timeout, Optional.empty(), Optional.empty());
     }
 
     @Test
@@ -115,5 +115,47 @@ class InvocationServiceTest {
         assertEquals("CANCELLED", running.end.get(5, TimeUnit.SECONDS));
         assertEquals("CANCELLED", waiting.end.get(5, TimeUnit.SECONDS));
         assertEquals(0, service.queuedTotal());
+    }
+
+    @Test
+    void aPromptFarPastTheLimitIsRefusedWithoutTokenizing() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger encoded = new java.util.concurrent.atomic.AtomicInteger();
+        TrivialEngine inner = new TrivialEngine();
+        dev.aegaeon.platform.engine.InferenceBackend counting = new dev.aegaeon.platform.engine.InferenceBackend() {
+            public String name() { return inner.name(); }
+            public void register(FunctionSpec spec) { inner.register(spec); }
+            public void unregister(String function) { inner.unregister(function); }
+            public dev.aegaeon.platform.engine.EncodedPrompt encode(String function, Prompt prompt)
+                    throws dev.aegaeon.platform.engine.BackendException {
+                encoded.incrementAndGet();
+                return inner.encode(function, prompt);
+            }
+            public dev.aegaeon.worker.RequestHandle submit(String function, dev.aegaeon.platform.engine.EncodedPrompt prompt,
+                    dev.aegaeon.runtime.engine.SamplingParams params, dev.aegaeon.platform.engine.TokenListener listener)
+                    throws dev.aegaeon.platform.engine.BackendException {
+                return inner.submit(function, prompt, params, listener);
+            }
+            public dev.aegaeon.platform.engine.FunctionStatus status(String function)
+                    throws dev.aegaeon.platform.engine.BackendException.UnknownFunction {
+                return inner.status(function);
+            }
+            public void close() { inner.close(); }
+        };
+        try (InvocationService s = new InvocationService(counting, InvocationMetrics.NONE, 2, Duration.ofSeconds(30))) {
+            s.register(new FunctionSpec("f", new ModelSource.Synthetic("echo", 1, Duration.ofMillis(1)), null, null,
+                    new Limits(100, 100, 1, 1), Optional.empty()));
+            // 100 tokens can hold at most 100 x 256 characters, whatever the tokenizer.
+            InvocationRequest huge = new InvocationRequest("f", new Prompt.Text("x".repeat(100 * 256 + 1)), Optional.of(1), 16,
+                    dev.aegaeon.runtime.engine.SamplingParams.builder().build(), System.nanoTime(), Optional.empty(), Optional.empty(), Optional.empty());
+            InvocationRejected e = assertThrows(InvocationRejected.class, () -> s.start(huge, new Outcome()));
+            assertEquals("context_length_exceeded", e.error().code());
+            assertEquals(0, encoded.get(), "refused before the tokenizer saw it");
+            InvocationRequest fits = new InvocationRequest("f", new Prompt.Text("x".repeat(100 * 256)), Optional.of(1), 16,
+                    dev.aegaeon.runtime.engine.SamplingParams.builder().build(), System.nanoTime(), Optional.empty(), Optional.empty(), Optional.empty());
+            assertThrows(InvocationRejected.class, () -> s.start(fits, new Outcome()), "too long once tokenized");
+            assertEquals(1, encoded.get(), "at the bound the tokenizer decides");
+        } finally {
+            inner.close();
+        }
     }
 }

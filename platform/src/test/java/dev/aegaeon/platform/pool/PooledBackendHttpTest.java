@@ -51,6 +51,8 @@ public class PooledBackendHttpTest {
             .connectTimeout(Duration.ofSeconds(10)).build();
     private static final String QUESTION = "Hello there, what is the weather?";
     private static final int MAX_TOKENS = 16;
+    /** The test profile's admin token (application.properties, %test); harmless on the /v1 calls that share post(). */
+    private static final String ADMIN_AUTH = "Bearer test-admin-token-0123456789";
 
     /**
      * Real models, no Kafka (the HTTP front door is what this test is about), a fresh data directory,
@@ -75,6 +77,9 @@ public class PooledBackendHttpTest {
 
     @TestHTTPResource("/")
     URI base;
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "aegaeon.data-dir")
+    Path dataDir;
 
     private static String expectedText;
     private static int expectedTokens;
@@ -105,13 +110,14 @@ public class PooledBackendHttpTest {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
+        return CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120)).header("Authorization", ADMIN_AUTH)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonNode pool() throws Exception {
-        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/pool")).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/pool")).timeout(Duration.ofSeconds(30))
+                .header("Authorization", ADMIN_AUTH).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());
@@ -142,6 +148,9 @@ public class PooledBackendHttpTest {
         assertTrue(scraped("aegaeon_pool_switches_total") >= after.get("switches").asLong());
         assertTrue(scraped("aegaeon_pool_load_seconds_total") > 0);
         assertTrue(scraped("aegaeon_pool_host_images") >= 1);
+        // The stall counter is exported, and a request served normally is no stall.
+        assertEquals(0.0, scraped("aegaeon_pool_stalls_total"));
+        assertEquals(0, after.get("stalls").asLong(), after.toString());
     }
 
     @Test
@@ -177,12 +186,14 @@ public class PooledBackendHttpTest {
 
     @Test
     void aFunctionWhoseModelCannotLoadStaysRegisteredAndAnswers503() throws Exception {
-        String spec = "{\"name\":\"ghost\",\"model\":{\"path\":\"/nonexistent/aegaeon-model\"}}";
+        // Inside the data directory's models/ root, but no model there: registered, never loadable.
+        Path ghost = Files.createDirectories(dataDir.resolve("models/aegaeon-ghost-model"));
+        String spec = "{\"name\":\"ghost\",\"model\":{\"path\":\"" + ghost + "\"}}";
         HttpResponse<String> created = post("/admin/functions", spec);
         assertEquals(201, created.statusCode(), created.body());
         HttpResponse<String> r = post("/v1/chat/completions", chatBody(false).replace("\"demo\"", "\"ghost\""));
         assertEquals(503, r.statusCode(), r.body());
-        assertTrue(JSON.readTree(r.body()).get("error").get("message").asText().contains("/nonexistent/aegaeon-model"), r.body());
+        assertTrue(JSON.readTree(r.body()).get("error").get("message").asText().contains("aegaeon-ghost-model"), r.body());
         // ...and the demo function is unaffected.
         assertEquals(200, post("/v1/chat/completions", chatBody(false)).statusCode());
     }

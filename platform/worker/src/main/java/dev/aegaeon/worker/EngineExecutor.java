@@ -2,6 +2,7 @@ package dev.aegaeon.worker;
 
 import dev.aegaeon.runtime.engine.Batch;
 import dev.aegaeon.runtime.engine.FinishReason;
+import dev.aegaeon.runtime.sampling.DecodedLogprobs;
 import dev.aegaeon.runtime.engine.InferenceEngine;
 import dev.aegaeon.runtime.engine.KvReservation;
 import dev.aegaeon.runtime.engine.Sequence;
@@ -158,8 +159,8 @@ public final class EngineExecutor implements Executor, AutoCloseable {
                 switches.increment();
                 timeline.record(d.instance(), SpanKind.LOAD, m.name(), t0, System.nanoTime(), 0, d.bytes());
             }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "loading " + m.name() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) { // an Error too (OutOfMemoryError): the load must still be answered
+            LOG.log(System.Logger.Level.ERROR, "loading " + m.name() + " failed: " + e, e);
         }
         // Always answered: a failed load leaves the model unusable and its requests fail at prefill.
         completions.accept(new Event.LoadDone(d.instance(), d.model()));
@@ -351,7 +352,8 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         FinishReason reason = r.text.stopped() ? FinishReason.STOP : event.finish();
         if (reason != null) text += r.text.finish();
         try {
-            r.sink.onToken(index, event.tokenId(), text);
+            DecodedLogprobs logprobs = event.logprobs() == null ? null : DecodedLogprobs.of(event.logprobs(), r.model.tokenTexts::text);
+            r.sink.onToken(index, event.tokenId(), text, logprobs);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "token sink of request " + r.id + " failed", e);
         }
