@@ -125,6 +125,7 @@ public class AdminResource {
         } catch (BackendException.UnknownFunction e) {
             d.put("state", "UNKNOWN");
         }
+        d.put("lastError", runtime.backend().failure(name).orElse(null)); // details only the operator may see
         if (runtime.backend() instanceof dev.aegaeon.platform.pool.PooledInferenceBackend pooled) {
             d.put("transfers", pooled.pool().loadProgress(name).stream().map(AdminResource::transfer).toList());
         }

@@ -85,6 +85,11 @@ public final class PooledInferenceBackend implements InferenceBackend {
         }
     }
 
+    @Override
+    public Optional<String> failure(String function) {
+        return Optional.ofNullable(unusable.get(function));
+    }
+
     private void requireUsable(String function) throws BackendException.Unavailable {
         String reason = unusable.get(function);
         if (reason != null) throw new BackendException.Unavailable(reason, null);

@@ -65,7 +65,9 @@ public class PooledBackendHttpTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             try {
-                String dir = Files.createTempDirectory("aegaeon-pool-test-").toString();
+                Path data = Files.createTempDirectory("aegaeon-pool-test-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(data)));
+                String dir = data.toString();
                 return Map.of("aegaeon.backend", "pool", "%test.aegaeon.backend", "pool", "aegaeon.kafka.enabled", "false",
                         "aegaeon.data-dir", dir, "aegaeon.pool.device", "cpu", "aegaeon.pool.echo-shape", "tiny-llama",
                         "aegaeon.pool.kv-tokens-per-model", "1024", "aegaeon.pool.devices", "2", "aegaeon.pool.mode", "disaggregated");
@@ -87,11 +89,12 @@ public class PooledBackendHttpTest {
 
     /** The demo model (tiny-llama, seed 42 as PlatformRuntime's demo spec says) run alone on the prompt the template makes. */
     @BeforeAll
-    static void runTheModelAlone() throws IOException {
+    static void runTheModelAlone() throws Exception {
         Path dir = Files.createTempDirectory("aegaeon-tokenizer-");
         SyntheticTokenizer.write(dir);
         ModelConfig config = ModelShapes.tiny(ModelFamily.LLAMA);
-        try (TextTokenizer tokenizer = TextTokenizer.load(dir);
+        try (AutoCloseable cleanup = () -> deleteTree(dir);
+             TextTokenizer tokenizer = TextTokenizer.load(dir);
              CpuBackend backend = new CpuBackend();
              SyntheticWeights weights = new SyntheticWeights(config, 42);
              InferenceEngine engine = new InferenceEngine(config, weights, backend, new EngineOptions(16, 64, null))) {
@@ -101,6 +104,15 @@ public class PooledBackendHttpTest {
             Generation g = engine.generate(prompt, SamplingParams.greedy(MAX_TOKENS).withStopTokenIds(config.eosTokenIds()));
             expectedText = tokenizer.decode(g.ids(), true);
             expectedTokens = g.ids().length;
+        }
+    }
+
+    /** Deletes a directory tree, best effort (test temp directories must not pile up in /tmp). */
+    static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // already gone
         }
     }
 
@@ -184,16 +196,41 @@ public class PooledBackendHttpTest {
         assertEquals(expectedText, text.toString());
     }
 
+    /**
+     * A model that cannot load answers 503 with a generic message and an error id: no path, no file
+     * content, and the same words whether the directory is missing or exists with a bad file. The
+     * details are the operator's, in the admin API (and the log).
+     */
     @Test
-    void aFunctionWhoseModelCannotLoadStaysRegisteredAndAnswers503() throws Exception {
-        // Inside the data directory's models/ root, but no model there: registered, never loadable.
+    void aFunctionWhoseModelCannotLoadAnswers503WithoutLeakingTheFileSystem() throws Exception {
+        // Both inside the data directory's models/ root: one empty, one whose config.json links to /etc/passwd.
         Path ghost = Files.createDirectories(dataDir.resolve("models/aegaeon-ghost-model"));
-        String spec = "{\"name\":\"ghost\",\"model\":{\"path\":\"" + ghost + "\"}}";
-        HttpResponse<String> created = post("/admin/functions", spec);
-        assertEquals(201, created.statusCode(), created.body());
-        HttpResponse<String> r = post("/v1/chat/completions", chatBody(false).replace("\"demo\"", "\"ghost\""));
-        assertEquals(503, r.statusCode(), r.body());
-        assertTrue(JSON.readTree(r.body()).get("error").get("message").asText().contains("aegaeon-ghost-model"), r.body());
+        Path leaky = dataDir.resolve("models").resolve("leaky");
+        Files.createDirectories(leaky);
+        Files.deleteIfExists(leaky.resolve("config.json"));
+        Files.createSymbolicLink(leaky.resolve("config.json"), Path.of("/etc/passwd"));
+        Map<String, String> messages = new java.util.HashMap<>();
+        for (var f : Map.of("ghost", ghost.toString(), "leaky", leaky.toString()).entrySet()) {
+            HttpResponse<String> created = post("/admin/functions", "{\"name\":\"" + f.getKey() + "\",\"model\":{\"path\":\"" + f.getValue() + "\"}}");
+            assertTrue(created.statusCode() == 201 || created.statusCode() == 409, created.body());
+            HttpResponse<String> r = post("/v1/chat/completions", chatBody(false).replace("\"demo\"", "\"" + f.getKey() + "\""));
+            assertEquals(503, r.statusCode(), r.body());
+            String message = JSON.readTree(r.body()).get("error").get("message").asText();
+            for (String secret : List.of(f.getValue(), "root:", "Unrecognized token", "config.json", "/etc/passwd", "aegaeon-ghost-model"))
+                assertTrue(!r.body().contains(secret), "the caller must not see '" + secret + "': " + r.body());
+            assertTrue(message.matches(".*error id err-[0-9a-f-]+.*"), message);
+            messages.put(f.getKey(), message.replaceAll("err-[0-9a-f-]+", "ID").replace(f.getKey(), "NAME"));
+            HttpResponse<String> admin = CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/functions/" + f.getKey()))
+                    .header("Authorization", "Bearer test-admin-token-0123456789").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(JSON.readTree(admin.body()).get("lastError").asText().contains(f.getValue()), "the operator sees why: " + admin.body());
+        }
+        assertEquals(messages.get("ghost"), messages.get("leaky"), "a missing directory and a bad file read the same to a caller");
+        HttpResponse<String> health = CLIENT.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode data = null;
+        for (JsonNode c : JSON.readTree(health.body()).get("checks")) if (c.get("name").asText().equals("aegaeon")) data = c.get("data");
+        assertEquals("FAILED", data.get("function.leaky").asText(), health.body());
+        assertTrue(!health.body().contains(leaky.toString()), health.body());
         // ...and the demo function is unaffected.
         assertEquals(200, post("/v1/chat/completions", chatBody(false)).statusCode());
     }
