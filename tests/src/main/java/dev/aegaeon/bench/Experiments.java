@@ -118,12 +118,23 @@ public final class Experiments {
     }
 
     private Simulation.Result run(Trace trace, GpuKind gpu, SchedulerFactory policy) {
+        progress(policy);
         return Simulation.run(trace, new CostModels(profiles, gpu, loadBytesPerSecond).forModels(trace.models()), policy, DRAIN);
+    }
+
+    /** Simulations started so far, on one progress line (a run of e3 is minutes of many simulations). */
+    private long simulations;
+    private ProgressLine progressLine;
+
+    private void progress(SchedulerFactory policy) {
+        if (progressLine == null) progressLine = new ProgressLine(System.err, "simulating");
+        progressLine.update(++simulations, 0, policy.name() + " on " + policy.gpus() + " GPU(s)");
     }
 
     /** e3's cost model: measured when a costs file was given, else the vLLM profile. */
     private Simulation.Result runE3(Trace trace, GpuKind gpu, SchedulerFactory policy) {
         if (measured == null) return run(trace, gpu, policy);
+        progress(policy);
         if (e3KvGateTokens > 0) {
             policy = dev.aegaeon.sim.KvGatedScheduler.gated(Policies.withMemory(policy, Replay.POOL_BYTES), e3KvGateTokens, Replay.BLOCK_SIZE, g -> { });
         }

@@ -45,6 +45,7 @@ final class LoadPoint {
         Duration timeout = Duration.ofMillis((long) ((o.seconds() + o.drainSeconds() + 60) * 1000));
         List<StreamingCall> calls = new ArrayList<>(trace.size());
         List<CompletableFuture<RequestOutcome>> futures = new ArrayList<>(trace.size());
+        dev.aegaeon.bench.ProgressLine progress = new dev.aegaeon.bench.ProgressLine(log, "N=" + n + " requests");
         for (int i = 0; i < trace.size(); i++) {
             PlannedRequest r = trace.get(i);
             long waitNanos = (long) (r.arrivalSeconds() * 1e9) - (System.nanoTime() - origin);
@@ -52,12 +53,25 @@ final class LoadPoint {
             StreamingCall c = new StreamingCall(r, clock);
             calls.add(c);
             futures.add(c.start(http, o.base(), bodies.get(i), timeout));
+            progress.update(i + 1, trace.size(), () -> "sent; " + finished(futures) + " finished");
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
         double drainEnd = o.seconds() + o.drainSeconds();
         try {
-            all.get((long) Math.max(0, (drainEnd - clock.getAsDouble()) * 1000), TimeUnit.MILLISECONDS);
+            // waits in steps of a second to keep the progress line moving while requests drain
+            while (true) {
+                double left = drainEnd - clock.getAsDouble();
+                try {
+                    all.get((long) Math.max(0, Math.min(left, 1.0) * 1000), TimeUnit.MILLISECONDS);
+                    break;
+                } catch (TimeoutException step) {
+                    if (left <= 1.0) throw step;
+                    progress.update(finished(futures), trace.size(), "finished; draining");
+                }
+            }
+            progress.finish(finished(futures), trace.size(), "finished");
         } catch (TimeoutException e) {
+            progress.finish(finished(futures), trace.size(), "finished at the drain's end");
             log.printf("N=%d: drain of %.0f s over, cancelling %d straggler(s)%n", n, o.drainSeconds(),
                     futures.stream().filter(f -> !f.isDone()).count());
         } catch (java.util.concurrent.ExecutionException e) {
@@ -69,6 +83,10 @@ final class LoadPoint {
         PrometheusText after = PrometheusText.scrape(http, o.base());
         PointSummary s = PointSummary.of(n, outcomes, new Slo(o.ttftSeconds(), o.tpotSeconds()), o.seconds(), reportAt, before, after);
         return new Result(n, trace, outcomes, s, warmupErrors);
+    }
+
+    private static long finished(List<CompletableFuture<RequestOutcome>> futures) {
+        return futures.stream().filter(CompletableFuture::isDone).count();
     }
 
     /**

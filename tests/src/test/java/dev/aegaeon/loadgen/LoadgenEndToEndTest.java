@@ -100,6 +100,7 @@ class LoadgenEndToEndTest {
         assertEquals(s.requests(), s.ok(), printed);
         assertTrue(s.ttftP50() > 0 && Double.isFinite(s.ttftP99()), printed);
         assertTrue(printed.contains("seed 7 for all"), "the output says the functions share one image: " + printed);
+        assertTrue(printed.contains("N=2 requests: 100% (" + trace.size() + "/" + trace.size() + ")"), "a progress line ends the point: " + printed);
 
         JsonNode json = CompletionChunk.JSON.readTree(out.resolve("loadgen-test-n2.json").toFile());
         assertEquals("cpu-test", json.get("card").asText());

@@ -126,11 +126,27 @@ public class AdminResource {
             d.put("state", "UNKNOWN");
         }
         d.put("lastError", runtime.backend().failure(name).orElse(null)); // details only the operator may see
+        if (runtime.backend() instanceof dev.aegaeon.platform.pool.PooledInferenceBackend pooled) {
+            d.put("transfers", pooled.pool().loadProgress(name).stream().map(AdminResource::transfer).toList());
+        }
         runtime.service().traffic(name).ifPresent(t -> d.put("traffic", Map.of("running", t.running(), "waiting", t.waiting(),
                 "accepted", t.accepted(), "rejected", t.rejected(), "completed", t.completed())));
         var slo = runtime.metrics().sloAttainment(name);
         d.put("sloAttainment", slo.isPresent() ? slo.getAsDouble() : null);
         return d;
+    }
+
+    /** A weight transfer in progress (a load onto a device, or a download) as JSON: percent and rate. */
+    private static Map<String, Object> transfer(dev.aegaeon.worker.LoadProgress.Snapshot s) {
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("phase", s.phase().name().toLowerCase(java.util.Locale.ROOT));
+        if (s.device() >= 0) t.put("device", s.device());
+        t.put("percent", Math.round(s.percent() * 10) / 10.0);
+        t.put("bytesDone", s.doneBytes());
+        t.put("bytesTotal", s.totalBytes());
+        t.put("bytesPerSecond", Math.round(s.bytesPerSecond()));
+        t.put("seconds", Math.round(s.seconds() * 100) / 100.0);
+        return t;
     }
 
     private static Response invalid(SpecValidationException e) {

@@ -102,6 +102,40 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
         return java.util.OptionalDouble.of(p.sloSum.sum() / p.sloCount.sum());
     }
 
+    /**
+     * Quantiles {@code qs} (in (0, 1]) of the function's time to first token and time between
+     * tokens, in seconds, estimated from their histograms since start (a quantile is the upper
+     * bound of the bucket it falls in); empty before any observation or for an unknown function.
+     */
+    public Latencies latencies(String function, double... qs) {
+        PerFunction p = functions.get(function);
+        if (p == null) return new Latencies(new double[0], new double[0]);
+        return new Latencies(quantiles(p.ttft, qs), quantiles(p.itl, qs));
+    }
+
+    /** Quantile estimates in seconds, in the order asked; empty arrays when nothing was observed. */
+    public record Latencies(double[] ttft, double[] timeBetweenTokens) {}
+
+    private static double[] quantiles(Timer t, double[] qs) {
+        if (t == null) return new double[0];
+        io.micrometer.core.instrument.distribution.HistogramSnapshot h = t.takeSnapshot();
+        if (h.count() == 0) return new double[0];
+        io.micrometer.core.instrument.distribution.CountAtBucket[] buckets = h.histogramCounts();
+        double[] out = new double[qs.length];
+        for (int i = 0; i < qs.length; i++) {
+            double want = qs[i] * h.count();
+            double v = h.max(java.util.concurrent.TimeUnit.SECONDS);
+            for (var b : buckets) {
+                if (b.count() >= want) {
+                    v = Math.min(b.bucket(java.util.concurrent.TimeUnit.SECONDS), v);
+                    break;
+                }
+            }
+            out[i] = v;
+        }
+        return out;
+    }
+
     private Timer latency(String name, String description, String function) {
         return Timer.builder(name).description(description).tag("function", function)
                 .publishPercentileHistogram()

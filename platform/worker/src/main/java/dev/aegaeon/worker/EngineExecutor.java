@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Function;
+import dev.aegaeon.worker.timeline.SpanKind;
+import dev.aegaeon.worker.timeline.TimelineRecorder;
 
 /**
  * Executes the scheduler's decisions on inference engines (see {@link Executor} for the contract),
@@ -54,16 +56,20 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     private final HandoffStats handoffs;
     /** Swap-outs on prefill-only devices detach the KV instead of copying it to host memory. */
     private final boolean peerHandoff;
+    /** What each device did, for the dashboard: fed after each piece of device work, never during it. */
+    private final TimelineRecorder timeline;
 
     EngineExecutor(Function<String, ModelRuntime> models, Map<Long, LiveRequest> requests, Consumer<Event> completions,
                    MeasuredCostModel cost, DoubleSupplier clock, List<DeviceInstance> devices, HandoffStats handoffs) {
-        this(models, requests, completions, cost, clock, devices, handoffs, false);
+        this(models, requests, completions, cost, clock, devices, handoffs, false,
+                TimelineRecorder.forDevices(devices.stream().map(d -> d.spec.role().name().toLowerCase(java.util.Locale.ROOT)).toList()));
     }
 
     EngineExecutor(Function<String, ModelRuntime> models, Map<Long, LiveRequest> requests, Consumer<Event> completions,
                    MeasuredCostModel cost, DoubleSupplier clock, List<DeviceInstance> devices, HandoffStats handoffs,
-                   boolean peerHandoff) {
+                   boolean peerHandoff, TimelineRecorder timeline) {
         this.peerHandoff = peerHandoff;
+        this.timeline = timeline;
         this.models = models;
         this.requests = requests;
         this.completions = completions;
@@ -82,7 +88,11 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     public void submit(Decision decision) {
         switch (decision) {
             case Decision.LoadModel d -> device(d.instance()).copy(() -> load(d));
-            case Decision.EvictModel d -> model(d.model()).evict(d.instance());
+            case Decision.EvictModel d -> {
+                ModelRuntime m = model(d.model());
+                m.evict(d.instance());
+                timeline.resident(d.instance(), m.name(), false);
+            }
             case Decision.RunPrefill d -> device(d.instance()).compute(() -> prefill(d));
             case Decision.RunDecodeStep d -> device(d.instance()).compute(() -> decode(d));
             case Decision.SwapOut d -> device(d.instance()).compute(() -> swapOut(d));
@@ -137,14 +147,17 @@ public final class EngineExecutor implements Executor, AutoCloseable {
 
     private void load(Decision.LoadModel d) {
         ModelRuntime m = model(d.model());
+        long t0 = System.nanoTime();
         try {
             ModelRuntime.LoadOutcome outcome = m.load(d.instance());
+            timeline.resident(d.instance(), m.name(), true);
             // A re-activation moved no bytes: its milliseconds would teach the cost model that
             // loading this model is free, and the scheduler would then switch models on every step.
             if (outcome.transferred()) {
                 cost.recordLoad(d.bytes(), outcome.seconds());
                 loadNanos.add((long) (outcome.seconds() * 1e9));
                 switches.increment();
+                timeline.record(d.instance(), SpanKind.LOAD, m.name(), t0, System.nanoTime(), 0, d.bytes());
             }
         } catch (RuntimeException | Error e) { // an Error too (OutOfMemoryError): the load must still be answered
             LOG.log(System.Logger.Level.ERROR, "loading " + m.name() + " failed: " + e, e);
@@ -166,7 +179,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
                     r.sequence = engine.newSequence(r.prompt, r.params);
                     r.prefilled = true;
                 }
-                step(m, engine, batch, true, finished);
+                step(d.instance(), m, engine, batch, true, finished);
                 // A prefill-only device hands the KV on: the hand-off clock starts now.
                 if (device(d.instance()).spec.role() == InstanceSpec.Role.PREFILL) {
                     long now = System.nanoTime();
@@ -185,7 +198,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         if (!batch.isEmpty()) {
             ModelRuntime m = model(d.model());
             try {
-                step(m, batch.getFirst().engine, batch, false, finished);
+                step(d.instance(), m, batch.getFirst().engine, batch, false, finished);
             } catch (RuntimeException e) {
                 failAll(batch, e, finished);
             }
@@ -215,6 +228,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         long nanos = System.nanoTime() - t0;
         swapNanos.add(nanos);
         cost.recordSwap(bytes, nanos / 1e9);
+        recordSwap(d.instance(), SpanKind.SWAP_OUT, d.requests(), t0, t0 + nanos, bytes);
         completions.accept(new Event.SwapDone(d.instance(), d.swapId()));
     }
 
@@ -256,8 +270,25 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         long nanos = System.nanoTime() - t0;
         swapNanos.add(nanos);
         cost.recordSwap(bytes, nanos / 1e9);
+        recordSwap(d.instance(), SpanKind.SWAP_IN, d.requests(), t0, t0 + nanos, bytes);
         completions.accept(new Event.SwapDone(d.instance(), d.swapId()));
     }
+
+    /** A swap's span, named after the model of its first request still known (a swap moves one model's requests). */
+    private void recordSwap(int instance, SpanKind kind, List<Long> ids, long t0, long t1, long bytes) {
+        String model = "?";
+        for (long id : ids) {
+            LiveRequest r = requests.get(id);
+            if (r != null) {
+                model = r.model.name();
+                break;
+            }
+        }
+        timeline.record(instance, kind, model, t0, t1, 0, bytes);
+    }
+
+    /** The per-device timeline this executor feeds. */
+    TimelineRecorder timeline() { return timeline; }
 
     // ---------------------------------------------------------------- steps and delivery
 
@@ -278,7 +309,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         return out;
     }
 
-    private void step(ModelRuntime m, InferenceEngine engine, List<LiveRequest> batch, boolean prefill, Set<Long> finished) {
+    private void step(int instance, ModelRuntime m, InferenceEngine engine, List<LiveRequest> batch, boolean prefill, Set<Long> finished) {
         List<LiveRequest> run = new ArrayList<>(batch);
         // The pool's KvAdmission admits only what this model's block pool holds at its longest, so
         // this cannot trigger; should it ever, the newest requests fail rather than the whole step.
@@ -292,6 +323,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         StepResult result = prefill ? engine.prefill(batchOf(run)) : engine.decode(batchOf(run));
         long nanos = System.nanoTime() - t0;
         stepNanos.add(nanos);
+        timeline.record(instance, prefill ? SpanKind.PREFILL : SpanKind.DECODE, m.name(), t0, t0 + nanos, run.size(), 0);
         double seconds = nanos / 1e9;
         if (!(result instanceof StepResult.Stepped(List<StepResult.TokenEvent> tokens))) {
             throw new IllegalStateException("the engine found no room after the check: " + result);

@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import dev.aegaeon.worker.timeline.TimelineRecorder;
 
 /**
  * The worker's API: model functions served on the pool's devices through the real token-level
@@ -91,7 +92,8 @@ public final class ModelPool implements AutoCloseable {
         this.clock = options.clock();
         this.devices = PoolDevices.open(options);
         this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now,
-                devices, handoffs, options.peerHandoff());
+                devices, handoffs, options.peerHandoff(), TimelineRecorder.forDevices(
+                        devices.stream().map(d -> d.spec.role().name().toLowerCase(java.util.Locale.ROOT)).toList()));
         this.loop = new SchedulerLoop(clock, cost, devices.stream().map(d -> d.spec).toList(),
                 options.scheduler(), options.policy(), new LedgerRouter(), executor, this::ended, options.stallAfter().toNanos() / 1e9);
         if (options.tickInterval().isZero()) {
@@ -312,6 +314,60 @@ public final class ModelPool implements AutoCloseable {
     public PoolStats stats() {
         return new PoolStats(policy(), backendName(), byName.size(), busySeconds(), loadSeconds(), swapSeconds(), switches(),
                 kvSwaps(), openHostImages(), stalls());
+    }
+
+    /**
+     * Transfers of function {@code name}'s weights in progress: copies onto devices, and downloads
+     * reported through {@link #trackDownload}. Empty when none.
+     */
+    public List<LoadProgress.Snapshot> loadProgress(String name) {
+        List<LoadProgress.Snapshot> out = new java.util.ArrayList<>();
+        LoadProgress d = downloads.get(name);
+        if (d != null) out.add(d.snapshot());
+        ModelRuntime m = byName.get(name);
+        if (m != null) out.addAll(m.loadProgress());
+        return out;
+    }
+
+    /**
+     * The hook for a model fetcher: a download of {@code totalBytes} for function {@code name}
+     * starts; advance the returned progress as bytes arrive, and close the returned handle when it
+     * ends (either way). Until then {@link #loadProgress} and the log show its percent and rate.
+     */
+    public Download trackDownload(String name, long totalBytes) {
+        LoadProgress p = new LoadProgress(name, LoadProgress.Phase.DOWNLOAD, -1, totalBytes);
+        downloads.put(name, p);
+        return new Download(p, () -> {
+            downloads.remove(name, p);
+            p.finished();
+        });
+    }
+
+    /** A download in progress: {@link #progress()} to advance, close when it ends. */
+    public record Download(LoadProgress progress, Runnable onClose) implements AutoCloseable {
+        @Override public void close() { onClose.run(); }
+    }
+
+    private final Map<String, LoadProgress> downloads = new ConcurrentHashMap<>();
+
+    /** What each device did recently (steps, loads, swaps per model, in time buckets), and which models it holds. */
+    public TimelineRecorder timeline() { return executor.timeline(); }
+
+    /** Device memory each device has for weights and KV, by the pool's accounting. */
+    public long deviceMemoryBytes() { return options.memoryBytes(); }
+
+    /** Bytes of device memory in use on device {@code instance}: resident weights plus allocated KV pools. */
+    public long deviceBytesInUse(int instance) {
+        long total = 0;
+        for (ModelRuntime m : bySchedulerName.values()) total += m.deviceBytes(instance, options.blockSize());
+        return total;
+    }
+
+    /** Bytes of weights held in host memory (each shared image counted once). */
+    public long hostCacheBytes() {
+        Map<ModelSource, Long> images = new HashMap<>();
+        for (ModelRuntime m : bySchedulerName.values()) if (m.hostCached()) images.put(m.function().source(), m.spec.weightBytes());
+        return images.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** Times an instance with requests to serve went silent past {@link PoolOptions#stallAfter()}, ever. */

@@ -68,6 +68,8 @@ final class ModelRuntime {
         volatile boolean resident;
         volatile RuntimeException loadFailure;
         volatile int kvBlocksUsed;
+        /** The weight copy in progress onto this device, null when none. */
+        volatile LoadProgress loading;
         long switches;
         long reactivations;
         double loadSeconds;
@@ -155,16 +157,24 @@ final class ModelRuntime {
             synchronized (this) {
                 InferenceEngine e = r.engine;
                 transferred = e == null || !e.weightsResident();
+                WeightSource weights = hostCache;
+                if (transferred) {
+                    r.loading = new LoadProgress(name(), LoadProgress.Phase.LOAD, instance, ProgressWeights.totalBytes(hostCache));
+                    weights = new ProgressWeights(hostCache, r.loading);
+                }
                 if (e == null) {
-                    r.engine = new InferenceEngine(config, hostCache, r.backend, engineOptions);
+                    r.engine = new InferenceEngine(config, weights, r.backend, engineOptions);
                     if (tokenizer.isPresent()) r.engine.setTokenTexts(tokenTexts);
                 }
-                else e.reloadWeights(hostCache); // an engine kept for its requests' KV: weights back
+                else e.reloadWeights(weights); // an engine kept for its requests' KV: weights back
             }
             // Copies may still be in flight (CUDA queues them on the load stream): wait here, on the
             // device's copy thread and outside the lock, so "loaded" is true and the seconds measured
             // are the switch's real cost, not the enqueue time (the H100 run learned 12 ms loads).
-            if (transferred) r.backend.awaitWeightLoads();
+            if (transferred) {
+                r.backend.awaitWeightLoads();
+                r.loading.finished();
+            }
             synchronized (this) {
                 r.loadFailure = null;
                 double seconds = (System.nanoTime() - t0) / 1e9;
@@ -185,6 +195,7 @@ final class ModelRuntime {
             r.loadFailure = new IllegalStateException(e.toString(), e);
             throw e;
         } finally {
+            r.loading = null;
             synchronized (this) {
                 loading--;
             }
@@ -283,6 +294,27 @@ final class ModelRuntime {
         }
         return false;
     }
+
+    /** Device bytes this model holds on {@code instance}: its weights while resident, and its engine's KV pool. */
+    long deviceBytes(int instance, int blockSize) {
+        Replica r = replicas.get(instance);
+        InferenceEngine e = r.engine;
+        if (e == null) return 0;
+        return (r.resident ? spec.weightBytes() : 0) + (long) e.totalBlocks() * blockSize * spec.kvBytesPerToken();
+    }
+
+    /** The weight copies in progress onto devices, in device order. */
+    java.util.List<LoadProgress.Snapshot> loadProgress() {
+        java.util.List<LoadProgress.Snapshot> out = new java.util.ArrayList<>();
+        for (Replica r : replicas) {
+            LoadProgress p = r.loading;
+            if (p != null) out.add(p.snapshot());
+        }
+        return out;
+    }
+
+    /** Its weights are in host memory (WARM or above). */
+    synchronized boolean hostCached() { return hostCache != null; }
 
     /** KV blocks this model's sequences hold on device {@code instance}. */
     int kvBlocksUsed(int instance) { return replicas.get(instance).kvBlocksUsed; }
