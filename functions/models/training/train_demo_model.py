@@ -114,6 +114,7 @@ def main():
     ap.add_argument("--vocab", type=int, default=4096)
     ap.add_argument("--eval-every", type=int, default=200)
     ap.add_argument("--batch-size", type=int, default=96)
+    ap.add_argument("--max-train-seconds", type=float, default=0, help="stop early after this long (0: no limit)")
     args = ap.parse_args()
     t0 = time.time()
     random.seed(args.seed)
@@ -168,13 +169,17 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         sched.step()
-        if step % args.eval_every == 0 or step == args.steps:
+        out_of_time = args.max_train_seconds > 0 and time.time() - train_t0 > args.max_train_seconds
+        if step % args.eval_every == 0 or step == args.steps or out_of_time:
             h = held_out_loss(model, held, seq, dev)
             curve.append({"step": step, "train_loss": round(loss.item(), 4), "held_out_loss": round(h, 4)})
             print(f"step {step} train {loss.item():.3f} held-out {h:.3f} ({time.time() - train_t0:.0f} s)", flush=True)
             if h < best:
                 best, best_step = h, step
                 best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if out_of_time:
+            print(f"stopping at step {step}: --max-train-seconds reached", flush=True)
+            break
     train_seconds = time.time() - train_t0
     model.load_state_dict(best_state)
     text_loss = held_out_loss(model, held_text_only, seq, dev)
@@ -198,7 +203,7 @@ def main():
     if os.path.exists(jinja):
         os.remove(jinja)
     metrics = {
-        "parameters": params, "vocab": len(tok), "steps": args.steps, "best_step": best_step,
+        "parameters": params, "vocab": len(tok), "steps": step, "best_step": best_step,
         "batch_tokens": bs * seq, "held_out_loss": round(best, 4),
         "held_out_loss_plain_text": round(text_loss, 4),
         "held_out_perplexity": round(math.exp(best), 2),
