@@ -77,6 +77,11 @@ class FunctionSpecCodecTest {
             "zero concurrency| {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"limits\":{\"maxConcurrent\":0}} | limits.maxConcurrent",
             "string number   | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"limits\":{\"maxQueued\":\"9\"}} | limits.maxQueued",
             "short api key   | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"apiKey\":\"x\"}               | apiKey",
+            "hub and path    | {\"name\":\"a\",\"model\":{\"path\":\"/m\",\"hub\":\"o/m\"}}             | model",
+            "hub traversal   | {\"name\":\"a\",\"model\":{\"hub\":\"../etc\"}}                             | model.hub",
+            "hub no org      | {\"name\":\"a\",\"model\":{\"hub\":\"gpt2\"}}                               | model.hub",
+            "bad revision    | {\"name\":\"a\",\"model\":{\"hub\":\"o/m\",\"revision\":\"a/../b\"}}    | model.revision",
+            "revision alone  | {\"name\":\"a\",\"model\":{\"path\":\"/m\",\"revision\":\"main\"}}      | model.revision",
             "not an object   | [1,2]                                                                           | (document)",
             "malformed json  | {\"name\":                                                                     | (document)",
     })
@@ -84,6 +89,15 @@ class FunctionSpecCodecTest {
         SpecValidationException e = assertThrows(SpecValidationException.class, () -> FunctionSpecCodec.parseJson(json));
         assertEquals(field, e.field(), caseName);
         assertTrue(e.getMessage().startsWith(field + ": ") && !e.rule().isBlank(), e.getMessage());
+    }
+
+    @Test
+    void aHubSourceReadsWithItsRevisionDefaultingToMainAndRoundTrips() {
+        FunctionSpec spec = FunctionSpecCodec.parseYaml("name: kjv\nmodel: {hub: aegaeon/kjv-6m}\n");
+        assertEquals(new ModelSource.Hub("aegaeon/kjv-6m", "main"), spec.model());
+        FunctionSpec pinned = FunctionSpecCodec.parseYaml("name: kjv\nmodel: {hub: aegaeon/kjv-6m, revision: v1.0}\n");
+        assertEquals(new ModelSource.Hub("aegaeon/kjv-6m", "v1.0"), pinned.model());
+        assertEquals(pinned, FunctionSpecCodec.parseJson(FunctionSpecCodec.toJson(pinned)));
     }
 
     @Test

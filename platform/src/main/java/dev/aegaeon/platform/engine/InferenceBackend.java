@@ -61,6 +61,14 @@ public interface InferenceBackend extends AutoCloseable {
     Generation submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
             throws BackendException;
 
+    /**
+     * The longest prompt plus output one request of this function may have (the model's context
+     * length as this backend serves it), or empty when the backend sets no such limit.
+     */
+    default java.util.OptionalInt contextLength(String function) throws BackendException {
+        return java.util.OptionalInt.empty();
+    }
+
     /** A snapshot of one function's runtime state. */
     FunctionStatus status(String function) throws BackendException.UnknownFunction;
 

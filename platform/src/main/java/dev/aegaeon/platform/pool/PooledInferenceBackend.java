@@ -164,6 +164,16 @@ public final class PooledInferenceBackend implements InferenceBackend {
     }
 
     @Override
+    public java.util.OptionalInt contextLength(String function) throws BackendException {
+        requireUsable(function);
+        try {
+            return java.util.OptionalInt.of(pool.maxSequenceTokens(function));
+        } catch (NoSuchElementException e) {
+            throw new BackendException.UnknownFunction(function);
+        }
+    }
+
+    @Override
     public FunctionStatus status(String function) throws BackendException.UnknownFunction {
         if (unusable.containsKey(function)) return new FunctionStatus(FunctionState.COLD, 0, 0, 0, 0, 0, 0, Optional.empty());
         ModelStatus s;
