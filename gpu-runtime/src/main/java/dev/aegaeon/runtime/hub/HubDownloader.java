@@ -216,7 +216,7 @@ public final class HubDownloader {
                 r = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
                 throw new HubException(Kind.TRANSFER, "cannot reach the hub at " + settings.endpoint() + " for " + repo + " ("
-                        + e.getMessage() + ")", e);
+                        + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new HubException(Kind.CANCELLED, "the download of " + repo + " was cancelled", e);

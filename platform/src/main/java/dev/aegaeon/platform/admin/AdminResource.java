@@ -60,6 +60,7 @@ public class AdminResource {
         FunctionSpec spec;
         try {
             spec = parse(contentType, body);
+            dev.aegaeon.platform.models.ModelSourceCheck.check(spec.model());
         } catch (SpecValidationException e) {
             return invalid(e);
         }
@@ -77,6 +78,7 @@ public class AdminResource {
         FunctionSpec spec;
         try {
             spec = parse(contentType, body);
+            dev.aegaeon.platform.models.ModelSourceCheck.check(spec.model());
         } catch (SpecValidationException e) {
             return invalid(e);
         }
@@ -113,6 +115,8 @@ public class AdminResource {
             d.put("switches", s.switches());
             d.put("loadSeconds", s.loadSeconds());
             d.put("lastSwitch", s.lastSwitch().map(Object::toString).orElse(null));
+            s.download().ifPresent(p -> d.put("download", Map.of("bytesDone", p.bytesDone(), "bytesTotal", p.bytesTotal())));
+            s.lastError().ifPresent(e -> d.put("lastError", e));
         } catch (BackendException.UnknownFunction e) {
             d.put("state", "UNKNOWN");
         }

@@ -37,6 +37,9 @@ import dev.aegaeon.worker.PoolPolicy;
  *       attainment together with 8,192 KV positions, tests/bench/results/e2e-2026-11-25/kv8192-qmax2/, and
  *       in simulation it raises e1 from 88 to 96 models and leaves e2 unchanged, tests/bench/results/e1-qmax2.0.csv)</li>
  *   <li>{@code aegaeon.pool.echo-shape}: the synthetic shape a function of shape {@code echo} runs (default tiny-llama)</li>
+ *   <li>{@code aegaeon.hub.endpoint}, {@code aegaeon.hub.cache-dir}: where models named by hub id come from and are kept;
+ *       unset = {@code HF_ENDPOINT} (else https://huggingface.co) and {@code HF_HUB_CACHE} (else {@code $HF_HOME/hub},
+ *       else {@code ~/.cache/huggingface/hub}); the token for gated repositories is {@code HF_TOKEN}</li>
  * </ul>
  * The CPU backend runs on any JVM: with {@code --add-modules jdk.incubator.vector} it uses the Vector
  * API, without it (plain {@code java -jar quarkus-run.jar}) scalar loops, and says so in one warning.
@@ -84,6 +87,15 @@ public final class PoolBackendFactory {
         throw new IllegalArgumentException("aegaeon.pool.peer-handoff must be true or false, got '" + v + "'");
     }
 
+    /** The hub settings: the environment's, with {@code aegaeon.hub.endpoint} and {@code aegaeon.hub.cache-dir} taking precedence. */
+    public static dev.aegaeon.runtime.hub.HubSettings hub(Config config) {
+        var env = dev.aegaeon.runtime.hub.HubSettings.fromEnvironment();
+        return new dev.aegaeon.runtime.hub.HubSettings(
+                config.getOptionalValue("aegaeon.hub.endpoint", String.class).filter(v -> !v.isBlank()).map(java.net.URI::create).orElse(env.endpoint()),
+                env.token(),
+                config.getOptionalValue("aegaeon.hub.cache-dir", String.class).filter(v -> !v.isBlank()).map(java.nio.file.Path::of).orElse(env.cacheDir()));
+    }
+
     public static InferenceBackend create(Config config) {
         Optional<String> device = config.getOptionalValue("aegaeon.pool.device", String.class).filter(s -> !s.isBlank());
         PoolOptions defaults = PoolOptions.defaults();
@@ -99,6 +111,6 @@ public final class PoolBackendFactory {
         LOG.infof("model pool on the %s backend: %d device(s), %s, %d bytes of memory each, %s policy%s", pool.backendName(),
                 pool.deviceCount(), pool.mode().name().toLowerCase(java.util.Locale.ROOT), options.memoryBytes(), options.policy(),
                 pool.mode() != DeviceLayout.Mode.DISAGGREGATED ? "" : options.peerHandoff() ? ", peer KV hand-offs" : ", KV hand-offs through host memory");
-        return new PooledInferenceBackend(pool, echoShape);
+        return new PooledInferenceBackend(pool, echoShape, new dev.aegaeon.runtime.hub.HubDownloader(hub(config)));
     }
 }

@@ -60,13 +60,34 @@ class PooledBackendHttpTest {
      * would restart the application in a new one where it cannot load again.
      */
     public static class PoolProfile implements QuarkusTestProfile {
+        /** The port the hub double of the hub tests listens on (the platform's aegaeon.hub.endpoint). */
+        public static final int HUB_PORT = hubPort();
+
+        /** One port per JVM: Quarkus loads this class in more than one class loader, a system property is shared by all. */
+        private static synchronized int hubPort() {
+            String p = System.getProperty("aegaeon.test.hub-port");
+            if (p == null) {
+                try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                    p = Integer.toString(s.getLocalPort());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                System.setProperty("aegaeon.test.hub-port", p);
+            }
+            return Integer.parseInt(p);
+        }
+
         @Override
         public Map<String, String> getConfigOverrides() {
             try {
                 String dir = Files.createTempDirectory("aegaeon-pool-test-").toString();
-                return Map.of("aegaeon.backend", "pool", "%test.aegaeon.backend", "pool", "aegaeon.kafka.enabled", "false",
+                Map<String, String> m = new java.util.HashMap<>(Map.of("aegaeon.backend", "pool", "%test.aegaeon.backend", "pool",
+                        "aegaeon.kafka.enabled", "false",
                         "aegaeon.data-dir", dir, "aegaeon.pool.device", "cpu", "aegaeon.pool.echo-shape", "tiny-llama",
-                        "aegaeon.pool.kv-tokens-per-model", "1024", "aegaeon.pool.devices", "2", "aegaeon.pool.mode", "disaggregated");
+                        "aegaeon.pool.kv-tokens-per-model", "1024", "aegaeon.pool.devices", "2", "aegaeon.pool.mode", "disaggregated"));
+                m.put("aegaeon.hub.endpoint", "http://127.0.0.1:" + HUB_PORT);
+                m.put("aegaeon.hub.cache-dir", dir + "/hub");
+                return m;
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
@@ -176,13 +197,13 @@ class PooledBackendHttpTest {
     }
 
     @Test
-    void aFunctionWhoseModelCannotLoadStaysRegisteredAndAnswers503() throws Exception {
+    void aFunctionWhoseModelCannotLoadIsRefusedAtRegistration() throws Exception {
         String spec = "{\"name\":\"ghost\",\"model\":{\"path\":\"/nonexistent/aegaeon-model\"}}";
         HttpResponse<String> created = post("/admin/functions", spec);
-        assertEquals(201, created.statusCode(), created.body());
-        HttpResponse<String> r = post("/v1/chat/completions", chatBody(false).replace("\"demo\"", "\"ghost\""));
-        assertEquals(503, r.statusCode(), r.body());
-        assertTrue(JSON.readTree(r.body()).get("error").get("message").asText().contains("/nonexistent/aegaeon-model"), r.body());
+        assertEquals(400, created.statusCode(), created.body());
+        assertEquals("model.path", JSON.readTree(created.body()).get("error").get("param").asText());
+        assertEquals(404, CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/functions/ghost")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "nothing was registered");
         // ...and the demo function is unaffected.
         assertEquals(200, post("/v1/chat/completions", chatBody(false)).statusCode());
     }
