@@ -69,6 +69,21 @@ public interface InferenceBackend extends AutoCloseable {
         return java.util.OptionalInt.empty();
     }
 
+    /**
+     * Token ids of a text or chat prompt as vLLM's {@code /tokenize} gives them: text encoded with
+     * {@code addSpecialTokens}; chat rendered by the function's chat template (with the assistant's
+     * turn opened when {@code addGenerationPrompt}) and then encoded.
+     */
+    default int[] tokenize(String function, Prompt prompt, boolean addSpecialTokens, boolean addGenerationPrompt)
+            throws BackendException {
+        throw new BackendException.InvalidRequest("The " + name() + " backend has no tokenizer for model '" + function + "'.");
+    }
+
+    /** The text of {@code ids} (special tokens kept), as vLLM's {@code /detokenize} gives it. */
+    default String detokenize(String function, int[] ids) throws BackendException {
+        throw new BackendException.InvalidRequest("The " + name() + " backend has no tokenizer for model '" + function + "'.");
+    }
+
     /** A snapshot of one function's runtime state. */
     FunctionStatus status(String function) throws BackendException.UnknownFunction;
 

@@ -208,11 +208,54 @@ public final class PooledInferenceBackend implements InferenceBackend {
         }
     }
 
+    @Override
+    public int[] tokenize(String function, Prompt prompt, boolean addSpecialTokens, boolean addGenerationPrompt)
+            throws BackendException {
+        requireUsable(function);
+        try {
+            TextTokenizer tokenizer = pool.tokenizer(function).orElseThrow(() ->
+                    new BackendException.InvalidRequest("model '" + function + "' has no tokenizer"));
+            return switch (prompt) {
+                case Prompt.Text t -> tokenizer.encode(t.text(), addSpecialTokens);
+                case Prompt.Tokens t -> throw new BackendException.InvalidRequest("prompt", "'prompt' must be text to tokenize.");
+                case Prompt.Chat c -> {
+                    ChatTemplate template = pool.chatTemplate(function).orElseThrow(() ->
+                            new BackendException.InvalidRequest("model '" + function + "' has no chat template"));
+                    List<ChatMessage> messages = c.messages().stream().map(m -> new ChatMessage(m.role(), m.content())).toList();
+                    yield tokenizer.encode(template.render(messages, addGenerationPrompt), addSpecialTokens);
+                }
+            };
+        } catch (NoSuchElementException e) {
+            throw new BackendException.UnknownFunction(function);
+        } catch (ChatTemplateException | TokenizerException | IllegalArgumentException e) {
+            throw new BackendException.InvalidRequest(e.getMessage());
+        }
+    }
+
+    @Override
+    public String detokenize(String function, int[] ids) throws BackendException {
+        requireUsable(function);
+        try {
+            TextTokenizer tokenizer = pool.tokenizer(function).orElseThrow(() ->
+                    new BackendException.InvalidRequest("model '" + function + "' has no tokenizer"));
+            checkedIds(ids, pool.config(function).vocabSize(), "tokens");
+            return tokenizer.decode(ids, false);
+        } catch (NoSuchElementException e) {
+            throw new BackendException.UnknownFunction(function);
+        } catch (TokenizerException | IllegalArgumentException e) {
+            throw new BackendException.InvalidRequest(e.getMessage());
+        }
+    }
+
     /** Ids as the client sent them (no BOS added: OpenAI token prompts are taken verbatim), each inside the vocabulary. */
     private static int[] checkedIds(int[] ids, int vocabSize) throws BackendException.InvalidRequest {
+        return checkedIds(ids, vocabSize, "prompt");
+    }
+
+    private static int[] checkedIds(int[] ids, int vocabSize, String param) throws BackendException.InvalidRequest {
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= vocabSize)
-                throw new BackendException.InvalidRequest("prompt", "Invalid token id " + ids[i] + " at 'prompt[" + i
+                throw new BackendException.InvalidRequest(param, "Invalid token id " + ids[i] + " at '" + param + "[" + i
                         + "]': this model's vocabulary has ids 0 to " + (vocabSize - 1) + ".");
         }
         return ids;
