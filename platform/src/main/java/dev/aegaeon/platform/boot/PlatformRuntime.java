@@ -62,6 +62,7 @@ public class PlatformRuntime {
             @ConfigProperty(name = "aegaeon.admission.max-queued-total", defaultValue = "1024") int maxQueuedTotal,
             @ConfigProperty(name = "aegaeon.invocation.default-timeout", defaultValue = "PT5M") Duration defaultTimeout,
             @ConfigProperty(name = "aegaeon.demo.enabled", defaultValue = "true") boolean demo,
+            @ConfigProperty(name = "aegaeon.demo.model", defaultValue = "bundled") String demoModel,
             @ConfigProperty(name = "aegaeon.functions-dir") Optional<Path> functionsDir) {
         this.backend = backend;
         this.dataDir = dataDir.toAbsolutePath();
@@ -92,7 +93,17 @@ public class PlatformRuntime {
                 for (FunctionSpec spec : dev.aegaeon.functions.FunctionSpecCodec.readDirectory(functionsDir.get()))
                     if (!registry.create(spec)) registry.update(spec);
             }
-            if (demo && registry.get("demo").isEmpty()) registry.create(demoSpec());
+            if (!demoModel.equals("bundled") && !demoModel.equals("synthetic"))
+                throw new IllegalArgumentException("aegaeon.demo.model must be bundled or synthetic, got '" + demoModel + "'");
+            Optional<Path> bundled = dev.aegaeon.platform.models.BundledModels.install(
+                    dev.aegaeon.platform.models.BundledModels.DEMO, this.dataDir.resolve("models"));
+            if (demo && registry.get("demo").isEmpty()) {
+                if (demoModel.equals("bundled") && bundled.isPresent()) registry.create(demoSpec(bundled.get()));
+                else {
+                    if (demoModel.equals("bundled")) LOG.warn("this build ships no demo model; demo runs a synthetic model instead");
+                    registry.create(demoSpec());
+                }
+            }
             LOG.infof("backend %s; %d stored function(s) loaded from %s", backend.name(), loaded, store.directory());
 
             if (kafkaEnabled) {
@@ -119,7 +130,13 @@ public class PlatformRuntime {
         }
     }
 
-    /** The embedded demo function: a synthetic echo model on the trivial engine, kept HOT. */
+    /** The embedded demo function: the bundled KJV model, kept HOT. */
+    static FunctionSpec demoSpec(Path modelDir) {
+        return new FunctionSpec("demo", new ModelSource.HfDirectory(modelDir), null,
+                new dev.aegaeon.functions.Scaling(1, Duration.ofSeconds(60), Duration.ofMinutes(10)), null, Optional.empty());
+    }
+
+    /** The demo function with {@code aegaeon.demo.model=synthetic}: a synthetic echo model, kept HOT. */
     static FunctionSpec demoSpec() {
         return new FunctionSpec("demo", new ModelSource.Synthetic("echo", 42, Duration.ofMillis(2)), null,
                 new dev.aegaeon.functions.Scaling(1, Duration.ofSeconds(60), Duration.ofMinutes(10)), null, Optional.empty());
