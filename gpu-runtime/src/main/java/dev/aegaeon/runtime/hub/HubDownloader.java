@@ -106,7 +106,7 @@ public final class HubDownloader {
     }
 
     private HubListing list(String repo, String revision) throws HubException {
-        URI uri = URI.create(settings.endpoint() + "/api/models/" + repo + "/revision/" + encode(revision) + "?blobs=true");
+        URI uri = URI.create(settings.endpoint() + "/api/models/" + repo + "/revision/" + encodeAll(revision) + "?blobs=true");
         HttpResponse<InputStream> r = send(uri, -1, "GET", repo, "the file list");
         try (InputStream body = r.body()) {
             JsonNode root;
@@ -252,6 +252,11 @@ public final class HubDownloader {
 
     private URI resolve(String repo, String commit, String name) {
         return URI.create(settings.endpoint() + "/" + repo + "/resolve/" + commit + "/" + encode(name));
+    }
+
+    /** A path segment with its slashes encoded too, as huggingface_hub sends a revision such as {@code refs/pr/1}. */
+    private static String encodeAll(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static String encode(String s) {

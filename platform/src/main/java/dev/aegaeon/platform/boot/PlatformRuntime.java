@@ -98,9 +98,11 @@ public class PlatformRuntime {
             Optional<Path> bundled = dev.aegaeon.platform.models.BundledModels.install(
                     dev.aegaeon.platform.models.BundledModels.DEMO, this.dataDir.resolve("models"));
             if (demo && registry.get("demo").isEmpty()) {
-                if (demoModel.equals("bundled") && bundled.isPresent()) registry.create(demoSpec(bundled.get()));
+                // The trivial engine runs no model: its demo stays the synthetic echo whatever the setting.
+                boolean runsModels = !(backend instanceof dev.aegaeon.platform.engine.TrivialEngine);
+                if (demoModel.equals("bundled") && bundled.isPresent() && runsModels) registry.create(demoSpec(bundled.get()));
                 else {
-                    if (demoModel.equals("bundled")) LOG.warn("this build ships no demo model; demo runs a synthetic model instead");
+                    if (demoModel.equals("bundled") && runsModels) LOG.warn("this build ships no demo model; demo runs a synthetic model instead");
                     registry.create(demoSpec());
                 }
             }

@@ -116,4 +116,20 @@ class InvocationServiceTest {
         assertEquals("CANCELLED", waiting.end.get(5, TimeUnit.SECONDS));
         assertEquals(0, service.queuedTotal());
     }
+
+    @Test
+    void anOmittedChatMaxTokensIsWhatFitsInTheContextCappedByTheFunction() throws Exception {
+        FunctionSpec spec = new FunctionSpec("f", new ModelSource.Synthetic("echo", 1, Duration.ofMillis(1)), null, null,
+                new Limits(4096, 1024, 4, 4), Optional.empty());
+        InvocationRequest chat = new InvocationRequest("f", new Prompt.Text("hi"), Optional.empty(), Integer.MAX_VALUE, 1, 1, List.of(),
+                OptionalLong.empty(), System.nanoTime(), Optional.empty(), Optional.empty(), Optional.empty());
+        assertEquals(256 - 40, InvocationService.sampling(chat, spec, 40, java.util.OptionalInt.of(256)).maxTokens(),
+                "a 256-token context with a 40-token prompt leaves 216, not the function's 1024");
+        assertEquals(1024, InvocationService.sampling(chat, spec, 40, java.util.OptionalInt.of(32768)).maxTokens());
+        assertEquals(1024, InvocationService.sampling(chat, spec, 40, java.util.OptionalInt.empty()).maxTokens());
+        InvocationRequest completion = new InvocationRequest("f", new Prompt.Text("hi"), Optional.empty(), 16, 1, 1, List.of(),
+                OptionalLong.empty(), System.nanoTime(), Optional.empty(), Optional.empty(), Optional.empty());
+        assertEquals(16, InvocationService.sampling(completion, spec, 40, java.util.OptionalInt.of(256)).maxTokens(),
+                "completions keep OpenAI's default of 16");
+    }
 }
