@@ -45,7 +45,7 @@ public final class BenchMain {
     static String usage() {
         return """
                 usage:
-                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--models-up-to N (e3, default 12)] --out DIR
+                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--models-up-to N (e1: 16..N step 8, default 128; e3: 1..N, default 12)] --out DIR
                   simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] [--qmax 2,..] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
@@ -91,7 +91,13 @@ public final class BenchMain {
                     e.withE3KvGate(bounded(a, "kv-tokens-per-model", 0, 16, 1 << 20));
                 }
                 if (a.string("qmax", null) != null) e.withQmax(a.number("qmax", 4));
-                if (a.string("models-up-to", null) != null) e.withE3MaxModels(bounded(a, "models-up-to", 12, 1, 64));
+                if (a.string("models-up-to", null) != null) {
+                    switch (exp) {
+                        case "e1" -> e.withE1MaxModels(bounded(a, "models-up-to", 128, 16, 1024));
+                        case "e3" -> e.withE3MaxModels(bounded(a, "models-up-to", 12, 1, 64));
+                        default -> throw new IllegalArgumentException("--models-up-to applies to e1 and e3");
+                    }
+                }
                 String summary = switch (exp) {
                     case "e1" -> e.e1();
                     case "e2" -> e.e2();

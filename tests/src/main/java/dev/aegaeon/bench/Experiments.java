@@ -51,6 +51,8 @@ public final class Experiments {
     private int e3KvGateTokens;
     private double qmaxSeconds;
     private int e3MaxModels = 12;
+    private int e1MaxModels = 128;
+    private final List<Row> allRows = new ArrayList<>();
 
     /** Makes e3 model the real pool's per-model KV gate of {@code tokens} positions and its 64 GB. */
     /** Our policy with a cap on one batch's decode quota (the platform's aegaeon.pool.qmax-seconds), in every experiment. */
@@ -68,6 +70,26 @@ public final class Experiments {
     /** The suffix of this run's result files: none for the defaults. */
     private String variant() {
         return qmaxSeconds > 0 ? "-qmax" + qmaxSeconds : "";
+    }
+
+    /** e1 sweeps 16..n models in steps of 8 (default 128). */
+    Experiments withE1MaxModels(int n) {
+        if (n < 16) throw new IllegalArgumentException("e1 starts at 16 models; --models-up-to must be at least 16");
+        this.e1MaxModels = n;
+        return this;
+    }
+
+    /** Every row of the experiments run so far, in order. */
+    List<Row> rows() {
+        return List.copyOf(allRows);
+    }
+
+    /**
+     * Whether a run meets the 90% bar. A run without requests has nothing to miss (its attainment,
+     * a mean over no requests, is undefined), so it meets it: the instances it had are enough.
+     */
+    static boolean meetsTarget(Simulation.Result r) {
+        return r.slo().requests() == 0 || r.slo().attainment() >= TARGET;
     }
 
     /** e3 sweeps 1..n models (default 12). */
@@ -117,6 +139,7 @@ public final class Experiments {
     }
 
     private Row logged(Row r) {
+        allRows.add(r);
         log.println(r.csv());
         return r;
     }
@@ -129,7 +152,7 @@ public final class Experiments {
         List<CatalogModel> mix = List.of(CatalogModel.QWEN2_5_7B, CatalogModel.YI1_5_9B, CatalogModel.LLAMA2_13B);
         List<Row> rows = new ArrayList<>();
         Map<String, Map<Double, Double>> series = new LinkedHashMap<>();
-        for (int n = 16; n <= 128; n += 8) {
+        for (int n = 16; n <= e1MaxModels; n += 8) {
             Map<String, CatalogModel> models = WorkloadGenerator.mix(mix, n);
             Map<String, Double> rates = new HashMap<>();
             models.keySet().forEach(m -> rates.put(m, rate));
@@ -202,7 +225,7 @@ public final class Experiments {
             while (true) {
                 var p = Policies.dedicated(List.of(m), Map.of(m, k), arch.tensorParallel(), Integer.MAX_VALUE, gpu);
                 res = run(t, gpu, p);
-                if (t.requests().isEmpty() || res.slo().attainment() >= TARGET || k >= 64) break;
+                if (meetsTarget(res) || k >= 64) break;
                 k++;
             }
             dedicatedGpus += k * arch.tensorParallel();
@@ -217,16 +240,18 @@ public final class Experiments {
             if (pool.isEmpty()) continue;
             Trace t = WorkloadGenerator.poisson(pool, rates, duration, Slo.PAPER_DEFAULT, seed);
             int tp = large ? 4 : 1;
+            double poolRate = 0;
+            for (String m : pool.keySet()) poolRate += rates.get(m);
             Row best = null;
             for (int inst = 1; inst <= 64; inst++) {
                 int prefill = Policies.prefillInstances(inst);
                 // One instance runs both phases (colocated); more are split as in e1.
                 var p = inst == 1 ? Policies.colocated(1, tp, gpu, ours())
                         : Policies.aegaeon(prefill, inst - prefill, tp, gpu, ours());
-                Row r = logged(new Row("e2" + variant(), "aegaeon:" + (large ? "72b-pool" : "small-pool"), pool.size(), totalRate / count, inst * tp,
+                Row r = logged(new Row("e2" + variant(), "aegaeon:" + (large ? "72b-pool" : "small-pool"), pool.size(), poolRate / pool.size(), inst * tp,
                         run(t, gpu, p), duration));
                 rows.add(r);
-                if (r.result().slo().attainment() >= TARGET) {
+                if (meetsTarget(r.result())) {
                     best = r;
                     break;
                 }

@@ -124,7 +124,10 @@ public final class Policies {
         double[] load = new double[instances];
         List<java.util.Set<String>> placed = new ArrayList<>();
         for (int i = 0; i < instances; i++) placed.add(new java.util.HashSet<>());
-        List<String> byPopularity = rates.keySet().stream().sorted(Comparator.comparing((String m) -> -rates.get(m)).thenComparing(m -> m)).toList();
+        // Equal rates are ordered by a stable hash of the name, not the name: names sort by
+        // architecture, and one architecture would then take every GPU.
+        List<String> byPopularity = rates.keySet().stream().sorted(Comparator.comparing((String m) -> -rates.get(m))
+                .thenComparingLong(Policies::tieOrder).thenComparing(m -> m)).toList();
         for (String m : byPopularity) {
             int best = -1;
             for (int i = 0; i < instances; i++) {
@@ -139,5 +142,13 @@ public final class Policies {
         for (int i = 0; i < instances; i++) inst.add(new InstanceSpec(i, Role.COLOCATED, gpusPerInstance, mem, placed.get(i), placed.get(i).isEmpty() ? Set.of(NO_MODEL) : placed.get(i)));
         return new Simple("static-mux", inst, (clock, cost, trace, is, l) -> new AegaeonScheduler(clock, cost, trace.modelSpecs(), is,
                 SchedulerConfig.defaults(), l));
+    }
+
+    /** A stable, name-independent order among equally popular models (SplitMix64's finaliser over the name's hash). */
+    static long tieOrder(String model) {
+        long z = model.hashCode() * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 }

@@ -21,7 +21,17 @@ import java.util.PriorityQueue;
  */
 public final class Simulation {
 
-    public record Result(String policy, int gpus, SloReport slo, double busyGpuSeconds, double endSeconds, long events) {
+    /**
+     * @param ended  requests that reached a terminal state (finished, rejected or cancelled)
+     * @param cutOff the run stopped at {@code duration + drain} with events still to process; when
+     *               false every event was processed, so a request that has not ended was stranded
+     */
+    public record Result(String policy, int gpus, SloReport slo, double busyGpuSeconds, double endSeconds, long events, int ended, boolean cutOff) {
+        /** Requests left unended although nothing remained to wake the scheduler (a liveness failure). */
+        public int stranded() {
+            return cutOff ? 0 : slo.requests() - ended;
+        }
+
         /** Busy share of the GPUs from time 0 to the last event (the drain included). */
         public double utilisation() {
             return endSeconds <= 0 ? 0 : busyGpuSeconds / (gpus * endSeconds);
@@ -61,6 +71,7 @@ public final class Simulation {
                              java.util.function.Consumer<Scheduler> afterEvent, java.util.function.BiConsumer<Event, List<Decision>> tap) {
         VirtualClock clock = new VirtualClock();
         SloLedger ledger = new SloLedger();
+        int[] ended = {0};
         for (RequestSpec r : trace.requests()) ledger.expect(r, trace.outputTokens()[(int) r.id()]);
         SchedulerListener both = new SchedulerListener() {
             @Override
@@ -71,6 +82,7 @@ public final class Simulation {
 
             @Override
             public void onFinish(long id, dev.aegaeon.scheduler.RequestState state, double time) {
+                ended[0]++;
                 ledger.onFinish(id, state, time);
                 observer.onFinish(id, state, time);
             }
@@ -94,6 +106,7 @@ public final class Simulation {
         int next = 0;
         long events = 0;
         double stop = trace.durationSeconds() + drainSeconds;
+        boolean cutOff = false;
         while (true) {
             Event e;
             double t;
@@ -108,7 +121,10 @@ public final class Simulation {
             } else {
                 break;
             }
-            if (t > stop) break;
+            if (t > stop) {
+                cutOff = true;
+                break;
+            }
             clock.advanceTo(t);
             events++;
             List<Decision> decisions = scheduler.handle(e);
@@ -116,6 +132,7 @@ public final class Simulation {
             for (Decision d : decisions) executor.submit(d);
             afterEvent.accept(scheduler);
         }
-        return new Result(policy.name(), policy.gpus(), ledger.report(Math.max(clock.now(), stopAt(trace, drainSeconds, clock.now(), next < arrivals.size() || !queue.isEmpty()))), executor.busyGpuSeconds(), clock.now(), events);
+        return new Result(policy.name(), policy.gpus(), ledger.report(Math.max(clock.now(), stopAt(trace, drainSeconds, clock.now(), cutOff))),
+                executor.busyGpuSeconds(), clock.now(), events, ended[0], cutOff);
     }
 }

@@ -6,6 +6,11 @@ import dev.aegaeon.runtime.backend.SamplingRows;
 import dev.aegaeon.runtime.backend.StepLayout;
 import dev.aegaeon.runtime.backend.Tensor;
 import dev.aegaeon.runtime.model.ModelConfig;
+import dev.aegaeon.runtime.sampling.JsonConstraint;
+import dev.aegaeon.runtime.sampling.ResponseFormat;
+import dev.aegaeon.runtime.sampling.RowSampler;
+import dev.aegaeon.runtime.sampling.Sampled;
+import dev.aegaeon.runtime.sampling.TokenTexts;
 import dev.aegaeon.runtime.weights.WeightSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,6 +36,7 @@ public final class InferenceEngine implements AutoCloseable {
     private final KvBlockManager kv;
     private final TokenDecoder decoder;
     private LogitsObserver logitsObserver;
+    private volatile TokenTexts tokenTexts;
     /** Detached sets whose blocks this engine still holds: each leaves it exactly once (adopted or discarded). */
     private final Set<KvSwap.Detached> detached = ConcurrentHashMap.newKeySet();
 
@@ -40,7 +46,11 @@ public final class InferenceEngine implements AutoCloseable {
         this.runner = new ModelRunner(config, weights, backend, new KvCacheShape(config.numLayers(),
                 config.numKvHeads(), config.headDim(), options.blockSize(), options.numBlocks()));
         this.decoder = options.decoder();
+        if (decoder != null) this.tokenTexts = new TokenTexts(config.vocabSize(), id -> decoder.decode(new int[] {id}));
     }
+
+    /** The vocabulary's texts, which a {@code response_format} constraint needs (set by whoever has the tokenizer). */
+    public void setTokenTexts(TokenTexts texts) { this.tokenTexts = texts; }
 
     public ModelConfig config() { return config; }
 
@@ -77,7 +87,17 @@ public final class InferenceEngine implements AutoCloseable {
         if (!params.stopStrings().isEmpty() && decoder == null) {
             throw new IllegalArgumentException("stop strings need a tokenizer, and this model has none");
         }
-        return new Sequence(NEXT_ID.incrementAndGet(), this, promptIds, params);
+        for (int id : params.logitBias().keySet()) {
+            if (id >= config.vocabSize()) {
+                throw new IllegalArgumentException("logit_bias token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            }
+        }
+        JsonConstraint constraint = null;
+        if (!(params.responseFormat() instanceof ResponseFormat.Text)) {
+            if (tokenTexts == null) throw new IllegalArgumentException("response_format needs a tokenizer, and this model has none");
+            constraint = JsonConstraint.of(params.responseFormat(), tokenTexts, params.stopTokenIds());
+        }
+        return new Sequence(NEXT_ID.incrementAndGet(), this, promptIds, params, constraint);
     }
 
     /**
@@ -351,28 +371,44 @@ public final class InferenceEngine implements AutoCloseable {
 
     private StepResult sampleAndAdvance(List<Sequence> seqs, Tensor logits) {
         int n = seqs.size();
-        float[] temperature = new float[n], topP = new float[n];
-        int[] topK = new int[n];
         double[] uniform = new double[n];
+        boolean host = false;
         for (int i = 0; i < n; i++) {
-            SamplingParams p = seqs.get(i).params();
-            temperature[i] = p.temperature();
-            topK[i] = p.topK();
-            topP[i] = p.topP();
             uniform[i] = seqs.get(i).nextUniform();
+            host |= seqs.get(i).params().needsHostSampling();
         }
+        float[] hostLogits = host || logitsObserver != null ? runner.toHost(logits) : null;
+        int vocab = config.vocabSize();
         if (logitsObserver != null) {
-            float[] host = runner.toHost(logits);
-            int vocab = config.vocabSize();
-            for (int i = 0; i < n; i++) logitsObserver.onLogits(seqs.get(i), Arrays.copyOfRange(host, i * vocab, (i + 1) * vocab));
+            for (int i = 0; i < n; i++) logitsObserver.onLogits(seqs.get(i), Arrays.copyOfRange(hostLogits, i * vocab, (i + 1) * vocab));
         }
-        int[] ids = runner.sample(logits, new SamplingRows(temperature, topK, topP, uniform));
+        Sampled[] picks = new Sampled[n];
+        if (host) {
+            // rules the device sampler lacks: the whole batch is sampled here, one implementation for every backend
+            for (int i = 0; i < n; i++) {
+                Sequence s = seqs.get(i);
+                picks[i] = RowSampler.sample(Arrays.copyOfRange(hostLogits, i * vocab, (i + 1) * vocab), s.params(),
+                        s.history(), s.constraint(), uniform[i]);
+            }
+        } else {
+            float[] temperature = new float[n], topP = new float[n];
+            int[] topK = new int[n];
+            for (int i = 0; i < n; i++) {
+                SamplingParams p = seqs.get(i).params();
+                temperature[i] = p.temperature();
+                topK[i] = p.topK();
+                topP[i] = p.topP();
+            }
+            int[] ids = runner.sample(logits, new SamplingRows(temperature, topK, topP, uniform));
+            for (int i = 0; i < n; i++) picks[i] = new Sampled(ids[i], null);
+        }
         List<StepResult.TokenEvent> events = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Sequence s = seqs.get(i);
-            FinishReason finish = StopConditions.advance(s, ids[i], decoder);
+            int id = picks[i].tokenId();
+            FinishReason finish = StopConditions.advance(s, id, decoder);
             if (finish != null) kv.release(s);
-            events.add(new StepResult.TokenEvent(s, ids[i], finish));
+            events.add(new StepResult.TokenEvent(s, id, finish, picks[i].logprobs()));
         }
         return new StepResult.Stepped(List.copyOf(events));
     }

@@ -3,6 +3,9 @@ package dev.aegaeon.runtime.engine;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
+import dev.aegaeon.runtime.sampling.JsonConstraint;
+import dev.aegaeon.runtime.sampling.TokenHistory;
+
 /**
  * One request's state inside one engine: its prompt, the tokens generated so far, its KV block table
  * and how many of its tokens are in the KV cache. Created by {@link InferenceEngine#newSequence};
@@ -22,13 +25,17 @@ public final class Sequence {
     private int cachedTokens;
     private FinishReason finishReason;
     private String text = "";
+    private final TokenHistory history;
+    private final JsonConstraint constraint;
 
-    Sequence(long id, InferenceEngine owner, int[] prompt, SamplingParams params) {
+    Sequence(long id, InferenceEngine owner, int[] prompt, SamplingParams params, JsonConstraint constraint) {
         this.id = id;
         this.owner = owner;
         this.prompt = prompt.clone();
         this.params = params;
         this.random = params.seed() == null ? new SplittableRandom() : new SplittableRandom(params.seed());
+        this.history = params.penalties().active() ? new TokenHistory(prompt) : null;
+        this.constraint = constraint;
     }
 
     public long id() { return id; }
@@ -92,7 +99,15 @@ public final class Sequence {
     void append(int token) {
         if (generatedCount == generated.length) generated = Arrays.copyOf(generated, generated.length * 2);
         generated[generatedCount++] = token;
+        if (history != null) history.accept(token);
+        if (constraint != null) constraint.accept(token);
     }
+
+    /** Prompt and output ids for the penalties; null when none is active. */
+    TokenHistory history() { return history; }
+
+    /** The response_format constraint; null for free text. */
+    JsonConstraint constraint() { return constraint; }
 
     void setText(String text) { this.text = text; }
 

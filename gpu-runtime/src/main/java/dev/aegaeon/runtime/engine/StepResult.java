@@ -2,6 +2,8 @@ package dev.aegaeon.runtime.engine;
 
 import java.util.List;
 
+import dev.aegaeon.runtime.sampling.TokenLogprobs;
+
 /** What one prefill or decode step did. */
 public sealed interface StepResult {
 
@@ -13,7 +15,7 @@ public sealed interface StepResult {
 
     /**
      * A token produced for {@code sequence}; {@code finish} is non-null when this token ended it (its
-     * KV blocks are already freed then).
+     * KV blocks are already freed then); {@code logprobs} is non-null when the request asked for them.
      */
-    record TokenEvent(Sequence sequence, int tokenId, FinishReason finish) {}
+    record TokenEvent(Sequence sequence, int tokenId, FinishReason finish, TokenLogprobs logprobs) {}
 }

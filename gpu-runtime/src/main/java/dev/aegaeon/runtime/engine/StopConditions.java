@@ -25,6 +25,10 @@ final class StopConditions {
             s.finish(FinishReason.STOP);
             return FinishReason.STOP;
         }
+        if (s.constraint() != null && s.constraint().done()) {
+            s.finish(FinishReason.STOP);
+            return FinishReason.STOP;
+        }
         if (s.generatedCount() >= p.maxTokens()) {
             s.finish(FinishReason.LENGTH);
             return FinishReason.LENGTH;

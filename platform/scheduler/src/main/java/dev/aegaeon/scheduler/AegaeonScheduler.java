@@ -175,6 +175,16 @@ public final class AegaeonScheduler implements PoolScheduler {
         return n;
     }
 
+    @Override
+    public int workOn(int instance) {
+        InstanceState inst = instance(instance);
+        int n = 0;
+        for (PrefillGroup g : inst.groups) n += g.members.size();
+        if (inst.runningGroup != null) n += inst.runningGroup.members.size();
+        for (DecodeBatch b : inst.order) n += b.members.size();
+        return n + memory.handoffsFrom(inst);
+    }
+
     public int liveRequests() {
         return requests.size();
     }

@@ -123,17 +123,14 @@ final class DecodeRounds {
         }
         if (!toSwapIn.isEmpty()) {
             long growth = (long) runnable.size() * perToken;
-            List<Req> fit = new ArrayList<>();
-            long bytes = 0;
-            for (Req r : toSwapIn) {
-                if (bytes + r.hostBytes + growth > inst.freeBytes()) break;
-                bytes += r.hostBytes;
-                fit.add(r);
-            }
+            List<Req> fit = fitting(inst, toSwapIn, growth);
             if (fit.size() < toSwapIn.size()) {
                 long want = growth;
                 for (Req r : toSwapIn) want += r.hostBytes;
+                // Evicting idle weights frees memory now and no event follows it: whatever fits
+                // afterwards must be swapped in during this pass, or the instance waits forever.
                 memory.makeRoom(inst, want, b.model, b, null);
+                fit = fitting(inst, toSwapIn, growth);
             }
             if (!fit.isEmpty()) memory.swapIn(inst, fit);
         }
@@ -164,6 +161,18 @@ final class DecodeRounds {
         inst.resident.get(b.model).lastUse = clock.now();
         double left = inst.quotaEnd == Double.POSITIVE_INFINITY ? Double.POSITIVE_INFINITY : Math.max(0, inst.quotaEnd - clock.now());
         sink.accept(new Decision.RunDecodeStep(inst.id(), inst.runningStepId, b.model, Req.ids(runnable), b.contextTokens, left));
+    }
+
+    /** The longest prefix of {@code candidates} whose KV fits beside {@code growth} bytes of step growth. */
+    private static List<Req> fitting(InstanceState inst, List<Req> candidates, long growth) {
+        List<Req> fit = new ArrayList<>();
+        long bytes = 0;
+        for (Req r : candidates) {
+            if (bytes + r.hostBytes + growth > inst.freeBytes()) break;
+            bytes += r.hostBytes;
+            fit.add(r);
+        }
+        return fit;
     }
 
     private static long growth(List<Req> runnable, long perToken) {

@@ -35,6 +35,16 @@ final class InstanceMemory {
         return swaps.remove(swapId);
     }
 
+    /** Requests being handed off from the instance: in an outstanding swap and in no decode batch yet. */
+    int handoffsFrom(InstanceState inst) {
+        int n = 0;
+        for (Swap s : swaps.values()) {
+            if (s.inst() != inst) continue;
+            for (Req r : s.requests()) if (r.batch == null) n++;
+        }
+        return n;
+    }
+
     void swapOut(InstanceState inst, List<Req> reqs) {
         long bytes = 0;
         for (Req r : reqs) {

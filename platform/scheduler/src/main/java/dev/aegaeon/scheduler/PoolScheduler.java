@@ -27,4 +27,15 @@ public interface PoolScheduler extends Scheduler {
      * loading for it). Never ends or moves a request.
      */
     List<Decision> evictIdle(String model);
+
+    /**
+     * Requests the instance has yet to serve: queued for its prefill, members of its decode round
+     * (KV on the device, in host memory or in flight) or, for policies that place a request only when
+     * an instance frees up, waiting for any instance that may serve them. A pure query; with work,
+     * a live scheduler always has a decision outstanding on the instance or issues one soon, so a
+     * watchdog may read "work and no activity for long" as a stall.
+     *
+     * @throws IllegalArgumentException for an unknown instance
+     */
+    int workOn(int instance);
 }

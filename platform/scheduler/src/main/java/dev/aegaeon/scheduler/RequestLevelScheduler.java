@@ -58,6 +58,8 @@ public final class RequestLevelScheduler implements PoolScheduler {
         boolean loading, busy;
         long used;
         long runningId = -1;
+        /** When the instance last admitted a request or finished a step (least-recently-used placement). */
+        double lastUse = Double.NEGATIVE_INFINITY;
         final List<R> running = new ArrayList<>();
         final List<R> waiting = new ArrayList<>();
         final List<R> decoding = new ArrayList<>();
@@ -129,6 +131,15 @@ public final class RequestLevelScheduler implements PoolScheduler {
     }
 
     @Override
+    public int workOn(int instance) {
+        if (instance < 0 || instance >= gpus.size()) throw new IllegalArgumentException("unknown instance " + instance);
+        Gpu g = gpus.get(instance);
+        int n = g.waiting.size() + g.decoding.size();
+        for (var e : pending.entrySet()) if (g.spec.mayServe(e.getKey())) n += e.getValue().size();
+        return n;
+    }
+
+    @Override
     public RequestState state(long id) {
         R r = live.get(id);
         return r == null ? null : r.state;
@@ -186,11 +197,25 @@ public final class RequestLevelScheduler implements PoolScheduler {
         admit(best, r);
     }
 
+    /**
+     * The idle instance to serve a model that no instance takes now, as ServerlessLLM places: one
+     * that already holds the model (no load), else one holding no model (no eviction), else the
+     * least recently used (its model is the least likely to be wanted back); ties go to the lowest id.
+     */
     private Gpu idleGpu(ModelSpec model) {
+        Gpu best = null;
         for (Gpu g : gpus) {
-            if (g.idle() && g.spec.mayServe(model.name()) && model.weightBytes() < g.spec.memoryBytes()) return g;
+            if (!g.idle() || !g.spec.mayServe(model.name()) || model.weightBytes() >= g.spec.memoryBytes()) continue;
+            if (best == null || placementRank(g, model) < placementRank(best, model)
+                    || placementRank(g, model) == placementRank(best, model) && g.lastUse < best.lastUse) best = g;
         }
-        return null;
+        return best;
+    }
+
+    /** 0: holds the model, 1: holds none, 2: holds another model. */
+    private static int placementRank(Gpu g, ModelSpec model) {
+        if (model.name().equals(g.model)) return 0;
+        return g.model == null ? 1 : 2;
     }
 
     private int active(Gpu g) {
@@ -215,6 +240,7 @@ public final class RequestLevelScheduler implements PoolScheduler {
 
     private void admit(Gpu g, R r) {
         r.gpu = g;
+        g.lastUse = clock.now();
         r.reserved = r.fullKv();
         g.used += r.reserved;
         g.waiting.add(r);
@@ -246,6 +272,7 @@ public final class RequestLevelScheduler implements PoolScheduler {
 
     private void stepDone(Gpu g, Set<Long> finished, boolean prefill) {
         g.busy = false;
+        g.lastUse = clock.now();
         dirty.add(g);
         double t = clock.now();
         for (R r : g.running) {

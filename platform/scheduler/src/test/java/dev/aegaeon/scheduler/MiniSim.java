@@ -37,6 +37,13 @@ final class MiniSim {
         at(r.arrivalSeconds(), new Event.Arrival(r));
     }
 
+    /** Completions the scheduler is waiting for (decisions issued and not yet done); arrivals and cancellations excluded. */
+    int outstanding() {
+        int n = 0;
+        for (Object[] e : queue) if (!(e[2] instanceof Event.Arrival) && !(e[2] instanceof Event.Cancel)) n++;
+        return n;
+    }
+
     void run(double until) {
         submit(scheduler.start());
         while (!queue.isEmpty() && (double) queue.peek()[0] <= until) {

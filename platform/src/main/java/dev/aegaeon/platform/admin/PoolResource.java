@@ -27,7 +27,7 @@ public class PoolResource {
     PlatformRuntime runtime;
 
     @GET
-    @Operation(summary = "Pool policy, device busy/load/swap seconds, switches and shared host images")
+    @Operation(summary = "Pool policy, device busy/load/swap seconds, switches, shared host images and stalls")
     public Response get() {
         if (!(runtime.backend() instanceof PooledInferenceBackend pooled)) {
             Map<String, Object> err = new LinkedHashMap<>();
@@ -48,6 +48,7 @@ public class PoolResource {
         d.put("switches", s.switches());
         d.put("kvSwapOuts", s.kvSwapOuts());
         d.put("openHostImages", s.openHostImages());
+        d.put("stalls", s.stalls());
         return Response.ok(d).build();
     }
 }

@@ -1,6 +1,9 @@
 package dev.aegaeon.platform.engine;
 
 import dev.aegaeon.functions.FunctionSpec;
+import dev.aegaeon.runtime.engine.FinishReason;
+import dev.aegaeon.runtime.engine.SamplingParams;
+import dev.aegaeon.worker.RequestHandle;
 
 /**
  * What the invocation service needs from a model runtime (engine + scheduler). The platform owns
@@ -12,12 +15,12 @@ import dev.aegaeon.functions.FunctionSpec;
  *   <li><b>Threading.</b> Every method is thread-safe and non-blocking: it returns after O(work to
  *       enqueue), never after model loading or computation. {@link #encode} may run the tokenizer
  *       on the caller's thread.</li>
- *   <li><b>Callbacks.</b> For one {@link Generation}, {@link TokenListener} methods are called
+ *   <li><b>Callbacks.</b> For one {@link RequestHandle}, {@link TokenListener} methods are called
  *       serially (never concurrently), from backend threads, in token order, and must not block
  *       (they hand data to a network buffer and return). Exactly one terminal callback
  *       ({@link TokenListener#onComplete} or {@link TokenListener#onError}) ends every generation
  *       that {@link #submit} returned, whatever happens (cancellation, unregistration, shutdown).</li>
- *   <li><b>Cancellation.</b> {@link Generation#cancel()} is idempotent and may be called from any
+ *   <li><b>Cancellation.</b> {@link RequestHandle#cancel()} is idempotent and may be called from any
  *       thread at any time. The backend releases the sequence's KV blocks and queue slot before
  *       the terminal callback {@code onComplete(FinishReason.CANCELLED, usage)}, which comes
  *       promptly (within one decode step); at most one {@code onToken} already in progress may
@@ -58,7 +61,7 @@ public interface InferenceBackend extends AutoCloseable {
      * Starts generating. Never blocks on the model being loaded: a COLD function is loaded as part
      * of serving this generation (counted in its TTFT).
      */
-    Generation submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
+    RequestHandle submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
             throws BackendException;
 
     /**

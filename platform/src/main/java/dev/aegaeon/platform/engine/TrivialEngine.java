@@ -1,5 +1,8 @@
 package dev.aegaeon.platform.engine;
 
+import dev.aegaeon.runtime.engine.SamplingParams;
+import dev.aegaeon.runtime.sampling.ResponseFormat;
+import dev.aegaeon.worker.RequestHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,20 +77,37 @@ public final class TrivialEngine implements InferenceBackend {
     }
 
     @Override
-    public Generation submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
+    public RequestHandle submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
             throws BackendException {
         if (closed) throw new BackendException.Unavailable("the engine is shut down", null);
         TrivialModel m = model(function);
+        refuseWhatAScriptCannotHonour(params);
         m.ensureHot(clock.instant());
         Duration interval = m.spec.model() instanceof ModelSource.Synthetic s ? s.tokenInterval()
                 : ModelSource.Synthetic.DEFAULT_TOKEN_INTERVAL;
         long functionSeed = m.spec.model() instanceof ModelSource.Synthetic s ? s.seed() : 0L;
-        String script = SyntheticText.script(function, prompt, params.seed().orElse(functionSeed));
+        String script = SyntheticText.script(function, prompt, params.seed() != null ? params.seed() : functionSeed);
         TrivialSequence seq = new TrivialSequence(this, m, prompt.length(), script, params, listener, interval);
         m.sequences.add(seq);
         m.lastUsed = clock.instant();
         seq.start();
         return seq;
+    }
+
+    /** Scripted text has no token distribution: rules over one are refused by name, never ignored. */
+    private static void refuseWhatAScriptCannotHonour(SamplingParams p) throws BackendException.InvalidRequest {
+        String param = p.logprobs() >= 0 ? "logprobs"
+                : p.penalties().presence() != 0f ? "presence_penalty"
+                : p.penalties().frequency() != 0f ? "frequency_penalty"
+                : p.penalties().repetition() != 1f ? "repetition_penalty"
+                : !p.logitBias().isEmpty() ? "logit_bias"
+                : p.topK() > 0 ? "top_k"
+                : p.minP() > 0f ? "min_p"
+                : !(p.responseFormat() instanceof ResponseFormat.Text) ? "response_format" : null;
+        if (param != null) {
+            throw new BackendException.InvalidRequest(param, "The trivial engine writes scripted text without a token "
+                    + "distribution, so '" + param + "' is not supported; use a model backend.");
+        }
     }
 
     @Override

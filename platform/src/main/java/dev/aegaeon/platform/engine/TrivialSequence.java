@@ -3,13 +3,20 @@ package dev.aegaeon.platform.engine;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.aegaeon.runtime.engine.FinishReason;
+import dev.aegaeon.runtime.engine.SamplingParams;
+import dev.aegaeon.worker.RequestHandle;
 
 /**
  * One generation in the trivial engine. Every step runs on the engine's single ticker thread, so
  * listener calls are serial. {@link #cancel()} frees the KV blocks on the caller's thread at once,
  * then the terminal callback follows on the ticker thread.
  */
-final class TrivialSequence implements Generation {
+final class TrivialSequence implements RequestHandle {
+    private static final AtomicLong NEXT_ID = new AtomicLong();
+    private final long id = NEXT_ID.incrementAndGet();
     private final TrivialEngine engine;
     private final TrivialModel model;
     private final int promptTokens;
@@ -31,7 +38,12 @@ final class TrivialSequence implements Generation {
         this.params = params;
         this.listener = listener;
         this.intervalNanos = interval.toNanos();
-        this.stop = new StopMatcher(params.stop());
+        this.stop = new StopMatcher(params.stopStrings());
+    }
+
+    @Override
+    public long id() {
+        return id;
     }
 
     void start() {
@@ -49,17 +61,17 @@ final class TrivialSequence implements Generation {
         int index = generated++;
         holdBlocks(promptTokens + generated);
         if (stop.stopped()) {
-            if (!text.isEmpty()) listener.onToken(index, text);
+            if (!text.isEmpty()) listener.onToken(index, text, null);
             finish(FinishReason.STOP);
             return;
         }
         if (generated >= params.maxTokens()) {
-            listener.onToken(index, text + stop.flush());
+            listener.onToken(index, text + stop.flush(), null);
             finish(FinishReason.LENGTH);
             return;
         }
         if (generated >= script.length) text += stop.flush();
-        listener.onToken(index, text);
+        listener.onToken(index, text, null);
         engine.ticker().schedule(this::step, intervalNanos, TimeUnit.NANOSECONDS);
     }
 

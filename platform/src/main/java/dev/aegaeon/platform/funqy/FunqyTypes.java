@@ -20,6 +20,14 @@ public final class FunqyTypes {
         public Double topP;
         public List<String> stop;
         public Long seed;
+        /** Fields this door does not take (the OpenAI routes do): refused by name, never ignored. */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public final List<String> unsupported = new java.util.ArrayList<>();
+
+        @com.fasterxml.jackson.annotation.JsonAnySetter
+        void unsupported(String name, Object value) {
+            unsupported.add(name);
+        }
     }
 
     public static class GenerateInput extends Params {

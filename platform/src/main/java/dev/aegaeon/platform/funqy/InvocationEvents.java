@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.aegaeon.kafka.CloudEventHeaders;
 import dev.aegaeon.platform.boot.PlatformRuntime;
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.invoke.InvocationError;
 import dev.aegaeon.platform.invoke.InvocationRejected;
 import dev.aegaeon.platform.openai.BadRequest;
@@ -49,6 +49,7 @@ public class InvocationEvents {
         try {
             if (body == null || !body.isObject()) throw new BadRequest(null, "the event data must be an OpenAI completions or chat request");
             call = OpenAiRequestParser.parse(OpenAiRequestParser.invocationKind(body), body, arrival, Optional.empty(), Optional.empty(), Optional.of(id));
+            call.requireSingleChoice();
         } catch (BadRequest e) {
             return Uni.createFrom().item(reply(id, OpenAiFormat.error(e.error())));
         }
@@ -63,7 +64,8 @@ public class InvocationEvents {
                         em.complete(reply(id, OpenAiFormat.error(error)));
                     } else {
                         em.complete(reply(id, OpenAiFormat.response(call.kind(), responseId, created, model,
-                                outcome.text(), outcome.finishReason().openAiName(), outcome.usage())));
+                                outcome.text(), outcome.finishReason().openAiName(), outcome.usage(), outcome.logprobs(),
+                                call.logprobs())));
                     }
                 }));
                 em.onTermination(invocation::cancel);

@@ -5,12 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 import jakarta.inject.Inject;
 
+import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.platform.boot.PlatformRuntime;
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.engine.Prompt;
 import dev.aegaeon.platform.invoke.Invocation;
 import dev.aegaeon.platform.invoke.InvocationError;
@@ -51,9 +51,18 @@ public class ModelFunctions {
     private Uni<FunqyTypes.Output> run(FunqyTypes.Params p, Prompt prompt, int defaultMax, boolean chat) {
         long arrival = System.nanoTime();
         if (p.model == null || p.model.isBlank()) return Uni.createFrom().item(failure(p, "model", "Missing required parameter: 'model'."));
-        var request = new InvocationRequest(p.model, prompt, Optional.ofNullable(p.maxTokens), defaultMax,
-                p.temperature == null ? 1.0 : p.temperature, p.topP == null ? 1.0 : p.topP,
-                p.stop == null ? List.of() : p.stop, p.seed == null ? OptionalLong.empty() : OptionalLong.of(p.seed),
+        if (!p.unsupported.isEmpty()) {
+            String name = p.unsupported.getFirst();
+            return Uni.createFrom().item(failure(p, name, "'" + name + "' is not supported by this function; the OpenAI routes (/v1/...) take it."));
+        }
+        double temperature = p.temperature == null ? 1.0 : p.temperature, topP = p.topP == null ? 1.0 : p.topP;
+        if (!(temperature >= 0 && temperature <= 2))
+            return Uni.createFrom().item(failure(p, "temperature", "temperature must be between 0 and 2, got " + temperature + "."));
+        if (!(topP > 0 && topP <= 1))
+            return Uni.createFrom().item(failure(p, "top_p", "top_p must be greater than 0 and at most 1, got " + topP + "."));
+        SamplingParams sampling = SamplingParams.builder().temperature((float) temperature).topP((float) topP)
+                .stopStrings(p.stop == null ? List.of() : p.stop).seed(p.seed).build();
+        var request = new InvocationRequest(p.model, prompt, Optional.ofNullable(p.maxTokens), defaultMax, sampling,
                 arrival, Optional.empty(), Optional.empty(), Optional.empty());
         return Uni.createFrom().<FunqyTypes.Output>emitter(em -> {
             Invocation[] self = new Invocation[1];

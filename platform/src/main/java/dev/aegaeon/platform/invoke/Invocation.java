@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.aegaeon.platform.engine.BackendException;
 import dev.aegaeon.platform.engine.EncodedPrompt;
-import dev.aegaeon.platform.engine.FinishReason;
-import dev.aegaeon.platform.engine.Generation;
-import dev.aegaeon.platform.engine.SamplingParams;
+import dev.aegaeon.runtime.engine.FinishReason;
+import dev.aegaeon.worker.RequestHandle;
+import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.platform.engine.TokenListener;
 import dev.aegaeon.platform.engine.Usage;
 
@@ -30,7 +30,7 @@ public final class Invocation implements TokenListener {
     private final Duration timeout;
     private final SloClock slo;
     private final AtomicBoolean terminated = new AtomicBoolean();
-    private volatile Generation generation;
+    private volatile RequestHandle generation;
     private volatile boolean cancelRequested;
     private volatile ScheduledFuture<?> deadlineTimer;
     private volatile long submittedNanos;
@@ -77,7 +77,7 @@ public final class Invocation implements TokenListener {
             terminate(() -> observer.onComplete(FinishReason.CANCELLED, new Usage(prompt.length(), 0)), false);
             return;
         }
-        Generation g = generation;
+        RequestHandle g = generation;
         if (g != null) g.cancel();
     }
 
@@ -98,7 +98,7 @@ public final class Invocation implements TokenListener {
         }
         // Report the timeout now; the backend's CANCELLED callback that follows is swallowed.
         terminate(() -> observer.onError(InvocationError.timeout(timeout)), false);
-        Generation g = generation;
+        RequestHandle g = generation;
         if (g != null) g.cancel();
     }
 
@@ -122,13 +122,13 @@ public final class Invocation implements TokenListener {
     }
 
     @Override
-    public void onToken(int index, String text) {
+    public void onToken(int index, String text, dev.aegaeon.runtime.sampling.DecodedLogprobs logprobs) {
         long now = System.nanoTime();
         if (index == 0) service.metrics().timeToFirstToken(function, now - arrivalNanos);
         else service.metrics().interTokenLatency(function, now - lastTokenNanos);
         lastTokenNanos = now;
         slo.token(now);
-        if (!terminated.get()) observer.onToken(index, text);
+        if (!terminated.get()) observer.onToken(index, text, logprobs);
     }
 
     @Override

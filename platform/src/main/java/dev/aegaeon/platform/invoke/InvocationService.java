@@ -14,7 +14,7 @@ import dev.aegaeon.functions.FunctionSpec;
 import dev.aegaeon.platform.engine.BackendException;
 import dev.aegaeon.platform.engine.EncodedPrompt;
 import dev.aegaeon.platform.engine.InferenceBackend;
-import dev.aegaeon.platform.engine.SamplingParams;
+import dev.aegaeon.runtime.engine.SamplingParams;
 
 /**
  * The one path from every front door (OpenAI HTTP, Funqy, CloudEvents, Kafka) to the backend:
@@ -145,15 +145,13 @@ public final class InvocationService implements AutoCloseable {
             throw new InvocationRejected(InvocationError.invalid("max_tokens", "invalid_value",
                     "max_tokens is too large: " + max + ". This model supports at most "
                             + spec.limits().maxOutputTokens() + " completion tokens."));
-        if (!(r.temperature() >= 0 && r.temperature() <= 2))
+        SamplingParams s = r.sampling();
+        if (!(s.temperature() >= 0 && s.temperature() <= 2))
             throw new InvocationRejected(InvocationError.invalid("temperature", "invalid_value",
-                    "temperature must be between 0 and 2, got " + r.temperature() + "."));
-        if (!(r.topP() > 0 && r.topP() <= 1))
-            throw new InvocationRejected(InvocationError.invalid("top_p", "invalid_value",
-                    "top_p must be greater than 0 and at most 1, got " + r.topP() + "."));
-        if (r.stop().size() > 4)
+                    "temperature must be between 0 and 2, got " + s.temperature() + "."));
+        if (s.stopStrings().size() > 4)
             throw new InvocationRejected(InvocationError.invalid("stop", "invalid_value", "At most 4 stop sequences are allowed."));
-        return new SamplingParams(max, r.temperature(), r.topP(), r.stop(), r.seed());
+        return s.withMaxTokens(max);
     }
 
     /** A slot of {@code gate} was given back: start the next waiting invocation, if any. */

@@ -177,6 +177,7 @@ public final class KafkaInvocationGateway implements AutoCloseable {
         OpenAiCall call;
         try {
             call = OpenAiRequestParser.parse(kind, body, arrival, apiKey(r), Optional.empty(), Optional.of(id));
+            call.requireSingleChoice();
         } catch (BadRequest e) {
             publishResult(r, tp, id, route, e.error().status(), OpenAiFormat.error(e.error()), 0, null);
             return;
@@ -184,20 +185,25 @@ public final class KafkaInvocationGateway implements AutoCloseable {
         long created = Instant.now().getEpochSecond();
         String responseId = OpenAiFormat.responseId(kind, id);
         long[] lastToken = {0};
-        CollectingObserver.TokenTap tap = (index, text) -> {
+        int[] textOffset = {0};
+        CollectingObserver.TokenTap tap = (index, text, logprobs) -> {
             lastToken[0] = System.nanoTime();
-            if (call.stream() && !text.isEmpty()) publishToken(id, route, OpenAiFormat.chunk(kind, responseId, created, model,
-                    index == 0, text, null, false));
+            if (call.stream() && (!text.isEmpty() || logprobs != null && call.logprobs() >= 0)) {
+                publishToken(id, route, OpenAiFormat.chunk(kind, responseId, created, model, 0, index == 0, text,
+                        logprobs, call.logprobs(), textOffset[0], null, false));
+            }
+            if (logprobs != null) textOffset[0] += logprobs.token().codePointCount(0, logprobs.token().length());
         };
         try {
             service.start(call.request(), new CollectingObserver(outcome -> {
                 long end = lastToken[0] == 0 ? System.nanoTime() : lastToken[0];
-                if (outcome.failed() || outcome.finishReason() == dev.aegaeon.platform.engine.FinishReason.CANCELLED) {
+                if (outcome.failed() || outcome.finishReason() == dev.aegaeon.runtime.engine.FinishReason.CANCELLED) {
                     InvocationError error = outcome.failed() ? outcome.error() : InvocationError.cancelled();
                     publishResult(r, tp, id, route, error.status(), OpenAiFormat.error(error), end, model);
                 } else {
                     publishResult(r, tp, id, route, 200, OpenAiFormat.response(kind, responseId, created, model,
-                            outcome.text(), outcome.finishReason().openAiName(), outcome.usage()), end, model);
+                            outcome.text(), outcome.finishReason().openAiName(), outcome.usage(), outcome.logprobs(),
+                            call.logprobs()), end, model);
                 }
             }, tap));
         } catch (InvocationRejected e) {

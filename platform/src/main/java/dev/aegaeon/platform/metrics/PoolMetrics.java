@@ -12,7 +12,9 @@ import io.micrometer.core.instrument.MeterRegistry;
  * The model pool's device-time meters (no labels; one pool per platform), read at scrape time.
  * Prometheus names: {@code aegaeon_pool_busy_seconds_total} (prefill and decode steps),
  * {@code aegaeon_pool_load_seconds_total}, {@code aegaeon_pool_swap_seconds_total},
- * {@code aegaeon_pool_switches_total}, {@code aegaeon_pool_kv_swap_outs_total} (counters: take the
+ * {@code aegaeon_pool_switches_total}, {@code aegaeon_pool_kv_swap_outs_total},
+ * {@code aegaeon_pool_stalls_total} (instances with requests to serve that went silent past the
+ * pool's stall bound; each also logs one warning) (counters: take the
  * difference over a run; busy share = its busy seconds / wall seconds) and
  * {@code aegaeon_pool_host_images} (gauge).
  */
@@ -34,6 +36,8 @@ public final class PoolMetrics {
                 s -> s.switches());
         counter(registry, "aegaeon.pool.kv.swap.outs", "Sequences whose KV cache left its device: swapped out to host memory, or detached for a peer hand-off", owner, stats,
                 s -> s.kvSwapOuts());
+        counter(registry, "aegaeon.pool.stalls", "Times a device with requests to serve saw no decision or completion for longer than the stall bound",
+                owner, stats, s -> s.stalls());
         Gauge.builder("aegaeon.pool.host.images", owner, o -> stats.apply(o).openHostImages())
                 .description("Weight images in host memory, each counted once however many functions share it")
                 .register(registry);

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.List;
+
 import dev.aegaeon.platform.engine.Usage;
+import dev.aegaeon.runtime.sampling.DecodedLogprobs;
 import dev.aegaeon.platform.invoke.InvocationError;
 
 /**
@@ -20,35 +23,50 @@ public final class OpenAiFormat {
         return (kind == OpenAiCall.Kind.CHAT ? "chatcmpl-" : "cmpl-") + invocationId;
     }
 
+    /** One finished choice: its text, finish reason and (when asked) each token's logprobs. */
+    public record Choice(String text, String finishReason, List<DecodedLogprobs> logprobs) {}
+
+    /** A whole answer with one choice; {@code logprobs} -1 when the caller did not ask for them. */
     public static ObjectNode response(OpenAiCall.Kind kind, String id, long created, String model, String text,
-            String finishReason, Usage usage) {
+            String finishReason, Usage usage, List<DecodedLogprobs> tokens, int logprobs) {
+        return response(kind, id, created, model, List.of(new Choice(text, finishReason, tokens)), usage, logprobs);
+    }
+
+    public static ObjectNode response(OpenAiCall.Kind kind, String id, long created, String model, List<Choice> choices,
+            Usage usage, int logprobs) {
         ObjectNode root = header(kind, id, created, model, false);
-        ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
-        if (kind == OpenAiCall.Kind.CHAT) {
-            ObjectNode message = choice.putObject("message");
-            message.put("role", "assistant");
-            message.put("content", text);
-            message.putNull("refusal");
-        } else {
-            choice.put("text", text);
+        ArrayNode array = root.putArray("choices");
+        for (int i = 0; i < choices.size(); i++) {
+            Choice c = choices.get(i);
+            ObjectNode choice = array.addObject();
+            choice.put("index", i);
+            if (kind == OpenAiCall.Kind.CHAT) {
+                ObjectNode message = choice.putObject("message");
+                message.put("role", "assistant");
+                message.put("content", c.text());
+                message.putNull("refusal");
+            } else {
+                choice.put("text", c.text());
+            }
+            putLogprobs(choice, kind, c.logprobs(), logprobs, 0);
+            choice.put("finish_reason", c.finishReason());
         }
-        choice.putNull("logprobs");
-        choice.put("finish_reason", finishReason);
         root.set("usage", usage(usage));
         return root;
     }
 
     /**
-     * One streaming chunk carrying {@code text} (chat: the first chunk also carries the role), or
-     * the closing chunk when {@code finishReason} is set. With {@code includeUsage}, every chunk has
-     * {@code "usage": null}, as OpenAI sends them.
+     * One streaming chunk of choice {@code index} carrying {@code text} (chat: the first chunk also
+     * carries the role), or the closing chunk when {@code finishReason} is set. With
+     * {@code includeUsage}, every chunk has {@code "usage": null}, as OpenAI sends them.
+     * {@code token} is the chunk's token logprobs (null when not asked), {@code textOffset} its
+     * completions {@code text_offset}.
      */
-    public static ObjectNode chunk(OpenAiCall.Kind kind, String id, long created, String model, boolean first,
-            String text, String finishReason, boolean includeUsage) {
+    public static ObjectNode chunk(OpenAiCall.Kind kind, String id, long created, String model, int index, boolean first,
+            String text, DecodedLogprobs token, int logprobs, int textOffset, String finishReason, boolean includeUsage) {
         ObjectNode root = header(kind, id, created, model, true);
         ObjectNode choice = root.putArray("choices").addObject();
-        choice.put("index", 0);
+        choice.put("index", index);
         if (kind == OpenAiCall.Kind.CHAT) {
             ObjectNode delta = choice.putObject("delta");
             if (first) delta.put("role", "assistant");
@@ -56,11 +74,27 @@ public final class OpenAiFormat {
         } else {
             choice.put("text", text);
         }
-        choice.putNull("logprobs");
+        putLogprobs(choice, kind, token == null ? null : List.of(token), logprobs, textOffset);
         if (finishReason == null) choice.putNull("finish_reason");
         else choice.put("finish_reason", finishReason);
         if (includeUsage) root.putNull("usage");
         return root;
+    }
+
+    /** The one-choice chunk without logprobs (Kafka's token deltas). */
+    public static ObjectNode chunk(OpenAiCall.Kind kind, String id, long created, String model, boolean first,
+            String text, String finishReason, boolean includeUsage) {
+        return chunk(kind, id, created, model, 0, first, text, null, -1, 0, finishReason, includeUsage);
+    }
+
+    private static void putLogprobs(ObjectNode choice, OpenAiCall.Kind kind, List<DecodedLogprobs> tokens, int logprobs, int offset) {
+        if (logprobs < 0 || tokens == null) {
+            choice.putNull("logprobs");
+        } else if (kind == OpenAiCall.Kind.CHAT) {
+            choice.set("logprobs", LogprobsFormat.chat(tokens, logprobs));
+        } else {
+            choice.set("logprobs", LogprobsFormat.completion(tokens, logprobs, offset));
+        }
     }
 
     /** The extra last chunk of {@code stream_options.include_usage}: empty choices, the usage. */

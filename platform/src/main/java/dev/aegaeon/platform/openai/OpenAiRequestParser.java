@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -63,13 +62,8 @@ public final class OpenAiRequestParser {
         Prompt prompt = kind == OpenAiCall.Kind.CHAT ? chatPrompt(body) : textPrompt(body);
         Optional<Integer> maxTokens = optionalInt(body, kind == OpenAiCall.Kind.CHAT && body.hasNonNull("max_completion_tokens")
                 ? "max_completion_tokens" : "max_tokens");
-        double temperature = optionalNumber(body, "temperature", 1.0);
-        double topP = optionalNumber(body, "top_p", 1.0);
         List<String> stop = stop(body);
-        OptionalLong seed = body.hasNonNull("seed") ? OptionalLong.of(integer(body.get("seed"), "seed")) : OptionalLong.empty();
-        if (optionalInt(body, "n").orElse(1) != 1) throw new BadRequest("n", "Only n = 1 is supported.");
-        if (optionalInt(body, "best_of").orElse(1) != 1) throw new BadRequest("best_of", "Only best_of = 1 is supported.");
-        if (body.hasNonNull("tools") && body.get("tools").size() > 0) throw new BadRequest("tools", "Tools are not supported.");
+        RequestFields.check(kind, body);
         boolean stream = optionalBoolean(body, "stream", false);
         boolean includeUsage = false;
         JsonNode so = body.get("stream_options");
@@ -78,10 +72,11 @@ public final class OpenAiRequestParser {
             if (!stream) throw new BadRequest("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
             includeUsage = optionalBoolean(so, "include_usage", false);
         }
+        SamplingParser.Parsed sampling = SamplingParser.parse(kind, body, stop, stream);
         int defaultMax = kind == OpenAiCall.Kind.CHAT ? Integer.MAX_VALUE : COMPLETIONS_DEFAULT_MAX_TOKENS;
-        var request = new InvocationRequest(model, prompt, maxTokens, defaultMax, temperature, topP, stop, seed,
+        var request = new InvocationRequest(model, prompt, maxTokens, defaultMax, sampling.sampling(),
                 arrivalNanos, timeout, apiKey, id);
-        return new OpenAiCall(kind, request, stream, includeUsage);
+        return new OpenAiCall(kind, request, stream, includeUsage, sampling.choices());
     }
 
     private static Prompt textPrompt(JsonNode body) throws BadRequest {
@@ -176,13 +171,6 @@ public final class OpenAiRequestParser {
     private static long integer(JsonNode n, String field) throws BadRequest {
         if (!n.isIntegralNumber() || !n.canConvertToLong()) throw new BadRequest(field, "'" + field + "' must be an integer.");
         return n.asLong();
-    }
-
-    private static double optionalNumber(JsonNode body, String field, double fallback) throws BadRequest {
-        JsonNode n = body.get(field);
-        if (n == null || n.isNull()) return fallback;
-        if (!n.isNumber()) throw new BadRequest(field, "'" + field + "' must be a number.");
-        return n.asDouble();
     }
 
     static boolean optionalBoolean(JsonNode body, String field, boolean fallback) throws BadRequest {

@@ -3,6 +3,7 @@ package dev.aegaeon.platform.openai;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -14,6 +15,7 @@ import dev.aegaeon.platform.boot.PlatformRuntime;
 import dev.aegaeon.platform.invoke.Invocation;
 import dev.aegaeon.platform.invoke.InvocationError;
 import dev.aegaeon.platform.invoke.InvocationRejected;
+import dev.aegaeon.platform.invoke.InvocationRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -68,36 +70,46 @@ public class OpenAiRoutes {
             return;
         }
         HttpServerResponse response = ctx.response();
+        int count = call.choices().bestOf();
         // Registered before start(): a fast invocation may end the response before start() returns.
-        var started = new java.util.concurrent.atomic.AtomicReference<Invocation>();
-        response.closeHandler(v -> {
-            Invocation i = started.get();
-            if (i != null) i.cancel();
+        var started = new AtomicReferenceArray<Invocation>(count);
+        Runnable cancelAll = () -> {
+            for (int i = 0; i < count; i++) {
+                Invocation inv = started.get(i);
+                if (inv != null) inv.cancel();
+            }
+        };
+        response.closeHandler(v -> cancelAll.run());
+        long created = Instant.now().getEpochSecond();
+        String responseId = OpenAiFormat.responseId(kind, call.request().id().orElseThrow());
+        SseWriter sse = call.stream() ? new SseWriter(response, call, cancelAll) : null;
+        ChoiceCollector collector = call.stream() ? null : new ChoiceCollector(call.choices().n(), count, cancelAll, result -> {
+            if (response.ended() || response.closed()) return;
+            if (result.error() != null) error(response, result.error());
+            else json(response, 200, OpenAiFormat.response(kind, responseId, created, call.model(), result.choices(),
+                    result.usage(), call.logprobs()).toString());
         });
         try {
-            Invocation inv;
-            if (call.stream()) {
-                inv = runtime.service().start(call.request(), new SseWriter(response, call));
-            } else {
-                long created = Instant.now().getEpochSecond();
-                String responseId = OpenAiFormat.responseId(kind, call.request().id().orElseThrow());
-                inv = runtime.service().start(call.request(), new CollectingObserver(outcome -> {
-                    if (response.ended() || response.closed()) return;
-                    if (outcome.failed()) {
-                        error(response, outcome.error());
-                    } else if (outcome.finishReason() == dev.aegaeon.platform.engine.FinishReason.CANCELLED) {
-                        error(response, InvocationError.cancelled());
-                    } else {
-                        json(response, 200, OpenAiFormat.response(kind, responseId, created,
-                                call.model(), outcome.text(), outcome.finishReason().openAiName(), outcome.usage()).toString());
-                    }
-                }));
+            for (int i = 0; i < count; i++) {
+                InvocationRequest request = count == 1 ? call.request() : candidate(call.request(), i);
+                started.set(i, runtime.service().start(request, sse != null ? sse.choice(i) : collector.candidate(i)));
             }
-            started.set(inv);
-            if (response.closed()) inv.cancel(); // the caller left while we were starting
+            if (response.closed()) cancelAll.run(); // the caller left while we were starting
         } catch (InvocationRejected e) {
+            cancelAll.run();
             error(response, e.error());
         }
+    }
+
+    /**
+     * Candidate {@code i} of a request with several choices: its own invocation id, and with a seed,
+     * seed + i, so the choices differ and the request stays reproducible.
+     */
+    private static InvocationRequest candidate(InvocationRequest r, int i) {
+        Long seed = r.sampling().seed();
+        return new InvocationRequest(r.function(), r.prompt(), r.maxTokens(), r.defaultMaxTokens(),
+                seed == null ? r.sampling() : r.sampling().withSeed(seed + i), r.arrivalNanos(), r.timeout(), r.apiKey(),
+                r.id().map(id -> id + "-" + i));
     }
 
     static Optional<String> bearer(RoutingContext ctx) {

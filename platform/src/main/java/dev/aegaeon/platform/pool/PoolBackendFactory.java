@@ -36,6 +36,9 @@ import dev.aegaeon.worker.PoolPolicy;
  *       {@value #DEFAULT_QMAX_SECONDS} s, not the paper's 4: on one H100 it took 10 models from 0.73 to 0.96
  *       attainment together with 8,192 KV positions, tests/bench/results/e2e-2026-11-25/kv8192-qmax2/, and
  *       in simulation it raises e1 from 88 to 96 models and leaves e2 unchanged, tests/bench/results/e1-qmax2.0.csv)</li>
+ *   <li>{@code aegaeon.pool.stall-after-seconds}: a device with requests to serve and no step, load, swap or
+ *       completion for longer than this logs one warning with its state and counts in
+ *       {@code aegaeon_pool_stalls_total} (default {@value dev.aegaeon.worker.SchedulerLoop#DEFAULT_STALL_SECONDS} s)</li>
  *   <li>{@code aegaeon.pool.echo-shape}: the synthetic shape a function of shape {@code echo} runs (default tiny-llama)</li>
  *   <li>{@code aegaeon.hub.endpoint}, {@code aegaeon.hub.cache-dir}: where models named by hub id come from and are kept;
  *       unset = {@code HF_ENDPOINT} (else https://huggingface.co) and {@code HF_HUB_CACHE} (else {@code $HF_HOME/hub},
@@ -96,6 +99,13 @@ public final class PoolBackendFactory {
                 config.getOptionalValue("aegaeon.hub.cache-dir", String.class).filter(v -> !v.isBlank()).map(java.nio.file.Path::of).orElse(env.cacheDir()));
     }
 
+    /** {@code aegaeon.pool.stall-after-seconds}, in (0, 86400]; a bad value names the key. */
+    static Duration stallAfter(Config config) {
+        double s = config.getOptionalValue("aegaeon.pool.stall-after-seconds", Double.class).orElse(dev.aegaeon.worker.SchedulerLoop.DEFAULT_STALL_SECONDS);
+        if (!(s > 0) || s > 86_400) throw new IllegalArgumentException("aegaeon.pool.stall-after-seconds must be in (0, 86400], got " + s);
+        return Duration.ofNanos((long) (s * 1e9));
+    }
+
     public static InferenceBackend create(Config config) {
         Optional<String> device = config.getOptionalValue("aegaeon.pool.device", String.class).filter(s -> !s.isBlank());
         PoolOptions defaults = PoolOptions.defaults();
@@ -105,7 +115,7 @@ public final class PoolBackendFactory {
                 config.getOptionalValue("aegaeon.pool.kv-tokens-per-model", Integer.class).orElse(defaults.kvTokensPerModel()),
                 scheduler(config, defaults.scheduler()), PoolOptions.SYSTEM_CLOCK, Duration.ofMillis(250), layout(config),
                 PoolPolicy.parse(config.getOptionalValue("aegaeon.pool.policy", String.class).orElse("aegaeon")),
-                peerHandoff(config));
+                peerHandoff(config), stallAfter(config));
         String echoShape = config.getOptionalValue("aegaeon.pool.echo-shape", String.class).orElse("tiny-llama");
         ModelPool pool = new ModelPool(options);
         LOG.infof("model pool on the %s backend: %d device(s), %s, %d bytes of memory each, %s policy%s", pool.backendName(),

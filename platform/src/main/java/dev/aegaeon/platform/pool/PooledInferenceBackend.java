@@ -12,12 +12,13 @@ import dev.aegaeon.functions.FunctionSpec;
 import dev.aegaeon.functions.FunctionState;
 import dev.aegaeon.platform.engine.BackendException;
 import dev.aegaeon.platform.engine.EncodedPrompt;
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
+import dev.aegaeon.runtime.engine.InvalidParameter;
 import dev.aegaeon.platform.engine.FunctionStatus;
-import dev.aegaeon.platform.engine.Generation;
 import dev.aegaeon.platform.engine.InferenceBackend;
+import dev.aegaeon.runtime.sampling.DecodedLogprobs;
 import dev.aegaeon.platform.engine.Prompt;
-import dev.aegaeon.platform.engine.SamplingParams;
+import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.platform.engine.TokenListener;
 import dev.aegaeon.platform.engine.Usage;
 import dev.aegaeon.runtime.tokenizer.ChatMessage;
@@ -262,23 +263,15 @@ public final class PooledInferenceBackend implements InferenceBackend {
     }
 
     @Override
-    public Generation submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
+    public RequestHandle submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
             throws BackendException {
         requireUsable(function);
-        dev.aegaeon.runtime.engine.SamplingParams sampling;
         try {
-            sampling = new dev.aegaeon.runtime.engine.SamplingParams((float) params.temperature(), 0, (float) params.topP(),
-                    params.seed().isPresent() ? params.seed().getAsLong() : null, params.maxTokens(), List.of(), params.stop());
-        } catch (IllegalArgumentException e) {
-            throw new BackendException.InvalidRequest(e.getMessage());
-        }
-        try {
-            RequestHandle handle = pool.submit(function, prompt.tokens(), sampling, new ListenerSink(listener));
-            return handle::cancel;
+            return pool.submit(function, prompt.tokens(), params, new ListenerSink(listener));
         } catch (NoSuchElementException e) {
             throw new BackendException.UnknownFunction(function);
         } catch (IllegalArgumentException e) {
-            throw new BackendException.InvalidRequest(e.getMessage());
+            throw new BackendException.InvalidRequest(e instanceof InvalidParameter p ? p.param() : null, e.getMessage());
         } catch (IllegalStateException e) {
             throw new BackendException.Unavailable(e.getMessage(), e);
         }
@@ -336,18 +329,13 @@ public final class PooledInferenceBackend implements InferenceBackend {
     /** Adapts the worker's sink to the platform's listener (same serial, non-blocking contract). */
     private record ListenerSink(TokenListener listener) implements TokenSink {
         @Override
-        public void onToken(int index, int tokenId, String text) {
-            listener.onToken(index, text);
+        public void onToken(int index, int tokenId, String text, DecodedLogprobs logprobs) {
+            listener.onToken(index, text, logprobs);
         }
 
         @Override
-        public void onComplete(dev.aegaeon.runtime.engine.FinishReason reason, int promptTokens, int completionTokens) {
-            FinishReason r = switch (reason) {
-                case STOP -> FinishReason.STOP;
-                case LENGTH -> FinishReason.LENGTH;
-                case CANCELLED -> FinishReason.CANCELLED;
-            };
-            listener.onComplete(r, new Usage(promptTokens, completionTokens));
+        public void onComplete(FinishReason reason, int promptTokens, int completionTokens) {
+            listener.onComplete(reason, new Usage(promptTokens, completionTokens));
         }
 
         @Override

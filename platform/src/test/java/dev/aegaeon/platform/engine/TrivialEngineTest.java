@@ -1,5 +1,8 @@
 package dev.aegaeon.platform.engine;
 
+import dev.aegaeon.runtime.engine.FinishReason;
+import dev.aegaeon.runtime.engine.SamplingParams;
+import dev.aegaeon.worker.RequestHandle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -9,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +41,7 @@ class TrivialEngineTest {
         int expectedIndex;
 
         @Override
-        public void onToken(int index, String t) {
+        public void onToken(int index, String t, dev.aegaeon.runtime.sampling.DecodedLogprobs logprobs) {
             if (index != expectedIndex++) done.completeExceptionally(new AssertionError("out of order: " + index));
             text.append(t);
         }
@@ -68,7 +70,7 @@ class TrivialEngineTest {
     }
 
     static SamplingParams max(int n) {
-        return new SamplingParams(n, 1, 1, List.of(), OptionalLong.empty());
+        return SamplingParams.builder().maxTokens(n).build();
     }
 
     @Test
@@ -86,7 +88,7 @@ class TrivialEngineTest {
         Result natural = run("f", "x", max(1000));
         assertEquals(FinishReason.STOP, natural.reason());
         assertTrue(natural.text().endsWith("."), natural.text());
-        Result stopped = run("f", "one two", new SamplingParams(1000, 1, 1, List.of(" two"), OptionalLong.empty()));
+        Result stopped = run("f", "one two", SamplingParams.builder().maxTokens(1000).stopStrings(List.of(" two")).build());
         assertEquals("[f] one", stopped.text());
         assertEquals(FinishReason.STOP, stopped.reason());
     }
@@ -94,8 +96,8 @@ class TrivialEngineTest {
     @Test
     void theSeedDecidesTheText() throws Exception {
         engine.register(spec("f", Duration.ZERO, Scaling.DEFAULT));
-        SamplingParams s1 = new SamplingParams(1000, 1, 1, List.of(), OptionalLong.of(1));
-        SamplingParams s2 = new SamplingParams(1000, 1, 1, List.of(), OptionalLong.of(2));
+        SamplingParams s1 = SamplingParams.builder().maxTokens(1000).seed(1L).build();
+        SamplingParams s2 = SamplingParams.builder().maxTokens(1000).seed(2L).build();
         assertEquals(run("f", "p", s1).text(), run("f", "p", s1).text());
         assertNotEquals(run("f", "p", s1).text(), run("f", "p", s2).text());
     }
@@ -104,7 +106,7 @@ class TrivialEngineTest {
     void cancelFreesKvBlocksAtOnceAndEndsWithOneCancelledCallback() throws Exception {
         engine.register(spec("slow", Duration.ofMillis(50), Scaling.DEFAULT));
         Recorder r = new Recorder();
-        Generation g = engine.submit("slow", engine.encode("slow", new Prompt.Text("x".repeat(40))), max(500), r);
+        RequestHandle g = engine.submit("slow", engine.encode("slow", new Prompt.Text("x".repeat(40))), max(500), r);
         assertEquals(3, engine.status("slow").kvBlocksUsed(), "40 prompt tokens = 3 blocks of 16");
         assertEquals(FunctionState.ACTIVE, engine.status("slow").state());
         g.cancel();

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.aegaeon.functions.FunctionSpec;
 import dev.aegaeon.functions.Limits;
 import dev.aegaeon.functions.ModelSource;
-import dev.aegaeon.platform.engine.FinishReason;
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.engine.Prompt;
 import dev.aegaeon.platform.engine.TrivialEngine;
 import dev.aegaeon.platform.engine.Usage;
@@ -35,7 +35,7 @@ class InvocationServiceTest {
     static final class Outcome implements InvocationObserver {
         final CompletableFuture<String> end = new CompletableFuture<>();
 
-        public void onToken(int index, String text) {}
+        public void onToken(int index, String text, dev.aegaeon.runtime.sampling.DecodedLogprobs logprobs) {}
 
         public void onComplete(FinishReason reason, Usage usage) {
             end.complete(reason.name());
@@ -52,8 +52,8 @@ class InvocationServiceTest {
     }
 
     static InvocationRequest request(String fn, int maxTokens, Optional<Duration> timeout) {
-        return new InvocationRequest(fn, new Prompt.Text("hi"), Optional.of(maxTokens), 16, 1, 1, List.of(),
-                OptionalLong.empty(), System.nanoTime(), timeout, Optional.empty(), Optional.empty());
+        return new InvocationRequest(fn, new Prompt.Text("hi"), Optional.of(maxTokens), 16,
+                dev.aegaeon.runtime.engine.SamplingParams.builder().build(), System.nanoTime(), timeout, Optional.empty(), Optional.empty());
     }
 
     @Test
@@ -121,14 +121,14 @@ class InvocationServiceTest {
     void anOmittedChatMaxTokensIsWhatFitsInTheContextCappedByTheFunction() throws Exception {
         FunctionSpec spec = new FunctionSpec("f", new ModelSource.Synthetic("echo", 1, Duration.ofMillis(1)), null, null,
                 new Limits(4096, 1024, 4, 4), Optional.empty());
-        InvocationRequest chat = new InvocationRequest("f", new Prompt.Text("hi"), Optional.empty(), Integer.MAX_VALUE, 1, 1, List.of(),
-                OptionalLong.empty(), System.nanoTime(), Optional.empty(), Optional.empty(), Optional.empty());
+        InvocationRequest chat = new InvocationRequest("f", new Prompt.Text("hi"), Optional.empty(), Integer.MAX_VALUE,
+                dev.aegaeon.runtime.engine.SamplingParams.builder().build(), System.nanoTime(), Optional.empty(), Optional.empty(), Optional.empty());
         assertEquals(256 - 40, InvocationService.sampling(chat, spec, 40, java.util.OptionalInt.of(256)).maxTokens(),
                 "a 256-token context with a 40-token prompt leaves 216, not the function's 1024");
         assertEquals(1024, InvocationService.sampling(chat, spec, 40, java.util.OptionalInt.of(32768)).maxTokens());
         assertEquals(1024, InvocationService.sampling(chat, spec, 40, java.util.OptionalInt.empty()).maxTokens());
-        InvocationRequest completion = new InvocationRequest("f", new Prompt.Text("hi"), Optional.empty(), 16, 1, 1, List.of(),
-                OptionalLong.empty(), System.nanoTime(), Optional.empty(), Optional.empty(), Optional.empty());
+        InvocationRequest completion = new InvocationRequest("f", new Prompt.Text("hi"), Optional.empty(), 16,
+                dev.aegaeon.runtime.engine.SamplingParams.builder().build(), System.nanoTime(), Optional.empty(), Optional.empty(), Optional.empty());
         assertEquals(16, InvocationService.sampling(completion, spec, 40, java.util.OptionalInt.of(256)).maxTokens(),
                 "completions keep OpenAI's default of 16");
     }

@@ -67,4 +67,15 @@ class PoolDeviceKeysTest {
                 () -> PoolBackendFactory.peerHandoff(config(Map.of("aegaeon.pool.peer-handoff", "yes"))));
         assertTrue(bad.getMessage().contains("aegaeon.pool.peer-handoff"), bad.getMessage());
     }
+
+    @Test
+    void stallAfterKeyDefaultsToThirtySecondsAndRefusesNonsense() {
+        assertEquals(java.time.Duration.ofSeconds(30), PoolBackendFactory.stallAfter(config(Map.of())));
+        assertEquals(java.time.Duration.ofMillis(2500), PoolBackendFactory.stallAfter(config(Map.of("aegaeon.pool.stall-after-seconds", "2.5"))));
+        for (String v : new String[] {"0", "-1", "1e9"}) {
+            var bad = assertThrows(IllegalArgumentException.class,
+                    () -> PoolBackendFactory.stallAfter(config(Map.of("aegaeon.pool.stall-after-seconds", v))));
+            assertTrue(bad.getMessage().contains("aegaeon.pool.stall-after-seconds"), bad.getMessage());
+        }
+    }
 }

@@ -163,6 +163,9 @@ class PooledBackendHttpTest {
         assertTrue(scraped("aegaeon_pool_switches_total") >= after.get("switches").asLong());
         assertTrue(scraped("aegaeon_pool_load_seconds_total") > 0);
         assertTrue(scraped("aegaeon_pool_host_images") >= 1);
+        // The stall counter is exported, and a request served normally is no stall.
+        assertEquals(0.0, scraped("aegaeon_pool_stalls_total"));
+        assertEquals(0, after.get("stalls").asLong(), after.toString());
     }
 
     @Test

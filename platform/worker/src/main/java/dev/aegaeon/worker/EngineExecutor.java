@@ -2,6 +2,7 @@ package dev.aegaeon.worker;
 
 import dev.aegaeon.runtime.engine.Batch;
 import dev.aegaeon.runtime.engine.FinishReason;
+import dev.aegaeon.runtime.sampling.DecodedLogprobs;
 import dev.aegaeon.runtime.engine.InferenceEngine;
 import dev.aegaeon.runtime.engine.KvReservation;
 import dev.aegaeon.runtime.engine.Sequence;
@@ -319,7 +320,8 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         FinishReason reason = r.text.stopped() ? FinishReason.STOP : event.finish();
         if (reason != null) text += r.text.finish();
         try {
-            r.sink.onToken(index, event.tokenId(), text);
+            DecodedLogprobs logprobs = event.logprobs() == null ? null : DecodedLogprobs.of(event.logprobs(), r.model.tokenTexts::text);
+            r.sink.onToken(index, event.tokenId(), text, logprobs);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "token sink of request " + r.id + " failed", e);
         }

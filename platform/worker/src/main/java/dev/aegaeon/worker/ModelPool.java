@@ -1,6 +1,8 @@
 package dev.aegaeon.worker;
 
 import dev.aegaeon.runtime.engine.EngineOptions;
+import dev.aegaeon.runtime.engine.InvalidParameter;
+import dev.aegaeon.runtime.sampling.ResponseFormat;
 import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.GenerationConfig;
 import dev.aegaeon.runtime.model.ModelConfig;
@@ -92,7 +94,7 @@ public final class ModelPool implements AutoCloseable {
         this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now,
                 devices, handoffs, options.peerHandoff());
         this.loop = new SchedulerLoop(clock, cost, devices.stream().map(d -> d.spec).toList(),
-                options.scheduler(), options.policy(), new LedgerRouter(), executor, this::ended);
+                options.scheduler(), options.policy(), new LedgerRouter(), executor, this::ended, options.stallAfter().toNanos() / 1e9);
         if (options.tickInterval().isZero()) {
             this.ticker = null;
         } else {
@@ -212,6 +214,14 @@ public final class ModelPool implements AutoCloseable {
             throw new IllegalArgumentException("prompt (" + promptIds.length + " tokens) plus max_tokens (" + params.maxTokens()
                     + ") exceeds the " + m.maxSequenceTokens + " tokens model " + model + " can hold");
         }
+        for (int id : params.logitBias().keySet()) {
+            if (id >= m.config.vocabSize()) {
+                throw new InvalidParameter("logit_bias", "logit_bias token id " + id + " is outside the vocabulary [0, " + m.config.vocabSize() + ")");
+            }
+        }
+        if (!(params.responseFormat() instanceof ResponseFormat.Text) && m.tokenizer.isEmpty()) {
+            throw new InvalidParameter("response_format", "response_format needs a tokenizer, and model " + model + " has none");
+        }
         long footprint = m.spec.weightBytes() + ((long) promptIds.length + params.maxTokens()) * m.spec.kvBytesPerToken();
         if (footprint > options.memoryBytes()) {
             throw new IllegalArgumentException("model " + model + " with " + (promptIds.length + params.maxTokens())
@@ -294,8 +304,11 @@ public final class ModelPool implements AutoCloseable {
     /** All of the pool's counters at once. */
     public PoolStats stats() {
         return new PoolStats(policy(), backendName(), byName.size(), busySeconds(), loadSeconds(), swapSeconds(), switches(),
-                kvSwaps(), openHostImages());
+                kvSwaps(), openHostImages(), stalls());
     }
+
+    /** Times an instance with requests to serve went silent past {@link PoolOptions#stallAfter()}, ever. */
+    public long stalls() { return loop.stalls(); }
 
     /** Weight images open in host memory, each counted once however many models share it. */
     public int openHostImages() { return hostImages.openImages(); }
@@ -306,9 +319,11 @@ public final class ModelPool implements AutoCloseable {
     /**
      * Scale-to-zero, now: every idle model (no live request, minScale 0) idle for its
      * {@code idleToWarm} leaves the device, and for its {@code idleToCold} the host cache too.
+     * Also queues a stall check ({@link PoolOptions#stallAfter()}).
      * Runs by itself every {@link PoolOptions#tickInterval()}; tests with an injected clock call it.
      */
     public synchronized void tick() {
+        loop.checkStalls();
         double now = clock.now();
         for (ModelRuntime m : byName.values()) {
             ModelFunction f = m.function();

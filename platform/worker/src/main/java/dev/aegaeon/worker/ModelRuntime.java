@@ -6,6 +6,7 @@ import dev.aegaeon.runtime.engine.InferenceEngine;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.tokenizer.ChatTemplate;
 import dev.aegaeon.runtime.tokenizer.TextTokenizer;
+import dev.aegaeon.runtime.sampling.TokenTexts;
 import dev.aegaeon.runtime.weights.WeightSource;
 import dev.aegaeon.scheduler.ModelSpec;
 import java.time.Instant;
@@ -36,6 +37,8 @@ final class ModelRuntime {
     final ModelConfig config;
     final ModelSpec spec;
     final Optional<TextTokenizer> tokenizer;
+    /** Each id's text alone: for logprobs and the response_format constraint ("token_id:N" without a tokenizer). */
+    final TokenTexts tokenTexts;
     final Optional<ChatTemplate> chatTemplate;
     /** Longest prompt + output a single request may have (the engine's KV pool and the context length). */
     final int maxSequenceTokens;
@@ -82,6 +85,8 @@ final class ModelRuntime {
         this.config = config;
         this.spec = new ModelSpec(schedulerName, weightBytes, kvBytesPerToken);
         this.tokenizer = tokenizer;
+        this.tokenTexts = new TokenTexts(config.vocabSize(), tokenizer.<java.util.function.IntFunction<String>>map(
+                t -> id -> t.decode(new int[] {id}, false)).orElse(id -> "token_id:" + id));
         this.chatTemplate = chatTemplate;
         this.source = function.source();
         this.replicas = backends.stream().map(Replica::new).toList();
@@ -150,7 +155,10 @@ final class ModelRuntime {
             synchronized (this) {
                 InferenceEngine e = r.engine;
                 transferred = e == null || !e.weightsResident();
-                if (e == null) r.engine = new InferenceEngine(config, hostCache, r.backend, engineOptions);
+                if (e == null) {
+                    r.engine = new InferenceEngine(config, hostCache, r.backend, engineOptions);
+                    if (tokenizer.isPresent()) r.engine.setTokenTexts(tokenTexts);
+                }
                 else e.reloadWeights(hostCache); // an engine kept for its requests' KV: weights back
             }
             // Copies may still be in flight (CUDA queues them on the load stream): wait here, on the

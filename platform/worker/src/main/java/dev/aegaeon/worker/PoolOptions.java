@@ -23,10 +23,21 @@ import java.util.Optional;
  *                         instead of through host memory: the prefill device detaches the blocks and
  *                         the decode device copies and frees them; the scheduler's decisions are the
  *                         same either way (default false until it has run on 2 GPUs)
+ * @param stallAfter       an instance with requests to serve and no decision or completion for
+ *                         longer than this is reported as stalled (one warning, counted in
+ *                         {@link PoolStats#stalls()}); checked at every tick
  */
 public record PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
                           SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
-                          PoolPolicy policy, boolean peerHandoff) {
+                          PoolPolicy policy, boolean peerHandoff, Duration stallAfter) {
+    /** Stalls reported after {@link SchedulerLoop#DEFAULT_STALL_SECONDS}. */
+    public PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
+                       SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
+                       PoolPolicy policy, boolean peerHandoff) {
+        this(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff,
+                Duration.ofMillis((long) (SchedulerLoop.DEFAULT_STALL_SECONDS * 1000)));
+    }
+
     /** Hand-offs through host memory. */
     public PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
                        SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
@@ -56,6 +67,7 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
         if (scheduler == null) throw new IllegalArgumentException("scheduler config is required");
         if (clock == null) throw new IllegalArgumentException("clock is required");
         if (tickInterval == null || tickInterval.isNegative()) throw new IllegalArgumentException("tickInterval must be >= 0");
+        if (stallAfter == null || stallAfter.isNegative() || stallAfter.isZero()) throw new IllegalArgumentException("stallAfter must be positive");
     }
 
     /** The system clock in seconds (monotonic). */
@@ -68,34 +80,38 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
     }
 
     public PoolOptions withBackend(String name) {
-        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff);
+        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter);
     }
 
     public PoolOptions withMemoryBytes(long bytes) {
-        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff);
+        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter);
     }
 
     public PoolOptions withKvTokensPerModel(int tokens) {
-        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, devices, policy, peerHandoff);
+        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter);
     }
 
     public PoolOptions withScheduler(SchedulerConfig config) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, devices, policy, peerHandoff);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, devices, policy, peerHandoff, stallAfter);
     }
 
     public PoolOptions withClock(Clock c, Duration tick) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, devices, policy, peerHandoff);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, devices, policy, peerHandoff, stallAfter);
     }
 
     public PoolOptions withDevices(DeviceLayout layout) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, layout, policy, peerHandoff);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, layout, policy, peerHandoff, stallAfter);
     }
 
     public PoolOptions withPolicy(PoolPolicy p) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, p, peerHandoff);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, p, peerHandoff, stallAfter);
     }
 
     public PoolOptions withPeerHandoff(boolean on) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, on);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, on, stallAfter);
+    }
+
+    public PoolOptions withStallAfter(Duration bound) {
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, bound);
     }
 }

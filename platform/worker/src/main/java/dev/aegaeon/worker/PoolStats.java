@@ -11,6 +11,7 @@ package dev.aegaeon.worker;
  * @param switches        loads that copied weights to the device (all models, ever)
  * @param kvSwapOuts      sequences whose KV was swapped out to host memory
  * @param openHostImages  weight images in host memory, each counted once however many models share it
+ * @param stalls          times an instance with requests to serve went silent past {@link PoolOptions#stallAfter()}
  */
 public record PoolStats(PoolPolicy policy, String backend, int models, double busySeconds, double loadSeconds,
-                        double swapSeconds, long switches, long kvSwapOuts, int openHostImages) {}
+                        double swapSeconds, long switches, long kvSwapOuts, int openHostImages, long stalls) {}

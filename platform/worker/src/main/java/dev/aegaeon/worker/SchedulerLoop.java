@@ -14,8 +14,10 @@ import dev.aegaeon.scheduler.SchedulerConfig;
 import dev.aegaeon.scheduler.SchedulerListener;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -40,6 +42,13 @@ public final class SchedulerLoop implements AutoCloseable {
     private final BiConsumer<Long, RequestState> onFinished;
     private final List<Ended> ended = new ArrayList<>();
     private final Thread thread;
+    private final Clock clock;
+    private final StallDetector stalls;
+    private final int instanceCount;
+    private final AtomicLong stallCount = new AtomicLong();
+
+    /** Silence, in seconds, after which an instance with work counts as stalled unless configured otherwise. */
+    public static final double DEFAULT_STALL_SECONDS = 30;
 
     /**
      * @param observer   sees tokens, ends and loads as the scheduler learns them (SLO ledgers); on this loop's thread
@@ -62,11 +71,24 @@ public final class SchedulerLoop implements AutoCloseable {
      */
     public SchedulerLoop(Clock clock, CostModel cost, List<InstanceSpec> instances, SchedulerConfig config, PoolPolicy policy,
                          SchedulerListener observer, Executor executor, BiConsumer<Long, RequestState> onFinished) {
+        this(clock, cost, instances, config, policy, observer, executor, onFinished, DEFAULT_STALL_SECONDS);
+    }
+
+    /**
+     * As above; {@link #checkStalls()} reports an instance that has work and saw no decision or
+     * completion for more than {@code stallAfterSeconds}.
+     */
+    public SchedulerLoop(Clock clock, CostModel cost, List<InstanceSpec> instances, SchedulerConfig config, PoolPolicy policy,
+                         SchedulerListener observer, Executor executor, BiConsumer<Long, RequestState> onFinished,
+                         double stallAfterSeconds) {
         if (policy == PoolPolicy.REQUEST_LEVEL && instances.stream().anyMatch(i -> i.role() != InstanceSpec.Role.COLOCATED)) {
             throw new IllegalArgumentException("the request-level policy needs colocated devices, not prefill/decode ones");
         }
         this.executor = executor;
         this.onFinished = onFinished;
+        this.clock = clock;
+        this.instanceCount = instances.size();
+        this.stalls = new StallDetector(instances.size(), stallAfterSeconds, clock.now());
         SchedulerListener listener = new SchedulerListener() {
             @Override
             public void onToken(long requestId, int index, double time) { observer.onToken(requestId, index, time); }
@@ -94,7 +116,31 @@ public final class SchedulerLoop implements AutoCloseable {
 
     /** Queues an event (arrival, cancel, completion); applied in order on the loop's thread. */
     public void post(Event event) {
-        tasks.add(() -> apply(scheduler.handle(event)));
+        tasks.add(() -> {
+            stalls.completed(event, clock.now());
+            apply(scheduler.handle(event));
+        });
+    }
+
+    /**
+     * Queues a stall check: each instance that has work and saw no decision or completion for
+     * longer than the bound is logged once (one WARNING line with its state) and counted in
+     * {@link #stalls()}, until it shows activity again.
+     */
+    public void checkStalls() {
+        tasks.add(() -> {
+            for (StallDetector.Stall s : stalls.check(clock.now(), scheduler::workOn)) {
+                stallCount.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, String.format(Locale.ROOT,
+                        "instance %d of %d stalled: %d request(s) to serve, no decision or completion for %.1f s, %d decision(s) outstanding, last decision %s",
+                        s.instance(), instanceCount, s.work(), s.silentSeconds(), s.outstanding(), s.lastDecision()));
+            }
+        });
+    }
+
+    /** Stalls found so far (see {@link #checkStalls()}); readable from any thread. */
+    public long stalls() {
+        return stallCount.get();
     }
 
     /**
@@ -117,7 +163,9 @@ public final class SchedulerLoop implements AutoCloseable {
 
     private void apply(List<Decision> decisions) {
         flushEnded();
+        double now = clock.now();
         for (Decision d : decisions) {
+            stalls.issued(d, now);
             // One decision failing (an eviction whose release threw) must not drop the rest: a
             // compute decision left unsubmitted never completes and its instance would stall.
             try {

@@ -1,6 +1,7 @@
 package dev.aegaeon.worker;
 
 import dev.aegaeon.runtime.engine.FinishReason;
+import dev.aegaeon.runtime.sampling.DecodedLogprobs;
 
 /**
  * Receives one request's output from the {@link ModelPool}. Calls are serial (one worker thread),
@@ -12,9 +13,10 @@ public interface TokenSink {
     /**
      * Token {@code index} (0 = first) was generated. {@code text} is the text it adds: possibly
      * empty while an incomplete character or a possible stop string is held back; the text of a
-     * matched stop string is never delivered. Empty when the model has no tokenizer.
+     * matched stop string is never delivered. Empty when the model has no tokenizer. {@code logprobs}
+     * is null unless the request asked for them.
      */
-    void onToken(int index, int tokenId, String text);
+    void onToken(int index, int tokenId, String text, DecodedLogprobs logprobs);
 
     /** The request ended: STOP (end of sequence or a stop string), LENGTH (max tokens) or CANCELLED. */
     void onComplete(FinishReason reason, int promptTokens, int completionTokens);

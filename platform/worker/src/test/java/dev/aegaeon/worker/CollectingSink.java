@@ -17,7 +17,7 @@ class CollectingSink implements TokenSink {
     private int expectedIndex;
 
     @Override
-    public synchronized void onToken(int index, int tokenId, String delta) {
+    public synchronized void onToken(int index, int tokenId, String delta, dev.aegaeon.runtime.sampling.DecodedLogprobs logprobs) {
         if (index != expectedIndex++) done.completeExceptionally(new AssertionError("token " + index + " out of order"));
         if (done.isDone()) done.completeExceptionally(new AssertionError("token after the end"));
         ids.add(tokenId);

@@ -31,9 +31,9 @@ class MultiDeviceTest {
         final List<String> threads = new ArrayList<>();
 
         @Override
-        public synchronized void onToken(int index, int tokenId, String delta) {
+        public synchronized void onToken(int index, int tokenId, String delta, dev.aegaeon.runtime.sampling.DecodedLogprobs logprobs) {
             threads.add(Thread.currentThread().getName());
-            super.onToken(index, tokenId, delta);
+            super.onToken(index, tokenId, delta, logprobs);
         }
     }
 
@@ -142,8 +142,8 @@ class MultiDeviceTest {
             int[] promptA = Reference.prompt(501, 7);
             CollectingSink a = new CollectingSink() {
                 @Override
-                public void onToken(int index, int tokenId, String delta) {
-                    super.onToken(index, tokenId, delta);
+                public void onToken(int index, int tokenId, String delta, dev.aegaeon.runtime.sampling.DecodedLogprobs logprobs) {
+                    super.onToken(index, tokenId, delta, logprobs);
                     if (index == 3) {
                         atFourth.countDown();
                         try {

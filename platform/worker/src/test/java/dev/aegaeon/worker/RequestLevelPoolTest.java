@@ -23,11 +23,11 @@ class RequestLevelPoolTest {
     /** Forwards to a collecting sink and appends each token to the shared, ordered log. */
     private record LoggingSink(CollectingSink inner, List<Delivery> log, Delivery who) implements TokenSink {
         @Override
-        public void onToken(int index, int tokenId, String text) {
+        public void onToken(int index, int tokenId, String text, dev.aegaeon.runtime.sampling.DecodedLogprobs logprobs) {
             synchronized (log) {
                 log.add(who);
             }
-            inner.onToken(index, tokenId, text);
+            inner.onToken(index, tokenId, text, logprobs);
         }
 
         @Override public void onComplete(FinishReason reason, int promptTokens, int completionTokens) {

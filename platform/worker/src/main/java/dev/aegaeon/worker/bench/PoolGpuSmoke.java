@@ -176,7 +176,7 @@ public final class PoolGpuSmoke {
         dev.aegaeon.worker.TokenSink sink(CountDownLatch done) {
             return new dev.aegaeon.worker.TokenSink() {
                 @Override
-                public void onToken(int index, int tokenId, String text) {
+                public void onToken(int index, int tokenId, String text, dev.aegaeon.runtime.sampling.DecodedLogprobs logprobs) {
                     synchronized (tokenNanos) {
                         tokenNanos.add(System.nanoTime());
                     }

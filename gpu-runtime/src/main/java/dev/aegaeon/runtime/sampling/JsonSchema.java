@@ -1,0 +1,148 @@
+package dev.aegaeon.runtime.sampling;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The subset of JSON Schema that decoding can enforce: {@code type} (one of object, array, string,
+ * number, integer, boolean, null), {@code properties}, {@code required},
+ * {@code additionalProperties} (boolean), {@code items}, and {@code enum} of strings; annotations
+ * (title, description, examples, default, $schema, $id, $comment) are allowed. Any other keyword is
+ * refused by {@link #parse} rather than silently ignored. The empty schema accepts any value.
+ */
+public final class JsonSchema {
+    public enum Type { ANY, OBJECT, ARRAY, STRING, NUMBER, INTEGER, BOOLEAN, NULL }
+
+    /** A schema keyword decoding cannot enforce; {@code getMessage()} names it. */
+    public static final class Unsupported extends IllegalArgumentException {
+        public Unsupported(String message) { super(message); }
+    }
+
+    public static final JsonSchema ANY_VALUE = new JsonSchema(Type.ANY, Map.of(), Set.of(), true, null, null);
+    /** Any JSON object: what {@code {"type":"json_object"}} asks for. */
+    public static final JsonSchema ANY_OBJECT = new JsonSchema(Type.OBJECT, Map.of(), Set.of(), true, null, null);
+
+    private static final Set<String> ANNOTATIONS = Set.of("title", "description", "examples", "default", "$schema", "$id", "$comment");
+    private static final Set<String> KEYWORDS = Set.of("type", "properties", "required", "additionalProperties", "items", "enum");
+
+    private final Type type;
+    private final Map<String, JsonSchema> properties;
+    private final Set<String> required;
+    private final boolean additionalProperties;
+    private final JsonSchema items;
+    private final Set<String> enumValues;
+
+    private JsonSchema(Type type, Map<String, JsonSchema> properties, Set<String> required, boolean additionalProperties,
+                       JsonSchema items, Set<String> enumValues) {
+        this.type = type;
+        this.properties = properties;
+        this.required = required;
+        this.additionalProperties = additionalProperties;
+        this.items = items;
+        this.enumValues = enumValues;
+    }
+
+    public Type type() { return type; }
+
+    /** The schema of property {@code name}; null when the object may not have it. */
+    public JsonSchema property(String name) {
+        JsonSchema s = properties.get(name);
+        return s != null ? s : additionalProperties ? ANY_VALUE : null;
+    }
+
+    /** Names an object may use, or null when any name is allowed. */
+    public Set<String> allowedNames() { return additionalProperties ? null : properties.keySet(); }
+
+    public Set<String> required() { return required; }
+
+    public JsonSchema items() { return items == null ? ANY_VALUE : items; }
+
+    /** The allowed string values, or null for any string. */
+    public Set<String> enumValues() { return enumValues; }
+
+    public static JsonSchema parse(JsonNode node) {
+        return parse(node, "schema");
+    }
+
+    private static JsonSchema parse(JsonNode node, String at) {
+        if (node.isBoolean() && node.asBoolean()) return ANY_VALUE;
+        if (!node.isObject()) throw new Unsupported(at + " must be a JSON Schema object");
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        for (String k : names) {
+            if (!KEYWORDS.contains(k) && !ANNOTATIONS.contains(k))
+                throw new Unsupported("the JSON Schema keyword '" + k + "' (at " + at + ") is not supported");
+        }
+        Set<String> enumValues = null;
+        if (node.has("enum")) {
+            JsonNode e = node.get("enum");
+            if (!e.isArray() || e.isEmpty()) throw new Unsupported(at + ".enum must be a non-empty array");
+            enumValues = new LinkedHashSet<>();
+            for (JsonNode v : e) {
+                if (!v.isTextual()) throw new Unsupported("only string values are supported in " + at + ".enum");
+                enumValues.add(v.asText());
+            }
+        }
+        Type type = type(node.get("type"), at, enumValues != null);
+        if (enumValues != null && type != Type.STRING) throw new Unsupported(at + ".enum is supported for strings only");
+        Map<String, JsonSchema> properties = new LinkedHashMap<>();
+        Set<String> required = new LinkedHashSet<>();
+        boolean additional = true;
+        JsonSchema items = null;
+        if (node.has("properties") || node.has("required") || node.has("additionalProperties")) {
+            if (type != Type.OBJECT) throw new Unsupported(at + ": properties need \"type\": \"object\"");
+            JsonNode props = node.path("properties");
+            if (!props.isMissingNode()) {
+                if (!props.isObject()) throw new Unsupported(at + ".properties must be an object");
+                for (var it = props.fields(); it.hasNext(); ) {
+                    var f = it.next();
+                    properties.put(f.getKey(), parse(f.getValue(), at + ".properties." + f.getKey()));
+                }
+            }
+            JsonNode req = node.path("required");
+            if (!req.isMissingNode()) {
+                if (!req.isArray()) throw new Unsupported(at + ".required must be an array");
+                for (JsonNode r : req) {
+                    if (!r.isTextual()) throw new Unsupported(at + ".required must list property names");
+                    required.add(r.asText());
+                }
+            }
+            JsonNode ap = node.path("additionalProperties");
+            if (!ap.isMissingNode()) {
+                if (!ap.isBoolean()) throw new Unsupported(at + ".additionalProperties is supported as a boolean only");
+                additional = ap.asBoolean();
+            }
+            for (String r : required) {
+                if (!additional && !properties.containsKey(r))
+                    throw new Unsupported(at + ".required names '" + r + "', which additionalProperties: false forbids");
+            }
+        }
+        if (node.has("items")) {
+            if (type != Type.ARRAY) throw new Unsupported(at + ": items needs \"type\": \"array\"");
+            items = parse(node.get("items"), at + ".items");
+        }
+        return new JsonSchema(type, Map.copyOf(properties), Set.copyOf(required), additional, items,
+                enumValues == null ? null : Set.copyOf(enumValues));
+    }
+
+    private static Type type(JsonNode t, String at, boolean hasEnum) {
+        if (t == null) return hasEnum ? Type.STRING : Type.ANY;
+        if (!t.isTextual()) throw new Unsupported(at + ".type must be a single type name (type lists are not supported)");
+        return switch (t.asText()) {
+            case "object" -> Type.OBJECT;
+            case "array" -> Type.ARRAY;
+            case "string" -> Type.STRING;
+            case "number" -> Type.NUMBER;
+            case "integer" -> Type.INTEGER;
+            case "boolean" -> Type.BOOLEAN;
+            case "null" -> Type.NULL;
+            default -> throw new Unsupported(at + ".type '" + t.asText() + "' is not a JSON Schema type");
+        };
+    }
+}

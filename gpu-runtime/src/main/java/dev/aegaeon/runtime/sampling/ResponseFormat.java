@@ -1,0 +1,19 @@
+package dev.aegaeon.runtime.sampling;
+
+/**
+ * What shape the generated text must have (OpenAI's {@code response_format}). {@link Text} leaves
+ * decoding free; the others constrain each step to tokens that keep the text a prefix of a valid
+ * JSON value (of the schema), and the sequence stops when that value is complete.
+ */
+public sealed interface ResponseFormat {
+    Text TEXT = new Text();
+
+    /** Free text. */
+    record Text() implements ResponseFormat {}
+
+    /** Any JSON object ({@code {"type":"json_object"}}). */
+    record JsonObject() implements ResponseFormat {}
+
+    /** A JSON value valid against {@code schema} (the supported subset of JSON Schema, see {@link JsonSchema}). */
+    record Schema(JsonSchema schema) implements ResponseFormat {}
+}

@@ -1,0 +1,76 @@
+package dev.aegaeon.runtime.sampling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+class JsonMachineTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static boolean accepts(JsonSchema schema, String text) {
+        return new JsonMachine(schema).feed(text);
+    }
+
+    private static boolean complete(JsonSchema schema, String text) {
+        JsonMachine m = new JsonMachine(schema);
+        return m.feed(text) && m.canEnd();
+    }
+
+    private static JsonSchema schema(String json) throws Exception {
+        return JsonSchema.parse(JSON.readTree(json));
+    }
+
+    @Test
+    void anyObjectAcceptsValidJsonAndItsPrefixesOnly() {
+        JsonSchema s = JsonSchema.ANY_OBJECT;
+        for (String ok : new String[] {"{}", "{\"a\": [1, -2.5e+3, true, null, {\"b\": \"x\\u00e9\\n\"}], \"c\": 0}", " { \"k\" : false } "}) {
+            assertTrue(complete(s, ok.strip()), ok);
+            for (int i = 0; i < ok.length(); i++) assertTrue(accepts(s, ok.substring(0, i)), ok.substring(0, i));
+        }
+        for (String bad : new String[] {"[", "\"x\"", "{a", "{\"a\" 1", "{\"a\":01", "{\"a\":1,}", "{\"a\":tru ", "{}x", "{\"a\":\"\u0001\"}", "{\"a\":1.}"}) {
+            assertFalse(complete(s, bad), bad);
+        }
+        assertFalse(accepts(s, "{\"a\":1,}"));
+        assertFalse(accepts(s, "{} "), "nothing after the value");
+    }
+
+    @Test
+    void theSchemaNamesTypesKeysRequiredAndEnums() throws Exception {
+        JsonSchema s = schema("""
+                {"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"},
+                 "color":{"enum":["red","green"]},"tags":{"type":"array","items":{"type":"string"}}},
+                 "required":["name","age"],"additionalProperties":false}""");
+        assertTrue(complete(s, "{\"name\":\"x\",\"age\":3}"));
+        assertTrue(complete(s, "{\"age\":3,\"name\":\"x\",\"color\":\"green\",\"tags\":[\"a\",\"b\"]}"));
+        assertFalse(accepts(s, "{\"nam\":"), "unknown key");
+        assertFalse(accepts(s, "{\"zzz"), "no declared key starts so");
+        assertFalse(accepts(s, "{\"name\":\"x\"}"), "age is required");
+        assertFalse(accepts(s, "{\"age\":3.5"), "integer");
+        assertFalse(accepts(s, "{\"age\":\"3\""), "integer, not string");
+        assertFalse(accepts(s, "{\"color\":\"blue"), "enum");
+        assertFalse(accepts(s, "{\"tags\":[1"), "items are strings");
+        assertFalse(accepts(s, "{\"age\":1,\"age\""), "no duplicate keys");
+    }
+
+    @Test
+    void topLevelNumbersMayEndAtTheEndOfText() throws Exception {
+        JsonSchema n = schema("{\"type\":\"number\"}");
+        assertTrue(complete(n, "-12.5"));
+        assertFalse(complete(n, "-12."));
+        assertEquals(true, new JsonMachine(n).feed("7"));
+    }
+
+    @Test
+    void unsupportedKeywordsAreRefusedByName() {
+        var e = assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"type\":\"string\",\"pattern\":\"a+\"}"));
+        assertTrue(e.getMessage().contains("pattern"), e.getMessage());
+        assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"anyOf\":[{\"type\":\"string\"}]}"));
+        assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"type\":[\"string\",\"null\"]}"));
+        assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"type\":\"array\",\"minItems\":1}"));
+    }
+}
