@@ -27,7 +27,7 @@ public final class Durations {
         }
         try {
             return Duration.parse(t);
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) {
             throw new SpecValidationException(field, RULE + " (was \"" + text + "\")");
         }
     }

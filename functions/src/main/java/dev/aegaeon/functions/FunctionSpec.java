@@ -10,13 +10,17 @@ import java.util.regex.Pattern;
  *
  * @param name the function's name, used as the OpenAI {@code model} and in the Funqy response
  *     type {@code <name>.output}: 1-63 of {@code a-z 0-9 . _ -}, starting with a letter or digit
- * @param apiKey if present, callers must send {@code Authorization: Bearer <apiKey>}
+ * @param apiKey if present, callers must send {@code Authorization: Bearer <key>}; held either in the
+ *     clear (as a spec file gives it) or as a salted digest ({@link ApiKeys}), the only form the
+ *     platform stores
  */
 public record FunctionSpec(String name, ModelSource model, Slo slo, Scaling scaling, Limits limits,
         Optional<String> apiKey) {
 
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
     static final int MAX_TOKENS_CEILING = 1 << 20;
+    /** The longest duration any field accepts: longer ones are mistakes, and would overflow nanosecond arithmetic. */
+    public static final java.time.Duration MAX_DURATION = java.time.Duration.ofDays(365);
 
     public FunctionSpec {
         if (name == null || !NAME.matcher(name).matches())
@@ -41,6 +45,7 @@ public record FunctionSpec(String name, ModelSource model, Slo slo, Scaling scal
                 if (s.shape().isBlank()) throw new SpecValidationException("model.synthetic.shape", "must not be blank");
                 if (s.tokenInterval().isNegative())
                     throw new SpecValidationException("model.synthetic.tokenInterval", "must not be negative");
+                atMostMax(s.tokenInterval(), "model.synthetic.tokenInterval");
             }
         }
         positive(slo.ttft(), "slo.ttft");
@@ -62,6 +67,11 @@ public record FunctionSpec(String name, ModelSource model, Slo slo, Scaling scal
     private static void positive(java.time.Duration d, String field) {
         Objects.requireNonNull(d, field);
         if (d.isNegative() || d.isZero()) throw new SpecValidationException(field, "must be a positive duration");
+        atMostMax(d, field);
+    }
+
+    private static void atMostMax(java.time.Duration d, String field) {
+        if (d.compareTo(MAX_DURATION) > 0) throw new SpecValidationException(field, "must be at most 365 days");
     }
 
     private static void range(int value, int min, int max, String field) {
@@ -76,9 +86,12 @@ public record FunctionSpec(String name, ModelSource model, Slo slo, Scaling scal
 
     /** Whether {@code key} is accepted: true for any caller when no API key is set. Constant-time compare. */
     public boolean authorizes(String presentedKey) {
-        if (apiKey.isEmpty()) return true;
-        if (presentedKey == null) return false;
-        return java.security.MessageDigest.isEqual(apiKey.get().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                presentedKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return apiKey.isEmpty() || ApiKeys.matches(apiKey.get(), presentedKey);
+    }
+
+    /** This spec with its API key (if any, and not already) replaced by a salted digest: the form to store. */
+    public FunctionSpec withHashedApiKey() {
+        if (apiKey.isEmpty() || ApiKeys.isHashed(apiKey.get())) return this;
+        return new FunctionSpec(name, model, slo, scaling, limits, Optional.of(ApiKeys.hash(apiKey.get())));
     }
 }

@@ -1,6 +1,8 @@
 package dev.aegaeon.functions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +78,12 @@ class FunctionSpecCodecTest {
             "cold before warm| {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"scaling\":{\"idleToWarm\":\"5m\",\"idleToCold\":\"1m\"}} | scaling.idleToCold",
             "zero concurrency| {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"limits\":{\"maxConcurrent\":0}} | limits.maxConcurrent",
             "string number   | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"limits\":{\"maxQueued\":\"9\"}} | limits.maxQueued",
+            "huge ISO warm   | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"scaling\":{\"idleToWarm\":\"PT3000000000000H\",\"idleToCold\":\"PT3000000000000H\"}} | scaling.idleToWarm",
+            "huge short warm | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"scaling\":{\"idleToWarm\":\"999999999999h\",\"idleToCold\":\"999999999999h\"}} | scaling.idleToWarm",
+            "huge cold       | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"scaling\":{\"idleToCold\":\"9000h\"}} | scaling.idleToCold",
+            "overflowing ISO | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"slo\":{\"ttft\":\"PT9999999999999999H\"}} | slo.ttft",
+            "huge tpot       | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"slo\":{\"tpot\":\"9000h\"}}    | slo.tpot",
+            "huge interval   | {\"name\":\"a\",\"model\":{\"synthetic\":{\"tokenInterval\":\"9000h\"}}} | model.synthetic.tokenInterval",
             "short api key   | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"apiKey\":\"x\"}               | apiKey",
             "hub and path    | {\"name\":\"a\",\"model\":{\"path\":\"/m\",\"hub\":\"o/m\"}}             | model",
             "hub traversal   | {\"name\":\"a\",\"model\":{\"hub\":\"../etc\"}}                             | model.hub",
@@ -129,6 +137,23 @@ class FunctionSpecCodecTest {
         assertTrue(closed.authorizes("s3cret-key"));
         assertEquals(false, closed.authorizes("wrong-key!"));
         assertEquals(false, closed.authorizes(null));
+    }
+
+    @Test
+    void aKeyIsStoredOnlyAsASaltedDigestThatStillAuthorizes() {
+        FunctionSpec clear = FunctionSpecCodec.parseYaml(FULL_YAML);
+        FunctionSpec hashed = clear.withHashedApiKey();
+        String stored = hashed.apiKey().orElseThrow();
+        assertTrue(stored.startsWith("sha256:") && !stored.contains("s3cret-key"), stored);
+        assertFalse(FunctionSpecCodec.toJson(hashed).contains("s3cret-key"));
+        assertTrue(hashed.authorizes("s3cret-key"));
+        assertFalse(hashed.authorizes("s3cret-keY"));
+        assertFalse(hashed.authorizes(stored), "the digest itself is not a key");
+        assertFalse(hashed.authorizes(null));
+        assertEquals(hashed, hashed.withHashedApiKey(), "hashing is done once");
+        assertNotEquals(stored, clear.withHashedApiKey().apiKey().orElseThrow(), "a fresh salt each time");
+        FunctionSpec reloaded = FunctionSpecCodec.parseJson(FunctionSpecCodec.toJson(hashed));
+        assertTrue(reloaded.authorizes("s3cret-key"), "the stored digest survives a restart");
     }
 
     @ParameterizedTest

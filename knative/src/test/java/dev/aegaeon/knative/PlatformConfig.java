@@ -42,10 +42,14 @@ final class PlatformConfig {
         return health.startsWith("/") ? health : root + "/" + health;
     }
 
-    /** Every configuration name the platform reads: its application.properties keys and its @ConfigProperty names. */
+    /** Every configuration name the platform reads: its application.properties keys, its @ConfigProperty names and its typed mappings' names. */
     static Set<String> configNames() throws IOException {
         Set<String> names = new TreeSet<>();
         applicationProperties().stringPropertyNames().forEach(names::add);
+        for (Class<?> mapping : new Class<?>[] {dev.aegaeon.platform.admin.AdminConfig.class, dev.aegaeon.platform.registry.ModelRootsConfig.class}) {
+            String prefix = mapping.getAnnotation(io.smallrye.config.ConfigMapping.class).prefix();
+            for (var m : mapping.getDeclaredMethods()) names.add(prefix + "." + m.getName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT));
+        }
         for (var c : PlatformRuntime.class.getDeclaredConstructors())
             for (Parameter p : c.getParameters()) {
                 ConfigProperty cp = p.getAnnotation(ConfigProperty.class);

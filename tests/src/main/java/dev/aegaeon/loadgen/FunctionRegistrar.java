@@ -62,7 +62,19 @@ final class FunctionRegistrar {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder b) throws IOException, InterruptedException {
+        adminToken().ifPresent(t -> b.header("Authorization", "Bearer " + t));
         return http.send(b.timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json").build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * The platform's admin token: {@code -Daegaeon.admin.token}, else {@code AEGAEON_ADMIN_TOKEN}, else the
+     * one a local platform generated in {@code ~/.aegaeon/admin-token}.
+     */
+    static java.util.Optional<String> adminToken() throws IOException {
+        String t = System.getProperty("aegaeon.admin.token", System.getenv("AEGAEON_ADMIN_TOKEN"));
+        if (t != null && !t.isBlank()) return java.util.Optional.of(t.strip());
+        java.nio.file.Path file = java.nio.file.Path.of(System.getProperty("user.home"), ".aegaeon", "admin-token");
+        return java.nio.file.Files.isReadable(file) ? java.util.Optional.of(java.nio.file.Files.readString(file).strip()) : java.util.Optional.empty();
     }
 }

@@ -30,6 +30,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Every request completes, every token is timed, the JSON and CSV are written.
  */
 class LoadgenEndToEndTest {
+    private static final String ADMIN_TOKEN = "loadgen-test-admin-token";
     static final Path RUNNER = Path.of(System.getProperty("aegaeon.platform.runner", "../platform/target/quarkus-app/quarkus-run.jar"));
 
     @TempDir
@@ -49,7 +50,7 @@ class LoadgenEndToEndTest {
                 "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
                 "-Daegaeon.backend=pool", "-Daegaeon.pool.device=cpu", "-Daegaeon.kafka.enabled=false",
-                "-Daegaeon.demo.enabled=false", "-Daegaeon.data-dir=" + work.resolve("data"),
+                "-Daegaeon.demo.enabled=false", "-Daegaeon.data-dir=" + work.resolve("data"), "-Daegaeon.admin.token=" + ADMIN_TOKEN,
                 "-Daegaeon.pool.memory-bytes=268435456", "-Daegaeon.pool.kv-tokens-per-model=256",
                 "-jar", RUNNER.toString()).redirectErrorStream(true).redirectOutput(work.resolve("platform.log").toFile()).start();
         HttpClient http = HttpClient.newHttpClient();
@@ -87,6 +88,7 @@ class LoadgenEndToEndTest {
                 "--rate", "0.5", "--seed", String.valueOf(seed), "--shape", "tiny-qwen2", "--max-seq", "96", "--drain", "40", "--pause", "0",
                 "--policy-label", "test", "--token-times", "true", "--card", "cpu-test", "--commit", "abc1234", "--out", out.toString()}, 1);
         ByteArrayOutputStream log = new ByteArrayOutputStream();
+        System.setProperty("aegaeon.admin.token", ADMIN_TOKEN); // what the registrar presents
         List<PointSummary> points = LoadgenMain.run(o, new PrintStream(log, true, StandardCharsets.UTF_8));
         String printed = log.toString(StandardCharsets.UTF_8);
 

@@ -31,7 +31,8 @@ import dev.aegaeon.platform.registry.FunctionRegistry.Registration;
 /**
  * Function administration. Bodies are a function spec as JSON (or YAML with
  * {@code Content-Type: application/yaml}); errors use OpenAI's error shape with {@code param} set
- * to the offending field.
+ * to the offending field. Every call has passed {@link AdminGuard} (admin token, same origin,
+ * a JSON or YAML body). API keys are stored hashed and shown redacted.
  */
 @Path("/admin/functions")
 @Produces(MediaType.APPLICATION_JSON)
@@ -54,37 +55,47 @@ public class AdminResource {
     }
 
     @POST
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
+    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
     @Operation(summary = "Register a function (409 if the name exists)")
     public Response create(@HeaderParam("Content-Type") String contentType, String body) throws IOException {
         FunctionSpec spec;
         try {
             spec = parse(contentType, body);
+            runtime.modelRoots().check(spec); // before the check opens any file: never read outside the roots
             dev.aegaeon.platform.models.ModelSourceCheck.check(spec.model());
         } catch (SpecValidationException e) {
             return invalid(e);
         }
-        if (!runtime.registry().create(spec))
-            return error(409, "function_exists", "name", "A function named '" + spec.name() + "' already exists; use PUT to update it.");
+        try {
+            if (!runtime.registry().create(spec))
+                return error(409, "function_exists", "name", "A function named '" + spec.name() + "' already exists; use PUT to update it.");
+        } catch (SpecValidationException e) {
+            return invalid(e);
+        }
         return Response.status(201).entity(describe(runtime.registry().get(spec.name()).orElseThrow())).build();
     }
 
     @PUT
     @Path("{name}")
-    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
+    @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml"})
     @Operation(summary = "Replace a function's spec (404 if absent)")
     public Response update(@PathParam("name") String name, @HeaderParam("Content-Type") String contentType, String body)
             throws IOException {
         FunctionSpec spec;
         try {
             spec = parse(contentType, body);
+            runtime.modelRoots().check(spec); // before the check opens any file: never read outside the roots
             dev.aegaeon.platform.models.ModelSourceCheck.check(spec.model());
         } catch (SpecValidationException e) {
             return invalid(e);
         }
         if (!spec.name().equals(name))
             return error(400, "invalid_value", "name", "The body's name '" + spec.name() + "' differs from the path's '" + name + "'.");
-        if (!runtime.registry().update(spec)) return notFound(name);
+        try {
+            if (!runtime.registry().update(spec)) return notFound(name);
+        } catch (SpecValidationException e) {
+            return invalid(e);
+        }
         return Response.ok(describe(runtime.registry().get(name).orElseThrow())).build();
     }
 

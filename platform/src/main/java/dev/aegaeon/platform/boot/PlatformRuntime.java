@@ -27,12 +27,15 @@ import dev.aegaeon.platform.kafka.KafkaInvocationGateway;
 import dev.aegaeon.platform.kafka.ResultLedger;
 import dev.aegaeon.platform.metrics.MicrometerInvocationMetrics;
 import dev.aegaeon.platform.registry.FunctionRegistry;
+import dev.aegaeon.platform.registry.ModelRoots;
+import dev.aegaeon.platform.registry.ModelRootsConfig;
 import dev.aegaeon.platform.registry.RegistrationStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 
 /**
- * Wires the platform at start, in dependency order: data directory, Kafka (an external broker if
+ * Wires the platform at start, in dependency order: the data directory's lock (a second instance
+ * on the same directory stops here, before it touches anything), data directory, Kafka (an external broker if
  * {@code kafka.bootstrap.servers} is set, else a local KRaft broker), topics, the invocation
  * service over the backend, stored registrations (plus {@code demo} when enabled), and the Kafka
  * front door. Shuts them down in reverse.
@@ -51,6 +54,8 @@ public class PlatformRuntime {
     private final String bootstrapServers;
     private final KafkaInvocationGateway gateway;
     private final ResultLedger ledger;
+    private final DataDirectoryLock lock;
+    private final ModelRoots modelRoots;
 
     @Inject
     public PlatformRuntime(InferenceBackend backend, MeterRegistry meters,
@@ -63,9 +68,19 @@ public class PlatformRuntime {
             @ConfigProperty(name = "aegaeon.invocation.default-timeout", defaultValue = "PT5M") Duration defaultTimeout,
             @ConfigProperty(name = "aegaeon.demo.enabled", defaultValue = "true") boolean demo,
             @ConfigProperty(name = "aegaeon.demo.model", defaultValue = "bundled") String demoModel,
-            @ConfigProperty(name = "aegaeon.functions-dir") Optional<Path> functionsDir) {
-        this.backend = backend;
+            @ConfigProperty(name = "aegaeon.functions-dir") Optional<Path> functionsDir,
+            ModelRootsConfig modelRootsConfig) {
         this.dataDir = dataDir.toAbsolutePath();
+        try {
+            this.lock = DataDirectoryLock.acquire(this.dataDir);
+        } catch (DataDirectoryLock.InUse e) {
+            // Quarkus prints this exception's message alone (no stack trace) and exits with its code.
+            throw new io.quarkus.runtime.PreventFurtherStepsException(e.getMessage(), 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot lock the data directory " + this.dataDir + ": " + e.getMessage(), e);
+        }
+        this.backend = backend;
+        this.modelRoots = ModelRoots.of(modelRootsConfig.roots(), this.dataDir);
         this.metrics = new MicrometerInvocationMetrics(meters);
         if (backend instanceof dev.aegaeon.platform.pool.PooledInferenceBackend pooled) {
             dev.aegaeon.platform.metrics.PoolMetrics.register(meters, pooled, dev.aegaeon.platform.pool.PooledInferenceBackend::poolStats);
@@ -73,7 +88,7 @@ public class PlatformRuntime {
         this.service = new InvocationService(backend, metrics, maxQueuedTotal, defaultTimeout);
         try {
             RegistrationStore store = new RegistrationStore(this.dataDir.resolve("functions"));
-            this.registry = new FunctionRegistry(store, new FunctionRegistry.Listener() {
+            this.registry = new FunctionRegistry(store, modelRoots, new FunctionRegistry.Listener() {
                 @Override
                 public void registered(FunctionSpec spec) {
                     service.register(spec);
@@ -90,8 +105,13 @@ public class PlatformRuntime {
             // Function YAML shipped as configuration (a mounted ConfigMap): applied on every start, so
             // the files win over an older stored registration of the same name.
             if (functionsDir.isPresent()) {
-                for (FunctionSpec spec : dev.aegaeon.functions.FunctionSpecCodec.readDirectory(functionsDir.get()))
-                    if (!registry.create(spec)) registry.update(spec);
+                for (FunctionSpec spec : dev.aegaeon.functions.FunctionSpecCodec.readDirectory(functionsDir.get())) {
+                    try {
+                        if (!registry.create(spec)) registry.update(spec);
+                    } catch (dev.aegaeon.functions.SpecValidationException e) {
+                        LOG.errorf("not registering '%s' from %s: %s", spec.name(), functionsDir.get(), e.getMessage());
+                    }
+                }
             }
             if (!demoModel.equals("bundled") && !demoModel.equals("synthetic"))
                 throw new IllegalArgumentException("aegaeon.demo.model must be bundled or synthetic, got '" + demoModel + "'");
@@ -128,7 +148,19 @@ public class PlatformRuntime {
                 this.gateway = null;
             }
         } catch (IOException e) {
+            releaseQuietly(lock);
             throw new UncheckedIOException("cannot start the platform: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            releaseQuietly(lock); // a failed start must not keep the directory from the next attempt
+            throw e;
+        }
+    }
+
+    private static void releaseQuietly(DataDirectoryLock lock) {
+        try {
+            lock.close();
+        } catch (IOException e) {
+            LOG.debugf("data directory lock release: %s", e.getMessage());
         }
     }
 
@@ -182,6 +214,11 @@ public class PlatformRuntime {
         return dataDir;
     }
 
+    /** Where model directories may come from. */
+    public ModelRoots modelRoots() {
+        return modelRoots;
+    }
+
     @PreDestroy
     void stop() {
         if (gateway != null) gateway.close();
@@ -195,5 +232,6 @@ public class PlatformRuntime {
             }
         }
         if (broker != null) broker.close();
+        releaseQuietly(lock);
     }
 }

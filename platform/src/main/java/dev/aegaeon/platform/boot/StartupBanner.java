@@ -17,9 +17,20 @@ public class StartupBanner {
     @Inject
     PlatformRuntime runtime;
 
+    @Inject
+    dev.aegaeon.platform.admin.AdminGuard admin;
+
     void onStart(@Observes StartupEvent event) {
         int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+        String host = ConfigProvider.getConfig().getOptionalValue("quarkus.http.host", String.class).orElse("0.0.0.0");
         String base = "http://localhost:" + port;
+        var token = admin.token();
+        String tokenFile = runtime.dataDir().resolve(dev.aegaeon.platform.admin.AdminToken.FILE_NAME).toString();
+        String adminAuth = token.generatedAt().map(p -> "generated a new admin token (shown only now, stored in " + p + "):\n                    "
+                + token.reveal()).orElse("token in " + tokenFile + " (or aegaeon.admin.token)");
+        String listen = host.equals("127.0.0.1") || host.equals("localhost")
+                ? "only this machine (" + host + "); -Dquarkus.http.host=0.0.0.0 opens it to the network"
+                : host;
         String kafka = runtime.kafkaBootstrapServers()
                 .map(b -> b + (runtime.embeddedBroker() ? " (embedded KRaft broker, data in " + runtime.dataDir().resolve("kafka") + ")" : " (external)"))
                 .orElse("disabled");
@@ -27,7 +38,9 @@ public class StartupBanner {
                 
                 Aegaeon is up.
                   OpenAI API   %1$s/v1  (models: %2$s)
-                  Admin API    %1$s/admin/functions
+                  Admin API    %1$s/admin/functions  (Authorization: Bearer <admin token>)
+                               %6$s
+                  Listening on %7$s
                   Metrics      %1$s/q/metrics    Health %1$s/q/health    OpenAPI %1$s/q/openapi
                   Kafka        %3$s
                   Backend      %4$s
@@ -36,6 +49,6 @@ public class StartupBanner {
                   curl -s %1$s/v1/chat/completions -H 'Content-Type: application/json' \\
                     -d '{"model":"demo","messages":[{"role":"user","content":"Hello!"}]}'
                 """, base, runtime.registry().all().stream().map(r -> r.spec().name()).toList(), kafka,
-                runtime.backend().name(), runtime.dataDir());
+                runtime.backend().name(), runtime.dataDir(), adminAuth, listen);
     }
 }

@@ -23,13 +23,15 @@ import io.quarkus.funqy.knative.events.CloudEvent;
 import io.quarkus.funqy.knative.events.CloudEventBuilder;
 import io.quarkus.funqy.knative.events.CloudEventMapping;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The platform's own invocation event ({@code dev.aegaeon.invocation}, the record format of
  * {@code aegaeon.invocations}) as a Knative CloudEvent, so a KafkaSource on that topic reaches the
  * pool unchanged. The reply is a {@code dev.aegaeon.result} event with the SAME id, the OpenAI
  * response (or OpenAI's error JSON) as data, and {@code partitionkey} = the invocation id, which a
- * Knative KafkaSink uses as the record key: the same result record the Kafka gateway writes.
+ * Knative KafkaSink uses as the record key: the same result record the Kafka gateway writes. A
+ * keyed function needs {@code Authorization: Bearer <key>} on the event's HTTP request.
  */
 public class InvocationEvents {
     static final String SOURCE = "/aegaeon/platform";
@@ -37,6 +39,9 @@ public class InvocationEvents {
 
     @Inject
     PlatformRuntime runtime;
+
+    @Inject
+    CallerKey callerKey;
 
     @Funq("invocation")
     @CloudEventMapping(trigger = CloudEventHeaders.TYPE_INVOCATION, responseType = CloudEventHeaders.TYPE_RESULT,
@@ -48,7 +53,7 @@ public class InvocationEvents {
         OpenAiCall call;
         try {
             if (body == null || !body.isObject()) throw new BadRequest(null, "the event data must be an OpenAI completions or chat request");
-            call = OpenAiRequestParser.parse(OpenAiRequestParser.invocationKind(body), body, arrival, Optional.empty(), Optional.empty(), Optional.of(id));
+            call = OpenAiRequestParser.parse(OpenAiRequestParser.invocationKind(body), body, arrival, callerKey.get(), Optional.empty(), Optional.of(id));
             call.requireSingleChoice();
         } catch (BadRequest e) {
             return Uni.createFrom().item(reply(id, OpenAiFormat.error(e.error())));
@@ -72,7 +77,7 @@ public class InvocationEvents {
             } catch (InvocationRejected e) {
                 em.complete(reply(id, OpenAiFormat.error(e.error())));
             }
-        });
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()); // tokenizing is work for a worker, not the event loop
     }
 
     private static CloudEvent<JsonNode> reply(String id, JsonNode data) {

@@ -19,16 +19,21 @@ import dev.aegaeon.platform.invoke.InvocationRequest;
 import dev.aegaeon.platform.openai.CollectingObserver;
 import io.quarkus.funqy.Funq;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The Funqy entry points {@code generate} (a completion) and {@code chat}, served over plain HTTP
  * ({@code POST /generate}, {@code POST /chat}) and as Knative CloudEvents (type {@code generate} or
  * {@code chat}; the reply's type is {@code generate.output} / {@code chat.output}). {@code model}
- * names the model function. Refusals come back as an {@code error} object in the output.
+ * names the model function; a keyed function needs {@code Authorization: Bearer <key>} as on
+ * {@code /v1}. Refusals come back as an {@code error} object in the output.
  */
 public class ModelFunctions {
     @Inject
     PlatformRuntime runtime;
+
+    @Inject
+    CallerKey callerKey;
 
     @Funq
     public Uni<FunqyTypes.Output> generate(FunqyTypes.GenerateInput input) {
@@ -63,7 +68,7 @@ public class ModelFunctions {
         SamplingParams sampling = SamplingParams.builder().temperature((float) temperature).topP((float) topP)
                 .stopStrings(p.stop == null ? List.of() : p.stop).seed(p.seed).build();
         var request = new InvocationRequest(p.model, prompt, Optional.ofNullable(p.maxTokens), defaultMax, sampling,
-                arrival, Optional.empty(), Optional.empty(), Optional.empty());
+                arrival, Optional.empty(), callerKey.get(), Optional.empty());
         return Uni.createFrom().<FunqyTypes.Output>emitter(em -> {
             Invocation[] self = new Invocation[1];
             try {
@@ -91,7 +96,7 @@ public class ModelFunctions {
             } catch (InvocationRejected e) {
                 em.complete(failure(p, e.error()));
             }
-        });
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()); // tokenizing is work for a worker, not the event loop
     }
 
     private static FunqyTypes.Output failure(FunqyTypes.Params p, String param, String message) {

@@ -77,6 +77,12 @@ public final class InvocationService implements AutoCloseable {
         if (!spec.authorizes(request.apiKey().orElse(null)))
             throw new InvocationRejected(InvocationError.unauthorized(spec.name()));
         checkSampling(request);
+        if (PromptSize.certainlyTooLong(request.prompt(), spec.limits().maxPromptTokens())) {
+            throw new InvocationRejected(InvocationError.invalid(
+                    request.prompt() instanceof dev.aegaeon.platform.engine.Prompt.Chat ? "messages" : "prompt", "context_length_exceeded",
+                    "This model's maximum prompt length is " + spec.limits().maxPromptTokens() + " tokens. However, your prompt has "
+                            + PromptSize.characters(request.prompt()) + " characters, more than that many tokens can hold."));
+        }
         EncodedPrompt prompt;
         java.util.OptionalInt contextLength;
         try {

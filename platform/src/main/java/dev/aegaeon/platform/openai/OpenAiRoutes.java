@@ -41,18 +41,24 @@ public class OpenAiRoutes {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
         router.get("/v1/models").handler(this::models);
         router.get("/v1/models/:model").handler(this::model);
-        router.post("/v1/completions").handler(body).handler(ctx -> invoke(ctx, OpenAiCall.Kind.COMPLETION));
-        router.post("/v1/chat/completions").handler(body).handler(ctx -> invoke(ctx, OpenAiCall.Kind.CHAT));
+        // Blocking handlers: parsing and tokenizing a prompt of megabytes must not hold the event loop
+        // (unordered: one slow prompt does not delay the next request).
+        router.post("/v1/completions").handler(body).blockingHandler(ctx -> invoke(ctx, OpenAiCall.Kind.COMPLETION), false);
+        router.post("/v1/chat/completions").handler(body).blockingHandler(ctx -> invoke(ctx, OpenAiCall.Kind.CHAT), false);
     }
 
+    /** Only the functions the caller's key may call: a keyed function is invisible without its key. */
     private void models(RoutingContext ctx) {
-        var names = runtime.registry().all().stream().map(r -> r.spec().name()).toList();
+        String key = bearer(ctx).orElse(null);
+        var names = runtime.registry().all().stream().filter(r -> r.spec().authorizes(key)).map(r -> r.spec().name()).toList();
         json(ctx.response(), 200, OpenAiFormat.models(names, Instant.now().getEpochSecond()).toString());
     }
 
+    /** A keyed function without its key answers exactly as a missing one, so names do not leak. */
     private void model(RoutingContext ctx) {
         String name = ctx.pathParam("model");
-        runtime.registry().get(name).ifPresentOrElse(
+        String key = bearer(ctx).orElse(null);
+        runtime.registry().get(name).filter(r -> r.spec().authorizes(key)).ifPresentOrElse(
                 r -> json(ctx.response(), 200, OpenAiFormat.model(name, r.created().getEpochSecond()).toString()),
                 () -> error(ctx.response(), InvocationError.unknownModel(name)));
     }

@@ -29,6 +29,8 @@ import dev.aegaeon.worker.PoolPolicy;
  *       pinned host memory; where the GPUs have no peer access the driver stages the copy through host
  *       memory itself</li>
  *   <li>{@code aegaeon.pool.memory-bytes}: memory of each device the scheduler may fill (default 8 GiB)</li>
+ *   <li>{@code aegaeon.pool.host-memory-bytes}: host memory the registered models' weight images may take
+ *       together (default three quarters of physical memory); a registration past it is refused</li>
  *   <li>{@code aegaeon.pool.kv-tokens-per-model}: KV positions per resident model (default 8192)</li>
  *   <li>{@code aegaeon.pool.policy}: {@code aegaeon} (default: token-level scheduling) or {@code request-level}
  *       (the ServerlessLLM-style baseline, switching models only between requests)</li>
@@ -115,7 +117,8 @@ public final class PoolBackendFactory {
                 config.getOptionalValue("aegaeon.pool.kv-tokens-per-model", Integer.class).orElse(defaults.kvTokensPerModel()),
                 scheduler(config, defaults.scheduler()), PoolOptions.SYSTEM_CLOCK, Duration.ofMillis(250), layout(config),
                 PoolPolicy.parse(config.getOptionalValue("aegaeon.pool.policy", String.class).orElse("aegaeon")),
-                peerHandoff(config), stallAfter(config));
+                peerHandoff(config), stallAfter(config),
+                config.getOptionalValue("aegaeon.pool.host-memory-bytes", Long.class).orElse(PoolOptions.defaultHostMemoryBytes()));
         String echoShape = config.getOptionalValue("aegaeon.pool.echo-shape", String.class).orElse("tiny-llama");
         ModelPool pool = new ModelPool(options);
         LOG.infof("model pool on the %s backend: %d device(s), %s, %d bytes of memory each, %s policy%s", pool.backendName(),

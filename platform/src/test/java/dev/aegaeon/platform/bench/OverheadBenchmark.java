@@ -88,8 +88,16 @@ public final class OverheadBenchmark {
         String spec = "{\"name\":\"" + name + "\",\"model\":{\"synthetic\":{\"shape\":\"echo\",\"tokenInterval\":\"1ms\"}},"
                 + "\"scaling\":{\"minScale\":1},\"limits\":{\"maxConcurrent\":2000,\"maxQueued\":1000}}";
         var r = HTTP.send(HttpRequest.newBuilder(base.resolve("/admin/functions")).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + adminToken())
                 .POST(HttpRequest.BodyPublishers.ofString(spec)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 201) throw new IllegalStateException("cannot register " + name + ": " + r.body());
+    }
+
+    /** {@code AEGAEON_ADMIN_TOKEN}, else the token the platform generated in the default data directory. */
+    static String adminToken() throws java.io.IOException {
+        String env = System.getenv("AEGAEON_ADMIN_TOKEN");
+        if (env != null && !env.isBlank()) return env.strip();
+        return java.nio.file.Files.readString(java.nio.file.Path.of(System.getProperty("user.home"), ".aegaeon", "admin-token")).strip();
     }
 
     /** Open loop: requests leave on schedule whether or not earlier ones finished. Returns round-trip nanos. */

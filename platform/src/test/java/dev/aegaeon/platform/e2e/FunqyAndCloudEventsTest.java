@@ -101,4 +101,40 @@ class FunqyAndCloudEventsTest {
         assertEquals("inv-ce-2", out.get("id").asText());
         assertTrue(out.get("data").get("error").get("message").asText().contains("messages"), out.toString());
     }
+
+    /** A keyed function takes its key on every door: Funqy's plain HTTP and both CloudEvent modes. */
+    @Test
+    void aKeyedFunctionNeedsItsKeyOverFunqyAndCloudEvents() throws Exception {
+        Http.ensureFunction(base, "funqy-locked", "\"apiKey\":\"funqy-key-123\"");
+        String generate = "{\"model\":\"funqy-locked\",\"prompt\":\"k\",\"max_tokens\":32}";
+        for (String key : new String[] {null, "wrong-key-123"}) {
+            Http.Reply refused = Http.send(funqy("/generate", generate, key, "application/json"));
+            assertEquals("invalid_api_key", refused.json().get("error").get("code").asText(), refused.body());
+        }
+        Http.Reply ok = Http.send(funqy("/generate", generate, "funqy-key-123", "application/json"));
+        assertTrue(ok.json().get("text").asText().startsWith("[funqy-locked] k"), ok.body());
+
+        String invocation = "{\"model\":\"funqy-locked\",\"messages\":[{\"role\":\"user\",\"content\":\"e\"}],\"max_tokens\":32}";
+        HttpRequest.Builder binary = HttpRequest.newBuilder(base.resolve("/")).header("Content-Type", "application/json")
+                .header("ce-specversion", "1.0").header("ce-id", "locked-1").header("ce-type", "dev.aegaeon.invocation")
+                .header("ce-source", "/t").POST(HttpRequest.BodyPublishers.ofString(invocation));
+        Http.Reply denied = Http.send(binary.build());
+        assertEquals("invalid_api_key", denied.json().get("error").get("code").asText(), denied.body());
+        Http.Reply allowed = Http.send(binary.header("Authorization", "Bearer funqy-key-123").build());
+        assertEquals("chat.completion", allowed.json().get("object").asText(), allowed.body());
+
+        String structured = "{\"specversion\":\"1.0\",\"id\":\"locked-2\",\"type\":\"generate\",\"source\":\"/t\","
+                + "\"datacontenttype\":\"application/json\",\"data\":" + generate + "}";
+        Http.Reply noKey = Http.send(funqy("/", structured, null, "application/cloudevents+json"));
+        assertEquals("invalid_api_key", noKey.json().get("data").get("error").get("code").asText(), noKey.body());
+        Http.Reply withKey = Http.send(funqy("/", structured, "funqy-key-123", "application/cloudevents+json"));
+        assertTrue(withKey.json().get("data").get("text").asText().startsWith("[funqy-locked] k"), withKey.body());
+    }
+
+    private HttpRequest funqy(String path, String body, String key, String contentType) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) b.header("Authorization", "Bearer " + key);
+        return b.build();
+    }
 }

@@ -16,7 +16,16 @@ final class Http {
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
 
+    /** The test profile's admin token ({@code %test.aegaeon.admin.token}). */
+    static final String ADMIN_TOKEN = "test-admin-token-0123456789";
+
     record Reply(int status, JsonNode json, String body, HttpResponse<String> raw) {}
+
+    /** {@code req} with the admin token when it goes to the admin API and carries no Authorization of its own. */
+    static HttpRequest withAdminToken(HttpRequest req) {
+        if (!req.uri().getPath().startsWith("/admin") || req.headers().firstValue("Authorization").isPresent()) return req;
+        return HttpRequest.newBuilder(req, (name, value) -> true).header("Authorization", "Bearer " + ADMIN_TOKEN).build();
+    }
 
     static Reply post(URI base, String path, String body) throws IOException, InterruptedException {
         return postAsync(base, path, body, "application/json").join();
@@ -25,16 +34,21 @@ final class Http {
     static CompletableFuture<Reply> postAsync(URI base, String path, String body, String contentType) {
         HttpRequest req = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        return CLIENT.sendAsync(req, HttpResponse.BodyHandlers.ofString()).thenApply(Http::reply);
+        return CLIENT.sendAsync(withAdminToken(req), HttpResponse.BodyHandlers.ofString()).thenApply(Http::reply);
     }
 
     static Reply get(URI base, String path) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build();
+        return reply(CLIENT.send(withAdminToken(req), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    /** Sends {@code req} exactly as built: no admin token added. */
+    static Reply sendAsIs(HttpRequest req) throws IOException, InterruptedException {
         return reply(CLIENT.send(req, HttpResponse.BodyHandlers.ofString()));
     }
 
     static Reply send(HttpRequest req) throws IOException, InterruptedException {
-        return reply(CLIENT.send(req, HttpResponse.BodyHandlers.ofString()));
+        return reply(CLIENT.send(withAdminToken(req), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static Reply reply(HttpResponse<String> r) {

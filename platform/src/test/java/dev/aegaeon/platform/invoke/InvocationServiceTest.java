@@ -132,4 +132,46 @@ class InvocationServiceTest {
         assertEquals(16, InvocationService.sampling(completion, spec, 40, java.util.OptionalInt.of(256)).maxTokens(),
                 "completions keep OpenAI's default of 16");
     }
+
+    @Test
+    void aPromptFarPastTheLimitIsRefusedWithoutTokenizing() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger encoded = new java.util.concurrent.atomic.AtomicInteger();
+        TrivialEngine inner = new TrivialEngine();
+        dev.aegaeon.platform.engine.InferenceBackend counting = new dev.aegaeon.platform.engine.InferenceBackend() {
+            public String name() { return inner.name(); }
+            public void register(FunctionSpec spec) { inner.register(spec); }
+            public void unregister(String function) { inner.unregister(function); }
+            public dev.aegaeon.platform.engine.EncodedPrompt encode(String function, Prompt prompt)
+                    throws dev.aegaeon.platform.engine.BackendException {
+                encoded.incrementAndGet();
+                return inner.encode(function, prompt);
+            }
+            public dev.aegaeon.worker.RequestHandle submit(String function, dev.aegaeon.platform.engine.EncodedPrompt prompt,
+                    dev.aegaeon.runtime.engine.SamplingParams params, dev.aegaeon.platform.engine.TokenListener listener)
+                    throws dev.aegaeon.platform.engine.BackendException {
+                return inner.submit(function, prompt, params, listener);
+            }
+            public dev.aegaeon.platform.engine.FunctionStatus status(String function)
+                    throws dev.aegaeon.platform.engine.BackendException.UnknownFunction {
+                return inner.status(function);
+            }
+            public void close() { inner.close(); }
+        };
+        try (InvocationService s = new InvocationService(counting, InvocationMetrics.NONE, 2, Duration.ofSeconds(30))) {
+            s.register(new FunctionSpec("f", new ModelSource.Synthetic("echo", 1, Duration.ofMillis(1)), null, null,
+                    new Limits(100, 100, 1, 1), Optional.empty()));
+            // 100 tokens can hold at most 100 x 256 characters, whatever the tokenizer.
+            InvocationRequest huge = new InvocationRequest("f", new Prompt.Text("x".repeat(100 * 256 + 1)), Optional.of(1), 16,
+                    dev.aegaeon.runtime.engine.SamplingParams.builder().build(), System.nanoTime(), Optional.empty(), Optional.empty(), Optional.empty());
+            InvocationRejected e = assertThrows(InvocationRejected.class, () -> s.start(huge, new Outcome()));
+            assertEquals("context_length_exceeded", e.error().code());
+            assertEquals(0, encoded.get(), "refused before the tokenizer saw it");
+            InvocationRequest fits = new InvocationRequest("f", new Prompt.Text("x".repeat(100 * 256)), Optional.of(1), 16,
+                    dev.aegaeon.runtime.engine.SamplingParams.builder().build(), System.nanoTime(), Optional.empty(), Optional.empty(), Optional.empty());
+            assertThrows(InvocationRejected.class, () -> s.start(fits, new Outcome()), "too long once tokenized");
+            assertEquals(1, encoded.get(), "at the bound the tokenizer decides");
+        } finally {
+            inner.close();
+        }
+    }
 }

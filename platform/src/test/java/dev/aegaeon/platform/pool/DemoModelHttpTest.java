@@ -53,6 +53,7 @@ class DemoModelHttpTest {
 
     private HttpResponse<String> post(String path, String body) throws Exception {
         return CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
+                .header("Authorization", "Bearer test-admin-token-0123456789") // the test profile's admin token; harmless on /v1
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }

@@ -65,14 +65,20 @@ class ModelSourcesHttpTest {
         hub.close();
     }
 
+    /** The test profile's admin token (application.properties, %test); harmless on /v1. */
+    private static final String ADMIN_AUTH = "Bearer test-admin-token-0123456789";
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "aegaeon.data-dir")
+    Path dataDir;
+
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
+        return CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120)).header("Authorization", ADMIN_AUTH)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonNode function(String name) throws Exception {
-        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/functions/" + name)).build(),
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/functions/" + name)).header("Authorization", ADMIN_AUTH).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());
@@ -101,19 +107,21 @@ class ModelSourcesHttpTest {
         assertEquals(400, r.statusCode(), r.body());
         JsonNode err = JSON.readTree(r.body()).get("error");
         assertTrue(err.get("message").asText().contains(mentions), r.body());
-        assertEquals(404, CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/functions/" + name)).build(),
+        assertEquals(404, CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/functions/" + name)).header("Authorization", ADMIN_AUTH).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode(), "nothing registered for " + name);
     }
 
-    private static Path modelDir(Map<String, byte[]> files) throws Exception {
-        Path dir = Files.createTempDirectory("aegaeon-bad-model-");
+    /** A model directory inside the data directory's models/ root. */
+    private Path modelDir(Map<String, byte[]> files) throws Exception {
+        Files.createDirectories(dataDir.resolve("models"));
+        Path dir = Files.createTempDirectory(dataDir.resolve("models"), "bad-model-");
         for (var e : files.entrySet()) Files.write(dir.resolve(e.getKey()), e.getValue());
         return dir;
     }
 
     @Test
     void registrationRefusesAModelThatCannotLoadAndSaysWhy() throws Exception {
-        refused("missing", "{\"path\":\"/nonexistent/model\"}", "/nonexistent/model", null);
+        refused("missing", "{\"path\":\"" + dataDir.resolve("models/nothing-here") + "\"}", "nothing-here", null);
         refused("shape", "{\"synthetic\":{\"shape\":\"tiny-gpt5\"}}", "unknown synthetic shape 'tiny-gpt5'", null);
 
         Path malformed = modelDir(Map.of("config.json", "{\"architectures\": [\"LlamaForCausalLM\", secret-content".getBytes(StandardCharsets.UTF_8),

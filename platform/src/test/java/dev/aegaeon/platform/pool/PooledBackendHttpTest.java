@@ -51,6 +51,8 @@ class PooledBackendHttpTest {
             .connectTimeout(Duration.ofSeconds(10)).build();
     private static final String QUESTION = "Hello there, what is the weather?";
     private static final int MAX_TOKENS = 16;
+    /** The test profile's admin token (application.properties, %test); harmless on the /v1 calls that share post(). */
+    private static final String ADMIN_AUTH = "Bearer test-admin-token-0123456789";
 
     /**
      * Real models, no Kafka (the HTTP front door is what this test is about), a fresh data directory,
@@ -97,6 +99,9 @@ class PooledBackendHttpTest {
     @TestHTTPResource("/")
     URI base;
 
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "aegaeon.data-dir")
+    Path dataDir;
+
     private static String expectedText;
     private static int expectedTokens;
     private static int[] expectedPromptIds;
@@ -126,13 +131,14 @@ class PooledBackendHttpTest {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
+        return CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120)).header("Authorization", ADMIN_AUTH)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonNode pool() throws Exception {
-        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/pool")).timeout(Duration.ofSeconds(30)).build(),
+        HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/pool")).timeout(Duration.ofSeconds(30))
+                .header("Authorization", ADMIN_AUTH).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return JSON.readTree(r.body());
@@ -201,11 +207,14 @@ class PooledBackendHttpTest {
 
     @Test
     void aFunctionWhoseModelCannotLoadIsRefusedAtRegistration() throws Exception {
-        String spec = "{\"name\":\"ghost\",\"model\":{\"path\":\"/nonexistent/aegaeon-model\"}}";
+        // Inside the data directory's models/ root, but no model there: refused with the reason.
+        Path ghost = Files.createDirectories(dataDir.resolve("models/aegaeon-ghost-model"));
+        String spec = "{\"name\":\"ghost\",\"model\":{\"path\":\"" + ghost + "\"}}";
         HttpResponse<String> created = post("/admin/functions", spec);
         assertEquals(400, created.statusCode(), created.body());
         assertEquals("model.path", JSON.readTree(created.body()).get("error").get("param").asText());
-        assertEquals(404, CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/functions/ghost")).build(),
+        assertTrue(JSON.readTree(created.body()).get("error").get("message").asText().contains("config.json"), created.body());
+        assertEquals(404, CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/functions/ghost")).header("Authorization", ADMIN_AUTH).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode(), "nothing was registered");
         // ...and the demo function is unaffected.
         assertEquals(200, post("/v1/chat/completions", chatBody(false)).statusCode());

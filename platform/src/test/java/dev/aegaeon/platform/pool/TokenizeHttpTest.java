@@ -119,7 +119,7 @@ class TokenizeHttpTest {
         assertEquals("tokens", JSON.readTree(outside.body()).get("error").get("param").asText());
 
         String spec = "{\"name\":\"keyed\",\"model\":{\"synthetic\":{\"shape\":\"tiny-llama\",\"seed\":42}},\"apiKey\":\"sk-tokenize-test\"}";
-        HttpResponse<String> created = post("/admin/functions", spec, null);
+        HttpResponse<String> created = post("/admin/functions", spec, "test-admin-token-0123456789");
         assertTrue(created.statusCode() == 201 || created.statusCode() == 409, created.body());
         assertEquals(401, post("/tokenize", "{\"model\":\"keyed\",\"prompt\":\"x\"}", null).statusCode());
         assertEquals(401, post("/detokenize", "{\"model\":\"keyed\",\"tokens\":[1]}", "sk-wrong").statusCode());

@@ -36,10 +36,28 @@ class RegistrationStoreTest {
         }
     }
 
+    private static final ModelRoots ROOTS = new ModelRoots(List.of(Path.of("/nonexistent-model-root")));
+
+    @Test
+    void aStoredKeyInTheClearIsHashedAndAPathOutsideTheRootsIsNotLoaded(@TempDir Path dir) throws Exception {
+        RegistrationStore store = new RegistrationStore(dir);
+        store.save(dev.aegaeon.functions.FunctionSpecCodec.parseJson(
+                "{\"name\":\"keyed\",\"model\":{\"synthetic\":{}},\"apiKey\":\"legacy-clear-key\"}"));
+        store.save(dev.aegaeon.functions.FunctionSpecCodec.parseJson("{\"name\":\"outside\",\"model\":{\"path\":\"/etc\"}}"));
+        Log log = new Log();
+        FunctionRegistry registry = new FunctionRegistry(new RegistrationStore(dir), ROOTS, log);
+        assertEquals(1, registry.load());
+        assertTrue(registry.get("outside").isEmpty());
+        assertTrue(java.nio.file.Files.exists(dir.resolve("outside.json")), "kept on disk, never deleted");
+        String stored = java.nio.file.Files.readString(dir.resolve("keyed.json"));
+        assertFalse(stored.contains("legacy-clear-key"), stored);
+        assertTrue(registry.get("keyed").orElseThrow().spec().authorizes("legacy-clear-key"));
+    }
+
     @Test
     void registrationsSurviveARestart(@TempDir Path dir) throws Exception {
         Log first = new Log();
-        FunctionRegistry before = new FunctionRegistry(new RegistrationStore(dir), first);
+        FunctionRegistry before = new FunctionRegistry(new RegistrationStore(dir), ROOTS, first);
         assertTrue(before.create(spec("a", 10)));
         assertTrue(before.create(spec("b", 20)));
         assertFalse(before.create(spec("a", 99)), "no silent overwrite");
@@ -49,7 +67,7 @@ class RegistrationStoreTest {
 
         // A new process: a fresh store and registry on the same directory.
         Log second = new Log();
-        FunctionRegistry after = new FunctionRegistry(new RegistrationStore(dir), second);
+        FunctionRegistry after = new FunctionRegistry(new RegistrationStore(dir), ROOTS, second);
         assertEquals(2, after.load());
         assertEquals(List.of("+a:10", "+b:30"), second.events);
         assertEquals(spec("b", 30), after.get("b").orElseThrow().spec());

@@ -146,8 +146,8 @@ public final class EngineExecutor implements Executor, AutoCloseable {
                 loadNanos.add((long) (outcome.seconds() * 1e9));
                 switches.increment();
             }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "loading " + m.name() + " failed: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) { // an Error too (OutOfMemoryError): the load must still be answered
+            LOG.log(System.Logger.Level.ERROR, "loading " + m.name() + " failed: " + e, e);
         }
         // Always answered: a failed load leaves the model unusable and its requests fail at prefill.
         completions.accept(new Event.LoadDone(d.instance(), d.model()));

@@ -79,7 +79,8 @@ final class HostImages {
         }
     }
 
-    private static Object keyOf(ModelSource source) {
+    /** The identity of {@code source}'s image: sources with equal keys share one image. */
+    static Object keyOf(ModelSource source) {
         return switch (source) {
             case ModelSource.Synthetic s -> s; // (shape, seed): the shape name fixes the config
             case ModelSource.HfDirectory hf -> new ModelSource.HfDirectory(realPath(hf.path()));

@@ -9,8 +9,6 @@ import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.model.ModelConfigLoader;
 import dev.aegaeon.runtime.tokenizer.ChatTemplate;
 import dev.aegaeon.runtime.tokenizer.TextTokenizer;
-import dev.aegaeon.runtime.weights.ModelTensors;
-import dev.aegaeon.runtime.weights.TensorSpec;
 import dev.aegaeon.scheduler.Clock;
 import dev.aegaeon.scheduler.Decision;
 import dev.aegaeon.scheduler.Event;
@@ -22,6 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -154,11 +153,19 @@ public final class ModelPool implements AutoCloseable {
         }
         if (old != null) unregister(function.name());
         ModelRuntime m = open(function);
-        long needs = m.spec.weightBytes() + m.spec.kvBytesPerToken() * options.blockSize();
+        long needs = ModelSizes.saturatedSum(m.spec.weightBytes(), m.spec.kvBytesPerToken(), options.blockSize());
         if (needs > options.memoryBytes()) {
             m.closeAll();
             throw new IllegalArgumentException("model " + function.name() + " needs " + needs + " bytes of device memory; the pool has "
                     + options.memoryBytes());
+        }
+        List<ModelRuntime> withNew = new java.util.ArrayList<>(byName.values());
+        withNew.add(m);
+        long hostNeeds = ModelSizes.hostImageBytes(withNew);
+        if (hostNeeds > options.hostMemoryBytes()) {
+            m.closeAll();
+            throw new IllegalArgumentException("model " + function.name() + " would bring the weights registered in host memory to "
+                    + hostNeeds + " bytes; the pool's host-memory budget (aegaeon.pool.host-memory-bytes) is " + options.hostMemoryBytes());
         }
         bySchedulerName.put(m.schedulerName, m);
         byName.put(function.name(), m);
@@ -222,7 +229,7 @@ public final class ModelPool implements AutoCloseable {
         if (!(params.responseFormat() instanceof ResponseFormat.Text) && m.tokenizer.isEmpty()) {
             throw new InvalidParameter("response_format", "response_format needs a tokenizer, and model " + model + " has none");
         }
-        long footprint = m.spec.weightBytes() + ((long) promptIds.length + params.maxTokens()) * m.spec.kvBytesPerToken();
+        long footprint = ModelSizes.saturatedSum(m.spec.weightBytes(), m.spec.kvBytesPerToken(), (long) promptIds.length + params.maxTokens());
         if (footprint > options.memoryBytes()) {
             throw new IllegalArgumentException("model " + model + " with " + (promptIds.length + params.maxTokens())
                     + " tokens of KV needs " + footprint + " bytes; the device has " + options.memoryBytes());
@@ -328,10 +335,19 @@ public final class ModelPool implements AutoCloseable {
         for (ModelRuntime m : byName.values()) {
             ModelFunction f = m.function();
             if (f.minScale() == 1 || m.live() > 0) continue;
-            double idle = now - m.lastUsed();
-            if (m.resident() && idle >= f.idleToWarm().toNanos() / 1e9) loop.call(s -> s.evictIdle(m.schedulerName)).join();
-            if (!m.resident() && idle >= f.idleToCold().toNanos() / 1e9) m.dropHostCache();
+            try {
+                double idle = now - m.lastUsed();
+                if (m.resident() && idle >= seconds(f.idleToWarm())) loop.call(s -> s.evictIdle(m.schedulerName)).join();
+                if (!m.resident() && idle >= seconds(f.idleToCold())) m.dropHostCache();
+            } catch (RuntimeException e) { // one model's failure must not stop the others' decay
+                LOG.log(System.Logger.Level.WARNING, "idle decay of " + f.name() + " failed: " + e.getMessage(), e);
+            }
         }
+    }
+
+    /** Any duration in seconds, without the overflow of {@link Duration#toNanos()} (which throws past 292 years). */
+    private static double seconds(Duration d) {
+        return d.getSeconds() + d.getNano() / 1e9;
     }
 
     private void tickQuietly() {
@@ -382,8 +398,7 @@ public final class ModelPool implements AutoCloseable {
                 boolean fits = files != null && files.vocabSize() <= config.vocabSize();
                 tokenizer = fits ? Optional.of(files.tokenizer()) : Optional.empty();
                 template = fits ? files.template() : Optional.empty();
-                weightBytes = 0;
-                for (TensorSpec t : ModelTensors.of(config)) weightBytes += t.elementCount() * 2; // bf16
+                weightBytes = ModelSizes.syntheticWeightBytes(f.name(), config);
             }
             case ModelSource.HfDirectory hf -> {
                 Path dir = hf.path();
@@ -394,7 +409,7 @@ public final class ModelPool implements AutoCloseable {
                 weightBytes = safetensorsBytes(dir);
             }
         }
-        long kvBytesPerToken = 2L * config.numLayers() * config.numKvHeads() * config.headDim() * Float.BYTES;
+        long kvBytesPerToken = ModelSizes.kvBytesPerToken(f.name(), config);
         int blocks = (options.kvTokensPerModel() + options.blockSize() - 1) / options.blockSize() + 1;
         EngineOptions engineOptions = new EngineOptions(options.blockSize(), blocks, null);
         String schedulerName = f.name() + "#" + nextRegistration.incrementAndGet();

@@ -181,6 +181,9 @@ final class ModelRuntime {
         } catch (RuntimeException e) {
             r.loadFailure = e;
             throw e;
+        } catch (Error e) { // e.g. OutOfMemoryError: the replica is unusable all the same, and its callers must hear why
+            r.loadFailure = new IllegalStateException(e.toString(), e);
+            throw e;
         } finally {
             synchronized (this) {
                 loading--;

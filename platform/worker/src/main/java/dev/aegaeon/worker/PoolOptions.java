@@ -26,16 +26,20 @@ import java.util.Optional;
  * @param stallAfter       an instance with requests to serve and no decision or completion for
  *                         longer than this is reported as stalled (one warning, counted in
  *                         {@link PoolStats#stalls()}); checked at every tick
+ * @param hostMemoryBytes  the host memory the registered models' weight images may take together
+ *                         (each distinct image counted once); a registration past it is refused.
+ *                         Default {@link #defaultHostMemoryBytes()}
  */
 public record PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
                           SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
-                          PoolPolicy policy, boolean peerHandoff, Duration stallAfter) {
+                          PoolPolicy policy, boolean peerHandoff, Duration stallAfter,
+                          long hostMemoryBytes) {
     /** Stalls reported after {@link SchedulerLoop#DEFAULT_STALL_SECONDS}. */
     public PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
                        SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
                        PoolPolicy policy, boolean peerHandoff) {
         this(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff,
-                Duration.ofMillis((long) (SchedulerLoop.DEFAULT_STALL_SECONDS * 1000)));
+                Duration.ofMillis((long) (SchedulerLoop.DEFAULT_STALL_SECONDS * 1000)), defaultHostMemoryBytes());
     }
 
     /** Hand-offs through host memory. */
@@ -68,6 +72,18 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
         if (clock == null) throw new IllegalArgumentException("clock is required");
         if (tickInterval == null || tickInterval.isNegative()) throw new IllegalArgumentException("tickInterval must be >= 0");
         if (stallAfter == null || stallAfter.isNegative() || stallAfter.isZero()) throw new IllegalArgumentException("stallAfter must be positive");
+        if (hostMemoryBytes <= 0) throw new IllegalArgumentException("hostMemoryBytes must be positive");
+    }
+
+    /**
+     * Three quarters of the machine's physical memory (the JVM heap, the OS and the KV swap space
+     * need the rest); the JVM's maximum heap where the physical size cannot be read.
+     */
+    public static long defaultHostMemoryBytes() {
+        long physical = 0;
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os)
+            physical = os.getTotalMemorySize();
+        return physical > 0 ? physical / 4 * 3 : Runtime.getRuntime().maxMemory();
     }
 
     /** The system clock in seconds (monotonic). */
@@ -80,38 +96,42 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
     }
 
     public PoolOptions withBackend(String name) {
-        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter);
+        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes);
     }
 
     public PoolOptions withMemoryBytes(long bytes) {
-        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter);
+        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes);
     }
 
     public PoolOptions withKvTokensPerModel(int tokens) {
-        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter);
+        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes);
     }
 
     public PoolOptions withScheduler(SchedulerConfig config) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, devices, policy, peerHandoff, stallAfter);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes);
     }
 
     public PoolOptions withClock(Clock c, Duration tick) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, devices, policy, peerHandoff, stallAfter);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, devices, policy, peerHandoff, stallAfter, hostMemoryBytes);
     }
 
     public PoolOptions withDevices(DeviceLayout layout) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, layout, policy, peerHandoff, stallAfter);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, layout, policy, peerHandoff, stallAfter, hostMemoryBytes);
     }
 
     public PoolOptions withPolicy(PoolPolicy p) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, p, peerHandoff, stallAfter);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, p, peerHandoff, stallAfter, hostMemoryBytes);
     }
 
     public PoolOptions withPeerHandoff(boolean on) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, on, stallAfter);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, on, stallAfter, hostMemoryBytes);
     }
 
     public PoolOptions withStallAfter(Duration bound) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, bound);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, bound, hostMemoryBytes);
+    }
+
+    public PoolOptions withHostMemoryBytes(long bytes) {
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, bytes);
     }
 }

@@ -66,4 +66,23 @@ class ScaleToZeroTest {
             assertEquals(ModelState.HOT, pool.status("pinned").state());
         }
     }
+
+    @Test
+    void aHugeIdleTimeNeitherFailsTheTickNorStopsOtherModelsDecaying() throws Exception {
+        try (ModelPool pool = pool()) {
+            pool.register(new ModelFunction("a-forever", new ModelSource.Synthetic("tiny-mistral", 3), Slo.PAPER_DEFAULT, 0,
+                    Duration.ofHours(999_999_999_999L), Duration.ofHours(999_999_999_999L)));
+            pool.register(function("z", 0));
+            for (String name : new String[] {"a-forever", "z"}) {
+                CollectingSink sink = new CollectingSink();
+                pool.submit(name, Reference.prompt(9, 5), Reference.greedy(2), sink);
+                sink.await();
+                CancellationTest.awaitIdle(pool, name);
+            }
+            millis.addAndGet(11_000);
+            pool.tick();
+            assertEquals(ModelState.HOT, pool.status("a-forever").state());
+            assertEquals(ModelState.WARM, pool.status("z").state(), "the other model still decays");
+        }
+    }
 }

@@ -61,7 +61,9 @@ class PlatformRestartTest {
         node = PlatformNode.start(0, KafkaPoolFailoverTest.RUNNER, workDir, broker.bootstrapServers(), "restart", port);
         node.awaitReady(http, Duration.ofSeconds(120));
         URI base = URI.create("http://127.0.0.1:" + port);
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(base.resolve("/admin/functions"))
+        // The node generated its admin token in its data directory at the first start; the restart reads it back.
+        String admin = "Bearer " + Files.readString(workDir.resolve("node-0/admin-token")).strip();
+        HttpResponse<String> created = http.send(HttpRequest.newBuilder(base.resolve("/admin/functions")).header("Authorization", admin)
                 .header("Content-Type", "application/yaml").POST(HttpRequest.BodyPublishers.ofString(FUNCTION_YAML)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(201, created.statusCode(), created.body());
@@ -72,7 +74,7 @@ class PlatformRestartTest {
         node = PlatformNode.start(0, KafkaPoolFailoverTest.RUNNER, workDir, broker.bootstrapServers(), "restart", port);
         node.awaitReady(http, Duration.ofSeconds(120));
         base = URI.create("http://127.0.0.1:" + port);
-        HttpResponse<String> described = http.send(HttpRequest.newBuilder(base.resolve("/admin/functions/survivor")).build(),
+        HttpResponse<String> described = http.send(HttpRequest.newBuilder(base.resolve("/admin/functions/survivor")).header("Authorization", admin).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, described.statusCode(), described.body());
         assertEquals(before, JSON.readTree(described.body()).get("spec"), "the spec must come back unchanged");
