@@ -121,7 +121,7 @@ class ModelSourcesHttpTest {
 
     @Test
     void registrationRefusesAModelThatCannotLoadAndSaysWhy() throws Exception {
-        refused("missing", "{\"path\":\"" + dataDir.resolve("models/nothing-here") + "\"}", "nothing-here", null);
+        refused("missing", "{\"path\":\"" + dataDir.resolve("models/nothing-here") + "\"}", "model directory", null);
         refused("shape", "{\"synthetic\":{\"shape\":\"tiny-gpt5\"}}", "unknown synthetic shape 'tiny-gpt5'", null);
 
         Path malformed = modelDir(Map.of("config.json", "{\"architectures\": [\"LlamaForCausalLM\", secret-content".getBytes(StandardCharsets.UTF_8),
