@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Issue 7 on the device: the staged platform (tests/bench/stage-platform.sh) on the CUDA pool
+# End to end on the device: the staged platform (tests/bench/stage-platform.sh) on the CUDA pool
 # backend, driven over real HTTP by `aegaeon-bench.jar loadgen` for a list of N, one policy per call.
 #
-#   POLICY=aegaeon NS=2,4 tests/bench/run-e2e-h100.sh            (in the device tool, STAGE in carry)
+#   POLICY=aegaeon NS=2,4 tests/bench/run-e2e-h100.sh [STAGE]    (in the device tool, STAGE in carry)
 #
 # Environment (defaults in brackets):
 #   POLICY [aegaeon]       aegaeon.pool.policy: aegaeon | request-level (also the results' label)
@@ -18,7 +18,7 @@
 #                          block their model, SIM-VS-MEASURED.md; 8192 x 57 KB = 470 MB per engine, use 6144 at N=12)
 #   HEAP [24g]             platform -Xmx;   EXTRA_PROPS []  more -Dkey=value for the platform
 #   TOKEN_TIMES [false]    true: every token's arrival time per request in the JSON (larger files)
-#   STAGE [.device/platform]  the staged launchers;  OUT [$OUT or ./e2e-out]  where results go
+#   STAGE [.device/platform]  the staged launchers (or the first argument);  OUT [$OUT or ./e2e-out]  where results go
 #   PORT [8080];  COMMIT [git HEAD];  READY_TIMEOUT [300];  DEVICE [cuda] (cpu for a rehearsal)
 # Budget: a point takes about warm-up + POINT_SECONDS + the time to drain (up to DRAIN) + PAUSE;
 # the device allows 600 s per command, so split NS over calls (e.g. 2,4 | 6,8 | 10,12 at 120 s).
@@ -28,7 +28,7 @@
 set -uo pipefail
 policy=${POLICY:-aegaeon}
 ns=${NS:-2,4}
-stage=${STAGE:-.device/platform}
+stage=${1:-${STAGE:-.device/platform}}
 port=${PORT:-8080}
 root_out=${OUT:-./e2e-out}
 out=$root_out/e2e-$policy

@@ -166,7 +166,12 @@ public final class FunctionSpecCodec {
         }
         if (path.isPresent()) {
             if (path.get().isBlank()) throw new SpecValidationException("model.path", "must not be blank");
-            return new ModelSource.HfDirectory(Path.of(path.get()));
+            try {
+                return new ModelSource.HfDirectory(Path.of(path.get()));
+            } catch (java.nio.file.InvalidPathException e) {
+                // A NUL byte or a name the file system cannot hold: the client's mistake, not a server fault.
+                throw new SpecValidationException("model.path", "is not a valid file system path");
+            }
         }
         Fields s = synthetic.get();
         s.only(Set.of("shape", "seed", "tokenInterval"));

@@ -109,6 +109,13 @@ class FunctionSpecCodecTest {
     }
 
     @Test
+    void aModelPathWithANulByteIsAValidationErrorNotACrash() {
+        var e = assertThrows(SpecValidationException.class,
+                () -> FunctionSpecCodec.parseJson("{\"name\":\"f\",\"model\":{\"path\":\"/models/a\\u0000b\"}}"));
+        assertEquals("model.path", e.field());
+    }
+
+    @Test
     void malformedYamlIsAValidationErrorNotACrash() {
         var e = assertThrows(SpecValidationException.class, () -> FunctionSpecCodec.parseYaml("name: [unclosed"));
         assertEquals("(document)", e.field());

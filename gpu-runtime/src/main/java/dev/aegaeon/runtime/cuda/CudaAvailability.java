@@ -1,5 +1,6 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.kernels.KernelModules;
 import jcuda.driver.JCudaDriver;
 
 import static jcuda.driver.JCudaDriver.cuDeviceGetCount;

@@ -1,5 +1,16 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
+import dev.aegaeon.runtime.cuda.kernels.CudaOps;
+import dev.aegaeon.runtime.cuda.kernels.CudaRope;
+import dev.aegaeon.runtime.cuda.kernels.StepGraphs;
+import dev.aegaeon.runtime.cuda.kv.CudaKvCache;
+import dev.aegaeon.runtime.cuda.kv.KvCaches;
+import dev.aegaeon.runtime.cuda.kv.KvHostCopies;
+import dev.aegaeon.runtime.cuda.kv.PeerKvCopies;
+import dev.aegaeon.runtime.cuda.memory.ArenaOccupancy;
+import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
+
 import dev.aegaeon.runtime.backend.Backend;
 import dev.aegaeon.runtime.backend.KvCache;
 import dev.aegaeon.runtime.backend.KvCacheShape;
@@ -18,7 +29,7 @@ import java.util.Optional;
 import static jcuda.driver.JCudaDriver.*;
 
 /**
- * The engine's {@link Backend} on one GPU. Weights are bf16 in the pinned {@link HostModelCache}
+ * The engine's {@link Backend} on one GPU. Weights are bf16 in the pinned host cache ({@link CudaWeights})
  * and the VRAM weight pool (f32 when the checkpoint stores f32, read by simple fp32 kernels);
  * activations fp32 in the arena; bf16 matrix products of up to 8 rows read them as they are
  * (GEMV), larger ones convert their input to bf16 once per write for the tensor cores; all
@@ -32,29 +43,15 @@ public final class CudaBackend implements Backend {
     private final boolean ownsDevice;
     private final CudaOps ops;
     private final CUstream compute;
-    private final HostModelCache hostCache;
+    private final CudaWeights weights;
     private final DeviceRegion matmulWorkspace;
     private DeviceRegion stepBuffer;
-    private final HostCacheKeys hostKeys = new HostCacheKeys();
     private DeviceRegion sampleBuffer;
-    private final PinnedKvCopies pinnedKv;
+    private final KvHostCopies kvHost;
     private final PeerKvCopies peerKv;
-    /**
-     * The KV swap's path: pinned staging, or the pageable block-by-block copies that passed on the
-     * H100 (default until the pinned path has: its conformance cases run both, next device run).
-     */
-    private volatile boolean pinnedKvCopies = Boolean.parseBoolean(System.getProperty("aegaeon.cuda.pinnedKvCopies", "true"));
-
-    /**
-     * System property: norms and silu_mul whose output feeds a tensor-core product write its bf16
-     * operand in the same pass (fused), instead of a separate f32_to_bf16 pass re-reading the fp32
-     * output before the product (default true: run 12 on the H100 found the operand and product
-     * bit-identical to the separate pass and prefill of 1,024 tokens 39.1 against 40.7 ms; the f32
-     * output is still written, so every other reader is unchanged).
-     */
-    public static final String FUSED_BF16_OPERANDS_PROPERTY = "aegaeon.cuda.fusedBf16Operands";
-    private volatile boolean fusedBf16Operands =
-            Boolean.parseBoolean(System.getProperty(FUSED_BF16_OPERANDS_PROPERTY, "true"));
+    private final KvCaches kvCaches;
+    /** The products' bf16 operands, fused into their producers per {@link CudaOptions#fusedBf16Operands}. */
+    private final Bf16Operands bf16;
 
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
         this.dev = dev;
@@ -62,11 +59,14 @@ public final class CudaBackend implements Backend {
         dev.makeCurrent();
         this.ops = dev.ops();
         this.compute = dev.computeStream();
-        this.hostCache = new HostModelCache(Long.getLong("aegaeon.hostCacheBytes", 96L << 30));
+        this.weights = new CudaWeights(dev, Long.getLong("aegaeon.hostCacheBytes", 96L << 30));
         this.matmulWorkspace = dev.arena().allocateOrThrow(ops.matmulWorkspaceBytes(), "matrix-product workspace");
         ops.prepareWorkspace(matmulWorkspace.ptr());
-        this.pinnedKv = new PinnedKvCopies(dev, compute, Long.getLong("aegaeon.cuda.kvStagingBytes", 256L << 20));
+        CudaOptions options = CudaOptions.current();
+        this.kvHost = new KvHostCopies(dev, compute, options.kvStagingBytes(), options.pinnedKvCopies());
         this.peerKv = new PeerKvCopies(dev, compute);
+        this.kvCaches = new KvCaches(dev);
+        this.bf16 = new Bf16Operands(dev, compute, options.fusedBf16Operands());
     }
 
     public CudaDevice device() { return dev; }
@@ -95,66 +95,28 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public Weight loadWeight(WeightTensor source, Optional<String> sourceIdentity) {
-        dev.makeCurrent();
-        int rows = source.rank() == 1 ? 1 : Math.toIntExact(source.dim(0));
-        int cols = Math.toIntExact(source.rank() == 1 ? source.dim(0) : source.elementCount() / rows);
-        CudaWeight w = new CudaWeight(rows, cols, hostCache.acquire(hostKeys.sourceKey(sourceIdentity), source));
-        prefetch(w);
-        return w;
+        return weights.load(source, sourceIdentity);
     }
 
     /** Starts copying {@code weight} from the host cache to the GPU (no-op when resident). */
-    public void prefetch(Weight weight) {
-        CudaWeight w = cuda(weight);
-        if (w.resident()) return;
-        dev.makeCurrent();
-        w.device = dev.arena().allocateOrThrow(w.byteSize(), "a " + w.rows() + "x" + w.cols() + " weight");
-        cuMemcpyHtoDAsync(w.device.ptr(), w.host.pinned, w.host.bytes, dev.loadStream());
-        cuEventRecord(w.ready, dev.loadStream());
-        w.pending = true;
-    }
+    public void prefetch(Weight weight) { weights.prefetch(cuda(weight)); }
 
     /** Frees {@code weight}'s VRAM, keeping its pinned host copy for a later {@link #prefetch}. */
-    public void evict(Weight weight) {
-        CudaWeight w = cuda(weight);
-        if (!w.resident()) return;
-        dev.makeCurrent();
-        graphs().flush();
-        cuStreamSynchronize(compute);
-        cuStreamSynchronize(dev.loadStream());
-        dev.arena().free(w.device);
-        w.device = null;
-        w.pending = false;
-    }
+    public void evict(Weight weight) { weights.evict(cuda(weight)); }
 
     /** Blocks until every queued weight load has landed. */
     @Override
-    public void awaitWeightLoads() {
-        dev.makeCurrent();
-        cuStreamSynchronize(dev.loadStream());
-    }
+    public void awaitWeightLoads() { weights.awaitLoads(); }
 
     public ArenaOccupancy occupancy() { return dev.arena().occupancy(); }
 
-    public long hostCacheBytes() { return hostCache.usedBytes(); }
+    public long hostCacheBytes() { return weights.hostCacheBytes(); }
 
     @Override
-    public KvCache allocateKvCache(KvCacheShape shape) {
-        long bytes = shape.bytesPerBlock(2) * shape.numBlocks();
-        dev.makeCurrent();
-        CudaKvCache c = new CudaKvCache(shape, dev.arena().allocateOrThrow(bytes, "a KV cache of " + shape.numBlocks() + " blocks"));
-        kvCaches.add(c);
-        return c;
-    }
+    public KvCache allocateKvCache(KvCacheShape shape) { return kvCaches.allocate(shape); }
 
     /** KV caches allocated and not released, oldest first (the engine's runner does not expose its own). */
-    public java.util.List<KvCache> kvCaches() {
-        synchronized (kvCaches) {
-            return java.util.List.copyOf(kvCaches);
-        }
-    }
-
-    private final java.util.List<CudaKvCache> kvCaches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    public java.util.List<KvCache> kvCaches() { return kvCaches.live(); }
 
     @Override
     public Rope createRope(float[] inverseFrequencies) {
@@ -195,64 +157,25 @@ public final class CudaBackend implements Backend {
     }
 
     /** Selects the KV swap's path (tests compare the two; the property sets the default). */
-    void usePinnedKvCopies(boolean pinned) { pinnedKvCopies = pinned; }
+    public void usePinnedKvCopies(boolean pinned) { kvHost.usePinned(pinned); }
 
     /**
      * Swap-out, synchronous: after the compute work queued so far (which may still write the
-     * blocks), copies the blocks to the host and widens them into the CPU backend's layout
-     * ({@link KvHostLayout}). By default through a pinned staging buffer ({@link PinnedKvCopies}:
-     * equal to the pageable path on an H100 in run 10's conformance, 2.8x faster out and 8.8x in);
-     * {@code -Daegaeon.cuda.pinnedKvCopies=false} takes one pageable copy per block.
+     * blocks), copies the blocks to the host in the CPU backend's layout ({@link KvHostCopies}).
      */
     @Override
     public float[] readKvBlocks(KvCache cache, int[] blocks) {
-        CudaKvCache c = kv(cache, blocks);
-        return pinnedKvCopies ? pinnedKv.read(c, blocks) : readKvBlocksPageable(c, blocks);
-    }
-
-    private float[] readKvBlocksPageable(CudaKvCache c, int[] blocks) {
-        float[] host = new float[KvHostLayout.hostLength(c.shape(), blocks.length)];
-        short[] block = new short[Math.toIntExact(c.blockElems())];
-        dev.makeCurrent();
-        graphs().flush();
-        cuStreamSynchronize(compute);
-        for (int i = 0; i < blocks.length; i++) {
-            cuMemcpyDtoH(Pointer.to(block), c.region.ptr().withByteOffset(blocks[i] * c.blockBytes()), c.blockBytes());
-            KvHostLayout.blockToHost(c.shape(), block, i, blocks.length, host);
-        }
-        return host;
+        return kvHost.read(CudaKvCache.of(cache, blocks), blocks);
     }
 
     /**
      * Swap-in, synchronous: rounds each block back to bf16 (exact for values read by
      * {@link #readKvBlocks}) and copies it into place after the compute work queued so far; the
-     * blocks hold the copy when the call returns. Pinned path as for {@link #readKvBlocks}.
+     * blocks hold the copy when the call returns.
      */
     @Override
     public void writeKvBlocks(KvCache cache, int[] blocks, float[] host) {
-        CudaKvCache c = kv(cache, blocks);
-        if (host.length != (long) KvHostLayout.hostLength(c.shape(), blocks.length)) {
-            throw new IllegalArgumentException("host KV copy of " + host.length + " floats does not fit " + blocks.length + " blocks");
-        }
-        if (pinnedKvCopies) pinnedKv.write(c, blocks, host);
-        else writeKvBlocksPageable(c, blocks, host);
-    }
-
-    /**
-     * One pageable copy per block. Such a copy may still be in flight when cuMemcpyHtoD returns and
-     * the compute stream does not wait on the legacy stream, hence the context synchronisation
-     * before any later op can read the blocks.
-     */
-    private void writeKvBlocksPageable(CudaKvCache c, int[] blocks, float[] host) {
-        short[] block = new short[Math.toIntExact(c.blockElems())];
-        dev.makeCurrent();
-        graphs().flush();
-        cuStreamSynchronize(compute); // queued ops may still read the blocks' previous contents
-        for (int i = 0; i < blocks.length; i++) {
-            KvHostLayout.hostToBlock(c.shape(), host, i, blocks.length, block);
-            cuMemcpyHtoD(c.region.ptr().withByteOffset(blocks[i] * c.blockBytes()), Pointer.to(block), c.blockBytes());
-        }
-        cuCtxSynchronize();
+        kvHost.write(CudaKvCache.of(cache, blocks), blocks, host);
     }
 
     /** Before a hand-off detaches blocks: every queued step (graphs flushed) has completed. */
@@ -273,15 +196,7 @@ public final class CudaBackend implements Backend {
             Backend.super.copyKvBlocksFrom(source, sourceCache, sourceBlocks, cache, blocks);
             return;
         }
-        peerKv.copy(from.dev, kv(sourceCache, sourceBlocks), sourceBlocks, kv(cache, blocks), blocks);
-    }
-
-    private static CudaKvCache kv(KvCache cache, int[] blocks) {
-        if (!(cache instanceof CudaKvCache c)) throw new IllegalArgumentException("not a CUDA KV cache: " + cache);
-        for (int b : blocks) {
-            if (b < 0 || b >= c.shape().numBlocks()) throw new IllegalArgumentException("KV block " + b + " out of range");
-        }
-        return c;
+        peerKv.copy(from.dev, CudaKvCache.of(sourceCache, sourceBlocks), sourceBlocks, CudaKvCache.of(cache, blocks), blocks);
     }
 
     @Override
@@ -308,11 +223,8 @@ public final class CudaBackend implements Backend {
                 dev.arena().free(t.storage.region);
                 if (t.storage.bf16Shadow != null) dev.arena().free(t.storage.bf16Shadow);
             }
-            case CudaWeight w -> {
-                evict(w);
-                hostCache.unref(w.host);
-            }
-            case CudaKvCache c -> { dev.arena().free(c.region); kvCaches.remove(c); }
+            case CudaWeight w -> weights.release(w);
+            case CudaKvCache c -> kvCaches.free(c);
             case CudaRope r -> dev.arena().free(r.invFreq());
             default -> throw new IllegalArgumentException("not a CUDA buffer: " + buffer);
         }
@@ -342,37 +254,25 @@ public final class CudaBackend implements Backend {
         r.written();
     }
 
-    /** residual (+= delta) normed into out; with {@link #fusedBf16Operands}, out's bf16 operand too. */
+    /** residual (+= delta) normed into out; with fused bf16 operands, out's bf16 operand too. */
     private void norm(CudaTensor residual, CUdeviceptr delta, Weight gamma, float eps, CudaTensor out) {
         int rows = residual.rows(), cols = residual.cols();
         CUdeviceptr g = use(gamma);
         boolean f32 = cuda(gamma).isF32();
-        if (fusesBf16Operand(rows, cols)) {
-            CUdeviceptr shadow = bf16Shadow(out.storage);
+        if (bf16.fuses(rows, cols)) {
+            CUdeviceptr shadow = bf16.shadow(out.storage);
             ops.addRmsNormBf16Out(compute, residual.ptr(), delta, g, f32, out.ptr(), shadow, rows, cols, eps);
-            writtenWithBf16(out, rows);
+            Bf16Operands.writtenWithBf16(out, rows);
         } else {
             ops.addRmsNorm(compute, residual.ptr(), delta, g, f32, out.ptr(), rows, cols, eps);
             out.written();
         }
     }
 
-    /** Fuses a product operand's conversion into the op writing it: prefill-sized rows, property on. */
-    private boolean fusesBf16Operand(int rows, int cols) {
-        return fusedBf16Operands && ops.needsBf16Operand(rows, cols);
-    }
-
     /** Selects the fused or separate bf16 operand conversion (tests and the bench compare the two). */
-    void useFusedBf16Operands(boolean fused) { fusedBf16Operands = fused; }
+    public void useFusedBf16Operands(boolean fused) { bf16.setFused(fused); }
 
-    boolean fusedBf16Operands() { return fusedBf16Operands; }
-
-    /** Marks {@code t} written, its bf16 copy (just written by the same kernel) current for {@code rows} rows. */
-    private static void writtenWithBf16(CudaTensor t, int rows) {
-        t.written();
-        t.storage.shadowVersion = t.storage.version;
-        t.storage.shadowRows = rows;
-    }
+    public boolean fusedBf16Operands() { return bf16.fused(); }
 
     @Override
     public void linear(Tensor x, Weight w, Weight bias, Tensor out) {
@@ -389,7 +289,7 @@ public final class CudaBackend implements Backend {
         if (cuda(w).isF32()) {
             ops.linearF32(compute, xi.ptr(), wp, bp, f32Bias, o.ptr(), xi.rows(), w.rows(), w.cols());
         } else {
-            CUdeviceptr xb = ops.needsBf16Operand(xi.rows(), w.cols()) ? bf16Of(xi) : null;
+            CUdeviceptr xb = ops.needsBf16Operand(xi.rows(), w.cols()) ? bf16.of(xi) : null;
             ops.matmul(compute, xi.ptr(), xb, wp, f32Bias ? CudaOps.NONE : bp, o.ptr(), true, xi.rows(), w.rows(), w.cols(),
                     matmulWorkspace.ptr());
             if (f32Bias) ops.addBiasF32(compute, o.ptr(), bp, xi.rows(), w.rows());
@@ -397,25 +297,8 @@ public final class CudaBackend implements Backend {
         o.written();
     }
 
-    /** The bf16 copy of x's rows, converted once per write of x. */
-    private CUdeviceptr bf16Of(CudaTensor x) {
-        CudaTensor.Storage st = x.storage;
-        CUdeviceptr shadow = bf16Shadow(st);
-        if (st.shadowVersion != st.version || st.shadowRows < x.rows()) {
-            ops.toBf16(compute, x.ptr(), shadow, (long) x.rows() * st.cols);
-            st.shadowVersion = st.version;
-            st.shadowRows = x.rows();
-        }
-        return shadow;
-    }
-
-    /** The storage's bf16 copy ([capacity rows x cols]), allocated on first use; its contents are the caller's. */
-    CUdeviceptr bf16Shadow(CudaTensor.Storage st) {
-        if (st.bf16Shadow == null) {
-            st.bf16Shadow = dev.arena().allocateOrThrow(Math.max(2L, 2L * st.capacityRows * st.cols), "bf16 operand");
-        }
-        return st.bf16Shadow.ptr();
-    }
+    /** The storage's bf16 operand, allocated on first use. */
+    CUdeviceptr bf16Shadow(CudaTensor.Storage st) { return bf16.shadow(st); }
 
     @Override
     public void headRmsNorm(Tensor x, int heads, Weight gamma, float eps) {
@@ -502,9 +385,9 @@ public final class CudaBackend implements Backend {
     public void siluMul(Tensor gate, Tensor up, Tensor out) {
         CudaTensor g = cuda(gate), o = cuda(out);
         long n = (long) g.rows() * g.cols();
-        if (fusesBf16Operand(g.rows(), g.cols())) {
+        if (bf16.fuses(g.rows(), g.cols())) {
             ops.siluMulBf16Out(compute, g.ptr(), cuda(up).ptr(), o.ptr(), bf16Shadow(o.storage), n);
-            writtenWithBf16(o, g.rows());
+            Bf16Operands.writtenWithBf16(o, g.rows());
         } else {
             ops.siluMul(compute, g.ptr(), cuda(up).ptr(), o.ptr(), n);
             o.written();
@@ -548,25 +431,16 @@ public final class CudaBackend implements Backend {
         dev.makeCurrent();
         graphs().flush();
         cuStreamSynchronize(compute);
-        pinnedKv.close();
+        kvHost.close();
         peerKv.close();
-        hostCache.close();
+        weights.close();
         if (ownsDevice) dev.close();
     }
 
     // ---- helpers ----
 
     /** The weight's device pointer; the first use after a load makes compute wait for its arrival. */
-    private CUdeviceptr use(Weight weight) {
-        CudaWeight w = cuda(weight);
-        CUdeviceptr p = w.ptr();
-        if (w.pending) {
-            graphs().flushDirect(); // the wait is no kernel: this step is not replayed as a graph
-            cuStreamWaitEvent(compute, w.ready, 0);
-            w.pending = false; // everything later on the compute stream is ordered after this wait
-        }
-        return p;
-    }
+    private CUdeviceptr use(Weight weight) { return weights.use(cuda(weight)); }
 
     private static CudaTensor cuda(Tensor t) {
         if (t instanceof CudaTensor c) return c;

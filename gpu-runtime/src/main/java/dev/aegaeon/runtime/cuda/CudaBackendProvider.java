@@ -1,5 +1,6 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.config.CudaConfig;
 import dev.aegaeon.runtime.backend.Backend;
 import dev.aegaeon.runtime.backend.BackendProvider;
 

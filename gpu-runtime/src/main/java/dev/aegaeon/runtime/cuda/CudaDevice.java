@@ -1,5 +1,10 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.config.CudaConfig;
+import dev.aegaeon.runtime.cuda.kernels.CudaOps;
+import dev.aegaeon.runtime.cuda.kernels.KernelModules;
+import dev.aegaeon.runtime.cuda.kernels.StepGraphs;
+import dev.aegaeon.runtime.cuda.memory.DeviceArena;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -66,9 +71,9 @@ public final class CudaDevice implements AutoCloseable {
     public int ordinal() { return ordinal; }
 
     /** The primary context (peer copies name both contexts). */
-    CUcontext context() { return context; }
+    public CUcontext context() { return context; }
 
-    CUdevice cuDevice() { return device; }
+    public CUdevice cuDevice() { return device; }
 
     public int multiprocessors() { return multiprocessors; }
 

@@ -1,5 +1,6 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
 import dev.aegaeon.runtime.backend.Tensor;
 import jcuda.driver.CUdeviceptr;
 

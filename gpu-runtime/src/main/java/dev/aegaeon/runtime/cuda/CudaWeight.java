@@ -1,5 +1,7 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
+import dev.aegaeon.runtime.cuda.memory.HostModelCache;
 import dev.aegaeon.runtime.backend.Weight;
 import dev.aegaeon.runtime.weights.DType;
 import jcuda.driver.CUdeviceptr;

@@ -1,5 +1,8 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.kernels.CudaOps;
+import dev.aegaeon.runtime.cuda.kv.CudaKvCache;
+import dev.aegaeon.runtime.cuda.kv.PinnedKvCopies;
 import dev.aegaeon.runtime.backend.KvCache;
 import dev.aegaeon.runtime.backend.KvCacheShape;
 import dev.aegaeon.runtime.backend.Rope;
@@ -34,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * Bounds on ||cuda - cpu|| / ||cpu||: 1e-5 where both compute in fp32; 1e-2 where the GPU rounds
  * to bf16 (matrix-product operands, attention probabilities, the KV cache). Skips without a GPU.
  */
+@RequiresCuda
 class BackendConformanceTest {
     static TwinBackends b;
     final Random rnd = new Random(System.nanoTime());
@@ -348,9 +352,9 @@ class BackendConformanceTest {
     @CsvSource({"128, 28, 4, 16", "64, 8, 8, 7", "16, 6, 2, 5", "96, 4, 1, 32", "256, 8, 2, 16", "128, 14, 2, 16"})
     void gqaDecodeAttention(int hd, int heads, int kvHeads, int blockSize) {
         CudaOps ops = b.cuda.device().ops();
-        CudaOps.GqaDecode before = ops.gqaDecode();
+        dev.aegaeon.runtime.cuda.config.CudaOptions.GqaDecode before = ops.gqaDecode();
         try {
-            ops.setGqaDecode(CudaOps.GqaDecode.ALWAYS);
+            ops.setGqaDecode(dev.aegaeon.runtime.cuda.config.CudaOptions.GqaDecode.ALWAYS);
             kvWritesPrefillAndDecodeAttention(hd, heads, kvHeads, blockSize);  // split over keys off
         } finally {
             ops.setGqaDecode(before);

@@ -1,5 +1,6 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.kernels.KernelModules;
 import dev.aegaeon.runtime.backend.Backends;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.kernels.DecodeKernels;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

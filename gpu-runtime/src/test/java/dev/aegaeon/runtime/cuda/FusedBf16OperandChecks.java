@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
  * BackendConformanceTest's cases for the fused bf16 operands
- * ({@link CudaBackend#FUSED_BF16_OPERANDS_PROPERTY}): a norm or silu_mul followed by the product
+ * ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#fusedBf16Operands}): a norm or silu_mul followed by the product
  * that reads its output, run with the property off and on, each time on fresh copies of the same
  * inputs in both backends.
  * Both must match the CPU twin, and the fused run must equal the separate conversion bit for bit

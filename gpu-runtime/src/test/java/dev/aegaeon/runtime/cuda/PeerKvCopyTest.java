@@ -1,5 +1,8 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.config.CudaConfig;
+import dev.aegaeon.runtime.cuda.kv.KvHostLayout;
+import dev.aegaeon.runtime.cuda.kv.PeerKvCopies;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,7 +24,6 @@ import dev.aegaeon.runtime.weights.SyntheticWeights;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,14 +35,13 @@ import org.junit.jupiter.api.Test;
  * of an uninterrupted run. Needs 2 GPUs; skips with fewer. Prints whether peer access was on (else
  * the driver staged the copies through host memory).
  */
+@RequiresCuda(devices = 2)
 class PeerKvCopyTest {
     private static CudaBackend first, second;
 
     @BeforeAll
     static void openTwoGpus() {
-        CudaAvailability a = CudaAvailability.probe();
-        Assumptions.assumeTrue(a.available(), a.reason());
-        Assumptions.assumeTrue(a.deviceCount() >= 2, "needs 2 GPUs, found " + a.deviceCount());
+        if (!RequiresCuda.Condition.usable(2)) return; // each test is reported skipped with the reason
         first = new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true);
         second = new CudaBackend(CudaDevice.open(1, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true);
         System.out.println("peer access GPU 0 -> GPU 1: " + PeerKvCopies.peerAccess(first.device(), second.device()));

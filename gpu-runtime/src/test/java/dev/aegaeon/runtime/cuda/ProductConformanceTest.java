@@ -1,5 +1,6 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 import dev.aegaeon.runtime.weights.DType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * every tensor-core kernel of each row range (9-64, 65-128, more than 128; split-K included), the
  * swap-AB decode kernel and float32 checkpoints. Skips without a GPU.
  */
+@RequiresCuda
 class ProductConformanceTest {
     static TwinBackends b;
     final Random rnd = new Random(System.nanoTime());
@@ -45,7 +47,7 @@ class ProductConformanceTest {
             "gemm_mma_128x128_k64", "gemm_mma_128x256_k64", "gemm_mma_128x128_k32", "gemm_wgmma_128x256", "gemm_wgmma_128x128"})
     void smallTileProducts(String tile) {
         CudaOps ops = b.cuda.device().ops();
-        tileProducts(tile, ops.smallTileNames(), ops::smallTileName, ops::useSmallTile,
+        tileProducts(tile, ops.tiles().smallNames(), ops.tiles()::smallName, ops.tiles()::useSmall,
                 new int[][] {{64, 3584, 3584}, {9, 130, 99}, {33, 512, 3584}, {64, 700, 18944}, {17, 1000, 264}, {33, 257, 18944}});
     }
 
@@ -55,7 +57,7 @@ class ProductConformanceTest {
             "gemm_wgmma_128x256", "gemm_wgmma_128x128"})
     void midTileProducts(String tile) {
         CudaOps ops = b.cuda.device().ops();
-        tileProducts(tile, ops.midTileNames(), ops::midTileName, ops::useMidTile,
+        tileProducts(tile, ops.tiles().midNames(), ops.tiles()::midName, ops.tiles()::useMid,
                 new int[][] {{128, 3584, 3584}, {97, 130, 99}, {65, 257, 18944}, {100, 1000, 264}, {128, 512, 768}});
     }
 
@@ -140,14 +142,14 @@ class ProductConformanceTest {
             "gemm_mma_128x128_k64", "gemm_mma_128x256_k64", "gemm_mma_128x128_k32", "gemm_wgmma_128x256", "gemm_wgmma_128x128"})
     void largeTileProducts(String tile) {
         CudaOps ops = b.cuda.device().ops();
-        Assumptions.assumeTrue(ops.largeTileNames().contains(tile), tile + " is not loaded on this device");
-        String before = ops.largeTileName();
+        Assumptions.assumeTrue(ops.tiles().largeNames().contains(tile), tile + " is not loaded on this device");
+        String before = ops.tiles().largeName();
         try {
-            ops.useLargeTile(tile);
+            ops.tiles().useLarge(tile);
             productsMatchTheCpu(tile, new int[][] {{300, 1000, 512}, {129, 130, 99}, {260, 3584, 3584}, {1000, 600, 264},
                     {257, 300, 18944}, {256, 512, 768}, {257, 301, 18944}});
         } finally {
-            ops.useLargeTile(before);
+            ops.tiles().useLarge(before);
         }
     }
 

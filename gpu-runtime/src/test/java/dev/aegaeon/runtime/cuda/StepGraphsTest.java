@@ -1,5 +1,7 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.config.CudaConfig;
+import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 import dev.aegaeon.runtime.backend.StepLayout;
 import dev.aegaeon.runtime.engine.EngineOptions;
 import dev.aegaeon.runtime.engine.InferenceEngine;

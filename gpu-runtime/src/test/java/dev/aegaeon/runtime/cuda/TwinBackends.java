@@ -1,5 +1,6 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.config.CudaConfig;
 import dev.aegaeon.runtime.backend.Backend;
 import dev.aegaeon.runtime.backend.StepInputs;
 import dev.aegaeon.runtime.backend.StepLayout;
@@ -33,10 +34,12 @@ final class TwinBackends {
 
     record WeightPair(Weight cpu, Weight cuda) {}
 
-    /** The CPU backend and a CUDA backend on device 0 (30% of its free memory), or the test class is skipped where CUDA is unavailable. */
+    /**
+     * The CPU backend and a CUDA backend on device 0 (30% of its free memory), or null where CUDA is
+     * unavailable: the class is then {@link RequiresCuda}, whose tests are each reported skipped.
+     */
     static TwinBackends openOrSkip() {
-        CudaAvailability a = CudaAvailability.probe();
-        org.junit.jupiter.api.Assumptions.assumeTrue(a.available(), a.reason());
+        if (!RequiresCuda.Condition.usable(1)) return null;
         return new TwinBackends(new dev.aegaeon.runtime.backend.cpu.CpuBackend(4),
                 new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true));
     }

@@ -127,10 +127,10 @@ public class AdminResource {
             d.put("loadSeconds", s.loadSeconds());
             d.put("lastSwitch", s.lastSwitch().map(Object::toString).orElse(null));
             s.download().ifPresent(p -> d.put("download", Map.of("bytesDone", p.bytesDone(), "bytesTotal", p.bytesTotal())));
-            s.lastError().ifPresent(e -> d.put("lastError", e));
         } catch (BackendException.UnknownFunction e) {
             d.put("state", "UNKNOWN");
         }
+        d.put("lastError", runtime.backend().failure(name).orElse(null)); // details only the operator may see
         runtime.service().traffic(name).ifPresent(t -> d.put("traffic", Map.of("running", t.running(), "waiting", t.waiting(),
                 "accepted", t.accepted(), "rejected", t.rejected(), "completed", t.completed())));
         var slo = runtime.metrics().sloAttainment(name);

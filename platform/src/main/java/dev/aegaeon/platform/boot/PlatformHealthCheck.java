@@ -5,9 +5,17 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-/** Ready once the runtime is wired: reports the backend, Kafka endpoint and function count. */
+import dev.aegaeon.platform.engine.BackendException;
+
+/**
+ * Ready once the runtime is wired: reports the backend, Kafka endpoint, function count, and each
+ * function's state as {@code function.<name>}: COLD, WARM, HOT or ACTIVE, or FAILED when its model
+ * cannot load (the reason only in the admin API: health is unauthenticated). One failed function
+ * does not make the platform unready; the others still serve.
+ */
 @Readiness
 @ApplicationScoped
 public class PlatformHealthCheck implements HealthCheck {
@@ -16,10 +24,23 @@ public class PlatformHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("aegaeon")
+        HealthCheckResponseBuilder b = HealthCheckResponse.named("aegaeon")
                 .withData("backend", runtime.backend().name())
                 .withData("kafka", runtime.kafkaBootstrapServers().orElse("disabled"))
-                .withData("functions", runtime.registry().all().size())
-                .up().build();
+                .withData("functions", runtime.registry().all().size());
+        for (var r : runtime.registry().all()) {
+            String name = r.spec().name();
+            b.withData("function." + name, state(name));
+        }
+        return b.up().build();
+    }
+
+    private String state(String function) {
+        if (runtime.backend().failure(function).isPresent()) return "FAILED";
+        try {
+            return runtime.backend().status(function).state().name();
+        } catch (BackendException.UnknownFunction e) {
+            return "UNKNOWN";
+        }
     }
 }

@@ -1,15 +1,19 @@
 package dev.aegaeon.platform.boot;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.ObservesAsync;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.LaunchMode;
+import io.quarkus.value.registry.ValueRegistry;
+import io.quarkus.vertx.http.HttpServer;
+import io.quarkus.vertx.http.HttpServerStart;
 
-/** Prints where everything listens and a first request to try. */
+/** Prints where everything listens, how to authenticate as admin, and a first request to try. */
 @ApplicationScoped
 public class StartupBanner {
     private static final Logger LOG = Logger.getLogger("aegaeon");
@@ -20,8 +24,36 @@ public class StartupBanner {
     @Inject
     dev.aegaeon.platform.admin.AdminGuard admin;
 
-    void onStart(@Observes StartupEvent event) {
-        int port = ConfigProvider.getConfig().getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
+    @Inject
+    Instance<ValueRegistry> values;
+
+    private final java.util.concurrent.atomic.AtomicBoolean printed = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile int port;
+
+    /**
+     * Printed once the HTTP server listens, with the port it really took (a random port, 0,
+     * included, and the test port in tests) rather than the configured {@code quarkus.http.port}.
+     */
+    void onListening(@ObservesAsync HttpServerStart start) {
+        if (!printed.compareAndSet(false, true)) return; // one event per event-loop verticle
+        print(actualPort(start.options().getPort()));
+    }
+
+    /** The bound port Quarkus records once listening (the options still say 0 for a random port). */
+    private int actualPort(int configured) {
+        if (!values.isResolvable()) return configured;
+        var key = LaunchMode.current() == LaunchMode.TEST ? HttpServer.HTTP_TEST_PORT : HttpServer.HTTP_PORT;
+        Integer bound = values.get().getOrDefault(key, null);
+        return bound == null || bound == 0 ? configured : bound;
+    }
+
+    /** The port the banner printed, or 0 before it did. */
+    public int printedPort() {
+        return port;
+    }
+
+    private void print(int port) {
+        this.port = port;
         String host = ConfigProvider.getConfig().getOptionalValue("quarkus.http.host", String.class).orElse("0.0.0.0");
         String base = "http://localhost:" + port;
         var token = admin.token();

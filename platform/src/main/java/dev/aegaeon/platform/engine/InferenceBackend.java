@@ -90,6 +90,14 @@ public interface InferenceBackend extends AutoCloseable {
     /** A snapshot of one function's runtime state. */
     FunctionStatus status(String function) throws BackendException.UnknownFunction;
 
+    /**
+     * Why {@code function} cannot serve (its model failed to load), with every detail (paths,
+     * parser messages): for the operator through the admin API only, never for an inference caller.
+     */
+    default java.util.Optional<String> failure(String function) {
+        return java.util.Optional.empty();
+    }
+
     /** Cancels everything, frees all memory; every open generation gets its terminal callback. */
     @Override
     void close();

@@ -61,7 +61,5 @@ public final class FunqyTypes {
         @JsonProperty("finish_reason")
         public String finishReason;
         public Map<String, Integer> usage;
-        /** Set instead of the answer when the invocation was refused or failed (OpenAI's error object). */
-        public Map<String, Object> error;
     }
 }

@@ -12,6 +12,7 @@ import dev.aegaeon.kafka.CloudEventHeaders;
 import dev.aegaeon.platform.boot.PlatformRuntime;
 import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.platform.invoke.InvocationError;
+import dev.aegaeon.platform.invoke.InvocationFailure;
 import dev.aegaeon.platform.invoke.InvocationRejected;
 import dev.aegaeon.platform.openai.BadRequest;
 import dev.aegaeon.platform.openai.CollectingObserver;
@@ -29,8 +30,10 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * The platform's own invocation event ({@code dev.aegaeon.invocation}, the record format of
  * {@code aegaeon.invocations}) as a Knative CloudEvent, so a KafkaSource on that topic reaches the
  * pool unchanged. The reply is a {@code dev.aegaeon.result} event with the SAME id, the OpenAI
- * response (or OpenAI's error JSON) as data, and {@code partitionkey} = the invocation id, which a
- * Knative KafkaSink uses as the record key: the same result record the Kafka gateway writes. A
+ * response as data, and {@code partitionkey} = the invocation id, which a Knative KafkaSink uses
+ * as the record key: the same result record the Kafka gateway writes. A refusal or failure is no
+ * event: the reply is the error's HTTP status (4xx/5xx) with OpenAI's error JSON, so Knative's
+ * delivery retries it or sends it to the dead-letter sink instead of counting it delivered. A
  * keyed function needs {@code Authorization: Bearer <key>} on the event's HTTP request.
  */
 public class InvocationEvents {
@@ -56,7 +59,7 @@ public class InvocationEvents {
             call = OpenAiRequestParser.parse(OpenAiRequestParser.invocationKind(body), body, arrival, callerKey.get(), Optional.empty(), Optional.of(id));
             call.requireSingleChoice();
         } catch (BadRequest e) {
-            return Uni.createFrom().item(reply(id, OpenAiFormat.error(e.error())));
+            return Uni.createFrom().failure(new InvocationFailure(e.error()));
         }
         String model = body.get("model").asText();
         long created = Instant.now().getEpochSecond();
@@ -66,7 +69,7 @@ public class InvocationEvents {
                 var invocation = runtime.service().start(call.request(), new CollectingObserver(outcome -> {
                     if (outcome.failed() || outcome.finishReason() == FinishReason.CANCELLED) {
                         InvocationError error = outcome.failed() ? outcome.error() : InvocationError.cancelled();
-                        em.complete(reply(id, OpenAiFormat.error(error)));
+                        em.fail(new InvocationFailure(error));
                     } else {
                         em.complete(reply(id, OpenAiFormat.response(call.kind(), responseId, created, model,
                                 outcome.text(), outcome.finishReason().openAiName(), outcome.usage(), outcome.logprobs(),
@@ -75,7 +78,7 @@ public class InvocationEvents {
                 }));
                 em.onTermination(invocation::cancel);
             } catch (InvocationRejected e) {
-                em.complete(reply(id, OpenAiFormat.error(e.error())));
+                em.fail(new InvocationFailure(e.error()));
             }
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()); // tokenizing is work for a worker, not the event loop
     }

@@ -113,11 +113,12 @@ public final class Invocation implements TokenListener {
             submittedNanos = System.nanoTime();
             generation = service.backend().submit(function, prompt, params, this);
             service.metrics().admissionOverhead(function, submittedNanos - arrivalNanos);
+            service.metrics().queueTime(function, submittedNanos - arrivalNanos);
             if (cancelRequested || terminated.get()) generation.cancel();
         } catch (BackendException e) {
             terminate(() -> observer.onError(InvocationService.toError(function, e)), true);
         } catch (RuntimeException e) {
-            terminate(() -> observer.onError(InvocationError.internal("the engine failed: " + e.getMessage())), true);
+            terminate(() -> observer.onError(ErrorIds.internal("the engine of function '" + function + "'", e)), true);
         }
     }
 
@@ -135,6 +136,7 @@ public final class Invocation implements TokenListener {
     public void onComplete(FinishReason reason, Usage usage) {
         if (slo.tokens() > 0) service.metrics().sloScore(function, slo.score());
         service.metrics().finished(function, reason.openAiName());
+        service.metrics().completed(function, usage.promptTokens(), usage.completionTokens(), System.nanoTime() - arrivalNanos);
         terminate(() -> observer.onComplete(reason, usage), true);
     }
 

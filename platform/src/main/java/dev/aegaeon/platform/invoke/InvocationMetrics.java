@@ -14,6 +14,15 @@ public interface InvocationMetrics {
 
     void finished(String function, String outcome);
 
+    /** A finished invocation's token counts and its time from arrival to the last event. */
+    default void completed(String function, int promptTokens, int completionTokens, long e2eNanos) {}
+
+    /** Time from arrival until the backend took the invocation (waiting for a slot included). */
+    default void queueTime(String function, long nanos) {}
+
+    /** An invocation of a registered function refused before it ran; {@code reason}: the error's code. */
+    default void refused(String function, String reason) {}
+
     InvocationMetrics NONE = new InvocationMetrics() {
         public void timeToFirstToken(String f, long n) {}
         public void interTokenLatency(String f, long n) {}

@@ -71,6 +71,17 @@ public final class InvocationService implements AutoCloseable {
      * before this method returns); on failure nothing was queued and the observer is never called.
      */
     public Invocation start(InvocationRequest request, InvocationObserver observer) throws InvocationRejected {
+        try {
+            return admit(request, observer);
+        } catch (InvocationRejected e) {
+            // Only registered functions: an unknown name must not mint a metric series.
+            if (gates.containsKey(request.function()))
+                metrics.refused(request.function(), e.error().code() != null ? e.error().code() : e.error().type());
+            throw e;
+        }
+    }
+
+    private Invocation admit(InvocationRequest request, InvocationObserver observer) throws InvocationRejected {
         FunctionGate gate = gates.get(request.function());
         if (gate == null) throw new InvocationRejected(InvocationError.unknownModel(request.function()));
         FunctionSpec spec = gate.spec;
@@ -171,8 +182,8 @@ public final class InvocationService implements AutoCloseable {
         return switch (e) {
             case BackendException.UnknownFunction u -> InvocationError.unknownModel(function);
             case BackendException.InvalidRequest i -> InvocationError.invalid(i.param(), "invalid_value", i.getMessage());
-            case BackendException.Unavailable u -> InvocationError.unavailable(u.getMessage());
-            default -> InvocationError.internal(e.getMessage());
+            case BackendException.Unavailable u -> ErrorIds.unavailable(function, u.getMessage());
+            default -> ErrorIds.internal("function '" + function + "'", e);
         };
     }
 

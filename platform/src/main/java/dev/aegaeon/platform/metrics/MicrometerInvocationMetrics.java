@@ -28,7 +28,8 @@ import io.micrometer.core.instrument.Timer;
  * Prometheus names: {@code aegaeon_ttft_seconds}, {@code aegaeon_inter_token_latency_seconds},
  * {@code aegaeon_requests_running}, {@code aegaeon_requests_waiting}, {@code aegaeon_model_switches_total},
  * {@code aegaeon_model_load_seconds_total}, {@code aegaeon_kv_cache_usage_ratio},
- * {@code aegaeon_slo_attainment_ratio}, {@code aegaeon_invocations_total}.
+ * {@code aegaeon_slo_attainment_ratio}, {@code aegaeon_invocations_total}; and beside them the same
+ * measurements under vLLM's names and {@code model_name} label ({@link VllmMeters}).
  */
 public final class MicrometerInvocationMetrics implements InvocationMetrics {
     private final MeterRegistry registry;
@@ -40,6 +41,7 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
         final LongAdder sloCount = new LongAdder();
         final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
         final List<Meter> meters = new ArrayList<>();
+        VllmMeters vllm;
     }
 
     public MicrometerInvocationMetrics(MeterRegistry registry) {
@@ -65,6 +67,7 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
                     .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(10))
                     .register(registry);
             p.meters.addAll(List.of(p.ttft, p.itl, p.overhead, p.kafkaResult));
+            p.vllm = new VllmMeters(registry, f, service);
             p.meters.add(Gauge.builder("aegaeon.requests.running", service, s -> s.traffic(f).map(t -> t.running()).orElse(0))
                     .description("Invocations at the backend").tag("function", f).register(registry));
             p.meters.add(Gauge.builder("aegaeon.requests.waiting", service, s -> s.traffic(f).map(t -> t.waiting()).orElse(0))
@@ -89,6 +92,7 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
         if (p == null) return;
         p.meters.forEach(registry::remove);
         p.outcomes.values().forEach(registry::remove);
+        p.vllm.remove();
     }
 
     /** Mean SLO score so far, or empty before the first finished invocation. */
@@ -119,13 +123,17 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
     @Override
     public void timeToFirstToken(String function, long nanos) {
         PerFunction p = functions.get(function);
-        if (p != null) p.ttft.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (p == null) return;
+        p.ttft.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        p.vllm.ttft.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void interTokenLatency(String function, long nanos) {
         PerFunction p = functions.get(function);
-        if (p != null) p.itl.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (p == null) return;
+        p.itl.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        p.vllm.itl.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     @Override
@@ -138,6 +146,24 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
     public void kafkaResultOverhead(String function, long nanos) {
         PerFunction p = functions.get(function);
         if (p != null) p.kafkaResult.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void completed(String function, int promptTokens, int completionTokens, long e2eNanos) {
+        PerFunction p = functions.get(function);
+        if (p != null) p.vllm.completed(promptTokens, completionTokens, e2eNanos);
+    }
+
+    @Override
+    public void queueTime(String function, long nanos) {
+        PerFunction p = functions.get(function);
+        if (p != null) p.vllm.queue.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void refused(String function, String reason) {
+        PerFunction p = functions.get(function);
+        if (p != null) p.vllm.refused(reason);
     }
 
     @Override

@@ -117,11 +117,12 @@ public final class OpenAiFormat {
         return root;
     }
 
-    public static ObjectNode models(Iterable<String> names, long created) {
+    /** {@code created}: each model's registration time in epoch seconds, by name, in listing order. */
+    public static ObjectNode models(java.util.SequencedMap<String, Long> created) {
         ObjectNode root = F.objectNode();
         root.put("object", "list");
         ArrayNode data = root.putArray("data");
-        for (String n : names) data.add(model(n, created));
+        created.forEach((name, at) -> data.add(model(name, at)));
         return root;
     }
 

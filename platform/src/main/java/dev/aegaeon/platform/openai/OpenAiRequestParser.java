@@ -7,8 +7,11 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 
 import dev.aegaeon.platform.engine.Prompt;
 import dev.aegaeon.platform.invoke.InvocationRequest;
@@ -22,17 +25,39 @@ import dev.aegaeon.platform.invoke.InvocationRequest;
 public final class OpenAiRequestParser {
     private OpenAiRequestParser() {}
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Strict JSON: a duplicate key or anything after the value is refused rather than guessed at
+     * (two readers of one body must never see two different requests), and input must be UTF-8.
+     */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     static {
         JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
     }
 
+    /** The chat roles OpenAI accepts; every front door refuses any other. */
+    public static final List<String> CHAT_ROLES = List.of("system", "developer", "user", "assistant", "tool");
+
     /** OpenAI's default max_tokens for legacy completions. */
     static final int COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
 
+    /** Any JSON value, read as strictly as {@link #readTree}: UTF-8, no duplicate keys, nothing after it. */
+    public static JsonNode readValue(byte[] body) throws BadRequest {
+        if (body == null || body.length == 0) throw new BadRequest(null, "We could not parse the JSON body of your request: the body is empty.");
+        if (!Utf8.isValid(body)) throw new BadRequest(null, "We could not parse the JSON body of your request: it is not valid UTF-8.");
+        try {
+            return JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new BadRequest(null, "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)");
+        }
+    }
+
     public static JsonNode readTree(byte[] body) throws BadRequest {
         if (body == null || body.length == 0) throw new BadRequest(null, "We could not parse the JSON body of your request: the body is empty.");
+        if (!Utf8.isValid(body)) throw new BadRequest(null, "We could not parse the JSON body of your request: it is not valid UTF-8.");
         try {
             JsonNode node = JSON.readTree(body);
             if (node == null || !node.isObject())
@@ -116,7 +141,7 @@ public final class OpenAiRequestParser {
             JsonNode role = m.get("role");
             if (role == null || !role.isTextual()) throw new BadRequest(at + ".role", "Missing required parameter: '" + at + ".role'.");
             String r = role.asText();
-            if (!List.of("system", "developer", "user", "assistant", "tool").contains(r))
+            if (!CHAT_ROLES.contains(r))
                 throw new BadRequest(at + ".role", "Invalid value: '" + r + "'. Supported values are: 'system', 'developer', 'user', 'assistant', and 'tool'.");
             out.add(new Prompt.Message(r.equals("developer") ? "system" : r, content(m.get("content"), at + ".content")));
         }

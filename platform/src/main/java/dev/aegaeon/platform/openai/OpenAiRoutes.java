@@ -50,8 +50,10 @@ public class OpenAiRoutes {
     /** Only the functions the caller's key may call: a keyed function is invisible without its key. */
     private void models(RoutingContext ctx) {
         String key = bearer(ctx).orElse(null);
-        var names = runtime.registry().all().stream().filter(r -> r.spec().authorizes(key)).map(r -> r.spec().name()).toList();
-        json(ctx.response(), 200, OpenAiFormat.models(names, Instant.now().getEpochSecond()).toString());
+        var created = new java.util.LinkedHashMap<String, Long>();
+        runtime.registry().all().stream().filter(r -> r.spec().authorizes(key))
+                .forEach(r -> created.put(r.spec().name(), r.created().getEpochSecond()));
+        json(ctx.response(), 200, OpenAiFormat.models(created).toString());
     }
 
     /** A keyed function without its key answers exactly as a missing one, so names do not leak. */
@@ -142,8 +144,6 @@ public class OpenAiRoutes {
     }
 
     static void error(HttpServerResponse response, InvocationError e) {
-        if (response.ended() || response.closed()) return;
-        e.retryAfter().ifPresent(d -> response.putHeader("Retry-After", Long.toString(Math.max(1, d.toSeconds()))));
-        json(response, e.status(), OpenAiFormat.error(e).toString());
+        dev.aegaeon.platform.edge.ErrorReply.send(response, e);
     }
 }

@@ -147,6 +147,11 @@ public final class PooledInferenceBackend implements InferenceBackend {
         }
     }
 
+    @Override
+    public Optional<String> failure(String function) {
+        return Optional.ofNullable(unusable.get(function));
+    }
+
     private void requireUsable(String function) throws BackendException.Unavailable {
         var downloading = downloads.progress(function);
         if (downloading.isPresent()) {

@@ -37,7 +37,8 @@ class FunqyAndCloudEventsTest {
         assertEquals("[demo] hi", r.json().get("message").get("content").asText());
 
         Http.Reply unknown = Http.post(base, "/chat", "{\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-        assertEquals("model_not_found", unknown.json().get("error").get("code").asText());
+        assertEquals(404, unknown.status(), unknown.body());
+        assertEquals("model_not_found", Http.openAiError(unknown).get("code").asText());
     }
 
     @Test
@@ -90,16 +91,14 @@ class FunqyAndCloudEventsTest {
         assertEquals(20, out.get("usage").get("completion_tokens").asInt(), out.toString());
     }
 
+    /** A refusal is no result event: Knative must see a 4xx to dead-letter it instead of counting it delivered. */
     @Test
-    void malformedInvocationEventGetsOpenAiErrorJsonNotAStackTrace() throws Exception {
+    void malformedInvocationEventGetsA400WithOpenAiErrorJsonNotAStackTrace() throws Exception {
         String event = "{\"specversion\":\"1.0\",\"id\":\"inv-ce-2\",\"type\":\"dev.aegaeon.invocation\",\"source\":\"/t\","
                 + "\"datacontenttype\":\"application/json\",\"data\":{\"model\":\"demo\"}}";
         Http.Reply r = Http.postAsync(base, "/", event, "application/cloudevents+json").join();
-        assertEquals(200, r.status(), r.body());
-        JsonNode out = r.json();
-        assertEquals("dev.aegaeon.result", out.get("type").asText());
-        assertEquals("inv-ce-2", out.get("id").asText());
-        assertTrue(out.get("data").get("error").get("message").asText().contains("messages"), out.toString());
+        assertEquals(400, r.status(), r.body());
+        assertTrue(Http.openAiError(r).get("message").asText().contains("messages"), r.body());
     }
 
     /** A keyed function takes its key on every door: Funqy's plain HTTP and both CloudEvent modes. */

@@ -71,7 +71,8 @@ class DisaggregatedPoolHttpTest {
         SyntheticTokenizer.write(dir);
         String expected;
         int expectedTokens;
-        try (TextTokenizer tokenizer = TextTokenizer.load(dir)) {
+        try (AutoCloseable cleanup = () -> PooledBackendHttpTest.deleteTree(dir);
+             TextTokenizer tokenizer = TextTokenizer.load(dir)) {
             int[] ids = alone(tokenizer, ChatTemplate.load(dir).orElseThrow());
             expected = tokenizer.decode(ids, true);
             expectedTokens = ids.length;

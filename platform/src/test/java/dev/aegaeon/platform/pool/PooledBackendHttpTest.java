@@ -82,7 +82,9 @@ class PooledBackendHttpTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             try {
-                String dir = Files.createTempDirectory("aegaeon-pool-test-").toString();
+                Path data = Files.createTempDirectory("aegaeon-pool-test-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(data)));
+                String dir = data.toString();
                 Map<String, String> m = new java.util.HashMap<>(Map.of("aegaeon.backend", "pool", "%test.aegaeon.backend", "pool",
                         "aegaeon.kafka.enabled", "false",
                         "aegaeon.data-dir", dir, "aegaeon.pool.device", "cpu", "aegaeon.pool.echo-shape", "tiny-llama",
@@ -108,11 +110,12 @@ class PooledBackendHttpTest {
 
     /** The demo model (tiny-llama, seed 42 as PlatformRuntime's demo spec says) run alone on the prompt the template makes. */
     @BeforeAll
-    static void runTheModelAlone() throws IOException {
+    static void runTheModelAlone() throws Exception {
         Path dir = Files.createTempDirectory("aegaeon-tokenizer-");
         SyntheticTokenizer.write(dir);
         ModelConfig config = ModelShapes.tiny(ModelFamily.LLAMA);
-        try (TextTokenizer tokenizer = TextTokenizer.load(dir);
+        try (AutoCloseable cleanup = () -> deleteTree(dir);
+             TextTokenizer tokenizer = TextTokenizer.load(dir);
              CpuBackend backend = new CpuBackend();
              SyntheticWeights weights = new SyntheticWeights(config, 42);
              InferenceEngine engine = new InferenceEngine(config, weights, backend, new EngineOptions(16, 64, null))) {
@@ -122,6 +125,15 @@ class PooledBackendHttpTest {
             Generation g = engine.generate(prompt, SamplingParams.greedy(MAX_TOKENS).withStopTokenIds(config.eosTokenIds()));
             expectedText = tokenizer.decode(g.ids(), true);
             expectedTokens = g.ids().length;
+        }
+    }
+
+    /** Deletes a directory tree, best effort (test temp directories must not pile up in /tmp). */
+    static void deleteTree(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // already gone
         }
     }
 
@@ -205,6 +217,11 @@ class PooledBackendHttpTest {
         assertEquals(expectedText, text.toString());
     }
 
+    /**
+     * A model that cannot load answers 503 with a generic message and an error id: no path, no file
+     * content, and the same words whether the directory is missing or exists with a bad file. The
+     * details are the operator's, in the admin API (and the log).
+     */
     @Test
     void aFunctionWhoseModelCannotLoadIsRefusedAtRegistration() throws Exception {
         // Inside the data directory's models/ root, but no model there: refused with the reason.
@@ -214,6 +231,15 @@ class PooledBackendHttpTest {
         assertEquals(400, created.statusCode(), created.body());
         assertEquals("model.path", JSON.readTree(created.body()).get("error").get("param").asText());
         assertTrue(JSON.readTree(created.body()).get("error").get("message").asText().contains("config.json"), created.body());
+        // A config.json that links outside the roots: refused, and its content never shows.
+        Path leaky = dataDir.resolve("models").resolve("leaky");
+        Files.createDirectories(leaky);
+        Files.deleteIfExists(leaky.resolve("config.json"));
+        Files.createSymbolicLink(leaky.resolve("config.json"), Path.of("/etc/passwd"));
+        HttpResponse<String> refused = post("/admin/functions", "{\"name\":\"leaky\",\"model\":{\"path\":\"" + leaky + "\"}}");
+        assertEquals(400, refused.statusCode(), refused.body());
+        for (String secret : List.of("root:", "Unrecognized token", "/etc/passwd"))
+            assertTrue(!refused.body().contains(secret), "the reason must not show '" + secret + "': " + refused.body());
         assertEquals(404, CLIENT.send(HttpRequest.newBuilder(base.resolve("/admin/functions/ghost")).header("Authorization", ADMIN_AUTH).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode(), "nothing was registered");
         // ...and the demo function is unaffected.

@@ -11,16 +11,28 @@ import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-/** The synthetic tokenizer and its ChatML template, written to a temporary directory shared by all synthetic models. */
-record SyntheticTokenizerFiles(Path dir, TextTokenizer tokenizer, Optional<ChatTemplate> template) implements AutoCloseable {
+/**
+ * The synthetic tokenizer and its ChatML template, shared by all synthetic models. Both are read
+ * into memory from a temporary directory that is deleted before {@link #create} returns, so no
+ * directory outlives the load, whether or not the pool is ever closed.
+ */
+record SyntheticTokenizerFiles(TextTokenizer tokenizer, Optional<ChatTemplate> template) implements AutoCloseable {
 
     static SyntheticTokenizerFiles create() {
+        return create(Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** Writes the files under {@code tempRoot}, loads them, and deletes them again. */
+    static SyntheticTokenizerFiles create(Path tempRoot) {
+        Path dir = null;
         try {
-            Path dir = Files.createTempDirectory("aegaeon-synthetic-tokenizer-");
+            dir = Files.createTempDirectory(tempRoot, "aegaeon-synthetic-tokenizer-");
             SyntheticTokenizer.write(dir);
-            return new SyntheticTokenizerFiles(dir, TextTokenizer.load(dir), templateOrNone(dir));
+            return new SyntheticTokenizerFiles(TextTokenizer.load(dir), templateOrNone(dir));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the synthetic tokenizer: " + e.getMessage(), e);
+        } finally {
+            if (dir != null) deleteQuietly(dir);
         }
     }
 
@@ -40,6 +52,9 @@ record SyntheticTokenizerFiles(Path dir, TextTokenizer tokenizer, Optional<ChatT
     @Override
     public void close() {
         tokenizer.close();
+    }
+
+    private static void deleteQuietly(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

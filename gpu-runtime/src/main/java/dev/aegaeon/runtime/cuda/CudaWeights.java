@@ -1,0 +1,93 @@
+package dev.aegaeon.runtime.cuda;
+
+import dev.aegaeon.runtime.cuda.memory.HostCacheKeys;
+import dev.aegaeon.runtime.cuda.memory.HostModelCache;
+import dev.aegaeon.runtime.weights.WeightTensor;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUstream;
+
+import java.util.Optional;
+
+import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
+
+/**
+ * Weight residency on one device: a weight's bytes live in the pinned host model cache (shared by
+ * source identity, refcounted) and, while resident, in the arena's weight pool. A load is one
+ * asynchronous copy on the load stream with an event; the first op that reads the weight makes the
+ * compute stream wait for that event only, so compute overlaps a model's load.
+ */
+final class CudaWeights implements AutoCloseable {
+    private final CudaDevice dev;
+    private final CUstream compute;
+    private final HostModelCache hostCache;
+    private final HostCacheKeys hostKeys = new HostCacheKeys();
+
+    CudaWeights(CudaDevice dev, long hostCacheBytes) {
+        this.dev = dev;
+        this.compute = dev.computeStream();
+        this.hostCache = new HostModelCache(hostCacheBytes);
+    }
+
+    /** A weight of its own on the device; its pinned host copy is shared with every load of the same identity. */
+    CudaWeight load(WeightTensor source, Optional<String> sourceIdentity) {
+        dev.makeCurrent();
+        int rows = source.rank() == 1 ? 1 : Math.toIntExact(source.dim(0));
+        int cols = Math.toIntExact(source.rank() == 1 ? source.dim(0) : source.elementCount() / rows);
+        CudaWeight w = new CudaWeight(rows, cols, hostCache.acquire(hostKeys.sourceKey(sourceIdentity), source));
+        prefetch(w);
+        return w;
+    }
+
+    /** Starts copying {@code w} from the host cache to the GPU (no-op when resident). */
+    void prefetch(CudaWeight w) {
+        if (w.resident()) return;
+        dev.makeCurrent();
+        w.device = dev.arena().allocateOrThrow(w.byteSize(), "a " + w.rows() + "x" + w.cols() + " weight");
+        cuMemcpyHtoDAsync(w.device.ptr(), w.host.pinned, w.host.bytes, dev.loadStream());
+        cuEventRecord(w.ready, dev.loadStream());
+        w.pending = true;
+    }
+
+    /** Frees {@code w}'s VRAM after every queued use and load, keeping its pinned host copy. */
+    void evict(CudaWeight w) {
+        if (!w.resident()) return;
+        dev.makeCurrent();
+        dev.ops().graphs().flush();
+        cuStreamSynchronize(compute);
+        cuStreamSynchronize(dev.loadStream());
+        dev.arena().free(w.device);
+        w.device = null;
+        w.pending = false;
+    }
+
+    /** Evicts {@code w} and drops its reference to the host copy. */
+    void release(CudaWeight w) {
+        evict(w);
+        hostCache.unref(w.host);
+    }
+
+    /** Blocks until every queued weight load has landed. */
+    void awaitLoads() {
+        dev.makeCurrent();
+        cuStreamSynchronize(dev.loadStream());
+    }
+
+    /** The weight's device pointer; the first use after a load makes compute wait for its arrival. */
+    CUdeviceptr use(CudaWeight w) {
+        CUdeviceptr p = w.ptr();
+        if (w.pending) {
+            dev.ops().graphs().flushDirect(); // the wait is no kernel: this step is not replayed as a graph
+            cuStreamWaitEvent(compute, w.ready, 0);
+            w.pending = false; // everything later on the compute stream is ordered after this wait
+        }
+        return p;
+    }
+
+    long hostCacheBytes() { return hostCache.usedBytes(); }
+
+    @Override
+    public void close() { hostCache.close(); }
+}

@@ -1,0 +1,183 @@
+package dev.aegaeon.runtime.cuda.config;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * The CUDA backend's kernel and copy choices, read once from the {@code aegaeon.cuda.*} system
+ * properties ({@link #current()}), validated and logged in one line. This is the only class that
+ * reads those properties; the table in gpu-runtime/README.md lists {@link #KEYS} (a test keeps the
+ * two in step). Keys marked experimental select kernels that have not passed on a GPU; they are off
+ * by default.
+ *
+ * @param fuseGemv             merge up to three GEMVs of the same input into one launch in recorded steps
+ * @param stepGraphs           decode-step CUDA graphs kept (0: every launch issued directly, no GEMV merging)
+ * @param largeTile            GEMM kernel for more than 128 rows, or null for the first loaded default
+ * @param midTile              GEMM kernel for 65..128 rows, or null for the first loaded default
+ * @param smallTile            GEMM kernel for 9..64 rows, or null for the first loaded default
+ * @param excludeTiles         GEMM kernels left out (not selectable, not benchmarked)
+ * @param gemvWide             batch-1 products on gemv_wide (more rows per block) instead of gemv_m1
+ * @param gqaDecode            when decode attention (without the split) takes the GQA-aware kernel
+ * @param swapAbDecode         products of 9..128 rows on the swap-AB kernel instead of the tiles
+ * @param swapAbDeep           the swap-AB kernels' deep variants for 17..128 rows
+ * @param swapAbMinRows        fewest rows that take the swap-AB kernel (2..129; 9 keeps 2..8 on the GEMV)
+ * @param splitKvDecode        decode attention split over keys (flash-decoding) where the shape allows
+ * @param splitKvMma           the split attention's first pass on tensor cores (head sizes 64, 128)
+ * @param fusedBf16Operands    norms and silu_mul write the next product's bf16 operand in the same pass
+ * @param prefillAttentionMma  experimental: prefill attention on prefill_attention_mma.cu (head sizes 64, 128)
+ * @param pinnedKvCopies       KV swaps through a pinned staging buffer instead of pageable per-block copies
+ * @param kvStagingBytes       size of that pinned staging buffer
+ */
+public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, String midTile, String smallTile,
+                          Set<String> excludeTiles, boolean gemvWide, GqaDecode gqaDecode, boolean swapAbDecode,
+                          boolean swapAbDeep, int swapAbMinRows, boolean splitKvDecode, boolean splitKvMma,
+                          boolean fusedBf16Operands, boolean prefillAttentionMma, boolean pinnedKvCopies,
+                          long kvStagingBytes) {
+
+    /** Prefix of every key. */
+    public static final String PREFIX = "aegaeon.cuda.";
+
+    /** When decode attention (without the split over keys) takes the GQA-aware kernel. */
+    public enum GqaDecode {
+        /** Never: the per-query-head kernel. */
+        OFF,
+        /** When tokens x KV heads give at least one block per multiprocessor. */
+        AUTO,
+        /** Whenever the shape allows (tests). */
+        ALWAYS
+    }
+
+    /** One documented key: its name without {@link #PREFIX}, its default as written, whether experimental, what it does. */
+    public record Key(String name, String defaultValue, boolean experimental, String description) {}
+
+    /** Every key, in the order of the README table. */
+    public static final List<Key> KEYS = List.of(
+            new Key("stepGraphs", "16", false, "decode-step CUDA graphs kept; 0 issues every launch directly"),
+            new Key("fuseGemv", "true", false, "merge up to three GEMVs of one input (q/k/v, gate/up) into one launch in recorded steps"),
+            new Key("largeTile", "", false, "GEMM kernel for > 128 rows; empty: first loaded of gemm_wgmma_128x256, gemm_mma_128x128_k64, gemm_128x128_k64"),
+            new Key("midTile", "", false, "GEMM kernel for 65..128 rows; empty: first loaded of gemm_wgmma_128x128, gemm_mma_128x128_k64, gemm_128x64"),
+            new Key("smallTile", "", false, "GEMM kernel for 9..64 rows; empty: first loaded of gemm_wgmma_128x128, gemm_mma_128x128_k64, gemm_64x64"),
+            new Key("excludeTiles", "", false, "comma-separated GEMM kernels to leave out (a kernel that fails on a device, without a rebuild)"),
+            new Key("gemvWide", "false", false, "batch-1 products on gemv_wide instead of gemv_m1"),
+            new Key("gqaDecode", "OFF", false, "OFF, AUTO or ALWAYS: the GQA-aware decode attention when the split attention does not apply"),
+            new Key("splitKvDecode", "true", false, "decode attention split over keys (flash-decoding) where the shape allows"),
+            new Key("splitKvMma", "true", false, "the split attention's first pass on tensor cores for head sizes 64 and 128"),
+            new Key("swapAbDecode", "false", false, "products of 9..128 rows on the swap-AB kernel instead of the tensor-core tiles"),
+            new Key("swapAbDeep", "false", false, "the swap-AB kernels' deep variants for 17..128 rows"),
+            new Key("swapAbMinRows", "9", false, "fewest rows that take the swap-AB kernel (2..129); 9 keeps 2..8 rows on the GEMV"),
+            new Key("fusedBf16Operands", "true", false, "norms and silu_mul write the next product's bf16 operand in the same pass"),
+            new Key("prefillAttentionMma", "false", true, "prefill attention (head sizes 64, 128) on prefill_attention_mma.cu; never run on a GPU yet"),
+            new Key("pinnedKvCopies", "true", false, "KV swaps through a pinned staging buffer; false: pageable copies block by block"),
+            new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"));
+
+    private static final Logger LOG = Logger.getLogger(CudaOptions.class.getName());
+    private static volatile CudaOptions current;
+
+    public CudaOptions {
+        if (stepGraphs < 0) throw new IllegalArgumentException(PREFIX + "stepGraphs must be >= 0, got " + stepGraphs);
+        if (swapAbMinRows < 2 || swapAbMinRows > 129) {
+            throw new IllegalArgumentException(PREFIX + "swapAbMinRows must be in 2..129, got " + swapAbMinRows);
+        }
+        if (kvStagingBytes <= 0) throw new IllegalArgumentException(PREFIX + "kvStagingBytes must be positive, got " + kvStagingBytes);
+        if (gqaDecode == null) throw new IllegalArgumentException(PREFIX + "gqaDecode must be OFF, AUTO or ALWAYS");
+        excludeTiles = Set.copyOf(excludeTiles);
+        largeTile = blankToNull(largeTile);
+        midTile = blankToNull(midTile);
+        smallTile = blankToNull(smallTile);
+    }
+
+    /** The defaults of {@link #KEYS}. */
+    public static CudaOptions defaults() {
+        return from(new Properties());
+    }
+
+    /**
+     * The options of this process: read from the system properties on first use, validated and
+     * logged in one line; later calls return the same record.
+     */
+    public static CudaOptions current() {
+        CudaOptions c = current;
+        if (c == null) {
+            synchronized (CudaOptions.class) {
+                if (current == null) {
+                    current = from(System.getProperties());
+                    LOG.info(current.summary());
+                }
+                c = current;
+            }
+        }
+        return c;
+    }
+
+    /**
+     * The options in {@code props} (keys with {@link #PREFIX}); absent keys take their defaults. An
+     * unknown {@code aegaeon.cuda.} key or a malformed value is an IllegalArgumentException naming it.
+     */
+    public static CudaOptions from(Properties props) {
+        Set<String> known = KEYS.stream().map(Key::name).collect(Collectors.toSet());
+        for (String name : props.stringPropertyNames()) {
+            if (name.startsWith(PREFIX) && !known.contains(name.substring(PREFIX.length()))) {
+                throw new IllegalArgumentException("unknown CUDA option " + name + "; known: " + known);
+            }
+        }
+        Reader r = new Reader(props);
+        return new CudaOptions(r.bool("fuseGemv"), r.value("stepGraphs", Integer::parseInt), r.raw("largeTile"), r.raw("midTile"),
+                r.raw("smallTile"), r.list("excludeTiles"), r.bool("gemvWide"),
+                r.value("gqaDecode", v -> GqaDecode.valueOf(v.strip().toUpperCase(Locale.ROOT))), r.bool("swapAbDecode"),
+                r.bool("swapAbDeep"), r.value("swapAbMinRows", Integer::parseInt), r.bool("splitKvDecode"), r.bool("splitKvMma"),
+                r.bool("fusedBf16Operands"), r.bool("prefillAttentionMma"), r.bool("pinnedKvCopies"),
+                r.value("kvStagingBytes", Long::parseLong));
+    }
+
+    /** One log line: every option and its value, experimental ones marked. */
+    public String summary() {
+        return "CUDA options: fuseGemv=" + fuseGemv + " stepGraphs=" + stepGraphs
+                + " largeTile=" + orDefault(largeTile) + " midTile=" + orDefault(midTile) + " smallTile=" + orDefault(smallTile)
+                + " excludeTiles=" + excludeTiles + " gemvWide=" + gemvWide + " gqaDecode=" + gqaDecode
+                + " splitKvDecode=" + splitKvDecode + " splitKvMma=" + splitKvMma + " swapAbDecode=" + swapAbDecode
+                + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " fusedBf16Operands=" + fusedBf16Operands
+                + " prefillAttentionMma=" + prefillAttentionMma + (prefillAttentionMma ? "(experimental)" : "")
+                + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes;
+    }
+
+    private static String orDefault(String tile) { return tile == null ? "default" : tile; }
+
+    private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s.strip(); }
+
+    /** Typed reads of one property set, each falling back to the key's documented default. */
+    private record Reader(Properties props) {
+        String raw(String name) {
+            String v = props.getProperty(PREFIX + name);
+            return v != null ? v : KEYS.stream().filter(k -> k.name().equals(name)).findFirst().orElseThrow().defaultValue();
+        }
+
+        <T> T value(String name, Function<String, T> parse) {
+            String v = raw(name);
+            try {
+                return parse.apply(v.strip());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(PREFIX + name + ": cannot read '" + v + "'", e);
+            }
+        }
+
+        boolean bool(String name) {
+            return value(name, v -> switch (v.toLowerCase(Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new IllegalArgumentException("not true or false");
+            });
+        }
+
+        Set<String> list(String name) {
+            return Arrays.stream(raw(name).split(",")).map(String::strip).filter(s -> !s.isEmpty())
+                    .collect(Collectors.toCollection(LinkedHashSet::new));
+        }
+    }
+}

@@ -1,0 +1,423 @@
+package dev.aegaeon.runtime.cuda.kernels;
+
+import dev.aegaeon.runtime.cuda.CudaBackend;
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
+import dev.aegaeon.runtime.cuda.tiles.GemmTiles;
+import dev.aegaeon.runtime.cuda.tiles.SplitKPolicy;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUstream;
+
+import java.util.List;
+
+
+/**
+ * Typed launches of the kernels in src/main/cuda. Activations are fp32, weights, matrix-product
+ * operands and the KV cache bf16; every op is asynchronous on the given stream. Shapes are the
+ * caller's contract ({@link CudaBackend} checks them); each op's CPU twin is the same op of the
+ * CPU backend (see the conformance tests).
+ */
+public final class CudaOps {
+    /** A null device pointer for optional operands (no bias, no delta). */
+    public static final CUdeviceptr NONE = new CUdeviceptr();
+    /** Batches up to this many rows take the GEMV path, which reads fp32 activations directly. */
+    public static final int GEMV_MAX_ROWS = 8;
+
+    private final int multiprocessors;
+    private final CUfunction embedding, addRmsnorm, headRmsnorm, rope, siluMul, toBf16, gatherRows, kvWrite,
+            fillUniform, pagedAttention, splitkReduce, sample;
+    /** Variants reading float32 weights (float32 checkpoints are not rounded to bf16). */
+    private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32;
+    /** Norm and silu_mul that also write their output as the next product's bf16 operand (elementwise.cu). */
+    private final CUfunction addRmsnormBf16Out, addRmsnormBf16OutF32, siluMulBf16Out;
+    private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
+    private final GqaAttentionKernels gqa;
+    private final DecodeKernels decodeKernels;
+    private final PrefillAttentionKernels prefillKernels;
+    private final GemmTiles tiles;
+    private final SplitKPolicy splitK;
+    private final CudaOptions options = CudaOptions.current();
+    private StepGraphs graphs = new StepGraphs(options.stepGraphs(), this::fuseGemvs);
+    private final CUfunction[] gemvGroup = new CUfunction[GEMV_MAX_ROWS + 1];
+    private final java.util.Map<CUfunction, Integer> gemvRows = new java.util.IdentityHashMap<>();
+    private final GemvMerger gemvMerger;
+    /** In recorded (graph) steps, merge up to three consecutive GEMVs of one input into one gemv_group launch. */
+    private boolean fuseGemv = options.fuseGemv();
+    private java.util.Map<CUfunction, String> kernelNames = java.util.Map.of();
+    private LaunchProfile profile;
+
+    public CudaOps(KernelModules k, int multiprocessors) {
+        this.multiprocessors = multiprocessors;
+        this.splitK = new SplitKPolicy(multiprocessors);
+        embedding = k.function("embedding");
+        embeddingF32 = k.function("embedding_f32");
+        addRmsnormF32 = k.function("add_rmsnorm_f32");
+        headRmsnormF32 = k.function("head_rmsnorm_f32");
+        linearF32 = k.function("linear_f32");
+        addBiasF32 = k.function("add_bias_f32");
+        addRmsnorm = k.function("add_rmsnorm");
+        headRmsnorm = k.function("head_rmsnorm");
+        rope = k.function("rope");
+        siluMul = k.function("silu_mul");
+        addRmsnormBf16Out = k.function("add_rmsnorm_bf16out");
+        addRmsnormBf16OutF32 = k.function("add_rmsnorm_bf16out_f32");
+        siluMulBf16Out = k.function("silu_mul_bf16out");
+        toBf16 = k.function("f32_to_bf16");
+        gatherRows = k.function("gather_rows");
+        kvWrite = k.function("kv_write");
+        fillUniform = k.function("fill_uniform");
+        pagedAttention = k.function("paged_attention");
+        gqa = new GqaAttentionKernels(k, multiprocessors, options.gqaDecode());
+        decodeKernels = new DecodeKernels(k, multiprocessors, splitK.workspaceBytes());
+        prefillKernels = new PrefillAttentionKernels(k);
+        splitkReduce = k.function("gemm_splitk_reduce");
+        sample = k.function("sample_tokens");
+        for (int m = 1; m <= GEMV_MAX_ROWS; m++) {
+            gemv[m] = k.function("gemv_m" + m);
+            gemvGroup[m] = k.function("gemv_group_m" + m);
+            gemvRows.put(gemv[m], m);
+        }
+        gemvNarrow = new CUfunction[] {gemv[1], gemvGroup[1]};
+        gemvWide = new CUfunction[] {k.function("gemv_wide_m1"), k.function("gemv_wide_group_m1")};
+        gemvRows.put(gemvWide[0], 1);
+        gemvMerger = new GemvMerger(gemvRows, gemvGroup);  // reads gemvGroup[1] as set below
+        setGemvWide(options.gemvWide());
+        tiles = new GemmTiles(k, options, () -> graphs.flush());
+        kernelNames = k.loadedNames();
+    }
+
+    /** The GEMM tile registry and each row range's current kernel. */
+    public GemmTiles tiles() { return tiles; }
+
+    /** Starts timing every directly issued launch (see {@link LaunchProfile}). */
+    public void startProfile() { profile = new LaunchProfile(kernelNames); }
+
+    /** Device milliseconds per kernel since {@link #startProfile}, and stops profiling. */
+    public java.util.Map<String, Double> stopProfile() {
+        graphs.flush();
+        java.util.Map<String, Double> t = profile == null ? java.util.Map.of() : profile.totalsMs();
+        profile = null;
+        return t;
+    }
+
+    private void launch(CUfunction f, int gx, int gy, int block, int smem, CUstream s, Object... args) {
+        launch3(f, gx, gy, 1, block, smem, s, args);
+    }
+
+    /** Issues the launch now, or leaves it to the recording step graph (see {@link StepGraphs}). */
+    private void launch3(CUfunction f, int gx, int gy, int gz, int block, int smem, CUstream s, Object... args) {
+        StepGraphs.Launch l = new StepGraphs.Launch(f, gx, gy, gz, block, smem, s, args);
+        if (graphs.offer(l)) {
+            return;
+        } else if (profile != null) {
+            profile.before(f, s);
+            StepGraphs.issue(l);
+            profile.after(s);
+        } else {
+            StepGraphs.issue(l);
+        }
+    }
+
+    /** The step-graph recorder of this device's launches. */
+    public StepGraphs graphs() { return graphs; }
+
+    /** Keeps up to {@code capacity} step graphs from now on (0: none), destroying the current ones. */
+    public void useStepGraphs(int capacity, CUstream s) {
+        if (capacity < 0) throw new IllegalArgumentException("step-graph capacity must be >= 0, got " + capacity);
+        graphs.clear(s);
+        graphs = new StepGraphs(capacity, this::fuseGemvs);
+    }
+
+    /** {gemv_m1, gemv_group_m1} and {gemv_wide_m1, gemv_wide_group_m1}: same arguments and rows per block. */
+    private final CUfunction[] gemvNarrow, gemvWide;
+
+    /** Batch-1 GEMVs (single and merged) on the wide kernels or the earlier ones. */
+    public void setGemvWide(boolean on) {
+        graphs.flush();  // recorded launches keep the kernel they were recorded with
+        CUfunction[] f = on ? gemvWide : gemvNarrow;
+        gemv[1] = f[0];
+        gemvGroup[1] = f[1];
+    }
+
+    /** Whether batch-1 GEMVs use the wide kernels ({@link CudaOptions#gemvWide}). */
+    public boolean gemvWide() { return gemv[1] == gemvWide[0]; }
+
+    /** Whether recorded steps merge GEMVs of one input ({@link CudaOptions#fuseGemv}). */
+    public void setFuseGemv(boolean on) {
+        graphs.flush();
+        fuseGemv = on;
+    }
+
+    private java.util.List<StepGraphs.Launch> fuseGemvs(java.util.List<StepGraphs.Launch> in) {
+        return fuseGemv ? gemvMerger.merge(in) : in;
+    }
+
+    private static int rowThreads(int width) {
+        return Math.min(1024, Math.max(32, (width + 31) / 32 * 32));
+    }
+
+    /** residualF32[t, :] = table[ids[t], :] for t < tokens; the table is bf16, or f32 when {@code f32Table}. */
+    public void embedding(CUstream s, CUdeviceptr ids, CUdeviceptr table, boolean f32Table, CUdeviceptr residualF32,
+                          int tokens, int hidden) {
+        launch(f32Table ? embeddingF32 : embedding, tokens, 1, rowThreads(hidden / 4), 0, s, ids, table, residualF32, hidden);
+    }
+
+    /** residual += delta (unless delta is {@link #NONE}); out = rmsnorm(residual) * weight; all fp32. */
+    public void addRmsNorm(CUstream s, CUdeviceptr residualF32, CUdeviceptr delta, CUdeviceptr weight, boolean f32Weight,
+                           CUdeviceptr out, int tokens, int hidden, float eps) {
+        launch(f32Weight ? addRmsnormF32 : addRmsnorm, tokens, 1, rowThreads(hidden / 4), 0, s, residualF32, delta, weight, out, hidden, eps);
+    }
+
+    /** As {@link #addRmsNorm}, also writing out's values as bf16 to {@code outBf16} ([tokens, hidden]) in the same pass. */
+    public void addRmsNormBf16Out(CUstream s, CUdeviceptr residualF32, CUdeviceptr delta, CUdeviceptr weight,
+                                  boolean f32Weight, CUdeviceptr out, CUdeviceptr outBf16, int tokens, int hidden,
+                                  float eps) {
+        launch(f32Weight ? addRmsnormBf16OutF32 : addRmsnormBf16Out, tokens, 1, rowThreads(hidden / 4), 0, s,
+                residualF32, delta, weight, out, outBf16, hidden, eps);
+    }
+
+    /** Per-head RMSNorm in place on {@code heads} heads of each row (row stride in elements). */
+    public void headRmsNorm(CUstream s, CUdeviceptr x, int rowStride, int tokens, int heads, int headDim,
+                            CUdeviceptr weight, boolean f32Weight, float eps) {
+        launch(f32Weight ? headRmsnormF32 : headRmsnorm, tokens, heads, 32, 0, s, x, rowStride, headDim, weight, eps);
+    }
+
+    /** RoPE in place on q heads and k heads (each with its own row stride); invFreq has headDim/2 floats. */
+    public void rope(CUstream s, CUdeviceptr q, int qStride, CUdeviceptr k, int kStride, int tokens, int qHeads,
+                     int kHeads, int headDim, CUdeviceptr positions, CUdeviceptr invFreq) {
+        launch(rope, tokens, 1, 128, 0, s, q, qStride, k, kStride, qHeads, kHeads, headDim, positions, invFreq);
+    }
+
+    /** out = silu(gate) * up over n values; out may alias gate. */
+    public void siluMul(CUstream s, CUdeviceptr gate, CUdeviceptr up, CUdeviceptr out, long n) {
+        launch(siluMul, gridFor(n), 1, 256, 0, s, gate, up, out, n);
+    }
+
+    /** As {@link #siluMul}, also writing out's values as bf16 to {@code outBf16} in the same pass (four values per thread step). */
+    public void siluMulBf16Out(CUstream s, CUdeviceptr gate, CUdeviceptr up, CUdeviceptr out, CUdeviceptr outBf16, long n) {
+        launch(siluMulBf16Out, gridFor((n + 3) / 4), 1, 256, 0, s, gate, up, out, outBf16, n);
+    }
+
+    /** dst = bf16(src) over n values. */
+    public void toBf16(CUstream s, CUdeviceptr src, CUdeviceptr dst, long n) {
+        launch(toBf16, gridFor(n), 1, 256, 0, s, src, dst, n);
+    }
+
+    /** dst[i] = src[rows[i]] for i < count, rows of cols floats. */
+    public void gatherRows(CUstream s, CUdeviceptr src, CUdeviceptr rows, CUdeviceptr dst, int count, int cols) {
+        if (count > 0) launch(gatherRows, count, 1, rowThreads(cols / 4), 0, s, src, rows, dst, cols);
+    }
+
+    /** Stores fp32 K and V rows (kvDim wide) as bf16 at each token's slot; slot -1 is skipped. */
+    public void kvWrite(CUstream s, CUdeviceptr k, CUdeviceptr v, int kvDim, CUdeviceptr pool, long pageElems,
+                        int layer, int tokensPerPage, CUdeviceptr slots, int tokens) {
+        if (tokens > 0) launch(kvWrite, tokens, 1, 128, 0, s, k, v, kvDim, pool, pageElems, layer, tokensPerPage, slots);
+    }
+
+    private int gridFor(long n) {
+        return (int) Math.max(1, Math.min(multiprocessors * 16L, (n + 255) / 256));
+    }
+
+    public void fillUniform(CUstream s, CUdeviceptr x, long n, long seed, float scale, float offset) {
+        int blocks = (int) Math.min(multiprocessors * 8L, Math.max(1, (n + 255) / 256));
+        launch(fillUniform, blocks, 1, 256, 0, s, x, n, seed, scale, offset);
+    }
+
+    /**
+     * out[m, :] = x[m, :] . W^T (+ bias): x [M, K], W [N, K], out [M, N] bf16 or f32. Batches up to
+     * {@link #GEMV_MAX_ROWS} rows run the memory-bound GEMV on the fp32 rows {@code xF32} (each
+     * weight read once); larger ones the tensor-core GEMM on the bf16 copy {@code xBf16}, split
+     * over K when M and N alone would leave multiprocessors idle (partials in workspace, which
+     * needs {@link #matmulWorkspaceBytes()} bytes).
+     */
+    public void matmul(CUstream s, CUdeviceptr xF32, CUdeviceptr xBf16, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr out,
+                       boolean outF32, int m, int n, int k, CUdeviceptr workspace) {
+        CUdeviceptr x = xBf16;
+        if (decodeKernels.swapAb(this::launch3, s, xF32, w, bias, out, outF32, m, n, k, workspace)) return;
+        if (m <= GEMV_MAX_ROWS) {
+            x = xF32;
+            // As instantiated in gemv.cu: M <= 2 a warp per row (8 per block), else a block per 2 rows.
+            int grid = m <= 2 ? (n + 7) / 8 : (n + 1) / 2;
+            launch(gemv[m], grid, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
+            return;
+        }
+        GemmTiles.Tile t = tiles.forRows(m);
+        int gx = (n + t.bn() - 1) / t.bn(), gy = (m + t.bm() - 1) / t.bm();
+        int splits = splitK.splitsFor(gx * gy, m, k);
+        int kPerSplit = ((k + splits - 1) / splits + 31) / 32 * 32;
+        splits = (k + kPerSplit - 1) / kPerSplit;
+        if (splits == 1) {
+            launch3(t.fn(), gx, gy, 1, t.threads(), t.smem(), s, x, w, bias, out, outF32 ? 1 : 0, NONE, m, n, k, k);
+        } else {
+            launch3(t.fn(), gx, gy, splits, t.threads(), t.smem(), s, x, w, NONE, NONE, 0, workspace, m, n, k, kPerSplit);
+            int blocks = (int) Math.min(multiprocessors * 4L, ((long) m * n + 255) / 256);
+            launch(splitkReduce, blocks, 1, 256, 0, s, workspace, splits, m, n, bias, out, outF32 ? 1 : 0);
+        }
+    }
+
+    /**
+     * out[m, :] = xF32[m, :] . wF32^T (+ bias) for m < rows, everything fp32 (float32 checkpoints);
+     * the bias is f32 when {@code f32Bias}, else bf16, or {@link #NONE}.
+     */
+    public void linearF32(CUstream s, CUdeviceptr xF32, CUdeviceptr wF32, CUdeviceptr bias, boolean f32Bias,
+                          CUdeviceptr outF32, int rows, int n, int k) {
+        if (rows == 0) return;
+        launch(linearF32, (n + 7) / 8, rows, 256, 0, s, xF32, wF32, bias, f32Bias ? 1 : 0, outF32, n, k);
+    }
+
+    /** outF32[m, n] += biasF32[n]: an f32 bias after a bf16-weight product. */
+    public void addBiasF32(CUstream s, CUdeviceptr outF32, CUdeviceptr biasF32, int rows, int n) {
+        long total = (long) rows * n;
+        if (total == 0) return;
+        int blocks = (int) Math.min(4L * multiprocessors, (total + 255) / 256);
+        launch(addBiasF32, blocks, 1, 256, 0, s, outF32, biasF32, rows, n);
+    }
+
+    /** See {@link SplitKPolicy#setWaves}. */
+    public void setSplitKWaves(int waves) { splitK.setWaves(waves); }
+
+    /** Bytes of the matrix-product workspace: the split-K partials, then the swap-AB kernel's counters. */
+    public long matmulWorkspaceBytes() {
+        return splitK.workspaceBytes() + DecodeKernels.COUNTER_BYTES;
+    }
+
+    /**
+     * Zeroes the workspace's arrival counters once, when it is allocated (the swap-AB kernel's last
+     * block of a row range resets its counter, so they stay zero between launches). Synchronous:
+     * not for the hot path.
+     */
+    public void prepareWorkspace(CUdeviceptr workspace) {
+        decodeKernels.clearCounters(workspace.withByteOffset(splitK.workspaceBytes()));
+    }
+
+    /** Whether a product of {@code m} rows reads the bf16 copy of x (the tensor-core tiles) rather than fp32 x. */
+    public boolean needsBf16Operand(int m, int k) {
+        return m > GEMV_MAX_ROWS && !decodeKernels.takesSwapAb(m, k);
+    }
+
+    /** The new decode kernels' switches (swap-AB products, split-KV decode attention). */
+    public DecodeKernels decodeKernels() { return decodeKernels; }
+
+    /** Products of 9..128 rows on the swap-AB kernel or the tensor-core tiles ({@link CudaOptions#swapAbDecode}). */
+    public void setSwapAbDecode(boolean on) {
+        graphs.flush();
+        decodeKernels.setSwapAb(on);
+    }
+
+    /** The fewest rows that take the swap-AB kernel ({@link CudaOptions#swapAbMinRows}). */
+    public void setSwapAbMinRows(int rows) {
+        graphs.flush();
+        decodeKernels.setSwapAbMinRows(rows);
+    }
+
+    /** The swap-AB kernels' deep variants for 17..128 rows, or the base ones ({@link CudaOptions#swapAbDeep}). */
+    public void setSwapAbDeep(boolean on) {
+        graphs.flush();
+        decodeKernels.setSwapAbDeep(on);
+    }
+
+    /** Decode attention split over keys, or the earlier kernels ({@link CudaOptions#splitKvDecode}). */
+    public void setSplitKvDecode(boolean on) {
+        graphs.flush();
+        decodeKernels.setSplitKv(on);
+    }
+
+    /** The split attention's first pass on tensor cores where the shape allows ({@link CudaOptions#splitKvMma}). */
+    public void setSplitKvMma(boolean on) {
+        graphs.flush();
+        decodeKernels.setSplitKvMma(on);
+    }
+
+    /**
+     * Paged attention of {@code tokens} query rows, each attending causally to its own sequence
+     * (tokSeq[t], a row of blockTables) up to its position tokPos[t]. Any head size up to 256.
+     */
+    public void pagedAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
+                               CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
+                               int numKvHeads, int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos,
+                               CUdeviceptr blockTables, int maxPages, int tokens, float scale) {
+        if (headDim > 256) throw new IllegalArgumentException("head_dim " + headDim + " > 256 is not supported on CUDA");
+        launch(pagedAttention, numHeads, tokens, 512, 0, s, q, qRowStride, out, outRowStride, pool, pageElems,
+                layer, tokensPerPage, numKvHeads, headDim, numHeads / numKvHeads, tokSeq, tokPos, blockTables,
+                maxPages, scale);
+    }
+
+    /** When decode attention without the split takes the GQA-aware kernel ({@link CudaOptions#gqaDecode}). */
+    public void setGqaDecode(CudaOptions.GqaDecode mode) {
+        graphs.flush();
+        gqa.setMode(mode);
+    }
+
+    public CudaOptions.GqaDecode gqaDecode() { return gqa.mode(); }
+
+    /**
+     * Decode attention, one query row per sequence: as {@link #pagedAttention}, or, where
+     * {@link CudaOptions.GqaDecode} and the shape allow, the GQA-aware kernel that reads each key and value
+     * row once for all query heads sharing it.
+     */
+    public void decodeAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
+                                CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
+                                int numKvHeads, int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos,
+                                CUdeviceptr blockTables, int maxPages, int tokens, float scale) {
+        decodeAttention(s, q, qRowStride, out, outRowStride, pool, pageElems, layer, tokensPerPage, numHeads, numKvHeads,
+                headDim, tokSeq, tokPos, blockTables, maxPages, tokens, 0, scale, null);
+    }
+
+    /**
+     * As above, first trying the attention split over keys ({@link DecodeKernels#splitAttention}),
+     * which needs the step's longest context and the matrix-product workspace for its partials.
+     */
+    public void decodeAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
+                                CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
+                                int numKvHeads, int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos,
+                                CUdeviceptr blockTables, int maxPages, int tokens, int maxContext, float scale,
+                                CUdeviceptr workspace) {
+        if (decodeKernels.splitAttention(this::launch3, s, q, qRowStride, out, outRowStride, pool, pageElems, layer,
+                tokensPerPage, numHeads, numKvHeads, headDim, tokSeq, tokPos, blockTables, maxPages, tokens, maxContext,
+                scale, workspace)) {
+            return;
+        }
+        CUfunction f = gqa.select(numHeads, numKvHeads, headDim, pageElems, tokens);
+        if (f == null) {
+            pagedAttention(s, q, qRowStride, out, outRowStride, pool, pageElems, layer, tokensPerPage, numHeads,
+                    numKvHeads, headDim, tokSeq, tokPos, blockTables, maxPages, tokens, scale);
+            return;
+        }
+        launch(f, numKvHeads, tokens, 256, 0, s, q, qRowStride, out, outRowStride, pool, pageElems,
+                layer, tokensPerPage, numKvHeads, headDim, numHeads / numKvHeads, tokSeq, tokPos, blockTables, maxPages, scale);
+    }
+
+    /** Whether {@link #prefillAttention} (tensor cores) supports this head size. */
+    public static boolean hasTensorCorePrefill(int headDim) { return PrefillAttentionKernels.supports(headDim); }
+
+    /**
+     * Experimental: prefill attention (head sizes 64, 128) on prefill_attention_mma.cu, the
+     * FlashAttention-2-style kernel with S, P and O in registers, where loaded; otherwise
+     * attention.cu's wmma kernel. Not yet run on a GPU ({@link CudaOptions#prefillAttentionMma}, default off).
+     */
+    public void setPrefillAttentionMma(boolean on) {
+        graphs.flush();
+        prefillKernels.setMma(on);
+    }
+
+    /** The prefill attention kernels and their switch. */
+    public PrefillAttentionKernels prefillKernels() { return prefillKernels; }
+
+    /** Causal attention of one sequence's rows 0..tokens-1 at positions p0.. (keys already cached). */
+    public void prefillAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
+                                 CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
+                                 int numKvHeads, int headDim, CUdeviceptr blockTable, int tokens, int p0, float scale) {
+        prefillKernels.launch(this::launch3, s, q, qRowStride, out, outRowStride, pool, pageElems, layer, tokensPerPage,
+                numHeads, numKvHeads, headDim, blockTable, tokens, p0, scale);
+    }
+
+    /**
+     * One token id per logits row (f32 [rows, vocab]): greedy where temperature <= 0, else
+     * temperature, top-k (0 = off), top-p (1 = off) and the row's uniform draw (double), as the
+     * engine's HostSampler picks.
+     */
+    public void sample(CUstream s, CUdeviceptr logitsF32, int rows, int vocab, CUdeviceptr temperature,
+                       CUdeviceptr topK, CUdeviceptr topP, CUdeviceptr uniform, CUdeviceptr outIds) {
+        launch(sample, rows, 1, 1024, 0, s, logitsF32, vocab, temperature, topK, topP, uniform, outIds);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.aegaeon.runtime.cuda.kernels;
+
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
+
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
+import jcuda.driver.CUstream;
+
+import static jcuda.driver.JCudaDriver.cuFuncSetAttribute;
+
+/**
+ * The tensor-core causal prefill attention kernels for head sizes 64 and 128, which share one
+ * argument list and grid (ceil(tokens / 64), heads) x 128 threads: attention.cu's wmma kernel
+ * (S and O through shared memory; 8.9 ms of a 1,024-token 7B prefill on the H100) and, switched on
+ * by {@link CudaOptions#prefillAttentionMma} (experimental), prefill_attention_mma.cu's
+ * FlashAttention-2-style kernel (S, P and O in registers). The second is optional: where its
+ * module did not load, the first serves.
+ */
+public final class PrefillAttentionKernels {
+    private final CUfunction wmma64, wmma128;
+    /** Null where prefill_attention_mma.cu did not load. */
+    private final CUfunction mma64, mma128;
+    private volatile boolean mma = CudaOptions.current().prefillAttentionMma();
+
+    PrefillAttentionKernels(KernelModules k) {
+        wmma64 = withSmem(k.function("prefill_attention_hd64"), wmmaSmem(64));
+        wmma128 = withSmem(k.function("prefill_attention_hd128"), wmmaSmem(128));
+        CUfunction f64 = k.optionalFunction("prefill_attention_mma_hd64");
+        CUfunction f128 = k.optionalFunction("prefill_attention_mma_hd128");
+        mma64 = f64 == null ? null : withSmem(f64, mmaSmem(64));
+        mma128 = f128 == null ? null : withSmem(f128, mmaSmem(128));
+    }
+
+    static boolean supports(int headDim) { return headDim == 64 || headDim == 128; }
+
+    void setMma(boolean on) { mma = on; }
+
+    public boolean mmaEnabled() { return mma; }
+
+    /** Whether prefill_attention_mma.cu has a loaded kernel for {@code headDim}. */
+    public boolean loaded(int headDim) { return (headDim == 64 ? mma64 : headDim == 128 ? mma128 : null) != null; }
+
+    /** Whether a launch for {@code headDim} takes prefill_attention_mma.cu now (switched on and loaded). */
+    public boolean takesMma(int headDim) { return mmaKernel(headDim) != null; }
+
+    private CUfunction mmaKernel(int headDim) {
+        if (!mma) return null;
+        return headDim == 64 ? mma64 : headDim == 128 ? mma128 : null;
+    }
+
+    void launch(DecodeKernels.Launcher launcher, CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out,
+                int outRowStride, CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
+                int numKvHeads, int headDim, CUdeviceptr blockTable, int tokens, int p0, float scale) {
+        if (!supports(headDim)) throw new IllegalArgumentException("no tensor-core prefill for head_dim " + headDim);
+        CUfunction f = mmaKernel(headDim);
+        int smem = f != null ? mmaSmem(headDim) : wmmaSmem(headDim);
+        if (f == null) f = headDim == 64 ? wmma64 : wmma128;
+        launcher.launch(f, (tokens + 63) / 64, numHeads, 1, 128, smem, s, q, qRowStride, out, outRowStride, pool,
+                pageElems, layer, tokensPerPage, numKvHeads, numHeads / numKvHeads, blockTable, tokens, p0, scale);
+    }
+
+    private static CUfunction withSmem(CUfunction f, int bytes) {
+        cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes);
+        return f;
+    }
+
+    /** attention.cu: K and V tiles, then S, P and O per warp. */
+    static int wmmaSmem(int hd) {
+        int ldk = hd + 8, ldo = hd + 4;
+        return 2 * 64 * ldk * 2 + 4 * 16 * 68 * 4 + 4 * 16 * 72 * 2 + 4 * 16 * ldo * 4;
+    }
+
+    /** prefill_attention_mma.cu: 2 stages x 64 keys x (K, V) x (HD + 8) bf16 (36,864 / 69,632 bytes). */
+    static int mmaSmem(int hd) { return 2 * 64 * 2 * (hd + 8) * 2; }
+}

@@ -1,0 +1,98 @@
+package dev.aegaeon.runtime.cuda.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The one typed CUDA configuration: its README table, its defaults, its validation and its single reader. */
+class CudaOptionsTest {
+    private static final Pattern ROW = Pattern.compile("^\\| `aegaeon\\.cuda\\.(\\w+)` \\| (?:`([^`]*)`|\\(empty\\)) \\| (measured|experimental) \\| (.+) \\|$");
+
+    @Test
+    void readmeTableListsEveryKeyWithItsDefaultAndStatus() throws IOException {
+        List<CudaOptions.Key> documented = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("README.md"))) {
+            Matcher m = ROW.matcher(line);
+            if (m.matches()) {
+                documented.add(new CudaOptions.Key(m.group(1), m.group(2) == null ? "" : m.group(2),
+                        m.group(3).equals("experimental"), m.group(4)));
+            }
+        }
+        assertEquals(CudaOptions.KEYS, documented, "gpu-runtime/README.md's option table differs from CudaOptions.KEYS");
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnesAndExperimentalKernelsAreOff() {
+        CudaOptions d = CudaOptions.defaults();
+        assertEquals(16, d.stepGraphs());
+        assertTrue(d.fuseGemv() && d.splitKvDecode() && d.splitKvMma() && d.fusedBf16Operands() && d.pinnedKvCopies());
+        assertFalse(d.gemvWide() || d.swapAbDecode() || d.swapAbDeep());
+        assertEquals(9, d.swapAbMinRows());
+        assertEquals(CudaOptions.GqaDecode.OFF, d.gqaDecode());
+        assertNull(d.largeTile());
+        assertTrue(d.excludeTiles().isEmpty());
+        assertEquals(256L << 20, d.kvStagingBytes());
+        for (CudaOptions.Key k : CudaOptions.KEYS) {
+            if (k.experimental()) assertEquals("false", k.defaultValue(), k.name() + " is experimental, so off by default");
+        }
+        assertFalse(d.prefillAttentionMma());
+    }
+
+    @Test
+    void propertiesOverrideDefaults() {
+        Properties p = new Properties();
+        p.setProperty("aegaeon.cuda.largeTile", " gemm_128x128_k64 ");
+        p.setProperty("aegaeon.cuda.excludeTiles", "gemm_wgmma_128x256, gemm_mma_128x256_k64");
+        p.setProperty("aegaeon.cuda.gqaDecode", "auto");
+        p.setProperty("aegaeon.cuda.stepGraphs", "0");
+        p.setProperty("aegaeon.cuda.prefillAttentionMma", "true");
+        CudaOptions o = CudaOptions.from(p);
+        assertEquals("gemm_128x128_k64", o.largeTile());
+        assertEquals(java.util.Set.of("gemm_wgmma_128x256", "gemm_mma_128x256_k64"), o.excludeTiles());
+        assertEquals(CudaOptions.GqaDecode.AUTO, o.gqaDecode());
+        assertEquals(0, o.stepGraphs());
+        assertTrue(o.prefillAttentionMma());
+        assertTrue(o.summary().contains("prefillAttentionMma=true(experimental)"), o.summary());
+        assertFalse(o.summary().contains("\n"), "one log line");
+    }
+
+    @Test
+    void unknownKeysAndMalformedValuesNameTheKey() {
+        for (String[] bad : new String[][] {{"aegaeon.cuda.splitKvMMA", "true"}, {"aegaeon.cuda.fuseGemv", "yes"},
+                {"aegaeon.cuda.stepGraphs", "-1"}, {"aegaeon.cuda.swapAbMinRows", "1"}, {"aegaeon.cuda.gqaDecode", "SOMETIMES"},
+                {"aegaeon.cuda.kvStagingBytes", "0"}, {"aegaeon.cuda.stepGraphs", "many"}}) {
+            Properties p = new Properties();
+            p.setProperty(bad[0], bad[1]);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaOptions.from(p), bad[0]);
+            assertTrue(e.getMessage().contains(bad[0]), e.getMessage());
+        }
+    }
+
+    @Test
+    void noOtherMainClassReadsTheProperties() throws IOException {
+        Path main = Path.of("src/main/java");
+        Path self = main.resolve("dev/aegaeon/runtime/cuda/config/CudaOptions.java");
+        List<Path> readers;
+        try (Stream<Path> files = Files.walk(main)) {
+            readers = files.filter(f -> f.toString().endsWith(".java") && !f.equals(self))
+                    .filter(f -> {
+                        try {
+                            return Files.readString(f).contains("\"aegaeon.cuda.");
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }).toList();
+        }
+        assertEquals(List.of(), readers, "aegaeon.cuda.* is read in CudaOptions only");
+    }
+}

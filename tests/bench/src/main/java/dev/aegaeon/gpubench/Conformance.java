@@ -1,0 +1,76 @@
+package dev.aegaeon.gpubench;
+
+import org.junit.platform.engine.discovery.ClassNameFilter;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.MethodFilter;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * Runs gpu-runtime's CUDA conformance tests (bundled in the fat jar) through the JUnit Platform
+ * launcher, for a device without Maven. Exit 0 only when some test passed and none failed (a test
+ * skipped by an assumption, e.g. a kernel whose module did not load, is listed as [A]).
+ */
+@Command(name = "conformance", mixinStandardHelpOptions = true,
+        description = "Runs gpu-runtime's CUDA test classes on this machine's GPU; exit 0 when all ran and passed.")
+final class Conformance implements Callable<Integer> {
+    /** The suite a device run checks by default: every CUDA test class that needs one GPU. */
+    static final List<String> DEFAULT_CLASSES = List.of(
+            "dev.aegaeon.runtime.cuda.StepGraphsTest", "dev.aegaeon.runtime.cuda.BackendConformanceTest",
+            "dev.aegaeon.runtime.cuda.ProductConformanceTest", "dev.aegaeon.runtime.cuda.DecodeKernelsTest");
+
+    @Option(names = "--class", description = "test class to run (repeatable; default: the one-GPU CUDA suite)")
+    List<String> classes;
+    @Option(names = "--include-method", description = "only methods whose fully qualified name matches this regex")
+    String includeMethod;
+    @Option(names = "--exclude-method", description = "leave out methods whose fully qualified name matches this regex")
+    String excludeMethod;
+
+    @Override
+    public Integer call() {
+        List<String> selected = classes == null || classes.isEmpty() ? DEFAULT_CLASSES : classes;
+        LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selected.stream().map(DiscoverySelectors::selectClass).toList())
+                .filters(ClassNameFilter.includeClassNamePatterns(".*"));
+        if (includeMethod != null) request.filters(MethodFilter.includeMethodNamePatterns(includeMethod));
+        if (excludeMethod != null) request.filters(MethodFilter.excludeMethodNamePatterns(excludeMethod));
+        LauncherDiscoveryRequest built = request.build();
+        SummaryGeneratingListener summary = new SummaryGeneratingListener();
+        LauncherFactory.create().execute(built, summary, new ProgressListener());
+        TestExecutionSummary s = summary.getSummary();
+        PrintWriter out = new PrintWriter(System.out, true);
+        s.printFailuresTo(out, 30);
+        s.printTo(out);
+        boolean ok = s.getTestsSucceededCount() > 0 && s.getTotalFailureCount() == 0;
+        out.println(ok ? "conformance: PASSED" : "conformance: FAILED");
+        return ok ? 0 : 1;
+    }
+
+    /** One line per finished test: [OK], [X] (failed) or [S] (skipped, with the reason). */
+    private static final class ProgressListener implements org.junit.platform.launcher.TestExecutionListener {
+        @Override
+        public void executionFinished(org.junit.platform.launcher.TestIdentifier id, org.junit.platform.engine.TestExecutionResult r) {
+            if (!id.isTest()) return;
+            String mark = switch (r.getStatus()) {
+                case SUCCESSFUL -> "[OK]";
+                case FAILED -> "[X]";
+                case ABORTED -> "[A]";
+            };
+            System.out.println(mark + " " + id.getUniqueId() + r.getThrowable().map(t -> " " + t).orElse(""));
+        }
+
+        @Override
+        public void executionSkipped(org.junit.platform.launcher.TestIdentifier id, String reason) {
+            System.out.println("[S] " + id.getUniqueId() + " " + reason);
+        }
+    }
+}

@@ -1,0 +1,611 @@
+package dev.aegaeon.gpubench.cuda;
+
+import dev.aegaeon.runtime.cuda.CudaAvailability;
+import dev.aegaeon.runtime.cuda.CudaBackend;
+import dev.aegaeon.runtime.cuda.CudaDevice;
+import dev.aegaeon.runtime.cuda.config.CudaConfig;
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
+import dev.aegaeon.runtime.cuda.kernels.CudaOps;
+import dev.aegaeon.runtime.cuda.kernels.DecodeKernels;
+import dev.aegaeon.runtime.cuda.kernels.StepGraphs;
+import dev.aegaeon.runtime.cuda.kv.CudaKvCache;
+import dev.aegaeon.runtime.cuda.kv.KvSwapper;
+import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
+
+import dev.aegaeon.gpubench.BenchJson;
+import dev.aegaeon.runtime.backend.KvCacheShape;
+import dev.aegaeon.runtime.backend.SamplingRows;
+import dev.aegaeon.runtime.backend.StepLayout;
+import dev.aegaeon.runtime.backend.Weight;
+import dev.aegaeon.runtime.engine.ModelRunner;
+import dev.aegaeon.runtime.engine.ModelWeights;
+import dev.aegaeon.runtime.model.ModelConfig;
+import dev.aegaeon.runtime.model.ModelShapes;
+import dev.aegaeon.runtime.weights.SyntheticWeights;
+import jcuda.Pointer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import static jcuda.driver.JCudaDriver.*;
+
+/**
+ * The GPU step benchmark on a Qwen2.5-7B-shaped synthetic model (bf16), through the
+ * engine's ModelRunner on the CUDA backend. Prints each figure as measured and writes one JSON
+ * file. Floors are measured in the same run: HBM bandwidth by a device-to-device copy (bytes read
+ * plus written), PCIe by a pinned host-to-device copy.
+ *
+ * <p>Run through {@code BenchCli step}.
+ */
+public final class CudaBench {
+    private static final int BLOCK = 16, CONTEXT = 512;
+    private final CudaDevice dev;
+    private final CudaBackend backend;
+    private final ModelConfig config = ModelShapes.qwen25_7b();
+    private final Map<String, Object> json = new LinkedHashMap<>();
+
+    private CudaBench(CudaDevice dev) {
+        this.dev = dev;
+        this.backend = new CudaBackend(dev, false);
+    }
+
+    /**
+     * What one run measures and where it writes.
+     *
+     * @param out           the JSON file written at the end
+     * @param vllmProfiles  vLLM's H100 profiles to set beside the figures, or null
+     * @param commit        the commit measured, recorded in the JSON
+     * @param matmulTflops  dense bf16 TFLOP/s measured elsewhere on this card (the prefill floor), or NaN
+     * @param skip          sections left out by name (splitKvMma, fusedBf16Operands, prefillAttentionMma)
+     */
+    public record Options(Path out, Path vllmProfiles, String commit, double matmulTflops, java.util.Set<String> skip) {}
+
+    private static java.util.Set<String> skip = java.util.Set.of();
+
+    /** Runs the benchmark on device 0; 1 when no CUDA device is usable. */
+    public static int run(Options o) throws IOException {
+        CudaAvailability a = CudaAvailability.probe();
+        if (!a.available()) {
+            System.err.println(a.reason());
+            return 1;
+        }
+        skip = o.skip();
+        try (CudaDevice dev = CudaDevice.open(0, new CudaConfig(0.93, 0.0, 2L << 20, 0))) {
+            new CudaBench(dev).measure(o);
+        }
+        return 0;
+    }
+
+    private void measure(Options o) throws IOException {
+        json.put("card", dev.name());
+        json.put("date", Instant.now().toString());
+        json.put("commit", o.commit());
+        json.put("model", "synthetic Qwen2.5-7B shape (hidden 3584, 28 layers, 28/4 heads, ffn 18944, vocab 152064), bf16");
+        double hbm = hbmGbps(), pcie = pinnedGbps();
+        json.put("hbm_copy_gbps", hbm);
+        json.put("pinned_h2d_gbps", pcie);
+        say("floors: HBM copy %.0f GB/s, pinned H2D %.1f GB/s", hbm, pcie);
+
+        int maxBatch = 128, blocksPerSeq = (CONTEXT + 1 + BLOCK - 1) / BLOCK, prefillSeq = maxBatch;
+        int blocksA = (maxBatch + 2048 / blocksPerSeq / BLOCK + 4) * blocksPerSeq;
+        BenchLayouts layA = new BenchLayouts(BLOCK, blocksPerSeq, config.vocabSize());
+        long t0 = System.nanoTime();
+        ModelRunner a = runner(11, blocksA);
+        say("model A: synthetic weights generated, pinned and loaded in %.1f s", secs(t0));
+        long weightBytes = a.weights().bytesReadPerDecodeStep();
+        json.put("weight_bytes_per_decode_step", weightBytes);
+
+        for (int g = 0; g < maxBatch; g += 4) a.forward(layA.prefill(g, 4, CONTEXT), ModelRunner.Phase.PREFILL);
+        dev.synchronize();
+        say("KV of %d sequences x %d tokens filled by real prefills", maxBatch, CONTEXT);
+
+        Map<String, Double> decode = new LinkedHashMap<>();
+        Map<String, Object> byWaves = new LinkedHashMap<>();
+        // Launches issued one by one first (the previous versions' path), then step graphs.
+        dev.ops().useStepGraphs(0, dev.computeStream());
+        dev.ops().setFuseGemv(false);
+        for (int waves : new int[] {4}) {
+            dev.ops().setSplitKWaves(waves);
+            Map<String, Double> d = new LinkedHashMap<>();
+            for (int b : new int[] {1, 8, 32, 64, 128}) {
+                StepLayout l = layA.decode(0, b, CONTEXT);
+                d.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 15));
+                decode.merge(String.valueOf(b), d.get(String.valueOf(b)), Math::min);
+                say("decode batch %3d (split-K to %d waves): %.2f ms", b, waves, d.get(String.valueOf(b)));
+            }
+            byWaves.put("splitk_waves_" + waves, d);
+        }
+        dev.ops().setSplitKWaves(4);
+        json.put("decode_host_enqueue_ms", enqueueMs(a, layA));
+        // The same steps replayed as CUDA graphs (StepGraphs), split-K to 4 waves.
+        dev.ops().useStepGraphs(16, dev.computeStream());
+        Map<String, Double> graphed = new LinkedHashMap<>();
+        for (int b : new int[] {1, 8, 32, 64, 128}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            graphed.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 15));
+            decode.merge(String.valueOf(b), graphed.get(String.valueOf(b)), Math::min);
+            say("decode batch %3d (step graph): %.2f ms", b, graphed.get(String.valueOf(b)));
+        }
+        json.put("decode_ms_step_graphs", graphed);
+        dev.ops().setFuseGemv(true);
+        Map<String, Double> fused = new LinkedHashMap<>();
+        for (int b : new int[] {1, 8}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            fused.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 15));
+            decode.merge(String.valueOf(b), fused.get(String.valueOf(b)), Math::min);
+            say("decode batch %3d (step graph, q/k/v and gate/up GEMVs merged): %.2f ms", b, fused.get(String.valueOf(b)));
+        }
+        json.put("decode_ms_step_graphs_fused_gemv", fused);
+
+        // Tensor-core kernels for 9..64 rows, decode batches 32 and 64 (step graphs on).
+        Map<String, Object> bySmallTile = new LinkedHashMap<>();
+        String defaultSmall = dev.ops().tiles().smallName();
+        boolean swapAbDefault = dev.ops().decodeKernels().swapAbEnabled();
+        dev.ops().setSwapAbDecode(false);  // the tiles, not the swap-AB kernel
+        for (String tile : dev.ops().tiles().smallNames()) {
+            dev.ops().tiles().useSmall(tile);
+            Map<String, Double> d = new LinkedHashMap<>();
+            for (int b : new int[] {32, 64}) {
+                StepLayout l = layA.decode(0, b, CONTEXT);
+                d.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11));
+                decode.merge(String.valueOf(b), d.get(String.valueOf(b)), Math::min);
+                say("decode batch %3d (step graph, %s): %.2f ms", b, tile, d.get(String.valueOf(b)));
+            }
+            bySmallTile.put(tile, d);
+        }
+        dev.ops().tiles().useSmall(defaultSmall);
+        dev.ops().setSwapAbDecode(swapAbDefault);
+        json.put("decode_ms_step_graphs_by_small_tile", bySmallTile);
+
+        // Kernels for 65..128 rows (aegaeon.cuda.midTile): decode batch 128 and a 128-token prefill.
+        Map<String, Object> byMidTile = new LinkedHashMap<>();
+        String defaultMid = dev.ops().tiles().midName();
+        dev.ops().setSwapAbDecode(false);
+        StepLayout p128 = shift(new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, 128), prefillSeq * blocksPerSeq);
+        StepLayout d128 = layA.decode(0, 128, CONTEXT);
+        for (String tile : dev.ops().tiles().midNames()) {
+            dev.ops().tiles().useMid(tile);
+            Map<String, Double> d = new LinkedHashMap<>();
+            d.put("decode_128", medianMs(() -> step(a, d128, ModelRunner.Phase.DECODE), 3, 11));
+            d.put("prefill_128", medianMs(() -> step(a, p128, ModelRunner.Phase.PREFILL), 2, 5));
+            decode.merge("128", d.get("decode_128"), Math::min);
+            say("65..128 rows on %s: decode batch 128 %.2f ms, prefill 128 tokens %.2f ms", tile, d.get("decode_128"), d.get("prefill_128"));
+            byMidTile.put(tile, d);
+        }
+        dev.ops().tiles().useMid(defaultMid);
+        dev.ops().setSwapAbDecode(swapAbDefault);
+        json.put("ms_by_mid_tile", byMidTile);
+
+        // Decode attention on the GQA-aware kernel (each KV row read once for its query heads).
+        CudaOptions.GqaDecode gqaBefore = dev.ops().gqaDecode();
+        boolean splitKvDefault = dev.ops().decodeKernels().splitKvEnabled();
+        dev.ops().setSplitKvDecode(false);  // the split kernel would take precedence
+        dev.ops().setGqaDecode(CudaOptions.GqaDecode.AUTO);
+        Map<String, Double> gqa = new LinkedHashMap<>();
+        for (int b : new int[] {8, 32, 64, 128}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            gqa.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11));
+            decode.merge(String.valueOf(b), gqa.get(String.valueOf(b)), Math::min);
+            say("decode batch %3d (step graph, GQA decode attention AUTO): %.2f ms", b, gqa.get(String.valueOf(b)));
+        }
+        dev.ops().setGqaDecode(gqaBefore);
+        dev.ops().setSplitKvDecode(splitKvDefault);
+        json.put("decode_ms_step_graphs_gqa_attention", gqa);
+
+        // The decode kernels of DecodeKernels (swap-AB products, split-KV attention), each on and off.
+        json.put("decode_ms_step_graphs_new_kernels", DecodeKernelBench.stepsOnOff(dev.ops(),
+                b -> {
+                    StepLayout l = layA.decode(0, b, CONTEXT);
+                    return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
+                },
+                new int[] {1, 8, 32, 64, 128}, decode, line -> say("%s", line)));
+        if (!skipped("splitKvMma")) {
+            json.put("decode_ms_step_graphs_split_kv_mma", DecodeKernelBench.splitKvMmaOnOff(dev.ops(),
+                    b -> {
+                        StepLayout l = layA.decode(0, b, CONTEXT);
+                        return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
+                    },
+                    new int[] {1, 8, 32, 64, 128}, decode, line -> say("%s", line)));
+            json.put("decode_attention_split_us", DecodeKernelBench.splitAttentionUs(dev, line -> say("%s", line)));
+        }
+        json.put("decode_small_batch_swapab", DecodeKernelBench.smallBatchSwapAb(dev.ops(),
+                b -> {
+                    StepLayout l = layA.decode(0, b, CONTEXT);
+                    return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
+                },
+                decode, line -> say("%s", line)));
+        json.put("decode_gemv_wide_vs_m1", DecodeKernelBench.gemvWideOnOff(dev,
+                b -> {
+                    StepLayout l = layA.decode(0, b, CONTEXT);
+                    return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 15);
+                },
+                decode, line -> say("%s", line)));
+
+        json.put("decode_host_enqueue_ms_step_graphs", enqueueMs(a, layA));
+        long[] c = dev.ops().graphs().counters();
+        json.put("step_graph_counters", Map.of("replays", c[0], "captures", c[1], "direct", c[2]));
+
+        // Device time per kernel of one decode step, launches issued one by one with events.
+        dev.ops().useStepGraphs(0, dev.computeStream());
+        Map<String, Object> breakdown = new LinkedHashMap<>();
+        for (int b : new int[] {1, 8, 64}) {
+            StepLayout l = layA.decode(0, b, CONTEXT);
+            step(a, l, ModelRunner.Phase.DECODE);
+            dev.ops().startProfile();
+            step(a, l, ModelRunner.Phase.DECODE);
+            Map<String, Double> t = dev.ops().stopProfile();
+            List<Map.Entry<String, Double>> sorted = new ArrayList<>(t.entrySet());
+            sorted.sort(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()));
+            StringBuilder line = new StringBuilder();
+            for (var e : sorted) line.append(String.format(Locale.ROOT, " %s %.3f", e.getKey(), e.getValue()));
+            say("decode batch %d kernel ms (sum %.2f):%s", b, t.values().stream().mapToDouble(Double::doubleValue).sum(), line);
+            breakdown.put(String.valueOf(b), t);
+        }
+        json.put("decode_kernel_ms", breakdown);
+        dev.ops().setFuseGemv(CudaOptions.current().fuseGemv());
+        dev.ops().useStepGraphs(CudaOptions.current().stepGraphs(), dev.computeStream());
+        json.put("decode_ms", decode);
+        json.put("gemv_gbps", gemvGbps());
+        json.put("product_gbps_swapab_vs_tiles", DecodeKernelBench.productGbps(dev, line -> say("%s", line)));
+        json.put("decode_ms_by_splitk_policy", byWaves);
+        json.put("decode_hbm_floor_ms", weightBytes / (hbm * 1e9) * 1e3);
+
+        // Prefill products (M > 128) by tile kernel at 1,024 tokens; the fastest serves the table below.
+        Map<String, Double> byTile = new LinkedHashMap<>();
+        String bestTile = dev.ops().tiles().largeName();
+        StepLayout l1024 = shift(new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, 1024), prefillSeq * blocksPerSeq);
+        for (String tile : dev.ops().tiles().largeNames()) {
+            dev.ops().tiles().useLarge(tile);
+            byTile.put(tile, medianMs(() -> step(a, l1024, ModelRunner.Phase.PREFILL), 2, 5));
+            say("prefill 1024 tokens, %s: %.2f ms", tile, byTile.get(tile));
+            if (byTile.get(tile) < byTile.getOrDefault(bestTile, Double.MAX_VALUE)) bestTile = tile;
+        }
+        dev.ops().tiles().useLarge(bestTile);
+        json.put("prefill_1024_ms_by_tile", byTile);
+        json.put("prefill_tile", bestTile);
+        // Where the prefill's time goes with that tile: device time per kernel, then the fused
+        // bf16 operands (norm and silu_mul writing the products' input) off and on.
+        Runnable prefillStep = () -> step(a, l1024, ModelRunner.Phase.PREFILL);
+        json.put("prefill_kernel_ms", PrefillKernelBench.kernelMs(dev.ops(), prefillStep,
+                "prefill 1024 tokens (" + bestTile + ", fusedBf16Operands " + backend.fusedBf16Operands() + ")", line -> say("%s", line)));
+        if (!skipped("fusedBf16Operands")) {
+            json.put("prefill_1024_fused_bf16_operands", PrefillKernelBench.fusedBf16OnOff(backend, dev.ops(),
+                    () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
+        }
+        if (!skipped("prefillAttentionMma")) {
+            json.put("prefill_1024_attention_mma", PrefillKernelBench.prefillAttentionMmaOnOff(dev.ops(), config.headDim(),
+                    () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
+        }
+        Map<String, Double> prefill = new LinkedHashMap<>();
+        for (int t : new int[] {128, 1024, 2048}) {
+            StepLayout l = new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, t);
+            StepLayout shifted = shift(l, prefillSeq * blocksPerSeq);
+            prefill.put(String.valueOf(t), medianMs(() -> step(a, shifted, ModelRunner.Phase.PREFILL), 2, 5));
+            say("prefill %4d tokens: %.2f ms", t, prefill.get(String.valueOf(t)));
+        }
+        json.put("prefill_ms", prefill);
+        if (!Double.isNaN(o.matmulTflops())) {
+            double tflops = o.matmulTflops();
+            json.put("matmul_tflops_measured", tflops);
+            json.put("prefill_1024_floor_ms", 2.0 * config.parameterCount() * 1024 / (tflops * 1e12) * 1e3);
+        }
+
+        List<Weight> weights = inForwardOrder(a.weights());
+        long loadBytes = weights.stream().mapToLong(Weight::byteSize).sum();
+        double[] scale = new double[3];
+        for (int i = 0; i < scale.length; i++) {
+            weights.forEach(backend::evict);
+            long s = System.nanoTime();
+            weights.forEach(backend::prefetch);
+            backend.awaitWeightLoads();
+            scale[i] = secs(s);
+        }
+        double scaleup = median(scale);
+        json.put("scaleup_s", scaleup);
+        json.put("scaleup_gbps", loadBytes / scaleup / 1e9);
+        json.put("scaleup_floor_s", loadBytes / (pcie * 1e9));
+        say("scale-up %.3f s (%.1f GB/s, %.0f%% of pinned H2D)", scaleup, loadBytes / scaleup / 1e9, 100 * loadBytes / scaleup / 1e9 / pcie);
+
+        StepLayout prompt = shift(new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, CONTEXT),
+                prefillSeq * blocksPerSeq);
+        double[] ttft = new double[3];
+        for (int i = 0; i < ttft.length; i++) {
+            weights.forEach(backend::evict);
+            long s = System.nanoTime();
+            weights.forEach(backend::prefetch);
+            step(a, prompt, ModelRunner.Phase.PREFILL);
+            ttft[i] = secs(s);
+        }
+        json.put("cold_ttft_s", median(ttft));
+        say("cold TTFT (512-token prompt, pipelined load): %.3f s", median(ttft));
+
+        residentSwitch(a, layA);
+        kvSwap(a, layA);
+        backendKvSwap(layA);
+        json.put("arena", backend.occupancy().toString());
+        if (o.vllmProfiles() != null) json.put("vllm", VllmProfiles.qwen7bH100(o.vllmProfiles(), CONTEXT));
+        Files.createDirectories(o.out().toAbsolutePath().getParent());
+        Files.writeString(o.out(), BenchJson.write(json) + "\n");
+        say("wrote %s", o.out());
+        System.out.print(table(json));
+    }
+
+    /** The closing table: each figure beside its target, vLLM's profile and the measured floor. */
+    @SuppressWarnings("unchecked")
+    static String table(Map<String, Object> j) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-26s %12s %10s %10s %10s%n",
+                "figure", "measured", "target", "vLLM", "floor"));
+        Map<String, Double> decode = (Map<String, Double>) j.getOrDefault("decode_ms", Map.of());
+        Map<String, Object> vllm = (Map<String, Object>) j.getOrDefault("vllm", Map.of());
+        Map<String, Map<String, Object>> vDecode = (Map<String, Map<String, Object>>) vllm.getOrDefault("decode", Map.of());
+        Map<String, Double> vPrefill = (Map<String, Double>) vllm.getOrDefault("prefill_ms", Map.of());
+        Object floor = j.get("decode_hbm_floor_ms");
+        decode.forEach((b, ms) -> row(sb, "decode_ms batch " + b, ms, b.equals("1") ? (Double) 6.5 : b.equals("64") ? (Double) 13.0 : null,
+                vDecode.containsKey(b) ? vDecode.get(b).get("decode_ms") : null, b.equals("1") ? floor : null));
+        Map<String, Double> prefill = (Map<String, Double>) j.getOrDefault("prefill_ms", Map.of());
+        prefill.forEach((t, ms) -> row(sb, "prefill_ms " + t, ms, t.equals("1024") ? 40.0 : null, vPrefill.get(t),
+                t.equals("1024") ? j.get("prefill_1024_floor_ms") : null));
+        row(sb, "scaleup_s", j.get("scaleup_s"), 0.32, null, j.get("scaleup_floor_s"));
+        row(sb, "cold_ttft_s", j.get("cold_ttft_s"), 0.40, null, null);
+        row(sb, "resident_switch_ms", j.get("resident_switch_ms"), 1.0, null, null);
+        Map<String, Double> swap = (Map<String, Double>) j.getOrDefault("kv_swap_gbps", Map.of());
+        swap.forEach((dir, g) -> row(sb, "kv_swap_gbps " + dir, g, 40.0, null, j.get("pinned_h2d_gbps")));
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String name, Object measured, Object target, Object vllm, Object floor) {
+        sb.append(String.format(Locale.ROOT, "%-26s %12s %10s %10s %10s%n", name, num(measured), num(target), num(vllm), num(floor)));
+    }
+
+    private static String num(Object v) {
+        return v instanceof Number n ? String.format(Locale.ROOT, "%.3f", n.doubleValue()) : "-";
+    }
+
+    private void residentSwitch(ModelRunner a, BenchLayouts layA) {
+        int batch = 8, blocksPerSeq = (CONTEXT + 1 + BLOCK - 1) / BLOCK;
+        ModelRunner b = runner(12, (batch + 1) * blocksPerSeq);
+        BenchLayouts layB = new BenchLayouts(BLOCK, blocksPerSeq, config.vocabSize());
+        b.forward(layB.prefill(0, batch, CONTEXT), ModelRunner.Phase.PREFILL);
+        StepLayout da = layA.decode(0, batch, CONTEXT), db = layB.decode(0, batch, CONTEXT);
+        double ta = medianMs(() -> step(a, da, ModelRunner.Phase.DECODE), 3, 15);
+        double tb = medianMs(() -> step(b, db, ModelRunner.Phase.DECODE), 3, 15);
+        double pair = medianMs(() -> {
+            step(a, da, ModelRunner.Phase.DECODE);
+            step(b, db, ModelRunner.Phase.DECODE);
+        }, 3, 15);
+        double perSwitch = (pair - ta - tb) / 2;
+        json.put("resident_switch_ms", perSwitch);
+        json.put("resident_switch_detail", Map.of("batch", batch, "a_ms", ta, "b_ms", tb, "alternating_pair_ms", pair));
+        say("two resident models, batch %d: A %.2f ms, B %.2f ms, A+B alternating %.2f ms -> %.3f ms per switch",
+                batch, ta, tb, pair, perSwitch);
+        this.modelB = b;
+        this.decodeB = db;
+    }
+
+    private ModelRunner modelB;
+    private StepLayout decodeB;
+
+    private void kvSwap(ModelRunner a, BenchLayouts layA) {
+        int seqs = 64;
+        var cache = backend.kvCaches().get(0);
+        List<int[]> blocks = new ArrayList<>();
+        for (int s = 0; s < seqs; s++) blocks.add(layA.blocksOf(s, CONTEXT));
+        long bytes = 0;
+        for (int[] b : blocks) bytes += (long) b.length * ((CudaKvCache) cache).blockBytes();
+        try (KvSwapper swapper = new KvSwapper(dev, bytes + (64L << 20))) {
+            dev.synchronize();
+            long s = System.nanoTime();
+            List<KvSwapper.Swap> out = new ArrayList<>();
+            for (int[] b : blocks) out.add(swapper.swapOut(cache, b));
+            cuStreamSynchronize(dev.swapStream());
+            double outS = secs(s);
+            s = System.nanoTime();
+            for (int i = 0; i < seqs; i++) swapper.swapIn(cache, out.get(i), blocks.get(i));
+            cuStreamSynchronize(dev.swapStream());
+            double inS = secs(s);
+            // Overlap: model B decodes while model A's KV drains.
+            dev.synchronize();
+            out.clear();
+            for (int[] b : blocks) out.add(swapper.swapOut(cache, b));
+            long d = System.nanoTime();
+            step(modelB, decodeB, ModelRunner.Phase.DECODE);
+            double overlappedMs = secs(d) * 1e3;
+            cuStreamSynchronize(dev.swapStream());
+            for (int i = 0; i < seqs; i++) swapper.swapIn(cache, out.get(i), blocks.get(i));
+            dev.synchronize();
+            json.put("kv_swap_gbps", Map.of("out", bytes / outS / 1e9, "in", bytes / inS / 1e9));
+            json.put("kv_swap_bytes", bytes);
+            json.put("decode_b_during_swap_out_ms", overlappedMs);
+            say("KV swap of %d x %d tokens (%.2f GB): out %.1f GB/s, in %.1f GB/s; B decode during swap-out %.2f ms",
+                    seqs, CONTEXT, bytes / 1e9, bytes / outS / 1e9, bytes / inS / 1e9, overlappedMs);
+        }
+    }
+
+    /**
+     * The engine's swap ({@code readKvBlocks}/{@code writeKvBlocks}, bf16 on the device, fp32 on
+     * the host) through the pinned staging path and the pageable one, 8 sequences of CONTEXT
+     * tokens each: GB/s of device bytes, conversion included. A failure is recorded, not fatal,
+     * so the rest of the bench still reports.
+     */
+    private void backendKvSwap(BenchLayouts layA) {
+        var cache = backend.kvCaches().get(0);
+        int[] blocks = java.util.stream.IntStream.range(0, 8).flatMap(q -> java.util.Arrays.stream(layA.blocksOf(q, CONTEXT)))
+                .toArray();
+        long bytes = (long) blocks.length * ((CudaKvCache) cache).blockBytes();
+        Map<String, Object> gbps = new LinkedHashMap<>();
+        try {
+            for (boolean pinned : new boolean[] {true, false}) {
+                backend.usePinnedKvCopies(pinned);
+                float[][] host = new float[1][];
+                double out = medianMs(() -> host[0] = backend.readKvBlocks(cache, blocks), 1, 5);
+                double in = medianMs(() -> backend.writeKvBlocks(cache, blocks, host[0]), 1, 5);
+                String path = pinned ? "pinned" : "pageable";
+                gbps.put(path, Map.of("out", bytes / out / 1e6, "in", bytes / in / 1e6));
+                say("backend KV swap (%s) of %.2f GB: out %.2f GB/s, in %.2f GB/s", path, bytes / 1e9,
+                        bytes / out / 1e6, bytes / in / 1e6);
+            }
+        } catch (RuntimeException e) {
+            gbps.put("error", e.toString());
+            say("backend KV swap failed: %s", e);
+        } finally {
+            backend.usePinnedKvCopies(true);
+        }
+        json.put("backend_kv_swap_gbps", gbps);
+    }
+
+    /**
+     * Host time to queue one decode step (forward() returns once every launch is queued): when it
+     * approaches the step time, launches from Java, not the GPU, set the pace.
+     */
+    private Map<String, Double> enqueueMs(ModelRunner a, BenchLayouts lay) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int b : new int[] {1, 64}) {
+            StepLayout l = lay.decode(0, b, CONTEXT);
+            double[] t = new double[10];
+            for (int i = 0; i < t.length + 2; i++) {
+                dev.synchronize();
+                long s = System.nanoTime();
+                a.forward(l, ModelRunner.Phase.DECODE);
+                dev.flush(); // with step graphs, launches are queued here
+                if (i >= 2) t[i - 2] = (System.nanoTime() - s) / 1e6;
+            }
+            dev.synchronize();
+            m.put(String.valueOf(b), median(t));
+            say("decode batch %d: host enqueue of the forward pass %.2f ms", b, median(t));
+        }
+        return m;
+    }
+
+    /** Weight bytes per second of one GEMV launch (the 7B gate shape), timed with device events. */
+    private Map<String, Double> gemvGbps() {
+        int n = 18944, k = 3584;
+        Map<String, Double> m = new LinkedHashMap<>();
+        DeviceRegion w = dev.arena().allocateOrThrow(2L * n * k, "probe"), x = dev.arena().allocateOrThrow(4L * 8 * k, "probe"),
+                y = dev.arena().allocateOrThrow(4L * 8 * n, "probe");
+        dev.ops().fillUniform(dev.computeStream(), w.ptr(), (long) n * k, 3, 0.05f, 0f);
+        cuMemsetD32Async(x.ptr(), Float.floatToIntBits(0.5f), 8L * k, dev.computeStream());
+        var start = CudaDevice.newTimingEvent();
+        var end = CudaDevice.newTimingEvent();
+        for (int rows : new int[] {1, 8}) {
+            for (int i = 0; i < 3; i++) dev.ops().matmul(dev.computeStream(), x.ptr(), null, w.ptr(), CudaOps.NONE, y.ptr(), true, rows, n, k, null);
+            cuEventRecord(start, dev.computeStream());
+            int reps = 50;
+            for (int i = 0; i < reps; i++) dev.ops().matmul(dev.computeStream(), x.ptr(), null, w.ptr(), CudaOps.NONE, y.ptr(), true, rows, n, k, null);
+            cuEventRecord(end, dev.computeStream());
+            cuEventSynchronize(end);
+            float[] ms = new float[1];
+            cuEventElapsedTime(ms, start, end);
+            double gbps = 2.0 * n * k * reps / (ms[0] / 1e3) / 1e9;
+            m.put(String.valueOf(rows), gbps);
+            say("GEMV %d row(s) x [%d x %d] bf16: %.0f GB/s of weights", rows, n, k, gbps);
+        }
+        dev.arena().free(w);
+        dev.arena().free(x);
+        dev.arena().free(y);
+        return m;
+    }
+
+    private ModelRunner runner(long seed, int blocks) {
+        try (SyntheticWeights src = new SyntheticWeights(config, seed)) {
+            ModelRunner r = new ModelRunner(config, src, backend,
+                    new KvCacheShape(config.numLayers(), config.numKvHeads(), config.headDim(), BLOCK, blocks));
+            backend.awaitWeightLoads();
+            return r; // the pinned host cache holds the weights now; the generated copy is freed
+        }
+    }
+
+    private static int[] step(ModelRunner r, StepLayout l, ModelRunner.Phase phase) {
+        var logits = r.forward(l, phase);
+        int n = l.logitRows().length;
+        float[] temp = new float[n], topP = new float[n];
+        Arrays.fill(topP, 1f);
+        return r.sample(logits, new SamplingRows(temp, new int[n], topP, new double[n]));
+    }
+
+    /** The same layout on blocks starting at {@code firstBlock}. */
+    private static StepLayout shift(StepLayout l, int firstBlock) {
+        int[] slots = l.slotMapping().clone(), tables = l.blockTables().clone();
+        for (int i = 0; i < slots.length; i++) slots[i] += firstBlock * BLOCK;
+        for (int i = 0; i < tables.length; i++) tables[i] += firstBlock;
+        return new StepLayout(l.tokenIds(), l.positions(), slots, l.queryStart(), l.contextLengths(), tables,
+                l.maxBlocksPerSeq(), l.logitRows());
+    }
+
+    private static List<Weight> inForwardOrder(ModelWeights w) {
+        LinkedHashSet<Weight> all = new LinkedHashSet<>();
+        all.add(w.embed());
+        for (ModelWeights.Layer l : w.layers()) {
+            for (Weight x : new Weight[] {l.attnNorm(), l.q(), l.k(), l.v(), l.qBias(), l.kBias(), l.vBias(), l.qNorm(),
+                    l.kNorm(), l.o(), l.mlpNorm(), l.gate(), l.up(), l.down()}) {
+                if (x != null) all.add(x);
+            }
+        }
+        all.add(w.finalNorm());
+        all.add(w.lmHead());
+        return new ArrayList<>(all);
+    }
+
+    private double hbmGbps() {
+        long bytes = 2L << 30;
+        DeviceRegion src = dev.arena().allocateOrThrow(bytes, "bandwidth probe"), dst = dev.arena().allocateOrThrow(bytes, "bandwidth probe");
+        dev.ops().fillUniform(dev.computeStream(), src.ptr(), bytes / 2, 1, 1f, 0f);
+        double ms = medianMs(() -> cuMemcpyDtoDAsync(dst.ptr(), src.ptr(), bytes, dev.computeStream()), 2, 10);
+        dev.arena().free(src);
+        dev.arena().free(dst);
+        return 2.0 * bytes / (ms / 1e3) / 1e9;
+    }
+
+    private double pinnedGbps() {
+        long bytes = 1L << 30; // JCuda maps pinned memory as one ByteBuffer: below 2 GiB
+        Pointer host = CudaDevice.allocPinned(bytes);
+        DeviceRegion dst = dev.arena().allocateOrThrow(bytes, "bandwidth probe");
+        double ms = medianMs(() -> cuMemcpyHtoDAsync(dst.ptr(), host, bytes, dev.computeStream()), 1, 5);
+        dev.arena().free(dst);
+        cuMemFreeHost(host);
+        return bytes / (ms / 1e3) / 1e9;
+    }
+
+    /** Median wall time of {@code r} followed by a compute-stream synchronisation. */
+    private double medianMs(Runnable r, int warm, int reps) {
+        for (int i = 0; i < warm; i++) { r.run(); dev.synchronize(); }
+        double[] t = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            long s = System.nanoTime();
+            r.run();
+            dev.synchronize();
+            t[i] = (System.nanoTime() - s) / 1e6;
+        }
+        return median(t);
+    }
+
+    /**
+     * Sections that switch a kernel on for comparison can be left out by name ({@code --skip}): a
+     * device run skips the ones whose conformance probe failed, since a faulting kernel ends the
+     * whole bench.
+     */
+    static boolean skipped(String section) {
+        return skip.contains(section);
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        Arrays.sort(c);
+        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+    }
+
+    private static double secs(long startNanos) { return (System.nanoTime() - startNanos) / 1e9; }
+
+    private static void say(String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+}
