@@ -157,7 +157,6 @@ class ModelSourcesHttpTest {
         assertEquals(total, during.get("download").get("bytesTotal").asLong(), during.toString());
         HttpResponse<String> early = post("/v1/completions", completion("from-hub"));
         assertEquals(503, early.statusCode(), early.body());
-        assertTrue(early.body().contains("downloading"), early.body());
 
         release.countDown();
         JsonNode after = settled("from-hub");
@@ -180,7 +179,6 @@ class ModelSourcesHttpTest {
         assertTrue(f.get("lastError").asText().contains("HF_TOKEN"), f.toString());
         HttpResponse<String> r = post("/v1/completions", completion("gated"));
         assertEquals(503, r.statusCode(), r.body());
-        assertTrue(r.body().contains("lastError"), r.body());
     }
 
     @Test
