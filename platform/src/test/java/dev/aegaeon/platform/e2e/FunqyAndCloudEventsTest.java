@@ -125,7 +125,9 @@ class FunqyAndCloudEventsTest {
         String structured = "{\"specversion\":\"1.0\",\"id\":\"locked-2\",\"type\":\"generate\",\"source\":\"/t\","
                 + "\"datacontenttype\":\"application/json\",\"data\":" + generate + "}";
         Http.Reply noKey = Http.send(funqy("/", structured, null, "application/cloudevents+json"));
-        assertEquals("invalid_api_key", noKey.json().get("data").get("error").get("code").asText(), noKey.body());
+        // A refusal is no event: the error's status with OpenAI's error JSON.
+        assertEquals(401, noKey.status(), noKey.body());
+        assertEquals("invalid_api_key", noKey.json().get("error").get("code").asText(), noKey.body());
         Http.Reply withKey = Http.send(funqy("/", structured, "funqy-key-123", "application/cloudevents+json"));
         assertTrue(withKey.json().get("data").get("text").asText().startsWith("[funqy-locked] k"), withKey.body());
     }
