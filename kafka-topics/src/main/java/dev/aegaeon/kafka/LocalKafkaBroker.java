@@ -136,7 +136,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "1");
         // Consumers join a group at once instead of waiting for peers that will never come.
         p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("auto.create.topics.enable", "true");
+        // A topic exists only once created on purpose (TopicProvisioner): a record or a reply header
+        // naming a new topic must not create one.
+        p.put("auto.create.topics.enable", "false");
         return p;
     }
 

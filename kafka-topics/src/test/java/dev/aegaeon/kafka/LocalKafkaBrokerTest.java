@@ -1,6 +1,7 @@
 package dev.aegaeon.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,8 +63,26 @@ class LocalKafkaBrokerTest {
     }
 
     @Test
+    void aTopicIsNeverCreatedByUsingIt() throws Exception {
+        String topic = "broker-test-never-created";
+        try (var producer = new KafkaProducer<String, String>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 3_000),
+                new StringSerializer(), new StringSerializer())) {
+            var sent = producer.send(new ProducerRecord<>(topic, "k", "v"));
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> sent.get(30, TimeUnit.SECONDS));
+        }
+        try (Admin admin = Admin.create(broker.adminConfig())) {
+            assertFalse(admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic), "auto.create.topics.enable must be false");
+        }
+    }
+
+    @Test
     void producedRecordIsConsumedWithItsCloudEventHeaders() throws Exception {
         String topic = "broker-test-roundtrip";
+        try (Admin admin = Admin.create(broker.adminConfig())) { // the broker creates no topic on first use
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
         try (var producer = new KafkaProducer<String, String>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
                 new StringSerializer(), new StringSerializer())) {

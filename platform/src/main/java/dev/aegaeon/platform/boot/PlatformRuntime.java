@@ -23,7 +23,6 @@ import dev.aegaeon.kafka.TopicProvisioner;
 import dev.aegaeon.kafka.Topics;
 import dev.aegaeon.platform.engine.InferenceBackend;
 import dev.aegaeon.platform.invoke.InvocationService;
-import dev.aegaeon.platform.kafka.KafkaInvocationGateway;
 import dev.aegaeon.platform.kafka.ResultLedger;
 import dev.aegaeon.platform.metrics.MicrometerInvocationMetrics;
 import dev.aegaeon.platform.registry.FunctionRegistry;
@@ -52,7 +51,6 @@ public class PlatformRuntime {
     private final Path dataDir;
     private final LocalKafkaBroker broker;
     private final String bootstrapServers;
-    private final KafkaInvocationGateway gateway;
     private final ResultLedger ledger;
     private final DataDirectoryLock lock;
     private final ModelRoots modelRoots;
@@ -63,7 +61,6 @@ public class PlatformRuntime {
             @ConfigProperty(name = "aegaeon.kafka.enabled", defaultValue = "true") boolean kafkaEnabled,
             @ConfigProperty(name = "kafka.bootstrap.servers") Optional<String> externalKafka,
             @ConfigProperty(name = "aegaeon.kafka.embedded.port", defaultValue = "9092") int embeddedPort,
-            @ConfigProperty(name = "aegaeon.kafka.group-id", defaultValue = "aegaeon-platform") String groupId,
             @ConfigProperty(name = "aegaeon.admission.max-queued-total", defaultValue = "1024") int maxQueuedTotal,
             @ConfigProperty(name = "aegaeon.invocation.default-timeout", defaultValue = "PT5M") Duration defaultTimeout,
             @ConfigProperty(name = "aegaeon.demo.enabled", defaultValue = "true") boolean demo,
@@ -137,15 +134,12 @@ public class PlatformRuntime {
                     this.bootstrapServers = broker.bootstrapServers();
                 }
                 ensureTopics(bootstrapServers);
+                // The channels (application.properties) start once this bean is ready; see KafkaFrontDoor.
                 this.ledger = new ResultLedger(this.dataDir.resolve("kafka-answered.log"), 100_000);
-                this.gateway = new KafkaInvocationGateway(bootstrapServers, groupId, service, ledger,
-                        metrics::kafkaResultOverhead);
-                gateway.start();
             } else {
                 this.broker = null;
                 this.bootstrapServers = null;
                 this.ledger = null;
-                this.gateway = null;
             }
         } catch (IOException e) {
             releaseQuietly(lock);
@@ -206,6 +200,11 @@ public class PlatformRuntime {
         return Optional.ofNullable(bootstrapServers);
     }
 
+    /** The ids of invocations answered through Kafka, or empty when Kafka is disabled. */
+    public Optional<ResultLedger> kafkaLedger() {
+        return Optional.ofNullable(ledger);
+    }
+
     public boolean embeddedBroker() {
         return broker != null;
     }
@@ -221,7 +220,6 @@ public class PlatformRuntime {
 
     @PreDestroy
     void stop() {
-        if (gateway != null) gateway.close();
         service.close();
         backend.close();
         if (ledger != null) {

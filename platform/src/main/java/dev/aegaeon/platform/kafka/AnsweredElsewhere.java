@@ -28,8 +28,8 @@ import org.jboss.logging.Logger;
  * the cluster-wide ledger. All results partitions are read, because a producer outside Java may
  * partition invocations differently from how results are partitioned.
  *
- * <p>Covers crashes (a dead node writes nothing more). A node that is alive but lost its
- * partitions may still finish an invocation after this scan; that case stays at-least-once.
+ * <p>Covers crashes (a dead node writes nothing more) and live hand-overs, where the previous
+ * owner finishes its invocations of a partition before giving it up ({@link InvocationPartitions}).
  */
 final class AnsweredElsewhere implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AnsweredElsewhere.class);
@@ -39,13 +39,13 @@ final class AnsweredElsewhere implements AutoCloseable {
     private final String resultsTopic;
     private final ResultLedger ledger;
 
-    AnsweredElsewhere(String bootstrapServers, String resultsTopic, ResultLedger ledger) {
+    AnsweredElsewhere(String bootstrapServers, ResultLedger ledger) {
         this.reader = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.CLIENT_ID_CONFIG, "aegaeon-answered-scan"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.resultsTopic = resultsTopic;
+        this.resultsTopic = dev.aegaeon.kafka.Topics.RESULTS.name();
         this.ledger = ledger;
     }
 

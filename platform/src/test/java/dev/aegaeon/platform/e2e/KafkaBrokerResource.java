@@ -29,7 +29,9 @@ public class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager 
         }
         return Map.of("kafka.bootstrap.servers", broker.bootstrapServers(),
                 "aegaeon.data-dir", dataDir.toString(),
-                "aegaeon.kafka.group-id", "aegaeon-test");
+                "aegaeon.kafka.group-id", "aegaeon-test",
+                // replyTopicAndCorrelationIdAreHonoured... creates its reply topics under this prefix.
+                "aegaeon.kafka.reply-topic-prefixes", "aegaeon.,replies-");
     }
 
     @Override

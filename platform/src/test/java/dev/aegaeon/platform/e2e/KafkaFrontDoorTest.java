@@ -86,6 +86,22 @@ class KafkaFrontDoorTest {
         return got;
     }
 
+    /** Every matching record of {@code topic} up to its current end. */
+    static List<ConsumerRecord<byte[], byte[]>> readToEnd(String topic, Predicate<ConsumerRecord<byte[], byte[]>> match) {
+        List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            var parts = consumer.partitionsFor(topic).stream().map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            var ends = consumer.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline && parts.stream().anyMatch(p -> consumer.position(p) < ends.get(p)))
+                for (var r : consumer.poll(Duration.ofMillis(100))) if (match.test(r)) got.add(r);
+        }
+        return got;
+    }
+
     static Predicate<ConsumerRecord<byte[], byte[]>> key(String id) {
         return r -> r.key() != null && id.equals(new String(r.key(), StandardCharsets.UTF_8));
     }
@@ -198,7 +214,9 @@ class KafkaFrontDoorTest {
         String id = "tokens-" + UUID.randomUUID();
         send(id, "{\"model\":\"demo\",\"prompt\":\"delta\",\"max_tokens\":6,\"stream\":true}", Map.of());
         await(Topics.RESULTS.name(), key(id), l -> !l.isEmpty(), Duration.ZERO);
-        var deltas = await(Topics.TOKENS.name(), key(id), l -> l.size() >= 6, Duration.ZERO);
+        // Six token records, then the closing chunk that carries finish_reason (as OpenAI streams end).
+        var records = await(Topics.TOKENS.name(), key(id), l -> l.size() >= 7, Duration.ofMillis(500));
+        var deltas = records.stream().filter(d -> finishReason(d) == null).toList();
         StringBuilder text = new StringBuilder();
         for (var d : deltas) {
             assertEquals("dev.aegaeon.token", header(d, "ce_type"));
@@ -206,5 +224,107 @@ class KafkaFrontDoorTest {
         }
         assertEquals("[demo]", text.toString());
         assertTrue(deltas.size() == 6, "one record per token");
+        assertEquals(7, records.size(), "the token records and one closing record");
+        assertEquals("length", finishReason(records.getLast()), "the stream ends with a record carrying finish_reason");
+    }
+
+    static String finishReason(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            JsonNode f = json(r).get("choices").get(0).get("finish_reason");
+            return f == null || f.isNull() ? null : f.asText();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A record exactly as given: no CloudEvents headers unless {@code headers} has them. */
+    static void sendRaw(String key, String value, Map<String, byte[]> headers) throws Exception {
+        var r = new ProducerRecord<>(Topics.INVOCATIONS.name(), key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+        headers.forEach((k, v) -> r.headers().add(k, v));
+        producer.send(r).get(30, TimeUnit.SECONDS);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aDeadLetterKeepsNoSecretAndNoHttpAdvice() throws Exception {
+        String poison = "secret-poison-" + UUID.randomUUID();
+        send(poison, "{not json", Map.of("authorization", utf8("Bearer sk-very-secret")));
+        var dead = await(Topics.INVOCATIONS_DLQ.name(), key(poison), l -> !l.isEmpty(), Duration.ZERO).getFirst();
+        assertEquals("malformed-invocation", header(dead, "dead-letter-reason"));
+        assertEquals(null, dead.headers().lastHeader("authorization"), "the API key must not be kept in the dead-letter topic");
+        for (var h : dead.headers())
+            assertTrue(!new String(h.value(), StandardCharsets.UTF_8).contains("sk-very-secret"), "secret copied in header " + h.key());
+        String cause = header(dead, "dead-letter-cause");
+        assertTrue(cause != null && !cause.isBlank(), "the cause says what was wrong");
+        assertTrue(!cause.contains("HINT") && !cause.contains("HTTP"), "HTTP-client advice in a Kafka dead letter: " + cause);
+    }
+
+    @Test
+    void unanswerableReplyRoutesAreDeadLetteredAndDoNotHoldUpOthers() throws Exception {
+        String run = "route-" + UUID.randomUUID();
+        String unknown = "aegaeon.no-such-topic-" + UUID.randomUUID();
+        Map<String, Map<String, byte[]>> bad = new java.util.LinkedHashMap<>();
+        bad.put(run + "-partition", Map.of("REPLY_PARTITION", new byte[] {0x7f, (byte) 0xff, 0x13, 0x37}));
+        bad.put(run + "-name", Map.of("REPLY_TOPIC", utf8("bad topic!")));
+        bad.put(run + "-internal", Map.of("REPLY_TOPIC", utf8("__consumer_offsets")));
+        bad.put(run + "-loop", Map.of("REPLY_TOPIC", utf8(Topics.INVOCATIONS.name())));
+        bad.put(run + "-unknown", Map.of("REPLY_TOPIC", utf8(unknown)));
+        bad.put(run + "-foreign", Map.of("REPLY_TOPIC", utf8("someone-elses-topic")));
+        for (var e : bad.entrySet()) send(e.getKey(), "{\"model\":\"demo\",\"prompt\":\"x\",\"max_tokens\":2}", e.getValue());
+        String after = run + "-after";
+        send(after, "{\"model\":\"demo\",\"prompt\":\"after\",\"max_tokens\":2}", Map.of());
+
+        var dead = await(Topics.INVOCATIONS_DLQ.name(), r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith(run),
+                l -> l.size() >= bad.size(), Duration.ZERO);
+        assertEquals(bad.keySet(), dead.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).collect(java.util.stream.Collectors.toSet()));
+        for (var d : dead) assertEquals("unanswerable-reply-route", header(d, "dead-letter-reason"), header(d, "dead-letter-cause"));
+        assertEquals(1, await(Topics.RESULTS.name(), key(after), l -> !l.isEmpty(), Duration.ZERO).size());
+        assertEquals(List.of(), readToEnd(Topics.INVOCATIONS.name(), r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith(run)
+                && r.headers().lastHeader("aegaeon-status") != null).stream().map(r -> r.offset()).toList(),
+                "a result was written into the invocation topic");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers()))) {
+            assertTrue(!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(unknown), "a reply header created a topic");
+        }
+    }
+
+    @Test
+    void foreignCloudEventsAreDeadLetteredAndPlainRecordsAccepted() throws Exception {
+        String run = "ce-" + UUID.randomUUID();
+        String body = "{\"model\":\"demo\",\"prompt\":\"ce\",\"max_tokens\":2}";
+        send(run + "-type", body, Map.of("ce_type", utf8("com.evil.type")));
+        send(run + "-version", body, Map.of("ce_specversion", utf8("0.1")));
+        sendRaw(run + "-plain", body, Map.of());
+        var dead = await(Topics.INVOCATIONS_DLQ.name(), r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith(run),
+                l -> l.size() >= 2, Duration.ZERO);
+        assertEquals(java.util.Set.of(run + "-type", run + "-version"),
+                dead.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).collect(java.util.stream.Collectors.toSet()));
+        for (var d : dead) assertEquals("foreign-cloud-event", header(d, "dead-letter-reason"));
+        assertEquals("200", header(await(Topics.RESULTS.name(), key(run + "-plain"), l -> !l.isEmpty(), Duration.ZERO).getFirst(), "aegaeon-status"));
+        assertEquals(List.of(), readToEnd(Topics.RESULTS.name(), r -> r.key() != null && new String(r.key(), StandardCharsets.UTF_8).startsWith(run)
+                && !new String(r.key(), StandardCharsets.UTF_8).endsWith("-plain")), "a foreign event was answered");
+    }
+
+    @Test
+    void aReSentRequestReplyIdIsToldItIsADuplicateOfTheFirstAnswer() throws Exception {
+        String replies = "aegaeon.replies-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(replies, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        String id = "again-" + UUID.randomUUID();
+        String body = "{\"model\":\"demo\",\"prompt\":\"twice\",\"max_tokens\":3}";
+        send(id, body, Map.of("REPLY_TOPIC", utf8(replies), "REPLY_CORRELATION_ID", new byte[] {1}));
+        await(replies, key(id), l -> !l.isEmpty(), Duration.ZERO);
+        send(id, body, Map.of("REPLY_TOPIC", utf8(replies), "REPLY_CORRELATION_ID", new byte[] {2}));
+        var got = await(replies, key(id), l -> l.size() >= 2, Duration.ZERO);
+        assertEquals(2, got.size());
+        assertEquals("200", header(got.get(0), "aegaeon-status"));
+        var second = got.get(1);
+        assertArrayEquals(new byte[] {2}, second.headers().lastHeader("REPLY_CORRELATION_ID").value());
+        assertEquals("409", header(second, "aegaeon-status"));
+        assertEquals("duplicate_invocation", json(second).get("error").get("code").asText());
+        assertEquals(id, header(second, "aegaeon-duplicate-of"));
     }
 }

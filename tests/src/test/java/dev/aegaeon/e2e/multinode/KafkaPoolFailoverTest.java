@@ -145,7 +145,7 @@ class KafkaPoolFailoverTest {
         }
     }
 
-    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 0),
                 new ByteArraySerializer(), new ByteArraySerializer());
@@ -164,7 +164,7 @@ class KafkaPoolFailoverTest {
         producer.flush();
     }
 
-    private static void awaitGroup(Admin admin, int members, Duration timeout, List<PlatformNode> nodes) throws Exception {
+    static void awaitGroup(Admin admin, int members, Duration timeout, List<PlatformNode> nodes) throws Exception {
         await(() -> {
             try {
                 ConsumerGroupDescription g = admin.describeConsumerGroups(List.of(GROUP)).all().get(5, TimeUnit.SECONDS).get(GROUP);
@@ -176,7 +176,7 @@ class KafkaPoolFailoverTest {
         }, timeout, members + " members sharing " + Topics.INVOCATIONS.name(), nodes);
     }
 
-    private static void awaitCommittedToEnd(Admin admin, Duration timeout, List<PlatformNode> nodes) throws Exception {
+    static void awaitCommittedToEnd(Admin admin, Duration timeout, List<PlatformNode> nodes) throws Exception {
         await(() -> {
             try {
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(GROUP)
@@ -192,7 +192,7 @@ class KafkaPoolFailoverTest {
         }, timeout, "the group to commit every invocation", nodes);
     }
 
-    private static void await(BooleanSupplier condition, Duration timeout, String what, List<PlatformNode> nodes) throws InterruptedException {
+    static void await(BooleanSupplier condition, Duration timeout, String what, List<PlatformNode> nodes) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) return;

@@ -33,6 +33,12 @@ final class PlatformNode implements AutoCloseable {
 
     static PlatformNode start(int index, Path runnerJar, Path workDir, String bootstrapServers, String groupId, int httpPort)
             throws IOException {
+        return start(index, runnerJar, workDir, bootstrapServers, groupId, httpPort, List.of());
+    }
+
+    /** As above, with extra {@code -D} options before {@code -jar}. */
+    static PlatformNode start(int index, Path runnerJar, Path workDir, String bootstrapServers, String groupId, int httpPort,
+            List<String> extraOptions) throws IOException {
         Path dataDir = Files.createDirectories(workDir.resolve("node-" + index));
         Path log = workDir.resolve("node-" + index + ".log");
         List<String> cmd = new ArrayList<>(List.of(
@@ -50,12 +56,17 @@ final class PlatformNode implements AutoCloseable {
                 // the engine: the trivial engine keeps three JVMs on a 2-core machine fast.
                 "-Daegaeon.backend=trivial",
                 "-jar", runnerJar.toString()));
+        cmd.addAll(cmd.size() - 2, extraOptions);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new PlatformNode(index, p, httpPort, log);
     }
 
     int index() {
         return index;
+    }
+
+    int httpPort() {
+        return httpPort;
     }
 
     boolean alive() {
