@@ -38,6 +38,9 @@ public record FunctionSpec(String name, ModelSource model, Slo slo, Scaling scal
             case ModelSource.HfDirectory hf -> {
                 if (hf.path().toString().isBlank()) throw new SpecValidationException("model.path", "must not be blank");
             }
+            case ModelSource.Hub h -> {
+                // the record's constructor checked the repository id and revision
+            }
             case ModelSource.Synthetic s -> {
                 if (s.shape().isBlank()) throw new SpecValidationException("model.synthetic.shape", "must not be blank");
                 if (s.tokenInterval().isNegative())

@@ -97,6 +97,7 @@ public final class FunctionSpecCodec {
         m.put("name", spec.name());
         m.put("model", switch (spec.model()) {
             case ModelSource.HfDirectory hf -> Map.of("path", hf.path().toString());
+            case ModelSource.Hub h -> ordered("hub", h.repo(), "revision", h.revision());
             case ModelSource.Synthetic s -> Map.of("synthetic", ordered(
                     "shape", s.shape(), "seed", s.seed(), "tokenInterval", Durations.format(s.tokenInterval())));
         });
@@ -140,11 +141,29 @@ public final class FunctionSpecCodec {
     }
 
     private static ModelSource model(Fields m) {
-        m.only(Set.of("path", "synthetic"));
+        m.only(Set.of("path", "synthetic", "hub", "revision"));
         Optional<String> path = m.optionalString("path");
         Optional<Fields> synthetic = m.section("synthetic");
-        if (path.isPresent() == synthetic.isPresent())
-            throw new SpecValidationException("model", "must have exactly one of 'path' (a Hugging Face model directory) or 'synthetic'");
+        Optional<String> hub = m.optionalString("hub");
+        Optional<String> revision = m.optionalString("revision");
+        int kinds = (path.isPresent() ? 1 : 0) + (synthetic.isPresent() ? 1 : 0) + (hub.isPresent() ? 1 : 0);
+        if (kinds != 1)
+            throw new SpecValidationException("model", "must have exactly one of 'path' (a Hugging Face model directory), "
+                    + "'hub' (a Hugging Face Hub repository id) or 'synthetic'");
+        if (revision.isPresent() && hub.isEmpty())
+            throw new SpecValidationException("model.revision", "is only allowed with 'hub'");
+        if (hub.isPresent()) {
+            try {
+                new ModelSource.Hub(hub.get(), ModelSource.Hub.DEFAULT_REVISION);
+            } catch (IllegalArgumentException e) {
+                throw new SpecValidationException("model.hub", e.getMessage());
+            }
+            try {
+                return new ModelSource.Hub(hub.get(), revision.orElse(ModelSource.Hub.DEFAULT_REVISION));
+            } catch (IllegalArgumentException e) {
+                throw new SpecValidationException("model.revision", e.getMessage());
+            }
+        }
         if (path.isPresent()) {
             if (path.get().isBlank()) throw new SpecValidationException("model.path", "must not be blank");
             try {

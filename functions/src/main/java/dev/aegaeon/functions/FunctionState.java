@@ -6,6 +6,10 @@ package dev.aegaeon.functions;
  * {@link Scaling#idleToCold()}); {@code minScale = 1} never lets it drop below HOT.
  */
 public enum FunctionState {
+    /** The model's files are being fetched from a hub; it serves nothing yet (calls answer 503). */
+    DOWNLOADING,
+    /** The model could not be fetched or loaded; calls answer 503 with the reason, kept as the function's last error. */
+    FAILED,
     /** Weights only on disk. */
     COLD,
     /** Weights in the host-memory model cache. */

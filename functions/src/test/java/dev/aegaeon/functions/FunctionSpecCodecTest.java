@@ -85,6 +85,11 @@ class FunctionSpecCodecTest {
             "huge tpot       | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"slo\":{\"tpot\":\"9000h\"}}    | slo.tpot",
             "huge interval   | {\"name\":\"a\",\"model\":{\"synthetic\":{\"tokenInterval\":\"9000h\"}}} | model.synthetic.tokenInterval",
             "short api key   | {\"name\":\"a\",\"model\":{\"synthetic\":{}},\"apiKey\":\"x\"}               | apiKey",
+            "hub and path    | {\"name\":\"a\",\"model\":{\"path\":\"/m\",\"hub\":\"o/m\"}}             | model",
+            "hub traversal   | {\"name\":\"a\",\"model\":{\"hub\":\"../etc\"}}                             | model.hub",
+            "hub no org      | {\"name\":\"a\",\"model\":{\"hub\":\"gpt2\"}}                               | model.hub",
+            "bad revision    | {\"name\":\"a\",\"model\":{\"hub\":\"o/m\",\"revision\":\"a/../b\"}}    | model.revision",
+            "revision alone  | {\"name\":\"a\",\"model\":{\"path\":\"/m\",\"revision\":\"main\"}}      | model.revision",
             "not an object   | [1,2]                                                                           | (document)",
             "malformed json  | {\"name\":                                                                     | (document)",
     })
@@ -92,6 +97,15 @@ class FunctionSpecCodecTest {
         SpecValidationException e = assertThrows(SpecValidationException.class, () -> FunctionSpecCodec.parseJson(json));
         assertEquals(field, e.field(), caseName);
         assertTrue(e.getMessage().startsWith(field + ": ") && !e.rule().isBlank(), e.getMessage());
+    }
+
+    @Test
+    void aHubSourceReadsWithItsRevisionDefaultingToMainAndRoundTrips() {
+        FunctionSpec spec = FunctionSpecCodec.parseYaml("name: kjv\nmodel: {hub: aegaeon/kjv-6m}\n");
+        assertEquals(new ModelSource.Hub("aegaeon/kjv-6m", "main"), spec.model());
+        FunctionSpec pinned = FunctionSpecCodec.parseYaml("name: kjv\nmodel: {hub: aegaeon/kjv-6m, revision: v1.0}\n");
+        assertEquals(new ModelSource.Hub("aegaeon/kjv-6m", "v1.0"), pinned.model());
+        assertEquals(pinned, FunctionSpecCodec.parseJson(FunctionSpecCodec.toJson(pinned)));
     }
 
     @Test

@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+
+import dev.aegaeon.runtime.tokenizer.TextTokenizer;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
@@ -32,12 +34,18 @@ final class CliCommands {
               generate --model DIR (--tokens IDS | --prompt TEXT | --chat TEXT) --max-tokens N
                        [--temperature T] [--top-p P] [--top-k K] [--seed S] [--backend cpu|cuda]
                        temperature 0 (the default) is greedy
+              tokenize   --model DIR --text TEXT [--add-special-tokens true|false]
+                       prints the token ids of TEXT, comma-separated (special tokens added by default)
+              detokenize --model DIR --ids 5,17,2 [--skip-special-tokens true|false]
+                       prints the text of the ids (special tokens kept by default)
             DIR may also be synthetic:<shape>[:<seed>], shapes: %s""".formatted(LoadedModel.SYNTHETIC_SHAPES);
 
     private static final Map<String, Set<String>> OPTIONS = Map.of(
             "logits", Set.of("model", "tokens", "out", "backend"),
             "generate", Set.of("model", "tokens", "prompt", "chat", "max-tokens", "temperature", "top-p", "top-k",
-                    "seed", "backend"));
+                    "seed", "backend"),
+            "tokenize", Set.of("model", "text", "add-special-tokens"),
+            "detokenize", Set.of("model", "ids", "skip-special-tokens"));
 
     private static final int BLOCK_SIZE = 16;
 
@@ -51,6 +59,8 @@ final class CliCommands {
             return switch (a.command()) {
                 case "logits" -> logits(a, out);
                 case "generate" -> generate(a, out);
+                case "tokenize" -> tokenize(a, out);
+                case "detokenize" -> detokenize(a, out);
                 default -> throw new CliArguments.UsageException("unknown command " + a.command());
             };
         } catch (CliArguments.UsageException e) {
@@ -100,6 +110,39 @@ final class CliCommands {
                 return 0;
             }
         }
+    }
+
+    private static int tokenize(CliArguments a, PrintStream out) {
+        boolean special = booleanOption(a, "add-special-tokens", true);
+        try (TextTokenizer tokenizer = tokenizerOf(a.require("model"))) {
+            int[] ids = tokenizer.encode(a.require("text"), special);
+            out.println(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+            return 0;
+        }
+    }
+
+    private static int detokenize(CliArguments a, PrintStream out) {
+        boolean skip = booleanOption(a, "skip-special-tokens", false);
+        int[] ids = CliArguments.parseIds(a.require("ids"));
+        try (TextTokenizer tokenizer = tokenizerOf(a.require("model"))) {
+            out.println(tokenizer.decode(ids, skip));
+            return 0;
+        }
+    }
+
+    private static TextTokenizer tokenizerOf(String model) {
+        Path dir = Path.of(model);
+        if (!java.nio.file.Files.isRegularFile(dir.resolve(TextTokenizer.FILE_NAME)))
+            throw new CliArguments.UsageException(model + " has no " + TextTokenizer.FILE_NAME + ": tokenize and detokenize need a model directory with one");
+        return TextTokenizer.load(dir);
+    }
+
+    private static boolean booleanOption(CliArguments a, String key, boolean fallback) {
+        String v = a.optional(key).orElse(null);
+        if (v == null) return fallback;
+        if (v.equals("true")) return true;
+        if (v.equals("false")) return false;
+        throw new CliArguments.UsageException("--" + key + " must be true or false, got '" + v + "'");
     }
 
     private static int[] promptIds(CliArguments a, LoadedModel model) {

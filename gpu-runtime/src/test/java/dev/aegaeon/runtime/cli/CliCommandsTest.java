@@ -137,4 +137,26 @@ class CliCommandsTest {
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
         return f;
     }
+
+    @Test
+    void tokenizeAndDetokenizeUseTheDirectorysTokenizer(@TempDir Path dir) throws Exception {
+        dev.aegaeon.runtime.tokenizer.SyntheticTokenizer.write(dir);
+        String text = "In the beginning, ünïcödé";
+        int[] ids, plain;
+        try (var t = dev.aegaeon.runtime.tokenizer.TextTokenizer.load(dir)) {
+            ids = t.encode(text, true);
+            plain = t.encode(text, false);
+        }
+        Run r = run("tokenize", "--model", dir.toString(), "--text", text);
+        assertEquals(0, r.exit(), r.err());
+        assertEquals(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(",")), r.out().strip());
+        Run p = run("tokenize", "--model", dir.toString(), "--text", text, "--add-special-tokens", "false");
+        assertEquals(Arrays.stream(plain).mapToObj(Integer::toString).collect(Collectors.joining(",")), p.out().strip());
+        Run d = run("detokenize", "--model", dir.toString(), "--ids", p.out().strip());
+        assertEquals(0, d.exit(), d.err());
+        assertEquals(text, d.out().strip());
+        Run none = run("tokenize", "--model", CASE.toString(), "--text", "x");
+        assertEquals(2, none.exit());
+        assertTrue(none.err().contains("tokenizer.json"), none.err());
+    }
 }

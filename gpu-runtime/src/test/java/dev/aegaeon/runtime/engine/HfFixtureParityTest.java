@@ -74,7 +74,17 @@ class HfFixtureParityTest {
                 DynamicTest.dynamicTest(dir.getFileName() + ": batched prefixes and decode, 4-token blocks", () -> batched(dir))));
     }
 
-    private static InferenceEngine engine(Path dir, int blockSize, int numBlocks) {
+    /**
+     * The model a case runs: its own directory, or the one its {@code model_dir} names (relative to
+     * the repository root), as the trained demo model's case does.
+     */
+    static Path modelDir(Path caseDir) throws IOException {
+        JsonNode e = new ObjectMapper().readTree(caseDir.resolve("expected.json").toFile());
+        return e.hasNonNull("model_dir") ? Path.of("..").resolve(e.get("model_dir").asText()) : caseDir;
+    }
+
+    private static InferenceEngine engine(Path caseDir, int blockSize, int numBlocks) throws IOException {
+        Path dir = modelDir(caseDir);
         ModelConfig config = ModelConfigLoader.withGenerationConfig(ModelConfigLoader.load(dir), GenerationConfig.read(dir));
         return new InferenceEngine(config, SafetensorsDirectory.open(dir), new CpuBackend(2), new EngineOptions(blockSize, numBlocks, null));
     }

@@ -61,6 +61,8 @@ public class AdminResource {
         FunctionSpec spec;
         try {
             spec = parse(contentType, body);
+            runtime.modelRoots().check(spec); // before the check opens any file: never read outside the roots
+            dev.aegaeon.platform.models.ModelSourceCheck.check(spec.model());
         } catch (SpecValidationException e) {
             return invalid(e);
         }
@@ -82,6 +84,8 @@ public class AdminResource {
         FunctionSpec spec;
         try {
             spec = parse(contentType, body);
+            runtime.modelRoots().check(spec); // before the check opens any file: never read outside the roots
+            dev.aegaeon.platform.models.ModelSourceCheck.check(spec.model());
         } catch (SpecValidationException e) {
             return invalid(e);
         }
@@ -122,6 +126,7 @@ public class AdminResource {
             d.put("switches", s.switches());
             d.put("loadSeconds", s.loadSeconds());
             d.put("lastSwitch", s.lastSwitch().map(Object::toString).orElse(null));
+            s.download().ifPresent(p -> d.put("download", Map.of("bytesDone", p.bytesDone(), "bytesTotal", p.bytesTotal())));
         } catch (BackendException.UnknownFunction e) {
             d.put("state", "UNKNOWN");
         }

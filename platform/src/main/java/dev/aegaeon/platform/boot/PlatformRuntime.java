@@ -64,6 +64,7 @@ public class PlatformRuntime {
             @ConfigProperty(name = "aegaeon.admission.max-queued-total", defaultValue = "1024") int maxQueuedTotal,
             @ConfigProperty(name = "aegaeon.invocation.default-timeout", defaultValue = "PT5M") Duration defaultTimeout,
             @ConfigProperty(name = "aegaeon.demo.enabled", defaultValue = "true") boolean demo,
+            @ConfigProperty(name = "aegaeon.demo.model", defaultValue = "bundled") String demoModel,
             @ConfigProperty(name = "aegaeon.functions-dir") Optional<Path> functionsDir,
             ModelRootsConfig modelRootsConfig) {
         this.dataDir = dataDir.toAbsolutePath();
@@ -109,7 +110,19 @@ public class PlatformRuntime {
                     }
                 }
             }
-            if (demo && registry.get("demo").isEmpty()) registry.create(demoSpec());
+            if (!demoModel.equals("bundled") && !demoModel.equals("synthetic"))
+                throw new IllegalArgumentException("aegaeon.demo.model must be bundled or synthetic, got '" + demoModel + "'");
+            Optional<Path> bundled = dev.aegaeon.platform.models.BundledModels.install(
+                    dev.aegaeon.platform.models.BundledModels.DEMO, this.dataDir.resolve("models"));
+            if (demo && registry.get("demo").isEmpty()) {
+                // The trivial engine runs no model: its demo stays the synthetic echo whatever the setting.
+                boolean runsModels = !(backend instanceof dev.aegaeon.platform.engine.TrivialEngine);
+                if (demoModel.equals("bundled") && bundled.isPresent() && runsModels) registry.create(demoSpec(bundled.get()));
+                else {
+                    if (demoModel.equals("bundled") && runsModels) LOG.warn("this build ships no demo model; demo runs a synthetic model instead");
+                    registry.create(demoSpec());
+                }
+            }
             LOG.infof("backend %s; %d stored function(s) loaded from %s", backend.name(), loaded, store.directory());
 
             if (kafkaEnabled) {
@@ -145,7 +158,13 @@ public class PlatformRuntime {
         }
     }
 
-    /** The embedded demo function: a synthetic echo model on the trivial engine, kept HOT. */
+    /** The embedded demo function: the bundled KJV model, kept HOT. */
+    static FunctionSpec demoSpec(Path modelDir) {
+        return new FunctionSpec("demo", new ModelSource.HfDirectory(modelDir), null,
+                new dev.aegaeon.functions.Scaling(1, Duration.ofSeconds(60), Duration.ofMinutes(10)), null, Optional.empty());
+    }
+
+    /** The demo function with {@code aegaeon.demo.model=synthetic}: a synthetic echo model, kept HOT. */
     static FunctionSpec demoSpec() {
         return new FunctionSpec("demo", new ModelSource.Synthetic("echo", 42, Duration.ofMillis(2)), null,
                 new dev.aegaeon.functions.Scaling(1, Duration.ofSeconds(60), Duration.ofMinutes(10)), null, Optional.empty());

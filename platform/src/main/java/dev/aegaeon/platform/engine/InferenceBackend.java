@@ -64,6 +64,29 @@ public interface InferenceBackend extends AutoCloseable {
     RequestHandle submit(String function, EncodedPrompt prompt, SamplingParams params, TokenListener listener)
             throws BackendException;
 
+    /**
+     * The longest prompt plus output one request of this function may have (the model's context
+     * length as this backend serves it), or empty when the backend sets no such limit.
+     */
+    default java.util.OptionalInt contextLength(String function) throws BackendException {
+        return java.util.OptionalInt.empty();
+    }
+
+    /**
+     * Token ids of a text or chat prompt as vLLM's {@code /tokenize} gives them: text encoded with
+     * {@code addSpecialTokens}; chat rendered by the function's chat template (with the assistant's
+     * turn opened when {@code addGenerationPrompt}) and then encoded.
+     */
+    default int[] tokenize(String function, Prompt prompt, boolean addSpecialTokens, boolean addGenerationPrompt)
+            throws BackendException {
+        throw new BackendException.InvalidRequest("The " + name() + " backend has no tokenizer for model '" + function + "'.");
+    }
+
+    /** The text of {@code ids} (special tokens kept), as vLLM's {@code /detokenize} gives it. */
+    default String detokenize(String function, int[] ids) throws BackendException {
+        throw new BackendException.InvalidRequest("The " + name() + " backend has no tokenizer for model '" + function + "'.");
+    }
+
     /** A snapshot of one function's runtime state. */
     FunctionStatus status(String function) throws BackendException.UnknownFunction;
 

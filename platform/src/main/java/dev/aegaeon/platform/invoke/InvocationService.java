@@ -87,7 +87,7 @@ public final class InvocationService implements AutoCloseable {
         FunctionSpec spec = gate.spec;
         if (!spec.authorizes(request.apiKey().orElse(null)))
             throw new InvocationRejected(InvocationError.unauthorized(spec.name()));
-        SamplingParams params = sampling(request, spec);
+        checkSampling(request);
         if (PromptSize.certainlyTooLong(request.prompt(), spec.limits().maxPromptTokens())) {
             throw new InvocationRejected(InvocationError.invalid(
                     request.prompt() instanceof dev.aegaeon.platform.engine.Prompt.Chat ? "messages" : "prompt", "context_length_exceeded",
@@ -95,8 +95,10 @@ public final class InvocationService implements AutoCloseable {
                             + PromptSize.characters(request.prompt()) + " characters, more than that many tokens can hold."));
         }
         EncodedPrompt prompt;
+        java.util.OptionalInt contextLength;
         try {
             prompt = backend.encode(spec.name(), request.prompt());
+            contextLength = backend.contextLength(spec.name());
         } catch (BackendException e) {
             throw new InvocationRejected(toError(spec.name(), e));
         }
@@ -111,6 +113,7 @@ public final class InvocationService implements AutoCloseable {
                     request.prompt() instanceof dev.aegaeon.platform.engine.Prompt.Chat ? "messages" : "prompt",
                     "invalid_value", "The prompt must not be empty."));
         }
+        SamplingParams params = sampling(request, spec, prompt.length(), contextLength);
         Duration timeout = request.timeout().orElse(defaultTimeout);
         String id = request.id().orElseGet(() -> UUID.randomUUID().toString());
         Invocation inv = new Invocation(this, gate, id, prompt, params, observer, request.arrivalNanos(), timeout);
@@ -136,8 +139,22 @@ public final class InvocationService implements AutoCloseable {
         return inv;
     }
 
-    private static SamplingParams sampling(InvocationRequest r, FunctionSpec spec) throws InvocationRejected {
-        int max = r.maxTokens().orElse(Math.min(r.defaultMaxTokens(), spec.limits().maxOutputTokens()));
+    /** Rejects a bad explicit {@code max_tokens} before the prompt is encoded (no tokenizer work for it). */
+    private static void checkSampling(InvocationRequest r) throws InvocationRejected {
+        if (r.maxTokens().isPresent() && r.maxTokens().get() < 1)
+            throw new InvocationRejected(InvocationError.invalid("max_tokens", "invalid_value",
+                    "max_tokens must be at least 1, got " + r.maxTokens().get() + "."));
+    }
+
+    /**
+     * The sampling parameters. An omitted {@code max_tokens} means the front door's default, and
+     * where that is "as many as fit" ({@link Integer#MAX_VALUE}, chat as in vLLM) the model's
+     * context length minus the prompt, capped by the function's {@code maxOutputTokens}.
+     */
+    static SamplingParams sampling(InvocationRequest r, FunctionSpec spec, int promptTokens, java.util.OptionalInt contextLength)
+            throws InvocationRejected {
+        int fits = contextLength.isPresent() ? Math.max(1, contextLength.getAsInt() - promptTokens) : Integer.MAX_VALUE;
+        int max = r.maxTokens().orElse(Math.min(Math.min(r.defaultMaxTokens(), fits), spec.limits().maxOutputTokens()));
         if (max < 1)
             throw new InvocationRejected(InvocationError.invalid("max_tokens", "invalid_value",
                     "max_tokens must be at least 1, got " + max + "."));

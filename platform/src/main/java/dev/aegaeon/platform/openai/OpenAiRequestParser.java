@@ -118,7 +118,7 @@ public final class OpenAiRequestParser {
     }
 
     /** OpenAI's {@code prompt: [int, ...]}: token ids, taken as they are; the backend checks them against the vocabulary. */
-    private static Prompt tokenPrompt(JsonNode p) throws BadRequest {
+    static Prompt tokenPrompt(JsonNode p) throws BadRequest {
         int[] ids = new int[p.size()];
         for (int i = 0; i < ids.length; i++) {
             JsonNode e = p.get(i);
@@ -129,7 +129,7 @@ public final class OpenAiRequestParser {
         return new Prompt.Tokens(ids);
     }
 
-    private static Prompt chatPrompt(JsonNode body) throws BadRequest {
+    static Prompt chatPrompt(JsonNode body) throws BadRequest {
         JsonNode ms = body.get("messages");
         if (ms == null || ms.isNull()) throw new BadRequest("messages", "Missing required parameter: 'messages'.");
         if (!ms.isArray() || ms.isEmpty()) throw new BadRequest("messages", "'messages' must be a non-empty array.");
@@ -178,7 +178,7 @@ public final class OpenAiRequestParser {
         throw new BadRequest("stop", "'stop' must be a string or an array of strings.");
     }
 
-    private static String requiredString(JsonNode body, String field) throws BadRequest {
+    static String requiredString(JsonNode body, String field) throws BadRequest {
         JsonNode n = body.get(field);
         if (n == null || n.isNull()) throw new BadRequest(field, "Missing required parameter: '" + field + "'.");
         if (!n.isTextual() || n.asText().isEmpty()) throw new BadRequest(field, "'" + field + "' must be a non-empty string.");
@@ -198,7 +198,7 @@ public final class OpenAiRequestParser {
         return n.asLong();
     }
 
-    private static boolean optionalBoolean(JsonNode body, String field, boolean fallback) throws BadRequest {
+    static boolean optionalBoolean(JsonNode body, String field, boolean fallback) throws BadRequest {
         JsonNode n = body.get(field);
         if (n == null || n.isNull()) return fallback;
         if (!n.isBoolean()) throw new BadRequest(field, "'" + field + "' must be a boolean.");

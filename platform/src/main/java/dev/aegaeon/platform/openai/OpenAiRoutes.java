@@ -120,7 +120,7 @@ public class OpenAiRoutes {
                 r.id().map(id -> id + "-" + i));
     }
 
-    private static Optional<String> bearer(RoutingContext ctx) {
+    static Optional<String> bearer(RoutingContext ctx) {
         String h = ctx.request().getHeader("Authorization");
         if (h == null) return Optional.empty();
         return Optional.of(h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).strip() : h.strip());

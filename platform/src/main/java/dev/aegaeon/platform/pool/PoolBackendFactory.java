@@ -42,6 +42,9 @@ import dev.aegaeon.worker.PoolPolicy;
  *       completion for longer than this logs one warning with its state and counts in
  *       {@code aegaeon_pool_stalls_total} (default {@value dev.aegaeon.worker.SchedulerLoop#DEFAULT_STALL_SECONDS} s)</li>
  *   <li>{@code aegaeon.pool.echo-shape}: the synthetic shape a function of shape {@code echo} runs (default tiny-llama)</li>
+ *   <li>{@code aegaeon.hub.endpoint}, {@code aegaeon.hub.cache-dir}: where models named by hub id come from and are kept;
+ *       unset = {@code HF_ENDPOINT} (else https://huggingface.co) and {@code HF_HUB_CACHE} (else {@code $HF_HOME/hub},
+ *       else {@code ~/.cache/huggingface/hub}); the token for gated repositories is {@code HF_TOKEN}</li>
  * </ul>
  * The CPU backend runs on any JVM: with {@code --add-modules jdk.incubator.vector} it uses the Vector
  * API, without it (plain {@code java -jar quarkus-run.jar}) scalar loops, and says so in one warning.
@@ -89,6 +92,15 @@ public final class PoolBackendFactory {
         throw new IllegalArgumentException("aegaeon.pool.peer-handoff must be true or false, got '" + v + "'");
     }
 
+    /** The hub settings: the environment's, with {@code aegaeon.hub.endpoint} and {@code aegaeon.hub.cache-dir} taking precedence. */
+    public static dev.aegaeon.runtime.hub.HubSettings hub(Config config) {
+        var env = dev.aegaeon.runtime.hub.HubSettings.fromEnvironment();
+        return new dev.aegaeon.runtime.hub.HubSettings(
+                config.getOptionalValue("aegaeon.hub.endpoint", String.class).filter(v -> !v.isBlank()).map(java.net.URI::create).orElse(env.endpoint()),
+                env.token(),
+                config.getOptionalValue("aegaeon.hub.cache-dir", String.class).filter(v -> !v.isBlank()).map(java.nio.file.Path::of).orElse(env.cacheDir()));
+    }
+
     /** {@code aegaeon.pool.stall-after-seconds}, in (0, 86400]; a bad value names the key. */
     static Duration stallAfter(Config config) {
         double s = config.getOptionalValue("aegaeon.pool.stall-after-seconds", Double.class).orElse(dev.aegaeon.worker.SchedulerLoop.DEFAULT_STALL_SECONDS);
@@ -112,6 +124,6 @@ public final class PoolBackendFactory {
         LOG.infof("model pool on the %s backend: %d device(s), %s, %d bytes of memory each, %s policy%s", pool.backendName(),
                 pool.deviceCount(), pool.mode().name().toLowerCase(java.util.Locale.ROOT), options.memoryBytes(), options.policy(),
                 pool.mode() != DeviceLayout.Mode.DISAGGREGATED ? "" : options.peerHandoff() ? ", peer KV hand-offs" : ", KV hand-offs through host memory");
-        return new PooledInferenceBackend(pool, echoShape);
+        return new PooledInferenceBackend(pool, echoShape, new dev.aegaeon.runtime.hub.HubDownloader(hub(config)));
     }
 }

@@ -46,12 +46,22 @@ public final class PooledInferenceBackend implements InferenceBackend {
 
     private final ModelPool pool;
     private final String echoShape;
-    /** Functions whose model source could not be opened, with the reason: registered, but every call fails with it. */
+    /** Functions whose model could not be opened or fetched, with the reason (admin-facing): registered, every call fails. */
     private final Map<String, String> unusable = new ConcurrentHashMap<>();
+    private final HubDownloads downloads;
+    /** Hub functions by name, with the spec whose download is the current one (a newer registration replaces it). */
+    private final Map<String, FunctionSpec> hubSpecs = new ConcurrentHashMap<>();
+    /** Hub functions being served, with the snapshot directory they were registered with. */
+    private final Map<String, java.nio.file.Path> hubServed = new ConcurrentHashMap<>();
 
     public PooledInferenceBackend(ModelPool pool, String echoShape) {
+        this(pool, echoShape, new dev.aegaeon.runtime.hub.HubDownloader(dev.aegaeon.runtime.hub.HubSettings.fromEnvironment()));
+    }
+
+    public PooledInferenceBackend(ModelPool pool, String echoShape, dev.aegaeon.runtime.hub.HubDownloader hub) {
         this.pool = pool;
         this.echoShape = echoShape;
+        this.downloads = new HubDownloads(hub);
     }
 
     /** The pool itself, for its device-level metrics (hand-offs, busy seconds). */
@@ -68,20 +78,72 @@ public final class PooledInferenceBackend implements InferenceBackend {
     }
 
     /**
-     * Registers with the pool. A source that cannot be opened (a missing directory, a bad config)
-     * does not throw: the registration must survive (it is stored, and a restart must not fail on
-     * it), so the function stays registered and each call answers 503 with the reason.
+     * Registers with the pool. A hub model is downloaded first, in the background (the function is
+     * DOWNLOADING meanwhile); an unchanged hub source already served is not fetched again. A source
+     * that cannot be opened or fetched does not throw: the registration must survive (it is stored,
+     * and a restart must not fail on it), so the function stays registered as FAILED, with the
+     * reason as its last error, and each call answers 503.
      */
     @Override
-    public void register(FunctionSpec spec) {
+    public synchronized void register(FunctionSpec spec) {
+        String name = spec.name();
+        downloads.cancel(name);
+        hubSpecs.remove(name);
+        if (spec.model() instanceof dev.aegaeon.functions.ModelSource.Hub hub) {
+            java.nio.file.Path served = hubServed.get(name);
+            if (served != null && pool.models().contains(name) && hubSourceOf(name).filter(hub::equals).isPresent()) {
+                registerWith(spec, served);
+                return;
+            }
+            pool.unregister(name);
+            hubServed.remove(name);
+            unusable.remove(name);
+            hubSpecs.put(name, spec);
+            hubSources.put(name, hub);
+            downloads.start(spec, hub, this::downloaded, this::downloadFailed);
+            return;
+        }
+        hubServed.remove(name);
+        hubSources.remove(name);
+        registerWith(spec, null);
+    }
+
+    /** The hub source each hub function was last registered with. */
+    private final Map<String, dev.aegaeon.functions.ModelSource.Hub> hubSources = new ConcurrentHashMap<>();
+
+    private Optional<dev.aegaeon.functions.ModelSource.Hub> hubSourceOf(String name) {
+        return Optional.ofNullable(hubSources.get(name));
+    }
+
+    private synchronized void downloaded(FunctionSpec spec, java.nio.file.Path dir) {
+        if (hubSpecs.get(spec.name()) != spec) return; // replaced or unregistered meanwhile
+        hubSpecs.remove(spec.name());
         try {
-            pool.register(toFunction(spec));
+            dev.aegaeon.platform.models.ModelSourceCheck.check(new dev.aegaeon.functions.ModelSource.HfDirectory(dir));
+        } catch (dev.aegaeon.functions.SpecValidationException e) {
+            unusable.put(spec.name(), "the model downloaded from the hub cannot be loaded: " + e.rule());
+            return;
+        }
+        if (registerWith(spec, dir)) hubServed.put(spec.name(), dir);
+    }
+
+    private synchronized void downloadFailed(FunctionSpec spec, String reason) {
+        if (hubSpecs.get(spec.name()) != spec) return;
+        hubSpecs.remove(spec.name());
+        unusable.put(spec.name(), reason);
+    }
+
+    private boolean registerWith(FunctionSpec spec, java.nio.file.Path hubDir) {
+        try {
+            pool.register(toFunction(spec, hubDir));
             unusable.remove(spec.name());
+            return true;
         } catch (RuntimeException e) {
             String reason = "model '" + spec.name() + "' cannot be loaded: " + e.getMessage();
             LOG.warn(reason);
             pool.unregister(spec.name());
             unusable.put(spec.name(), reason);
+            return false;
         }
     }
 
@@ -91,13 +153,25 @@ public final class PooledInferenceBackend implements InferenceBackend {
     }
 
     private void requireUsable(String function) throws BackendException.Unavailable {
-        String reason = unusable.get(function);
-        if (reason != null) throw new BackendException.Unavailable(reason, null);
+        var downloading = downloads.progress(function);
+        if (downloading.isPresent()) {
+            long done = downloading.get().done.get(), total = downloading.get().total.get();
+            throw new BackendException.Unavailable("Model '" + function + "' is still downloading from the hub"
+                    + (total > 0 ? " (" + (100 * done / total) + "%)" : "") + "; retry when it is ready.", null);
+        }
+        if (unusable.containsKey(function))
+            throw new BackendException.Unavailable("Model '" + function + "' cannot be served: its model failed to load "
+                    + "(the admin API shows the reason as the function's lastError).", null);
     }
 
     ModelFunction toFunction(FunctionSpec spec) {
+        return toFunction(spec, null);
+    }
+
+    ModelFunction toFunction(FunctionSpec spec, java.nio.file.Path hubDir) {
         ModelSource source = switch (spec.model()) {
             case dev.aegaeon.functions.ModelSource.HfDirectory hf -> new ModelSource.HfDirectory(hf.path());
+            case dev.aegaeon.functions.ModelSource.Hub h -> new ModelSource.HfDirectory(java.util.Objects.requireNonNull(hubDir, "hub dir"));
             case dev.aegaeon.functions.ModelSource.Synthetic s ->
                     new ModelSource.Synthetic("echo".equals(s.shape()) ? echoShape : s.shape(), s.seed());
         };
@@ -107,7 +181,11 @@ public final class PooledInferenceBackend implements InferenceBackend {
     }
 
     @Override
-    public void unregister(String function) {
+    public synchronized void unregister(String function) {
+        downloads.cancel(function);
+        hubSpecs.remove(function);
+        hubServed.remove(function);
+        hubSources.remove(function);
         unusable.remove(function);
         pool.unregister(function);
     }
@@ -136,11 +214,54 @@ public final class PooledInferenceBackend implements InferenceBackend {
         }
     }
 
+    @Override
+    public int[] tokenize(String function, Prompt prompt, boolean addSpecialTokens, boolean addGenerationPrompt)
+            throws BackendException {
+        requireUsable(function);
+        try {
+            TextTokenizer tokenizer = pool.tokenizer(function).orElseThrow(() ->
+                    new BackendException.InvalidRequest("model '" + function + "' has no tokenizer"));
+            return switch (prompt) {
+                case Prompt.Text t -> tokenizer.encode(t.text(), addSpecialTokens);
+                case Prompt.Tokens t -> throw new BackendException.InvalidRequest("prompt", "'prompt' must be text to tokenize.");
+                case Prompt.Chat c -> {
+                    ChatTemplate template = pool.chatTemplate(function).orElseThrow(() ->
+                            new BackendException.InvalidRequest("model '" + function + "' has no chat template"));
+                    List<ChatMessage> messages = c.messages().stream().map(m -> new ChatMessage(m.role(), m.content())).toList();
+                    yield tokenizer.encode(template.render(messages, addGenerationPrompt), addSpecialTokens);
+                }
+            };
+        } catch (NoSuchElementException e) {
+            throw new BackendException.UnknownFunction(function);
+        } catch (ChatTemplateException | TokenizerException | IllegalArgumentException e) {
+            throw new BackendException.InvalidRequest(e.getMessage());
+        }
+    }
+
+    @Override
+    public String detokenize(String function, int[] ids) throws BackendException {
+        requireUsable(function);
+        try {
+            TextTokenizer tokenizer = pool.tokenizer(function).orElseThrow(() ->
+                    new BackendException.InvalidRequest("model '" + function + "' has no tokenizer"));
+            checkedIds(ids, pool.config(function).vocabSize(), "tokens");
+            return tokenizer.decode(ids, false);
+        } catch (NoSuchElementException e) {
+            throw new BackendException.UnknownFunction(function);
+        } catch (TokenizerException | IllegalArgumentException e) {
+            throw new BackendException.InvalidRequest(e.getMessage());
+        }
+    }
+
     /** Ids as the client sent them (no BOS added: OpenAI token prompts are taken verbatim), each inside the vocabulary. */
     private static int[] checkedIds(int[] ids, int vocabSize) throws BackendException.InvalidRequest {
+        return checkedIds(ids, vocabSize, "prompt");
+    }
+
+    private static int[] checkedIds(int[] ids, int vocabSize, String param) throws BackendException.InvalidRequest {
         for (int i = 0; i < ids.length; i++) {
             if (ids[i] < 0 || ids[i] >= vocabSize)
-                throw new BackendException.InvalidRequest("prompt", "Invalid token id " + ids[i] + " at 'prompt[" + i
+                throw new BackendException.InvalidRequest(param, "Invalid token id " + ids[i] + " at '" + param + "[" + i
                         + "]': this model's vocabulary has ids 0 to " + (vocabSize - 1) + ".");
         }
         return ids;
@@ -162,8 +283,21 @@ public final class PooledInferenceBackend implements InferenceBackend {
     }
 
     @Override
+    public java.util.OptionalInt contextLength(String function) throws BackendException {
+        requireUsable(function);
+        try {
+            return java.util.OptionalInt.of(pool.maxSequenceTokens(function));
+        } catch (NoSuchElementException e) {
+            throw new BackendException.UnknownFunction(function);
+        }
+    }
+
+    @Override
     public FunctionStatus status(String function) throws BackendException.UnknownFunction {
-        if (unusable.containsKey(function)) return new FunctionStatus(FunctionState.COLD, 0, 0, 0, 0, 0, 0, Optional.empty());
+        var downloading = downloads.progress(function);
+        if (downloading.isPresent()) return FunctionStatus.downloading(downloading.get().done.get(), downloading.get().total.get());
+        String reason = unusable.get(function);
+        if (reason != null) return FunctionStatus.failed(reason);
         ModelStatus s;
         try {
             s = pool.status(function);
@@ -193,6 +327,7 @@ public final class PooledInferenceBackend implements InferenceBackend {
 
     @Override
     public void close() {
+        downloads.close();
         pool.close();
     }
 

@@ -33,7 +33,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 class DataDirectoryLockTest {
     private static PlatformRuntime start(Path dataDir) {
         return new PlatformRuntime(new TrivialEngine(), new SimpleMeterRegistry(), dataDir, true, Optional.empty(), 0,
-                64, Duration.ofMinutes(1), true, Optional.empty(), Optional::empty);
+                64, Duration.ofMinutes(1), true, "synthetic", Optional.empty(), Optional::empty);
     }
 
     @Test

@@ -101,7 +101,11 @@ class AdminSecurityTest {
         }
         assertEquals(404, Http.get(base, "/admin/functions/outside").status());
 
+        // A real (tiny) model inside the roots: registration also checks that the model loads.
         Path inside = Files.createDirectories(models.resolve("inside-model"));
+        for (String f : new String[] {"config.json", "generation_config.json", "model.safetensors"})
+            Files.copy(Path.of("..", "tests", "fixtures", "hf", "llama_gqa_tied", f), inside.resolve(f),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Http.Reply ok = Http.post(base, "/admin/functions", "{\"name\":\"inside\",\"model\":{\"path\":\"" + inside + "\"}}");
         assertTrue(ok.status() == 201 || ok.status() == 409, ok.body());
         Http.Reply moved = Http.send(admin("/admin/functions/inside").header("Content-Type", "application/json")

@@ -118,6 +118,22 @@ class InvocationServiceTest {
     }
 
     @Test
+    void anOmittedChatMaxTokensIsWhatFitsInTheContextCappedByTheFunction() throws Exception {
+        FunctionSpec spec = new FunctionSpec("f", new ModelSource.Synthetic("echo", 1, Duration.ofMillis(1)), null, null,
+                new Limits(4096, 1024, 4, 4), Optional.empty());
+        InvocationRequest chat = new InvocationRequest("f", new Prompt.Text("hi"), Optional.empty(), Integer.MAX_VALUE,
+                dev.aegaeon.runtime.engine.SamplingParams.builder().build(), System.nanoTime(), Optional.empty(), Optional.empty(), Optional.empty());
+        assertEquals(256 - 40, InvocationService.sampling(chat, spec, 40, java.util.OptionalInt.of(256)).maxTokens(),
+                "a 256-token context with a 40-token prompt leaves 216, not the function's 1024");
+        assertEquals(1024, InvocationService.sampling(chat, spec, 40, java.util.OptionalInt.of(32768)).maxTokens());
+        assertEquals(1024, InvocationService.sampling(chat, spec, 40, java.util.OptionalInt.empty()).maxTokens());
+        InvocationRequest completion = new InvocationRequest("f", new Prompt.Text("hi"), Optional.empty(), 16,
+                dev.aegaeon.runtime.engine.SamplingParams.builder().build(), System.nanoTime(), Optional.empty(), Optional.empty(), Optional.empty());
+        assertEquals(16, InvocationService.sampling(completion, spec, 40, java.util.OptionalInt.of(256)).maxTokens(),
+                "completions keep OpenAI's default of 16");
+    }
+
+    @Test
     void aPromptFarPastTheLimitIsRefusedWithoutTokenizing() throws Exception {
         java.util.concurrent.atomic.AtomicInteger encoded = new java.util.concurrent.atomic.AtomicInteger();
         TrivialEngine inner = new TrivialEngine();
