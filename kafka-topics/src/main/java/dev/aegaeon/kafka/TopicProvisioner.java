@@ -31,12 +31,18 @@ public final class TopicProvisioner {
                 .map(t -> new NewTopic(t.name(), Optional.of(t.partitions()), Optional.empty()).configs(t.configs()))
                 .toList();
         if (missing.isEmpty()) return List.of();
-        try {
-            admin.createTopics(missing).all().get(timeoutMs, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            // Another node may have created it between listing and creating: that is the goal reached.
-            if (!(e.getCause() instanceof TopicExistsException)) throw e;
+        // A topic may exist though the listing missed it (another node created it since, or the
+        // broker's metadata lags its controller's): that is the goal reached, not a creation.
+        var results = admin.createTopics(missing).values();
+        List<String> created = new java.util.ArrayList<>();
+        for (NewTopic t : missing) {
+            try {
+                results.get(t.name()).get(timeoutMs, TimeUnit.MILLISECONDS);
+                created.add(t.name());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) throw e;
+            }
         }
-        return missing.stream().map(NewTopic::name).toList();
+        return created;
     }
 }
