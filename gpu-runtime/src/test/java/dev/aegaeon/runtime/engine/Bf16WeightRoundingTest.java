@@ -58,7 +58,9 @@ class Bf16WeightRoundingTest {
 
     private record Outcome(float[] logits, int[] greedy) {}
 
-    private static Outcome run(Path dir, JsonNode e, boolean roundToBf16) {
+    private static Outcome run(Path fixture, JsonNode e, boolean roundToBf16) {
+        // A trained model's fixture names the model's own directory (relative to the repository root).
+        Path dir = e.has("model_dir") ? Path.of("..").resolve(e.get("model_dir").asText()) : fixture;
         ModelConfig config = ModelConfigLoader.withGenerationConfig(ModelConfigLoader.load(dir), GenerationConfig.read(dir));
         WeightSource source = SafetensorsDirectory.open(dir);
         if (roundToBf16) source = new Bf16RoundedWeights(source);

@@ -30,7 +30,12 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  *   <li>{@code aegaeon_pool_kv_handoff_copy_seconds_count} / {@code _sum} and the same three gauges
  *       under {@code aegaeon_pool_kv_handoff_copy_}: the part of each hand-off spent copying its KV
  *       (through pinned host memory, or device to device with {@code aegaeon.pool.peer-handoff});</li>
- *   <li>{@code aegaeon_pool_device_busy_seconds_total{instance,role}}: each device's compute time.</li>
+ *   <li>{@code aegaeon_pool_device_busy_seconds_total{instance,role}}: each device's compute time;</li>
+ *   <li>{@code aegaeon_pool_device_memory_used_bytes{instance}} and {@code _capacity_bytes}: device
+ *       memory taken by resident weights and KV pools, and what each device has for them, by the
+ *       pool's own accounting (the driver's figure also counts the runtime's buffers);</li>
+ *   <li>{@code aegaeon_pool_host_memory_used_bytes}: weight images held in host memory, each shared
+ *       image once, against the budget {@code aegaeon_pool_host_memory_budget_bytes}.</li>
  * </ul>
  * Quarkus binds every {@link MeterBinder} bean to its registry; with the trivial backend nothing is bound.
  */
@@ -70,7 +75,19 @@ public class PoolDeviceMetrics implements MeterBinder {
                     .description("Seconds the device's compute thread ran steps and KV swaps").baseUnit("seconds")
                     .tag("instance", Integer.toString(instance)).tag("role", s.role().name().toLowerCase(Locale.ROOT))
                     .register(registry);
+            Gauge.builder("aegaeon.pool.device.memory.used", pool, p -> p.deviceBytesInUse(instance))
+                    .description("Device memory taken by resident weights and KV pools").baseUnit("bytes")
+                    .tag("instance", Integer.toString(instance)).register(registry);
+            Gauge.builder("aegaeon.pool.device.memory.capacity", pool, p -> p.deviceMemoryBytes())
+                    .description("Device memory the pool may use for weights and KV").baseUnit("bytes")
+                    .tag("instance", Integer.toString(instance)).register(registry);
         }
+        Gauge.builder("aegaeon.pool.host.memory.used", pool, p -> p.hostCacheBytes())
+                .description("Host memory taken by weight images, each shared image counted once").baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("aegaeon.pool.host.memory.budget", pool, p -> p.hostMemoryBudgetBytes())
+                .description("Host memory the registered models' weight images may take together").baseUnit("bytes")
+                .register(registry);
     }
 
     private static void gauge(MeterRegistry registry, ModelPool pool, String name,

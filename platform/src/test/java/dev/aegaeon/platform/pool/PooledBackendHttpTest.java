@@ -181,6 +181,11 @@ public class PooledBackendHttpTest {
         assertTrue(scraped("aegaeon_pool_switches_total") >= after.get("switches").asLong());
         assertTrue(scraped("aegaeon_pool_load_seconds_total") > 0);
         assertTrue(scraped("aegaeon_pool_host_images") >= 1);
+        // Memory gauges: the demo's weights (and its KV pool) are on device 0 and in host memory.
+        double used = scraped("aegaeon_pool_device_memory_used_bytes{instance=\"0\"}");
+        assertTrue(used > 0 && used <= scraped("aegaeon_pool_device_memory_capacity_bytes{instance=\"0\"}"), "device memory " + used);
+        double host = scraped("aegaeon_pool_host_memory_used_bytes");
+        assertTrue(host > 0 && host <= scraped("aegaeon_pool_host_memory_budget_bytes"), "host memory " + host);
         // The stall counter is exported, and a request served normally is no stall.
         assertEquals(0.0, scraped("aegaeon_pool_stalls_total"));
         assertEquals(0, after.get("stalls").asLong(), after.toString());

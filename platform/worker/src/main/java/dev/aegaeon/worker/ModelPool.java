@@ -353,6 +353,9 @@ public final class ModelPool implements AutoCloseable {
     /** What each device did recently (steps, loads, swaps per model, in time buckets), and which models it holds. */
     public TimelineRecorder timeline() { return executor.timeline(); }
 
+    /** The host-memory budget for weight images ({@link PoolOptions#hostMemoryBytes()}). */
+    public long hostMemoryBudgetBytes() { return options.hostMemoryBytes(); }
+
     /** Device memory each device has for weights and KV, by the pool's accounting. */
     public long deviceMemoryBytes() { return options.memoryBytes(); }
 
