@@ -13,6 +13,7 @@ import java.util.Locale;
  *   bench-scheduler [--models N] [--steps N]
  *   bench-sim [--models N] [--duration SECONDS]
  *   plot-e2e --measured A.csv,B.csv [--simulated e3-measured.csv] [--title T] --out FILE.png
+ *   plot-kernel-bench --csv SUMMARY.csv [--title T] --out FILE.png
  *   loadgen --url URL (--functions N | --functions-list 2,4,..) --out DIR [...]   (see LoadgenOptions)
  * </pre>
  */
@@ -50,6 +51,7 @@ public final class BenchMain {
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
                   plot-e2e --measured A.csv,B.csv [--simulated e3-measured.csv] [--title T] --out FILE.png
+                  plot-kernel-bench --csv SUMMARY.csv [--title T] --out FILE.png
                 """ + dev.aegaeon.loadgen.LoadgenOptions.USAGE;
     }
 
@@ -126,6 +128,12 @@ public final class BenchMain {
                 Path png = Path.of(a.required("out"));
                 dev.aegaeon.loadgen.AttainmentPlot.write(png, measured, sim == null ? null : Path.of(sim),
                         a.string("title", dev.aegaeon.loadgen.AttainmentPlot.DEFAULT_TITLE));
+                System.out.println("wrote " + png);
+            }
+            case "plot-kernel-bench" -> {
+                Path png = Path.of(a.required("out"));
+                KernelBenchPlot.write(Path.of(a.required("csv")), png,
+                        a.string("title", "Kernel bench: step time, ours vs vLLM (lower is better)"));
                 System.out.println("wrote " + png);
             }
             default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'");

@@ -1,7 +1,7 @@
 package dev.aegaeon.bench;
 
 import dev.aegaeon.scheduler.SchedulerConfig;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import dev.aegaeon.sim.CatalogModel;
 import dev.aegaeon.sim.CostModels;
 import dev.aegaeon.sim.MeasuredCosts;
@@ -167,7 +167,7 @@ public final class Experiments {
             Map<String, CatalogModel> models = WorkloadGenerator.mix(mix, n);
             Map<String, Double> rates = new HashMap<>();
             models.keySet().forEach(m -> rates.put(m, rate));
-            Trace trace = WorkloadGenerator.poisson(models, rates, duration, Slo.PAPER_DEFAULT, seed);
+            Trace trace = WorkloadGenerator.poisson(models, rates, duration, SloTargets.PAPER_DEFAULT, seed);
             List<String> order = new ArrayList<>(models.keySet());
             Map<String, Long> weights = new HashMap<>();
             models.forEach((m, a) -> weights.put(m, a.weightBytes()));
@@ -230,7 +230,7 @@ public final class Experiments {
         int dedicatedGpus = 0;
         for (String m : names) {
             CatalogModel arch = market.get(m);
-            Trace t = WorkloadGenerator.poisson(Map.of(m, arch), Map.of(m, rates.get(m)), duration, Slo.PAPER_DEFAULT, seed);
+            Trace t = WorkloadGenerator.poisson(Map.of(m, arch), Map.of(m, rates.get(m)), duration, SloTargets.PAPER_DEFAULT, seed);
             int k = 1;
             Simulation.Result res;
             while (true) {
@@ -249,7 +249,7 @@ public final class Experiments {
                 if ((a.tensorParallel() > 1) == large) pool.put(m, a);
             });
             if (pool.isEmpty()) continue;
-            Trace t = WorkloadGenerator.poisson(pool, rates, duration, Slo.PAPER_DEFAULT, seed);
+            Trace t = WorkloadGenerator.poisson(pool, rates, duration, SloTargets.PAPER_DEFAULT, seed);
             int tp = large ? 4 : 1;
             double poolRate = 0;
             for (String m : pool.keySet()) poolRate += rates.get(m);
@@ -308,7 +308,7 @@ public final class Experiments {
             Map<String, CatalogModel> models = WorkloadGenerator.replicas(CatalogModel.QWEN2_5_7B, n);
             Map<String, Double> rates = new HashMap<>();
             models.keySet().forEach(m -> rates.put(m, rate));
-            Trace trace = WorkloadGenerator.poisson(models, rates, duration, Slo.PAPER_DEFAULT, seed);
+            Trace trace = WorkloadGenerator.poisson(models, rates, duration, SloTargets.PAPER_DEFAULT, seed);
             // The loadgen fits prompt + output into its max_seq (4096) and so into the gate's pool.
             if (e3KvGateTokens > 0) trace = clipped(trace, Math.min(Replay.KV_TOKENS_PER_MODEL, e3KvGateTokens));
             for (SchedulerFactory p : List.of(Policies.colocated(1, 1, gpu, ours()),

@@ -40,6 +40,15 @@ public final class Plot {
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 560);
     }
 
+    /** Bars side by side per category, one colour per series ({@code series -> category -> value}). */
+    public static void groupedBars(Path file, String title, String yLabel, Map<String, Map<String, Double>> series) throws IOException {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        series.forEach((name, values) -> values.forEach((category, v) -> data.addValue(v, name, category)));
+        JFreeChart chart = ChartFactory.createBarChart(title, "", yLabel, data, PlotOrientation.VERTICAL, true, false, false);
+        chart.getCategoryPlot().getDomainAxis().setMaximumCategoryLabelLines(2); // wrap, not elide, long labels
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 560);
+    }
+
     /** Bars, one per category. */
     public static void bars(Path file, String title, String yLabel, Map<String, Double> values) throws IOException {
         DefaultCategoryDataset data = new DefaultCategoryDataset();

@@ -185,7 +185,7 @@ public final class Replay {
             for (int i = 0; i < planned.size(); i++) {
                 var r = planned.get(i);
                 specs.add(new dev.aegaeon.scheduler.RequestSpec(i, r.function(), r.promptTokens(), r.outputTokens(), r.arrivalSeconds(),
-                        dev.aegaeon.scheduler.Slo.PAPER_DEFAULT));
+                        dev.aegaeon.scheduler.SloTargets.PAPER_DEFAULT));
                 out[i] = r.outputTokens();
             }
             return ReplayedTrace.planned(specs, out, n, seconds, drain, p[0]);

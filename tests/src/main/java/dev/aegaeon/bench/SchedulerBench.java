@@ -10,7 +10,7 @@ import dev.aegaeon.scheduler.RequestState;
 import dev.aegaeon.scheduler.Scheduler;
 import dev.aegaeon.scheduler.SchedulerConfig;
 import dev.aegaeon.scheduler.SchedulerListener;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import dev.aegaeon.sim.CatalogModel;
 import dev.aegaeon.sim.CostModels;
 import dev.aegaeon.sim.GpuKind;
@@ -39,7 +39,7 @@ final class SchedulerBench {
         Map<String, Double> rates = new HashMap<>();
         ms.keySet().forEach(m -> rates.put(m, 0.5));
         double duration = 600;
-        Trace trace = WorkloadGenerator.poisson(ms, rates, duration, Slo.PAPER_DEFAULT, 7);
+        Trace trace = WorkloadGenerator.poisson(ms, rates, duration, SloTargets.PAPER_DEFAULT, 7);
         int decode = Math.max(1, models / 4), prefill = Math.max(1, models / 8);
         SchedulerFactory inner = Policies.aegaeon(prefill, decode, 1, GpuKind.H100, SchedulerConfig.defaults());
         long[] samples = new long[maxSamples];

@@ -1,7 +1,7 @@
 package dev.aegaeon.bench;
 
 import dev.aegaeon.scheduler.SchedulerConfig;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import dev.aegaeon.sim.CatalogModel;
 import dev.aegaeon.sim.CostModels;
 import dev.aegaeon.sim.GpuKind;
@@ -31,7 +31,7 @@ final class SimulatorBench {
         int i = 0;
         for (String m : ms.keySet()) rates.put(m, pop[i++]);
         long t0 = System.nanoTime();
-        Trace trace = WorkloadGenerator.poisson(new LinkedHashMap<>(ms), rates, duration, Slo.PAPER_DEFAULT, 11);
+        Trace trace = WorkloadGenerator.poisson(new LinkedHashMap<>(ms), rates, duration, SloTargets.PAPER_DEFAULT, 11);
         var cost = new CostModels(Profiles.bundled(), GpuKind.H800).forModels(ms);
         int gpus = Math.max(2, models / 10);
         Simulation.Result r = Simulation.run(trace, cost, Policies.aegaeon(gpus, GpuKind.H800, SchedulerConfig.defaults()), 300);

@@ -1,6 +1,6 @@
 package dev.aegaeon.loadgen;
 
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 
 import java.io.PrintStream;
 import java.net.http.HttpClient;
@@ -81,7 +81,7 @@ final class LoadPoint {
         for (int i = 0; i < calls.size(); i++) if (!futures.get(i).isDone()) calls.get(i).cancel();
         List<RequestOutcome> outcomes = futures.stream().map(CompletableFuture::join).toList();
         PrometheusText after = PrometheusText.scrape(http, o.base());
-        PointSummary s = PointSummary.of(n, outcomes, new Slo(o.ttftSeconds(), o.tpotSeconds()), o.seconds(), reportAt, before, after);
+        PointSummary s = PointSummary.of(n, outcomes, new SloTargets(o.ttftSeconds(), o.tpotSeconds()), o.seconds(), reportAt, before, after);
         return new Result(n, trace, outcomes, s, warmupErrors);
     }
 

@@ -1,7 +1,7 @@
 package dev.aegaeon.loadgen;
 
 import dev.aegaeon.scheduler.RequestSpec;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import dev.aegaeon.sim.CatalogModel;
 import dev.aegaeon.sim.Trace;
 import dev.aegaeon.sim.WorkloadGenerator;
@@ -32,7 +32,7 @@ public final class LoadTrace {
             rates.put(f, ratePerFunction);
         }
         // The SLO here only fills RequestSpec; the measured SLO is the functions' own.
-        Trace t = WorkloadGenerator.poisson(models, rates, seconds, new Slo(10, 0.1), seed);
+        Trace t = WorkloadGenerator.poisson(models, rates, seconds, new SloTargets(10, 0.1), seed);
         List<PlannedRequest> out = new ArrayList<>(t.requests().size());
         for (RequestSpec r : t.requests()) {
             int prompt = Math.min(r.promptTokens(), maxSeq - 1);

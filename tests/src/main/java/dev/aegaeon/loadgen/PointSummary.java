@@ -2,7 +2,7 @@ package dev.aegaeon.loadgen;
 
 import dev.aegaeon.scheduler.RequestSpec;
 import dev.aegaeon.scheduler.RequestState;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import dev.aegaeon.scheduler.SloLedger;
 import dev.aegaeon.scheduler.SloReport;
 
@@ -29,7 +29,7 @@ public record PointSummary(int functions, int requests, int ok, int failed, int 
     static final String[] LOAD_METRICS = {"aegaeon_pool_load_seconds_total", "aegaeon_model_load_seconds_total"};
 
     /** {@code reportAt}: seconds after the window opened when the point ended (all done, or the drain ran out). */
-    static PointSummary of(int functions, List<RequestOutcome> outcomes, Slo slo, double windowSeconds, double reportAt,
+    static PointSummary of(int functions, List<RequestOutcome> outcomes, SloTargets slo, double windowSeconds, double reportAt,
                            PrometheusText before, PrometheusText after) {
         SloLedger ledger = new SloLedger();
         int ok = 0, failed = 0, cancelled = 0;

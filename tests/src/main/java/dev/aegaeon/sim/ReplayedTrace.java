@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.aegaeon.scheduler.RequestSpec;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ public record ReplayedTrace(Trace trace, double[] measuredTtft, double drainSeco
         if (!n.path("requests").isArray() || !w.isObject()) throw new IllegalArgumentException(where + "needs 'workload' and 'requests' (a loadgen point JSON)");
         double seconds = positive(w.path("seconds"), where + "workload.seconds");
         double drain = w.path("drain_s").isNumber() ? w.path("drain_s").asDouble() : 0;
-        Slo slo = new Slo(positive(w.path("slo_ttft_s"), where + "workload.slo_ttft_s"), positive(w.path("slo_tpot_s"), where + "workload.slo_tpot_s"));
+        SloTargets slo = new SloTargets(positive(w.path("slo_ttft_s"), where + "workload.slo_ttft_s"), positive(w.path("slo_tpot_s"), where + "workload.slo_tpot_s"));
         int functions = (int) positive(n.path("functions"), where + "functions");
         record Row(String fn, double sent, int prompt, int output, double ttft) {}
         List<Row> rows = new ArrayList<>();

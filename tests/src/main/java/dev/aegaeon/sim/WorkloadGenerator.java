@@ -1,7 +1,7 @@
 package dev.aegaeon.sim;
 
 import dev.aegaeon.scheduler.RequestSpec;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +27,7 @@ public final class WorkloadGenerator {
     private WorkloadGenerator() {}
 
     /** Poisson arrivals for each model at its rate (req/s) over {@code duration} seconds. */
-    public static Trace poisson(Map<String, CatalogModel> models, Map<String, Double> ratePerModel, double duration, Slo slo, long seed) {
+    public static Trace poisson(Map<String, CatalogModel> models, Map<String, Double> ratePerModel, double duration, SloTargets slo, long seed) {
         if (!(duration > 0)) throw new IllegalArgumentException("duration must be positive");
         SplittableRandom root = new SplittableRandom(seed);
         record Pending(double t, String model, int prompt, int output) {}

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aegaeon.loadgen.LoadTrace;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import dev.aegaeon.sim.CatalogModel;
 import dev.aegaeon.sim.ReplayedTrace;
 import dev.aegaeon.sim.Trace;
@@ -47,7 +47,7 @@ class ReplayTest {
         Map<String, CatalogModel> models = WorkloadGenerator.replicas(CatalogModel.QWEN2_5_7B, 3);
         Map<String, Double> rates = new HashMap<>();
         models.keySet().forEach(m -> rates.put(m, 1.0));
-        Trace t = WorkloadGenerator.poisson(models, rates, 600, Slo.PAPER_DEFAULT, 3);
+        Trace t = WorkloadGenerator.poisson(models, rates, 600, SloTargets.PAPER_DEFAULT, 3);
         Trace c = Experiments.clipped(t, 1024);
         boolean anyClipped = false;
         for (int i = 0; i < t.requests().size(); i++) {

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 
 /** Metrics are summed over label sets, absent ones stay absent, and the point's deltas use them. */
 class PrometheusTextTest {
@@ -39,12 +39,12 @@ class PrometheusTextTest {
     void aPointReportsSwitchesPerMinuteAndBusyShareFromTheDeltas() {
         PlannedRequest r = new PlannedRequest(0, "fn0", 0, 4, 3);
         RequestOutcome ok = new RequestOutcome(r, 0.0, 200, new double[] {0.5, 0.6, 0.7}, "length", 4, 3, null, false);
-        PointSummary s = PointSummary.of(2, List.of(ok), new Slo(10, 0.1), 60, 60, PrometheusText.parse(BEFORE), PrometheusText.parse(AFTER));
+        PointSummary s = PointSummary.of(2, List.of(ok), new SloTargets(10, 0.1), 60, 60, PrometheusText.parse(BEFORE), PrometheusText.parse(AFTER));
         assertEquals(6.0, s.switches().orElseThrow(), 1e-9);
         assertEquals(6.0, s.switchesPerMinute().orElseThrow(), 1e-9);
         assertEquals(0.5, s.gpuBusyShare().orElseThrow(), 1e-9);
         assertEquals(1.0, s.attainment(), 1e-9);
-        PointSummary none = PointSummary.of(2, List.of(ok), new Slo(10, 0.1), 60, 60, PrometheusText.parse(""), PrometheusText.parse(""));
+        PointSummary none = PointSummary.of(2, List.of(ok), new SloTargets(10, 0.1), 60, 60, PrometheusText.parse(""), PrometheusText.parse(""));
         assertTrue(none.switches().isEmpty() && none.gpuBusyShare().isEmpty(), "absent metrics are absent, not zero");
     }
 
@@ -55,7 +55,7 @@ class PrometheusTextTest {
         RequestOutcome o = new RequestOutcome(r, 0.0, 200, new double[] {3, 6, 7, 8}, "length", 4, 4, null, false);
         PlannedRequest f = new PlannedRequest(1, "fn1", 0, 4, 4);
         RequestOutcome failed = new RequestOutcome(f, 1.0, 503, new double[0], null, -1, -1, "HTTP 503: busy", false);
-        PointSummary s = PointSummary.of(2, List.of(o, failed), new Slo(3, 2), 10, 10, PrometheusText.parse(""), PrometheusText.parse(""));
+        PointSummary s = PointSummary.of(2, List.of(o, failed), new SloTargets(3, 2), 10, 10, PrometheusText.parse(""), PrometheusText.parse(""));
         assertEquals((5.0 / 8 + 0) / 2, s.attainment(), 1e-9);
         assertEquals(1, s.ok());
         assertEquals(1, s.failed());

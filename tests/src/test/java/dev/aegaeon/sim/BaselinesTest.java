@@ -3,7 +3,7 @@ package dev.aegaeon.sim;
 import dev.aegaeon.scheduler.Decision;
 import dev.aegaeon.scheduler.RequestState;
 import dev.aegaeon.scheduler.SchedulerListener;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ class BaselinesTest {
         Map<String, CatalogModel> ms = WorkloadGenerator.mix(List.of(CatalogModel.QWEN2_5_7B, CatalogModel.LLAMA2_13B), models);
         Map<String, Double> rates = new HashMap<>();
         ms.keySet().forEach(m -> rates.put(m, rate));
-        return WorkloadGenerator.poisson(ms, rates, 120, Slo.PAPER_DEFAULT, seed);
+        return WorkloadGenerator.poisson(ms, rates, 120, SloTargets.PAPER_DEFAULT, seed);
     }
 
     @Test

@@ -8,7 +8,7 @@ import dev.aegaeon.scheduler.Event;
 import dev.aegaeon.scheduler.RequestSpec;
 import dev.aegaeon.scheduler.RequestState;
 import dev.aegaeon.scheduler.Scheduler;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,7 +44,7 @@ class KvGatedSchedulerTest {
     }
 
     private static RequestSpec req(long id, String model, int prompt, int output) {
-        return new RequestSpec(id, model, prompt, output, id, new Slo(10, 0.1));
+        return new RequestSpec(id, model, prompt, output, id, new SloTargets(10, 0.1));
     }
 
     @Test

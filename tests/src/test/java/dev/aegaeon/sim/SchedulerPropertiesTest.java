@@ -4,7 +4,7 @@ import dev.aegaeon.scheduler.AegaeonScheduler;
 import dev.aegaeon.scheduler.RequestState;
 import dev.aegaeon.scheduler.SchedulerConfig;
 import dev.aegaeon.scheduler.SchedulerListener;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -33,7 +33,7 @@ class SchedulerPropertiesTest {
             Map<String, CatalogModel> ms = WorkloadGenerator.mix(ARCHS, models);
             Map<String, Double> rates = new HashMap<>();
             ms.keySet().forEach(m -> rates.put(m, rate));
-            return WorkloadGenerator.poisson(ms, rates, duration, Slo.PAPER_DEFAULT, seed);
+            return WorkloadGenerator.poisson(ms, rates, duration, SloTargets.PAPER_DEFAULT, seed);
         }
 
         SchedulerFactory policy() {

@@ -1,7 +1,7 @@
 package dev.aegaeon.sim;
 
 import dev.aegaeon.scheduler.RequestSpec;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -16,7 +16,7 @@ class WorkloadGeneratorTest {
         Map<String, CatalogModel> ms = WorkloadGenerator.replicas(CatalogModel.QWEN2_5_7B, models);
         Map<String, Double> rates = new HashMap<>();
         ms.keySet().forEach(m -> rates.put(m, rate));
-        return WorkloadGenerator.poisson(ms, rates, duration, Slo.PAPER_DEFAULT, seed);
+        return WorkloadGenerator.poisson(ms, rates, duration, SloTargets.PAPER_DEFAULT, seed);
     }
 
     @Test

@@ -52,7 +52,7 @@ class CancellationPropertiesTest {
                     for (int id = 0; id < requests; id++) {
                         double at = rnd.nextDouble() * 20;
                         int out = 1 + rnd.nextInt(300);
-                        sim.arrive(new RequestSpec(id, MODELS.get(rnd.nextInt(3)).name(), 1 + rnd.nextInt(2000), out, at, Slo.PAPER_DEFAULT), out);
+                        sim.arrive(new RequestSpec(id, MODELS.get(rnd.nextInt(3)).name(), 1 + rnd.nextInt(2000), out, at, SloTargets.PAPER_DEFAULT), out);
                         if (rnd.nextInt(3) == 0) sim.at(at + rnd.nextDouble() * 10, new Event.Cancel(id));
                     }
                     double[] peak = new double[n];

@@ -43,8 +43,8 @@ class DecodeRoundTest {
     void twoModelsOnOneGpuTakeTurnsAndBothFinish() {
         Finishes f = new Finishes();
         MiniSim sim = colocated(SchedulerConfig.paper(), f, 72 * GB);
-        sim.arrive(new RequestSpec(1, "a", 100, 400, 0, Slo.PAPER_DEFAULT), 400);
-        sim.arrive(new RequestSpec(2, "b", 100, 400, 0.1, Slo.PAPER_DEFAULT), 400);
+        sim.arrive(new RequestSpec(1, "a", 100, 400, 0, SloTargets.PAPER_DEFAULT), 400);
+        sim.arrive(new RequestSpec(2, "b", 100, 400, 0.1, SloTargets.PAPER_DEFAULT), 400);
         sim.run(1000);
         assertEquals(RequestState.FINISHED, f.end.get(1L));
         assertEquals(RequestState.FINISHED, f.end.get(2L));
@@ -63,8 +63,8 @@ class DecodeRoundTest {
     void multiResidentModelsSwitchWithoutLoadsOrSwaps() {
         Finishes f = new Finishes();
         MiniSim sim = colocated(SchedulerConfig.defaults(), f, 72 * GB);
-        sim.arrive(new RequestSpec(1, "a", 100, 300, 0, Slo.PAPER_DEFAULT), 300);
-        sim.arrive(new RequestSpec(2, "b", 100, 300, 0.1, Slo.PAPER_DEFAULT), 300);
+        sim.arrive(new RequestSpec(1, "a", 100, 300, 0, SloTargets.PAPER_DEFAULT), 300);
+        sim.arrive(new RequestSpec(2, "b", 100, 300, 0.1, SloTargets.PAPER_DEFAULT), 300);
         sim.run(1000);
         assertEquals(2, sim.log.stream().filter(d -> d instanceof Decision.LoadModel).count(), "each model loaded once");
         assertTrue(sim.log.stream().noneMatch(d -> d instanceof Decision.SwapOut || d instanceof Decision.EvictModel));
@@ -76,8 +76,8 @@ class DecodeRoundTest {
         Finishes f = new Finishes();
         // 61 GB: both models' weights (60 GB) leave 1 GB, less than one request's KV (100 + tokens MB each ... 1 MB/token).
         MiniSim sim = colocated(SchedulerConfig.defaults(), f, 61 * GB);
-        sim.arrive(new RequestSpec(1, "a", 500, 600, 0, Slo.PAPER_DEFAULT), 600);
-        sim.arrive(new RequestSpec(2, "b", 500, 600, 0.1, Slo.PAPER_DEFAULT), 600);
+        sim.arrive(new RequestSpec(1, "a", 500, 600, 0, SloTargets.PAPER_DEFAULT), 600);
+        sim.arrive(new RequestSpec(2, "b", 500, 600, 0.1, SloTargets.PAPER_DEFAULT), 600);
         sim.run(5000);
         assertEquals(RequestState.FINISHED, f.end.get(1L));
         assertEquals(RequestState.FINISHED, f.end.get(2L));
@@ -90,9 +90,9 @@ class DecodeRoundTest {
     void cancelReleasesEverything() {
         Finishes f = new Finishes();
         MiniSim sim = colocated(SchedulerConfig.defaults(), f, 72 * GB);
-        sim.arrive(new RequestSpec(1, "a", 100, 1000, 0, Slo.PAPER_DEFAULT), 1000);
+        sim.arrive(new RequestSpec(1, "a", 100, 1000, 0, SloTargets.PAPER_DEFAULT), 1000);
         sim.at(2.0, new Event.Cancel(1));
-        sim.arrive(new RequestSpec(2, "a", 100, 10, 1.0, Slo.PAPER_DEFAULT), 10);
+        sim.arrive(new RequestSpec(2, "a", 100, 10, 1.0, SloTargets.PAPER_DEFAULT), 10);
         sim.run(100);
         assertEquals(RequestState.CANCELLED, f.end.get(1L));
         assertEquals(RequestState.FINISHED, f.end.get(2L));
@@ -104,7 +104,7 @@ class DecodeRoundTest {
     void urgentPrefillOfAnotherModelPreemptsALongTurn() {
         Finishes f = new Finishes();
         MiniSim sim = colocated(SchedulerConfig.defaults(), f, 72 * GB);
-        Slo tight = new Slo(2.0, 0.1);
+        SloTargets tight = new SloTargets(2.0, 0.1);
         sim.arrive(new RequestSpec(1, "a", 100, 5000, 0, tight), 5000);
         sim.arrive(new RequestSpec(2, "b", 100, 5, 5.0, tight), 5);
         sim.run(200);

@@ -36,8 +36,8 @@ class DecodeStallTest {
         sim.scheduler = new AegaeonScheduler(sim.clock, cost, models,
                 List.of(new InstanceSpec(0, InstanceSpec.Role.PREFILL, 1, 80 * GB), new InstanceSpec(1, InstanceSpec.Role.DECODE, 1, 61 * GB)),
                 SchedulerConfig.defaults(), l);
-        sim.arrive(new RequestSpec(1, "a", 100, 5, 0, Slo.PAPER_DEFAULT), 5);
-        sim.arrive(new RequestSpec(2, "b", 2000, 5, 10, Slo.PAPER_DEFAULT), 5);
+        sim.arrive(new RequestSpec(1, "a", 100, 5, 0, SloTargets.PAPER_DEFAULT), 5);
+        sim.arrive(new RequestSpec(2, "b", 2000, 5, 10, SloTargets.PAPER_DEFAULT), 5);
         sim.run(1000);
 
         assertEquals(RequestState.FINISHED, end.get(1L));

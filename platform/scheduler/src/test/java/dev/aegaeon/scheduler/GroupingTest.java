@@ -25,7 +25,7 @@ class GroupingTest {
     }
 
     private static Event arrival(long id, String model) {
-        return new Event.Arrival(new RequestSpec(id, model, 100, 50, 0, Slo.PAPER_DEFAULT));
+        return new Event.Arrival(new RequestSpec(id, model, 100, 50, 0, SloTargets.PAPER_DEFAULT));
     }
 
     private static <T extends Decision> List<T> only(List<Decision> ds, Class<T> type) {

@@ -53,7 +53,7 @@ class LivenessPropertiesTest {
                         double at = rnd.nextDouble() * 30;
                         int out = 1 + rnd.nextInt(200);
                         // Up to 4000 prompt tokens at <= 3 MB/token: <= 12.6 GB of KV with its output.
-                        sim.arrive(new RequestSpec(id, models.get(rnd.nextInt(modelCount)).name(), 1 + rnd.nextInt(4000), out, at, Slo.PAPER_DEFAULT), out);
+                        sim.arrive(new RequestSpec(id, models.get(rnd.nextInt(modelCount)).name(), 1 + rnd.nextInt(4000), out, at, SloTargets.PAPER_DEFAULT), out);
                     }
                     sim.afterEach = () -> {
                         // The watchdog's view: every live request is work on exactly one instance.

@@ -41,7 +41,7 @@ class RequestLevelPlacementTest {
         // Three passes over the models, one request at a time: every GPU is idle at each arrival.
         long id = 0;
         for (int pass = 0; pass < 3; pass++) {
-            for (int m = 0; m < n; m++, id++) sim.arrive(new RequestSpec(id, "m" + m, 100, 5, id * 10.0, Slo.PAPER_DEFAULT), 5);
+            for (int m = 0; m < n; m++, id++) sim.arrive(new RequestSpec(id, "m" + m, 100, 5, id * 10.0, SloTargets.PAPER_DEFAULT), 5);
         }
         sim.run(10_000);
         Map<String, Set<Integer>> where = new HashMap<>();
@@ -63,12 +63,12 @@ class RequestLevelPlacementTest {
     void aNewModelEvictsTheLeastRecentlyUsedGpu() {
         MiniSim sim = sim(3, models(4));
         // m0..m2 fill the three GPUs; then m0 and m2 are used again, so m1's GPU is the least recently used.
-        sim.arrive(new RequestSpec(0, "m0", 100, 5, 0, Slo.PAPER_DEFAULT), 5);
-        sim.arrive(new RequestSpec(1, "m1", 100, 5, 10, Slo.PAPER_DEFAULT), 5);
-        sim.arrive(new RequestSpec(2, "m2", 100, 5, 20, Slo.PAPER_DEFAULT), 5);
-        sim.arrive(new RequestSpec(3, "m0", 100, 5, 30, Slo.PAPER_DEFAULT), 5);
-        sim.arrive(new RequestSpec(4, "m2", 100, 5, 40, Slo.PAPER_DEFAULT), 5);
-        sim.arrive(new RequestSpec(5, "m3", 100, 5, 50, Slo.PAPER_DEFAULT), 5);
+        sim.arrive(new RequestSpec(0, "m0", 100, 5, 0, SloTargets.PAPER_DEFAULT), 5);
+        sim.arrive(new RequestSpec(1, "m1", 100, 5, 10, SloTargets.PAPER_DEFAULT), 5);
+        sim.arrive(new RequestSpec(2, "m2", 100, 5, 20, SloTargets.PAPER_DEFAULT), 5);
+        sim.arrive(new RequestSpec(3, "m0", 100, 5, 30, SloTargets.PAPER_DEFAULT), 5);
+        sim.arrive(new RequestSpec(4, "m2", 100, 5, 40, SloTargets.PAPER_DEFAULT), 5);
+        sim.arrive(new RequestSpec(5, "m3", 100, 5, 50, SloTargets.PAPER_DEFAULT), 5);
         sim.run(10_000);
         Map<String, Integer> loadedOn = new HashMap<>();
         List<String> evicted = new ArrayList<>();

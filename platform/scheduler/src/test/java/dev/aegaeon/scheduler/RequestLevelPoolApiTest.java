@@ -23,7 +23,7 @@ class RequestLevelPoolApiTest {
         s.addModel(a);
         s.addModel(a); // the same spec again: no-op
         assertThrows(IllegalArgumentException.class, () -> s.addModel(new ModelSpec("a", 5 * GB, 1000)));
-        List<Decision> d = s.handle(new Event.Arrival(new RequestSpec(1, "a", 10, 5, 0, Slo.PAPER_DEFAULT)));
+        List<Decision> d = s.handle(new Event.Arrival(new RequestSpec(1, "a", 10, 5, 0, SloTargets.PAPER_DEFAULT)));
         assertEquals(new Decision.LoadModel(0, "a", 4 * GB, false), d.getFirst());
     }
 
@@ -42,7 +42,7 @@ class RequestLevelPoolApiTest {
     void evictIdleDropsAnIdleModelButNeverOneWithRequests() {
         s.addModel(a);
         s.addModel(b);
-        List<Decision> d = s.handle(new Event.Arrival(new RequestSpec(1, "a", 10, 2, 0, Slo.PAPER_DEFAULT)));
+        List<Decision> d = s.handle(new Event.Arrival(new RequestSpec(1, "a", 10, 2, 0, SloTargets.PAPER_DEFAULT)));
         assertInstanceOf(Decision.LoadModel.class, d.getFirst());
         assertEquals(List.of(), s.evictIdle("a"), "loading, with a request queued");
         d = s.handle(new Event.LoadDone(0, "a"));
@@ -55,7 +55,7 @@ class RequestLevelPoolApiTest {
         assertEquals(List.of(new Decision.EvictModel(0, "a")), s.evictIdle("a"));
         assertEquals(List.of(), s.evictIdle("a"), "already gone");
         // the freed instance takes the next model with nothing to evict first
-        d = s.handle(new Event.Arrival(new RequestSpec(2, "b", 10, 2, 1, Slo.PAPER_DEFAULT)));
+        d = s.handle(new Event.Arrival(new RequestSpec(2, "b", 10, 2, 1, SloTargets.PAPER_DEFAULT)));
         assertEquals(List.of(new Decision.LoadModel(0, "b", 4 * GB, false)), d);
         assertTrue(s.evictIdle("a").isEmpty());
     }

@@ -18,13 +18,20 @@ import dev.aegaeon.functions.FunctionState;
 import dev.aegaeon.functions.ModelSource;
 
 /**
- * A deterministic stand-in for a real engine, with NO model: it "generates" by echoing the prompt
- * and appending seeded pseudo-random words, one code point per token, one token per
- * {@code tokenInterval} of the function's synthetic model source (2 ms by default; HF-directory
- * functions get the default too). It exists so the platform can be run, tested and benchmarked
- * without the real engine; it honours max_tokens, stop strings and seed, keeps per-function
- * COLD/WARM/HOT/ACTIVE states with idle decay, and accounts KV blocks (16 tokens per block) the
- * way a paged cache would, so cancellation and metrics can be observed.
+ * The echo backend: a deterministic stand-in for a real engine that needs NO model. It "generates"
+ * by echoing the prompt ({@code [<function>] } then its last non-blank line, at most 64 code
+ * points; see {@link SyntheticText}) and appending seeded pseudo-random words, one code point per
+ * token, one token per {@code tokenInterval} of the function's synthetic model source (2 ms by
+ * default; HF-directory and Hub functions get the default too; this engine never reads weights). It
+ * exists so the platform's HTTP, Kafka, registry and lifecycle paths can be run, tested and
+ * benchmarked without the real engine; it honours max_tokens, stop strings and seed, keeps
+ * per-function COLD/WARM/HOT/ACTIVE states with idle decay, and accounts KV blocks (16 tokens per
+ * block) the way a paged cache would, so cancellation and metrics can be observed.
+ *
+ * <p>Selected by {@code aegaeon.backend=trivial} ({@code boot.BackendProducer}; the default is
+ * {@code pool}, real models). The {@code test} profile selects it
+ * ({@code %test.aegaeon.backend=trivial} in {@code application.properties}), and the multi-node
+ * end-to-end tests start the platform jar with {@code -Daegaeon.backend=trivial}.
  */
 public final class TrivialEngine implements InferenceBackend {
     static final int KV_BLOCK_TOKENS = 16;

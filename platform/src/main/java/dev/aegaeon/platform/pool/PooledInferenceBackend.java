@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 
 import dev.aegaeon.functions.FunctionSpec;
 import dev.aegaeon.functions.FunctionState;
+import dev.aegaeon.functions.ModelSource;
 import dev.aegaeon.platform.engine.BackendException;
 import dev.aegaeon.platform.engine.EncodedPrompt;
 import dev.aegaeon.runtime.engine.FinishReason;
@@ -26,10 +27,10 @@ import dev.aegaeon.runtime.tokenizer.ChatTemplate;
 import dev.aegaeon.runtime.tokenizer.ChatTemplateException;
 import dev.aegaeon.runtime.tokenizer.TextTokenizer;
 import dev.aegaeon.runtime.tokenizer.TokenizerException;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import dev.aegaeon.worker.ModelFunction;
 import dev.aegaeon.worker.ModelPool;
-import dev.aegaeon.worker.ModelSource;
+import dev.aegaeon.worker.WeightOrigin;
 import dev.aegaeon.worker.ModelStatus;
 import dev.aegaeon.worker.RequestHandle;
 import dev.aegaeon.worker.TokenSink;
@@ -89,7 +90,7 @@ public final class PooledInferenceBackend implements InferenceBackend {
         String name = spec.name();
         downloads.cancel(name);
         hubSpecs.remove(name);
-        if (spec.model() instanceof dev.aegaeon.functions.ModelSource.Hub hub) {
+        if (spec.model() instanceof ModelSource.Hub hub) {
             java.nio.file.Path served = hubServed.get(name);
             if (served != null && pool.models().contains(name) && hubSourceOf(name).filter(hub::equals).isPresent()) {
                 registerWith(spec, served);
@@ -109,9 +110,9 @@ public final class PooledInferenceBackend implements InferenceBackend {
     }
 
     /** The hub source each hub function was last registered with. */
-    private final Map<String, dev.aegaeon.functions.ModelSource.Hub> hubSources = new ConcurrentHashMap<>();
+    private final Map<String, ModelSource.Hub> hubSources = new ConcurrentHashMap<>();
 
-    private Optional<dev.aegaeon.functions.ModelSource.Hub> hubSourceOf(String name) {
+    private Optional<ModelSource.Hub> hubSourceOf(String name) {
         return Optional.ofNullable(hubSources.get(name));
     }
 
@@ -119,7 +120,7 @@ public final class PooledInferenceBackend implements InferenceBackend {
         if (hubSpecs.get(spec.name()) != spec) return; // replaced or unregistered meanwhile
         hubSpecs.remove(spec.name());
         try {
-            dev.aegaeon.platform.models.ModelSourceCheck.check(new dev.aegaeon.functions.ModelSource.HfDirectory(dir));
+            dev.aegaeon.platform.models.ModelSourceCheck.check(new ModelSource.HfDirectory(dir));
         } catch (dev.aegaeon.functions.SpecValidationException e) {
             unusable.put(spec.name(), "the model downloaded from the hub cannot be loaded: " + e.rule());
             return;
@@ -169,13 +170,13 @@ public final class PooledInferenceBackend implements InferenceBackend {
     }
 
     ModelFunction toFunction(FunctionSpec spec, java.nio.file.Path hubDir) {
-        ModelSource source = switch (spec.model()) {
-            case dev.aegaeon.functions.ModelSource.HfDirectory hf -> new ModelSource.HfDirectory(hf.path());
-            case dev.aegaeon.functions.ModelSource.Hub h -> new ModelSource.HfDirectory(java.util.Objects.requireNonNull(hubDir, "hub dir"));
-            case dev.aegaeon.functions.ModelSource.Synthetic s ->
-                    new ModelSource.Synthetic("echo".equals(s.shape()) ? echoShape : s.shape(), s.seed());
+        WeightOrigin source = switch (spec.model()) {
+            case ModelSource.HfDirectory hf -> new WeightOrigin.HfDirectory(hf.path());
+            case ModelSource.Hub h -> new WeightOrigin.HfDirectory(java.util.Objects.requireNonNull(hubDir, "hub dir"));
+            case ModelSource.Synthetic s ->
+                    new WeightOrigin.Synthetic("echo".equals(s.shape()) ? echoShape : s.shape(), s.seed());
         };
-        Slo slo = new Slo(spec.slo().ttft().toNanos() / 1e9, spec.slo().tpot().toNanos() / 1e9);
+        SloTargets slo = new SloTargets(spec.slo().ttft().toNanos() / 1e9, spec.slo().tpot().toNanos() / 1e9);
         return new ModelFunction(spec.name(), source, slo, spec.scaling().minScale(), spec.scaling().idleToWarm(),
                 spec.scaling().idleToCold());
     }

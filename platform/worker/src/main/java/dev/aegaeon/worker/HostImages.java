@@ -38,7 +38,7 @@ final class HostImages {
      *
      * @throws RuntimeException whatever opening the source threw (the lease is not taken then)
      */
-    WeightSource acquire(ModelSource source, ModelConfig config) {
+    WeightSource acquire(WeightOrigin source, ModelConfig config) {
         Object key = keyOf(source);
         Image image;
         synchronized (this) {
@@ -80,10 +80,10 @@ final class HostImages {
     }
 
     /** The identity of {@code source}'s image: sources with equal keys share one image. */
-    static Object keyOf(ModelSource source) {
+    static Object keyOf(WeightOrigin source) {
         return switch (source) {
-            case ModelSource.Synthetic s -> s; // (shape, seed): the shape name fixes the config
-            case ModelSource.HfDirectory hf -> new ModelSource.HfDirectory(realPath(hf.path()));
+            case WeightOrigin.Synthetic s -> s; // (shape, seed): the shape name fixes the config
+            case WeightOrigin.HfDirectory hf -> new WeightOrigin.HfDirectory(realPath(hf.path()));
         };
     }
 
@@ -95,14 +95,14 @@ final class HostImages {
         }
     }
 
-    private static WeightSource open(ModelSource source, ModelConfig config) {
+    private static WeightSource open(WeightOrigin source, ModelConfig config) {
         return switch (source) {
-            case ModelSource.Synthetic s -> {
+            case WeightOrigin.Synthetic s -> {
                 SyntheticWeights w = new SyntheticWeights(config, s.seed());
                 for (String n : w.names()) w.tensor(n); // materialise now: this is the load, not the first step
                 yield w;
             }
-            case ModelSource.HfDirectory hf -> SafetensorsDirectory.open(hf.path());
+            case WeightOrigin.HfDirectory hf -> SafetensorsDirectory.open(hf.path());
         };
     }
 

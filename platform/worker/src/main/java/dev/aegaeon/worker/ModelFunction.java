@@ -1,6 +1,6 @@
 package dev.aegaeon.worker;
 
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param idleToWarm idle time after which a HOT model leaves the device (stays in the host cache)
  * @param idleToCold further idle time after which a WARM model leaves the host cache
  */
-public record ModelFunction(String name, ModelSource source, Slo slo, int minScale, Duration idleToWarm, Duration idleToCold) {
+public record ModelFunction(String name, WeightOrigin source, SloTargets slo, int minScale, Duration idleToWarm, Duration idleToCold) {
     public ModelFunction {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("name must not be blank");
         Objects.requireNonNull(source, "source");
@@ -25,7 +25,7 @@ public record ModelFunction(String name, ModelSource source, Slo slo, int minSca
     }
 
     /** Scale-to-zero after 60 s / 10 min, the paper's SLO. */
-    public static ModelFunction of(String name, ModelSource source) {
-        return new ModelFunction(name, source, Slo.PAPER_DEFAULT, 0, Duration.ofSeconds(60), Duration.ofMinutes(10));
+    public static ModelFunction of(String name, WeightOrigin source) {
+        return new ModelFunction(name, source, SloTargets.PAPER_DEFAULT, 0, Duration.ofSeconds(60), Duration.ofMinutes(10));
     }
 }

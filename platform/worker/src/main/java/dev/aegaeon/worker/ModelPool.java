@@ -368,7 +368,7 @@ public final class ModelPool implements AutoCloseable {
 
     /** Bytes of weights held in host memory (each shared image counted once). */
     public long hostCacheBytes() {
-        Map<ModelSource, Long> images = new HashMap<>();
+        Map<WeightOrigin, Long> images = new HashMap<>();
         for (ModelRuntime m : bySchedulerName.values()) if (m.hostCached()) images.put(m.function().source(), m.spec.weightBytes());
         return images.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -451,7 +451,7 @@ public final class ModelPool implements AutoCloseable {
         Optional<ChatTemplate> template;
         long weightBytes;
         switch (f.source()) {
-            case ModelSource.Synthetic s -> {
+            case WeightOrigin.Synthetic s -> {
                 config = SyntheticShapes.config(s.shape());
                 SyntheticTokenizerFiles files = syntheticTokenizer();
                 boolean fits = files != null && files.vocabSize() <= config.vocabSize();
@@ -459,7 +459,7 @@ public final class ModelPool implements AutoCloseable {
                 template = fits ? files.template() : Optional.empty();
                 weightBytes = ModelSizes.syntheticWeightBytes(f.name(), config);
             }
-            case ModelSource.HfDirectory hf -> {
+            case WeightOrigin.HfDirectory hf -> {
                 Path dir = hf.path();
                 if (!Files.isDirectory(dir)) throw new IllegalArgumentException("model directory " + dir + " does not exist");
                 config = ModelConfigLoader.withGenerationConfig(ModelConfigLoader.load(dir), GenerationConfig.read(dir));

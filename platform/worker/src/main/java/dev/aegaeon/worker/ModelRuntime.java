@@ -42,7 +42,7 @@ final class ModelRuntime {
     final Optional<ChatTemplate> chatTemplate;
     /** Longest prompt + output a single request may have (the engine's KV pool and the context length). */
     final int maxSequenceTokens;
-    private final ModelSource source;
+    private final WeightOrigin source;
     private final EngineOptions engineOptions;
     private final HostImages images;
 

@@ -26,7 +26,7 @@ class HfDirectoryAndLifecycleTest {
     void hfDirectoriesServeTheirOwnGreedyTokens() throws Exception {
         String[] dirs = {"qwen2_bias", "llama_gqa_tied", "qwen3_qknorm"};
         try (ModelPool pool = new ModelPool(Reference.options())) {
-            for (String d : dirs) pool.register(ModelFunction.of(d, new ModelSource.HfDirectory(FIXTURES.resolve(d))));
+            for (String d : dirs) pool.register(ModelFunction.of(d, new WeightOrigin.HfDirectory(FIXTURES.resolve(d))));
             int[] prompt = {5, 17, 42, 99, 3, 200, 7};
             CollectingSink[] sinks = new CollectingSink[dirs.length];
             for (int i = 0; i < dirs.length; i++) pool.submit(dirs[i], prompt, Reference.greedy(24), sinks[i] = new CollectingSink());
@@ -50,7 +50,7 @@ class HfDirectoryAndLifecycleTest {
     void missingDirectoryIsRefusedAtRegistration() {
         try (ModelPool pool = new ModelPool(Reference.options())) {
             var e = assertThrows(IllegalArgumentException.class,
-                    () -> pool.register(ModelFunction.of("x", new ModelSource.HfDirectory(FIXTURES.resolve("no-such-model")))));
+                    () -> pool.register(ModelFunction.of("x", new WeightOrigin.HfDirectory(FIXTURES.resolve("no-such-model")))));
             assertTrue(e.getMessage().contains("no-such-model"), e.getMessage());
             assertThrows(NoSuchElementException.class, () -> pool.status("x"));
         }

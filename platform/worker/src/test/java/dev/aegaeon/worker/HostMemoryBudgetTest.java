@@ -43,7 +43,7 @@ class HostMemoryBudgetTest {
         Files.writeString(dir.resolve("config.json"), config);
         try (ModelPool pool = new ModelPool(Reference.options())) {
             var e = assertThrows(IllegalArgumentException.class,
-                    () -> pool.register(ModelFunction.of("crafted", new ModelSource.HfDirectory(dir))));
+                    () -> pool.register(ModelFunction.of("crafted", new WeightOrigin.HfDirectory(dir))));
             assertTrue(e.getMessage().contains("overflows"), e.getMessage());
         }
     }

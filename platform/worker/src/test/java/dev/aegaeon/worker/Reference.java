@@ -23,7 +23,7 @@ final class Reference {
     }
 
     static ModelFunction synthetic(String name, String shape, long seed) {
-        return ModelFunction.of(name, new ModelSource.Synthetic(shape, seed));
+        return ModelFunction.of(name, new WeightOrigin.Synthetic(shape, seed));
     }
 
     /** Greedy tokens of the model alone, stopping at its EOS ids like the pool does. */

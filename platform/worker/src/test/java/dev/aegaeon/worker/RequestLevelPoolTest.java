@@ -88,7 +88,7 @@ class RequestLevelPoolTest {
     @Test
     void idleModelsScaleToZeroAndComeBackUnderRequestLevel() throws Exception {
         try (ModelPool pool = new ModelPool(Reference.options().withPolicy(PoolPolicy.REQUEST_LEVEL))) {
-            pool.register(new ModelFunction("k", new ModelSource.Synthetic("tiny-mistral", 3), dev.aegaeon.scheduler.Slo.PAPER_DEFAULT,
+            pool.register(new ModelFunction("k", new WeightOrigin.Synthetic("tiny-mistral", 3), dev.aegaeon.scheduler.SloTargets.PAPER_DEFAULT,
                     1, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(60)));
             assertEquals(ModelState.HOT, awaitState(pool, "k", ModelState.HOT), "minScale 1 preloads under request-level too");
             int[] prompt = Reference.prompt(5, 6);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.aegaeon.scheduler.Clock;
 import dev.aegaeon.scheduler.SchedulerConfig;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ class ScaleToZeroTest {
     }
 
     private static ModelFunction function(String name, int minScale) {
-        return new ModelFunction(name, new ModelSource.Synthetic("tiny-mistral", 3), Slo.PAPER_DEFAULT, minScale,
+        return new ModelFunction(name, new WeightOrigin.Synthetic("tiny-mistral", 3), SloTargets.PAPER_DEFAULT, minScale,
                 Duration.ofSeconds(10), Duration.ofSeconds(60));
     }
 
@@ -70,7 +70,7 @@ class ScaleToZeroTest {
     @Test
     void aHugeIdleTimeNeitherFailsTheTickNorStopsOtherModelsDecaying() throws Exception {
         try (ModelPool pool = pool()) {
-            pool.register(new ModelFunction("a-forever", new ModelSource.Synthetic("tiny-mistral", 3), Slo.PAPER_DEFAULT, 0,
+            pool.register(new ModelFunction("a-forever", new WeightOrigin.Synthetic("tiny-mistral", 3), SloTargets.PAPER_DEFAULT, 0,
                     Duration.ofHours(999_999_999_999L), Duration.ofHours(999_999_999_999L)));
             pool.register(function("z", 0));
             for (String name : new String[] {"a-forever", "z"}) {

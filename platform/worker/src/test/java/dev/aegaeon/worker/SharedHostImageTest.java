@@ -26,9 +26,9 @@ class SharedHostImageTest {
     void leasesOfOneSourceShareOneImageUntilTheLastCloses() {
         HostImages images = new HostImages();
         var config = SyntheticShapes.config(SHAPE);
-        ModelSource source = new ModelSource.Synthetic(SHAPE, 4);
-        WeightSource a = images.acquire(source, config), b = images.acquire(new ModelSource.Synthetic(SHAPE, 4), config);
-        WeightSource other = images.acquire(new ModelSource.Synthetic(SHAPE, 5), config);
+        WeightOrigin source = new WeightOrigin.Synthetic(SHAPE, 4);
+        WeightSource a = images.acquire(source, config), b = images.acquire(new WeightOrigin.Synthetic(SHAPE, 4), config);
+        WeightSource other = images.acquire(new WeightOrigin.Synthetic(SHAPE, 5), config);
         assertEquals(2, images.openImages());
         assertSame(a.tensor(WeightNames.EMBED).data(), b.tensor(WeightNames.EMBED).data(), "one image, not a copy");
         assertNotSame(a.tensor(WeightNames.EMBED).data(), other.tensor(WeightNames.EMBED).data());
@@ -49,7 +49,7 @@ class SharedHostImageTest {
     @Test
     void aSourceThatCannotOpenTakesNoLease() {
         HostImages images = new HostImages();
-        var missing = new ModelSource.HfDirectory(java.nio.file.Path.of("/nonexistent/model"));
+        var missing = new WeightOrigin.HfDirectory(java.nio.file.Path.of("/nonexistent/model"));
         assertThrows(RuntimeException.class, () -> images.acquire(missing, SyntheticShapes.config(SHAPE)));
         assertEquals(0, images.openImages());
     }

@@ -10,7 +10,7 @@ import dev.aegaeon.scheduler.ModelSpec;
 import dev.aegaeon.scheduler.RequestSpec;
 import dev.aegaeon.scheduler.SchedulerConfig;
 import dev.aegaeon.scheduler.SchedulerListener;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -47,7 +47,7 @@ class StallDetectorTest {
     void evictionsNeedNoCompletionAndArrivalsNameNoInstance() {
         StallDetector d = new StallDetector(1, 10, 0);
         d.issued(new Decision.EvictModel(0, "a"), 1);
-        d.completed(new Event.Arrival(new RequestSpec(1, "a", 1, 1, 0, Slo.PAPER_DEFAULT)), 50);
+        d.completed(new Event.Arrival(new RequestSpec(1, "a", 1, 1, 0, SloTargets.PAPER_DEFAULT)), 50);
         assertEquals(List.of(new StallDetector.Stall(0, 1, 0, 59, "EvictModel")), d.check(60, i -> 1));
     }
 
@@ -83,7 +83,7 @@ class StallDetectorTest {
                 s.addModel(new ModelSpec("a", 1 << 20, 1024));
                 return List.of();
             }).get(10, TimeUnit.SECONDS);
-            loop.post(new Event.Arrival(new RequestSpec(1, "a", 10, 5, 0, Slo.PAPER_DEFAULT)));
+            loop.post(new Event.Arrival(new RequestSpec(1, "a", 10, 5, 0, SloTargets.PAPER_DEFAULT)));
             sync(loop);
             assertTrue(submitted.stream().anyMatch(d -> d instanceof Decision.LoadModel), "the model's load was issued: " + submitted);
             now[0] = 20;

@@ -74,45 +74,10 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public float[] readKvBlocks(KvCache cache, int[] blocks) {
-        CpuKvCache c = kv(cache);
-        int per = Math.toIntExact(c.shape().elementsPerBlockPerLayer());
-        float[] host = new float[Math.multiplyExact(2 * c.shape().layers() * blocks.length, per)];
-        int at = 0;
-        for (int l = 0; l < c.shape().layers(); l++) {
-            for (float[] side : new float[][] {c.keys[l], c.values[l]}) {
-                for (int b : blocks) {
-                    System.arraycopy(side, blockOffset(c, b, per), host, at, per);
-                    at += per;
-                }
-            }
-        }
-        return host;
-    }
+    public float[] readKvBlocks(KvCache cache, int[] blocks) { return kv(cache).readBlocks(blocks); }
 
     @Override
-    public void writeKvBlocks(KvCache cache, int[] blocks, float[] host) {
-        CpuKvCache c = kv(cache);
-        int per = Math.toIntExact(c.shape().elementsPerBlockPerLayer());
-        if (host.length != 2L * c.shape().layers() * blocks.length * per) {
-            throw new IllegalArgumentException("host KV copy of " + host.length + " floats does not fit " + blocks.length + " blocks");
-        }
-        int at = 0;
-        for (int l = 0; l < c.shape().layers(); l++) {
-            for (float[] side : new float[][] {c.keys[l], c.values[l]}) {
-                for (int b : blocks) {
-                    System.arraycopy(host, at, side, blockOffset(c, b, per), per);
-                    at += per;
-                }
-            }
-        }
-    }
-
-    /** A block's slots are contiguous: slot = block * blockSize + offset, laid out [slot][kvHead][headDim]. */
-    private static int blockOffset(CpuKvCache c, int block, int perBlock) {
-        if (block < 0 || block >= c.shape().numBlocks()) throw new IllegalArgumentException("KV block " + block + " out of range");
-        return block * perBlock;
-    }
+    public void writeKvBlocks(KvCache cache, int[] blocks, float[] host) { kv(cache).writeBlocks(blocks, host); }
 
     private static CpuKvCache kv(KvCache cache) {
         if (!(cache instanceof CpuKvCache c)) throw new IllegalArgumentException("not a CPU KV cache: " + cache);

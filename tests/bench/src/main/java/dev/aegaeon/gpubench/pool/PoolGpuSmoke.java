@@ -3,11 +3,11 @@ package dev.aegaeon.gpubench.pool;
 import dev.aegaeon.runtime.backend.Backends;
 import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.runtime.engine.SamplingParams;
-import dev.aegaeon.scheduler.Slo;
+import dev.aegaeon.scheduler.SloTargets;
 import dev.aegaeon.worker.DeviceLayout;
 import dev.aegaeon.worker.ModelFunction;
 import dev.aegaeon.worker.ModelPool;
-import dev.aegaeon.worker.ModelSource;
+import dev.aegaeon.worker.WeightOrigin;
 import dev.aegaeon.worker.ModelStatus;
 import dev.aegaeon.worker.PoolOptions;
 import java.io.IOException;
@@ -88,7 +88,7 @@ public final class PoolGpuSmoke {
             for (int i = 0; i < a.functions; i++) {
                 String name = "fn" + i;
                 long seed = a.sameSeed ? a.seed : a.seed + i;
-                pool.register(new ModelFunction(name, new ModelSource.Synthetic(a.shape, seed), Slo.PAPER_DEFAULT, 0,
+                pool.register(new ModelFunction(name, new WeightOrigin.Synthetic(a.shape, seed), SloTargets.PAPER_DEFAULT, 0,
                         Duration.ofSeconds(600), Duration.ofSeconds(1200)));
                 names.add(name);
             }
