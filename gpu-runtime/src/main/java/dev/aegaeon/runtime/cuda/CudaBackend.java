@@ -46,7 +46,7 @@ public final class CudaBackend implements Backend {
     private final CudaWeights weights;
     private final DeviceRegion matmulWorkspace;
     private DeviceRegion stepBuffer;
-    private final DeviceSampler sampler;
+    private DeviceRegion sampleBuffer;
     private final KvHostCopies kvHost;
     private final PeerKvCopies peerKv;
     private final KvCaches kvCaches;
@@ -67,7 +67,6 @@ public final class CudaBackend implements Backend {
         this.peerKv = new PeerKvCopies(dev, compute);
         this.kvCaches = new KvCaches(dev);
         this.bf16 = new Bf16Operands(dev, compute, options.fusedBf16Operands());
-        this.sampler = new DeviceSampler(dev, compute);
     }
 
     public CudaDevice device() { return dev; }
@@ -406,8 +405,25 @@ public final class CudaBackend implements Backend {
     @Override
     public int[] sample(Tensor logits, SamplingRows rows) {
         CudaTensor l = cuda(logits);
+        int n = rows.size();
+        long bytes = 24L * n + 64;
         graphs().flush();
-        return sampler.sample(l, rows);
+        if (sampleBuffer == null || sampleBuffer.bytes() < bytes) {
+            if (sampleBuffer != null) { cuStreamSynchronize(compute); dev.arena().free(sampleBuffer); }
+            sampleBuffer = dev.arena().allocateOrThrow(Math.max(bytes, 1 << 14), "sampling parameters");
+        }
+        CUdeviceptr base = sampleBuffer.ptr();
+        CUdeviceptr uniform = base, temp = base.withByteOffset(8L * n), topP = base.withByteOffset(12L * n),
+                topK = base.withByteOffset(16L * n), ids = base.withByteOffset(20L * n);
+        cuMemcpyHtoDAsync(uniform, Pointer.to(rows.uniform()), 8L * n, compute);
+        cuMemcpyHtoDAsync(temp, Pointer.to(rows.temperature()), 4L * n, compute);
+        cuMemcpyHtoDAsync(topP, Pointer.to(rows.topP()), 4L * n, compute);
+        cuMemcpyHtoDAsync(topK, Pointer.to(rows.topK()), 4L * n, compute);
+        ops.sample(compute, l.ptr(), n, l.cols(), temp, topK, topP, uniform, ids);
+        int[] out = new int[n];
+        cuMemcpyDtoHAsync(Pointer.to(out), ids, 4L * n, compute);
+        cuStreamSynchronize(compute);
+        return out;
     }
 
     @Override
