@@ -190,10 +190,11 @@ class KafkaFrontDoorTest {
     @Test
     void overTheQueueBoundAKafkaInvocationGetsA429ErrorResult() throws Exception {
         Http.ensureFunction(base, "kafka-narrow", "\"limits\":{\"maxConcurrent\":1,\"maxQueued\":0}");
-        // 20 ms per token: the first invocation holds the only slot for 200 ms.
+        // 500 ms per token: the first invocation holds the only slot for 5 s, long past the other two
+        // records' arrival even on a loaded machine (20 ms, 200 ms in all, let the first finish early).
         var spec = java.net.http.HttpRequest.newBuilder(base.resolve("/admin/functions/kafka-narrow"))
                 .header("Content-Type", "application/json").PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
-                        "{\"name\":\"kafka-narrow\",\"model\":{\"synthetic\":{\"tokenInterval\":\"20ms\"}},"
+                        "{\"name\":\"kafka-narrow\",\"model\":{\"synthetic\":{\"tokenInterval\":\"500ms\"}},"
                                 + "\"limits\":{\"maxConcurrent\":1,\"maxQueued\":0}}")).build();
         assertEquals(200, Http.send(spec).status());
         String run = UUID.randomUUID().toString();
