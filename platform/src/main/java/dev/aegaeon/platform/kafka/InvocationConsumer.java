@@ -72,7 +72,14 @@ public class InvocationConsumer {
         TopicPartition tp = new TopicPartition(record.getTopic(), record.getPartition());
         Optional<String> foreign = InvocationRecords.cloudEventProblem(record.getHeaders());
         if (foreign.isPresent()) return deadLetter(message, DeadLetter.FOREIGN_CLOUD_EVENT, foreign.get());
-        if (door.ledger().contains(id) || !door.inFlight().start(id, tp)) {
+        InFlight.Start start = door.ledger().contains(id) ? InFlight.Start.ALREADY_RUNNING : door.inFlight().start(id, tp);
+        if (start == InFlight.Start.NOT_OWNED) {
+            // Fetched before its partition was revoked: the partition's new owner answers it.
+            LOG.debugf("invocation %s: record %s-%d@%d belongs to another node now", id, record.getTopic(),
+                    record.getPartition(), record.getOffset());
+            return message.ack();
+        }
+        if (start == InFlight.Start.ALREADY_RUNNING) {
             LOG.infof("invocation %s was already answered or is running: record %s-%d@%d not run again", id,
                     record.getTopic(), record.getPartition(), record.getOffset());
             return duplicate(message, record, id);

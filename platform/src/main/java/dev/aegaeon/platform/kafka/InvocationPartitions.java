@@ -36,12 +36,15 @@ public class InvocationPartitions implements KafkaConsumerRebalanceListener {
     @Override
     public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
         if (partitions.isEmpty()) return;
+        // Learn what others answered before any record of these partitions can start here.
         if (answeredElsewhere == null) answeredElsewhere = new AnsweredElsewhere(door.bootstrapServers(), door.ledger());
         answeredElsewhere.learn(partitions, consumer.committed(new HashSet<>(partitions)));
+        door.inFlight().assigned(partitions);
     }
 
     @Override
     public void onPartitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        door.inFlight().revoked(partitions);
         try {
             if (!door.inFlight().awaitFinished(partitions, HANDOVER_TIMEOUT))
                 LOG.warnf("invocations on %s still running after %s: their new owner may run them again", partitions, HANDOVER_TIMEOUT);
