@@ -39,7 +39,7 @@ public final class AttainmentPlot {
         return series;
     }
 
-    /** The title of issue 7's one-H100 plots, the default. */
+    /** The default title: the one-H100 end-to-end plots. */
     public static final String DEFAULT_TITLE =
             "One H100, Qwen2.5-7B-shaped functions (one shared synthetic image) at 0.1 req/s: measured vs simulated";
 
