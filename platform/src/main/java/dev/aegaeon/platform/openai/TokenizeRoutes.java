@@ -45,7 +45,7 @@ public class TokenizeRoutes {
     }
 
     private void tokenize(RoutingContext ctx) {
-        try {
+        answer(ctx, () -> {
             JsonNode body = read(ctx, TOKENIZE_FIELDS);
             FunctionSpec spec = authorized(ctx, body);
             boolean chat = body.has("messages");
@@ -69,18 +69,12 @@ public class TokenizeRoutes {
             out.put("max_model_len", runtime.backend().contextLength(spec.name()).orElse(spec.limits().maxPromptTokens()));
             ArrayNode tokens = out.putArray("tokens");
             for (int id : ids) tokens.add(id);
-            OpenAiRoutes.json(ctx.response(), 200, out.toString());
-        } catch (BadRequest e) {
-            OpenAiRoutes.error(ctx.response(), e.error());
-        } catch (Rejected e) {
-            OpenAiRoutes.error(ctx.response(), e.error);
-        } catch (BackendException e) {
-            OpenAiRoutes.error(ctx.response(), toError(body(ctx), e));
-        }
+            return out;
+        });
     }
 
     private void detokenize(RoutingContext ctx) {
-        try {
+        answer(ctx, () -> {
             JsonNode body = read(ctx, DETOKENIZE_FIELDS);
             FunctionSpec spec = authorized(ctx, body);
             JsonNode t = body.get("tokens");
@@ -88,7 +82,19 @@ public class TokenizeRoutes {
             int[] ids = ((Prompt.Tokens) OpenAiRequestParser.tokenPrompt(t)).ids();
             ObjectNode out = JSON.createObjectNode();
             out.put("prompt", runtime.backend().detokenize(spec.name(), ids));
-            OpenAiRoutes.json(ctx.response(), 200, out.toString());
+            return out;
+        });
+    }
+
+    /** What a route computes: its 200 body, or one of the refusals {@link #answer} turns into an error. */
+    private interface Body {
+        ObjectNode get() throws BadRequest, Rejected, BackendException;
+    }
+
+    /** Sends {@code body}'s result as a 200, or its refusal as OpenAI's error JSON with its status. */
+    private void answer(RoutingContext ctx, Body body) {
+        try {
+            OpenAiRoutes.json(ctx.response(), 200, body.get().toString());
         } catch (BadRequest e) {
             OpenAiRoutes.error(ctx.response(), e.error());
         } catch (Rejected e) {
