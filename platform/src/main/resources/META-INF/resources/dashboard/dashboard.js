@@ -174,7 +174,9 @@
   const COLS = [["name", "Function"], ["tier", "Tier"], ["protected", "Key"], ["running", "Run", 1], ["waiting", "Wait", 1],
                 ["tokensPerSecond", "Tok/s", 1], ["ttft", "TTFT p50/p99", 1], ["tbt", "TBT p50/p99", 1], ["slo", "SLO", 1],
                 ["switches", "Switch", 1]];
-  $("thead").innerHTML = COLS.map(([k, t, num]) => `<span data-k="${k}" class="${num ? "num" : ""}">${t}</span>`).join("");
+  const RECENT = { ttft: 1, tbt: 1, slo: 1 }; // the server computes these over the last 2 minutes
+  $("thead").innerHTML = COLS.map(([k, t, num]) => `<span data-k="${k}" class="${num ? "num" : ""}"`
+    + (RECENT[k] ? ` title="over the last 2 minutes"` : "") + `>${t}</span>`).join("");
   $("thead").addEventListener("click", (e) => {
     const k = e.target.dataset.k;
     if (!k) return;

@@ -183,10 +183,10 @@ public final class DashboardView {
             f.put("waiting", traffic.map(t -> t.waiting()).orElse(0));
             f.put("completed", traffic.map(t -> t.completed()).orElse(0L));
             f.put("tokensPerSecond", tokens.getOrDefault(name, 0L) / RATE_WINDOW_SECONDS);
-            MicrometerInvocationMetrics.Latencies l = metrics.latencies(name, 0.5, 0.99);
+            MicrometerInvocationMetrics.Latencies l = metrics.recentLatencies(name);
             f.put("ttft", l.ttft().length == 0 ? null : List.of(l.ttft()[0], l.ttft()[1]));
             f.put("tbt", l.timeBetweenTokens().length == 0 ? null : List.of(l.timeBetweenTokens()[0], l.timeBetweenTokens()[1]));
-            var slo = metrics.sloAttainment(name);
+            var slo = metrics.recentSloAttainment(name);
             f.put("slo", slo.isPresent() ? slo.getAsDouble() : null);
             f.put("sloTarget", List.of(r.spec().slo().ttft().toMillis() / 1000.0, r.spec().slo().tpot().toMillis() / 1000.0));
             f.put("protected", r.spec().apiKey().isPresent());

@@ -32,6 +32,9 @@ import io.micrometer.core.instrument.Timer;
  * measurements under vLLM's names and {@code model_name} label ({@link VllmMeters}).
  */
 public final class MicrometerInvocationMetrics implements InvocationMetrics {
+    /** The window of the "recent" figures the dashboard shows; the Prometheus series keep their own. */
+    public static final Duration RECENT = Duration.ofMinutes(2);
+    private static final int RECENT_BUCKETS = 4;
     private final MeterRegistry registry;
     private final Map<String, PerFunction> functions = new ConcurrentHashMap<>();
 
@@ -39,6 +42,7 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
         Timer ttft, itl, overhead, kafkaResult;
         final DoubleAdder sloSum = new DoubleAdder();
         final LongAdder sloCount = new LongAdder();
+        RollingMean recentSlo;
         final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
         final List<Meter> meters = new ArrayList<>();
         VllmMeters vllm;
@@ -52,6 +56,7 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
     public void register(String function, InvocationService service, InferenceBackend backend) {
         functions.computeIfAbsent(function, f -> {
             PerFunction p = new PerFunction();
+            p.recentSlo = new RollingMean(registry.config().clock(), RECENT, RECENT_BUCKETS);
             p.ttft = latency("aegaeon.ttft", "Time from arrival to the first token", f);
             p.itl = latency("aegaeon.inter.token.latency", "Time between consecutive tokens", f);
             p.overhead = Timer.builder("aegaeon.admission.overhead")
@@ -102,43 +107,47 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
         return java.util.OptionalDouble.of(p.sloSum.sum() / p.sloCount.sum());
     }
 
-    /**
-     * Quantiles {@code qs} (in (0, 1]) of the function's time to first token and time between
-     * tokens, in seconds, estimated from their histograms since start (a quantile is the upper
-     * bound of the bucket it falls in); empty before any observation or for an unknown function.
-     */
-    public Latencies latencies(String function, double... qs) {
+    /** Mean SLO score over about the last {@link #RECENT}, or empty when nothing finished in it. */
+    public java.util.OptionalDouble recentSloAttainment(String function) {
         PerFunction p = functions.get(function);
-        if (p == null) return new Latencies(new double[0], new double[0]);
-        return new Latencies(quantiles(p.ttft, qs), quantiles(p.itl, qs));
+        double m = p == null ? Double.NaN : p.recentSlo.mean();
+        return Double.isNaN(m) ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(m);
     }
 
-    /** Quantile estimates in seconds, in the order asked; empty arrays when nothing was observed. */
+    /**
+     * The median and 99th percentile of the function's time to first token and time between tokens,
+     * in seconds, over about the last {@link #RECENT} (Micrometer's rotating percentile window);
+     * empty arrays when nothing was observed in that window or for an unknown function.
+     */
+    public Latencies recentLatencies(String function) {
+        PerFunction p = functions.get(function);
+        if (p == null) return new Latencies(new double[0], new double[0]);
+        return new Latencies(recent(p.ttft), recent(p.itl));
+    }
+
+    /** {p50, p99} in seconds, or empty when nothing was observed; the order of {@link #RECENT_QUANTILES}. */
     public record Latencies(double[] ttft, double[] timeBetweenTokens) {}
 
-    private static double[] quantiles(Timer t, double[] qs) {
-        if (t == null) return new double[0];
-        io.micrometer.core.instrument.distribution.HistogramSnapshot h = t.takeSnapshot();
-        if (h.count() == 0) return new double[0];
-        io.micrometer.core.instrument.distribution.CountAtBucket[] buckets = h.histogramCounts();
-        double[] out = new double[qs.length];
-        for (int i = 0; i < qs.length; i++) {
-            double want = qs[i] * h.count();
-            double v = h.max(java.util.concurrent.TimeUnit.SECONDS);
-            for (var b : buckets) {
-                if (b.count() >= want) {
-                    v = Math.min(b.bucket(java.util.concurrent.TimeUnit.SECONDS), v);
-                    break;
-                }
+    private static final double[] RECENT_QUANTILES = {0.5, 0.99};
+
+    private static double[] recent(Timer t) {
+        var h = t.takeSnapshot();
+        double[] out = new double[RECENT_QUANTILES.length];
+        boolean any = false;
+        for (var v : h.percentileValues()) {
+            for (int i = 0; i < out.length; i++) {
+                if (v.percentile() == RECENT_QUANTILES[i]) out[i] = v.value(java.util.concurrent.TimeUnit.SECONDS);
             }
-            out[i] = v;
+            any |= v.value() > 0;
         }
-        return out;
+        return any ? out : new double[0];
     }
 
     private Timer latency(String name, String description, String function) {
         return Timer.builder(name).description(description).tag("function", function)
                 .publishPercentileHistogram()
+                .publishPercentiles(RECENT_QUANTILES).percentilePrecision(2)
+                .distributionStatisticExpiry(RECENT).distributionStatisticBufferLength(RECENT_BUCKETS)
                 .minimumExpectedValue(Duration.ofNanos(100_000))
                 .maximumExpectedValue(Duration.ofSeconds(60))
                 .register(registry);
@@ -206,6 +215,7 @@ public final class MicrometerInvocationMetrics implements InvocationMetrics {
         if (p == null) return;
         p.sloSum.add(score);
         p.sloCount.increment();
+        p.recentSlo.add(score);
     }
 
     @Override
