@@ -17,14 +17,12 @@ profiles=$stage/files/vllm-profiles.csv
 commit=$(cat "$stage/files/commit.txt" 2>/dev/null || echo unknown)
 nvidia-smi --query-gpu=index,name,driver_version,clocks.sm,clocks.mem,temperature.gpu --format=csv > "$out/gpu.txt" 2>&1
 cat "$out/gpu.txt"
-"$stage/java" -version > /dev/null 2>&1   # unpacks the JRE once (device-pack's launcher)
-jre=/tmp/device-jre/jre/bin/java
 headline() { grep -v "^ \|^{\|^}\|WARNING" "$1" | grep -E "prefill|^decode_ms|^figure|scaleup|kernel ms|rror|xception"; }
 
 if [ -f "$stage/files/baseline-runtime.jar" ]; then
   base=$(cat "$stage/files/baseline-commit.txt")
-  CUDA_VISIBLE_DEVICES=0 timeout 280 "$jre" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx24g \
-    -Daegaeon.bench.skip="$skip" -cp "$stage/files/baseline-runtime.jar:$stage/lib/*" dev.aegaeon.runtime.cuda.CudaBench \
+  CUDA_VISIBLE_DEVICES=0 STAGE_CP_PREFIX="$stage/files/baseline-runtime.jar" timeout 280 "$stage/java" -Xmx24g \
+    -Daegaeon.bench.skip="$skip" dev.aegaeon.runtime.cuda.CudaBench \
     "$out/bench-baseline.json" "$profiles" "$base" "$tflops" > "$out/bench-baseline.log" 2>&1
   echo "baseline $base bench rc=$?"; headline "$out/bench-baseline.log"
 fi

@@ -26,7 +26,8 @@ final class Conformance implements Callable<Integer> {
     /** The suite a device run checks by default: every CUDA test class that needs one GPU. */
     static final List<String> DEFAULT_CLASSES = List.of(
             "dev.aegaeon.runtime.cuda.StepGraphsTest", "dev.aegaeon.runtime.cuda.BackendConformanceTest",
-            "dev.aegaeon.runtime.cuda.ProductConformanceTest", "dev.aegaeon.runtime.cuda.DecodeKernelsTest");
+            "dev.aegaeon.runtime.cuda.ProductConformanceTest", "dev.aegaeon.runtime.cuda.DecodeKernelsTest",
+            "dev.aegaeon.runtime.sampling.HostSamplingEngineTest");
 
     @Option(names = "--class", description = "test class to run (repeatable; default: the one-GPU CUDA suite)")
     List<String> classes;
