@@ -34,6 +34,11 @@ if [ -n "$baseline" ]; then
   echo "$baseline" > "$work/baseline-commit.txt"
   extra+=("$work/baseline-runtime.jar" "$work/baseline-commit.txt")
 fi
+# The real tokenizers (fetched by gpu-runtime's build, never committed) for the reference check on the device.
+if [ -d "$root/gpu-runtime/target/tokenizers" ]; then
+  tar -C "$root/gpu-runtime/target" -c tokenizers | xz -9 -T0 > "$work/tokenizers.tar.xz"
+  extra+=("$work/tokenizers.tar.xz")
+fi
 rm -rf "$out"
 "$shared/tools/device-pack.sh" --out "$out" "$jar" "${extra[@]}"
 git -C "$root" rev-parse --short HEAD > "$out/files/commit.txt"
