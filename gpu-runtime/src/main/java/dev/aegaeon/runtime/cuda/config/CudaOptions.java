@@ -34,12 +34,13 @@ import java.util.stream.Collectors;
  * @param prefillAttentionMma  experimental: prefill attention on prefill_attention_mma.cu (head sizes 64, 128)
  * @param pinnedKvCopies       KV swaps through a pinned staging buffer instead of pageable per-block copies
  * @param kvStagingBytes       size of that pinned staging buffer
+ * @param gemmLibrary          experimental: products of more than 8 rows outside a recorded step on cuBLASLt
  */
 public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, String midTile, String smallTile,
                           Set<String> excludeTiles, boolean gemvWide, GqaDecode gqaDecode, boolean swapAbDecode,
                           boolean swapAbDeep, int swapAbMinRows, boolean splitKvDecode, boolean splitKvMma,
                           boolean fusedBf16Operands, boolean prefillAttentionMma, boolean pinnedKvCopies,
-                          long kvStagingBytes) {
+                          long kvStagingBytes, GemmLibrary gemmLibrary) {
 
     /** Prefix of every key. */
     public static final String PREFIX = "aegaeon.cuda.";
@@ -52,6 +53,14 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
         AUTO,
         /** Whenever the shape allows (tests). */
         ALWAYS
+    }
+
+    /** Who computes the tensor-core matrix products. */
+    public enum GemmLibrary {
+        /** Our kernels (gemm*.cu): always available, the oracle. */
+        OWN,
+        /** NVIDIA's cuBLASLt where the machine has it (our kernels where it has not, or offers no algorithm). */
+        CUBLASLT
     }
 
     /** One documented key: its name without {@link #PREFIX}, its default as written, whether experimental, what it does. */
@@ -75,7 +84,8 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             new Key("fusedBf16Operands", "true", false, "norms and silu_mul write the next product's bf16 operand in the same pass"),
             new Key("prefillAttentionMma", "false", true, "prefill attention (head sizes 64, 128) on prefill_attention_mma.cu; never run on a GPU yet"),
             new Key("pinnedKvCopies", "true", false, "KV swaps through a pinned staging buffer; false: pageable copies block by block"),
-            new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"));
+            new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"),
+            new Key("gemmLibrary", "OWN", true, "OWN or CUBLASLT: products of more than 8 rows outside recorded decode steps on NVIDIA's cuBLASLt, when a libcublasLt.so is found; not yet run on a GPU"));
 
     private static final Logger LOG = Logger.getLogger(CudaOptions.class.getName());
     private static volatile CudaOptions current;
@@ -87,6 +97,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
         }
         if (kvStagingBytes <= 0) throw new IllegalArgumentException(PREFIX + "kvStagingBytes must be positive, got " + kvStagingBytes);
         if (gqaDecode == null) throw new IllegalArgumentException(PREFIX + "gqaDecode must be OFF, AUTO or ALWAYS");
+        if (gemmLibrary == null) throw new IllegalArgumentException(PREFIX + "gemmLibrary must be OWN or CUBLASLT");
         excludeTiles = Set.copyOf(excludeTiles);
         largeTile = blankToNull(largeTile);
         midTile = blankToNull(midTile);
@@ -133,7 +144,8 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 r.value("gqaDecode", v -> GqaDecode.valueOf(v.strip().toUpperCase(Locale.ROOT))), r.bool("swapAbDecode"),
                 r.bool("swapAbDeep"), r.value("swapAbMinRows", Integer::parseInt), r.bool("splitKvDecode"), r.bool("splitKvMma"),
                 r.bool("fusedBf16Operands"), r.bool("prefillAttentionMma"), r.bool("pinnedKvCopies"),
-                r.value("kvStagingBytes", Long::parseLong));
+                r.value("kvStagingBytes", Long::parseLong),
+                r.value("gemmLibrary", v -> GemmLibrary.valueOf(v.strip().toUpperCase(Locale.ROOT))));
     }
 
     /** One log line: every option and its value, experimental ones marked. */
@@ -144,7 +156,8 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 + " splitKvDecode=" + splitKvDecode + " splitKvMma=" + splitKvMma + " swapAbDecode=" + swapAbDecode
                 + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " fusedBf16Operands=" + fusedBf16Operands
                 + " prefillAttentionMma=" + prefillAttentionMma + (prefillAttentionMma ? "(experimental)" : "")
-                + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes;
+                + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes
+                + " gemmLibrary=" + gemmLibrary + (gemmLibrary == GemmLibrary.CUBLASLT ? "(experimental)" : "");
     }
 
     private static String orDefault(String tile) { return tile == null ? "default" : tile; }

@@ -1,6 +1,8 @@
 package dev.aegaeon.runtime.cuda.kernels;
 
 import dev.aegaeon.runtime.cuda.CudaBackend;
+import dev.aegaeon.runtime.cuda.blas.CublasLtMatmul;
+import dev.aegaeon.runtime.cuda.blas.DevicePointers;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import dev.aegaeon.runtime.cuda.tiles.GemmTiles;
 import dev.aegaeon.runtime.cuda.tiles.SplitKPolicy;
@@ -45,6 +47,11 @@ public final class CudaOps {
     private boolean fuseGemv = options.fuseGemv();
     private java.util.Map<CUfunction, String> kernelNames = java.util.Map.of();
     private LaunchProfile profile;
+    /** Who runs the tensor-core products ({@link CudaOptions#gemmLibrary}); cuBLASLt is opened on first use. */
+    private volatile CudaOptions.GemmLibrary gemmLibrary = options.gemmLibrary();
+    private CublasLtMatmul blas;
+    private boolean blasTried;
+    private long blasProducts;
 
     public CudaOps(KernelModules k, int multiprocessors) {
         this.multiprocessors = multiprocessors;
@@ -241,6 +248,7 @@ public final class CudaOps {
             launch(gemv[m], grid, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
+        if (gemmLibrary == CudaOptions.GemmLibrary.CUBLASLT && onCublasLt(s, x, w, bias, out, outF32, m, n, k)) return;
         GemmTiles.Tile t = tiles.forRows(m);
         int gx = (n + t.bn() - 1) / t.bn(), gy = (m + t.bm() - 1) / t.bm();
         int splits = splitK.splitsFor(gx * gy, m, k);
@@ -254,6 +262,32 @@ public final class CudaOps {
             launch(splitkReduce, blocks, 1, 256, 0, s, workspace, splits, m, n, bias, out, outF32 ? 1 : 0);
         }
     }
+
+    /** The product on cuBLASLt unless a step is being recorded on {@code s} (a direct call would overtake it). */
+    private boolean onCublasLt(CUstream s, CUdeviceptr x, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr out,
+                               boolean outF32, int m, int n, int k) {
+        if (!blasTried) {
+            blasTried = true;
+            blas = dev.aegaeon.runtime.cuda.blas.CublasLtProducts.open().orElse(null);
+        }
+        if (blas == null || graphs.recording(s)) return false;
+        if (profile != null) profile.before("cublasLt", s);
+        boolean ran = blas.run(DevicePointers.handle(s), DevicePointers.address(x), DevicePointers.address(w),
+                DevicePointers.address(bias), DevicePointers.address(out), outF32, m, n, k);
+        if (profile != null) {
+            if (ran) profile.after(s); else profile.dropLast();
+        }
+        if (ran) blasProducts++;
+        return ran;
+    }
+
+    /** Runs the products on {@code library} from now on (tests, benchmarks); see {@link CudaOptions#gemmLibrary}. */
+    public void setGemmLibrary(CudaOptions.GemmLibrary library) { gemmLibrary = library; }
+
+    public CudaOptions.GemmLibrary gemmLibrary() { return gemmLibrary; }
+
+    /** Products cuBLASLt has run so far (0 when it is off or absent). */
+    public long cublasLtProducts() { return blasProducts; }
 
     /**
      * out[m, :] = xF32[m, :] . wF32^T (+ bias) for m < rows, everything fp32 (float32 checkpoints);

@@ -25,13 +25,23 @@ final class LaunchProfile {
 
     LaunchProfile(Map<CUfunction, String> names) { this.names = names; }
 
-    void before(CUfunction f, CUstream s) {
+    void before(CUfunction f, CUstream s) { before(names.getOrDefault(f, "?"), s); }
+
+    /** A span of work that is not one of our kernels (a library call), under {@code name}. */
+    void before(String name, CUstream s) {
         CUevent a = CudaDevice.newTimingEvent(), b = CudaDevice.newTimingEvent();
         cuEventRecord(a, s);
-        spans.add(new Span(names.getOrDefault(f, "?"), a, b));
+        spans.add(new Span(name, a, b));
     }
 
     void after(CUstream s) { cuEventRecord(spans.getLast().end(), s); }
+
+    /** Forgets the span just begun (the work it was for did not run). */
+    void dropLast() {
+        Span sp = spans.removeLast();
+        cuEventDestroy(sp.start());
+        cuEventDestroy(sp.end());
+    }
 
     /** Milliseconds per kernel name, summed over launches (waits for the events; destroys them). */
     Map<String, Double> totalsMs() {

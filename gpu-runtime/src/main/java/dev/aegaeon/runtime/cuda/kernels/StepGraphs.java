@@ -84,6 +84,9 @@ public final class StepGraphs {
         if (enabled()) recording = stream;
     }
 
+    /** Whether launches on {@code stream} are being remembered (work enqueued directly would overtake them). */
+    synchronized boolean recording(CUstream stream) { return recording != null && recording == stream; }
+
     /** Remembers {@code l} if its stream is recording; false if the caller must issue it now. */
     synchronized boolean offer(Launch l) {
         if (recording == null || recording != l.stream()) return false;

@@ -43,9 +43,12 @@ class CudaOptionsTest {
         assertTrue(d.excludeTiles().isEmpty());
         assertEquals(256L << 20, d.kvStagingBytes());
         for (CudaOptions.Key k : CudaOptions.KEYS) {
-            if (k.experimental()) assertEquals("false", k.defaultValue(), k.name() + " is experimental, so off by default");
+            if (k.experimental()) {
+                assertTrue(java.util.Set.of("false", "OWN").contains(k.defaultValue()), k.name() + " is experimental, so off by default");
+            }
         }
         assertFalse(d.prefillAttentionMma());
+        assertEquals(CudaOptions.GemmLibrary.OWN, d.gemmLibrary(), "our kernels unless cuBLASLt is asked for");
     }
 
     @Test

@@ -285,14 +285,20 @@ public final class CudaBench {
             json.put("prefill_1024_attention_mma", PrefillKernelBench.prefillAttentionMmaOnOff(dev.ops(), config.headDim(),
                     () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
         }
-        Map<String, Double> prefill = new LinkedHashMap<>();
-        for (int t : new int[] {128, 1024, 2048}) {
-            StepLayout l = new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, t);
-            StepLayout shifted = shift(l, prefillSeq * blocksPerSeq);
-            prefill.put(String.valueOf(t), medianMs(() -> step(a, shifted, ModelRunner.Phase.PREFILL), 2, 5));
-            say("prefill %4d tokens: %.2f ms", t, prefill.get(String.valueOf(t)));
+        if (!skipped("cublasLt")) {
+            json.put("prefill_1024_cublaslt", PrefillKernelBench.cublasLtOnOff(dev.ops(),
+                    () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
         }
-        json.put("prefill_ms", prefill);
+        json.put("prefill_ms", prefillMs(a, config, prefillSeq * blocksPerSeq, ""));
+        if (!skipped("cublasLt")) {
+            var before = dev.ops().gemmLibrary();
+            try {
+                dev.ops().setGemmLibrary(CudaOptions.GemmLibrary.CUBLASLT);
+                json.put("prefill_ms_cublaslt", prefillMs(a, config, prefillSeq * blocksPerSeq, " (cuBLASLt)"));
+            } finally {
+                dev.ops().setGemmLibrary(before);
+            }
+        }
         if (!Double.isNaN(o.matmulTflops())) {
             double tflops = o.matmulTflops();
             json.put("matmul_tflops_measured", tflops);
@@ -585,6 +591,18 @@ public final class CudaBench {
             t[i] = (System.nanoTime() - s) / 1e6;
         }
         return median(t);
+    }
+
+    /** Median prefill step at 128, 1024 and 2048 tokens (KV placed after {@code firstBlock}). */
+    private Map<String, Double> prefillMs(ModelRunner a, ModelConfig config, int firstBlock, String label) {
+        Map<String, Double> prefill = new LinkedHashMap<>();
+        for (int t : new int[] {128, 1024, 2048}) {
+            StepLayout l = new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, t);
+            StepLayout shifted = shift(l, firstBlock);
+            prefill.put(String.valueOf(t), medianMs(() -> step(a, shifted, ModelRunner.Phase.PREFILL), 2, 5));
+            say("prefill %4d tokens%s: %.2f ms", t, label, prefill.get(String.valueOf(t)));
+        }
+        return prefill;
     }
 
     /**

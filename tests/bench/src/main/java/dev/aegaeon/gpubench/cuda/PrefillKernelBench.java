@@ -1,5 +1,7 @@
 package dev.aegaeon.gpubench.cuda;
 
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
+
 import dev.aegaeon.runtime.cuda.CudaBackend;
 import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 import dev.aegaeon.runtime.cuda.kernels.PrefillAttentionKernels;
@@ -58,7 +60,7 @@ final class PrefillKernelBench {
     /** Matrix-product kernels (tensor-core tiles, GEMV, swap-AB, fp32); not the split-K reduction. */
     static boolean isProduct(String kernel) {
         if (kernel.equals("gemm_splitk_reduce")) return false;
-        return kernel.startsWith("gemm") || kernel.startsWith("gemv") || kernel.startsWith("linear_f32");
+        return kernel.startsWith("gemm") || kernel.startsWith("gemv") || kernel.startsWith("linear_f32") || kernel.equals("cublasLt");
     }
 
     /**
@@ -83,6 +85,20 @@ final class PrefillKernelBench {
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("mma_kernel_loaded", k.loaded(headDim));
         all.putAll(onOff("prefillAttentionMma", k.mmaEnabled(), ops::setPrefillAttentionMma, ops, stepMs, step, label, say));
+        return all;
+    }
+
+    /**
+     * The prefill step with the products on our kernels, then on cuBLASLt
+     * ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#gemmLibrary}), as {@link #fusedBf16OnOff};
+     * "cublaslt_products" counts the products cuBLASLt really ran (0: the library is absent).
+     */
+    static Map<String, Object> cublasLtOnOff(CudaOps ops, DoubleSupplier stepMs, Runnable step, String label, Consumer<String> say) {
+        var before = ops.gemmLibrary();
+        long ranBefore = ops.cublasLtProducts();
+        Map<String, Object> all = new LinkedHashMap<>(onOff("cublasLt", before == CudaOptions.GemmLibrary.CUBLASLT,
+                on -> ops.setGemmLibrary(on ? CudaOptions.GemmLibrary.CUBLASLT : CudaOptions.GemmLibrary.OWN), ops, stepMs, step, label, say));
+        all.put("cublaslt_products", ops.cublasLtProducts() - ranBefore);
         return all;
     }
 

@@ -1,0 +1,186 @@
+package dev.aegaeon.runtime.cuda.blas;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * {@code out = x . W^T (+ bias)} on cuBLASLt for one CUDA context, with the operands as the
+ * backend keeps them: x [m, k] and W [n, k] row-major bf16, out [m, n] row-major bf16 or fp32,
+ * bias [n] bf16. Row-major x and W are column-major k x m and k x n, so the product is computed as
+ * column-major {@code out^T (n x m) = op_T(W) . x}, with the bias epilogue adding bias per row of
+ * {@code out^T}. A plan (descriptors and the heuristic's best algorithm) is kept per shape and
+ * alignment, least recently used dropped past {@link #PLANS}. Calls are serialised; the product is
+ * enqueued on the caller's stream like a kernel launch. A bf16 bias on an fp32 output is declared
+ * as such ({@code BIAS_DATA_TYPE}); shapes for which the heuristic offers nothing are remembered
+ * and refused, so the caller's own kernel runs them.
+ */
+public final class CublasLtMatmul implements AutoCloseable {
+    /** Bytes of workspace offered to the algorithms (cuBLAS's recommendation for Hopper). */
+    public static final long WORKSPACE_BYTES = 32L << 20;
+    static final int PLANS = 512;
+    // cuBLAS / CUDA enum values (cublasLt.h, library_types.h)
+    private static final int COMPUTE_32F = 68, R_32F = 0, R_16BF = 14, OP_N = 0, OP_T = 1;
+    private static final int DESC_TRANSA = 3, DESC_TRANSB = 4, DESC_EPILOGUE = 7, DESC_BIAS_POINTER = 8, DESC_BIAS_DATA_TYPE = 26;
+    private static final int EPILOGUE_DEFAULT = 1, EPILOGUE_BIAS = 4;
+    private static final int PREF_MAX_WORKSPACE = 1, PREF_ALIGN_A = 5, PREF_ALIGN_B = 6, PREF_ALIGN_C = 7, PREF_ALIGN_D = 8;
+    /** sizeof(cublasLtMatmulHeuristicResult_t): algo (8 x uint64), size_t workspace, status, waves, int[4]. */
+    private static final long HEURISTIC_BYTES = 96;
+
+    private record Shape(int m, int n, int k, boolean outF32, boolean bias, int alignX, int alignW, int alignOut) {}
+
+    private record Plan(MemorySegment desc, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment algo) {}
+
+    private final CublasLtLibrary lib;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment handle, one, zero, biasSlot;
+    private final long workspace;
+    private final Map<Shape, Plan> plans = new LinkedHashMap<>(64, 0.75f, true);
+    private final Map<Shape, Boolean> unsupported = new LinkedHashMap<>();
+
+    /**
+     * A handle on the CUDA context current on this thread.
+     *
+     * @param workspace device address of {@link #WORKSPACE_BYTES} bytes for this object alone
+     */
+    public CublasLtMatmul(CublasLtLibrary lib, long workspace) {
+        this.lib = lib;
+        this.workspace = workspace;
+        MemorySegment h = arena.allocate(ADDRESS);
+        check(call(lib.create, h), "cublasLtCreate");
+        handle = h.get(ADDRESS, 0);
+        one = arena.allocateFrom(JAVA_FLOAT, 1f);
+        zero = arena.allocateFrom(JAVA_FLOAT, 0f);
+        biasSlot = arena.allocate(JAVA_LONG);
+    }
+
+    /**
+     * Enqueues the product on {@code stream} (a CUstream's address, 0 for the default stream) and
+     * answers true, or answers false, enqueuing nothing, when cuBLASLt offers no algorithm for this
+     * shape and alignment (the caller then runs its own kernel).
+     */
+    public synchronized boolean run(long stream, long x, long w, long bias, long out, boolean outF32, int m, int n, int k) {
+        Shape shape = new Shape(m, n, k, outF32, bias != 0, alignment(x), alignment(w), alignment(out));
+        if (unsupported.containsKey(shape)) return false;
+        Plan p = plans.get(shape);
+        if (p == null) {
+            p = plan(shape);
+            if (p == null) {
+                if (unsupported.size() > PLANS) unsupported.clear();
+                unsupported.put(shape, true);
+                return false;
+            }
+            plans.put(shape, p);
+            if (plans.size() > PLANS) {
+                var eldest = plans.entrySet().iterator();
+                destroy(eldest.next().getValue());
+                eldest.remove();
+            }
+        }
+        if (bias != 0) {
+            biasSlot.set(JAVA_LONG, 0, bias); // read by the call below, on the host
+            check(call(lib.matmulDescSetAttribute, p.desc(), DESC_BIAS_POINTER, biasSlot, 8L), "cublasLtMatmulDescSetAttribute(bias)");
+        }
+        MemorySegment d = MemorySegment.ofAddress(out);
+        int status;
+        try { // invokeExact: this is on every prefill product's path
+            status = (int) lib.matmul.invokeExact(handle, p.desc(), one, MemorySegment.ofAddress(w), p.a(),
+                    MemorySegment.ofAddress(x), p.b(), zero, d, p.d(), d, p.d(), p.algo(),
+                    MemorySegment.ofAddress(workspace), WORKSPACE_BYTES, MemorySegment.ofAddress(stream));
+        } catch (Throwable t) {
+            throw new IllegalStateException("cuBLASLt call failed", t);
+        }
+        check(status, "cublasLtMatmul");
+        return true;
+    }
+
+    private Plan plan(Shape s) {
+        MemorySegment out = arena.allocate(ADDRESS);
+        check(call(lib.matmulDescCreate, out, COMPUTE_32F, R_32F), "cublasLtMatmulDescCreate");
+        MemorySegment desc = out.get(ADDRESS, 0);
+        setDesc(desc, DESC_TRANSA, OP_T);
+        setDesc(desc, DESC_TRANSB, OP_N);
+        setDesc(desc, DESC_EPILOGUE, s.bias() ? EPILOGUE_BIAS : EPILOGUE_DEFAULT);
+        if (s.bias()) setDesc(desc, DESC_BIAS_DATA_TYPE, R_16BF); // our biases are bf16 whatever the output
+        MemorySegment a = layout(R_16BF, s.k(), s.n(), s.k());
+        MemorySegment b = layout(R_16BF, s.k(), s.m(), s.k());
+        MemorySegment d = layout(s.outF32() ? R_32F : R_16BF, s.n(), s.m(), s.n());
+        MemorySegment pref = arena.allocate(ADDRESS);
+        check(call(lib.preferenceCreate, pref), "cublasLtMatmulPreferenceCreate");
+        MemorySegment preference = pref.get(ADDRESS, 0);
+        try {
+            check(call(lib.preferenceSetAttribute, preference, PREF_MAX_WORKSPACE, arena.allocateFrom(JAVA_LONG, WORKSPACE_BYTES), 8L),
+                    "preference(workspace)");
+            setPref(preference, PREF_ALIGN_A, s.alignW());
+            setPref(preference, PREF_ALIGN_B, s.alignX());
+            setPref(preference, PREF_ALIGN_C, s.alignOut());
+            setPref(preference, PREF_ALIGN_D, s.alignOut());
+            MemorySegment results = arena.allocate(HEURISTIC_BYTES, 8);
+            MemorySegment count = arena.allocate(JAVA_INT);
+            int status = call(lib.algoGetHeuristic, handle, desc, a, b, d, d, preference, 1, results, count);
+            if (status != 0 || count.get(JAVA_INT, 0) == 0) {
+                destroy(new Plan(desc, a, b, d, MemorySegment.NULL));
+                return null;
+            }
+            return new Plan(desc, a, b, d, results.asSlice(0, 64));
+        } finally {
+            call(lib.preferenceDestroy, preference);
+        }
+    }
+
+    private MemorySegment layout(int type, long rows, long cols, long ld) {
+        MemorySegment out = arena.allocate(ADDRESS);
+        check(call(lib.matrixLayoutCreate, out, type, rows, cols, ld), "cublasLtMatrixLayoutCreate");
+        return out.get(ADDRESS, 0);
+    }
+
+    private void setDesc(MemorySegment desc, int attribute, int value) {
+        check(call(lib.matmulDescSetAttribute, desc, attribute, arena.allocateFrom(JAVA_INT, value), 4L),
+                "cublasLtMatmulDescSetAttribute(" + attribute + ")");
+    }
+
+    private void setPref(MemorySegment pref, int attribute, int value) {
+        check(call(lib.preferenceSetAttribute, pref, attribute, arena.allocateFrom(JAVA_INT, value), 4L),
+                "cublasLtMatmulPreferenceSetAttribute(" + attribute + ")");
+    }
+
+    private void destroy(Plan p) {
+        call(lib.matrixLayoutDestroy, p.a());
+        call(lib.matrixLayoutDestroy, p.b());
+        call(lib.matrixLayoutDestroy, p.d());
+        call(lib.matmulDescDestroy, p.desc());
+    }
+
+    /** The largest power of two up to 256 dividing {@code address} (cuBLASLt's alignment preference). */
+    static int alignment(long address) {
+        if (address == 0) return 256;
+        return (int) Math.min(256, Long.lowestOneBit(address));
+    }
+
+    private static int call(MethodHandle h, Object... args) {
+        try {
+            return (int) h.invokeWithArguments(args);
+        } catch (Throwable t) {
+            throw new IllegalStateException("cuBLASLt call failed", t);
+        }
+    }
+
+    private static void check(int status, String what) {
+        if (status != 0) throw new IllegalStateException(what + " returned cuBLAS status " + status);
+    }
+
+    @Override
+    public synchronized void close() {
+        plans.values().forEach(this::destroy);
+        plans.clear();
+        call(lib.destroy, handle);
+        arena.close();
+    }
+}
