@@ -11,6 +11,7 @@ stage=${1:?usage: run-conformance.sh STAGE [OUT]}
 out=${2:-${OUT:-./conformance-out}}
 mkdir -p "$out"
 stage=$(cd "$stage" && pwd)
+. "$(dirname "$0")/find-cublaslt.sh"
 nvidia-smi --query-gpu=index,name,driver_version,clocks.sm,clocks.mem,temperature.gpu --format=csv > "$out/gpu.txt" 2>&1
 cat "$out/gpu.txt"
 rc=0

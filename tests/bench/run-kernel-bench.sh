@@ -11,6 +11,7 @@ stage=${1:?usage: run-kernel-bench.sh STAGE [OUT]}
 out=${2:-${OUT:-./kernel-bench-out}}
 mkdir -p "$out"
 stage=$(cd "$stage" && pwd)
+. "$(dirname "$0")/find-cublaslt.sh"
 tflops=${MATMUL_TFLOPS:-763.5}
 skip=${SKIP:-prefillAttentionMma}
 profiles=$stage/files/vllm-profiles.csv
