@@ -10,7 +10,10 @@ rec=${1:?recording.json}; out=${2:?out.png}; width=${3:-1400}; height=${4:-1100}
 here=$(cd "$(dirname "$0")" && pwd)
 chromium=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 [ -n "$chromium" ] || { echo "no chromium (apt-get install -y chromium)" >&2; exit 2; }
-jwebserver=${JAVA_HOME:+$JAVA_HOME/bin/}jwebserver
+# jwebserver came with JDK 18: JAVA_HOME's, else the PATH's, else the project's JDK 25
+jwebserver=${JAVA_HOME:+$JAVA_HOME/bin/jwebserver}
+[ -x "${jwebserver:-}" ] || jwebserver=$(command -v jwebserver || ls /usr/lib/jvm/temurin-25*/bin/jwebserver 2>/dev/null | head -1 || true)
+[ -x "${jwebserver:-}" ] || { echo "no jwebserver (JDK 18 or later): set JAVA_HOME to a JDK 25" >&2; exit 2; }
 site=$(mktemp -d); profile=$(mktemp -d)
 cleanup() { [ -n "${server:-}" ] && kill "$server" 2>/dev/null; rm -rf "$site" "$profile"; }
 trap cleanup EXIT

@@ -20,6 +20,8 @@
 #   TOKEN_TIMES [false]    true: every token's arrival time per request in the JSON (larger files)
 #   STAGE [.device/platform]  the staged launchers (or the first argument);  OUT [$OUT or ./e2e-out]  where results go
 #   PORT [8080];  COMMIT [git HEAD];  READY_TIMEOUT [300];  DEVICE [cuda] (cpu for a rehearsal)
+#   DASHBOARD_EVERY [60]   seconds between saved dashboard snapshots (the last 2 minutes of every device's
+#                          timeline, OUT/e2e-POLICY/dashboard-T.json; render one here with platform/dashboard-replay.sh); 0: none
 # Budget: a point takes about warm-up + POINT_SECONDS + the time to drain (up to DRAIN) + PAUSE;
 # the device allows 600 s per command, so split NS over calls (e.g. 2,4 | 6,8 | 10,12 at 120 s).
 # Writes OUT/e2e-POLICY/: loadgen-POLICY-nN.json, loadgen-POLICY.csv, loadgen.log, platform.log,
@@ -46,15 +48,20 @@ if command -v nvidia-smi >/dev/null; then
   nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv -l 1 > "$out/gpu-monitor.csv" 2>/dev/null &
   monitor_pid=$!
 fi
+# One admin token for this run, given to the platform and to loadgen (which registers the functions).
+AEGAEON_ADMIN_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export AEGAEON_ADMIN_TOKEN
 # shellcheck disable=SC2086
-"$stage/platform" -Xmx"${HEAP:-24g}" \
+"$stage/platform" -Xmx"${HEAP:-24g}" -Daegaeon.admin.token="$AEGAEON_ADMIN_TOKEN" \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
   -Daegaeon.backend=pool -Daegaeon.pool.device="${DEVICE:-cuda}" -Daegaeon.pool.policy="$policy" \
   -Daegaeon.pool.memory-bytes="${MEMORY_BYTES:-64000000000}" -Daegaeon.pool.kv-tokens-per-model="${KV_TOKENS:-8192}" \
   -Daegaeon.kafka.enabled=false -Daegaeon.demo.enabled=false -Daegaeon.data-dir="$data" \
   ${EXTRA_PROPS:-} > "$out/platform.log" 2>&1 &
 platform_pid=$!
+dashboard_pid=
 stop() {
+  [ -n "$dashboard_pid" ] && kill "$dashboard_pid" 2>/dev/null
   kill "$platform_pid" 2>/dev/null && { for _ in $(seq 30); do kill -0 "$platform_pid" 2>/dev/null || break; sleep 1; done; kill -9 "$platform_pid" 2>/dev/null; }
   [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null
   rm -rf "$data"
@@ -77,6 +84,14 @@ for _ in $(seq "${READY_TIMEOUT:-300}"); do
 done
 [ "$ready" = 1 ] || { echo "platform not ready in ${READY_TIMEOUT:-300} s" >&2; tail -40 "$out/platform.log" >&2; exit 2; }
 echo "platform ready"
+every=${DASHBOARD_EVERY:-60}
+if [ "$every" -gt 0 ] && command -v curl >/dev/null; then
+  ( t=0; while sleep "$every"; do t=$((t + every))
+      curl -sf -H "Authorization: Bearer $AEGAEON_ADMIN_TOKEN" "http://127.0.0.1:$port/admin/dashboard/snapshot?window=120" \
+        > "$out/dashboard-$t.json" 2>/dev/null || rm -f "$out/dashboard-$t.json"
+    done ) &
+  dashboard_pid=$!
+fi
 
 "$stage/bench" loadgen --url "http://127.0.0.1:$port" --functions-list "$ns" --policy-label "$policy" \
   --seconds "${POINT_SECONDS:-180}" --drain "${DRAIN:-120}" --pause "${PAUSE:-10}" --warmup "${WARMUP:-true}" \
