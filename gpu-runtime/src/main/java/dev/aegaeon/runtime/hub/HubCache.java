@@ -12,6 +12,9 @@ import java.nio.file.StandardCopyOption;
  * {@code snapshots/<commit>/<file>} links to its blob, and {@code refs/<revision>} holds the commit a
  * branch or tag resolved to. A blob appears under its final name only complete and verified (it is
  * written as {@code <etag>.incomplete} and moved atomically); a snapshot file only once its blob is.
+ * A snapshot that received every file a model needs is recorded in {@code .aegaeon/complete/<commit>}
+ * beside those folders (huggingface_hub reads only refs, snapshots and blobs), so a later start can
+ * use it without asking the hub what it should hold.
  */
 final class HubCache {
     private final Path repoDir;
@@ -54,6 +57,30 @@ final class HubCache {
     boolean hasSnapshotFile(String commit, String name, long size) throws IOException {
         Path p = snapshot(commit).resolve(name);
         return Files.isRegularFile(p) && (size < 0 || Files.size(p) == size);
+    }
+
+    /** The complete snapshot {@code revision} (a commit, or a branch or tag through its ref) names, if any. */
+    java.util.Optional<Path> completeSnapshot(String revision) {
+        String commit = revision;
+        Path ref = repoDir.resolve("refs").resolve(revision);
+        try {
+            if (!ObjectIds.isCommit(revision)) {
+                if (!ref.normalize().startsWith(repoDir.resolve("refs")) || !Files.isRegularFile(ref)) return java.util.Optional.empty();
+                commit = Files.readString(ref).strip();
+            }
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+        if (!ObjectIds.isCommit(commit) || !Files.isRegularFile(repoDir.resolve(".aegaeon/complete").resolve(commit))) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(snapshot(commit));
+    }
+
+    void markComplete(String commit) throws IOException {
+        Path mark = repoDir.resolve(".aegaeon/complete").resolve(commit);
+        Files.createDirectories(mark.getParent());
+        if (!Files.exists(mark)) Files.createFile(mark);
     }
 
     void writeRef(String revision, String commit) throws IOException {

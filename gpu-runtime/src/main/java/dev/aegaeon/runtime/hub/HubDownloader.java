@@ -36,6 +36,7 @@ import dev.aegaeon.runtime.hub.HubException.Kind;
  * endpoint's own host, never to a host a redirect names (a CDN or object store).
  */
 public final class HubDownloader {
+    private static final System.Logger LOG = System.getLogger(HubDownloader.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ATTEMPTS = 3;
     private static final int MAX_REDIRECTS = 5;
@@ -63,8 +64,22 @@ public final class HubDownloader {
      * @throws HubException naming the repository, the file and the cause; on interruption, {@link Kind#CANCELLED}
      */
     public Path download(String repo, String revision, DownloadProgress progress) throws HubException {
-        HubListing listing = list(repo, revision);
         HubCache cache = new HubCache(settings.cacheDir(), repo);
+        Optional<Path> cached = cache.completeSnapshot(revision);
+        // a commit's files never change, so a complete snapshot of one needs no listing
+        if (cached.isPresent() && (settings.offline() || ObjectIds.isCommit(revision))) return cached.get();
+        if (settings.offline()) {
+            throw new HubException(Kind.NOT_FOUND, repo + " at " + revision + " is not complete in the hub cache and HF_HUB_OFFLINE is set");
+        }
+        HubListing listing;
+        try {
+            listing = list(repo, revision);
+        } catch (HubException e) {
+            if (e.kind() != Kind.TRANSFER || cached.isEmpty()) throw e;
+            LOG.log(System.Logger.Level.WARNING, "cannot reach the hub for " + repo + " (" + e.getMessage()
+                    + "); using the cached snapshot of " + revision);
+            return cached.get();
+        }
         List<Planned> plan = new ArrayList<>();
         boolean config = false, weights = false;
         for (HubListing.Entry e : listing.files()) {
@@ -99,6 +114,7 @@ public final class HubDownloader {
                 progress.update(done, total);
             }
             cache.writeRef(revision, listing.commit());
+            cache.markComplete(listing.commit());
         } catch (IOException e) {
             throw new HubException(Kind.STORAGE, "cannot write " + repo + " into the hub cache: " + e.getMessage(), e);
         }

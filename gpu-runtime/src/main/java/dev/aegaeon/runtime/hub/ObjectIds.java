@@ -16,6 +16,11 @@ import java.util.HexFormat;
 final class ObjectIds {
     private ObjectIds() {}
 
+    /** Whether {@code revision} is a full git commit id (40 hex digits), which names files that never change. */
+    static boolean isCommit(String revision) {
+        return revision != null && revision.matches("[0-9a-f]{40}");
+    }
+
     /** The id of {@code file} computed the way {@code etag} was, or null when the etag is neither kind (nothing to check). */
     static String of(String etag, Path file) throws IOException {
         boolean sha256 = etag.matches("[0-9a-f]{64}");

@@ -86,6 +86,48 @@ class HubDownloaderTest {
     }
 
     @Test
+    void aCompleteSnapshotOfACommitIsUsedWithoutAskingTheHub() throws Exception {
+        Path first = downloader(null).download(REPO, "main", DownloadProgress.NONE);
+        hub.requests.clear();
+        assertEquals(first, downloader(null).download(REPO, FakeHub.COMMIT, DownloadProgress.NONE));
+        assertTrue(hub.requests.isEmpty(), "a commit never changes: no listing, no file: " + hub.requests);
+    }
+
+    @Test
+    void offlineModeServesTheCacheAndRefusesWhatIsNotThere() throws Exception {
+        Path first = downloader(null).download(REPO, "main", DownloadProgress.NONE);
+        hub.requests.clear();
+        HubDownloader offline = new HubDownloader(new HubSettings(hub.endpoint(), Optional.empty(), cache, true));
+        assertEquals(first, offline.download(REPO, "main", DownloadProgress.NONE), "refs/main leads to the complete snapshot");
+        HubException e = assertThrows(HubException.class, () -> offline.download("org/other", "main", DownloadProgress.NONE));
+        assertEquals(HubException.Kind.NOT_FOUND, e.kind());
+        assertTrue(e.getMessage().contains("HF_HUB_OFFLINE") && e.getMessage().contains("org/other"), e.getMessage());
+        assertTrue(hub.requests.isEmpty(), "offline means no request at all: " + hub.requests);
+        assertTrue(HubSettings.from(Map.of("HF_HUB_OFFLINE", "1"), cache).offline());
+        assertFalse(HubSettings.from(Map.of("HF_HUB_OFFLINE", "0"), cache).offline());
+    }
+
+    @Test
+    void anUnreachableHubFallsBackToTheCompleteCachedSnapshot() throws Exception {
+        Path first = downloader(null).download(REPO, "main", DownloadProgress.NONE);
+        java.net.URI endpoint = hub.endpoint();
+        hub.close(); // nothing listens there any more
+        HubDownloader cut = new HubDownloader(new HubSettings(endpoint, Optional.empty(), cache));
+        assertEquals(first, cut.download(REPO, "main", DownloadProgress.NONE));
+        HubException e = assertThrows(HubException.class, () -> cut.download("org/never-fetched", "main", DownloadProgress.NONE));
+        assertEquals(HubException.Kind.TRANSFER, e.kind(), "nothing cached: the hub's absence is the error");
+    }
+
+    @Test
+    void aSnapshotMissingAFileIsNotComplete() throws Exception {
+        hub.truncate("model.safetensors", 10, 100); // every attempt breaks off
+        assertThrows(HubException.class, () -> downloader(null).download(REPO, "main", DownloadProgress.NONE));
+        HubDownloader offline = new HubDownloader(new HubSettings(hub.endpoint(), Optional.empty(), cache, true));
+        assertThrows(HubException.class, () -> offline.download(REPO, "main", DownloadProgress.NONE),
+                "config.json alone in the snapshot is not a model to start from");
+    }
+
+    @Test
     void aGatedRepositoryAnswers401WithoutATokenAndDownloadsWithIt() throws Exception {
         hub.add("org/gated", files, "hf_secret_token");
         HubException e = assertThrows(HubException.class, () -> downloader(null).download("org/gated", "main", DownloadProgress.NONE));
