@@ -9,8 +9,6 @@ import jcuda.driver.CUgraphExec;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstreamCaptureMode;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
@@ -38,21 +36,6 @@ import static jcuda.driver.JCudaDriver.*;
 public final class StepGraphs {
     /** One kernel launch, kept until the step is flushed. */
     record Launch(CUfunction fn, int gx, int gy, int gz, int block, int smem, CUstream stream, Object[] args) {}
-
-    private static final MethodHandle NATIVE_POINTER, BYTE_OFFSET;
-
-    static {
-        try {
-            var np = NativePointerObject.class.getDeclaredMethod("getNativePointer");
-            var bo = Pointer.class.getDeclaredMethod("getByteOffset");
-            np.setAccessible(true);
-            bo.setAccessible(true);
-            NATIVE_POINTER = MethodHandles.lookup().unreflect(np);
-            BYTE_OFFSET = MethodHandles.lookup().unreflect(bo);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final int capacity;
     private final java.util.function.UnaryOperator<List<Launch>> fuser;
@@ -211,11 +194,7 @@ public final class StepGraphs {
 
     /** The device address a pointer argument passes to a kernel. */
     static long address(CUdeviceptr p) {
-        try {
-            return (long) NATIVE_POINTER.invoke((NativePointerObject) p) + (long) BYTE_OFFSET.invoke((Pointer) p);
-        } catch (Throwable t) {
-            throw new IllegalStateException("cannot read a device pointer's address", t);
-        }
+        return dev.aegaeon.runtime.cuda.blas.DevicePointers.address(p);
     }
 
     private record Key(long[] words) {
