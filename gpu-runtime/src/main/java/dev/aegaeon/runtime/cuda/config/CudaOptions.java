@@ -34,12 +34,13 @@ import java.util.stream.Collectors;
  * @param prefillAttentionMma  experimental: prefill attention on prefill_attention_mma.cu (head sizes 64, 128)
  * @param pinnedKvCopies       KV swaps through a pinned staging buffer instead of pageable per-block copies
  * @param kvStagingBytes       size of that pinned staging buffer
+ * @param kernelArch           which kernel images load: the device's own (AUTO) or the generic PTX path (GENERIC)
  */
 public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, String midTile, String smallTile,
                           Set<String> excludeTiles, boolean gemvWide, GqaDecode gqaDecode, boolean swapAbDecode,
                           boolean swapAbDeep, int swapAbMinRows, boolean splitKvDecode, boolean splitKvMma,
                           boolean fusedBf16Operands, boolean prefillAttentionMma, boolean pinnedKvCopies,
-                          long kvStagingBytes) {
+                          long kvStagingBytes, KernelArch kernelArch) {
 
     /** Prefix of every key. */
     public static final String PREFIX = "aegaeon.cuda.";
@@ -52,6 +53,14 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
         AUTO,
         /** Whenever the shape allows (tests). */
         ALWAYS
+    }
+
+    /** Which kernel images a GPU loads (see KernelImageChoice). */
+    public enum KernelArch {
+        /** The device's own SASS (else PTX), and the sm_90a wgmma module on Hopper. */
+        AUTO,
+        /** The compute_80 PTX on every card and no sm_90a module: the Ampere code path, wgmma off. */
+        GENERIC
     }
 
     /** One documented key: its name without {@link #PREFIX}, its default as written, whether experimental, what it does. */
@@ -75,7 +84,8 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             new Key("fusedBf16Operands", "true", false, "norms and silu_mul write the next product's bf16 operand in the same pass"),
             new Key("prefillAttentionMma", "false", true, "prefill attention (head sizes 64, 128) on prefill_attention_mma.cu; never run on a GPU yet"),
             new Key("pinnedKvCopies", "true", false, "KV swaps through a pinned staging buffer; false: pageable copies block by block"),
-            new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"));
+            new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"),
+            new Key("kernelArch", "AUTO", false, "AUTO: the GPU's own kernel images (sm_90a wgmma on Hopper); GENERIC: the compute_80 PTX, wgmma off (the Ampere path on any card)"));
 
     private static final Logger LOG = Logger.getLogger(CudaOptions.class.getName());
     private static volatile CudaOptions current;
@@ -86,6 +96,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             throw new IllegalArgumentException(PREFIX + "swapAbMinRows must be in 2..129, got " + swapAbMinRows);
         }
         if (kvStagingBytes <= 0) throw new IllegalArgumentException(PREFIX + "kvStagingBytes must be positive, got " + kvStagingBytes);
+        if (kernelArch == null) throw new IllegalArgumentException(PREFIX + "kernelArch must be AUTO or GENERIC");
         if (gqaDecode == null) throw new IllegalArgumentException(PREFIX + "gqaDecode must be OFF, AUTO or ALWAYS");
         excludeTiles = Set.copyOf(excludeTiles);
         largeTile = blankToNull(largeTile);
@@ -133,7 +144,8 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 r.value("gqaDecode", v -> GqaDecode.valueOf(v.strip().toUpperCase(Locale.ROOT))), r.bool("swapAbDecode"),
                 r.bool("swapAbDeep"), r.value("swapAbMinRows", Integer::parseInt), r.bool("splitKvDecode"), r.bool("splitKvMma"),
                 r.bool("fusedBf16Operands"), r.bool("prefillAttentionMma"), r.bool("pinnedKvCopies"),
-                r.value("kvStagingBytes", Long::parseLong));
+                r.value("kvStagingBytes", Long::parseLong),
+                r.value("kernelArch", v -> KernelArch.valueOf(v.strip().toUpperCase(Locale.ROOT))));
     }
 
     /** One log line: every option and its value, experimental ones marked. */
@@ -144,7 +156,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 + " splitKvDecode=" + splitKvDecode + " splitKvMma=" + splitKvMma + " swapAbDecode=" + swapAbDecode
                 + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " fusedBf16Operands=" + fusedBf16Operands
                 + " prefillAttentionMma=" + prefillAttentionMma + (prefillAttentionMma ? "(experimental)" : "")
-                + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes;
+                + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes + " kernelArch=" + kernelArch;
     }
 
     private static String orDefault(String tile) { return tile == null ? "default" : tile; }
