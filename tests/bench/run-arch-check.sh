@@ -15,6 +15,9 @@ out=${2:-${OUT:-./arch-check-out}}
 shift $(( $# >= 2 ? 2 : 1 ))
 modes=("$@"); [ ${#modes[@]} -gt 0 ] || modes=(auto generic)
 here=$(cd "$(dirname "$0")" && pwd)
+# Generic mode JIT-compiles the PTX in every JVM (check_hf.py starts one per fixture and command);
+# the driver's compute cache keeps the result, if it is large enough to hold all modules.
+export CUDA_CACHE_MAXSIZE=${CUDA_CACHE_MAXSIZE:-2147483648}
 cc=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d ' ')
 echo "GPU 0 compute capability: ${cc:-unknown}"
 rc=0
