@@ -24,7 +24,11 @@ public record CudaAvailability(boolean available, int deviceCount, String reason
     private static final System.Logger LOG = System.getLogger(CudaAvailability.class.getName());
     private static volatile CudaAvailability cached;
 
-    /** Probes once per process (driver, a device, kernel images in this jar that every device can load). */
+    /**
+     * Probes once per process (driver, a device, kernel images in this jar that every device can
+     * load). Never throws, except the IllegalArgumentException of a malformed {@code aegaeon.cuda.*}
+     * option on a machine with a GPU (read here for {@code kernelArch}).
+     */
     public static CudaAvailability probe() {
         CudaAvailability c = cached;
         if (c == null) cached = c = doProbe();
@@ -36,15 +40,22 @@ public record CudaAvailability(boolean available, int deviceCount, String reason
         if (manifest == null) {
             return unavailable("this jar carries no kernel images (gpu-runtime/src/main/kernel-images, built by build-kernels.sh)");
         }
+        int count, driver;
         try {
             JCudaDriver.setExceptionsEnabled(true);
             cuInit(0);
-            int[] count = new int[1];
-            cuDeviceGetCount(count);
-            if (count[0] == 0) return unavailable("the driver reports no GPU");
-            int driver = DeviceQuery.driverCudaVersion();
-            CudaOptions.KernelArch mode = CudaOptions.current().kernelArch();
-            for (int i = 0; i < count[0]; i++) {
+            int[] n = new int[1];
+            cuDeviceGetCount(n);
+            if (n[0] == 0) return unavailable("the driver reports no GPU");
+            count = n[0];
+            driver = DeviceQuery.driverCudaVersion();
+        } catch (Throwable t) { // UnsatisfiedLinkError, NoClassDefFoundError, CudaException
+            return unavailable(oneLine(t));
+        }
+        // Outside the catch: a malformed aegaeon.cuda option stops the start naming its key, as every option does.
+        CudaOptions.KernelArch mode = CudaOptions.current().kernelArch();
+        try {
+            for (int i = 0; i < count; i++) {
                 CUdevice d = new CUdevice();
                 cuDeviceGet(d, i);
                 ComputeCapability cc = DeviceQuery.capability(d);
@@ -54,9 +65,9 @@ public record CudaAvailability(boolean available, int deviceCount, String reason
                     return a;
                 }
             }
-            return new CudaAvailability(true, count[0], "CUDA available: " + count[0] + " GPU(s)");
-        } catch (Throwable t) { // UnsatisfiedLinkError, NoClassDefFoundError, CudaException
-            return unavailable(oneLine(t));
+            return new CudaAvailability(true, count, "CUDA available: " + count + " GPU(s)");
+        } catch (RuntimeException e) { // CudaException from an attribute query
+            return unavailable(oneLine(e));
         }
     }
 
