@@ -5,7 +5,7 @@
 # Build first: ./mvnw -B -o -q -pl tests/bench -am package -DskipTests
 # OUT then holds the jlinked JRE (jre.tar.xz), lib.tar.xz with aegaeon-gpu-bench.jar (gpu-runtime,
 # its CUDA tests, the bench commands, JUnit), the launcher `java` (STAGE/java MAIN ARGS) and files/: check_hf.py, vllm-profiles.csv and, with BASELINE_COMMIT, that
-# commit's gpu-runtime classes and PTX as files/baseline-runtime.jar (built in a temporary worktree),
+# commit's gpu-runtime classes and kernels as files/baseline-runtime.jar (built in a temporary worktree),
 # so run-kernel-bench.sh times the baseline and this tree on the same card in the same call.
 # Pass OUT in the device tool's `carry`; the travelling tree
 # (tracked files + OUT) must stay under 64 MiB.
@@ -27,7 +27,7 @@ trap 'rm -rf "$work"' EXIT
 if [ -n "$baseline" ]; then
   git -C "$root" worktree add --detach "$work/baseline" "$baseline" >/dev/null
   (cd "$work/baseline" && ./mvnw -B -o -q -pl gpu-runtime -am package -DskipTests >/dev/null)
-  # Only the baseline's own classes and PTX: the libraries are those of the fat jar, which follows
+  # Only the baseline's own classes and kernels: the libraries are those of the fat jar, which follows
   # it on the class path (run-kernel-bench.sh), so its classes win where names collide.
   (cd "$work/baseline/gpu-runtime/target/classes" && jar cf "$work/baseline-runtime.jar" .)
   git -C "$root" worktree remove --force "$work/baseline"

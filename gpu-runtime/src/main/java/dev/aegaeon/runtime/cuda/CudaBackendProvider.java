@@ -6,7 +6,10 @@ import dev.aegaeon.runtime.backend.BackendProvider;
 
 import java.util.Optional;
 
-/** Offers the CUDA backend where a driver, a GPU and built kernels are present (never throws). */
+/**
+ * Offers the CUDA backend where a driver and GPUs the shipped kernel images can serve are present
+ * (never throws, except for a malformed {@code aegaeon.cuda.*} option where a GPU exists).
+ */
 public final class CudaBackendProvider implements BackendProvider {
 
     @Override public String name() { return "cuda"; }

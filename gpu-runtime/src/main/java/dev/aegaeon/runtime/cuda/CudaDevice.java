@@ -1,6 +1,11 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.arch.DeviceLimits;
+import dev.aegaeon.runtime.cuda.arch.DeviceQuery;
+import dev.aegaeon.runtime.cuda.arch.KernelImageChoice;
+import dev.aegaeon.runtime.cuda.arch.KernelImageManifest;
 import dev.aegaeon.runtime.cuda.config.CudaConfig;
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 import dev.aegaeon.runtime.cuda.kernels.KernelModules;
 import dev.aegaeon.runtime.cuda.kernels.StepGraphs;
@@ -8,7 +13,6 @@ import dev.aegaeon.runtime.cuda.memory.DeviceArena;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
-import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
@@ -29,7 +33,9 @@ public final class CudaDevice implements AutoCloseable {
     private final CUstream load = new CUstream();
     private final CUstream swap = new CUstream();
     private final String name;
-    private final int multiprocessors;
+    private static final System.Logger LOG = System.getLogger(CudaDevice.class.getName());
+    private final DeviceLimits limits;
+    private final String kernelImages;
     private final KernelModules kernels;
     private final DeviceArena arena;
     private final CudaOps ops;
@@ -41,25 +47,28 @@ public final class CudaDevice implements AutoCloseable {
         CudaAvailability a = CudaAvailability.probe();
         if (!a.available()) throw new IllegalStateException(a.reason());
         cuDeviceGet(device, ordinal);
+        this.name = DeviceQuery.name(device);
+        this.limits = DeviceQuery.limits(device);
+        int driver = DeviceQuery.driverCudaVersion();
+        KernelImageManifest manifest = KernelImageManifest.packaged();
+        if (!(KernelImageChoice.choose(limits.capability(), driver, manifest, CudaOptions.current().kernelArch())
+                instanceof KernelImageChoice.Load choice)) {
+            throw new IllegalStateException("GPU " + ordinal + " " + name + " cannot run this jar's kernels (see CudaAvailability)");
+        }
         cuDevicePrimaryCtxRetain(context, device);
         cuCtxSetCurrent(context);
-        byte[] nameBytes = new byte[256];
-        cuDeviceGetName(nameBytes, nameBytes.length, device);
-        int len = 0;
-        while (len < nameBytes.length && nameBytes[len] != 0) len++;
-        this.name = new String(nameBytes, 0, len);
-        int[] v = new int[1];
-        cuDeviceGetAttribute(v, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
-        this.multiprocessors = v[0];
         cuStreamCreate(compute, CUstream_flags.CU_STREAM_NON_BLOCKING);
         cuStreamCreate(load, CUstream_flags.CU_STREAM_NON_BLOCKING);
         cuStreamCreate(swap, CUstream_flags.CU_STREAM_NON_BLOCKING);
-        this.kernels = new KernelModules();
+        this.kernels = new KernelModules(manifest, choice);
+        this.kernelImages = choice.describe() + " (nvcc " + manifest.nvccVersion() + "): " + String.join(" ", kernels.loadedImages());
+        LOG.log(System.Logger.Level.INFO, "CUDA GPU " + ordinal + " " + name + " (" + limits + ", driver for CUDA "
+                + DeviceQuery.cudaVersion(driver) + ") kernel images: " + kernelImages);
         long[] free = new long[1], total = new long[1];
         cuMemGetInfo(free, total);
         long arenaBytes = (long) (free[0] * config.arenaShareOfFree()) & ~((1L << 21) - 1);
         this.arena = new DeviceArena(arenaBytes, config.kvShareOfArena(), config.kvPageBytes());
-        this.ops = new CudaOps(kernels, multiprocessors);
+        this.ops = new CudaOps(kernels, limits);
     }
 
     public static CudaDevice open(int ordinal, CudaConfig config) { return new CudaDevice(ordinal, config); }
@@ -75,7 +84,13 @@ public final class CudaDevice implements AutoCloseable {
 
     public CUdevice cuDevice() { return device; }
 
-    public int multiprocessors() { return multiprocessors; }
+    public int multiprocessors() { return limits.multiprocessors(); }
+
+    /** What this GPU allows a launch (read from its attributes at open). */
+    public DeviceLimits limits() { return limits; }
+
+    /** Which kernel images this context loaded and why, in one line (also logged at open). */
+    public String kernelImages() { return kernelImages; }
 
     /**
      * The compute stream, after any launches a step still holds back for its graph are queued

@@ -1,6 +1,9 @@
 package dev.aegaeon.runtime.cuda;
 
-import dev.aegaeon.runtime.cuda.kernels.KernelModules;
+import dev.aegaeon.runtime.cuda.arch.ComputeCapability;
+import dev.aegaeon.runtime.cuda.arch.KernelImageChoice;
+import dev.aegaeon.runtime.cuda.arch.KernelImageManifest;
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import dev.aegaeon.runtime.backend.Backends;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +37,20 @@ class CudaAvailabilityTest {
     }
 
     @Test
-    void kernelsAreBuiltWhereNvccExists() {
-        if (!java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/local/bin/nvcc"))) return;
-        assertNotNull(KernelModules.listResource(), "the cuda profile should have compiled the kernels to PTX");
+    void kernelImagesArePackagedWhetherOrNotNvccExists() {
+        // the images are committed: no build step needs nvcc, so every build carries them
+        assertNotNull(KernelImageManifest.packaged(), "src/main/kernel-images should be packaged under " + KernelImageManifest.RESOURCE_DIR);
+        assertFalse(CudaAvailability.probe().reason().contains("kernel images"), CudaAvailability.probe().reason());
+    }
+
+    @Test
+    void anUnsupportedCardIsOneLineNamingCardDriverNeedAndTheCpuFallback() {
+        var refuse = (KernelImageChoice.Refuse) KernelImageChoice.choose(new ComputeCapability(7, 0), 13000,
+                java.util.Set.of("sm_80", "compute_80"), false, 13000, CudaOptions.KernelArch.AUTO);
+        String line = CudaAvailability.refusal(0, "Tesla V100-SXM2-16GB", new ComputeCapability(7, 0), 12040, refuse);
+        assertFalse(line.contains("\n"));
+        for (String part : new String[] {"Tesla V100-SXM2-16GB", "compute capability 7.0", "driver for CUDA 12.4", "8.0", "CPU backend"}) {
+            assertTrue(line.contains(part), line);
+        }
     }
 }

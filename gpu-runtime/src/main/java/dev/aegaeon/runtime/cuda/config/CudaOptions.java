@@ -35,12 +35,13 @@ import java.util.stream.Collectors;
  * @param pinnedKvCopies       KV swaps through a pinned staging buffer instead of pageable per-block copies
  * @param kvStagingBytes       size of that pinned staging buffer
  * @param gemmLibrary          experimental: products of more than 8 rows outside a recorded step on cuBLASLt
+ * @param kernelArch           which kernel images load: the device's own (AUTO) or the generic PTX path (GENERIC)
  */
 public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, String midTile, String smallTile,
                           Set<String> excludeTiles, boolean gemvWide, GqaDecode gqaDecode, boolean swapAbDecode,
                           boolean swapAbDeep, int swapAbMinRows, boolean splitKvDecode, boolean splitKvMma,
                           boolean fusedBf16Operands, boolean prefillAttentionMma, boolean pinnedKvCopies,
-                          long kvStagingBytes, GemmLibrary gemmLibrary) {
+                          long kvStagingBytes, GemmLibrary gemmLibrary, KernelArch kernelArch) {
 
     /** Prefix of every key. */
     public static final String PREFIX = "aegaeon.cuda.";
@@ -61,6 +62,14 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
         OWN,
         /** NVIDIA's cuBLASLt where the machine has it (our kernels where it has not, or offers no algorithm). */
         CUBLASLT
+    }
+
+    /** Which kernel images a GPU loads (see KernelImageChoice). */
+    public enum KernelArch {
+        /** The device's own SASS (else PTX), and the sm_90a wgmma module on Hopper. */
+        AUTO,
+        /** The compute_80 PTX on every card and no sm_90a module: the Ampere code path, wgmma off. */
+        GENERIC
     }
 
     /** One documented key: its name without {@link #PREFIX}, its default as written, whether experimental, what it does. */
@@ -85,7 +94,8 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             new Key("prefillAttentionMma", "false", true, "prefill attention (head sizes 64, 128) on prefill_attention_mma.cu; never run on a GPU yet"),
             new Key("pinnedKvCopies", "true", false, "KV swaps through a pinned staging buffer; false: pageable copies block by block"),
             new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"),
-            new Key("gemmLibrary", "OWN", true, "OWN or CUBLASLT: products of more than 8 rows outside recorded decode steps on NVIDIA's cuBLASLt, when a libcublasLt.so is found; not yet run on a GPU"));
+            new Key("gemmLibrary", "OWN", true, "OWN or CUBLASLT: products of more than 8 rows outside recorded decode steps on NVIDIA's cuBLASLt, when a libcublasLt.so is found; not yet run on a GPU"),
+            new Key("kernelArch", "AUTO", false, "AUTO: the GPU's own kernel images (sm_90a wgmma on Hopper); GENERIC: the compute_80 PTX, wgmma off (the Ampere path on any card)"));
 
     private static final Logger LOG = Logger.getLogger(CudaOptions.class.getName());
     private static volatile CudaOptions current;
@@ -96,6 +106,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             throw new IllegalArgumentException(PREFIX + "swapAbMinRows must be in 2..129, got " + swapAbMinRows);
         }
         if (kvStagingBytes <= 0) throw new IllegalArgumentException(PREFIX + "kvStagingBytes must be positive, got " + kvStagingBytes);
+        if (kernelArch == null) throw new IllegalArgumentException(PREFIX + "kernelArch must be AUTO or GENERIC");
         if (gqaDecode == null) throw new IllegalArgumentException(PREFIX + "gqaDecode must be OFF, AUTO or ALWAYS");
         if (gemmLibrary == null) throw new IllegalArgumentException(PREFIX + "gemmLibrary must be OWN or CUBLASLT");
         excludeTiles = Set.copyOf(excludeTiles);
@@ -145,7 +156,8 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 r.bool("swapAbDeep"), r.value("swapAbMinRows", Integer::parseInt), r.bool("splitKvDecode"), r.bool("splitKvMma"),
                 r.bool("fusedBf16Operands"), r.bool("prefillAttentionMma"), r.bool("pinnedKvCopies"),
                 r.value("kvStagingBytes", Long::parseLong),
-                r.value("gemmLibrary", v -> GemmLibrary.valueOf(v.strip().toUpperCase(Locale.ROOT))));
+                r.value("gemmLibrary", v -> GemmLibrary.valueOf(v.strip().toUpperCase(Locale.ROOT))),
+                r.value("kernelArch", v -> KernelArch.valueOf(v.strip().toUpperCase(Locale.ROOT))));
     }
 
     /** One log line: every option and its value, experimental ones marked. */
@@ -156,7 +168,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 + " splitKvDecode=" + splitKvDecode + " splitKvMma=" + splitKvMma + " swapAbDecode=" + swapAbDecode
                 + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " fusedBf16Operands=" + fusedBf16Operands
                 + " prefillAttentionMma=" + prefillAttentionMma + (prefillAttentionMma ? "(experimental)" : "")
-                + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes
+                + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes + " kernelArch=" + kernelArch
                 + " gemmLibrary=" + gemmLibrary + (gemmLibrary == GemmLibrary.CUBLASLT ? "(experimental)" : "");
     }
 

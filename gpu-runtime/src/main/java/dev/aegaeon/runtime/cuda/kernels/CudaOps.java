@@ -3,6 +3,7 @@ package dev.aegaeon.runtime.cuda.kernels;
 import dev.aegaeon.runtime.cuda.CudaBackend;
 import dev.aegaeon.runtime.cuda.blas.CublasLtMatmul;
 import dev.aegaeon.runtime.cuda.blas.DevicePointers;
+import dev.aegaeon.runtime.cuda.arch.DeviceLimits;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import dev.aegaeon.runtime.cuda.tiles.GemmTiles;
 import dev.aegaeon.runtime.cuda.tiles.SplitKPolicy;
@@ -53,8 +54,9 @@ public final class CudaOps {
     private boolean blasTried;
     private long blasProducts;
 
-    public CudaOps(KernelModules k, int multiprocessors) {
-        this.multiprocessors = multiprocessors;
+    /** The kernels of {@code k}, launched within {@code limits} (grid sizes, shared memory, residency). */
+    public CudaOps(KernelModules k, DeviceLimits limits) {
+        this.multiprocessors = limits.multiprocessors();
         this.splitK = new SplitKPolicy(multiprocessors);
         embedding = k.function("embedding");
         embeddingF32 = k.function("embedding_f32");
@@ -75,8 +77,8 @@ public final class CudaOps {
         fillUniform = k.function("fill_uniform");
         pagedAttention = k.function("paged_attention");
         gqa = new GqaAttentionKernels(k, multiprocessors, options.gqaDecode());
-        decodeKernels = new DecodeKernels(k, multiprocessors, splitK.workspaceBytes());
-        prefillKernels = new PrefillAttentionKernels(k);
+        decodeKernels = new DecodeKernels(k, limits, splitK.workspaceBytes());
+        prefillKernels = new PrefillAttentionKernels(k, limits);
         splitkReduce = k.function("gemm_splitk_reduce");
         sample = k.function("sample_tokens");
         for (int m = 1; m <= GEMV_MAX_ROWS; m++) {
@@ -89,7 +91,7 @@ public final class CudaOps {
         gemvRows.put(gemvWide[0], 1);
         gemvMerger = new GemvMerger(gemvRows, gemvGroup);  // reads gemvGroup[1] as set below
         setGemvWide(options.gemvWide());
-        tiles = new GemmTiles(k, options, () -> graphs.flush());
+        tiles = new GemmTiles(k, options, limits, () -> graphs.flush());
         kernelNames = k.loadedNames();
     }
 

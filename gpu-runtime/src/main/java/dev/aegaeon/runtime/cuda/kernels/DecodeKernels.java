@@ -1,5 +1,6 @@
 package dev.aegaeon.runtime.cuda.kernels;
 
+import dev.aegaeon.runtime.cuda.arch.DeviceLimits;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
@@ -59,43 +60,53 @@ public final class DecodeKernels {
     private volatile boolean splitKv = CudaOptions.current().splitKvDecode();
     private volatile boolean splitKvMma = CudaOptions.current().splitKvMma();
 
-    DecodeKernels(KernelModules k, int multiprocessors, long splitKBytes) {
-        this.multiprocessors = multiprocessors;
+    DecodeKernels(KernelModules k, DeviceLimits limits, long splitKBytes) {
+        this.multiprocessors = limits.multiprocessors();
         this.splitKBytes = splitKBytes;
-        // Residency from ptxas (nvcc 13.0, sm_90): 128 / 128 / 127 / 168 / 255 registers x 128 threads.
+        // Residency: the register bound from ptxas (nvcc 13.0, sm_90), capped by this GPU's threads
+        // and shared memory per SM. 128 / 128 / 127 / 168 / 255 registers x 128 threads.
         swapAbs = new SwapAb[] {
-            new SwapAb(k.function("gemm_swapab_n1"), 8, 128, 4, 32 << 10),
-            new SwapAb(k.function("gemm_swapab_n2"), 16, 128, 4, 32 << 10),
-            new SwapAb(k.function("gemm_swapab_n4"), 32, 128, 4, 16 << 10),
-            new SwapAb(k.function("gemm_swapab_n8"), 64, 128, 3, 16 << 10),
-            new SwapAb(k.function("gemm_swapab_n16"), 128, 64, 2, 8 << 10)};
+            swapAb(k, limits, "gemm_swapab_n1", 8, 128, 4, 32 << 10),
+            swapAb(k, limits, "gemm_swapab_n2", 16, 128, 4, 32 << 10),
+            swapAb(k, limits, "gemm_swapab_n4", 32, 128, 4, 16 << 10),
+            swapAb(k, limits, "gemm_swapab_n8", 64, 128, 3, 16 << 10),
+            swapAb(k, limits, "gemm_swapab_n16", 128, 64, 2, 8 << 10)};
         // 168 / 255 / 255 registers.
         deepSwapAbs = new SwapAb[] {
             swapAbs[0],
             swapAbs[1],
-            new SwapAb(k.function("gemm_swapab_deep_n4"), 32, 128, 3, 32 << 10),
-            new SwapAb(k.function("gemm_swapab_deep_n8"), 64, 128, 2, 32 << 10),
-            new SwapAb(k.function("gemm_swapab_deep_n16"), 128, 64, 2, 16 << 10)};
+            swapAb(k, limits, "gemm_swapab_deep_n4", 32, 128, 3, 32 << 10),
+            swapAb(k, limits, "gemm_swapab_deep_n8", 64, 128, 2, 32 << 10),
+            swapAb(k, limits, "gemm_swapab_deep_n16", 128, 64, 2, 16 << 10)};
         // 64 / 72 / 93 / 128 / 167 registers x 128 threads (shared memory 3-22 KB: not the limit).
         splits = new Split[] {
-            new Split(k.function("decode_attention_split_g1"), 1, 128, 8),
-            new Split(k.function("decode_attention_split_g2"), 2, 128, 7),
-            new Split(k.function("decode_attention_split_g4"), 4, 128, 5),
-            new Split(k.function("decode_attention_split_g8"), 8, 128, 4),
-            new Split(k.function("decode_attention_split_g4_hd256"), 4, 256, 3)};
+            new Split(k.function("decode_attention_split_g1"), 1, 128, limits.residentBlocks(8, 128, 0)),
+            new Split(k.function("decode_attention_split_g2"), 2, 128, limits.residentBlocks(7, 128, 0)),
+            new Split(k.function("decode_attention_split_g4"), 4, 128, limits.residentBlocks(5, 128, 0)),
+            new Split(k.function("decode_attention_split_g8"), 8, 128, limits.residentBlocks(4, 128, 0)),
+            new Split(k.function("decode_attention_split_g4_hd256"), 4, 256, limits.residentBlocks(3, 128, 0))};
         combine = k.function("decode_attention_combine");
         // 96 / 141 registers x 128 threads; 4 warps x 2 stages x K and V sub-tiles of 16 x (HD + 8)
-        // bf16: 36 / 68 KB dynamic shared memory (the 128 one opts in above 48 KB): 5 / 3 blocks per SM.
+        // bf16: 36 / 68 KB dynamic shared memory (the 128 one opts in above 48 KB): 5 / 3 blocks per
+        // SM on an H100, fewer where an SM has less shared memory (A100 2, L4 1 for head size 128).
         splitMmas = new SplitMma[] {
-            splitMma(k, 64, 5), splitMma(k, 128, 3)};
+            splitMma(k, limits, 64, 5), splitMma(k, limits, 128, 3)};
     }
 
-    private static SplitMma splitMma(KernelModules k, int headDim, int residentPerSm) {
-        int smem = 4 * 2 * 2 * 16 * (headDim + 8) * 2;  // as the .cu: warps x stages x (K, V) x rows x (HD + 8) bf16
-        CUfunction f = k.function("decode_attention_split_mma_hd" + headDim);
-        cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, smem);
-        return new SplitMma(f, headDim, residentPerSm, smem);
+    private static SwapAb swapAb(KernelModules k, DeviceLimits limits, String name, int maxRows, int rowsPerBlock,
+                                 int registerBound, int inFlightBytes) {
+        return new SwapAb(k.function(name), maxRows, rowsPerBlock, limits.residentBlocks(registerBound, 128, 0), inFlightBytes);
     }
+
+    private static SplitMma splitMma(KernelModules k, DeviceLimits limits, int headDim, int registerBound) {
+        int smem = splitMmaShared(headDim);
+        CUfunction f = k.function("decode_attention_split_mma_hd" + headDim);
+        cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, limits.requireShared("decode_attention_split_mma_hd" + headDim, smem));
+        return new SplitMma(f, headDim, limits.residentBlocks(registerBound, 128, smem), smem);
+    }
+
+    /** Dynamic shared memory of the tensor-core split pass, as the .cu: warps x stages x (K, V) x rows x (HD + 8) bf16. */
+    static int splitMmaShared(int headDim) { return 4 * 2 * 2 * 16 * (headDim + 8) * 2; }
 
     public boolean swapAbEnabled() { return swapAb; }
 

@@ -1,5 +1,6 @@
 package dev.aegaeon.runtime.cuda.kernels;
 
+import dev.aegaeon.runtime.cuda.arch.DeviceLimits;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
 
 import jcuda.driver.CUdeviceptr;
@@ -23,13 +24,14 @@ public final class PrefillAttentionKernels {
     private final CUfunction mma64, mma128;
     private volatile boolean mma = CudaOptions.current().prefillAttentionMma();
 
-    PrefillAttentionKernels(KernelModules k) {
-        wmma64 = withSmem(k.function("prefill_attention_hd64"), wmmaSmem(64));
-        wmma128 = withSmem(k.function("prefill_attention_hd128"), wmmaSmem(128));
+    /** The wmma kernels must fit {@code limits}' shared memory (they do from 8.0 on); an mma one that does not is absent. */
+    PrefillAttentionKernels(KernelModules k, DeviceLimits limits) {
+        wmma64 = withSmem(k.function("prefill_attention_hd64"), limits.requireShared("prefill_attention_hd64", wmmaSmem(64)));
+        wmma128 = withSmem(k.function("prefill_attention_hd128"), limits.requireShared("prefill_attention_hd128", wmmaSmem(128)));
         CUfunction f64 = k.optionalFunction("prefill_attention_mma_hd64");
         CUfunction f128 = k.optionalFunction("prefill_attention_mma_hd128");
-        mma64 = f64 == null ? null : withSmem(f64, mmaSmem(64));
-        mma128 = f128 == null ? null : withSmem(f128, mmaSmem(128));
+        mma64 = f64 == null || !limits.fitsShared(mmaSmem(64)) ? null : withSmem(f64, mmaSmem(64));
+        mma128 = f128 == null || !limits.fitsShared(mmaSmem(128)) ? null : withSmem(f128, mmaSmem(128));
     }
 
     static boolean supports(int headDim) { return headDim == 64 || headDim == 128; }

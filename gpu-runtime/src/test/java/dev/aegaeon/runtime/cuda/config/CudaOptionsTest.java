@@ -59,7 +59,10 @@ class CudaOptionsTest {
         p.setProperty("aegaeon.cuda.gqaDecode", "auto");
         p.setProperty("aegaeon.cuda.stepGraphs", "0");
         p.setProperty("aegaeon.cuda.prefillAttentionMma", "true");
+        p.setProperty("aegaeon.cuda.kernelArch", "generic");
         CudaOptions o = CudaOptions.from(p);
+        assertEquals(CudaOptions.KernelArch.GENERIC, o.kernelArch());
+        assertEquals(CudaOptions.KernelArch.AUTO, CudaOptions.defaults().kernelArch());
         assertEquals("gemm_128x128_k64", o.largeTile());
         assertEquals(java.util.Set.of("gemm_wgmma_128x256", "gemm_mma_128x256_k64"), o.excludeTiles());
         assertEquals(CudaOptions.GqaDecode.AUTO, o.gqaDecode());
@@ -73,7 +76,7 @@ class CudaOptionsTest {
     void unknownKeysAndMalformedValuesNameTheKey() {
         for (String[] bad : new String[][] {{"aegaeon.cuda.splitKvMMA", "true"}, {"aegaeon.cuda.fuseGemv", "yes"},
                 {"aegaeon.cuda.stepGraphs", "-1"}, {"aegaeon.cuda.swapAbMinRows", "1"}, {"aegaeon.cuda.gqaDecode", "SOMETIMES"},
-                {"aegaeon.cuda.kvStagingBytes", "0"}, {"aegaeon.cuda.stepGraphs", "many"}}) {
+                {"aegaeon.cuda.kvStagingBytes", "0"}, {"aegaeon.cuda.stepGraphs", "many"}, {"aegaeon.cuda.kernelArch", "sm_75"}}) {
             Properties p = new Properties();
             p.setProperty(bad[0], bad[1]);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaOptions.from(p), bad[0]);

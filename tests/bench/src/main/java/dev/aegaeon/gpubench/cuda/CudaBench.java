@@ -87,6 +87,10 @@ public final class CudaBench {
 
     private void measure(Options o) throws IOException {
         json.put("card", dev.name());
+        // What makes figures from different cards comparable: the card's limits, the code path it ran, its own floors.
+        json.put("device_limits", dev.limits().toString());
+        json.put("kernel_images", dev.kernelImages());
+        say("card %s (%s); kernel images %s", dev.name(), dev.limits(), dev.kernelImages());
         json.put("date", Instant.now().toString());
         json.put("commit", o.commit());
         json.put("model", "synthetic Qwen2.5-7B shape (hidden 3584, 28 layers, 28/4 heads, ffn 18944, vocab 152064), bf16");
@@ -348,8 +352,11 @@ public final class CudaBench {
     /** The closing table: each figure beside its target, vLLM's profile and the measured floor. */
     @SuppressWarnings("unchecked")
     static String table(Map<String, Object> j) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-26s %12s %10s %10s %10s%n",
-                "figure", "measured", "target", "vLLM", "floor"));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "card %s; %s%n", j.get("card"), j.get("kernel_images")));
+        sb.append(String.format(Locale.ROOT, "%-26s %12s %10s %10s %10s%n", "figure", "measured", "target", "vLLM", "floor"));
+        // The card's own floors first: every other figure on this card is bounded by them.
+        row(sb, "hbm_copy_gbps", j.get("hbm_copy_gbps"), null, null, null);
+        row(sb, "pinned_h2d_gbps", j.get("pinned_h2d_gbps"), null, null, null);
         Map<String, Double> decode = (Map<String, Double>) j.getOrDefault("decode_ms", Map.of());
         Map<String, Object> vllm = (Map<String, Object>) j.getOrDefault("vllm", Map.of());
         Map<String, Map<String, Object>> vDecode = (Map<String, Map<String, Object>>) vllm.getOrDefault("decode", Map.of());
