@@ -18,7 +18,7 @@ import org.jboss.logging.Logger;
 
 import dev.aegaeon.functions.FunctionSpec;
 import dev.aegaeon.functions.ModelSource;
-import dev.aegaeon.kafka.LocalKafkaBroker;
+import dev.aegaeon.kafka.EmbeddedKafka;
 import dev.aegaeon.kafka.TopicProvisioner;
 import dev.aegaeon.kafka.Topics;
 import dev.aegaeon.platform.engine.InferenceBackend;
@@ -35,7 +35,8 @@ import io.quarkus.runtime.Startup;
 /**
  * Wires the platform at start, in dependency order: the data directory's lock (a second instance
  * on the same directory stops here, before it touches anything), data directory, Kafka (an external broker if
- * {@code kafka.bootstrap.servers} is set, else a local KRaft broker), topics, the invocation
+ * {@code kafka.bootstrap.servers} is set, else a local KRaft broker when this build ships one: see
+ * {@link EmbeddedBrokerLookup}), topics, the invocation
  * service over the backend, stored registrations (plus {@code demo} when enabled), and the Kafka
  * front door. Shuts them down in reverse.
  */
@@ -49,7 +50,7 @@ public class PlatformRuntime {
     private final InvocationService service;
     private final FunctionRegistry registry;
     private final Path dataDir;
-    private final LocalKafkaBroker broker;
+    private final EmbeddedKafka.Broker broker;
     private final String bootstrapServers;
     private final ResultLedger ledger;
     private final DataDirectoryLock lock;
@@ -130,7 +131,8 @@ public class PlatformRuntime {
                     this.broker = null;
                     this.bootstrapServers = externalKafka.get();
                 } else {
-                    this.broker = LocalKafkaBroker.start(embeddedPort, this.dataDir.resolve("kafka"), false);
+                    EmbeddedKafka embedded = EmbeddedBrokerLookup.require(PlatformRuntime.class.getClassLoader());
+                    this.broker = embedded.start(embeddedPort, this.dataDir.resolve("kafka"));
                     this.bootstrapServers = broker.bootstrapServers();
                 }
                 ensureTopics(bootstrapServers);

@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import dev.aegaeon.kafka.LocalKafkaBroker;
+import dev.aegaeon.kafka.embedded.LocalKafkaBroker;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**

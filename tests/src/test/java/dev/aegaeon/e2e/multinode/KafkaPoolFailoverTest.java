@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.aegaeon.kafka.CloudEventHeaders;
-import dev.aegaeon.kafka.LocalKafkaBroker;
+import dev.aegaeon.kafka.embedded.LocalKafkaBroker;
 import dev.aegaeon.kafka.TopicProvisioner;
 import dev.aegaeon.kafka.Topics;
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.aegaeon.kafka.LocalKafkaBroker;
+import dev.aegaeon.kafka.embedded.LocalKafkaBroker;
 
 /**
  * Registrations survive a restart of the real application: a function registered through the

@@ -1,4 +1,4 @@
-package dev.aegaeon.kafka;
+package dev.aegaeon.kafka.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,6 +30,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import dev.aegaeon.kafka.CloudEventHeaders;
+import dev.aegaeon.kafka.TopicProvisioner;
+import dev.aegaeon.kafka.TopicSpec;
+import dev.aegaeon.kafka.Topics;
 
 class LocalKafkaBrokerTest {
     static LocalKafkaBroker broker;

@@ -1,4 +1,4 @@
-package dev.aegaeon.kafka;
+package dev.aegaeon.kafka.embedded;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -22,6 +22,8 @@ import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
+import dev.aegaeon.kafka.EmbeddedKafka;
+
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 
@@ -33,7 +35,7 @@ import kafka.server.KafkaRaftServer;
  * restart); a fresh one is formatted with a new cluster id. {@link #close()} shuts the broker down
  * and, for a temporary directory this class created, deletes it.
  */
-public final class LocalKafkaBroker implements AutoCloseable {
+public final class LocalKafkaBroker implements EmbeddedKafka.Broker {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final KafkaRaftServer server;
@@ -86,7 +88,7 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return port;
     }
 
-    /** The value for {@code bootstrap.servers}. */
+    @Override
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
