@@ -16,7 +16,12 @@ public final class KvBlockManager {
     private final int blockSize;
 
     public KvBlockManager(int numBlocks, int blockSize) {
-        this.allocator = new BlockAllocator(numBlocks);
+        this(numBlocks, blockSize, null);
+    }
+
+    /** @param pages the device's shared KV pages, or null for a private pool of {@code numBlocks} */
+    public KvBlockManager(int numBlocks, int blockSize, SharedKvPages pages) {
+        this.allocator = new BlockAllocator(numBlocks, pages);
         this.blockSize = blockSize;
     }
 
@@ -25,6 +30,9 @@ public final class KvBlockManager {
     public synchronized int freeBlocks() { return allocator.freeBlocks(); }
 
     public int totalBlocks() { return allocator.numBlocks(); }
+
+    /** Blocks held by sequences and detached sets now. */
+    public synchronized int usedBlocks() { return allocator.usedBlocks(); }
 
     /** Blocks a sequence needs so that positions {@code 0 .. tokens-1} have slots. */
     int blocksFor(int tokens) { return (tokens + blockSize - 1) / blockSize; }

@@ -261,6 +261,7 @@ public final class CpuBackend implements Backend {
             int slot = slots[t];
             if (slot < 0) continue;
             if (slot >= maxSlot) throw new IllegalArgumentException("slot " + slot + " beyond the KV cache");
+            c.ensureSlot(slot);
             System.arraycopy(ks.data, t * width, c.keys[layer], slot * width, width);
             System.arraycopy(vs.data, t * width, c.values[layer], slot * width, width);
         }
