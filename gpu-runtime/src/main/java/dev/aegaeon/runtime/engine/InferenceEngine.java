@@ -44,7 +44,7 @@ public final class InferenceEngine implements AutoCloseable {
         this.config = config;
         this.kv = new KvBlockManager(options.numBlocks(), options.blockSize(), options.pages());
         this.runner = new ModelRunner(config, weights, backend, new KvCacheShape(config.numLayers(),
-                config.numKvHeads(), config.headDim(), options.blockSize(), options.numBlocks()));
+                config.numKvHeads(), config.headDim(), options.blockSize(), options.numBlocks()), options.pages() != null);
         this.decoder = options.decoder();
         if (decoder != null) this.tokenTexts = new TokenTexts(config.vocabSize(), id -> decoder.decode(new int[] {id}));
     }

@@ -10,6 +10,11 @@ import java.util.Map;
  * request for n pages succeeds exactly when n pages are free: models of different KV shapes draw
  * on one budget and fragmentation cannot grow.
  *
+ * <p>The device's other contents (the resident models' weights) are set aside in bytes
+ * ({@link #addOtherBytes}): KV may take only the whole pages that the rest of the device's bytes
+ * hold, which is exactly what a scheduler counting weights plus whole pages within the device's
+ * memory allows. Setting them aside never takes back pages already held.
+ *
  * <p>Pages are counted per holder (an engine's block allocator), so an auditor can show that every
  * page came back ({@link #pagesHeldBy}, {@link #usedPages()}). Invariant: {@code usedPages()} is the
  * sum over holders and never exceeds {@code pageCount()}. Thread-safe: the engines of a device run
@@ -20,21 +25,34 @@ public final class SharedKvPages {
     public static final int MAX_TOKENS_PER_PAGE = 4096;
 
     private final long pageBytes;
+    /** The device's bytes for KV and the other contents together; may end in part of a page. */
+    private final long deviceBytes;
     private final int pageCount;
     private int used;
+    private long otherBytes;
     private final Map<Object, Integer> held = new IdentityHashMap<>();
 
     public SharedKvPages(long pageBytes, int pageCount) {
+        this(pageBytes, Math.multiplyExact(pageBytes, (long) pageCount), pageCount);
+    }
+
+    private SharedKvPages(long pageBytes, long deviceBytes, int pageCount) {
         if (pageBytes <= 0) throw new IllegalArgumentException("page size must be positive, got " + pageBytes);
         if (pageCount < 0) throw new IllegalArgumentException("page count must be >= 0, got " + pageCount);
         this.pageBytes = pageBytes;
+        this.deviceBytes = deviceBytes;
         this.pageCount = pageCount;
     }
 
-    /** As many pages of {@code pageBytes} as fit in {@code bytes} (at most {@link Integer#MAX_VALUE}). */
+    /**
+     * A device of {@code bytes}: as many pages of {@code pageBytes} as fit (at most
+     * {@link Integer#MAX_VALUE}), and with other contents set aside, the whole pages in what they
+     * leave of {@code bytes} (a remainder short of a page counts there too).
+     */
     public static SharedKvPages forBytes(long bytes, long pageBytes) {
         if (pageBytes <= 0) throw new IllegalArgumentException("page size must be positive, got " + pageBytes);
-        return new SharedKvPages(pageBytes, (int) Math.min(Integer.MAX_VALUE, Math.max(0, bytes) / pageBytes));
+        long b = Math.max(0, bytes);
+        return new SharedKvPages(pageBytes, b, (int) Math.min(Integer.MAX_VALUE, b / pageBytes));
     }
 
     /**
@@ -55,10 +73,25 @@ public final class SharedKvPages {
     /** {@link #tokensPerPage(long, long)} for this pool's pages. */
     public int tokensPerPage(long bytesPerToken) { return tokensPerPage(pageBytes, bytesPerToken); }
 
+    /** Sets aside {@code delta} more bytes of the device for other contents (resident weights), or returns them (negative). */
+    public synchronized void addOtherBytes(long delta) {
+        if (otherBytes + delta < 0) throw new IllegalStateException("returning " + -delta + " bytes, " + otherBytes + " are set aside");
+        otherBytes += delta;
+    }
+
+    /** Bytes set aside for other contents. */
+    public synchronized long otherBytes() { return otherBytes; }
+
+    /** Pages KV may hold now: the whole pages in the device's bytes beside the other contents. */
+    public synchronized int usablePages() {
+        long left = deviceBytes - otherBytes;
+        return left <= 0 ? 0 : (int) Math.min(pageCount, left / pageBytes);
+    }
+
     /** Takes {@code count} pages for {@code holder}, or none (false) when fewer are free. */
     public synchronized boolean take(Object holder, int count) {
         if (count < 0) throw new IllegalArgumentException("page count must be >= 0, got " + count);
-        if (count > pageCount - used) return false;
+        if (count > usablePages() - used) return false;
         if (count == 0) return true;
         used += count;
         held.merge(holder, count, Integer::sum);
@@ -80,7 +113,8 @@ public final class SharedKvPages {
 
     public int pageCount() { return pageCount; }
 
-    public synchronized int freePages() { return pageCount - used; }
+    /** Pages a take may have now (0 while other contents have grown into pages still held). */
+    public synchronized int freePages() { return Math.max(0, usablePages() - used); }
 
     public synchronized int usedPages() { return used; }
 

@@ -58,4 +58,27 @@ class SharedKvPagesTest {
         assertThrows(IllegalStateException.class, () -> pages.give(a, 2), "a holder returns no more than it holds");
         assertEquals(1, pages.usedPages());
     }
+
+    @Test
+    void weightsSetAsideLeaveOnlyTheWholePagesBesideThem() {
+        SharedKvPages pages = new SharedKvPages(1000, 10); // a 10,000-byte device
+        BlockAllocator a = new BlockAllocator(100, pages);
+        pages.addOtherBytes(2500);
+        assertEquals(7, pages.usablePages(), "7,500 bytes hold 7 whole pages");
+        assertTrue(a.allocate(8).isEmpty());
+        a.allocate(7).orElseThrow();
+        pages.addOtherBytes(1000); // weights loaded beside pages already held: nothing is taken back
+        assertEquals(0, pages.freePages());
+        assertEquals(7, pages.usedPages());
+        a.free(0);
+        assertEquals(0, pages.freePages(), "6 held, 6 usable");
+        pages.addOtherBytes(-3500);
+        assertEquals(4, pages.freePages());
+        assertThrows(IllegalStateException.class, () -> pages.addOtherBytes(-1));
+
+        SharedKvPages ragged = SharedKvPages.forBytes(10_300, 1000);
+        assertEquals(10, ragged.pageCount());
+        ragged.addOtherBytes(2300);
+        assertEquals(8, ragged.usablePages(), "weights of 2,300 bytes leave 8,000: the device's ragged tail counts");
+    }
 }

@@ -87,7 +87,10 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     @Override
     public void submit(Decision decision) {
         switch (decision) {
-            case Decision.LoadModel d -> device(d.instance()).copy(() -> load(d));
+            case Decision.LoadModel d -> {
+                model(d.model()).countWeights(d.instance(), true); // the scheduler counts them from now
+                device(d.instance()).copy(() -> load(d));
+            }
             case Decision.EvictModel d -> {
                 ModelRuntime m = model(d.model());
                 m.evict(d.instance());

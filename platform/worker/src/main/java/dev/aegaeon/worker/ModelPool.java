@@ -1,6 +1,8 @@
 package dev.aegaeon.worker;
 
 import dev.aegaeon.runtime.engine.EngineOptions;
+import dev.aegaeon.runtime.engine.SharedKvPages;
+import dev.aegaeon.scheduler.KvPaging;
 import dev.aegaeon.runtime.engine.InvalidParameter;
 import dev.aegaeon.runtime.sampling.ResponseFormat;
 import dev.aegaeon.runtime.engine.SamplingParams;
@@ -77,7 +79,16 @@ public final class ModelPool implements AutoCloseable {
     private final Map<String, ModelLedger> ledgers = new HashMap<>();
     private final Map<Long, ModelLedger> requestLedger = new HashMap<>();
     /**
-     * Keeps each model's requests within its engine's KV pool; touched only on the loop's thread.
+     * Each device's KV pages, shared by every model's engine there (instance order); empty when the
+     * backend allocates a KV cache whole (CUDA) or KV is handed off by peer copy, and each engine
+     * then owns a fixed pool. With shared pages the scheduler reserves KV page by page as tokens
+     * are produced ({@link dev.aegaeon.scheduler.KvPaging}) within the device's memory, so the
+     * engines' pages, which are the same pages over the same memory, never run out first.
+     */
+    private final List<SharedKvPages> devicePages;
+    /**
+     * Keeps each model's requests within its engine's KV pool (a fixed pool, or the optional cap on
+     * shared pages: uncapped models on shared pages are never held here); touched only on the loop's thread.
      * With several devices the gate still holds one pool per model: the scheduler picks a
      * request's prefill device at arrival and its decode device only at hand-off, so the only bound
      * that holds on whichever device's engine ends up with it is that all of a model's admitted
@@ -91,6 +102,7 @@ public final class ModelPool implements AutoCloseable {
         this.options = options;
         this.clock = options.clock();
         this.devices = PoolDevices.open(options);
+        this.devicePages = sharedPages(options, devices);
         this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now,
                 devices, handoffs, options.peerHandoff(), TimelineRecorder.forDevices(
                         devices.stream().map(d -> d.spec.role().name().toLowerCase(java.util.Locale.ROOT)).toList()));
@@ -155,7 +167,7 @@ public final class ModelPool implements AutoCloseable {
         }
         if (old != null) unregister(function.name());
         ModelRuntime m = open(function);
-        long needs = ModelSizes.saturatedSum(m.spec.weightBytes(), m.spec.kvBytesPerToken(), options.blockSize());
+        long needs = ModelSizes.saturatedSum(m.spec.weightBytes(), 1, m.spec.kvBytes(options.blockSize()));
         if (needs > options.memoryBytes()) {
             m.closeAll();
             throw new IllegalArgumentException("model " + function.name() + " needs " + needs + " bytes of device memory; the pool has "
@@ -173,7 +185,7 @@ public final class ModelPool implements AutoCloseable {
         byName.put(function.name(), m);
         loop.call(s -> {
             s.addModel(m.spec);
-            admission.addModel(m.schedulerName, m.kvBlocks());
+            admission.addModel(m.schedulerName, devicePages.isEmpty() || options.kvTokenCap().isPresent() ? m.kvBlocks() : Integer.MAX_VALUE);
             ledgers.put(m.schedulerName, new ModelLedger());
             return function.minScale() == 1 ? s.preload(m.schedulerName) : List.of();
         }).join();
@@ -231,7 +243,7 @@ public final class ModelPool implements AutoCloseable {
         if (!(params.responseFormat() instanceof ResponseFormat.Text) && m.tokenizer.isEmpty()) {
             throw new InvalidParameter("response_format", "response_format needs a tokenizer, and model " + model + " has none");
         }
-        long footprint = ModelSizes.saturatedSum(m.spec.weightBytes(), m.spec.kvBytesPerToken(), (long) promptIds.length + params.maxTokens());
+        long footprint = ModelSizes.saturatedSum(m.spec.weightBytes(), 1, m.spec.kvBytes((long) promptIds.length + params.maxTokens()));
         if (footprint > options.memoryBytes()) {
             throw new IllegalArgumentException("model " + model + " with " + (promptIds.length + params.maxTokens())
                     + " tokens of KV needs " + footprint + " bytes; the device has " + options.memoryBytes());
@@ -432,6 +444,14 @@ public final class ModelPool implements AutoCloseable {
 
     // ---------------------------------------------------------------- internals
 
+    /**
+     * The shared KV pages of device {@code instance}, for an auditor (every page free once no
+     * request is live); empty where each engine has a fixed pool.
+     */
+    Optional<SharedKvPages> kvPages(int instance) {
+        return devicePages.isEmpty() ? Optional.empty() : Optional.of(devicePages.get(instance));
+    }
+
     /** KV blocks model {@code name}'s sequences hold on device {@code instance} (detached hand-offs included). */
     int kvBlocksUsed(String name, int instance) { return require(name).kvBlocksUsed(instance); }
 
@@ -469,11 +489,36 @@ public final class ModelPool implements AutoCloseable {
             }
         }
         long kvBytesPerToken = ModelSizes.kvBytesPerToken(f.name(), config);
-        int blocks = (options.kvTokensPerModel() + options.blockSize() - 1) / options.blockSize() + 1;
-        EngineOptions engineOptions = new EngineOptions(options.blockSize(), blocks, null);
+        EngineOptions engineOptions;
+        KvPaging paging;
+        if (devicePages.isEmpty()) {
+            int tokens = options.kvTokenCap().orElse(PoolOptions.LEGACY_KV_TOKENS_PER_MODEL);
+            engineOptions = new EngineOptions(options.blockSize(), (tokens + options.blockSize() - 1) / options.blockSize() + 1, null);
+            paging = KvPaging.perToken(kvBytesPerToken);
+        } else {
+            SharedKvPages pages = devicePages.getFirst();
+            paging = KvPaging.pages(pages.pageBytes(), kvBytesPerToken, SharedKvPages.MAX_TOKENS_PER_PAGE);
+            int tokensPerPage = paging.tokensPerPage();
+            // An engine may address every page of its device, or the cap's worth (and one page more, as a fixed pool has).
+            long blocks = options.kvTokenCap().isEmpty() ? pages.pageCount()
+                    : Math.min(pages.pageCount(), (options.kvTokensPerModel() + tokensPerPage - 1L) / tokensPerPage + 1);
+            engineOptions = new EngineOptions(tokensPerPage, (int) Math.max(2, blocks), null);
+        }
         String schedulerName = f.name() + "#" + nextRegistration.incrementAndGet();
-        return new ModelRuntime(f, schedulerName, config, Math.max(1, weightBytes), kvBytesPerToken, tokenizer, template,
+        return new ModelRuntime(f, schedulerName, config, Math.max(1, weightBytes), kvBytesPerToken, paging, devicePages, tokenizer, template,
                 devices.stream().map(d -> d.backend).toList(), engineOptions, hostImages, clock.now());
+    }
+
+    /**
+     * One page pool per device where pages are on ({@link PoolOptions#kvPageBytes()} > 0), every
+     * device's KV cache grows with use, and KV is not handed off by peer copy (a detached set keeps
+     * its pages on the prefill device after the scheduler counted them free); otherwise none, and
+     * each engine has a fixed pool.
+     */
+    private static List<SharedKvPages> sharedPages(PoolOptions options, List<DeviceInstance> devices) {
+        boolean grows = devices.stream().allMatch(d -> d.backend.kvCacheGrowsWithUse());
+        if (options.kvPageBytes() == 0 || !grows || options.peerHandoff()) return List.of();
+        return devices.stream().map(d -> SharedKvPages.forBytes(options.memoryBytes(), options.kvPageBytes())).toList();
     }
 
     private static long safetensorsBytes(Path dir) {

@@ -58,7 +58,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public KvCache allocateKvCache(KvCacheShape shape) { return new CpuKvCache(shape); }
+    public KvCache allocateKvCache(KvCacheShape shape) { return new CpuKvCache(shape, false); }
+
+    @Override
+    public KvCache allocateGrowingKvCache(KvCacheShape shape) { return new CpuKvCache(shape, true); }
+
+    @Override
+    public boolean kvCacheGrowsWithUse() { return true; }
 
     @Override
     public Rope createRope(float[] inverseFrequencies) { return new CpuRope(inverseFrequencies); }

@@ -4,10 +4,11 @@ import dev.aegaeon.runtime.backend.KvCache;
 import dev.aegaeon.runtime.backend.KvCacheShape;
 
 /**
- * fp32 K and V per layer, each laid out {@code [slot][kvHead][headDim]}. The arrays grow with use, a
- * whole number of blocks at a time (doubling), up to the shape's {@code numBlocks}: an engine whose
- * blocks come from a device's shared pages may address the whole pool, but host memory follows the
- * highest block it has written. Every slot a step reads was written first, so reads need no growth.
+ * fp32 K and V per layer, each laid out {@code [slot][kvHead][headDim]}. A growing cache's arrays grow
+ * with use, a whole number of blocks at a time (doubling), up to the shape's {@code numBlocks}: an
+ * engine whose blocks come from a device's shared pages may address the whole pool, but host memory
+ * follows the highest block it has written. Every slot a step reads was written first, so reads need
+ * no growth. A cache that does not grow allocates every block at once.
  */
 final class CpuKvCache implements KvCache {
     private static final int INITIAL_BLOCKS = 64;
@@ -18,7 +19,7 @@ final class CpuKvCache implements KvCache {
     /** Blocks the arrays hold now. */
     private int capacityBlocks;
 
-    CpuKvCache(KvCacheShape shape) {
+    CpuKvCache(KvCacheShape shape, boolean growing) {
         long perLayer = shape.slots() * shape.kvHeads() * shape.headDim();
         if (perLayer > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("KV cache of " + perLayer + " elements per layer is too large for the CPU backend");
@@ -26,7 +27,7 @@ final class CpuKvCache implements KvCache {
         this.shape = shape;
         this.keys = new float[shape.layers()][];
         this.values = new float[shape.layers()][];
-        this.capacityBlocks = Math.min(shape.numBlocks(), INITIAL_BLOCKS);
+        this.capacityBlocks = growing ? Math.min(shape.numBlocks(), INITIAL_BLOCKS) : shape.numBlocks();
         int elements = Math.toIntExact(capacityBlocks * shape.elementsPerBlockPerLayer());
         for (int l = 0; l < shape.layers(); l++) {
             keys[l] = new float[elements];
