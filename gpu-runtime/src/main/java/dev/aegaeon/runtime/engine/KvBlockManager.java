@@ -46,11 +46,16 @@ public final class KvBlockManager {
         for (int i = 0; i < sequences.size(); i++) {
             needed += Math.max(0, blocksFor(targetTokens[i]) - sequences.get(i).blockCount());
         }
-        if (needed > allocator.freeBlocks()) return new KvReservation.NoRoom(needed, allocator.freeBlocks());
+        // One allocation for the whole batch: shared pages may shrink from another thread (weights
+        // set aside as a load is issued), so a check followed by several takes could fail halfway.
+        java.util.Optional<int[]> ids = allocator.allocate(needed);
+        if (ids.isEmpty()) return new KvReservation.NoRoom(needed, allocator.freeBlocks());
+        int at = 0;
         for (int i = 0; i < sequences.size(); i++) {
             Sequence s = sequences.get(i);
             int more = Math.max(0, blocksFor(targetTokens[i]) - s.blockCount());
-            s.addBlocks(allocator.allocate(more).orElseThrow());
+            s.addBlocks(java.util.Arrays.copyOfRange(ids.get(), at, at + more));
+            at += more;
         }
         return new KvReservation.Granted(needed);
     }
