@@ -9,6 +9,9 @@ package dev.aegaeon.scheduler;
  * per-token accounting (one-token pages of exactly the token's bytes).
  */
 public record KvPaging(int tokensPerPage, long pageBytes) {
+    /** The most tokens one page holds however small a model's KV (the worker's engines use the same bound). */
+    public static final int MAX_TOKENS_PER_PAGE = 4096;
+
     public KvPaging {
         if (tokensPerPage <= 0) throw new IllegalArgumentException("tokensPerPage must be positive, got " + tokensPerPage);
         if (pageBytes <= 0) throw new IllegalArgumentException("pageBytes must be positive, got " + pageBytes);
@@ -16,6 +19,11 @@ public record KvPaging(int tokensPerPage, long pageBytes) {
 
     /** One token per page of exactly {@code kvBytesPerToken}: bytes grow token by token. */
     public static KvPaging perToken(long kvBytesPerToken) { return new KvPaging(1, kvBytesPerToken); }
+
+    /** Pages of {@code pageBytes} holding as many tokens of {@code kvBytesPerToken} as fit, at most {@link #MAX_TOKENS_PER_PAGE}. */
+    public static KvPaging pages(long pageBytes, long kvBytesPerToken) {
+        return pages(pageBytes, kvBytesPerToken, MAX_TOKENS_PER_PAGE);
+    }
 
     /** Pages of {@code pageBytes} holding as many tokens of {@code kvBytesPerToken} as fit, at most {@code maxTokensPerPage}. */
     public static KvPaging pages(long pageBytes, long kvBytesPerToken, int maxTokensPerPage) {
