@@ -146,6 +146,8 @@ public final class Experiments {
         progress(policy);
         if (e3KvGateTokens > 0) {
             policy = dev.aegaeon.sim.KvGatedScheduler.gated(Policies.withMemory(policy, Replay.POOL_BYTES), e3KvGateTokens, Replay.BLOCK_SIZE, g -> { });
+        } else if (kvPageBytes > 0) {
+            policy = Policies.withMemory(policy, Replay.POOL_BYTES); // the pool's memory, one page pool shared by every model: no gate
         }
         return Simulation.run(trace.withKvPageBytes(kvPageBytes), new MeasuredTableCostModel(measured, CatalogModel.QWEN2_5_7B, measured.hbmBytesPerSecond()),
                 policy, DRAIN);
