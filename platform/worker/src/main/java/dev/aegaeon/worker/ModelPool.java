@@ -1,8 +1,6 @@
 package dev.aegaeon.worker;
 
-import dev.aegaeon.runtime.engine.EngineOptions;
 import dev.aegaeon.runtime.engine.SharedKvPages;
-import dev.aegaeon.scheduler.KvPaging;
 import dev.aegaeon.runtime.engine.InvalidParameter;
 import dev.aegaeon.runtime.sampling.ResponseFormat;
 import dev.aegaeon.runtime.engine.SamplingParams;
@@ -78,14 +76,8 @@ public final class ModelPool implements AutoCloseable {
     /** SLO ledgers per model, and which ledger a live request is in; touched only on the loop's thread. */
     private final Map<String, ModelLedger> ledgers = new HashMap<>();
     private final Map<Long, ModelLedger> requestLedger = new HashMap<>();
-    /**
-     * Each device's KV pages, shared by every model's engine there (instance order); empty when the
-     * backend allocates a KV cache whole (CUDA) or KV is handed off by peer copy, and each engine
-     * then owns a fixed pool. With shared pages the scheduler reserves KV page by page as tokens
-     * are produced ({@link dev.aegaeon.scheduler.KvPaging}) within the device's memory, so the
-     * engines' pages, which are the same pages over the same memory, never run out first.
-     */
-    private final List<SharedKvPages> devicePages;
+    /** Where the engines keep their KV: one shared page pool per device, or fixed pools. */
+    private final KvPools kvPools;
     /**
      * Keeps each model's requests within its engine's KV pool (a fixed pool, or the optional cap on
      * shared pages: uncapped models on shared pages are never held here); touched only on the loop's thread.
@@ -102,7 +94,7 @@ public final class ModelPool implements AutoCloseable {
         this.options = options;
         this.clock = options.clock();
         this.devices = PoolDevices.open(options);
-        this.devicePages = sharedPages(options, devices);
+        this.kvPools = new KvPools(options, devices);
         this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now,
                 devices, handoffs, options.peerHandoff(), TimelineRecorder.forDevices(
                         devices.stream().map(d -> d.spec.role().name().toLowerCase(java.util.Locale.ROOT)).toList()));
@@ -185,7 +177,7 @@ public final class ModelPool implements AutoCloseable {
         byName.put(function.name(), m);
         loop.call(s -> {
             s.addModel(m.spec);
-            admission.addModel(m.schedulerName, devicePages.isEmpty() || options.kvTokenCap().isPresent() ? m.kvBlocks() : Integer.MAX_VALUE);
+            admission.addModel(m.schedulerName, kvPools.admissionBlocks(m));
             ledgers.put(m.schedulerName, new ModelLedger());
             return function.minScale() == 1 ? s.preload(m.schedulerName) : List.of();
         }).join();
@@ -449,7 +441,7 @@ public final class ModelPool implements AutoCloseable {
      * request is live); empty where each engine has a fixed pool.
      */
     Optional<SharedKvPages> kvPages(int instance) {
-        return devicePages.isEmpty() ? Optional.empty() : Optional.of(devicePages.get(instance));
+        return kvPools.device(instance);
     }
 
     /** KV blocks model {@code name}'s sequences hold on device {@code instance} (detached hand-offs included). */
@@ -489,36 +481,10 @@ public final class ModelPool implements AutoCloseable {
             }
         }
         long kvBytesPerToken = ModelSizes.kvBytesPerToken(f.name(), config);
-        EngineOptions engineOptions;
-        KvPaging paging;
-        if (devicePages.isEmpty()) {
-            int tokens = options.kvTokenCap().orElse(PoolOptions.LEGACY_KV_TOKENS_PER_MODEL);
-            engineOptions = new EngineOptions(options.blockSize(), (tokens + options.blockSize() - 1) / options.blockSize() + 1, null);
-            paging = KvPaging.perToken(kvBytesPerToken);
-        } else {
-            SharedKvPages pages = devicePages.getFirst();
-            paging = KvPaging.pages(pages.pageBytes(), kvBytesPerToken, SharedKvPages.MAX_TOKENS_PER_PAGE);
-            int tokensPerPage = paging.tokensPerPage();
-            // An engine may address every page of its device, or the cap's worth (and one page more, as a fixed pool has).
-            long blocks = options.kvTokenCap().isEmpty() ? pages.pageCount()
-                    : Math.min(pages.pageCount(), (options.kvTokensPerModel() + tokensPerPage - 1L) / tokensPerPage + 1);
-            engineOptions = new EngineOptions(tokensPerPage, (int) Math.max(2, blocks), null);
-        }
+        KvPools.ModelKv kv = kvPools.forModel(kvBytesPerToken);
         String schedulerName = f.name() + "#" + nextRegistration.incrementAndGet();
-        return new ModelRuntime(f, schedulerName, config, Math.max(1, weightBytes), kvBytesPerToken, paging, devicePages, tokenizer, template,
-                devices.stream().map(d -> d.backend).toList(), engineOptions, hostImages, clock.now());
-    }
-
-    /**
-     * One page pool per device where pages are on ({@link PoolOptions#kvPageBytes()} > 0), every
-     * device's KV cache grows with use, and KV is not handed off by peer copy (a detached set keeps
-     * its pages on the prefill device after the scheduler counted them free); otherwise none, and
-     * each engine has a fixed pool.
-     */
-    private static List<SharedKvPages> sharedPages(PoolOptions options, List<DeviceInstance> devices) {
-        boolean grows = devices.stream().allMatch(d -> d.backend.kvCacheGrowsWithUse());
-        if (options.kvPageBytes() == 0 || !grows || options.peerHandoff()) return List.of();
-        return devices.stream().map(d -> SharedKvPages.forBytes(options.memoryBytes(), options.kvPageBytes())).toList();
+        return new ModelRuntime(f, schedulerName, config, Math.max(1, weightBytes), kvBytesPerToken, kv.paging(), kvPools.devicePages(), tokenizer, template,
+                devices.stream().map(d -> d.backend).toList(), kv.engine(), hostImages, clock.now());
     }
 
     private static long safetensorsBytes(Path dir) {
