@@ -50,6 +50,8 @@ public final class Experiments {
      */
     private int e3KvGateTokens;
     private double qmaxSeconds;
+    /** KV counted in whole pages of this many bytes per device, as the worker's page pool holds it (0: token by token). */
+    private long kvPageBytes;
     private int e3MaxModels = 12;
     private int e1MaxModels = 128;
     private final List<Row> allRows = new ArrayList<>();
@@ -67,9 +69,16 @@ public final class Experiments {
         return qmaxSeconds > 0 ? SchedulerConfig.defaults().withQmaxSeconds(qmaxSeconds) : SchedulerConfig.defaults();
     }
 
+    /** Every experiment's schedulers count KV in pages of {@code bytes} (the platform's aegaeon.pool.kv-page-bytes). */
+    Experiments withKvPageBytes(long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("--kv-page-bytes must be >= 0");
+        this.kvPageBytes = bytes;
+        return this;
+    }
+
     /** The suffix of this run's result files: none for the defaults. */
     private String variant() {
-        return qmaxSeconds > 0 ? "-qmax" + qmaxSeconds : "";
+        return (qmaxSeconds > 0 ? "-qmax" + qmaxSeconds : "") + (kvPageBytes > 0 ? "-pages" + kvPageBytes : "");
     }
 
     /** e1 sweeps 16..n models in steps of 8 (default 128). */
@@ -119,7 +128,7 @@ public final class Experiments {
 
     private Simulation.Result run(Trace trace, GpuKind gpu, SchedulerFactory policy) {
         progress(policy);
-        return Simulation.run(trace, new CostModels(profiles, gpu, loadBytesPerSecond).forModels(trace.models()), policy, DRAIN);
+        return Simulation.run(trace.withKvPageBytes(kvPageBytes), new CostModels(profiles, gpu, loadBytesPerSecond).forModels(trace.models()), policy, DRAIN);
     }
 
     /** Simulations started so far, on one progress line (a run of e3 is minutes of many simulations). */
@@ -137,8 +146,11 @@ public final class Experiments {
         progress(policy);
         if (e3KvGateTokens > 0) {
             policy = dev.aegaeon.sim.KvGatedScheduler.gated(Policies.withMemory(policy, Replay.POOL_BYTES), e3KvGateTokens, Replay.BLOCK_SIZE, g -> { });
+        } else if (kvPageBytes > 0) {
+            policy = Policies.withMemory(policy, Replay.POOL_BYTES); // the pool's memory, one page pool shared by every model: no gate
         }
-        return Simulation.run(trace, new MeasuredTableCostModel(measured, CatalogModel.QWEN2_5_7B, measured.hbmBytesPerSecond()), policy, DRAIN);
+        return Simulation.run(trace.withKvPageBytes(kvPageBytes), new MeasuredTableCostModel(measured, CatalogModel.QWEN2_5_7B, measured.hbmBytesPerSecond()),
+                policy, DRAIN);
     }
 
     private void writeCsv(String name, List<Row> rows) throws IOException {

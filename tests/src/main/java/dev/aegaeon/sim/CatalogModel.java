@@ -1,6 +1,7 @@
 package dev.aegaeon.sim;
 
 import dev.aegaeon.scheduler.DistServeCostModel;
+import dev.aegaeon.scheduler.KvPaging;
 import dev.aegaeon.scheduler.ModelSpec;
 
 /**
@@ -19,6 +20,12 @@ public record CatalogModel(String arch, double params, DistServeCostModel.Shape 
     /** A model instance of this architecture under a distinct name (a market has many of each). */
     public ModelSpec spec(String name) {
         return new ModelSpec(name, weightBytes(), kvBytesPerToken);
+    }
+
+    /** {@link #spec(String)} with KV counted in whole pages of {@code kvPageBytes} (0: token by token), as the worker's page pool holds it. */
+    public ModelSpec spec(String name, long kvPageBytes) {
+        if (kvPageBytes == 0) return spec(name);
+        return new ModelSpec(name, weightBytes(), kvBytesPerToken, KvPaging.pages(kvPageBytes, kvBytesPerToken));
     }
 
     private static long kv(int layers, int kvHeads, int headDim) {

@@ -9,10 +9,18 @@ import java.util.Map;
 /**
  * A reproducible workload: requests sorted by arrival with ids 0..n-1, the true output length of
  * each (what the simulated worker generates before end of sequence; {@code maxOutputTokens} in
- * the spec equals it), and the models with their architectures.
+ * the spec equals it), the models with their architectures, and how the schedulers count KV: in whole
+ * pages of {@code kvPageBytes} per device as the worker's page pool does, or token by token (0).
  */
-public record Trace(List<RequestSpec> requests, int[] outputTokens, Map<String, CatalogModel> models, double durationSeconds) {
+public record Trace(List<RequestSpec> requests, int[] outputTokens, Map<String, CatalogModel> models, double durationSeconds,
+                    long kvPageBytes) {
+    /** KV counted token by token. */
+    public Trace(List<RequestSpec> requests, int[] outputTokens, Map<String, CatalogModel> models, double durationSeconds) {
+        this(requests, outputTokens, models, durationSeconds, 0);
+    }
+
     public Trace {
+        if (kvPageBytes < 0) throw new IllegalArgumentException("kvPageBytes must be >= 0");
         for (int i = 0; i < requests.size(); i++) {
             if (requests.get(i).id() != i) throw new IllegalArgumentException("trace ids must be 0..n-1 in order");
             if (i > 0 && requests.get(i).arrivalSeconds() < requests.get(i - 1).arrivalSeconds()) {
@@ -22,6 +30,11 @@ public record Trace(List<RequestSpec> requests, int[] outputTokens, Map<String, 
     }
 
     public List<ModelSpec> modelSpecs() {
-        return models.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> e.getValue().spec(e.getKey())).toList();
+        return models.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> e.getValue().spec(e.getKey(), kvPageBytes)).toList();
+    }
+
+    /** The same workload with KV counted in pages of {@code bytes} (0: token by token). */
+    public Trace withKvPageBytes(long bytes) {
+        return new Trace(requests, outputTokens, models, durationSeconds, bytes);
     }
 }

@@ -14,7 +14,8 @@ import java.util.Map;
  * Recomputes each instance's device memory from the decision stream alone, independently of the
  * scheduler's own bookkeeping: weights from loads and evictions; a request's KV from its prefill
  * (prompt), one token per decode step, swap-ins, and swap-outs (freed when their copy completes);
- * freed when the request ends. Records the first time any instance exceeds its memory.
+ * freed when the request ends. KV is counted as the model's spec pages it ({@link ModelSpec#kvBytes}:
+ * whole pages, or token by token). Records the first time any instance exceeds its memory.
  */
 final class MemoryAuditor implements SchedulerListener {
     private final long[] capacity;
@@ -34,8 +35,14 @@ final class MemoryAuditor implements SchedulerListener {
         for (ModelSpec m : trace.modelSpecs()) models.put(m.name(), m);
     }
 
-    private long perToken(long request) {
-        return models.get(trace.requests().get((int) request).model()).kvBytesPerToken();
+    private final Map<Long, Integer> tokens = new HashMap<>(); // request -> KV positions so far
+
+    /** Bytes the request's KV grows by when it reaches {@code more} more positions. */
+    private long grow(long request, int more) {
+        ModelSpec m = models.get(trace.requests().get((int) request).model());
+        int before = tokens.getOrDefault(request, 0);
+        tokens.put(request, before + more);
+        return m.kvBytes(before + more) - m.kvBytes(before);
     }
 
     private void add(int inst, long bytes) {
@@ -74,10 +81,10 @@ final class MemoryAuditor implements SchedulerListener {
                 }
                 case Decision.EvictModel e -> used[e.instance()] -= weights.remove(e.instance() + "/" + e.model());
                 case Decision.RunPrefill p -> {
-                    for (long r : p.requests()) place(r, p.instance(), trace.requests().get((int) r).promptTokens() * perToken(r));
+                    for (long r : p.requests()) place(r, p.instance(), grow(r, trace.requests().get((int) r).promptTokens()));
                 }
                 case Decision.RunDecodeStep s -> {
-                    for (long r : s.requests()) place(r, s.instance(), perToken(r));
+                    for (long r : s.requests()) place(r, s.instance(), grow(r, 1));
                 }
                 case Decision.SwapOut s -> swapsOut.put(s.swapId(), s.requests());
                 case Decision.SwapIn s -> {
@@ -97,5 +104,6 @@ final class MemoryAuditor implements SchedulerListener {
     public void onFinish(long requestId, RequestState state, double time) {
         free(requestId);
         host.remove(requestId);
+        tokens.remove(requestId);
     }
 }

@@ -116,6 +116,17 @@ class SchedulerPropertiesTest {
     }
 
     @Test
+    void kvCountedInPagesIsNeverOverCommittedEither() {
+        // 1 MiB pages: 18 tokens of Qwen2.5-7B, 9 of Yi-1.5-9B, 1 of Llama-2-13B (819,200 bytes a token).
+        qt().withFixedSeed(43).withExamples(15).forAll(cases(8, 0.4)).checkAssert(c -> {
+            Trace trace = c.trace(60).withKvPageBytes(1L << 20);
+            Audit audit = new Audit();
+            simulate(c, trace, audit, 120);
+            assertEquals(null, audit.violation, c.toString());
+        });
+    }
+
+    @Test
     void noRequestStarvesBelowCapacity() {
         // Below capacity: at most 2 models per GPU at <= 0.1 req/s each (a GPU sustains several times that).
         qt().withFixedSeed(7).withExamples(20).forAll(cases(8, 0.1)).assuming(c -> c.models <= 2 * c.gpus).checkAssert(c -> {

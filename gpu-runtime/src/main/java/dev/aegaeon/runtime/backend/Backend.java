@@ -61,6 +61,19 @@ public interface Backend extends AutoCloseable {
     /** Storage for a paged KV cache of {@code shape}; contents unspecified until written. */
     KvCache allocateKvCache(KvCacheShape shape);
 
+    /**
+     * A KV cache of {@code shape} that takes memory only as blocks are written, where the backend can
+     * ({@link #kvCacheGrowsWithUse()}); otherwise the same as {@link #allocateKvCache}.
+     */
+    default KvCache allocateGrowingKvCache(KvCacheShape shape) { return allocateKvCache(shape); }
+
+    /**
+     * True when {@link #allocateGrowingKvCache} takes memory only for the blocks written so far (so an
+     * engine may address a whole device's shared pages without allocating them all); false when it
+     * reserves every block of the shape at once.
+     */
+    default boolean kvCacheGrowsWithUse() { return false; }
+
     /** Rotary tables for {@code inverseFrequencies.length * 2 == headDim}. */
     Rope createRope(float[] inverseFrequencies);
 

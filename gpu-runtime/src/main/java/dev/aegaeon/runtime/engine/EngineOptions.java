@@ -6,8 +6,15 @@ package dev.aegaeon.runtime.engine;
  * @param blockSize token positions per KV block
  * @param numBlocks KV blocks this model may use (its share of KV memory)
  * @param decoder   turns ids into text for stop strings and {@link Sequence#text()}; may be null
+ * @param pages     the device's KV pages this engine shares with the other models there (each
+ *                  block takes one page), or null for a private pool of {@code numBlocks}
  */
-public record EngineOptions(int blockSize, int numBlocks, TokenDecoder decoder) {
+public record EngineOptions(int blockSize, int numBlocks, TokenDecoder decoder, SharedKvPages pages) {
+
+    /** A private pool of {@code numBlocks}. */
+    public EngineOptions(int blockSize, int numBlocks, TokenDecoder decoder) {
+        this(blockSize, numBlocks, decoder, null);
+    }
 
     public EngineOptions {
         if (blockSize <= 0) throw new IllegalArgumentException("blockSize must be positive");
@@ -24,5 +31,8 @@ public record EngineOptions(int blockSize, int numBlocks, TokenDecoder decoder) 
 
     public static EngineOptions defaults() { return new EngineOptions(16, 1024, null); }
 
-    public EngineOptions withDecoder(TokenDecoder decoder) { return new EngineOptions(blockSize, numBlocks, decoder); }
+    public EngineOptions withDecoder(TokenDecoder decoder) { return new EngineOptions(blockSize, numBlocks, decoder, pages); }
+
+    /** Blocks drawn from the device's shared {@code pages} (null: a private pool). */
+    public EngineOptions withPages(SharedKvPages pages) { return new EngineOptions(blockSize, numBlocks, decoder, pages); }
 }

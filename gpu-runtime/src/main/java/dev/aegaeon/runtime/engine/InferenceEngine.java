@@ -42,9 +42,9 @@ public final class InferenceEngine implements AutoCloseable {
 
     public InferenceEngine(ModelConfig config, WeightSource weights, Backend backend, EngineOptions options) {
         this.config = config;
-        this.kv = new KvBlockManager(options.numBlocks(), options.blockSize());
+        this.kv = new KvBlockManager(options.numBlocks(), options.blockSize(), options.pages());
         this.runner = new ModelRunner(config, weights, backend, new KvCacheShape(config.numLayers(),
-                config.numKvHeads(), config.headDim(), options.blockSize(), options.numBlocks()));
+                config.numKvHeads(), config.headDim(), options.blockSize(), options.numBlocks()), options.pages() != null);
         this.decoder = options.decoder();
         if (decoder != null) this.tokenTexts = new TokenTexts(config.vocabSize(), id -> decoder.decode(new int[] {id}));
     }
@@ -71,6 +71,13 @@ public final class InferenceEngine implements AutoCloseable {
     public boolean weightsResident() { return runner.hasWeights(); }
 
     public int totalBlocks() { return kv.totalBlocks(); }
+
+    /**
+     * KV blocks held now by this engine's sequences and detached sets. With a private pool this is
+     * {@code totalBlocks() - freeBlocks()}; with shared pages {@link #freeBlocks()} is bounded by
+     * the device's free pages instead, and this is the engine's own share.
+     */
+    public int usedBlocks() { return kv.usedBlocks(); }
 
     public int blockSize() { return kv.blockSize(); }
 

@@ -16,7 +16,12 @@ public final class KvBlockManager {
     private final int blockSize;
 
     public KvBlockManager(int numBlocks, int blockSize) {
-        this.allocator = new BlockAllocator(numBlocks);
+        this(numBlocks, blockSize, null);
+    }
+
+    /** @param pages the device's shared KV pages, or null for a private pool of {@code numBlocks} */
+    public KvBlockManager(int numBlocks, int blockSize, SharedKvPages pages) {
+        this.allocator = new BlockAllocator(numBlocks, pages);
         this.blockSize = blockSize;
     }
 
@@ -25,6 +30,9 @@ public final class KvBlockManager {
     public synchronized int freeBlocks() { return allocator.freeBlocks(); }
 
     public int totalBlocks() { return allocator.numBlocks(); }
+
+    /** Blocks held by sequences and detached sets now. */
+    public synchronized int usedBlocks() { return allocator.usedBlocks(); }
 
     /** Blocks a sequence needs so that positions {@code 0 .. tokens-1} have slots. */
     int blocksFor(int tokens) { return (tokens + blockSize - 1) / blockSize; }
@@ -38,11 +46,16 @@ public final class KvBlockManager {
         for (int i = 0; i < sequences.size(); i++) {
             needed += Math.max(0, blocksFor(targetTokens[i]) - sequences.get(i).blockCount());
         }
-        if (needed > allocator.freeBlocks()) return new KvReservation.NoRoom(needed, allocator.freeBlocks());
+        // One allocation for the whole batch: shared pages may shrink from another thread (weights
+        // set aside as a load is issued), so a check followed by several takes could fail halfway.
+        java.util.Optional<int[]> ids = allocator.allocate(needed);
+        if (ids.isEmpty()) return new KvReservation.NoRoom(needed, allocator.freeBlocks());
+        int at = 0;
         for (int i = 0; i < sequences.size(); i++) {
             Sequence s = sequences.get(i);
             int more = Math.max(0, blocksFor(targetTokens[i]) - s.blockCount());
-            s.addBlocks(allocator.allocate(more).orElseThrow());
+            s.addBlocks(java.util.Arrays.copyOfRange(ids.get(), at, at + more));
+            at += more;
         }
         return new KvReservation.Granted(needed);
     }

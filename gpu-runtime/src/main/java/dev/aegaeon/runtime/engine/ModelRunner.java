@@ -31,6 +31,15 @@ public final class ModelRunner implements AutoCloseable {
     private Tensor logits;
 
     public ModelRunner(ModelConfig config, WeightSource source, Backend backend, KvCacheShape kvShape) {
+        this(config, source, backend, kvShape, false);
+    }
+
+    /**
+     * @param growingKv take KV storage as blocks are written ({@link Backend#allocateGrowingKvCache}):
+     *                  for an engine whose blocks are pages of a device's shared pool, which it may
+     *                  address whole but holds only a share of
+     */
+    public ModelRunner(ModelConfig config, WeightSource source, Backend backend, KvCacheShape kvShape, boolean growingKv) {
         if (kvShape.layers() != config.numLayers() || kvShape.kvHeads() != config.numKvHeads()
                 || kvShape.headDim() != config.headDim()) {
             throw new IllegalArgumentException("KV cache shape " + kvShape + " does not fit the model");
@@ -39,7 +48,7 @@ public final class ModelRunner implements AutoCloseable {
         this.backend = backend;
         this.weights = ModelWeights.load(config, source, backend);
         this.rope = backend.createRope(RotaryFrequencies.inverse(config));
-        this.kvCache = backend.allocateKvCache(kvShape);
+        this.kvCache = growingKv ? backend.allocateGrowingKvCache(kvShape) : backend.allocateKvCache(kvShape);
         this.eps = (float) config.rmsNormEps();
     }
 

@@ -112,7 +112,6 @@ final class DecodeRounds {
         if (!memory.ensureModel(inst, b.spec, b, null)) return;
         List<Req> runnable = new ArrayList<>();
         List<Req> toSwapIn = new ArrayList<>();
-        long perToken = b.spec.kvBytesPerToken();
         for (Req r : b.members) {
             if (r.inFlight) continue;
             if (r.onDevice()) {
@@ -122,7 +121,7 @@ final class DecodeRounds {
             }
         }
         if (!toSwapIn.isEmpty()) {
-            long growth = (long) runnable.size() * perToken;
+            long growth = growth(runnable);
             List<Req> fit = fitting(inst, toSwapIn, growth);
             if (fit.size() < toSwapIn.size()) {
                 long want = growth;
@@ -135,7 +134,7 @@ final class DecodeRounds {
             if (!fit.isEmpty()) memory.swapIn(inst, fit);
         }
         if (runnable.isEmpty()) return;
-        long growth = (long) runnable.size() * perToken;
+        long growth = growth(runnable);
         if (!memory.makeRoom(inst, growth, b.model, b, null)) {
             if (inst.pendingFreeBytes > 0) return;
             if (runnable.size() == 1 && toSwapIn.isEmpty()) {
@@ -145,11 +144,12 @@ final class DecodeRounds {
                 return;
             }
             preempt(inst, runnable, growth);
-            if (growth(runnable, perToken) > inst.freeBytes()) return;
-            growth = growth(runnable, perToken);
+            if (growth(runnable) > inst.freeBytes()) return;
+            growth = growth(runnable);
         }
         for (Req r : runnable) {
-            r.reservedBytes += perToken;
+            r.reservedBytes += r.stepGrowth();
+            r.kvTokens++;
             r.inFlight = true;
         }
         inst.reserve(growth);
@@ -175,15 +175,17 @@ final class DecodeRounds {
         return fit;
     }
 
-    private static long growth(List<Req> runnable, long perToken) {
-        return (long) runnable.size() * perToken;
+    /** Bytes one decode step of {@code runnable} adds: a page for each member that crosses a page boundary. */
+    private static long growth(List<Req> runnable) {
+        long n = 0;
+        for (Req r : runnable) n += r.stepGrowth();
+        return n;
     }
 
     /** No memory for the batch to grow: swap out its newest members (they rejoin when space frees). */
     private void preempt(InstanceState inst, List<Req> runnable, long growth) {
-        long perToken = runnable.getFirst().model.kvBytesPerToken();
         List<Req> victims = new ArrayList<>();
-        while (runnable.size() > 1 && growth(runnable, perToken) > inst.freeBytes() + bytesOf(victims)) {
+        while (runnable.size() > 1 && growth(runnable) > inst.freeBytes() + bytesOf(victims)) {
             victims.add(runnable.removeLast());
         }
         if (!victims.isEmpty()) memory.swapOut(inst, victims);

@@ -159,7 +159,7 @@ final class PrefillPlanner {
     boolean startPrefill(InstanceState inst, PrefillGroup g) {
         ModelSpec model = models.get(g.model);
         long need = 0;
-        for (Req r : g.members) need += (long) r.spec.promptTokens() * model.kvBytesPerToken();
+        for (Req r : g.members) need += model.kvBytes(r.spec.promptTokens());
         if (!memory.makeRoom(inst, need, g.model, null, null)) {
             if (inst.pendingFreeBytes > 0 || !splitToFit(inst, g, model)) return false;
         }
@@ -171,7 +171,8 @@ final class PrefillPlanner {
             r.state = RequestState.PREFILLING;
             r.inFlight = true;
             r.instance = inst.id();
-            r.reservedBytes = (long) r.spec.promptTokens() * model.kvBytesPerToken();
+            r.reservedBytes = model.kvBytes(r.spec.promptTokens());
+            r.kvTokens = r.spec.promptTokens();
             inst.reserve(r.reservedBytes);
         }
         inst.busy = true;
@@ -191,7 +192,7 @@ final class PrefillPlanner {
         int k = 0;
         long fit = 0;
         while (k < g.members.size()) {
-            long bytes = (long) g.members.get(k).spec.promptTokens() * model.kvBytesPerToken();
+            long bytes = model.kvBytes(g.members.get(k).spec.promptTokens());
             if (fit + bytes > inst.freeBytes()) break;
             fit += bytes;
             k++;

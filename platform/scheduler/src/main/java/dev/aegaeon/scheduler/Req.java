@@ -13,6 +13,8 @@ final class Req {
     int instance = -1;
     /** Bytes reserved for this request's KV on {@link #instance}. */
     long reservedBytes;
+    /** Token positions {@link #reservedBytes} (or {@link #hostBytes}) covers: the prompt, then one more per decode step. */
+    int kvTokens;
     /** Bytes of KV held in host memory while swapped out. */
     long hostBytes;
     /** A compute or copy decision that involves this request is outstanding. */
@@ -35,6 +37,11 @@ final class Req {
         return instance >= 0;
     }
 
+    /** Bytes the next decode step adds to this request's reservation (a page when it crosses a page boundary). */
+    long stepGrowth() {
+        return model.kvBytes(kvTokens + 1L) - model.kvBytes(kvTokens);
+    }
+
     static List<Long> ids(List<Req> reqs) {
         Long[] a = new Long[reqs.size()];
         for (int i = 0; i < a.length; i++) a[i] = reqs.get(i).id();
@@ -43,6 +50,6 @@ final class Req {
 
     /** KV bytes the request occupies after {@code tokens} emitted tokens (prompt + generated). */
     long kvBytes() {
-        return (long) (spec.promptTokens() + tokens) * model.kvBytesPerToken();
+        return model.kvBytes((long) spec.promptTokens() + tokens);
     }
 }

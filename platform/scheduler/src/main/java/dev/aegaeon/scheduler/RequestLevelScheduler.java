@@ -48,7 +48,7 @@ public final class RequestLevelScheduler implements PoolScheduler {
         }
 
         long fullKv() {
-            return (long) (spec.promptTokens() + spec.maxOutputTokens()) * model.kvBytesPerToken();
+            return model.kvBytes((long) spec.promptTokens() + spec.maxOutputTokens());
         }
     }
 

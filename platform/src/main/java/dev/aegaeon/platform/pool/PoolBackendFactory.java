@@ -31,7 +31,11 @@ import dev.aegaeon.worker.PoolPolicy;
  *   <li>{@code aegaeon.pool.memory-bytes}: memory of each device the scheduler may fill (default 8 GiB)</li>
  *   <li>{@code aegaeon.pool.host-memory-bytes}: host memory the registered models' weight images may take
  *       together (default three quarters of physical memory); a registration past it is refused</li>
- *   <li>{@code aegaeon.pool.kv-tokens-per-model}: KV positions per resident model (default 8192)</li>
+ *   <li>{@code aegaeon.pool.kv-tokens-per-model}: an optional cap on the KV positions one model may hold on a
+ *       device (default none: on the CPU every model shares one KV page pool per device, filled as tokens are
+ *       produced; a CUDA engine keeps a fixed pool of this many positions, 8192 when unset)</li>
+ *   <li>{@code aegaeon.pool.kv-page-bytes}: the size of one page of a device's shared KV pool (default 1 MiB; 0 = a fixed
+ *       pool of kv-tokens-per-model per model, as before the shared pool)</li>
  *   <li>{@code aegaeon.pool.policy}: {@code aegaeon} (default: token-level scheduling) or {@code request-level}
  *       (the ServerlessLLM-style baseline, switching models only between requests)</li>
  *   <li>{@code aegaeon.pool.qmax-seconds}: cap on one batch's decode quota in colocated rounds (default
@@ -118,7 +122,8 @@ public final class PoolBackendFactory {
                 scheduler(config, defaults.scheduler()), PoolOptions.SYSTEM_CLOCK, Duration.ofMillis(250), layout(config),
                 PoolPolicy.parse(config.getOptionalValue("aegaeon.pool.policy", String.class).orElse("aegaeon")),
                 peerHandoff(config), stallAfter(config),
-                config.getOptionalValue("aegaeon.pool.host-memory-bytes", Long.class).orElse(PoolOptions.defaultHostMemoryBytes()));
+                config.getOptionalValue("aegaeon.pool.host-memory-bytes", Long.class).orElse(PoolOptions.defaultHostMemoryBytes()),
+                config.getOptionalValue("aegaeon.pool.kv-page-bytes", Long.class).orElse(defaults.kvPageBytes()));
         String echoShape = config.getOptionalValue("aegaeon.pool.echo-shape", String.class).orElse("tiny-llama");
         ModelPool pool = new ModelPool(options);
         LOG.infof("model pool on the %s backend: %d device(s), %s, %d bytes of memory each, %s policy%s", pool.backendName(),

@@ -87,7 +87,10 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     @Override
     public void submit(Decision decision) {
         switch (decision) {
-            case Decision.LoadModel d -> device(d.instance()).copy(() -> load(d));
+            case Decision.LoadModel d -> {
+                model(d.model()).countWeights(d.instance(), true); // the scheduler counts them from now
+                device(d.instance()).copy(() -> load(d));
+            }
             case Decision.EvictModel d -> {
                 ModelRuntime m = model(d.model());
                 m.evict(d.instance());
@@ -311,8 +314,9 @@ public final class EngineExecutor implements Executor, AutoCloseable {
 
     private void step(int instance, ModelRuntime m, InferenceEngine engine, List<LiveRequest> batch, boolean prefill, Set<Long> finished) {
         List<LiveRequest> run = new ArrayList<>(batch);
-        // The pool's KvAdmission admits only what this model's block pool holds at its longest, so
-        // this cannot trigger; should it ever, the newest requests fail rather than the whole step.
+        // A fixed pool: KvAdmission admits only what it holds at its longest. Shared pages: the
+        // scheduler reserves the same whole pages within the same memory. So this cannot trigger;
+        // should it ever, the newest requests fail rather than the whole step.
         while (!run.isEmpty() && engine.blocksNeeded(batchOf(run)) > engine.freeBlocks()) {
             LiveRequest victim = run.removeLast();
             fail(victim, "the KV cache of model " + m.name() + " is full", null);

@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Holds requests back until their model's KV block pool can take them. The scheduler budgets KV in
- * bytes over the whole device, but each engine has a fixed pool ({@link PoolOptions#kvTokensPerModel});
+ * Holds requests back until their model's KV block pool can take them. Needed where each engine has
+ * a fixed pool (a CUDA KV cache, allocated whole) or its model is capped by
+ * {@link PoolOptions#kvTokensPerModel}; a model on a device's shared pages without a cap is
+ * registered with an unbounded gate, and the scheduler alone admits its requests by their prompts'
+ * pages. The scheduler budgets KV in bytes over the whole device, but a fixed pool is per engine;
  * without this gate the scheduler could run more sequences of one model than its pool holds and
  * the engine would have no blocks for a step. A request reserves the blocks of its longest possible
  * sequence (prompt + max tokens) when it is handed to the scheduler and returns them when the

@@ -1,6 +1,6 @@
 package dev.aegaeon.worker;
 
-import dev.aegaeon.runtime.engine.EngineOptions;
+import dev.aegaeon.runtime.engine.SharedKvPages;
 import dev.aegaeon.runtime.engine.InvalidParameter;
 import dev.aegaeon.runtime.sampling.ResponseFormat;
 import dev.aegaeon.runtime.engine.SamplingParams;
@@ -76,8 +76,11 @@ public final class ModelPool implements AutoCloseable {
     /** SLO ledgers per model, and which ledger a live request is in; touched only on the loop's thread. */
     private final Map<String, ModelLedger> ledgers = new HashMap<>();
     private final Map<Long, ModelLedger> requestLedger = new HashMap<>();
+    /** Where the engines keep their KV: one shared page pool per device, or fixed pools. */
+    private final KvPools kvPools;
     /**
-     * Keeps each model's requests within its engine's KV pool; touched only on the loop's thread.
+     * Keeps each model's requests within its engine's KV pool (a fixed pool, or the optional cap on
+     * shared pages: uncapped models on shared pages are never held here); touched only on the loop's thread.
      * With several devices the gate still holds one pool per model: the scheduler picks a
      * request's prefill device at arrival and its decode device only at hand-off, so the only bound
      * that holds on whichever device's engine ends up with it is that all of a model's admitted
@@ -91,6 +94,7 @@ public final class ModelPool implements AutoCloseable {
         this.options = options;
         this.clock = options.clock();
         this.devices = PoolDevices.open(options);
+        this.kvPools = new KvPools(options, devices);
         this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now,
                 devices, handoffs, options.peerHandoff(), TimelineRecorder.forDevices(
                         devices.stream().map(d -> d.spec.role().name().toLowerCase(java.util.Locale.ROOT)).toList()));
@@ -155,7 +159,7 @@ public final class ModelPool implements AutoCloseable {
         }
         if (old != null) unregister(function.name());
         ModelRuntime m = open(function);
-        long needs = ModelSizes.saturatedSum(m.spec.weightBytes(), m.spec.kvBytesPerToken(), options.blockSize());
+        long needs = ModelSizes.saturatedSum(m.spec.weightBytes(), 1, m.spec.kvBytes(options.blockSize()));
         if (needs > options.memoryBytes()) {
             m.closeAll();
             throw new IllegalArgumentException("model " + function.name() + " needs " + needs + " bytes of device memory; the pool has "
@@ -173,7 +177,7 @@ public final class ModelPool implements AutoCloseable {
         byName.put(function.name(), m);
         loop.call(s -> {
             s.addModel(m.spec);
-            admission.addModel(m.schedulerName, m.kvBlocks());
+            admission.addModel(m.schedulerName, kvPools.admissionBlocks(m));
             ledgers.put(m.schedulerName, new ModelLedger());
             return function.minScale() == 1 ? s.preload(m.schedulerName) : List.of();
         }).join();
@@ -231,7 +235,7 @@ public final class ModelPool implements AutoCloseable {
         if (!(params.responseFormat() instanceof ResponseFormat.Text) && m.tokenizer.isEmpty()) {
             throw new InvalidParameter("response_format", "response_format needs a tokenizer, and model " + model + " has none");
         }
-        long footprint = ModelSizes.saturatedSum(m.spec.weightBytes(), m.spec.kvBytesPerToken(), (long) promptIds.length + params.maxTokens());
+        long footprint = ModelSizes.saturatedSum(m.spec.weightBytes(), 1, m.spec.kvBytes((long) promptIds.length + params.maxTokens()));
         if (footprint > options.memoryBytes()) {
             throw new IllegalArgumentException("model " + model + " with " + (promptIds.length + params.maxTokens())
                     + " tokens of KV needs " + footprint + " bytes; the device has " + options.memoryBytes());
@@ -432,6 +436,14 @@ public final class ModelPool implements AutoCloseable {
 
     // ---------------------------------------------------------------- internals
 
+    /**
+     * The shared KV pages of device {@code instance}, for an auditor (every page free once no
+     * request is live); empty where each engine has a fixed pool.
+     */
+    Optional<SharedKvPages> kvPages(int instance) {
+        return kvPools.device(instance);
+    }
+
     /** KV blocks model {@code name}'s sequences hold on device {@code instance} (detached hand-offs included). */
     int kvBlocksUsed(String name, int instance) { return require(name).kvBlocksUsed(instance); }
 
@@ -469,11 +481,10 @@ public final class ModelPool implements AutoCloseable {
             }
         }
         long kvBytesPerToken = ModelSizes.kvBytesPerToken(f.name(), config);
-        int blocks = (options.kvTokensPerModel() + options.blockSize() - 1) / options.blockSize() + 1;
-        EngineOptions engineOptions = new EngineOptions(options.blockSize(), blocks, null);
+        KvPools.ModelKv kv = kvPools.forModel(kvBytesPerToken);
         String schedulerName = f.name() + "#" + nextRegistration.incrementAndGet();
-        return new ModelRuntime(f, schedulerName, config, Math.max(1, weightBytes), kvBytesPerToken, tokenizer, template,
-                devices.stream().map(d -> d.backend).toList(), engineOptions, hostImages, clock.now());
+        return new ModelRuntime(f, schedulerName, config, Math.max(1, weightBytes), kvBytesPerToken, kv.paging(), kvPools.devicePages(), tokenizer, template,
+                devices.stream().map(d -> d.backend).toList(), kv.engine(), hostImages, clock.now());
     }
 
     private static long safetensorsBytes(Path dir) {

@@ -2,6 +2,8 @@ package dev.aegaeon.worker;
 
 import dev.aegaeon.runtime.backend.Backend;
 import dev.aegaeon.runtime.engine.EngineOptions;
+import dev.aegaeon.runtime.engine.SharedKvPages;
+import dev.aegaeon.scheduler.KvPaging;
 import dev.aegaeon.runtime.engine.InferenceEngine;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.tokenizer.ChatTemplate;
@@ -44,6 +46,8 @@ final class ModelRuntime {
     final int maxSequenceTokens;
     private final WeightOrigin source;
     private final EngineOptions engineOptions;
+    /** Each device's shared KV pages (instance order), or empty for private pools. */
+    private final List<SharedKvPages> devicePages;
     private final HostImages images;
 
     private volatile ModelFunction function;
@@ -68,6 +72,8 @@ final class ModelRuntime {
         volatile boolean resident;
         volatile RuntimeException loadFailure;
         volatile int kvBlocksUsed;
+        /** The scheduler counts this model's weights on the device (a load issued, no eviction since). */
+        boolean weightsCounted;
         /** The weight copy in progress onto this device, null when none. */
         volatile LoadProgress loading;
         long switches;
@@ -82,10 +88,25 @@ final class ModelRuntime {
     ModelRuntime(ModelFunction function, String schedulerName, ModelConfig config, long weightBytes, long kvBytesPerToken,
                  Optional<TextTokenizer> tokenizer, Optional<ChatTemplate> chatTemplate, List<Backend> backends,
                  EngineOptions engineOptions, HostImages images, double now) {
+        this(function, schedulerName, config, weightBytes, kvBytesPerToken, KvPaging.perToken(kvBytesPerToken), List.of(),
+                tokenizer, chatTemplate, backends, engineOptions, images, now);
+    }
+
+    /**
+     * @param kvPaging    how the scheduler counts this model's KV (whole pages of the device's pool)
+     * @param devicePages each device's shared KV pages, in instance order, which this model's engine
+     *                    there draws its blocks from; empty: every engine has a private pool of
+     *                    {@code engineOptions.numBlocks()}
+     */
+    ModelRuntime(ModelFunction function, String schedulerName, ModelConfig config, long weightBytes, long kvBytesPerToken,
+                 KvPaging kvPaging, List<SharedKvPages> devicePages,
+                 Optional<TextTokenizer> tokenizer, Optional<ChatTemplate> chatTemplate, List<Backend> backends,
+                 EngineOptions engineOptions, HostImages images, double now) {
         this.function = function;
         this.schedulerName = schedulerName;
         this.config = config;
-        this.spec = new ModelSpec(schedulerName, weightBytes, kvBytesPerToken);
+        this.spec = new ModelSpec(schedulerName, weightBytes, kvBytesPerToken, kvPaging);
+        this.devicePages = List.copyOf(devicePages);
         this.tokenizer = tokenizer;
         this.tokenTexts = new TokenTexts(config.vocabSize(), tokenizer.<java.util.function.IntFunction<String>>map(
                 t -> id -> t.decode(new int[] {id}, false)).orElse(id -> "token_id:" + id));
@@ -163,7 +184,8 @@ final class ModelRuntime {
                     weights = new ProgressWeights(hostCache, r.loading);
                 }
                 if (e == null) {
-                    r.engine = new InferenceEngine(config, weights, r.backend, engineOptions);
+                    r.engine = new InferenceEngine(config, weights, r.backend,
+                            devicePages.isEmpty() ? engineOptions : engineOptions.withPages(devicePages.get(instance)));
                     if (tokenizer.isPresent()) r.engine.setTokenTexts(tokenTexts);
                 }
                 else e.reloadWeights(weights); // an engine kept for its requests' KV: weights back
@@ -208,7 +230,21 @@ final class ModelRuntime {
      * (on the device or swapped to host), it keeps only its KV pool and sequences and the weights are
      * released. The next load copies them again, a real transfer the cost model may learn from.
      */
+    /**
+     * The scheduler issued a load of this model on {@code instance} (true) or evicted it (false): its
+     * weight bytes are set aside from, or returned to, the device's shared KV pages at once, as the
+     * scheduler's memory counts them. No-op without shared pages. The scheduler's thread.
+     */
+    synchronized void countWeights(int instance, boolean resident) {
+        if (devicePages.isEmpty()) return;
+        Replica r = replicas.get(instance);
+        if (r.weightsCounted == resident) return;
+        r.weightsCounted = resident;
+        devicePages.get(instance).addOtherBytes(resident ? spec.weightBytes() : -spec.weightBytes());
+    }
+
     synchronized void evict(int instance) {
+        countWeights(instance, false);
         Replica r = replicas.get(instance);
         r.resident = false;
         closeEngineIfUnused(r);
@@ -263,7 +299,7 @@ final class ModelRuntime {
         }
         for (Replica r : replicas) {
             InferenceEngine e = r.engine;
-            if (e != null) r.kvBlocksUsed = e.totalBlocks() - e.freeBlocks();
+            if (e != null) r.kvBlocksUsed = e.usedBlocks();
             closeEngineIfUnused(r);
         }
         if (retired && live.get() == 0) closeAll();
@@ -272,7 +308,7 @@ final class ModelRuntime {
     /** Refreshes the KV gauge of the device that runs {@code e}; its compute thread, after a step or swap. */
     void noteKv(InferenceEngine e) {
         for (Replica r : replicas) {
-            if (r.engine == e) r.kvBlocksUsed = e.totalBlocks() - e.freeBlocks();
+            if (r.engine == e) r.kvBlocksUsed = e.usedBlocks();
         }
     }
 
@@ -295,12 +331,17 @@ final class ModelRuntime {
         return false;
     }
 
-    /** Device bytes this model holds on {@code instance}: its weights while resident, and its engine's KV pool. */
+    /**
+     * Device bytes this model holds on {@code instance}: its weights while resident, and its engine's
+     * KV pool (a private pool whole; with shared pages, the pages its sequences hold now).
+     */
     long deviceBytes(int instance, int blockSize) {
         Replica r = replicas.get(instance);
         InferenceEngine e = r.engine;
         if (e == null) return 0;
-        return (r.resident ? spec.weightBytes() : 0) + (long) e.totalBlocks() * blockSize * spec.kvBytesPerToken();
+        long kv = devicePages.isEmpty() ? (long) e.totalBlocks() * blockSize * spec.kvBytesPerToken()
+                : (long) e.usedBlocks() * devicePages.get(instance).pageBytes();
+        return (r.resident ? spec.weightBytes() : 0) + kv;
     }
 
     /** The weight copies in progress onto devices, in device order. */
@@ -326,6 +367,7 @@ final class ModelRuntime {
     }
 
     synchronized void closeAll() {
+        for (int i = 0; i < replicas.size(); i++) countWeights(i, false);
         for (Replica r : replicas) {
             r.resident = false;
             if (r.engine != null) r.engine.close();

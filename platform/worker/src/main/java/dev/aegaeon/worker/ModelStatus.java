@@ -9,7 +9,8 @@ import java.util.Optional;
  * @param running       live requests that have been prefilled (decoding or swapped out)
  * @param waiting       live requests not yet prefilled
  * @param kvBlocksUsed  KV blocks held on the device by this model's sequences
- * @param kvBlocksTotal the model's KV block pool (0 while it has no engine)
+ * @param kvBlocksTotal the model's KV block pool (0 while it has no engine): a fixed pool, or on a device's
+ *                      shared pages the blocks it may address (every page of the device, or its cap's worth)
  * @param switches      loads that copied the weights onto the device, ever (scale-ups and reloads after eviction)
  * @param loadSeconds   measured seconds of those loads, summed
  * @param reactivations loads that found the weights still resident: no bytes moved, not counted in switches

@@ -11,7 +11,12 @@ import java.util.Optional;
  * @param backend          backend name ("cpu", "cuda"); empty = the best usable one (gpu-runtime's Backends)
  * @param memoryBytes      the device memory the scheduler may fill with weights and KV
  * @param blockSize        KV block size in tokens
- * @param kvTokensPerModel KV positions each resident model's block pool holds (also the longest request)
+ * @param kvTokensPerModel an optional cap on the KV positions one model's requests may hold on a device
+ *                         (also the longest request); 0 = no cap. Where the backend's KV cache grows with
+ *                         use (CPU), every model draws on one page pool per device that the scheduler
+ *                         fills as tokens are produced, so there is nothing to size. Where it does not
+ *                         (CUDA), each engine still owns a fixed pool of this many positions,
+ *                         {@link #LEGACY_KV_TOKENS_PER_MODEL} when 0
  * @param scheduler        scheduler tunables
  * @param clock            seconds, monotonic: the scheduler's and the idle decay's time (tests inject one)
  * @param tickInterval     how often idle decay runs by itself; zero = only when {@link ModelPool#tick()} is called
@@ -29,11 +34,29 @@ import java.util.Optional;
  * @param hostMemoryBytes  the host memory the registered models' weight images may take together
  *                         (each distinct image counted once); a registration past it is refused.
  *                         Default {@link #defaultHostMemoryBytes()}
+ * @param kvPageBytes      the size of one page of a device's shared KV pool: every model's KV block is
+ *                         one page, holding as many of its tokens as fit (default {@link #DEFAULT_KV_PAGE_BYTES}).
+ *                         0 turns the shared pool off: each engine owns a fixed pool of
+ *                         {@code kvTokensPerModel} ({@link #LEGACY_KV_TOKENS_PER_MODEL} when 0)
  */
 public record PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
                           SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
                           PoolPolicy policy, boolean peerHandoff, Duration stallAfter,
-                          long hostMemoryBytes) {
+                          long hostMemoryBytes, long kvPageBytes) {
+    /** 1 MiB: about 18 tokens of a Qwen2.5-7B-shaped model's KV (57,344 bytes a token in bf16). */
+    public static final long DEFAULT_KV_PAGE_BYTES = 1L << 20;
+
+    /** The per-engine pool size a backend without growing KV caches gets when no cap is set. */
+    public static final int LEGACY_KV_TOKENS_PER_MODEL = 8192;
+
+    /** Pages of {@link #DEFAULT_KV_PAGE_BYTES}. */
+    public PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
+                       SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
+                       PoolPolicy policy, boolean peerHandoff, Duration stallAfter, long hostMemoryBytes) {
+        this(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff,
+                stallAfter, hostMemoryBytes, DEFAULT_KV_PAGE_BYTES);
+    }
+
     /** Stalls reported after {@link SchedulerLoop#DEFAULT_STALL_SECONDS}. */
     public PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
                        SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
@@ -67,7 +90,10 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
         backend = backend == null ? Optional.empty() : backend;
         if (memoryBytes <= 0) throw new IllegalArgumentException("memoryBytes must be positive");
         if (blockSize <= 0) throw new IllegalArgumentException("blockSize must be positive");
-        if (kvTokensPerModel < blockSize) throw new IllegalArgumentException("kvTokensPerModel must be at least one block");
+        if (kvTokensPerModel < 0 || (kvTokensPerModel != 0 && kvTokensPerModel < blockSize)) {
+            throw new IllegalArgumentException("kvTokensPerModel must be 0 (no cap) or at least one block");
+        }
+        if (kvPageBytes < 0) throw new IllegalArgumentException("kvPageBytes must be >= 0 (0: a fixed KV pool per model)");
         if (scheduler == null) throw new IllegalArgumentException("scheduler config is required");
         if (clock == null) throw new IllegalArgumentException("clock is required");
         if (tickInterval == null || tickInterval.isNegative()) throw new IllegalArgumentException("tickInterval must be >= 0");
@@ -89,49 +115,58 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
     /** The system clock in seconds (monotonic). */
     public static final Clock SYSTEM_CLOCK = () -> System.nanoTime() / 1e9;
 
-    /** Best backend, 8 GiB, 16-token blocks, 8192 KV tokens per model, our scheduler defaults, ticks every 250 ms. */
+    /** The cap on one model's KV positions per device, if any ({@link #kvTokensPerModel} 0 = none). */
+    public java.util.OptionalInt kvTokenCap() {
+        return kvTokensPerModel == 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(kvTokensPerModel);
+    }
+
+    /** Best backend, 8 GiB, 16-token blocks, no per-model KV cap, 1 MiB KV pages, our scheduler defaults, ticks every 250 ms. */
     public static PoolOptions defaults() {
-        return new PoolOptions(Optional.empty(), 8L << 30, 16, 8192, SchedulerConfig.defaults(), SYSTEM_CLOCK,
+        return new PoolOptions(Optional.empty(), 8L << 30, 16, 0, SchedulerConfig.defaults(), SYSTEM_CLOCK,
                 Duration.ofMillis(250));
     }
 
     public PoolOptions withBackend(String name) {
-        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes);
+        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
     }
 
     public PoolOptions withMemoryBytes(long bytes) {
-        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes);
+        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
     }
 
     public PoolOptions withKvTokensPerModel(int tokens) {
-        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
     }
 
     public PoolOptions withScheduler(SchedulerConfig config) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
     }
 
     public PoolOptions withClock(Clock c, Duration tick) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, devices, policy, peerHandoff, stallAfter, hostMemoryBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
     }
 
     public PoolOptions withDevices(DeviceLayout layout) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, layout, policy, peerHandoff, stallAfter, hostMemoryBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, layout, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
     }
 
     public PoolOptions withPolicy(PoolPolicy p) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, p, peerHandoff, stallAfter, hostMemoryBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, p, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
     }
 
     public PoolOptions withPeerHandoff(boolean on) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, on, stallAfter, hostMemoryBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, on, stallAfter, hostMemoryBytes, kvPageBytes);
     }
 
     public PoolOptions withStallAfter(Duration bound) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, bound, hostMemoryBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, bound, hostMemoryBytes, kvPageBytes);
     }
 
     public PoolOptions withHostMemoryBytes(long bytes) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, bytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, bytes, kvPageBytes);
+    }
+
+    public PoolOptions withKvPageBytes(long bytes) {
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, bytes);
     }
 }

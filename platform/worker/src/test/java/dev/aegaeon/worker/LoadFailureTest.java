@@ -18,7 +18,8 @@ class LoadFailureTest {
         // The allocation must be refused outright (larger than the whole heap), never half-made.
         assumeTrue(Runtime.getRuntime().maxMemory() < LAYER_BYTES,
                 "the test JVM's heap (" + Runtime.getRuntime().maxMemory() + " bytes) could hold the " + LAYER_BYTES + "-byte KV array");
-        try (ModelPool pool = new ModelPool(Reference.options().withKvTokensPerModel(KV_TOKENS))) {
+        // A fixed per-model pool (no shared pages) allocates its whole KV cache when the model loads.
+        try (ModelPool pool = new ModelPool(Reference.options().withKvTokensPerModel(KV_TOKENS).withKvPageBytes(0))) {
             pool.register(Reference.synthetic("huge-kv", "tiny-llama", 1));
             CollectingSink sink = new CollectingSink();
             pool.submit("huge-kv", Reference.prompt(1, 4), Reference.greedy(2), sink);

@@ -58,7 +58,13 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public KvCache allocateKvCache(KvCacheShape shape) { return new CpuKvCache(shape); }
+    public KvCache allocateKvCache(KvCacheShape shape) { return new CpuKvCache(shape, false); }
+
+    @Override
+    public KvCache allocateGrowingKvCache(KvCacheShape shape) { return new CpuKvCache(shape, true); }
+
+    @Override
+    public boolean kvCacheGrowsWithUse() { return true; }
 
     @Override
     public Rope createRope(float[] inverseFrequencies) { return new CpuRope(inverseFrequencies); }
@@ -261,6 +267,7 @@ public final class CpuBackend implements Backend {
             int slot = slots[t];
             if (slot < 0) continue;
             if (slot >= maxSlot) throw new IllegalArgumentException("slot " + slot + " beyond the KV cache");
+            c.ensureSlot(slot);
             System.arraycopy(ks.data, t * width, c.keys[layer], slot * width, width);
             System.arraycopy(vs.data, t * width, c.values[layer], slot * width, width);
         }

@@ -60,11 +60,6 @@ public final class PagePool {
 
     /** Tokens of a model with {@code bytesPerToken} (all layers, K and V) that fit one page. */
     public int tokensPerPage(long bytesPerToken) {
-        long t = pageBytes / bytesPerToken;
-        if (t < 1) {
-            throw new IllegalArgumentException("one token needs " + bytesPerToken
-                    + " bytes of KV, more than a page of " + pageBytes);
-        }
-        return (int) Math.min(t, 4096);
+        return dev.aegaeon.runtime.engine.SharedKvPages.tokensPerPage(pageBytes, bytesPerToken);
     }
 }
