@@ -13,7 +13,7 @@ public sealed class BackendException extends Exception {
     /** The function is not registered with the backend (HTTP 404 model_not_found). */
     public static final class UnknownFunction extends BackendException {
         public UnknownFunction(String function) {
-            super("The model '" + function + "' does not exist");
+            super("The model '" + function + "' does not exist or you do not have access to it");
         }
     }
 

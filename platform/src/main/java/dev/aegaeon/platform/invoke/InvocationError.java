@@ -15,14 +15,18 @@ public record InvocationError(int status, String type, String code, String param
         return new InvocationError(400, "invalid_request_error", code, param, message, Optional.empty());
     }
 
+    /**
+     * No function of that name, or one the caller's key does not open: OpenAI's one answer for both
+     * ("does not exist or you do not have access to it"), so a caller cannot learn which names exist.
+     */
     public static InvocationError unknownModel(String model) {
         return new InvocationError(404, "invalid_request_error", "model_not_found", "model",
-                "The model '" + model + "' does not exist", Optional.empty());
+                "The model '" + model + "' does not exist or you do not have access to it", Optional.empty());
     }
 
+    /** A keyed function called without its key: to the caller exactly {@link #unknownModel}. */
     public static InvocationError unauthorized(String model) {
-        return new InvocationError(401, "invalid_request_error", "invalid_api_key", null,
-                "Incorrect or missing API key for model '" + model + "'", Optional.empty());
+        return unknownModel(model);
     }
 
     public static InvocationError overloaded(String message, Duration retryAfter) {

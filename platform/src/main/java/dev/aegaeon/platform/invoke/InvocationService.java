@@ -76,7 +76,7 @@ public final class InvocationService implements AutoCloseable {
         } catch (InvocationRejected e) {
             // Only registered functions: an unknown name must not mint a metric series.
             if (gates.containsKey(request.function()))
-                metrics.refused(request.function(), e.error().code() != null ? e.error().code() : e.error().type());
+                metrics.refused(request.function(), e.reason());
             throw e;
         }
     }
@@ -86,7 +86,7 @@ public final class InvocationService implements AutoCloseable {
         if (gate == null) throw new InvocationRejected(InvocationError.unknownModel(request.function()));
         FunctionSpec spec = gate.spec;
         if (!spec.authorizes(request.apiKey().orElse(null)))
-            throw new InvocationRejected(InvocationError.unauthorized(spec.name()));
+            throw new InvocationRejected(InvocationError.unauthorized(spec.name()), "invalid_api_key");
         checkSampling(request);
         if (PromptSize.certainlyTooLong(request.prompt(), spec.limits().maxPromptTokens())) {
             throw new InvocationRejected(InvocationError.invalid(

@@ -87,8 +87,15 @@ class AdminApiTest {
         Http.ensureFunction(base, "locked", "\"apiKey\":\"open-sesame\"");
         String body = "{\"model\":\"locked\",\"prompt\":\"x\",\"max_tokens\":2}";
         Http.Reply denied = Http.post(base, "/v1/completions", body);
-        assertEquals(401, denied.status());
-        assertEquals("invalid_api_key", Http.openAiError(denied).get("code").asText());
+        assertEquals(404, denied.status(), "a locked function answers as an unknown one, so names do not leak");
+        assertEquals("model_not_found", Http.openAiError(denied).get("code").asText());
+        Http.Reply unknown = Http.post(base, "/v1/completions", body.replace("\"locked\"", "\"lockeX\""));
+        assertEquals(unknown.status(), denied.status());
+        assertEquals(Http.openAiError(unknown).toString().replace("lockeX", "locked"), Http.openAiError(denied).toString(),
+                "the same error object, name aside");
+        String metrics = Http.get(base, "/q/metrics").body();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("aegaeon_requests_refused_total{") && l.contains("model_name=\"locked\"")
+                && l.contains("reason=\"invalid_api_key\"")), "the operator still sees why");
         HttpRequest withKey = HttpRequest.newBuilder(base.resolve("/v1/completions")).header("Content-Type", "application/json")
                 .header("Authorization", "Bearer open-sesame").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         assertEquals(200, Http.send(withKey).status());

@@ -108,7 +108,7 @@ class FunqyAndCloudEventsTest {
         String generate = "{\"model\":\"funqy-locked\",\"prompt\":\"k\",\"max_tokens\":32}";
         for (String key : new String[] {null, "wrong-key-123"}) {
             Http.Reply refused = Http.send(funqy("/generate", generate, key, "application/json"));
-            assertEquals("invalid_api_key", refused.json().get("error").get("code").asText(), refused.body());
+            assertEquals("model_not_found", refused.json().get("error").get("code").asText(), refused.body());
         }
         Http.Reply ok = Http.send(funqy("/generate", generate, "funqy-key-123", "application/json"));
         assertTrue(ok.json().get("text").asText().startsWith("[funqy-locked] k"), ok.body());
@@ -118,7 +118,7 @@ class FunqyAndCloudEventsTest {
                 .header("ce-specversion", "1.0").header("ce-id", "locked-1").header("ce-type", "dev.aegaeon.invocation")
                 .header("ce-source", "/t").POST(HttpRequest.BodyPublishers.ofString(invocation));
         Http.Reply denied = Http.send(binary.build());
-        assertEquals("invalid_api_key", denied.json().get("error").get("code").asText(), denied.body());
+        assertEquals("model_not_found", denied.json().get("error").get("code").asText(), denied.body());
         Http.Reply allowed = Http.send(binary.header("Authorization", "Bearer funqy-key-123").build());
         assertEquals("chat.completion", allowed.json().get("object").asText(), allowed.body());
 
@@ -126,8 +126,8 @@ class FunqyAndCloudEventsTest {
                 + "\"datacontenttype\":\"application/json\",\"data\":" + generate + "}";
         Http.Reply noKey = Http.send(funqy("/", structured, null, "application/cloudevents+json"));
         // A refusal is no event: the error's status with OpenAI's error JSON.
-        assertEquals(401, noKey.status(), noKey.body());
-        assertEquals("invalid_api_key", noKey.json().get("error").get("code").asText(), noKey.body());
+        assertEquals(404, noKey.status(), noKey.body());
+        assertEquals("model_not_found", noKey.json().get("error").get("code").asText(), noKey.body());
         Http.Reply withKey = Http.send(funqy("/", structured, "funqy-key-123", "application/cloudevents+json"));
         assertTrue(withKey.json().get("data").get("text").asText().startsWith("[funqy-locked] k"), withKey.body());
     }

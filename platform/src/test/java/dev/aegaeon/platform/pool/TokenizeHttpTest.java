@@ -121,8 +121,8 @@ class TokenizeHttpTest {
         String spec = "{\"name\":\"keyed\",\"model\":{\"synthetic\":{\"shape\":\"tiny-llama\",\"seed\":42}},\"apiKey\":\"sk-tokenize-test\"}";
         HttpResponse<String> created = post("/admin/functions", spec, "test-admin-token-0123456789");
         assertTrue(created.statusCode() == 201 || created.statusCode() == 409, created.body());
-        assertEquals(401, post("/tokenize", "{\"model\":\"keyed\",\"prompt\":\"x\"}", null).statusCode());
-        assertEquals(401, post("/detokenize", "{\"model\":\"keyed\",\"tokens\":[1]}", "sk-wrong").statusCode());
+        assertEquals(404, post("/tokenize", "{\"model\":\"keyed\",\"prompt\":\"x\"}", null).statusCode());
+        assertEquals(404, post("/detokenize", "{\"model\":\"keyed\",\"tokens\":[1]}", "sk-wrong").statusCode());
         assertEquals(200, post("/tokenize", "{\"model\":\"keyed\",\"prompt\":\"x\"}", "sk-tokenize-test").statusCode());
     }
 }
