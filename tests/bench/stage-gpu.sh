@@ -35,6 +35,10 @@ if [ -n "$baseline" ]; then
   extra+=("$work/baseline-runtime.jar" "$work/baseline-commit.txt")
 fi
 # The real tokenizers (fetched by gpu-runtime's build, never committed) for the reference check on the device.
+if [ ! -d "$root/gpu-runtime/target/tokenizers" ]; then
+  (cd "$root" && ./mvnw -B -o -q -pl gpu-runtime generate-test-resources >/dev/null) \
+    || echo "stage-gpu: could not fetch the reference tokenizers; the device round will say so" >&2
+fi
 if [ -d "$root/gpu-runtime/target/tokenizers" ]; then
   tar -C "$root/gpu-runtime/target" -c tokenizers | xz -9 -T0 > "$work/tokenizers.tar.xz"
   extra+=("$work/tokenizers.tar.xz")
