@@ -21,7 +21,7 @@ timeout 150 "$stage/java" -Xmx16g dev.aegaeon.gpubench.BenchCli conformance \
 echo "probe prefillAttentionMma (experimental): $(tail -1 "$out/probe-prefill-mma.log")"
 grep -E '^\[(X|A)\]' "$out/probe-prefill-mma.log" | head
 
-timeout 300 "$stage/java" -Xmx16g dev.aegaeon.gpubench.BenchCli conformance --exclude-method '.*prefillAttentionMma.*' \
+timeout 300 "$stage/java" -Xmx16g dev.aegaeon.gpubench.BenchCli conformance --expect-gpu --exclude-method '.*prefillAttentionMma.*' \
   > "$out/conformance.log" 2>&1 || rc=1
 echo "conformance: $(tail -1 "$out/conformance.log")"
 grep -E '^\[(X|A|S)\]' "$out/conformance.log" | head -40

@@ -36,6 +36,13 @@ final class Conformance implements Callable<Integer> {
     @Option(names = "--exclude-method", description = "leave out methods whose fully qualified name matches this regex")
     String excludeMethod;
 
+    @Option(names = "--expect-gpu", description = "fail when a test was skipped because CUDA was not usable (on the device, a suite that skipped everything must not pass)")
+    boolean expectGpu;
+
+    /** Skip and abort reasons that mean "no usable CUDA here", not "not for this card". */
+    static final java.util.regex.Pattern NO_CUDA = java.util.regex.Pattern.compile(
+            "needs a usable CUDA device|CUDA unavailable|no usable CUDA device");
+
     @Override
     public Integer call() {
         List<String> selected = classes == null || classes.isEmpty() ? DEFAULT_CLASSES : classes;
@@ -46,21 +53,37 @@ final class Conformance implements Callable<Integer> {
         if (excludeMethod != null) request.filters(MethodFilter.excludeMethodNamePatterns(excludeMethod));
         LauncherDiscoveryRequest built = request.build();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
-        LauncherFactory.create().execute(built, summary, new ProgressListener());
+        ProgressListener progress = new ProgressListener();
+        LauncherFactory.create().execute(built, summary, progress);
         TestExecutionSummary s = summary.getSummary();
         PrintWriter out = new PrintWriter(System.out, true);
         s.printFailuresTo(out, 30);
         s.printTo(out);
         boolean ok = s.getTestsSucceededCount() > 0 && s.getTotalFailureCount() == 0;
+        if (expectGpu && progress.noCuda.get() > 0) {
+            out.println("conformance: " + progress.noCuda.get() + " test(s) skipped because CUDA was not usable, on a run that expects a GPU: "
+                    + progress.firstNoCuda);
+            ok = false;
+        }
         out.println(ok ? "conformance: PASSED" : "conformance: FAILED");
         return ok ? 0 : 1;
     }
 
     /** One line per finished test: [OK], [X] (failed) or [S] (skipped, with the reason). */
-    private static final class ProgressListener implements org.junit.platform.launcher.TestExecutionListener {
+    static final class ProgressListener implements org.junit.platform.launcher.TestExecutionListener {
+        final java.util.concurrent.atomic.AtomicInteger noCuda = new java.util.concurrent.atomic.AtomicInteger();
+        volatile String firstNoCuda = "";
+
+        private void noted(String reason) {
+            if (reason != null && NO_CUDA.matcher(reason).find() && noCuda.getAndIncrement() == 0) firstNoCuda = reason;
+        }
+
         @Override
         public void executionFinished(org.junit.platform.launcher.TestIdentifier id, org.junit.platform.engine.TestExecutionResult r) {
             if (!id.isTest()) return;
+            if (r.getStatus() == org.junit.platform.engine.TestExecutionResult.Status.ABORTED) {
+                r.getThrowable().ifPresent(t -> noted(String.valueOf(t.getMessage())));
+            }
             String mark = switch (r.getStatus()) {
                 case SUCCESSFUL -> "[OK]";
                 case FAILED -> "[X]";
@@ -71,6 +94,7 @@ final class Conformance implements Callable<Integer> {
 
         @Override
         public void executionSkipped(org.junit.platform.launcher.TestIdentifier id, String reason) {
+            if (id.isTest()) noted(reason);
             System.out.println("[S] " + id.getUniqueId() + " " + reason);
         }
     }
