@@ -36,7 +36,8 @@ public final class CublasLtMatmul implements AutoCloseable {
 
     private record Shape(int m, int n, int k, boolean outF32, boolean bias, int alignX, int alignW, int alignOut) {}
 
-    private record Plan(MemorySegment desc, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment algo) {}
+    /** Descriptors and the chosen algorithm; {@code memory} holds the algorithm's bytes and goes with the plan. */
+    private record Plan(MemorySegment desc, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment algo, Arena memory) {}
 
     private final CublasLtLibrary lib;
     private final Arena arena = Arena.ofShared();
@@ -101,61 +102,78 @@ public final class CublasLtMatmul implements AutoCloseable {
         return true;
     }
 
+    /** A plan for {@code s}, or null when the heuristic offers no algorithm; temporaries live only for the call. */
     private Plan plan(Shape s) {
-        MemorySegment out = arena.allocate(ADDRESS);
-        check(call(lib.matmulDescCreate, out, COMPUTE_32F, R_32F), "cublasLtMatmulDescCreate");
-        MemorySegment desc = out.get(ADDRESS, 0);
-        setDesc(desc, DESC_TRANSA, OP_T);
-        setDesc(desc, DESC_TRANSB, OP_N);
-        setDesc(desc, DESC_EPILOGUE, s.bias() ? EPILOGUE_BIAS : EPILOGUE_DEFAULT);
-        if (s.bias()) setDesc(desc, DESC_BIAS_DATA_TYPE, R_16BF); // our biases are bf16 whatever the output
-        MemorySegment a = layout(R_16BF, s.k(), s.n(), s.k());
-        MemorySegment b = layout(R_16BF, s.k(), s.m(), s.k());
-        MemorySegment d = layout(s.outF32() ? R_32F : R_16BF, s.n(), s.m(), s.n());
-        MemorySegment pref = arena.allocate(ADDRESS);
+        try (Arena tmp = Arena.ofConfined()) {
+            MemorySegment out = tmp.allocate(ADDRESS);
+            check(call(lib.matmulDescCreate, out, COMPUTE_32F, R_32F), "cublasLtMatmulDescCreate");
+            MemorySegment desc = out.get(ADDRESS, 0);
+            MemorySegment a = MemorySegment.NULL, b = MemorySegment.NULL, d = MemorySegment.NULL;
+            boolean kept = false;
+            try {
+                setDesc(tmp, desc, DESC_TRANSA, OP_T);
+                setDesc(tmp, desc, DESC_TRANSB, OP_N);
+                setDesc(tmp, desc, DESC_EPILOGUE, s.bias() ? EPILOGUE_BIAS : EPILOGUE_DEFAULT);
+                if (s.bias()) setDesc(tmp, desc, DESC_BIAS_DATA_TYPE, R_16BF); // our biases are bf16 whatever the output
+                a = layout(tmp, R_16BF, s.k(), s.n(), s.k());
+                b = layout(tmp, R_16BF, s.k(), s.m(), s.k());
+                d = layout(tmp, s.outF32() ? R_32F : R_16BF, s.n(), s.m(), s.n());
+                MemorySegment results = tmp.allocate(HEURISTIC_BYTES, 8);
+                if (!heuristic(tmp, s, desc, a, b, d, results)) return null;
+                Arena memory = Arena.ofShared();
+                MemorySegment algo = memory.allocate(64, 8).copyFrom(results.asSlice(0, 64));
+                kept = true;
+                return new Plan(desc, a, b, d, algo, memory);
+            } finally {
+                if (!kept) destroy(new Plan(desc, a, b, d, MemorySegment.NULL, null));
+            }
+        }
+    }
+
+    /** Asks for the best algorithm into {@code results}; false when there is none. */
+    private boolean heuristic(Arena tmp, Shape s, MemorySegment desc, MemorySegment a, MemorySegment b, MemorySegment d,
+                              MemorySegment results) {
+        MemorySegment pref = tmp.allocate(ADDRESS);
         check(call(lib.preferenceCreate, pref), "cublasLtMatmulPreferenceCreate");
         MemorySegment preference = pref.get(ADDRESS, 0);
         try {
-            check(call(lib.preferenceSetAttribute, preference, PREF_MAX_WORKSPACE, arena.allocateFrom(JAVA_LONG, WORKSPACE_BYTES), 8L),
+            check(call(lib.preferenceSetAttribute, preference, PREF_MAX_WORKSPACE, tmp.allocateFrom(JAVA_LONG, WORKSPACE_BYTES), 8L),
                     "preference(workspace)");
-            setPref(preference, PREF_ALIGN_A, s.alignW());
-            setPref(preference, PREF_ALIGN_B, s.alignX());
-            setPref(preference, PREF_ALIGN_C, s.alignOut());
-            setPref(preference, PREF_ALIGN_D, s.alignOut());
-            MemorySegment results = arena.allocate(HEURISTIC_BYTES, 8);
-            MemorySegment count = arena.allocate(JAVA_INT);
+            setPref(tmp, preference, PREF_ALIGN_A, s.alignW());
+            setPref(tmp, preference, PREF_ALIGN_B, s.alignX());
+            setPref(tmp, preference, PREF_ALIGN_C, s.alignOut());
+            setPref(tmp, preference, PREF_ALIGN_D, s.alignOut());
+            MemorySegment count = tmp.allocate(JAVA_INT);
             int status = call(lib.algoGetHeuristic, handle, desc, a, b, d, d, preference, 1, results, count);
-            if (status != 0 || count.get(JAVA_INT, 0) == 0) {
-                destroy(new Plan(desc, a, b, d, MemorySegment.NULL));
-                return null;
-            }
-            return new Plan(desc, a, b, d, results.asSlice(0, 64));
+            return status == 0 && count.get(JAVA_INT, 0) > 0;
         } finally {
             call(lib.preferenceDestroy, preference);
         }
     }
 
-    private MemorySegment layout(int type, long rows, long cols, long ld) {
-        MemorySegment out = arena.allocate(ADDRESS);
+    private MemorySegment layout(Arena tmp, int type, long rows, long cols, long ld) {
+        MemorySegment out = tmp.allocate(ADDRESS);
         check(call(lib.matrixLayoutCreate, out, type, rows, cols, ld), "cublasLtMatrixLayoutCreate");
         return out.get(ADDRESS, 0);
     }
 
-    private void setDesc(MemorySegment desc, int attribute, int value) {
-        check(call(lib.matmulDescSetAttribute, desc, attribute, arena.allocateFrom(JAVA_INT, value), 4L),
+    private void setDesc(Arena tmp, MemorySegment desc, int attribute, int value) {
+        check(call(lib.matmulDescSetAttribute, desc, attribute, tmp.allocateFrom(JAVA_INT, value), 4L),
                 "cublasLtMatmulDescSetAttribute(" + attribute + ")");
     }
 
-    private void setPref(MemorySegment pref, int attribute, int value) {
-        check(call(lib.preferenceSetAttribute, pref, attribute, arena.allocateFrom(JAVA_INT, value), 4L),
+    private void setPref(Arena tmp, MemorySegment pref, int attribute, int value) {
+        check(call(lib.preferenceSetAttribute, pref, attribute, tmp.allocateFrom(JAVA_INT, value), 4L),
                 "cublasLtMatmulPreferenceSetAttribute(" + attribute + ")");
     }
 
+    /** Frees what the plan holds; null handles (a plan that failed half-made) are skipped. */
     private void destroy(Plan p) {
-        call(lib.matrixLayoutDestroy, p.a());
-        call(lib.matrixLayoutDestroy, p.b());
-        call(lib.matrixLayoutDestroy, p.d());
+        for (MemorySegment layout : new MemorySegment[] {p.a(), p.b(), p.d()}) {
+            if (!MemorySegment.NULL.equals(layout)) call(lib.matrixLayoutDestroy, layout);
+        }
         call(lib.matmulDescDestroy, p.desc());
+        if (p.memory() != null) p.memory().close();
     }
 
     /** The largest power of two up to 256 dividing {@code address} (cuBLASLt's alignment preference). */
