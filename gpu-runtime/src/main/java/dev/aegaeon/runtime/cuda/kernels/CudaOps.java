@@ -1,6 +1,5 @@
 package dev.aegaeon.runtime.cuda.kernels;
 
-import dev.aegaeon.runtime.cuda.CudaBackend;
 import dev.aegaeon.runtime.cuda.blas.CublasLtMatmul;
 import dev.aegaeon.runtime.cuda.blas.DevicePointers;
 import dev.aegaeon.runtime.cuda.arch.DeviceLimits;
@@ -17,7 +16,7 @@ import java.util.List;
 /**
  * Typed launches of the kernels in src/main/cuda. Activations are fp32, weights, matrix-product
  * operands and the KV cache bf16; every op is asynchronous on the given stream. Shapes are the
- * caller's contract ({@link CudaBackend} checks them); each op's CPU twin is the same op of the
+ * caller's contract ({@link dev.aegaeon.runtime.cuda.CudaBackend} checks them); each op's CPU twin is the same op of the
  * CPU backend (see the conformance tests).
  */
 public final class CudaOps {

@@ -1,6 +1,5 @@
 package dev.aegaeon.runtime.cuda.kv;
 
-import dev.aegaeon.runtime.cuda.CudaBackend;
 import dev.aegaeon.runtime.cuda.CudaDevice;
 import jcuda.CudaException;
 import jcuda.driver.CUevent;
