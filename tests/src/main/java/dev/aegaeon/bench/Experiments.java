@@ -201,6 +201,23 @@ public final class Experiments {
                 sustained(series.get("static-mux")));
     }
 
+    /**
+     * e1's trace at {@code n} models, run by our policy ({@code prefillGpus} of the 16 prefill; 0:
+     * the default share; -1: all colocated) and by request-level, each with {@link E1Diagnosis}'s breakdown.
+     */
+    public String e1Diagnosis(int n, int prefillGpus) {
+        GpuKind gpu = GpuKind.H800;
+        int gpus = 16;
+        Map<String, CatalogModel> models = WorkloadGenerator.mix(List.of(CatalogModel.QWEN2_5_7B, CatalogModel.YI1_5_9B, CatalogModel.LLAMA2_13B), n);
+        Map<String, Double> rates = new HashMap<>();
+        models.keySet().forEach(m -> rates.put(m, 0.1));
+        Trace trace = WorkloadGenerator.poisson(models, rates, duration, SloTargets.PAPER_DEFAULT, seed).withKvPageBytes(kvPageBytes);
+        var cost = new CostModels(profiles, gpu, loadBytesPerSecond).forModels(trace.models());
+        SchedulerFactory ours = prefillGpus < 0 ? Policies.colocated(gpus, 1, gpu, ours()) : prefillGpus > 0 ? Policies.aegaeon(prefillGpus, gpus - prefillGpus, 1, gpu, ours()) : Policies.aegaeon(gpus, gpu, ours());
+        return "e1 at " + n + " models, seed " + seed + ", load " + loadBytesPerSecond / 1e9 + " GB/s\n"
+                + E1Diagnosis.run(trace, cost, ours, DRAIN) + E1Diagnosis.run(trace, cost, Policies.requestLevel(gpus, 1, gpu), DRAIN);
+    }
+
     /** Where attainment first falls below the target, linearly interpolated between grid points. */
     static double crossing(Map<Double, Double> s) {
         double prevX = Double.NaN, prevY = Double.NaN;
