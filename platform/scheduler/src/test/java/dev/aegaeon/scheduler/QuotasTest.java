@@ -42,6 +42,17 @@ class QuotasTest {
     }
 
     @Test
+    void boundRoundShrinksQuotasInProportionAndKeepsOneStep() {
+        // The worked example's 12 s round bounded to 9 s: 6 s of quotas left after c0, 2 s each.
+        assertArrayEquals(new double[] {2.0, 2.0, 2.0}, Quotas.boundRound(new double[] {3, 3, 3}, D, 3.0, 9.0), 1e-12);
+        // A round that fits is left alone.
+        double[] q = {3, 3, 3};
+        assertArrayEquals(q, Quotas.boundRound(q, D, 3.0, 12.0), 0);
+        // Switches alone exceed the bound: every batch still runs one step per turn.
+        assertArrayEquals(D, Quotas.boundRound(q, D, 20.0, 10.0), 0);
+    }
+
+    @Test
     void rejectsMismatchedInput() {
         assertThrows(IllegalArgumentException.class, () -> Quotas.quotas(new double[] {0.1}, new double[] {0.1, 0.1}, 1.0));
         assertThrows(IllegalArgumentException.class, () -> Quotas.quotas(new double[] {0.0}, new double[] {0.1}, 1.0));
