@@ -79,7 +79,7 @@ final class RoundEstimates {
             ttft = Math.min(ttft, inst.order.get(i).ttft);
         }
         double[] q = Quotas.quotas(d, tpot, c0, Quotas.alpha(n, c0, config.qmaxSeconds()));
-        if (config.ttftBoundedRounds() && ttft < Double.POSITIVE_INFINITY) q = Quotas.boundRound(q, d, c0, ttft);
+        if (config.ttftBoundedRounds() && ttft < Double.POSITIVE_INFINITY) q = Quotas.boundRound(q, d, tpot, c0, ttft);
         return q[index];
     }
 
