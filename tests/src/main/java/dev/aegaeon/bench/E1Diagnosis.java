@@ -135,7 +135,7 @@ final class E1Diagnosis {
         }
         out.append(String.format(Locale.ROOT, "  requests missing TTFT %.3f, missing mean TPOT %.3f, unfinished %.3f%n",
                 (double) ttftMiss / counted, (double) tpotMiss / counted, (double) unfinished / counted));
-        out.append(String.format(Locale.ROOT, "  mean seconds: queued before prefill %.2f, prefill (incl. nothing else) %.3f, first token to first decode step %.2f%n",
+        out.append(String.format(Locale.ROOT, "  mean seconds: queued before prefill %.2f, prefill %.3f, first token to first decode step %.2f%n",
                 queue / counted, prefill / counted, handoffs == 0 ? 0 : handoff / handoffs));
         for (InstanceSpec.Role role : InstanceSpec.Role.values()) {
             int k = 0;
