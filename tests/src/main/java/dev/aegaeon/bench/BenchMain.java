@@ -46,7 +46,7 @@ public final class BenchMain {
     static String usage() {
         return """
                 usage:
-                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--kv-page-bytes P (KV counted in whole pages of P bytes, as the worker's page pool; results named -pagesP)] [--models-up-to N (e1: 16..N step 8, default 128; e3: 1..N, default 12)] --out DIR
+                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--kv-page-bytes P (KV counted in whole pages of P bytes, as the worker's page pool; results named -pagesP)] [--models-up-to N (e1: 16..N step 8, default 128; e3: 1..N, default 12)] [--layout disaggregated|hybrid (e1, our policy: the decode GPUs also prefill; results named -hybrid)] [--diagnose-models N [--prefill-gpus P (-1: colocated)] (e1: one point, ours and request-level, with where attainment is lost)] --out DIR
                   simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] [--qmax 2,..] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
@@ -100,6 +100,20 @@ public final class BenchMain {
                         case "e3" -> e.withE3MaxModels(bounded(a, "models-up-to", 12, 1, 64));
                         default -> throw new IllegalArgumentException("--models-up-to applies to e1 and e3");
                     }
+                }
+                String layout = a.string("layout", null);
+                if (layout != null) {
+                    if (!exp.equals("e1")) throw new IllegalArgumentException("--layout applies to e1");
+                    switch (layout) {
+                        case "disaggregated" -> e.withE1Hybrid(false);
+                        case "hybrid" -> e.withE1Hybrid(true);
+                        default -> throw new IllegalArgumentException("--layout must be disaggregated or hybrid, got '" + layout + "'");
+                    }
+                }
+                if (a.string("diagnose-models", null) != null) {
+                    if (!exp.equals("e1")) throw new IllegalArgumentException("--diagnose-models applies to e1");
+                    System.out.print(e.e1Diagnosis(bounded(a, "diagnose-models", 88, 1, 1024), bounded(a, "prefill-gpus", 0, -1, 15)));
+                    return 0;
                 }
                 String summary = switch (exp) {
                     case "e1" -> e.e1();

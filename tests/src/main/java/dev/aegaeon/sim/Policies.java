@@ -64,6 +64,20 @@ public final class Policies {
         return new Simple("aegaeon", inst, (clock, cost, trace, is, l) -> new AegaeonScheduler(clock, cost, trace.modelSpecs(), is, config, l));
     }
 
+    /**
+     * Our policy, hybrid: {@code prefill} prefill instances and {@code rest} colocated ones, which
+     * decode what the prefill instances hand off and also prefill (and then decode) requests of the
+     * models they hold, so a request whose model is resident on a decoder needs no load. The
+     * planner places a group by queued work plus switch time, so resident models go there.
+     */
+    public static SchedulerFactory aegaeonHybrid(int prefill, int rest, int gpusPerInstance, GpuKind gpu, SchedulerConfig config) {
+        List<InstanceSpec> inst = new ArrayList<>();
+        for (int i = 0; i < prefill + rest; i++) {
+            inst.add(new InstanceSpec(i, i < prefill ? Role.PREFILL : Role.COLOCATED, gpusPerInstance, gpu.memoryBytes * gpusPerInstance));
+        }
+        return new Simple("aegaeon", inst, (clock, cost, trace, is, l) -> new AegaeonScheduler(clock, cost, trace.modelSpecs(), is, config, l));
+    }
+
     /** Share of a disaggregated pool that prefills (3 of 16 did best on e1 at 80 models among 1-4 of 16). */
     public static final double PREFILL_SHARE = 3.0 / 16;
 

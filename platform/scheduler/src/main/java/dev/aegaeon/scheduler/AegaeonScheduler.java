@@ -26,8 +26,8 @@ import java.util.Set;
  *
  * <p><b>Disaggregated</b>: after prefill the KV is handed to a decode instance through host
  * memory (swap-out on the prefill instance, swap-in on the decode instance). The decode instance
- * is the one already holding a batch of the model if its round stays feasible ({@code alpha <= 1}),
- * else the one whose {@code alpha} after adding the request is lowest.
+ * is the one already holding a batch of the model if its round stays feasible ({@code alpha <= 1})
+ * or no instance would stay feasible, else the one whose {@code alpha} after adding the request is lowest.
  *
  * <p><b>Colocated interleaving</b>: prefill groups are folded into the decode round. When the round
  * reaches model X, X's queued groups are prefilled first (the weights are resident anyway, and

@@ -17,6 +17,8 @@ final class DecodeBatch {
     long contextTokens;
     /** Tightest TPOT among members (seconds). */
     double tpot = Double.POSITIVE_INFINITY;
+    /** Tightest TTFT objective among members (seconds). */
+    double ttft = Double.POSITIVE_INFINITY;
 
     DecodeBatch(ModelSpec spec, int instance) {
         this.model = spec.name();
@@ -29,6 +31,7 @@ final class DecodeBatch {
         r.batch = this;
         contextTokens += r.spec.promptTokens() + r.tokens;
         tpot = Math.min(tpot, r.spec.slo().tpotSeconds());
+        ttft = Math.min(ttft, r.spec.slo().ttftSeconds());
     }
 
     void remove(Req r) {

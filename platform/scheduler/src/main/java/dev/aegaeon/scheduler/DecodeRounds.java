@@ -39,8 +39,12 @@ final class DecodeRounds {
 
     /**
      * Disaggregated hand-off target: the instance already holding a batch of the model if its
-     * round stays feasible ({@code alpha <= 1}), else the one whose alpha with the request is
-     * lowest; null when no decode instance may serve the model.
+     * round stays feasible ({@code alpha <= 1}) or if no instance would be feasible with the
+     * request; else the one whose alpha with the request is lowest; null when no decode instance
+     * may serve the model. Why the second case: joining a batch adds almost nothing to a round
+     * (a step costs about the same at batch 1 and 8), while a new batch elsewhere adds a whole step
+     * and possibly a switch to a round that cannot keep its TPOT either; spreading one model's
+     * requests over overloaded instances only shrinks batches and multiplies steps.
      */
     InstanceState chooseDecoder(Req r) {
         InstanceState best = null;
@@ -59,7 +63,7 @@ final class DecodeRounds {
                 bestAlpha = a;
             }
         }
-        return sameModel != null && sameAlpha <= 1.0 ? sameModel : best;
+        return sameModel != null && (sameAlpha <= 1.0 || bestAlpha > 1.0) ? sameModel : best;
     }
 
     /** Picks the batch whose turn it is, ending the current turn when its quota is spent. */

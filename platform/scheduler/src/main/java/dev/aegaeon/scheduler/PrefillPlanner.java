@@ -65,7 +65,7 @@ final class PrefillPlanner {
         if (group == null) {
             for (InstanceState inst : prefillers) {
                 if (!inst.spec.mayServe(model.name())) continue;
-                if (target == null || prefillLoad(inst, model) < prefillLoad(target, model)) target = inst;
+                if (target == null || prefillLoad(inst, model, r) < prefillLoad(target, model, r)) target = inst;
             }
             if (target == null) return null;
             group = new PrefillGroup(nextGroupId++, model.name());
@@ -91,13 +91,17 @@ final class PrefillPlanner {
     /**
      * How loaded the instance would be with a new group of {@code model} at its tail: its queued
      * work plus the switch that group would need there (none when the model is resident, loading,
-     * or the tail's). Counting the newcomer's own switch keeps groups where their weights are.
+     * or the tail's). Counting the newcomer's own switch keeps groups where their weights are. A
+     * colocated instance also decodes the request afterwards, so its decode round counts too, as
+     * the round's alpha once {@code r} has joined: joining its model's batch adds almost nothing,
+     * a new batch adds a step and maybe a switch to every round, so a model's requests gather
+     * where its batch already is instead of splitting into small batches on several instances.
      */
-    private double prefillLoad(InstanceState inst, ModelSpec model) {
+    private double prefillLoad(InstanceState inst, ModelSpec model, Req r) {
         String tail = inst.groups.isEmpty() ? inst.runningModel : inst.groups.peekLast().model;
         boolean noSwitch = model.name().equals(tail) || inst.residentOrLoading(model.name());
         double l = inst.queuedPrefillSeconds + (noSwitch ? 0 : estimates.switchSeconds(model));
-        if (inst.spec.role() == InstanceSpec.Role.COLOCATED) l += estimates.roundAlpha(inst, null, null) * config.qmaxSeconds();
+        if (inst.spec.role() == InstanceSpec.Role.COLOCATED) l += estimates.roundAlpha(inst, model, r) * config.qmaxSeconds();
         return l;
     }
 

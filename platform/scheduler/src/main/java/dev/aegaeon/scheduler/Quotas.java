@@ -51,6 +51,31 @@ public final class Quotas {
         return q;
     }
 
+    /**
+     * Quotas {@code q} shrunk so that the round they make, {@code sum q + c0}, lasts at most
+     * {@code bound} seconds: each scaled by the same factor, none below its one step {@code d_i},
+     * and none below the shortest quota that still keeps every TPOT ({@code alpha = 1}, when the
+     * round is feasible at all). Returns {@code q} unchanged when the round already fits. Why: between two turns a batch
+     * waits the rest of the round, and a request that waits longer than its TTFT objective has
+     * missed what slack its deadlines had; with several resident models the switches cost
+     * little, so the paper's QMAX-long quotas buy little amortisation for that wait. Where the
+     * switches are slow, turns shorter than the alpha = 1 quotas would spend more time switching
+     * than the round can spare, so the bound yields there.
+     */
+    public static double[] boundRound(double[] q, double[] d, double[] tpot, double c0, double bound) {
+        if (q.length != d.length || q.length != tpot.length) throw new IllegalArgumentException("need one step latency and TPOT per quota");
+        double sum = c0;
+        for (double v : q) sum += v;
+        if (sum <= bound) return q;
+        double sumInv = 0;
+        for (int i = 0; i < d.length; i++) sumInv += d[i] / tpot[i];
+        double[] shortest = sumInv < 1 ? quotas(d, tpot, c0, 1.0) : d;
+        double quotas = sum - c0, scale = Math.max(0, bound - c0) / quotas;
+        double[] out = new double[q.length];
+        for (int i = 0; i < q.length; i++) out[i] = Math.max(Math.max(d[i], Math.min(q[i], shortest[i])), q[i] * scale);
+        return out;
+    }
+
     /** Quotas with {@code alpha} by the paper's rule and {@link #QMAX_SECONDS}. */
     public static double[] quotas(double[] d, double[] tpot, double c0) {
         double[] n = new double[d.length];

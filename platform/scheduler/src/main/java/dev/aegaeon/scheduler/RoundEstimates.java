@@ -48,6 +48,7 @@ final class RoundEstimates {
     /**
      * Quota of the batch at {@code index} in the instance's round. Queued prefill groups of a
      * batch's model count as round overhead and their prompts as batch size (colocated interleaving).
+     * With {@code ttftBoundedRounds} the round lasts at most its tightest TTFT objective.
      */
     double quotaFor(InstanceState inst, int index) {
         int k = inst.order.size();
@@ -72,8 +73,14 @@ final class RoundEstimates {
             c0 += switchEstimate(inst, b.spec, k) + (hostKv > 0 ? cost.swapSeconds(hostKv) : 0) + prefill;
         }
         double[] n = new double[k];
-        for (int i = 0; i < k; i++) n[i] = tpot[i] / d[i];
-        return Quotas.quotas(d, tpot, c0, Quotas.alpha(n, c0, config.qmaxSeconds()))[index];
+        double ttft = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < k; i++) {
+            n[i] = tpot[i] / d[i];
+            ttft = Math.min(ttft, inst.order.get(i).ttft);
+        }
+        double[] q = Quotas.quotas(d, tpot, c0, Quotas.alpha(n, c0, config.qmaxSeconds()));
+        if (config.ttftBoundedRounds() && ttft < Double.POSITIVE_INFINITY) q = Quotas.boundRound(q, d, tpot, c0, ttft);
+        return q[index];
     }
 
     /** Switch cost of a model in a round of {@code batches}: a load unless it stays resident. */

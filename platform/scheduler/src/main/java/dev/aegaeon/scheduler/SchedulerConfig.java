@@ -14,9 +14,13 @@ package dev.aegaeon.scheduler;
  * @param urgencyFactor    colocated mode: a queued prefill group of another model preempts the
  *                         decode round when its TTFT slack falls below this many times its
  *                         estimated cost (switch + prefill)
+ * @param ttftBoundedRounds beyond the paper: a decode round (every quota plus the switches) lasts
+ *                         at most the tightest TTFT objective among its requests, quotas shrunk
+ *                         in proportion ({@link Quotas#boundRound}); false = the paper's quotas,
+ *                         up to QMAX each however many batches share the round
  */
 public record SchedulerConfig(int maxGroupSize, int maxDecodeBatch, double qmaxSeconds, boolean multiResident,
-                              boolean keepKvResident, double urgencyFactor) {
+                              boolean keepKvResident, double urgencyFactor, boolean ttftBoundedRounds) {
     public SchedulerConfig {
         if (maxGroupSize < 1) throw new IllegalArgumentException("maxGroupSize must be >= 1");
         if (maxDecodeBatch < 1) throw new IllegalArgumentException("maxDecodeBatch must be >= 1");
@@ -24,26 +28,30 @@ public record SchedulerConfig(int maxGroupSize, int maxDecodeBatch, double qmaxS
         if (!(urgencyFactor >= 1)) throw new IllegalArgumentException("urgencyFactor must be >= 1");
     }
 
-    /** Our defaults: the paper's constants plus the two beyond-the-paper features on. */
+    /** Our defaults: the paper's constants plus the beyond-the-paper features on. */
     public static SchedulerConfig defaults() {
-        return new SchedulerConfig(8, 256, Quotas.QMAX_SECONDS, true, true, 2.0);
+        return new SchedulerConfig(8, 256, Quotas.QMAX_SECONDS, true, true, 2.0, true);
     }
 
     /** The paper's behaviour: one resident model per instance, KV swapped out at every turn end. */
     public static SchedulerConfig paper() {
-        return new SchedulerConfig(8, 256, Quotas.QMAX_SECONDS, false, false, 2.0);
+        return new SchedulerConfig(8, 256, Quotas.QMAX_SECONDS, false, false, 2.0, false);
     }
 
     public SchedulerConfig withMultiResident(boolean on) {
-        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, on, keepKvResident, urgencyFactor);
+        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, on, keepKvResident, urgencyFactor, ttftBoundedRounds);
     }
 
     /** The same with another cap on one batch's decode quota (replays of the e2e runs favour 2 s over the paper's 4 s). */
     public SchedulerConfig withQmaxSeconds(double seconds) {
-        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, seconds, multiResident, keepKvResident, urgencyFactor);
+        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, seconds, multiResident, keepKvResident, urgencyFactor, ttftBoundedRounds);
     }
 
     public SchedulerConfig withKeepKvResident(boolean on) {
-        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, multiResident, on, urgencyFactor);
+        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, multiResident, on, urgencyFactor, ttftBoundedRounds);
+    }
+
+    public SchedulerConfig withTtftBoundedRounds(boolean on) {
+        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, multiResident, keepKvResident, urgencyFactor, on);
     }
 }

@@ -42,6 +42,21 @@ class QuotasTest {
     }
 
     @Test
+    void boundRoundShrinksQuotasInProportionAndKeepsOneStep() {
+        // The worked example (S = 0.75, c0 = 3 s) bounded to 9 s: 6 s of quotas after c0 would be
+        // 2 s each, but the shortest quotas that keep TPOT are c0 / (n (1 - S)) = 3 s: they stay.
+        assertArrayEquals(new double[] {3.0, 3.0, 3.0}, Quotas.boundRound(new double[] {3, 3, 3}, D, TPOT, 3.0, 9.0), 1e-12);
+        // Cheaper switches (c0 = 0.3 s, the paper's quotas at QMAX = 4 s) bounded to 9 s: 2.9 s each.
+        assertArrayEquals(new double[] {2.9, 2.9, 2.9}, Quotas.boundRound(new double[] {4, 4, 4}, D, TPOT, 0.3, 9.0), 1e-12);
+        // A round that fits is left alone.
+        double[] q = {3, 3, 3};
+        assertArrayEquals(q, Quotas.boundRound(q, D, TPOT, 3.0, 12.0), 0);
+        // Overloaded (S >= 1) and switches alone over the bound: one step per turn.
+        double[] slow = {0.04, 0.04, 0.04};
+        assertArrayEquals(slow, Quotas.boundRound(q, slow, TPOT, 20.0, 10.0), 0);
+    }
+
+    @Test
     void rejectsMismatchedInput() {
         assertThrows(IllegalArgumentException.class, () -> Quotas.quotas(new double[] {0.1}, new double[] {0.1, 0.1}, 1.0));
         assertThrows(IllegalArgumentException.class, () -> Quotas.quotas(new double[] {0.0}, new double[] {0.1}, 1.0));
