@@ -46,7 +46,7 @@ public final class BenchMain {
     static String usage() {
         return """
                 usage:
-                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--kv-page-bytes P (KV counted in whole pages of P bytes, as the worker's page pool; results named -pagesP)] [--models-up-to N (e1: 16..N step 8, default 128; e3: 1..N, default 12)] [--layout disaggregated|hybrid (e1, our policy: the decode GPUs also prefill; results named -hybrid)] [--diagnose-models N [--prefill-gpus P (-1: colocated)] (e1: one point, ours and request-level, with where attainment is lost)] --out DIR
+                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--round-bound on|off (our decode rounds bounded by the TTFT objective; default: the scheduler's)] [--kv-page-bytes P (KV counted in whole pages of P bytes, as the worker's page pool; results named -pagesP)] [--models-up-to N (e1: 16..N step 8, default 128; e3: 1..N, default 12)] [--layout disaggregated|hybrid (e1, our policy: the decode GPUs also prefill; results named -hybrid)] [--diagnose-models N [--prefill-gpus P (-1: colocated)] (e1: one point, ours and request-level, with where attainment is lost)] --out DIR
                   simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] [--qmax 2,..] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
@@ -93,6 +93,14 @@ public final class BenchMain {
                     e.withE3KvGate(bounded(a, "kv-tokens-per-model", 0, 16, 1 << 20));
                 }
                 if (a.string("qmax", null) != null) e.withQmax(a.number("qmax", 4));
+                String roundBound = a.string("round-bound", null);
+                if (roundBound != null) {
+                    switch (roundBound) {
+                        case "on" -> e.withRoundBound(true);
+                        case "off" -> e.withRoundBound(false);
+                        default -> throw new IllegalArgumentException("--round-bound must be on or off, got '" + roundBound + "'");
+                    }
+                }
                 if (a.string("kv-page-bytes", null) != null) e.withKvPageBytes((long) bounded(a, "kv-page-bytes", 0, 0, 1 << 30));
                 if (a.string("models-up-to", null) != null) {
                     switch (exp) {

@@ -54,6 +54,7 @@ public final class Experiments {
     private long kvPageBytes;
     private int e3MaxModels = 12;
     private int e1MaxModels = 128;
+    private boolean roundBound = SchedulerConfig.defaults().ttftBoundedRounds();
     private final List<Row> allRows = new ArrayList<>();
 
     /** Makes e3 model the real pool's per-model KV gate of {@code tokens} positions and its 64 GB. */
@@ -64,9 +65,16 @@ public final class Experiments {
         return this;
     }
 
-    /** Our policy's scheduler settings: the defaults, or with the decode-quota cap {@link #withQmax} set. */
+    /** Our policy with decode rounds bounded by the TTFT objective ({@link SchedulerConfig#ttftBoundedRounds}) or not. */
+    Experiments withRoundBound(boolean on) {
+        this.roundBound = on;
+        return this;
+    }
+
+    /** Our policy's scheduler settings: the defaults, with the decode-quota cap {@link #withQmax} and the round bound as set. */
     private SchedulerConfig ours() {
-        return qmaxSeconds > 0 ? SchedulerConfig.defaults().withQmaxSeconds(qmaxSeconds) : SchedulerConfig.defaults();
+        SchedulerConfig c = SchedulerConfig.defaults().withTtftBoundedRounds(roundBound);
+        return qmaxSeconds > 0 ? c.withQmaxSeconds(qmaxSeconds) : c;
     }
 
     /** Every experiment's schedulers count KV in pages of {@code bytes} (the platform's aegaeon.pool.kv-page-bytes). */
