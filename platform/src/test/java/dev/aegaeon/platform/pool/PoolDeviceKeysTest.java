@@ -1,6 +1,7 @@
 package dev.aegaeon.platform.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,6 +57,16 @@ class PoolDeviceKeysTest {
         var bad = assertThrows(IllegalArgumentException.class,
                 () -> PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.qmax-seconds", "0")), d));
         assertTrue(bad.getMessage().contains("aegaeon.pool.qmax-seconds"), bad.getMessage());
+    }
+
+    @Test
+    void ttftBoundedRoundsKeyIsOnUnlessTurnedOffAndRefusesNonsense() {
+        var d = dev.aegaeon.scheduler.SchedulerConfig.defaults();
+        assertTrue(PoolBackendFactory.scheduler(config(Map.of()), d).ttftBoundedRounds());
+        assertFalse(PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.ttft-bounded-rounds", "false")), d).ttftBoundedRounds());
+        var bad = assertThrows(IllegalArgumentException.class,
+                () -> PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.ttft-bounded-rounds", "sometimes")), d));
+        assertTrue(bad.getMessage().contains("aegaeon.pool.ttft-bounded-rounds"), bad.getMessage());
     }
 
     @Test
