@@ -13,8 +13,8 @@ import java.util.function.Consumer;
  * <p>Invariants: at most one turn is active per instance, and {@code quotaEnd} is infinite exactly
  * when no quota applies (no active turn, or a batch alone on its instance); a step runs at most
  * {@code maxDecodeBatch} members, each with one more token of KV reserved before the step is
- * issued, so the instance's memory invariant holds; preemption swaps out the newest members and
- * keeps at least one. Step ids are issued here, in order.
+ * issued, so the instance's memory invariant holds; preemption swaps out the members with the
+ * most SLO slack and keeps at least one. Step ids are issued here, in order.
  */
 final class DecodeRounds {
     private final Clock clock;
@@ -186,13 +186,34 @@ final class DecodeRounds {
         return n;
     }
 
-    /** No memory for the batch to grow: swap out its newest members (they rejoin when space frees). */
+    /**
+     * No memory for the batch to grow: swap out the members that can best afford to wait (they
+     * rejoin when space frees), keeping at least one.
+     */
     private void preempt(InstanceState inst, List<Req> runnable, long growth) {
+        List<Req> order = preemptionOrder(runnable);
         List<Req> victims = new ArrayList<>();
         while (runnable.size() > 1 && growth(runnable) > inst.freeBytes() + bytesOf(victims)) {
-            victims.add(runnable.removeLast());
+            Req v = order.removeFirst();
+            runnable.remove(v);
+            victims.add(v);
         }
         if (!victims.isEmpty()) memory.swapOut(inst, victims);
+    }
+
+    /**
+     * Who to swap out first: the member whose next token is due latest (arrival + TTFT + tokens x TPOT,
+     * the SLO ledger's deadline), i.e. the most slack; on a tie the newest member, as vLLM preempts.
+     */
+    static List<Req> preemptionOrder(List<Req> runnable) {
+        List<Req> order = new ArrayList<>(runnable);
+        java.util.Collections.reverse(order); // newest first, kept by the stable sort on ties
+        order.sort(java.util.Comparator.comparingDouble(DecodeRounds::nextTokenDue).reversed());
+        return order;
+    }
+
+    private static double nextTokenDue(Req r) {
+        return r.spec.arrivalSeconds() + r.spec.slo().ttftSeconds() + r.tokens * r.spec.slo().tpotSeconds();
     }
 
     private static long bytesOf(List<Req> reqs) {

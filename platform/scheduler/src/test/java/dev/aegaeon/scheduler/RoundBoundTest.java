@@ -48,7 +48,7 @@ class RoundBoundTest {
 
     @Test
     void theRoundLastsAtMostTheTtftObjective() {
-        double gap = longestGap(SchedulerConfig.defaults());
+        double gap = longestGap(SchedulerConfig.defaults().withTtftBoundedRounds(true));
         // The bound is on the planned round; a load that is not prefetched in time may add one switch.
         assertTrue(gap <= SLO.ttftSeconds() + 0.3 + 1e-9, "longest wait between turns " + gap + " s");
     }

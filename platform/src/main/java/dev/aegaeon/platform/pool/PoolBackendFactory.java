@@ -43,9 +43,10 @@ import dev.aegaeon.worker.PoolPolicy;
  *       attainment together with 8,192 KV positions, tests/bench/results/e2e-2026-11-25/kv8192-qmax2/, and
  *       in simulation it raises e1 from 88 to 96 models and leaves e2 unchanged, tests/bench/results/e1-qmax2.0.csv)</li>
  *   <li>{@code aegaeon.pool.ttft-bounded-rounds}: a decode round lasts at most the tightest TTFT objective
- *       among its requests (default true; false = the paper's quotas, up to qmax-seconds each however many
- *       batches share the round). In simulation it lifts e1 on both metrics and, past capacity, trades
- *       stalls of up to one round for TTFT misses (tests/bench/README.md, "e1's limit")</li>
+ *       among its requests (default false: the paper's quotas, up to qmax-seconds each however many batches
+ *       share the round). In simulation it lifts e1 (16 GPUs) on both metrics, but on one GPU past capacity
+ *       it makes every stream stall for up to a round and fewer requests meet both SLOs
+ *       (tests/bench/README.md, "e1's limit"); not yet measured through the platform</li>
  *   <li>{@code aegaeon.pool.stall-after-seconds}: a device with requests to serve and no step, load, swap or
  *       completion for longer than this logs one warning with its state and counts in
  *       {@code aegaeon_pool_stalls_total} (default {@value dev.aegaeon.worker.SchedulerLoop#DEFAULT_STALL_SECONDS} s)</li>
@@ -86,7 +87,7 @@ public final class PoolBackendFactory {
 
     /** The scheduler's tunables: the defaults with {@code aegaeon.pool.qmax-seconds} (else {@value #DEFAULT_QMAX_SECONDS} s); a bad value names the key. */
     static dev.aegaeon.scheduler.SchedulerConfig scheduler(Config config, dev.aegaeon.scheduler.SchedulerConfig defaults) {
-        String bounded = config.getOptionalValue("aegaeon.pool.ttft-bounded-rounds", String.class).map(String::strip).orElse("true");
+        String bounded = config.getOptionalValue("aegaeon.pool.ttft-bounded-rounds", String.class).map(String::strip).orElse("false");
         if (!bounded.equalsIgnoreCase("true") && !bounded.equalsIgnoreCase("false")) {
             throw new IllegalArgumentException("aegaeon.pool.ttft-bounded-rounds must be true or false, got '" + bounded + "'");
         }

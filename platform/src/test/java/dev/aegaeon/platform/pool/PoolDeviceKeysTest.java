@@ -60,10 +60,10 @@ class PoolDeviceKeysTest {
     }
 
     @Test
-    void ttftBoundedRoundsKeyIsOnUnlessTurnedOffAndRefusesNonsense() {
+    void ttftBoundedRoundsKeyIsOffUnlessTurnedOnAndRefusesNonsense() {
         var d = dev.aegaeon.scheduler.SchedulerConfig.defaults();
-        assertTrue(PoolBackendFactory.scheduler(config(Map.of()), d).ttftBoundedRounds());
-        assertFalse(PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.ttft-bounded-rounds", "false")), d).ttftBoundedRounds());
+        assertFalse(PoolBackendFactory.scheduler(config(Map.of()), d).ttftBoundedRounds());
+        assertTrue(PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.ttft-bounded-rounds", "true")), d).ttftBoundedRounds());
         var bad = assertThrows(IllegalArgumentException.class,
                 () -> PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.ttft-bounded-rounds", "sometimes")), d));
         assertTrue(bad.getMessage().contains("aegaeon.pool.ttft-bounded-rounds"), bad.getMessage());
