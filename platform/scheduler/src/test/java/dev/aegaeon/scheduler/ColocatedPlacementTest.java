@@ -2,7 +2,6 @@ package dev.aegaeon.scheduler;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -13,13 +12,6 @@ class ColocatedPlacementTest {
     private static final long GB = 1_000_000_000L;
     private static final SloTargets SLO = SloTargets.PAPER_DEFAULT;
 
-    private static Set<Integer> decodersOf(MiniSim sim, long id) {
-        Set<Integer> on = new HashSet<>();
-        for (Decision d : sim.log) {
-            if (d instanceof Decision.RunDecodeStep s && s.requests().contains(id)) on.add(s.instance());
-        }
-        return on;
-    }
 
     /**
      * Instance 0 decodes a and b, instance 1 (serving a and c only) decodes c. Measured by the
@@ -40,8 +32,8 @@ class ColocatedPlacementTest {
         sim.arrive(new RequestSpec(2, "c", 100, 5_000, 2.0, SLO), 5_000);
         sim.arrive(new RequestSpec(3, "a", 100, 5_000, 5.0, SLO), 5_000);
         sim.run(15);
-        assertEquals(Set.of(0), decodersOf(sim, 0));
-        assertEquals(Set.of(1), decodersOf(sim, 2), "c went to the lighter instance");
-        assertEquals(Set.of(0), decodersOf(sim, 3), "the second request of a joins a's batch");
+        assertEquals(Set.of(0), sim.decodersOf(0));
+        assertEquals(Set.of(1), sim.decodersOf(2), "c went to the lighter instance");
+        assertEquals(Set.of(0), sim.decodersOf(3), "the second request of a joins a's batch");
     }
 }

@@ -2,7 +2,6 @@ package dev.aegaeon.scheduler;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -13,14 +12,6 @@ class DecoderChoiceTest {
     private static final long GB = 1_000_000_000L;
     private static final SloTargets SLO = SloTargets.PAPER_DEFAULT; // TPOT 0.1 s
 
-    /** Decode instances that ran a step of the request. */
-    private static Set<Integer> decodersOf(MiniSim sim, long id) {
-        Set<Integer> on = new HashSet<>();
-        for (Decision d : sim.log) {
-            if (d instanceof Decision.RunDecodeStep s && s.requests().contains(id)) on.add(s.instance());
-        }
-        return on;
-    }
 
     /**
      * Instance 1 decodes a, b, c and x (4 batches of 0.05 s steps against a 0.1 s TPOT: alpha 2),
@@ -42,9 +33,9 @@ class DecoderChoiceTest {
         for (int i = 0; i < order.length; i++) sim.arrive(new RequestSpec(i, order[i], 100, 5_000, 0.2 * i, SLO), 5_000);
         sim.arrive(new RequestSpec(100, "a", 100, 5_000, 4.0, SLO), 5_000);
         sim.run(12);
-        assertEquals(Set.of(1), decodersOf(sim, 0), "the first request of a decodes on instance 1");
-        assertEquals(Set.of(2), decodersOf(sim, 4), "d went to the less loaded instance");
-        assertEquals(Set.of(1), decodersOf(sim, 100), "the second request of a joins a's batch, not a new batch on instance 2");
+        assertEquals(Set.of(1), sim.decodersOf(0), "the first request of a decodes on instance 1");
+        assertEquals(Set.of(2), sim.decodersOf(4), "d went to the less loaded instance");
+        assertEquals(Set.of(1), sim.decodersOf(100), "the second request of a joins a's batch, not a new batch on instance 2");
     }
 
     /** While another instance can take the request within its TPOT, an overloaded model's instance sheds it there. */
@@ -62,7 +53,7 @@ class DecoderChoiceTest {
         for (int i = 0; i < order.length; i++) sim.arrive(new RequestSpec(i, order[i], 100, 5_000, 0.2 * i, SLO), 5_000);
         sim.arrive(new RequestSpec(100, "a", 100, 5_000, 4.0, SLO), 5_000);
         sim.run(12);
-        assertEquals(Set.of(1), decodersOf(sim, 0));
-        assertEquals(Set.of(2), decodersOf(sim, 100), "instance 2 holds the new batch within its TPOT (alpha 0.5)");
+        assertEquals(Set.of(1), sim.decodersOf(0));
+        assertEquals(Set.of(2), sim.decodersOf(100), "instance 2 holds the new batch within its TPOT (alpha 0.5)");
     }
 }

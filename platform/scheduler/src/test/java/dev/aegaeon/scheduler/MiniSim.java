@@ -37,6 +37,15 @@ final class MiniSim {
         at(r.arrivalSeconds(), new Event.Arrival(r));
     }
 
+    /** Instances that ran a decode step of request {@code id}. */
+    java.util.Set<Integer> decodersOf(long id) {
+        java.util.Set<Integer> on = new java.util.HashSet<>();
+        for (Decision d : log) {
+            if (d instanceof Decision.RunDecodeStep s && s.requests().contains(id)) on.add(s.instance());
+        }
+        return on;
+    }
+
     /** Completions the scheduler is waiting for (decisions issued and not yet done); arrivals and cancellations excluded. */
     int outstanding() {
         int n = 0;
