@@ -75,7 +75,8 @@ class HostSamplingEngineTest {
         SamplingParams p = SamplingParams.builder().maxTokens(24).temperature(0.8f).topK(40).topP(0.9f).minP(0.05f)
                 .seed(99L).penalties(new Penalties(0.7f, 0.9f, 1.4f)).logitBias(Map.of(11, 3f, 12, -50f)).logprobs(2).build();
         List<float[]> rows = new ArrayList<>();
-        try (InferenceEngine e = engine(backend, null)) {
+        // the engine leaves its backend open; a CUDA one left open keeps its arena for the rest of the JVM
+        try (backend; InferenceEngine e = engine(backend, null)) {
             e.setLogitsObserver((s, logits) -> rows.add(logits));
             int[] ids = e.generate(PROMPT, p).ids();
             // the same uniforms the engine drew: the sequence's generator is seeded by the request's seed
@@ -92,7 +93,7 @@ class HostSamplingEngineTest {
     }
 
     private static void hostPathAgreesWithBackendSampler(Backend backend) {
-        try (InferenceEngine e = engine(backend, null)) {
+        try (backend; InferenceEngine e = engine(backend, null)) {
             SamplingParams greedy = SamplingParams.greedy(20);
             SamplingParams sampled = new SamplingParams(0.9f, 20, 0.95f, 1234L, 20, List.of(), List.of());
             // logprobs(0) changes nothing about the pick but sends the rows through the host sampler
