@@ -53,7 +53,7 @@ slim_cache=${XDG_CACHE_HOME:-$HOME/.cache}/aegaeon-stage
 mkdir -p "$slim_cache"
 if [ ! -f "$slim_cache/jre-stored.tar.xz" ]; then
   tmp=$(mktemp -d)
-  jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,jdk.incubator.vector,java.naming,java.net.http,java.xml,java.sql,jdk.crypto.ec,jdk.management \
+  jlink --add-modules java.base,java.logging,java.management,jdk.unsupported,jdk.incubator.vector,java.naming,java.net.http,java.xml,java.sql,jdk.crypto.ec,jdk.management,java.desktop \
     --strip-debug --no-header-files --no-man-pages --compress=zip-0 --output "$tmp/jre" 2>/dev/null
   tar -C "$tmp" -c jre | xz -9e -T0 > "$slim_cache/jre-stored.tar.xz"
   rm -rf "$tmp"

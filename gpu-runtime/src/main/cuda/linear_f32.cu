@@ -30,3 +30,11 @@ extern "C" __global__ void add_bias_f32(float* __restrict__ out, const float* __
     for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x)
         out[i] += bias[i % N];
 }
+
+// out[m, n] += bias[n] with a bf16 bias on an fp32 output: the bias of a product cuBLASLt ran
+// without its bias epilogue (it offers none for a bf16 bias on fp32 output). grid-stride over M * N.
+extern "C" __global__ void add_bias_bf16_f32(float* __restrict__ out, const bf16* __restrict__ bias, int M, int N) {
+    const size_t total = (size_t)M * N;
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < total; i += (size_t)gridDim.x * blockDim.x)
+        out[i] += __bfloat162float(bias[i % N]);
+}

@@ -20,10 +20,16 @@ import dev.aegaeon.runtime.cuda.kernels.CudaOps;
  * as {@link ProductConformanceTest} checks our kernels: prefill and decode-batch shapes of the 7B,
  * ragged sizes, bf16 bias on the fp32 output or none. Where cuBLASLt offers no algorithm (K = 99:
  * rows not 16-byte aligned) our kernel runs and must agree just the same; for aligned shapes the
- * test asserts cuBLASLt did run. Skips without a GPU or without the library.
+ * test asserts cuBLASLt did run, with a bias too (a bf16 bias on fp32 output has no cuBLASLt
+ * epilogue: the product runs there and our kernel adds the bias). Skips without a GPU or without the library.
  */
 @RequiresCuda
 class CublasLtConformanceTest {
+    /**
+     * Our kernels agree with the CPU within 1e-5; cuBLASLt's algorithms split K in their own order, and
+     * over K = 18944 that measured 1.06e-5 on an H100: the same fp32 accumulation, summed differently.
+     */
+    static final double TOLERANCE = 3e-5;
     static TwinBackends b;
     final Random rnd = new Random(System.nanoTime());
 
@@ -53,7 +59,7 @@ class CublasLtConformanceTest {
                 var out = b.empty(m, n);
                 b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
                 b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
-                b.assertClose("cuBLASLt linear " + m + "x" + n + "x" + k + (withBias ? " + bias" : "") + " #" + rep, out, m, 1e-5);
+                b.assertClose("cuBLASLt linear " + m + "x" + n + "x" + k + (withBias ? " + bias" : "") + " #" + rep, out, m, TOLERANCE);
             }
             if (k % 8 == 0) assertTrue(ops.cublasLtProducts() >= before + 2, "cuBLASLt ran the aligned product " + m + "x" + n + "x" + k);
         } finally {

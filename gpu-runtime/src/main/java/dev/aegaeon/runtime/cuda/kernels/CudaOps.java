@@ -29,7 +29,7 @@ public final class CudaOps {
     private final CUfunction embedding, addRmsnorm, headRmsnorm, rope, siluMul, toBf16, gatherRows, kvWrite,
             fillUniform, pagedAttention, splitkReduce, sample;
     /** Variants reading float32 weights (float32 checkpoints are not rounded to bf16). */
-    private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32;
+    private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32, addBiasBf16F32;
     /** Norm and silu_mul that also write their output as the next product's bf16 operand (elementwise.cu). */
     private final CUfunction addRmsnormBf16Out, addRmsnormBf16OutF32, siluMulBf16Out;
     private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
@@ -63,6 +63,7 @@ public final class CudaOps {
         headRmsnormF32 = k.function("head_rmsnorm_f32");
         linearF32 = k.function("linear_f32");
         addBiasF32 = k.function("add_bias_f32");
+        addBiasBf16F32 = k.function("add_bias_bf16_f32");
         addRmsnorm = k.function("add_rmsnorm");
         headRmsnorm = k.function("head_rmsnorm");
         rope = k.function("rope");
@@ -273,10 +274,20 @@ public final class CudaOps {
         }
         if (blas == null || graphs.recording(s)) return false;
         if (profile != null) profile.before("cublasLt", s);
-        boolean ran = blas.run(DevicePointers.handle(s), DevicePointers.address(x), DevicePointers.address(w),
-                DevicePointers.address(bias), DevicePointers.address(out), outF32, m, n, k);
+        long stream = DevicePointers.handle(s), biasAt = DevicePointers.address(bias);
+        boolean ran = blas.run(stream, DevicePointers.address(x), DevicePointers.address(w), biasAt, DevicePointers.address(out), outF32, m, n, k);
+        // cuBLASLt has no bias epilogue for a bf16 bias on fp32 output: the product there, then the
+        // bias added in fp32 as the epilogue would (launched after the profile closes cuBLASLt's span)
+        boolean biasAfter = false;
+        if (!ran && biasAt != 0 && outF32) {
+            ran = biasAfter = blas.run(stream, DevicePointers.address(x), DevicePointers.address(w), 0, DevicePointers.address(out), true, m, n, k);
+        }
         if (profile != null) {
             if (ran) profile.after(s); else profile.dropLast();
+        }
+        if (biasAfter) {
+            int blocks = (int) Math.min(4L * multiprocessors, ((long) m * n + 255) / 256);
+            launch(addBiasBf16F32, blocks, 1, 256, 0, s, out, bias, m, n);
         }
         if (ran) blasProducts++;
         return ran;
