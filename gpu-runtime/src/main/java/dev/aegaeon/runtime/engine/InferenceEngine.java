@@ -194,10 +194,29 @@ public final class InferenceEngine implements AutoCloseable {
         if (sequence.cachedTokens() == 0) throw new IllegalStateException(sequence + " has no KV to detach");
         runner.finishKvWrites(); // the adopting thread copies the blocks and must not wait on this engine's queues
         int[] blocks = kv.detach(sequence);
-        long bytes = 4L * 2 * config.numLayers() * blocks.length * kv.blockSize() * config.numKvHeads() * config.headDim();
-        KvSwap.Detached d = new KvSwap.Detached(this, blocks, sequence.cachedTokens(), bytes);
+        KvSwap.Detached d = new KvSwap.Detached(this, blocks, sequence.cachedTokens(), hostBytes(blocks.length));
         detached.add(d);
         return d;
+    }
+
+    /**
+     * Recompute preemption: frees a running sequence's blocks and keeps nothing; {@link #swapIn} (or
+     * {@link #adopt}) of the answer computes the cached positions again by a prefill without sampling,
+     * after which the next decode step continues exactly as if the sequence had never left.
+     */
+    public KvSwap.Recompute dropForRecompute(Sequence sequence) {
+        check(sequence);
+        if (sequence.cachedTokens() == 0) throw new IllegalStateException(sequence + " has no KV to drop");
+        KvSwap.Recompute r = new KvSwap.Recompute(sequence.blockCount(), sequence.cachedTokens());
+        kv.release(sequence);
+        return r;
+    }
+
+    /** Bytes of host memory a {@link #swapOut} of the sequence would take now (the CPU layout, fp32). */
+    public long hostSwapBytes(Sequence sequence) { return hostBytes(sequence.blockCount()); }
+
+    private long hostBytes(int blocks) {
+        return 4L * 2 * config.numLayers() * blocks * kv.blockSize() * config.numKvHeads() * config.headDim();
     }
 
     /** Blocks held by detached sets not yet adopted or discarded (a leak shows here); any thread. */
@@ -231,6 +250,14 @@ public final class InferenceEngine implements AutoCloseable {
                 KvReservation r = kv.reserve(List.of(sequence), new int[] {host.cachedTokens()});
                 if (r.granted()) runner.writeKvBlocks(sequence.blockTable(), host.data());
                 yield r;
+            }
+            case KvSwap.Recompute r -> {
+                KvReservation granted = kv.reserve(List.of(sequence), new int[] {r.cachedTokens()});
+                if (granted.granted()) {
+                    int tokens = r.cachedTokens();
+                    runner.forward(layout(List.of(sequence), tokens, true, true, new int[] {tokens - 1}), ModelRunner.Phase.PREFILL);
+                }
+                yield granted;
             }
             case KvSwap.Detached d -> {
                 if (d.source() != this) throw new IllegalArgumentException("the detached KV of " + sequence + " is on another engine");
@@ -350,7 +377,12 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /** Flattens the batch: prefill feeds whole prompts from position 0, decode each newest token. */
+    /** The step's inputs: every position (prefill), the newest (decode), or the cached ones again (recompute). */
     private StepLayout layout(List<Sequence> seqs, int tokens, boolean prefill, int[] logitRows) {
+        return layout(seqs, tokens, prefill, false, logitRows);
+    }
+
+    private StepLayout layout(List<Sequence> seqs, int tokens, boolean prefill, boolean cachedOnly, int[] logitRows) {
         int n = seqs.size();
         int[] ids = new int[tokens], positions = new int[tokens], slots = new int[tokens];
         int[] queryStart = new int[n + 1], context = new int[n];
@@ -363,7 +395,7 @@ public final class InferenceEngine implements AutoCloseable {
             Sequence s = seqs.get(i);
             queryStart[i] = t;
             int from = prefill ? 0 : s.length() - 1;
-            int to = s.length();
+            int to = cachedOnly ? s.cachedTokens() : s.length();
             for (int p = from; p < to; p++, t++) {
                 ids[t] = s.tokenAt(p);
                 positions[t] = p;

@@ -1,8 +1,9 @@
 package dev.aegaeon.runtime.engine;
 
 /**
- * A swapped-out sequence's KV cache, made by {@link InferenceEngine#swapOut} (a {@link Host} copy)
- * or {@link InferenceEngine#detach} (a {@link Detached} set still on the source device), and
+ * A swapped-out sequence's KV cache, made by {@link InferenceEngine#swapOut} (a {@link Host} copy),
+ * {@link InferenceEngine#detach} (a {@link Detached} set still on the source device) or
+ * {@link InferenceEngine#dropForRecompute} (a {@link Recompute}: nothing kept, the KV is computed again), and
  * consumed by {@link InferenceEngine#swapIn} or {@link InferenceEngine#adopt}: {@link #blocks()}
  * blocks holding {@link #cachedTokens()} positions. Whoever holds one and drops it without swapping
  * it in calls {@link #discard()}, or a detached set's device blocks stay reserved for ever.
@@ -23,6 +24,18 @@ public sealed interface KvSwap {
     record Host(float[] data, int blocks, int cachedTokens) implements KvSwap {
         @Override
         public long bytes() { return 4L * data.length; }
+
+        @Override
+        public void discard() {}
+    }
+
+    /**
+     * The KV dropped, to be computed again by a prefill of the cached positions when swapped back in
+     * (recompute preemption, for when host memory for a copy runs out); nothing is held meanwhile.
+     */
+    record Recompute(int blocks, int cachedTokens) implements KvSwap {
+        @Override
+        public long bytes() { return 0; }
 
         @Override
         public void discard() {}

@@ -47,6 +47,8 @@ public class PoolResource {
         d.put("swapSeconds", s.swapSeconds());
         d.put("switches", s.switches());
         d.put("kvSwapOuts", s.kvSwapOuts());
+        d.put("kvRecomputes", s.kvRecomputes());
+        d.put("kvSwapHostBytes", s.kvSwapHostBytes());
         d.put("openHostImages", s.openHostImages());
         d.put("stalls", s.stalls());
         return Response.ok(d).build();

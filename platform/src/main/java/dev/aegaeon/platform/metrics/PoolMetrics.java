@@ -36,6 +36,11 @@ public final class PoolMetrics {
                 s -> s.switches());
         counter(registry, "aegaeon.pool.kv.swap.outs", "Sequences whose KV cache left its device: swapped out to host memory, or detached for a peer hand-off", owner, stats,
                 s -> s.kvSwapOuts());
+        counter(registry, "aegaeon.pool.kv.recomputes", "Swap-outs that dropped the KV cache to compute it again at swap-in, the host memory for swapped KV (aegaeon.pool.kv-swap-bytes) being spent",
+                owner, stats, s -> s.kvRecomputes());
+        Gauge.builder("aegaeon.pool.kv.swap.host.bytes", owner, o -> stats.apply(o).kvSwapHostBytes())
+                .description("Host memory held by KV swapped out of the devices").baseUnit("bytes")
+                .register(registry);
         counter(registry, "aegaeon.pool.stalls", "Times a device with requests to serve saw no decision or completion for longer than the stall bound",
                 owner, stats, s -> s.stalls());
         Gauge.builder("aegaeon.pool.host.images", owner, o -> stats.apply(o).openHostImages())

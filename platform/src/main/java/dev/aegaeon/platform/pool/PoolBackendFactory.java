@@ -36,6 +36,9 @@ import dev.aegaeon.worker.PoolPolicy;
  *       produced; a CUDA engine keeps a fixed pool of this many positions, 8192 when unset)</li>
  *   <li>{@code aegaeon.pool.kv-page-bytes}: the size of one page of a device's shared KV pool (default 1 MiB; 0 = a fixed
  *       pool of kv-tokens-per-model per model, as before the shared pool)</li>
+ *   <li>{@code aegaeon.pool.kv-swap-bytes}: host memory per device for KV swapped out of it (default 4 GiB, vLLM's
+ *       {@code --swap-space}); past it a swapped-out sequence's KV is dropped and computed again when it resumes
+ *       (recompute preemption, counted in {@code aegaeon_pool_kv_recomputes_total}); 0 always recomputes</li>
  *   <li>{@code aegaeon.pool.policy}: {@code aegaeon} (default: token-level scheduling) or {@code request-level}
  *       (the ServerlessLLM-style baseline, switching models only between requests)</li>
  *   <li>{@code aegaeon.pool.qmax-seconds}: cap on one batch's decode quota in colocated rounds (default
@@ -133,7 +136,8 @@ public final class PoolBackendFactory {
                 PoolPolicy.parse(config.getOptionalValue("aegaeon.pool.policy", String.class).orElse("aegaeon")),
                 peerHandoff(config), stallAfter(config),
                 config.getOptionalValue("aegaeon.pool.host-memory-bytes", Long.class).orElse(PoolOptions.defaultHostMemoryBytes()),
-                config.getOptionalValue("aegaeon.pool.kv-page-bytes", Long.class).orElse(defaults.kvPageBytes()));
+                config.getOptionalValue("aegaeon.pool.kv-page-bytes", Long.class).orElse(defaults.kvPageBytes()),
+                config.getOptionalValue("aegaeon.pool.kv-swap-bytes", Long.class).orElse(PoolOptions.DEFAULT_KV_SWAP_BYTES));
         String echoShape = config.getOptionalValue("aegaeon.pool.echo-shape", String.class).orElse("tiny-llama");
         ModelPool pool = new ModelPool(options);
         LOG.infof("model pool on the %s backend: %d device(s), %s, %d bytes of memory each, %s policy%s", pool.backendName(),

@@ -5,6 +5,7 @@ import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.runtime.sampling.DecodedLogprobs;
 import dev.aegaeon.runtime.engine.InferenceEngine;
 import dev.aegaeon.runtime.engine.KvReservation;
+import dev.aegaeon.runtime.engine.KvSwap;
 import dev.aegaeon.runtime.engine.Sequence;
 import dev.aegaeon.runtime.engine.StepResult;
 import dev.aegaeon.scheduler.Decision;
@@ -49,6 +50,9 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     private final MeasuredCostModel cost;
     private final DoubleSupplier clock;
     private final java.util.concurrent.atomic.AtomicLong swapOuts = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong recomputes = new java.util.concurrent.atomic.AtomicLong();
+    /** Host memory the KV swapped out of all devices may take; a swap-out past it drops the KV for recompute. */
+    private final long swapHostBudget;
     /** Device time by kind, in nanoseconds of wall time on the thread doing it (see {@link #busySeconds}). */
     private final LongAdder stepNanos = new LongAdder(), loadNanos = new LongAdder(), swapNanos = new LongAdder();
     private final LongAdder switches = new LongAdder();
@@ -62,13 +66,15 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     EngineExecutor(Function<String, ModelRuntime> models, Map<Long, LiveRequest> requests, Consumer<Event> completions,
                    MeasuredCostModel cost, DoubleSupplier clock, List<DeviceInstance> devices, HandoffStats handoffs) {
         this(models, requests, completions, cost, clock, devices, handoffs, false,
-                TimelineRecorder.forDevices(devices.stream().map(d -> d.spec.role().name().toLowerCase(java.util.Locale.ROOT)).toList()));
+                TimelineRecorder.forDevices(devices.stream().map(d -> d.spec.role().name().toLowerCase(java.util.Locale.ROOT)).toList()),
+                PoolOptions.DEFAULT_KV_SWAP_BYTES);
     }
 
     EngineExecutor(Function<String, ModelRuntime> models, Map<Long, LiveRequest> requests, Consumer<Event> completions,
                    MeasuredCostModel cost, DoubleSupplier clock, List<DeviceInstance> devices, HandoffStats handoffs,
-                   boolean peerHandoff, TimelineRecorder timeline) {
+                   boolean peerHandoff, TimelineRecorder timeline, long kvSwapBytesPerDevice) {
         this.peerHandoff = peerHandoff;
+        this.swapHostBudget = ModelSizes.saturatedSum(0, devices.size(), kvSwapBytesPerDevice);
         this.timeline = timeline;
         this.models = models;
         this.requests = requests;
@@ -129,6 +135,16 @@ public final class EngineExecutor implements Executor, AutoCloseable {
 
     /** Sequences swapped out (to host memory, or detached for a peer hand-off), ever. */
     long swapOuts() { return swapOuts.get(); }
+
+    /** Swap-outs that dropped the KV for recompute because the host budget for swapped KV was spent. */
+    long recomputes() { return recomputes.get(); }
+
+    /** Host bytes held now by KV swapped out of the devices. */
+    long swappedHostBytes() {
+        long held = 0;
+        for (LiveRequest r : requests.values()) if (r.swapped instanceof KvSwap.Host h) held += h.bytes();
+        return held;
+    }
 
     /**
      * Seconds the compute thread spent running prefill and decode steps, ever: the numerator of
@@ -212,12 +228,19 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     private void swapOut(Decision.SwapOut d) {
         long t0 = System.nanoTime(), bytes = 0;
         boolean detach = peerHandoff && device(d.instance()).spec.role() == InstanceSpec.Role.PREFILL;
+        long held = detach ? 0 : swappedHostBytes();
         for (long id : d.requests()) {
             LiveRequest r = requests.get(id);
             if (r == null || r.done || r.sequence == null) continue;
             try {
                 long r0 = System.nanoTime();
-                r.swapped = detach ? r.engine.detach(r.sequence) : r.engine.swapOut(r.sequence);
+                if (!detach && held + r.engine.hostSwapBytes(r.sequence) > swapHostBudget) {
+                    r.swapped = r.engine.dropForRecompute(r.sequence);
+                    recomputes.incrementAndGet();
+                } else {
+                    r.swapped = detach ? r.engine.detach(r.sequence) : r.engine.swapOut(r.sequence);
+                    held += r.swapped.bytes();
+                }
                 if (r.prefillDoneNanos != 0) r.handoffCopyNanos += System.nanoTime() - r0;
                 swapOuts.incrementAndGet();
                 // A detach moves nothing: its bytes in no time would teach the cost model an absurd swap
@@ -242,11 +265,13 @@ public final class EngineExecutor implements Executor, AutoCloseable {
      */
     private void swapIn(Decision.SwapIn d) {
         long t0 = System.nanoTime(), bytes = 0;
+        boolean recomputed = false;
         for (long id : d.requests()) {
             LiveRequest r = requests.get(id);
             if (r == null || r.done || r.swapped == null) continue;
             try {
                 bytes += r.swapped.bytes();
+                recomputed |= r.swapped instanceof KvSwap.Recompute;
                 InferenceEngine source = r.engine;
                 InferenceEngine target = r.instance == d.instance() ? source : r.model.engineForCompute(d.instance());
                 long r0 = System.nanoTime();
@@ -272,7 +297,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         }
         long nanos = System.nanoTime() - t0;
         swapNanos.add(nanos);
-        cost.recordSwap(bytes, nanos / 1e9);
+        if (!recomputed) cost.recordSwap(bytes, nanos / 1e9); // a prefill's time is no copy rate
         recordSwap(d.instance(), SpanKind.SWAP_IN, d.requests(), t0, t0 + nanos, bytes);
         completions.accept(new Event.SwapDone(d.instance(), d.swapId()));
     }

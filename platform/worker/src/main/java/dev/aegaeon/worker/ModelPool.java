@@ -97,7 +97,7 @@ public final class ModelPool implements AutoCloseable {
         this.kvPools = new KvPools(options, devices);
         this.executor = new EngineExecutor(bySchedulerName::get, requests, event -> loop().post(event), cost, clock::now,
                 devices, handoffs, options.peerHandoff(), TimelineRecorder.forDevices(
-                        devices.stream().map(d -> d.spec.role().name().toLowerCase(java.util.Locale.ROOT)).toList()));
+                        devices.stream().map(d -> d.spec.role().name().toLowerCase(java.util.Locale.ROOT)).toList()), options.kvSwapBytes());
         this.loop = new SchedulerLoop(clock, cost, devices.stream().map(d -> d.spec).toList(),
                 options.scheduler(), options.policy(), new LedgerRouter(), executor, this::ended, options.stallAfter().toNanos() / 1e9);
         if (options.tickInterval().isZero()) {
@@ -317,7 +317,7 @@ public final class ModelPool implements AutoCloseable {
     /** All of the pool's counters at once. */
     public PoolStats stats() {
         return new PoolStats(policy(), backendName(), byName.size(), busySeconds(), loadSeconds(), swapSeconds(), switches(),
-                kvSwaps(), openHostImages(), stalls());
+                kvSwaps(), openHostImages(), stalls(), kvRecomputes(), kvSwapHostBytes());
     }
 
     /**
@@ -385,6 +385,12 @@ public final class ModelPool implements AutoCloseable {
 
     /** Sequences whose KV was swapped out to host memory, ever (all models). */
     public long kvSwaps() { return executor.swapOuts(); }
+
+    /** Swap-outs that dropped the KV for recompute (the host budget for swapped KV was spent). */
+    public long kvRecomputes() { return executor.recomputes(); }
+
+    /** Host bytes held now by swapped-out KV (bounded by aegaeon.pool.kv-swap-bytes per device). */
+    public long kvSwapHostBytes() { return executor.swappedHostBytes(); }
 
     /**
      * Scale-to-zero, now: every idle model (no live request, minScale 0) idle for its

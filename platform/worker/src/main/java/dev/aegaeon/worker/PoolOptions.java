@@ -38,13 +38,19 @@ import java.util.Optional;
  *                         one page, holding as many of its tokens as fit (default {@link #DEFAULT_KV_PAGE_BYTES}).
  *                         0 turns the shared pool off: each engine owns a fixed pool of
  *                         {@code kvTokensPerModel} ({@link #LEGACY_KV_TOKENS_PER_MODEL} when 0)
+ * @param kvSwapBytes      host memory per device for KV swapped out of it (as vLLM's {@code --swap-space},
+ *                         default {@link #DEFAULT_KV_SWAP_BYTES}); a swap-out past it drops the KV instead and
+ *                         computes it again at swap-in (recompute preemption). 0: always recompute
  */
 public record PoolOptions(Optional<String> backend, long memoryBytes, int blockSize, int kvTokensPerModel,
                           SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
                           PoolPolicy policy, boolean peerHandoff, Duration stallAfter,
-                          long hostMemoryBytes, long kvPageBytes) {
+                          long hostMemoryBytes, long kvPageBytes, long kvSwapBytes) {
     /** 1 MiB: about 18 tokens of a Qwen2.5-7B-shaped model's KV (57,344 bytes a token in bf16). */
     public static final long DEFAULT_KV_PAGE_BYTES = 1L << 20;
+
+    /** 4 GiB per device, vLLM's default swap space. */
+    public static final long DEFAULT_KV_SWAP_BYTES = 4L << 30;
 
     /** The per-engine pool size a backend without growing KV caches gets when no cap is set. */
     public static final int LEGACY_KV_TOKENS_PER_MODEL = 8192;
@@ -54,7 +60,7 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
                        SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
                        PoolPolicy policy, boolean peerHandoff, Duration stallAfter, long hostMemoryBytes) {
         this(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff,
-                stallAfter, hostMemoryBytes, DEFAULT_KV_PAGE_BYTES);
+                stallAfter, hostMemoryBytes, DEFAULT_KV_PAGE_BYTES, DEFAULT_KV_SWAP_BYTES);
     }
 
     /** Stalls reported after {@link SchedulerLoop#DEFAULT_STALL_SECONDS}. */
@@ -93,6 +99,7 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
         if (kvTokensPerModel < 0 || (kvTokensPerModel != 0 && kvTokensPerModel < blockSize)) {
             throw new IllegalArgumentException("kvTokensPerModel must be 0 (no cap) or at least one block");
         }
+        if (kvSwapBytes < 0) throw new IllegalArgumentException("kvSwapBytes must be >= 0 (0: recompute instead of swapping KV to host)");
         if (kvPageBytes < 0) throw new IllegalArgumentException("kvPageBytes must be >= 0 (0: a fixed KV pool per model)");
         if (scheduler == null) throw new IllegalArgumentException("scheduler config is required");
         if (clock == null) throw new IllegalArgumentException("clock is required");
@@ -127,46 +134,50 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
     }
 
     public PoolOptions withBackend(String name) {
-        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
+        return new PoolOptions(Optional.of(name), memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes, kvSwapBytes);
     }
 
     public PoolOptions withMemoryBytes(long bytes) {
-        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
+        return new PoolOptions(backend, bytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes, kvSwapBytes);
     }
 
     public PoolOptions withKvTokensPerModel(int tokens) {
-        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, tokens, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes, kvSwapBytes);
     }
 
     public PoolOptions withScheduler(SchedulerConfig config) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, config, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes, kvSwapBytes);
     }
 
     public PoolOptions withClock(Clock c, Duration tick) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, c, tick, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes, kvSwapBytes);
     }
 
     public PoolOptions withDevices(DeviceLayout layout) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, layout, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, layout, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes, kvSwapBytes);
     }
 
     public PoolOptions withPolicy(PoolPolicy p) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, p, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, p, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes, kvSwapBytes);
     }
 
     public PoolOptions withPeerHandoff(boolean on) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, on, stallAfter, hostMemoryBytes, kvPageBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, on, stallAfter, hostMemoryBytes, kvPageBytes, kvSwapBytes);
     }
 
     public PoolOptions withStallAfter(Duration bound) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, bound, hostMemoryBytes, kvPageBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, bound, hostMemoryBytes, kvPageBytes, kvSwapBytes);
     }
 
     public PoolOptions withHostMemoryBytes(long bytes) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, bytes, kvPageBytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, bytes, kvPageBytes, kvSwapBytes);
     }
 
     public PoolOptions withKvPageBytes(long bytes) {
-        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, bytes);
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, bytes, kvSwapBytes);
+    }
+
+    public PoolOptions withKvSwapBytes(long bytes) {
+        return new PoolOptions(backend, memoryBytes, blockSize, kvTokensPerModel, scheduler, clock, tickInterval, devices, policy, peerHandoff, stallAfter, hostMemoryBytes, kvPageBytes, bytes);
     }
 }

@@ -1,7 +1,7 @@
 package dev.aegaeon.worker;
 
 /**
- * The pool's device-time counters, each monotonic since the pool started: read them before and
+ * The pool's device-time counters, each monotonic since the pool started (but {@code kvSwapHostBytes}): read them before and
  * after a run and subtract. GPU busy share over a run = delta {@code busySeconds} / wall seconds.
  *
  * @param models          functions registered now
@@ -12,6 +12,10 @@ package dev.aegaeon.worker;
  * @param kvSwapOuts      sequences whose KV was swapped out to host memory
  * @param openHostImages  weight images in host memory, each counted once however many models share it
  * @param stalls          times an instance with requests to serve went silent past {@link PoolOptions#stallAfter()}
+ * @param kvRecomputes    swap-outs that dropped the KV to compute it again at swap-in (the host budget
+ *                        for swapped KV, {@link PoolOptions#kvSwapBytes()}, was spent); part of {@code kvSwapOuts}
+ * @param kvSwapHostBytes host bytes held now by swapped-out KV (a gauge, not monotonic)
  */
 public record PoolStats(PoolPolicy policy, String backend, int models, double busySeconds, double loadSeconds,
-                        double swapSeconds, long switches, long kvSwapOuts, int openHostImages, long stalls) {}
+                        double swapSeconds, long switches, long kvSwapOuts, int openHostImages, long stalls,
+                        long kvRecomputes, long kvSwapHostBytes) {}
