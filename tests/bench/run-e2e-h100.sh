@@ -36,7 +36,8 @@ root_out=${OUT:-./e2e-out}
 out=$root_out/e2e-$policy
 mkdir -p "$out"
 data=$(mktemp -d /tmp/aegaeon-e2e-data.XXXXXX)
-commit=${COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
+# The staged build's commit: the device's copy of the checkout may carry an older .git than the tree.
+commit=${COMMIT:-$(cat "$stage/commit.txt" 2>/dev/null || git rev-parse --short HEAD 2>/dev/null || echo unknown)}
 card=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)
 card=${card:-unknown (no nvidia-smi)}
 case "$policy" in aegaeon|request-level) ;; *) echo "POLICY must be aegaeon or request-level" >&2; exit 2 ;; esac

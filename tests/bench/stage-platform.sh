@@ -64,6 +64,8 @@ find "$work/app" -name '*.jar' -print0 | while IFS= read -r -d '' jar; do
 done
 tar -C "$work" -cf - app | xz -9 -T2 > "$out/app.tar.xz"
 
+# The commit the stage was built from (+dirty when the tree had changes), for the results' labels.
+{ git -C "$root" rev-parse --short HEAD; git -C "$root" diff --quiet HEAD -- . ':!.device' || echo "+dirty"; } 2>/dev/null | tr -d '\n' > "$out/commit.txt"
 cat > "$out/env.sh" <<'ENV'
 # Sourced by the launchers: unpacks the JRE and the app once per machine (or after a restage).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
