@@ -4,9 +4,7 @@ import dev.aegaeon.runtime.engine.SharedKvPages;
 import dev.aegaeon.runtime.engine.InvalidParameter;
 import dev.aegaeon.runtime.sampling.ResponseFormat;
 import dev.aegaeon.runtime.engine.SamplingParams;
-import dev.aegaeon.runtime.model.GenerationConfig;
 import dev.aegaeon.runtime.model.ModelConfig;
-import dev.aegaeon.runtime.model.ModelConfigLoader;
 import dev.aegaeon.runtime.tokenizer.ChatTemplate;
 import dev.aegaeon.runtime.tokenizer.TextTokenizer;
 import dev.aegaeon.scheduler.Clock;
@@ -16,10 +14,7 @@ import dev.aegaeon.scheduler.PoolScheduler;
 import dev.aegaeon.scheduler.RequestSpec;
 import dev.aegaeon.scheduler.RequestState;
 import dev.aegaeon.scheduler.SchedulerListener;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -464,43 +459,13 @@ public final class ModelPool implements AutoCloseable {
     }
 
     private ModelRuntime open(ModelFunction f) {
-        ModelConfig config;
-        Optional<TextTokenizer> tokenizer;
-        Optional<ChatTemplate> template;
-        long weightBytes;
-        switch (f.source()) {
-            case WeightOrigin.Synthetic s -> {
-                config = SyntheticShapes.config(s.shape());
-                SyntheticTokenizerFiles files = syntheticTokenizer();
-                boolean fits = files != null && files.vocabSize() <= config.vocabSize();
-                tokenizer = fits ? Optional.of(files.tokenizer()) : Optional.empty();
-                template = fits ? files.template() : Optional.empty();
-                weightBytes = ModelSizes.syntheticWeightBytes(f.name(), config);
-            }
-            case WeightOrigin.HfDirectory hf -> {
-                Path dir = hf.path();
-                if (!Files.isDirectory(dir)) throw new IllegalArgumentException("model directory " + dir + " does not exist");
-                config = ModelConfigLoader.withGenerationConfig(ModelConfigLoader.load(dir), GenerationConfig.read(dir));
-                tokenizer = Files.isRegularFile(dir.resolve(TextTokenizer.FILE_NAME)) ? Optional.of(TextTokenizer.load(dir)) : Optional.empty();
-                template = ChatTemplate.load(dir);
-                weightBytes = safetensorsBytes(dir);
-            }
-        }
-        long kvBytesPerToken = ModelSizes.kvBytesPerToken(f.name(), config);
+        SourceFiles src = SourceFiles.read(f, this::syntheticTokenizer);
+        long kvBytesPerToken = ModelSizes.kvBytesPerToken(f.name(), src.config());
         KvPools.ModelKv kv = kvPools.forModel(kvBytesPerToken);
         String schedulerName = f.name() + "#" + nextRegistration.incrementAndGet();
-        return new ModelRuntime(f, schedulerName, config, Math.max(1, weightBytes), kvBytesPerToken, kv.paging(), kvPools.devicePages(), tokenizer, template,
-                devices.stream().map(d -> d.backend).toList(), kv.engine(), hostImages, clock.now());
-    }
-
-    private static long safetensorsBytes(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            long total = 0;
-            for (Path p : files.filter(p -> p.getFileName().toString().endsWith(".safetensors")).toList()) total += Files.size(p);
-            return total;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
-        }
+        return new ModelRuntime(f, schedulerName, src.config(), Math.max(1, src.weightBytes()), kvBytesPerToken, kv.paging(),
+                kvPools.devicePages(), src.tokenizer(), src.template(), devices.stream().map(d -> d.backend).toList(), kv.engine(),
+                hostImages, clock.now());
     }
 
     /** The synthetic tokenizer, written once per pool; null when the tokenizer library cannot load here. */
