@@ -4,7 +4,9 @@
 #   auto     the card's own images (on an H100/H200: sm_90 SASS + the sm_90a wgmma module)
 #   generic  -Daegaeon.cuda.kernelArch=GENERIC: the compute_80 PTX JIT-compiled by the driver, wgmma
 #            off: the code path of A100, A10G, L4, L40S and RTX cards, proven on this card
-#   tests/bench/run-arch-check.sh STAGE [OUT] [MODE...]     (MODE auto|generic, default both; OUT default $OUT or ./arch-check-out)
+#   cublaslt the card's own images with -Daegaeon.cuda.gemmLibrary=CUBLASLT: the suite and both model
+#            parities with the products on cuBLASLt (what making it the default needs)
+#   tests/bench/run-arch-check.sh STAGE [OUT] [MODE...]     (MODE auto|generic|cublaslt, default auto generic; OUT default $OUT or ./arch-check-out)
 # BENCH=1 also runs the kernel bench (run-kernel-bench.sh) per mode and sets the headline figures
 # side by side; CONFORMANCE=0 leaves the conformance runs out (the two benches fit one device call).
 # Stage without a baseline (stage-gpu.sh OUT): an older runtime rejects kernelArch.
@@ -28,7 +30,8 @@ for mode in "${modes[@]}"; do
   case "$mode" in
     auto) opts=${JAVA_TOOL_OPTIONS:-} ;;
     generic) opts="-Daegaeon.cuda.kernelArch=GENERIC ${JAVA_TOOL_OPTIONS:-}" ;;
-    *) echo "unknown mode $mode (auto or generic)" >&2; exit 2 ;;
+    cublaslt) opts="-Daegaeon.cuda.gemmLibrary=CUBLASLT ${JAVA_TOOL_OPTIONS:-}" ;;
+    *) echo "unknown mode $mode (auto, generic or cublaslt)" >&2; exit 2 ;;
   esac
   echo "=== $mode ==="
   if [ "${CONFORMANCE:-1}" = 1 ]; then
@@ -44,7 +47,7 @@ for mode in "${modes[@]}"; do
   first=$(echo "$loaded" | head -1)
   if [ "$mode" = generic ]; then
     { echo "$first" | grep -q 'compute_80.fatbin' && ! echo "$first" | grep -q 'sm_90a'; } || { echo "FAIL: generic mode did not load the compute_80 PTX alone"; rc=1; }
-  elif [ "$cc" = 9.0 ]; then
+  elif [ "$cc" = 9.0 ]; then  # auto and cublaslt load the Hopper images
     echo "$first" | grep -q 'sm_90.fatbin' && echo "$first" | grep -q 'sm_90a.fatbin' || { echo "FAIL: auto mode on 9.0 did not load sm_90 + sm_90a"; rc=1; }
   fi
 done
