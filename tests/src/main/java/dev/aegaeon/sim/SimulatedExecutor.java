@@ -25,6 +25,8 @@ public final class SimulatedExecutor implements Executor {
     private final double[] h2dFree, d2hFree;
     private double busyGpuSeconds;
     private long computeDecisions;
+    /** Device bytes of KV in host memory now (swapped out and not yet back), and the most at once. */
+    private long swappedBytes, peakSwappedBytes;
 
     public SimulatedExecutor(CostModel cost, VirtualClock clock, Trace trace, int[] gpusPerInstance, BiConsumer<Double, Event> schedule) {
         this.cost = cost;
@@ -75,11 +77,14 @@ public final class SimulatedExecutor implements Executor {
                 schedule.accept(end, new Event.LoadDone(l.instance(), l.model()));
             }
             case Decision.SwapIn s -> {
+                swappedBytes = Math.max(0, swappedBytes - s.bytes());
                 double end = Math.max(now, h2dFree[s.instance()]) + cost.swapSeconds(s.bytes());
                 h2dFree[s.instance()] = end;
                 schedule.accept(end, new Event.SwapDone(s.instance(), s.swapId()));
             }
             case Decision.SwapOut s -> {
+                swappedBytes += s.bytes();
+                peakSwappedBytes = Math.max(peakSwappedBytes, swappedBytes);
                 double end = Math.max(now, d2hFree[s.instance()]) + cost.swapSeconds(s.bytes());
                 d2hFree[s.instance()] = end;
                 schedule.accept(end, new Event.SwapDone(s.instance(), s.swapId()));
@@ -96,6 +101,11 @@ public final class SimulatedExecutor implements Executor {
     /** GPU-seconds spent computing (an instance of k GPUs counts k). */
     public double busyGpuSeconds() {
         return busyGpuSeconds;
+    }
+
+    /** The most device bytes of KV that were in host memory at once. */
+    public long peakSwappedBytes() {
+        return peakSwappedBytes;
     }
 
     public long computeDecisions() {

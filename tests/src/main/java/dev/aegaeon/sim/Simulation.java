@@ -25,8 +25,11 @@ public final class Simulation {
      * @param ended  requests that reached a terminal state (finished, rejected or cancelled)
      * @param cutOff the run stopped at {@code duration + drain} with events still to process; when
      *               false every event was processed, so a request that has not ended was stranded
+     * @param peakSwappedKvBytes the most device bytes of KV that were out in host memory at once (between a
+     *               swap-out and its swap-in, hand-offs through the host included), all instances together
      */
-    public record Result(String policy, int gpus, SloReport slo, double busyGpuSeconds, double endSeconds, long events, int ended, boolean cutOff) {
+    public record Result(String policy, int gpus, SloReport slo, double busyGpuSeconds, double endSeconds, long events, int ended, boolean cutOff,
+                         long peakSwappedKvBytes) {
         /** Requests left unended although nothing remained to wake the scheduler (a liveness failure). */
         public int stranded() {
             return cutOff ? 0 : slo.requests() - ended;
@@ -133,6 +136,6 @@ public final class Simulation {
             afterEvent.accept(scheduler);
         }
         return new Result(policy.name(), policy.gpus(), ledger.report(Math.max(clock.now(), stopAt(trace, drainSeconds, clock.now(), cutOff))),
-                executor.busyGpuSeconds(), clock.now(), events, ended[0], cutOff);
+                executor.busyGpuSeconds(), clock.now(), events, ended[0], cutOff, executor.peakSwappedBytes());
     }
 }
