@@ -377,11 +377,11 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /** Flattens the batch: prefill feeds whole prompts from position 0, decode each newest token. */
-    /** The step's inputs: every position (prefill), the newest (decode), or the cached ones again (recompute). */
     private StepLayout layout(List<Sequence> seqs, int tokens, boolean prefill, int[] logitRows) {
         return layout(seqs, tokens, prefill, false, logitRows);
     }
 
+    /** As above; {@code cachedOnly} (with prefill) feeds the cached positions again, for a recompute. */
     private StepLayout layout(List<Sequence> seqs, int tokens, boolean prefill, boolean cachedOnly, int[] logitRows) {
         int n = seqs.size();
         int[] ids = new int[tokens], positions = new int[tokens], slots = new int[tokens];

@@ -51,7 +51,11 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     private final DoubleSupplier clock;
     private final java.util.concurrent.atomic.AtomicLong swapOuts = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong recomputes = new java.util.concurrent.atomic.AtomicLong();
-    /** Host memory the KV swapped out of all devices may take; a swap-out past it drops the KV for recompute. */
+    /**
+     * Host memory the KV swapped out of all devices may take; a swap-out past it drops the KV for
+     * recompute. Checked per decision against what is held then, so two devices swapping out at the
+     * same moment may pass it by one decision's bytes.
+     */
     private final long swapHostBudget;
     /** Device time by kind, in nanoseconds of wall time on the thread doing it (see {@link #busySeconds}). */
     private final LongAdder stepNanos = new LongAdder(), loadNanos = new LongAdder(), swapNanos = new LongAdder();
