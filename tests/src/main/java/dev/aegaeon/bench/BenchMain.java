@@ -46,7 +46,7 @@ public final class BenchMain {
     static String usage() {
         return """
                 usage:
-                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--round-bound on|off (our decode rounds bounded by the TTFT objective; default: the scheduler's)] [--kv-page-bytes P (KV counted in whole pages of P bytes, as the worker's page pool; results named -pagesP)] [--models-up-to N (e1: 16..N step 8, default 128; e3: 1..N, default 12)] [--layout disaggregated|hybrid (e1, our policy: the decode GPUs also prefill; results named -hybrid)] [--diagnose-models N [--prefill-gpus P (-1: colocated)] (e1: one point, ours and request-level, with where attainment is lost)] --out DIR
+                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--round-bound on|off (our decode rounds bounded by the TTFT objective; default: the scheduler's)] [--kv-page-bytes P (KV counted in whole pages of P bytes, as the worker's page pool; results named -pagesP)] [--kv-swap-bytes B|unbounded (host memory per GPU for swapped-out KV, past which a swap-out is a recompute, as the worker's aegaeon.pool.kv-swap-bytes; default 4 GiB; otherwise results named -swapB)] [--models-up-to N (e1: 16..N step 8, default 128; e3: 1..N, default 12)] [--layout disaggregated|hybrid (e1, our policy: the decode GPUs also prefill; results named -hybrid)] [--diagnose-models N [--prefill-gpus P (-1: colocated)] (e1: one point, ours and request-level, with where attainment is lost)] --out DIR
                   simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] [--qmax 2,..] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
@@ -102,6 +102,8 @@ public final class BenchMain {
                     }
                 }
                 if (a.string("kv-page-bytes", null) != null) e.withKvPageBytes((long) bounded(a, "kv-page-bytes", 0, 0, 1 << 30));
+                String swap = a.string("kv-swap-bytes", null);
+                if (swap != null) e.withKvSwapBytesPerGpu(swap.equals("unbounded") ? Long.MAX_VALUE : Long.parseLong(swap));
                 if (a.string("models-up-to", null) != null) {
                     switch (exp) {
                         case "e1" -> e.withE1MaxModels(bounded(a, "models-up-to", 128, 16, 1024));

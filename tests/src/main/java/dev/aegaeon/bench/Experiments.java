@@ -52,6 +52,7 @@ public final class Experiments {
     private double qmaxSeconds;
     /** KV counted in whole pages of this many bytes per device, as the worker's page pool holds it (0: token by token). */
     private long kvPageBytes;
+    private long kvSwapBytesPerGpu = dev.aegaeon.sim.Trace.DEFAULT_KV_SWAP_BYTES_PER_GPU;
     private int e3MaxModels = 12;
     private int e1MaxModels = 128;
     private boolean roundBound = SchedulerConfig.defaults().ttftBoundedRounds();
@@ -84,6 +85,13 @@ public final class Experiments {
         return this;
     }
 
+    /** The worker's host memory per GPU for swapped-out KV in every experiment (the platform's aegaeon.pool.kv-swap-bytes). */
+    Experiments withKvSwapBytesPerGpu(long bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("--kv-swap-bytes must be >= 0");
+        this.kvSwapBytesPerGpu = bytes;
+        return this;
+    }
+
     /** e1 lays our policy out hybrid ({@link Policies#aegaeonHybrid}): the decode instances prefill too. */
     private boolean e1Hybrid;
 
@@ -101,7 +109,10 @@ public final class Experiments {
 
     /** The suffix of this run's result files: none for the defaults. */
     private String variant() {
-        return (qmaxSeconds > 0 ? "-qmax" + qmaxSeconds : "") + (kvPageBytes > 0 ? "-pages" + kvPageBytes : "") + (e1Hybrid ? "-hybrid" : "");
+        return (qmaxSeconds > 0 ? "-qmax" + qmaxSeconds : "") + (kvPageBytes > 0 ? "-pages" + kvPageBytes : "")
+                + (kvSwapBytesPerGpu != dev.aegaeon.sim.Trace.DEFAULT_KV_SWAP_BYTES_PER_GPU
+                        ? "-swap" + (kvSwapBytesPerGpu == Long.MAX_VALUE ? "unbounded" : kvSwapBytesPerGpu) : "")
+                + (e1Hybrid ? "-hybrid" : "");
     }
 
     /** e1 sweeps 16..n models in steps of 8 (default 128). */
@@ -151,7 +162,7 @@ public final class Experiments {
 
     private Simulation.Result run(Trace trace, GpuKind gpu, SchedulerFactory policy) {
         progress(policy);
-        return Simulation.run(trace.withKvPageBytes(kvPageBytes), new CostModels(profiles, gpu, loadBytesPerSecond).forModels(trace.models()), policy, DRAIN);
+        return Simulation.run(trace.withKvPageBytes(kvPageBytes).withKvSwapBytesPerGpu(kvSwapBytesPerGpu), new CostModels(profiles, gpu, loadBytesPerSecond).forModels(trace.models()), policy, DRAIN);
     }
 
     /** Simulations started so far, on one progress line (a run of e3 is minutes of many simulations). */
@@ -172,7 +183,7 @@ public final class Experiments {
         } else if (kvPageBytes > 0) {
             policy = Policies.withMemory(policy, Replay.POOL_BYTES); // the pool's memory, one page pool shared by every model: no gate
         }
-        return Simulation.run(trace.withKvPageBytes(kvPageBytes), new MeasuredTableCostModel(measured, CatalogModel.QWEN2_5_7B, measured.hbmBytesPerSecond()),
+        return Simulation.run(trace.withKvPageBytes(kvPageBytes).withKvSwapBytesPerGpu(kvSwapBytesPerGpu), new MeasuredTableCostModel(measured, CatalogModel.QWEN2_5_7B, measured.hbmBytesPerSecond()),
                 policy, DRAIN);
     }
 
@@ -240,7 +251,8 @@ public final class Experiments {
         Map<String, CatalogModel> models = WorkloadGenerator.mix(List.of(CatalogModel.QWEN2_5_7B, CatalogModel.YI1_5_9B, CatalogModel.LLAMA2_13B), n);
         Map<String, Double> rates = new HashMap<>();
         models.keySet().forEach(m -> rates.put(m, 0.1));
-        Trace trace = WorkloadGenerator.poisson(models, rates, duration, SloTargets.PAPER_DEFAULT, seed).withKvPageBytes(kvPageBytes);
+        Trace trace = WorkloadGenerator.poisson(models, rates, duration, SloTargets.PAPER_DEFAULT, seed).withKvPageBytes(kvPageBytes)
+                .withKvSwapBytesPerGpu(kvSwapBytesPerGpu);
         var cost = new CostModels(profiles, gpu, loadBytesPerSecond).forModels(trace.models());
         SchedulerFactory ours = prefillGpus < 0 ? Policies.colocated(gpus, 1, gpu, ours())
                 : prefillGpus == 0 ? oursOn(gpus, gpu)

@@ -26,10 +26,12 @@ public final class Simulation {
      * @param cutOff the run stopped at {@code duration + drain} with events still to process; when
      *               false every event was processed, so a request that has not ended was stranded
      * @param peakSwappedKvBytes the most device bytes of KV that were out in host memory at once (between a
-     *               swap-out and its swap-in, hand-offs through the host included), all instances together
+     *               swap-out and its swap-in; hand-offs go device to device), all instances together
+     * @param kvRecomputes swap-outs that dropped a request's KV because the host budget was spent
+     *               ({@link Trace#kvSwapBytesPerGpu()}); each one's swap-in was a prefill
      */
     public record Result(String policy, int gpus, SloReport slo, double busyGpuSeconds, double endSeconds, long events, int ended, boolean cutOff,
-                         long peakSwappedKvBytes) {
+                         long peakSwappedKvBytes, long kvRecomputes) {
         /** Requests left unended although nothing remained to wake the scheduler (a liveness failure). */
         public int stranded() {
             return cutOff ? 0 : slo.requests() - ended;
@@ -100,7 +102,9 @@ public final class Simulation {
         int[] gpus = instances.stream().mapToInt(InstanceSpec::gpus).toArray();
         PriorityQueue<Timed> queue = new PriorityQueue<>();
         long[] seq = {0};
-        SimulatedExecutor executor = new SimulatedExecutor(cost, clock, trace, gpus, (t, e) -> queue.add(new Timed(t, seq[0]++, e)));
+        boolean[] handoffSource = new boolean[instances.size()];
+        for (int i = 0; i < handoffSource.length; i++) handoffSource[i] = instances.get(i).role() == InstanceSpec.Role.PREFILL;
+        SimulatedExecutor executor = new SimulatedExecutor(cost, clock, trace, gpus, handoffSource, (t, e) -> queue.add(new Timed(t, seq[0]++, e)));
         Scheduler scheduler = policy.create(clock, cost, trace, both);
         List<Decision> initial = scheduler.start();
         tap.accept(null, initial);
@@ -136,6 +140,7 @@ public final class Simulation {
             afterEvent.accept(scheduler);
         }
         return new Result(policy.name(), policy.gpus(), ledger.report(Math.max(clock.now(), stopAt(trace, drainSeconds, clock.now(), cutOff))),
-                executor.busyGpuSeconds(), clock.now(), events, ended[0], cutOff, executor.peakSwappedBytes());
+                executor.busyGpuSeconds(), clock.now(), events, ended[0], cutOff, executor.peakSwappedBytes(),
+                executor.recomputes());
     }
 }
