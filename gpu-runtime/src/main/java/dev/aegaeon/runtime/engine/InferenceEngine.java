@@ -33,6 +33,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     private final ModelConfig config;
     private final ModelRunner runner;
+    private final KvCacheShape kvShape;
     private final KvBlockManager kv;
     private final TokenDecoder decoder;
     private LogitsObserver logitsObserver;
@@ -43,8 +44,8 @@ public final class InferenceEngine implements AutoCloseable {
     public InferenceEngine(ModelConfig config, WeightSource weights, Backend backend, EngineOptions options) {
         this.config = config;
         this.kv = new KvBlockManager(options.numBlocks(), options.blockSize(), options.pages());
-        this.runner = new ModelRunner(config, weights, backend, new KvCacheShape(config.numLayers(),
-                config.numKvHeads(), config.headDim(), options.blockSize(), options.numBlocks()), options.pages() != null);
+        this.kvShape = new KvCacheShape(config.numLayers(), config.numKvHeads(), config.headDim(), options.blockSize(), options.numBlocks());
+        this.runner = new ModelRunner(config, weights, backend, kvShape, options.pages() != null);
         this.decoder = options.decoder();
         if (decoder != null) this.tokenTexts = new TokenTexts(config.vocabSize(), id -> decoder.decode(new int[] {id}));
     }
@@ -215,9 +216,7 @@ public final class InferenceEngine implements AutoCloseable {
     /** Bytes of host memory a {@link #swapOut} of the sequence would take now (the CPU layout, fp32). */
     public long hostSwapBytes(Sequence sequence) { return hostBytes(sequence.blockCount()); }
 
-    private long hostBytes(int blocks) {
-        return 4L * 2 * config.numLayers() * blocks * kv.blockSize() * config.numKvHeads() * config.headDim();
-    }
+    private long hostBytes(int blocks) { return blocks * kvShape.bytesPerBlock(Float.BYTES); }
 
     /** Blocks held by detached sets not yet adopted or discarded (a leak shows here); any thread. */
     public int detachedBlocks() {

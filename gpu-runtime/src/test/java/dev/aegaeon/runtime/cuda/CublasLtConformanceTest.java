@@ -1,6 +1,5 @@
 package dev.aegaeon.runtime.cuda;
 
-import static dev.aegaeon.runtime.cuda.TwinBackends.random;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -53,13 +52,8 @@ class CublasLtConformanceTest {
             ops.setSwapAbDecode(false);
             ops.setGemmLibrary(CudaOptions.GemmLibrary.CUBLASLT);
             for (int rep = 0; rep < 2; rep++) { // the second call reuses the cached plan
-                var x = b.tensor(random(rnd, m * k, 1), m, k);
-                var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
-                var bias = withBias ? b.weight("bias", random(rnd, n, 1), n) : null;
-                var out = b.empty(m, n);
-                b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
-                b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
-                b.assertClose("cuBLASLt linear " + m + "x" + n + "x" + k + (withBias ? " + bias" : "") + " #" + rep, out, m, TOLERANCE);
+                b.assertLinearMatches(rnd, "cuBLASLt linear " + m + "x" + n + "x" + k + (withBias ? " + bias" : "") + " #" + rep,
+                        m, n, k, withBias, TOLERANCE);
             }
             if (k % 8 == 0) assertTrue(ops.cublasLtProducts() >= before + 2, "cuBLASLt ran the aligned product " + m + "x" + n + "x" + k);
         } finally {

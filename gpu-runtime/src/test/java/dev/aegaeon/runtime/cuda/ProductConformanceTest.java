@@ -119,13 +119,7 @@ class ProductConformanceTest {
         boolean before = ops.gemvWide();
         try {
             ops.setGemvWide(wide);
-            var x = b.tensor(random(rnd, k, 1), 1, k);
-            var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
-            var bias = withBias ? b.weight("bias", random(rnd, n, 1), n) : null;
-            var out = b.empty(1, n);
-            b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
-            b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
-            b.assertClose((wide ? "gemv_wide_m1 " : "gemv_m1 ") + n + "x" + k, out, 1, 1e-5);
+            b.assertLinearMatches(rnd, (wide ? "gemv_wide_m1 " : "gemv_m1 ") + n + "x" + k, 1, n, k, withBias, 1e-5);
         } finally {
             ops.setGemvWide(before);
         }
@@ -160,13 +154,7 @@ class ProductConformanceTest {
 
     /** linear on fresh random [m, k] x [n, k] (+ bias): the CUDA output (poisoned first) within 1e-5 of the CPU's. */
     private void productMatchesTheCpu(String what, int m, int n, int k, boolean withBias) {
-        var x = b.tensor(random(rnd, m * k, 1), m, k);
-        var w = b.weight("w", random(rnd, n * k, 0.05), n, k);
-        var bias = withBias ? b.weight("bias", random(rnd, n, 1), n) : null;
-        var out = b.empty(m, n);
-        b.cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
-        b.cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
-        b.assertClose(what, out, m, 1e-5);
+        b.assertLinearMatches(rnd, what, m, n, k, withBias, 1e-5);
     }
 
     /**

@@ -131,6 +131,20 @@ final class TwinBackends {
 
     Steps step(StepLayout l) { return new Steps(cpu.beginStep(l), cuda.beginStep(l)); }
 
+    /**
+     * linear on fresh random x [m, k] and bf16 W [n, k] (+ a bf16 bias) on both backends: the CUDA
+     * output (poisoned first) within {@code bound} of the CPU's ({@link #assertClose}).
+     */
+    void assertLinearMatches(Random rnd, String what, int m, int n, int k, boolean withBias, double bound) {
+        var x = tensor(random(rnd, m * k, 1), m, k);
+        var w = weight("w", random(rnd, n * k, 0.05), n, k);
+        var bias = withBias ? weight("bias", random(rnd, n, 1), n) : null;
+        var out = empty(m, n);
+        cpu.linear(x.cpu(), w.cpu(), bias == null ? null : bias.cpu(), out.cpu());
+        cuda.linear(x.cuda(), w.cuda(), bias == null ? null : bias.cuda(), out.cuda());
+        assertClose(what, out, m, bound);
+    }
+
     /** Both backends' rows, compared by ||cuda - cpu|| / ||cpu|| <= bound; NaN (unwritten) fails. */
     void assertClose(String what, Pair p, int rows, double bound) {
         int cols = p.cpu().cols();

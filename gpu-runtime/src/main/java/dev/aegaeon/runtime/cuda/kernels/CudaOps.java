@@ -260,8 +260,7 @@ public final class CudaOps {
             launch3(t.fn(), gx, gy, 1, t.threads(), t.smem(), s, x, w, bias, out, outF32 ? 1 : 0, NONE, m, n, k, k);
         } else {
             launch3(t.fn(), gx, gy, splits, t.threads(), t.smem(), s, x, w, NONE, NONE, 0, workspace, m, n, k, kPerSplit);
-            int blocks = (int) Math.min(multiprocessors * 4L, ((long) m * n + 255) / 256);
-            launch(splitkReduce, blocks, 1, 256, 0, s, workspace, splits, m, n, bias, out, outF32 ? 1 : 0);
+            launch(splitkReduce, gridStrideBlocks((long) m * n), 1, 256, 0, s, workspace, splits, m, n, bias, out, outF32 ? 1 : 0);
         }
     }
 
@@ -274,21 +273,19 @@ public final class CudaOps {
         }
         if (blas == null || graphs.recording(s)) return false;
         if (profile != null) profile.before("cublasLt", s);
-        long stream = DevicePointers.handle(s), biasAt = DevicePointers.address(bias);
-        boolean ran = blas.run(stream, DevicePointers.address(x), DevicePointers.address(w), biasAt, DevicePointers.address(out), outF32, m, n, k);
+        long stream = DevicePointers.handle(s), xAt = DevicePointers.address(x), wAt = DevicePointers.address(w);
+        long biasAt = DevicePointers.address(bias), outAt = DevicePointers.address(out);
+        boolean ran = blas.run(stream, xAt, wAt, biasAt, outAt, outF32, m, n, k);
         // cuBLASLt has no bias epilogue for a bf16 bias on fp32 output: the product there, then the
         // bias added in fp32 as the epilogue would (launched after the profile closes cuBLASLt's span)
         boolean biasAfter = false;
         if (!ran && biasAt != 0 && outF32) {
-            ran = biasAfter = blas.run(stream, DevicePointers.address(x), DevicePointers.address(w), 0, DevicePointers.address(out), true, m, n, k);
+            ran = biasAfter = blas.run(stream, xAt, wAt, 0, outAt, true, m, n, k);
         }
         if (profile != null) {
             if (ran) profile.after(s); else profile.dropLast();
         }
-        if (biasAfter) {
-            int blocks = (int) Math.min(4L * multiprocessors, ((long) m * n + 255) / 256);
-            launch(addBiasBf16F32, blocks, 1, 256, 0, s, out, bias, m, n);
-        }
+        if (biasAfter) addBiasBf16F32(s, out, bias, m, n);
         if (ran) blasProducts++;
         return ran;
     }
@@ -315,8 +312,17 @@ public final class CudaOps {
     public void addBiasF32(CUstream s, CUdeviceptr outF32, CUdeviceptr biasF32, int rows, int n) {
         long total = (long) rows * n;
         if (total == 0) return;
-        int blocks = (int) Math.min(4L * multiprocessors, (total + 255) / 256);
-        launch(addBiasF32, blocks, 1, 256, 0, s, outF32, biasF32, rows, n);
+        launch(addBiasF32, gridStrideBlocks(total), 1, 256, 0, s, outF32, biasF32, rows, n);
+    }
+
+    /** outF32[m, n] += biasBf16[n]: the bias of a product cuBLASLt ran without its epilogue. */
+    private void addBiasBf16F32(CUstream s, CUdeviceptr outF32, CUdeviceptr biasBf16, int rows, int n) {
+        launch(addBiasBf16F32, gridStrideBlocks((long) rows * n), 1, 256, 0, s, outF32, biasBf16, rows, n);
+    }
+
+    /** Blocks of 256 threads for a grid-stride kernel over {@code elements}: enough to fill the SMs four times over. */
+    private int gridStrideBlocks(long elements) {
+        return (int) Math.min(4L * multiprocessors, (elements + 255) / 256);
     }
 
     /** See {@link SplitKPolicy#setWaves}. */
