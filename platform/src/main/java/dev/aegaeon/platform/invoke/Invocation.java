@@ -152,6 +152,8 @@ public final class Invocation implements TokenListener {
      * never reused while the backend still holds the sequence.
      */
     private void terminate(Runnable delivery, boolean releaseSlot) {
+        // Counted before delivery: a caller who has its answer must find it in the function's traffic.
+        if (releaseSlot) gate.completed.incrementAndGet();
         if (terminated.compareAndSet(false, true)) {
             ScheduledFuture<?> t = deadlineTimer;
             if (t != null) t.cancel(false);

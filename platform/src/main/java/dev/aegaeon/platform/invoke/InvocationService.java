@@ -173,7 +173,6 @@ public final class InvocationService implements AutoCloseable {
 
     /** A slot of {@code gate} was given back: start the next waiting invocation, if any. */
     void released(FunctionGate gate) {
-        gate.completed.incrementAndGet();
         Invocation next = gate.release(globalQueue);
         if (next != null) next.submit();
     }
