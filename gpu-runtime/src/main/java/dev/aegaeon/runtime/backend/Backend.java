@@ -58,6 +58,9 @@ public interface Backend extends AutoCloseable {
      */
     default Weight loadWeight(WeightTensor source, Optional<String> sourceIdentity) { return loadWeight(source); }
 
+    /** Bytes of one KV element as this backend stores it: fp32 on the CPU (the oracle), bf16 on CUDA. */
+    default int kvBytesPerElement() { return Float.BYTES; }
+
     /** Storage for a paged KV cache of {@code shape}; contents unspecified until written. */
     KvCache allocateKvCache(KvCacheShape shape);
 
@@ -73,6 +76,16 @@ public interface Backend extends AutoCloseable {
      * reserves every block of the shape at once.
      */
     default boolean kvCacheGrowsWithUse() { return false; }
+
+    /**
+     * Maps memory behind {@code blocks} of a growing {@code cache} before a step writes them; all or
+     * nothing: false, with nothing mapped, when the device has no memory left for them. Backends
+     * whose growing caches grow on their own (the CPU's) keep this default.
+     */
+    default boolean backKvBlocks(KvCache cache, int[] blocks) { return true; }
+
+    /** Unmaps what {@link #backKvBlocks} mapped for {@code blocks}, which no step or copy uses any more. */
+    default void unbackKvBlocks(KvCache cache, int[] blocks) {}
 
     /** Rotary tables for {@code inverseFrequencies.length * 2 == headDim}. */
     Rope createRope(float[] inverseFrequencies);

@@ -116,7 +116,23 @@ public final class CudaBackend implements Backend {
     public KvCache allocateKvCache(KvCacheShape shape) { return kvCaches.allocate(shape); }
 
     /** KV caches allocated and not released, oldest first (the engine's runner does not expose its own). */
-    public java.util.List<KvCache> kvCaches() { return kvCaches.live(); }
+    public java.util.List<KvCache> kvCaches() { return java.util.List.copyOf(kvCaches.live()); }
+
+    @Override
+    public int kvBytesPerElement() { return 2; }
+
+    /** True where the device's memory is on demand: a growing cache then maps memory only for the blocks in use. */
+    @Override
+    public boolean kvCacheGrowsWithUse() { return kvCaches.grows(); }
+
+    @Override
+    public KvCache allocateGrowingKvCache(KvCacheShape shape) { return kvCaches.allocateGrowing(shape); }
+
+    @Override
+    public boolean backKvBlocks(KvCache cache, int[] blocks) { return kvCaches.back(CudaKvCache.of(cache, blocks), blocks); }
+
+    @Override
+    public void unbackKvBlocks(KvCache cache, int[] blocks) { kvCaches.unback(CudaKvCache.of(cache, blocks), blocks); }
 
     @Override
     public Rope createRope(float[] inverseFrequencies) {
@@ -433,6 +449,7 @@ public final class CudaBackend implements Backend {
         cuStreamSynchronize(compute);
         kvHost.close();
         peerKv.close();
+        kvCaches.closeGrowing();
         weights.close();
         if (ownsDevice) dev.close();
     }

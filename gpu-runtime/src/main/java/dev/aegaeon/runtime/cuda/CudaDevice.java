@@ -9,6 +9,8 @@ import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 import dev.aegaeon.runtime.cuda.kernels.KernelModules;
 import dev.aegaeon.runtime.cuda.kernels.StepGraphs;
+import dev.aegaeon.runtime.cuda.memory.ChunkBudget;
+import dev.aegaeon.runtime.cuda.memory.CudaChunkDriver;
 import dev.aegaeon.runtime.cuda.memory.DeviceArena;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
@@ -21,7 +23,7 @@ import static jcuda.driver.JCudaDriver.*;
 
 /**
  * One GPU: its primary context, three streams (compute; weight loads; KV swaps), the kernels and
- * the VRAM arena. Created once per GPU and reused for every model: a switch re-initialises
+ * the VRAM arena (with, where memory is on demand, the budget it shares with growing KV caches). Created once per GPU and reused for every model: a switch re-initialises
  * nothing here. Callers on a new thread call {@link #makeCurrent()} first (CUDA contexts are
  * per thread).
  */
@@ -38,6 +40,8 @@ public final class CudaDevice implements AutoCloseable {
     private final String kernelImages;
     private final KernelModules kernels;
     private final DeviceArena arena;
+    /** The budget of mapped memory when memory is on demand; else null. */
+    private final ChunkBudget chunks;
     private final CudaOps ops;
     private final CudaConfig config;
 
@@ -66,8 +70,18 @@ public final class CudaDevice implements AutoCloseable {
                 + DeviceQuery.cudaVersion(driver) + ") kernel images: " + kernelImages);
         long[] free = new long[1], total = new long[1];
         cuMemGetInfo(free, total);
-        long arenaBytes = (long) (free[0] * config.arenaShareOfFree()) & ~((1L << 21) - 1);
-        this.arena = new DeviceArena(arenaBytes, config.kvShareOfArena(), config.kvPageBytes());
+        long memoryBytes = (long) (free[0] * config.memoryShareOfFree()) & ~((1L << 21) - 1);
+        if (config.onDemandMemory()) {
+            this.chunks = new ChunkBudget(new CudaChunkDriver(context, ordinal), memoryBytes);
+            // Any stream may use a weight region (a load still copying into it): wait for all before an unmap.
+            this.arena = DeviceArena.onDemand(chunks, memoryBytes, () -> {
+                makeCurrent();
+                cuCtxSynchronize();
+            });
+        } else {
+            this.chunks = null;
+            this.arena = DeviceArena.allocated(memoryBytes);
+        }
         this.ops = new CudaOps(kernels, limits);
     }
 
@@ -110,6 +124,9 @@ public final class CudaDevice implements AutoCloseable {
 
     public DeviceArena arena() { return arena; }
 
+    /** The device's budget of mapped memory, which the arena and growing KV caches share; empty unless memory is on demand. */
+    public java.util.Optional<ChunkBudget> chunks() { return java.util.Optional.ofNullable(chunks); }
+
     public CudaOps ops() { return ops; }
 
     public CudaConfig config() { return config; }
@@ -150,6 +167,7 @@ public final class CudaDevice implements AutoCloseable {
         cuStreamSynchronize(load);
         cuStreamSynchronize(swap);
         arena.close();
+        if (chunks != null) chunks.trim();
         cuStreamDestroy(compute);
         cuStreamDestroy(load);
         cuStreamDestroy(swap);

@@ -43,9 +43,10 @@ public final class InferenceEngine implements AutoCloseable {
 
     public InferenceEngine(ModelConfig config, WeightSource weights, Backend backend, EngineOptions options) {
         this.config = config;
-        this.kv = new KvBlockManager(options.numBlocks(), options.blockSize(), options.pages());
         this.kvShape = new KvCacheShape(config.numLayers(), config.numKvHeads(), config.headDim(), options.blockSize(), options.numBlocks());
         this.runner = new ModelRunner(config, weights, backend, kvShape, options.pages() != null);
+        this.kv = new KvBlockManager(options.numBlocks(), options.blockSize(), options.pages(),
+                options.pages() != null ? runner.kvBacking() : KvBlockBacking.NONE);
         this.decoder = options.decoder();
         if (decoder != null) this.tokenTexts = new TokenTexts(config.vocabSize(), id -> decoder.decode(new int[] {id}));
     }

@@ -14,15 +14,20 @@ import java.util.List;
 public final class KvBlockManager {
     private final BlockAllocator allocator;
     private final int blockSize;
+    private final KvBlockBacking backing;
 
     public KvBlockManager(int numBlocks, int blockSize) {
-        this(numBlocks, blockSize, null);
+        this(numBlocks, blockSize, null, KvBlockBacking.NONE);
     }
 
-    /** @param pages the device's shared KV pages, or null for a private pool of {@code numBlocks} */
-    public KvBlockManager(int numBlocks, int blockSize, SharedKvPages pages) {
+    /**
+     * @param pages   the device's shared KV pages, or null for a private pool of {@code numBlocks}
+     * @param backing device memory taken for blocks as they are allocated and given back as they are freed
+     */
+    public KvBlockManager(int numBlocks, int blockSize, SharedKvPages pages, KvBlockBacking backing) {
         this.allocator = new BlockAllocator(numBlocks, pages);
         this.blockSize = blockSize;
+        this.backing = backing;
     }
 
     public int blockSize() { return blockSize; }
@@ -50,6 +55,10 @@ public final class KvBlockManager {
         // set aside as a load is issued), so a check followed by several takes could fail halfway.
         java.util.Optional<int[]> ids = allocator.allocate(needed);
         if (ids.isEmpty()) return new KvReservation.NoRoom(needed, allocator.freeBlocks());
+        if (!backing.back(ids.get())) { // the device itself is out of memory: as full as if no page were free
+            for (int b : ids.get()) allocator.free(b);
+            return new KvReservation.NoRoom(needed, 0);
+        }
         int at = 0;
         for (int i = 0; i < sequences.size(); i++) {
             Sequence s = sequences.get(i);
@@ -62,7 +71,7 @@ public final class KvBlockManager {
 
     /** Returns every block of {@code sequence} to the pool. */
     public synchronized void release(Sequence sequence) {
-        for (int block : sequence.takeBlocks()) allocator.free(block);
+        free(sequence.takeBlocks());
     }
 
     /** Detach: empties {@code sequence}'s block table but keeps the blocks allocated; the caller frees them later ({@link #free}). */
@@ -72,7 +81,9 @@ public final class KvBlockManager {
 
     /** Returns detached blocks to the pool; any thread. */
     synchronized void free(int[] blocks) {
+        if (blocks.length == 0) return;
         for (int block : blocks) allocator.free(block);
+        backing.unback(blocks);
     }
 
     /** The cache slot of {@code position} of {@code sequence}; its block must be reserved. */

@@ -54,6 +54,15 @@ public final class ModelRunner implements AutoCloseable {
 
     public ModelConfig config() { return config; }
 
+    /** The memory behind this runner's KV blocks, taken and given back as the engine allocates and frees them. */
+    public KvBlockBacking kvBacking() {
+        return new KvBlockBacking() {
+            @Override public boolean back(int[] blocks) { return backend.backKvBlocks(kvCache, blocks); }
+
+            @Override public void unback(int[] blocks) { backend.unbackKvBlocks(kvCache, blocks); }
+        };
+    }
+
     public ModelWeights weights() { return weights; }
 
     /** True while the weights are on the backend (see {@link #releaseWeights}). */

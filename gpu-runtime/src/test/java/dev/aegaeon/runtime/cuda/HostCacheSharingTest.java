@@ -26,7 +26,7 @@ class HostCacheSharingTest {
         CudaAvailability a = CudaAvailability.probe();
         Assumptions.assumeTrue(a.available(), a.reason());
         ModelConfig config = ModelShapes.tiny(ModelFamily.QWEN2);
-        try (CudaBackend cuda = new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true);
+        try (CudaBackend cuda = new CudaBackend(CudaDevice.open(0, CudaConfig.oneAllocation(0.3)), true);
              SyntheticWeights first = new SyntheticWeights(config, 1);
              SyntheticWeights sameImage = new SyntheticWeights(config, 1);
              SyntheticWeights other = new SyntheticWeights(config, 2)) {

@@ -42,8 +42,8 @@ class PeerKvCopyTest {
     @BeforeAll
     static void openTwoGpus() {
         if (!RequiresCuda.Condition.usable(2)) return; // each test is reported skipped with the reason
-        first = new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true);
-        second = new CudaBackend(CudaDevice.open(1, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true);
+        first = new CudaBackend(CudaDevice.open(0, CudaConfig.oneAllocation(0.3)), true);
+        second = new CudaBackend(CudaDevice.open(1, CudaConfig.oneAllocation(0.3)), true);
         System.out.println("peer access GPU 0 -> GPU 1: " + PeerKvCopies.peerAccess(first.device(), second.device()));
     }
 

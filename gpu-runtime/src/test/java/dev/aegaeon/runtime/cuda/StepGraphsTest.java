@@ -53,7 +53,7 @@ class StepGraphsTest {
             long seed = rnd.nextLong();
             SamplingParams greedy = new SamplingParams(0f, 0, 1f, null, 30, List.of(), List.of());
             SamplingParams sampled = new SamplingParams(0.9f, 20, 0.95f, seed, 30, List.of(), List.of());
-            try (CudaBackend cuda = new CudaBackend(CudaDevice.open(0, new CudaConfig(0.2, 0.0, 2L << 20, 0)), true);
+            try (CudaBackend cuda = new CudaBackend(CudaDevice.open(0, CudaConfig.oneAllocation(0.2)), true);
                  SyntheticWeights w = new SyntheticWeights(config, 7);
                  InferenceEngine e = new InferenceEngine(config, w, cuda, opts)) {
                 CudaOps ops = cuda.device().ops();

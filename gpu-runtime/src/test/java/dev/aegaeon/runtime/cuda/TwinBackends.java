@@ -41,7 +41,7 @@ final class TwinBackends {
     static TwinBackends openOrSkip() {
         if (!RequiresCuda.Condition.usable(1)) return null;
         return new TwinBackends(new dev.aegaeon.runtime.backend.cpu.CpuBackend(4),
-                new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, 0.0, 2L << 20, 0)), true));
+                new CudaBackend(CudaDevice.open(0, CudaConfig.oneAllocation(0.3)), true));
     }
 
     /** Closes both backends (null-safe, for @AfterAll after a skipped @BeforeAll). */

@@ -10,17 +10,20 @@ import java.util.Optional;
  * Where the pool's engines keep their KV, and how the scheduler counts it.
  *
  * <p>Shared pages: where {@link PoolOptions#kvPageBytes()} > 0, every device's KV cache grows with
- * use (the CPU) and KV is not handed off by peer copy, each device has one {@link SharedKvPages}
- * that every model's engine there draws its blocks from, a block being one page that holds as many
- * of the model's tokens as fit. Pages are taken as tokens are produced. The pool is what the
- * device's memory leaves beside the weights the scheduler counts ({@link ModelRuntime#countWeights}),
- * and the scheduler reserves KV in the same whole pages ({@link KvPaging}) within the same memory,
- * so an engine never finds no page where the scheduler expects one: when memory runs short the
- * scheduler swaps sequences out first. (A detached peer hand-off keeps its pages on the prefill
- * device after the scheduler counted them free, hence no shared pages with peer hand-offs.)
+ * use and KV is not handed off by peer copy, each device has one {@link SharedKvPages} that every
+ * model's engine there draws its blocks from, a block being one page that holds as many of the
+ * model's tokens as fit. (Caches grow with use on the CPU, and on CUDA with
+ * {@code aegaeon.cuda.deviceMemory=ON_DEMAND}, which maps a block's memory when the engine takes it
+ * and unmaps it when freed, from the budget the weights share.) Pages are taken as tokens are
+ * produced. The pool is what the device's memory leaves beside the weights the scheduler counts
+ * ({@link ModelRuntime#countWeights}), and the scheduler reserves KV in the same whole pages
+ * ({@link KvPaging}) within the same memory, so an engine never finds no page where the scheduler
+ * expects one: when memory runs short the scheduler swaps sequences out first. (A detached peer
+ * hand-off keeps its pages on the prefill device after the scheduler counted them free, hence no
+ * shared pages with peer hand-offs.)
  *
- * <p>Fixed pools otherwise (CUDA allocates a KV cache whole): each engine owns
- * {@link PoolOptions#kvTokensPerModel} positions ({@link PoolOptions#LEGACY_KV_TOKENS_PER_MODEL}
+ * <p>Fixed pools otherwise (CUDA with its memory as one allocation holds a KV cache whole): each
+ * engine owns {@link PoolOptions#kvTokensPerModel} positions ({@link PoolOptions#LEGACY_KV_TOKENS_PER_MODEL}
  * when 0), KV is counted token by token, and {@link KvAdmission} keeps a model's requests within
  * its pool. On shared pages the gate holds only a model under a cap.
  */

@@ -460,7 +460,9 @@ public final class ModelPool implements AutoCloseable {
 
     private ModelRuntime open(ModelFunction f) {
         SourceFiles src = SourceFiles.read(f, this::syntheticTokenizer);
-        long kvBytesPerToken = ModelSizes.kvBytesPerToken(f.name(), src.config());
+        // KV as the devices store it (bf16 on CUDA), so the scheduler and the pages count what is there.
+        int kvElement = devices.stream().mapToInt(d -> d.backend.kvBytesPerElement()).max().orElse(Float.BYTES);
+        long kvBytesPerToken = ModelSizes.kvBytesPerToken(f.name(), src.config(), kvElement);
         KvPools.ModelKv kv = kvPools.forModel(kvBytesPerToken);
         String schedulerName = f.name() + "#" + nextRegistration.incrementAndGet();
         return new ModelRuntime(f, schedulerName, src.config(), Math.max(1, src.weightBytes()), kvBytesPerToken, kv.paging(),

@@ -14,10 +14,10 @@ import java.util.Map;
 final class ModelSizes {
     private ModelSizes() {}
 
-    /** K and V, fp32, every layer and KV head: the bytes one token's KV takes. */
-    static long kvBytesPerToken(String model, ModelConfig config) {
+    /** K and V of {@code bytesPerElement} each, every layer and KV head: the bytes one token's KV takes on a device. */
+    static long kvBytesPerToken(String model, ModelConfig config, int bytesPerElement) {
         try {
-            return Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(2L * Float.BYTES, config.numLayers()),
+            return Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(2L * bytesPerElement, config.numLayers()),
                     config.numKvHeads()), config.headDim());
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException("model " + model + ": its config's KV size per token (layers x KV heads x head dim) overflows");

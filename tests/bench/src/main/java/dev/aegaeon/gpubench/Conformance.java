@@ -27,7 +27,8 @@ final class Conformance implements Callable<Integer> {
     static final List<String> DEFAULT_CLASSES = List.of(
             "dev.aegaeon.runtime.cuda.StepGraphsTest", "dev.aegaeon.runtime.cuda.BackendConformanceTest",
             "dev.aegaeon.runtime.cuda.ProductConformanceTest", "dev.aegaeon.runtime.cuda.DecodeKernelsTest",
-            "dev.aegaeon.runtime.sampling.HostSamplingEngineTest", "dev.aegaeon.runtime.cuda.CublasLtConformanceTest");
+            "dev.aegaeon.runtime.sampling.HostSamplingEngineTest", "dev.aegaeon.runtime.cuda.CublasLtConformanceTest",
+            "dev.aegaeon.runtime.cuda.OnDemandMemoryTest");
 
     @Option(names = "--class", description = "test class to run (repeatable; default: the one-GPU CUDA suite)")
     List<String> classes;

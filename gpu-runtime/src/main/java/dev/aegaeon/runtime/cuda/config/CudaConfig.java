@@ -3,22 +3,23 @@ package dev.aegaeon.runtime.cuda.config;
 /**
  * Sizing of a device at start.
  *
- * @param arenaShareOfFree share of the free VRAM taken by the arena at start (0, 1)
- * @param kvShareOfArena   share of the arena cut into KV pages; the rest is the weight pool
- * @param kvPageBytes      size of every KV page (all models); tokens per page derive from it
- * @param swapHostBytes    pinned host memory for swapped-out KV pages
+ * @param memoryShareOfFree share of the free VRAM at start that the device's weights, workspaces and
+ *                          KV may take (0, 1): the arena's size, or on demand the budget of mapped memory
+ * @param onDemandMemory    weights and KV mapped as they are used from that one budget, KV caches
+ *                          growing block by block ({@link CudaOptions.DeviceMemory#ON_DEMAND})
  */
-public record CudaConfig(double arenaShareOfFree, double kvShareOfArena, long kvPageBytes, long swapHostBytes) {
+public record CudaConfig(double memoryShareOfFree, boolean onDemandMemory) {
     public CudaConfig {
-        if (!(arenaShareOfFree > 0 && arenaShareOfFree < 1)) {
-            throw new IllegalArgumentException("arena share must be in (0, 1), got " + arenaShareOfFree);
-        }
-        if (kvPageBytes <= 0 || kvPageBytes % 256 != 0) {
-            throw new IllegalArgumentException("KV page size must be a positive multiple of 256, got " + kvPageBytes);
+        if (!(memoryShareOfFree > 0 && memoryShareOfFree < 1)) {
+            throw new IllegalArgumentException("memory share must be in (0, 1), got " + memoryShareOfFree);
         }
     }
 
+    /** A device whose arena is one allocation of {@code memoryShareOfFree} of the free memory. */
+    public static CudaConfig oneAllocation(double memoryShareOfFree) { return new CudaConfig(memoryShareOfFree, false); }
+
+    /** 90% of the free memory, held as {@link CudaOptions#deviceMemory()} says. */
     public static CudaConfig defaults() {
-        return new CudaConfig(0.90, 0.0, 2L << 20, 4L << 30);
+        return new CudaConfig(0.90, CudaOptions.current().deviceMemory() == CudaOptions.DeviceMemory.ON_DEMAND);
     }
 }

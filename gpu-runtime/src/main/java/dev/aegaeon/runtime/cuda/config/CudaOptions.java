@@ -36,12 +36,14 @@ import java.util.stream.Collectors;
  * @param kvStagingBytes       size of that pinned staging buffer
  * @param gemmLibrary          experimental: products of more than 8 rows outside a recorded step on cuBLASLt
  * @param kernelArch           which kernel images load: the device's own (AUTO) or the generic PTX path (GENERIC)
+ * @param deviceMemory         experimental: the weight pool as one allocation, or weights and KV mapped on demand from one budget
  */
 public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, String midTile, String smallTile,
                           Set<String> excludeTiles, boolean gemvWide, GqaDecode gqaDecode, boolean swapAbDecode,
                           boolean swapAbDeep, int swapAbMinRows, boolean splitKvDecode, boolean splitKvMma,
                           boolean fusedBf16Operands, boolean prefillAttentionMma, boolean pinnedKvCopies,
-                          long kvStagingBytes, GemmLibrary gemmLibrary, KernelArch kernelArch) {
+                          long kvStagingBytes, GemmLibrary gemmLibrary, KernelArch kernelArch,
+                          DeviceMemory deviceMemory) {
 
     /** Prefix of every key. */
     public static final String PREFIX = "aegaeon.cuda.";
@@ -72,6 +74,18 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
         GENERIC
     }
 
+    /** How a device's memory is held. */
+    public enum DeviceMemory {
+        /** One allocation for weights and workspaces at start; each KV cache a region of it, whole. */
+        ONE_ALLOCATION,
+        /**
+         * Addresses reserved and memory mapped as it is used, from one budget per device: weight
+         * regions as they are allocated, KV caches block by block as sequences take blocks, so
+         * every model's KV draws on the memory the weights leave (the shared KV pool of issue 21).
+         */
+        ON_DEMAND
+    }
+
     /** One documented key: its name without {@link #PREFIX}, its default as written, whether experimental, what it does. */
     public record Key(String name, String defaultValue, boolean experimental, String description) {}
 
@@ -95,7 +109,8 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             new Key("pinnedKvCopies", "true", false, "KV swaps through a pinned staging buffer; false: pageable copies block by block"),
             new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"),
             new Key("gemmLibrary", "OWN", true, "OWN or CUBLASLT: products of more than 8 rows outside recorded decode steps on NVIDIA's cuBLASLt, when a libcublasLt.so is found; off by default until the model parities have run with it (its conformance passed on an H100, prefill 1,024 of the 7B 33.7 ms against 38.3)"),
-            new Key("kernelArch", "AUTO", false, "AUTO: the GPU's own kernel images (sm_90a wgmma on Hopper); GENERIC: the compute_80 PTX, wgmma off (the Ampere path on any card)"));
+            new Key("kernelArch", "AUTO", false, "AUTO: the GPU's own kernel images (sm_90a wgmma on Hopper); GENERIC: the compute_80 PTX, wgmma off (the Ampere path on any card)"),
+            new Key("deviceMemory", "ONE_ALLOCATION", true, "ONE_ALLOCATION or ON_DEMAND: weights and KV mapped chunk by chunk from one budget per device (CUDA virtual memory), so KV caches grow with use and every model shares the memory the weights leave; not yet run on a GPU"));
 
     private static final Logger LOG = Logger.getLogger(CudaOptions.class.getName());
     private static volatile CudaOptions current;
@@ -109,6 +124,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
         if (kernelArch == null) throw new IllegalArgumentException(PREFIX + "kernelArch must be AUTO or GENERIC");
         if (gqaDecode == null) throw new IllegalArgumentException(PREFIX + "gqaDecode must be OFF, AUTO or ALWAYS");
         if (gemmLibrary == null) throw new IllegalArgumentException(PREFIX + "gemmLibrary must be OWN or CUBLASLT");
+        if (deviceMemory == null) throw new IllegalArgumentException(PREFIX + "deviceMemory must be ONE_ALLOCATION or ON_DEMAND");
         excludeTiles = Set.copyOf(excludeTiles);
         largeTile = blankToNull(largeTile);
         midTile = blankToNull(midTile);
@@ -157,7 +173,8 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 r.bool("fusedBf16Operands"), r.bool("prefillAttentionMma"), r.bool("pinnedKvCopies"),
                 r.value("kvStagingBytes", Long::parseLong),
                 r.value("gemmLibrary", v -> GemmLibrary.valueOf(v.strip().toUpperCase(Locale.ROOT))),
-                r.value("kernelArch", v -> KernelArch.valueOf(v.strip().toUpperCase(Locale.ROOT))));
+                r.value("kernelArch", v -> KernelArch.valueOf(v.strip().toUpperCase(Locale.ROOT))),
+                r.value("deviceMemory", v -> DeviceMemory.valueOf(v.strip().toUpperCase(Locale.ROOT))));
     }
 
     /** One log line: every option and its value, experimental ones marked. */
@@ -169,7 +186,8 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " fusedBf16Operands=" + fusedBf16Operands
                 + " prefillAttentionMma=" + prefillAttentionMma + (prefillAttentionMma ? "(experimental)" : "")
                 + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes + " kernelArch=" + kernelArch
-                + " gemmLibrary=" + gemmLibrary + (gemmLibrary == GemmLibrary.CUBLASLT ? "(experimental)" : "");
+                + " gemmLibrary=" + gemmLibrary + (gemmLibrary == GemmLibrary.CUBLASLT ? "(experimental)" : "")
+                + " deviceMemory=" + deviceMemory + (deviceMemory == DeviceMemory.ON_DEMAND ? "(experimental)" : "");
     }
 
     private static String orDefault(String tile) { return tile == null ? "default" : tile; }

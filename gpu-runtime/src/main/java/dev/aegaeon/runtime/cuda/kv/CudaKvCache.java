@@ -1,22 +1,45 @@
 package dev.aegaeon.runtime.cuda.kv;
 
+import dev.aegaeon.runtime.cuda.memory.CudaChunkDriver;
 import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
+import dev.aegaeon.runtime.cuda.memory.OnDemandSpan;
 import dev.aegaeon.runtime.backend.KvCache;
 import dev.aegaeon.runtime.backend.KvCacheShape;
 
+import java.util.Optional;
+
 /**
- * A model's paged KV cache: one weight-pool region of {@code numBlocks} blocks, block b holding
- * {@code blockSize} tokens of every layer, K then V, as bf16 ([layer][K|V][token][kvHead][dim]).
- * A block is contiguous, so a sequence swaps out and in one block copy at a time.
+ * A model's paged KV cache: {@code numBlocks} blocks at one range of device addresses, block b
+ * holding {@code blockSize} tokens of every layer, K then V, as bf16 ([layer][K|V][token][kvHead][dim]).
+ * A block is contiguous, so a sequence swaps out and in one block copy at a time. The range is
+ * either a weight-pool region, whole, or a span of its own ({@link #growing}) whose memory is mapped
+ * block by block as the engine allocates blocks; kernels and copies see the same layout either way.
  */
 public final class CudaKvCache implements KvCache {
     private final KvCacheShape shape;
     public final DeviceRegion region;
+    /** The span behind a growing cache; null for a weight-pool region. */
+    private final OnDemandSpan span;
 
     public CudaKvCache(KvCacheShape shape, DeviceRegion region) {
+        this(shape, region, null);
+    }
+
+    private CudaKvCache(KvCacheShape shape, DeviceRegion region, OnDemandSpan span) {
         this.shape = shape;
         this.region = region;
+        this.span = span;
     }
+
+    /** A cache over {@code span}, which has room for every block of {@code shape} and nothing mapped yet. */
+    public static CudaKvCache growing(KvCacheShape shape, OnDemandSpan span) {
+        long bytes = shape.bytesPerBlock(2) * shape.numBlocks();
+        if (span.bytes() < bytes) throw new IllegalArgumentException("a span of " + span.bytes() + " bytes for " + bytes + " of KV");
+        return new CudaKvCache(shape, new DeviceRegion(CudaChunkDriver.address(span.reservation(), 0), 0, bytes), span);
+    }
+
+    /** The span whose memory is mapped block by block; empty for a weight-pool region. */
+    public Optional<OnDemandSpan> span() { return Optional.ofNullable(span); }
 
     /** bf16 elements of one block (all layers, K and V). */
     public long blockElems() { return 2L * shape.layers() * shape.blockSize() * shape.kvHeads() * shape.headDim(); }

@@ -1,14 +1,22 @@
 package dev.aegaeon.runtime.cuda.kv;
 
-import dev.aegaeon.runtime.backend.KvCache;
 import dev.aegaeon.runtime.backend.KvCacheShape;
 import dev.aegaeon.runtime.cuda.CudaDevice;
+import dev.aegaeon.runtime.cuda.memory.ChunkBudget;
+import dev.aegaeon.runtime.cuda.memory.OnDemandSpan;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** The KV caches allocated on one device and not yet freed, each one weight-pool region, oldest first. */
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
+
+/**
+ * The KV caches allocated on one device and not yet freed, oldest first: each one a weight-pool
+ * region, or where the device's memory is on demand and the engine asks for a growing cache, a span
+ * of its own whose blocks are mapped as they are allocated ({@link #back}) and unmapped as they are
+ * freed ({@link #unback}) from the budget the weights share.
+ */
 public final class KvCaches {
     private final CudaDevice dev;
     private final List<CudaKvCache> live = Collections.synchronizedList(new ArrayList<>());
@@ -16,6 +24,9 @@ public final class KvCaches {
     public KvCaches(CudaDevice dev) {
         this.dev = dev;
     }
+
+    /** True when {@link #allocateGrowing} takes memory only for allocated blocks. */
+    public boolean grows() { return dev.chunks().isPresent(); }
 
     /** A cache of {@code shape.numBlocks()} bf16 blocks from the weight pool. */
     public CudaKvCache allocate(KvCacheShape shape) {
@@ -26,14 +37,56 @@ public final class KvCaches {
         return c;
     }
 
-    /** Returns {@code c}'s region to the weight pool; the caller has synchronised with every op using it. */
+    /** A cache that addresses {@code shape.numBlocks()} blocks and holds memory only for those backed; whole where memory is not on demand. */
+    public CudaKvCache allocateGrowing(KvCacheShape shape) {
+        if (dev.chunks().isEmpty()) return allocate(shape);
+        ChunkBudget budget = dev.chunks().get();
+        // Blocks are freed on the compute thread after their step; a swap-out has read them on the swap stream.
+        OnDemandSpan span = new OnDemandSpan(budget, shape.bytesPerBlock(2) * shape.numBlocks(), () -> {
+            dev.synchronize();
+            cuStreamSynchronize(dev.swapStream());
+        });
+        CudaKvCache c = CudaKvCache.growing(shape, span);
+        live.add(c);
+        return c;
+    }
+
+    /** Maps memory behind {@code blocks} of {@code c}; all or nothing. A fixed cache has it already. */
+    public boolean back(CudaKvCache c, int[] blocks) {
+        if (c.span().isEmpty()) return true;
+        OnDemandSpan span = c.span().get();
+        long bytes = c.blockBytes();
+        for (int i = 0; i < blocks.length; i++) {
+            if (!span.commit(blocks[i] * bytes, bytes)) {
+                for (int j = 0; j < i; j++) span.decommit(blocks[j] * bytes, bytes);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Unmaps what {@link #back} mapped for {@code blocks}. */
+    public void unback(CudaKvCache c, int[] blocks) {
+        if (c.span().isEmpty()) return;
+        OnDemandSpan span = c.span().get();
+        long bytes = c.blockBytes();
+        for (int b : blocks) span.decommit(b * bytes, bytes);
+    }
+
+    /** Returns {@code c}'s memory; the caller has synchronised with every op using it. */
     public void free(CudaKvCache c) {
-        dev.arena().free(c.region);
+        if (c.span().isPresent()) c.span().get().close();
+        else dev.arena().free(c.region);
         live.remove(c);
     }
 
+    /** Closes the spans of growing caches still live (at backend close; regions go with the arena). */
+    public void closeGrowing() {
+        for (CudaKvCache c : live()) if (c.span().isPresent()) free(c);
+    }
+
     /** The live caches, oldest first. */
-    public List<KvCache> live() {
+    public List<CudaKvCache> live() {
         synchronized (live) {
             return List.copyOf(live);
         }

@@ -8,53 +8,83 @@ import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 
 /**
- * The one VRAM allocation of a device, made at start. Its low part is the weight pool (model
- * weights of several resident models plus the runner's workspace, sub-allocated by a
- * {@link RangeAllocator}); its high part is the KV page pool ({@link PagePool}). After start
- * nothing calls cuMemAlloc/cuMemFree: loads, evictions and sequences only move offsets.
+ * The weight pool of a device: model weights of several resident models plus the runners'
+ * workspaces, sub-allocated by a {@link RangeAllocator}, so loads and evictions only move offsets.
+ * Its addresses are either one allocation made at start ({@link #allocated}), or reserved with
+ * memory mapped from the device's {@link ChunkBudget} as regions are allocated and unmapped as they
+ * are freed ({@link #onDemand}), so weights and on-demand KV caches share one physical budget.
  * Thread-safe: a pool allocates step workspaces on a device's compute thread while its scheduler
- * thread evicts models and closes engines (the allocators themselves are plain, unsynchronised).
+ * thread evicts models and closes engines.
  */
 public final class DeviceArena implements AutoCloseable {
     private static final long ALIGN = 256;
-    private final CUdeviceptr base = new CUdeviceptr();
+    private final CUdeviceptr base;
     private final long bytes;
-    private final long weightBytes;
     private final RangeAllocator weights;
-    private final PagePool kvPages;
+    /** Null when the arena is one allocation. */
+    private final OnDemandSpan span;
+    private final ChunkBudget budget;
 
-    public DeviceArena(long bytes, double kvShare, long kvPageBytes) {
-        if (kvShare < 0 || kvShare >= 1) throw new IllegalArgumentException("kv share must be in [0, 1), got " + kvShare);
-        long kvBytes = (long) (bytes * kvShare) / kvPageBytes * kvPageBytes;
-        this.weightBytes = (bytes - kvBytes) & -ALIGN;
-        this.bytes = weightBytes + kvBytes;
-        cuMemAlloc(base, this.bytes);
-        this.weights = new RangeAllocator(weightBytes, ALIGN);
-        this.kvPages = new PagePool(kvPageBytes, (int) (kvBytes / kvPageBytes));
+    private DeviceArena(CUdeviceptr base, long bytes, OnDemandSpan span, ChunkBudget budget) {
+        this.base = base;
+        this.bytes = bytes;
+        this.weights = new RangeAllocator(bytes, ALIGN);
+        this.span = span;
+        this.budget = budget;
     }
 
-    /** A weight-pool region, or empty when no free range is large enough. */
+    /** An arena of {@code bytes} allocated now, whole. */
+    public static DeviceArena allocated(long bytes) {
+        long b = bytes & -ALIGN;
+        CUdeviceptr base = new CUdeviceptr();
+        cuMemAlloc(base, b);
+        return new DeviceArena(base, b, null, null);
+    }
+
+    /**
+     * An arena of {@code bytes} of addresses whose memory comes from {@code budget} region by region.
+     *
+     * @param quiesce returns once no queued work uses the arena (before a freed region is unmapped)
+     */
+    public static DeviceArena onDemand(ChunkBudget budget, long bytes, Runnable quiesce) {
+        OnDemandSpan span = new OnDemandSpan(budget, bytes, quiesce);
+        return new DeviceArena(CudaChunkDriver.address(span.reservation(), 0), span.bytes(), span, budget);
+    }
+
+    /** True when memory is mapped region by region ({@link #onDemand}). */
+    public boolean isOnDemand() { return span != null; }
+
+    /** A region, or empty when no free range is large enough (or, on demand, the budget has no memory for it). */
     public synchronized Optional<DeviceRegion> allocate(long size) {
         var off = weights.allocate(size);
-        return off.isPresent()
-                ? Optional.of(new DeviceRegion(base.withByteOffset(off.getAsLong()), off.getAsLong(), size))
-                : Optional.empty();
+        if (off.isEmpty()) return Optional.empty();
+        if (span != null && !span.commit(off.getAsLong(), size)) {
+            weights.free(off.getAsLong());
+            return Optional.empty();
+        }
+        return Optional.of(new DeviceRegion(base.withByteOffset(off.getAsLong()), off.getAsLong(), size));
     }
 
     public synchronized DeviceRegion allocateOrThrow(long size, String what) {
         return allocate(size).orElseThrow(() -> new IllegalStateException("no room in the VRAM weight pool for "
-                + what + " (" + size + " bytes; " + weights.free() + " free, largest range " + weights.largestFree() + ")"));
+                + what + " (" + size + " bytes; " + weights.free() + " free, largest range " + weights.largestFree()
+                + (budget == null ? ")" : "; device memory in use " + budget.bytesInUse() + " of "
+                        + budget.limitChunks() * budget.chunkBytes() + ")")));
     }
 
-    public synchronized void free(DeviceRegion region) { weights.free(region.offset()); }
+    public synchronized void free(DeviceRegion region) {
+        weights.free(region.offset());
+        if (span != null) span.decommit(region.offset(), region.bytes());
+    }
 
-    public PagePool kvPages() { return kvPages; }
-
-    /** Device address of the first KV page; page p starts p * pageBytes after it. */
-    public CUdeviceptr kvBase() { return base.withByteOffset(weightBytes); }
-
-    public synchronized ArenaOccupancy occupancy() { return ArenaOccupancy.of(bytes, weights, kvPages); }
+    public synchronized ArenaOccupancy occupancy() {
+        return new ArenaOccupancy(bytes, weights.capacity(), weights.used(), weights.largestFree(), weights.fragmentation(),
+                budget == null ? bytes : budget.bytesInUse());
+    }
 
     @Override
-    public void close() { cuMemFree(base); }
+    public void close() {
+        if (span != null) span.close();
+        else cuMemFree(base);
+    }
 }

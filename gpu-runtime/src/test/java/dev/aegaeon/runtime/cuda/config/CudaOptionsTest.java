@@ -44,11 +44,12 @@ class CudaOptionsTest {
         assertEquals(256L << 20, d.kvStagingBytes());
         for (CudaOptions.Key k : CudaOptions.KEYS) {
             if (k.experimental()) {
-                assertTrue(java.util.Set.of("false", "OWN").contains(k.defaultValue()), k.name() + " is experimental, so off by default");
+                assertTrue(java.util.Set.of("false", "OWN", "ONE_ALLOCATION").contains(k.defaultValue()), k.name() + " is experimental, so off by default");
             }
         }
         assertFalse(d.prefillAttentionMma());
         assertEquals(CudaOptions.GemmLibrary.OWN, d.gemmLibrary(), "our kernels unless cuBLASLt is asked for");
+        assertEquals(CudaOptions.DeviceMemory.ONE_ALLOCATION, d.deviceMemory(), "memory on demand has not run on a GPU");
     }
 
     @Test

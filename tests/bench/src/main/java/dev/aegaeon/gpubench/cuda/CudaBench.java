@@ -79,7 +79,7 @@ public final class CudaBench {
             return 1;
         }
         skip = o.skip();
-        try (CudaDevice dev = CudaDevice.open(0, new CudaConfig(0.93, 0.0, 2L << 20, 0))) {
+        try (CudaDevice dev = CudaDevice.open(0, CudaConfig.oneAllocation(0.93))) {
             new CudaBench(dev).measure(o);
         }
         return 0;

@@ -62,7 +62,7 @@ public final class CudaParity {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("date", Instant.now().toString());
         boolean ok = true;
-        try (CudaBackend cuda = new CudaBackend(CudaDevice.open(0, new CudaConfig(0.9, 0.0, 2L << 20, 0)), true);
+        try (CudaBackend cuda = new CudaBackend(CudaDevice.open(0, new CudaConfig(0.9, CudaConfig.defaults().onDemandMemory())), true);
              CpuBackend cpu = new CpuBackend()) {
             json.put("card", cuda.device().name());
             System.out.printf("%-20s %8s %12s %10s%n", "model", "tokens", "rel.diff", "greedy");

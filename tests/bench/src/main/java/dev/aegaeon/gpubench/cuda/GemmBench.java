@@ -40,7 +40,7 @@ public final class GemmBench {
             System.err.println(a.reason());
             return 1;
         }
-        try (CudaDevice dev = CudaDevice.open(0, new CudaConfig(0.5, 0.0, 2L << 20, 0))) {
+        try (CudaDevice dev = CudaDevice.open(0, CudaConfig.oneAllocation(0.5))) {
             CudaOps ops = dev.ops();
             String reference = referenceTile != null ? referenceTile : ops.tiles().largeName();
             long maxXk = 0, maxWk = 0, maxOut = 0;

@@ -1,0 +1,82 @@
+package dev.aegaeon.runtime.cuda.memory;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** A device of {@code deviceChunks} chunks that checks the driver's invariants instead of touching a GPU. */
+final class FakeChunkDriver implements ChunkDriver {
+    private final long chunkBytes;
+    private final int deviceChunks;
+    private int live;
+    private int nextChunk;
+    final Map<FakeReservation, Map<Long, FakeChunk>> mappings = new HashMap<>();
+    final Set<FakeChunk> mappedChunks = new HashSet<>();
+    int creates, maps, unmaps, destroys;
+
+    FakeChunkDriver(long chunkBytes, int deviceChunks) {
+        this.chunkBytes = chunkBytes;
+        this.deviceChunks = deviceChunks;
+    }
+
+    record FakeReservation(int id, long bytes) implements Reservation {}
+
+    record FakeChunk(int id) implements Chunk {}
+
+    @Override public long chunkBytes() { return chunkBytes; }
+
+    @Override
+    public Reservation reserve(long bytes) {
+        if (bytes % chunkBytes != 0) throw new AssertionError("reserving " + bytes + " bytes, not whole chunks");
+        FakeReservation r = new FakeReservation(mappings.size(), bytes);
+        mappings.put(r, new HashMap<>());
+        return r;
+    }
+
+    @Override
+    public void unreserve(Reservation reservation) {
+        Map<Long, FakeChunk> m = mappings.remove((FakeReservation) reservation);
+        if (m == null) throw new AssertionError("unreserving twice");
+        if (!m.isEmpty()) throw new AssertionError("unreserving with " + m.size() + " chunks mapped");
+    }
+
+    @Override
+    public Optional<Chunk> create() {
+        if (live >= deviceChunks) return Optional.empty();
+        live++;
+        creates++;
+        return Optional.of(new FakeChunk(nextChunk++));
+    }
+
+    @Override
+    public void map(Reservation reservation, long offset, Chunk chunk) {
+        if (offset % chunkBytes != 0 || offset < 0 || offset >= reservation.bytes()) throw new AssertionError("mapping at " + offset);
+        if (!mappedChunks.add((FakeChunk) chunk)) throw new AssertionError(chunk + " is mapped twice");
+        if (mappings.get((FakeReservation) reservation).put(offset, (FakeChunk) chunk) != null) {
+            throw new AssertionError("offset " + offset + " mapped twice");
+        }
+        maps++;
+    }
+
+    @Override
+    public void unmap(Reservation reservation, long offset) {
+        FakeChunk c = mappings.get((FakeReservation) reservation).remove(offset);
+        if (c == null) throw new AssertionError("unmapping " + offset + ", which is not mapped");
+        mappedChunks.remove(c);
+        unmaps++;
+    }
+
+    @Override
+    public void destroy(Chunk chunk) {
+        if (mappedChunks.contains((FakeChunk) chunk)) throw new AssertionError("destroying a mapped chunk");
+        live--;
+        destroys++;
+    }
+
+    /** Offsets mapped in {@code r} now. */
+    Set<Long> mapped(Reservation r) { return mappings.get((FakeReservation) r).keySet(); }
+
+    int liveChunks() { return live; }
+}

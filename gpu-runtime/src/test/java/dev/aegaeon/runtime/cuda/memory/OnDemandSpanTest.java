@@ -1,0 +1,92 @@
+package dev.aegaeon.runtime.cuda.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+class OnDemandSpanTest {
+    private static final long CHUNK = 2 << 20;
+
+    @Test
+    void mapsOnlyTheChunksCommittedRangesTouchAndSharesChunksBetweenNeighbours() {
+        FakeChunkDriver driver = new FakeChunkDriver(CHUNK, 100);
+        ChunkBudget budget = new ChunkBudget(driver, 100 * CHUNK);
+        AtomicInteger quiesced = new AtomicInteger();
+        try (OnDemandSpan span = new OnDemandSpan(budget, 10 * CHUNK + 1, quiesced::incrementAndGet)) {
+            assertEquals(11 * CHUNK, span.bytes(), "whole chunks");
+            assertEquals(0, span.mappedChunks());
+
+            long block = CHUNK / 2 + 4096; // blocks of a KV shape straddle chunk boundaries
+            assertTrue(span.commit(0, block));
+            assertTrue(span.commit(block, block));
+            assertEquals(Set.of(0L, CHUNK), driver.mapped(span.reservation()), "block 1 ends in the second chunk");
+            assertEquals(2, budget.inUse());
+
+            span.decommit(0, block);
+            assertEquals(Set.of(0L, CHUNK), driver.mapped(span.reservation()), "block 1 still uses the first chunk");
+            assertEquals(0, quiesced.get(), "nothing unmapped, nothing to wait for");
+
+            span.decommit(block, block);
+            assertEquals(Set.of(), driver.mapped(span.reservation()));
+            assertEquals(1, quiesced.get(), "one wait before the unmaps of one decommit");
+            assertEquals(0, budget.inUse());
+            assertEquals(2, budget.idle(), "kept for reuse, not destroyed");
+
+            assertTrue(span.commit(5 * CHUNK, CHUNK));
+            assertEquals(2, driver.creates, "an idle chunk is reused before a new one is created");
+        }
+        assertEquals(0, budget.inUse(), "close unmaps what is still mapped");
+        budget.trim();
+        assertEquals(0, driver.liveChunks());
+    }
+
+    @Test
+    void aCommitPastTheBudgetTakesNothingAndTheSpansOfOneDeviceShareIt() {
+        FakeChunkDriver driver = new FakeChunkDriver(CHUNK, 100);
+        ChunkBudget budget = new ChunkBudget(driver, 4 * CHUNK + CHUNK / 2);
+        assertEquals(4, budget.limitChunks());
+        try (OnDemandSpan weights = new OnDemandSpan(budget, 64 * CHUNK, () -> {});
+             OnDemandSpan kv = new OnDemandSpan(budget, 64 * CHUNK, () -> {})) {
+            assertTrue(weights.commit(0, 3 * CHUNK));
+            assertFalse(kv.commit(0, 2 * CHUNK), "two chunks asked for, one left");
+            assertEquals(0, kv.mappedChunks());
+            assertEquals(3, budget.inUse(), "the failed commit gave back the chunk it had taken");
+            assertTrue(kv.commit(0, CHUNK));
+            assertFalse(kv.commit(CHUNK, 1));
+            weights.decommit(0, 3 * CHUNK);
+            assertTrue(kv.commit(CHUNK, 3 * CHUNK), "the weights' memory goes to KV once they are freed");
+            assertEquals(4, kv.mappedChunks());
+        }
+    }
+
+    @Test
+    void aDeviceOutOfMemoryIsANoNotAnError() {
+        FakeChunkDriver driver = new FakeChunkDriver(CHUNK, 2); // less than the budget claims
+        ChunkBudget budget = new ChunkBudget(driver, 8 * CHUNK);
+        try (OnDemandSpan span = new OnDemandSpan(budget, 8 * CHUNK, () -> {})) {
+            assertFalse(span.commit(0, 3 * CHUNK));
+            assertEquals(0, budget.inUse());
+            assertTrue(span.commit(0, 2 * CHUNK));
+        }
+    }
+
+    @Test
+    void misuseIsCaught() {
+        FakeChunkDriver driver = new FakeChunkDriver(CHUNK, 8);
+        ChunkBudget budget = new ChunkBudget(driver, 8 * CHUNK);
+        OnDemandSpan span = new OnDemandSpan(budget, 4 * CHUNK, () -> {});
+        assertThrows(IllegalStateException.class, () -> span.decommit(0, CHUNK), "nothing committed there");
+        assertThrows(IllegalArgumentException.class, () -> span.commit(3 * CHUNK, CHUNK + 1), "past the end");
+        assertThrows(IllegalArgumentException.class, () -> span.commit(0, 0));
+        assertThrows(IllegalStateException.class, () -> budget.give(new FakeChunkDriver.FakeChunk(99)));
+        span.close();
+        assertThrows(IllegalStateException.class, () -> span.commit(0, CHUNK));
+        span.close(); // twice is harmless
+    }
+}
