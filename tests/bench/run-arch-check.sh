@@ -6,7 +6,10 @@
 #            off: the code path of A100, A10G, L4, L40S and RTX cards, proven on this card
 #   cublaslt the card's own images with -Daegaeon.cuda.gemmLibrary=CUBLASLT: the suite and both model
 #            parities with the products on cuBLASLt (what making it the default needs)
-#   tests/bench/run-arch-check.sh STAGE [OUT] [MODE...]     (MODE auto|generic|cublaslt, default auto generic; OUT default $OUT or ./arch-check-out)
+#   on-demand the card's own images with -Daegaeon.cuda.deviceMemory=ON_DEMAND: weights and KV
+#            mapped chunk by chunk from one budget (OnDemandMemoryTest runs in every mode; here the
+#            whole suite and both parities run over on-demand memory, what making it the default needs)
+#   tests/bench/run-arch-check.sh STAGE [OUT] [MODE...]     (MODE auto|generic|cublaslt|on-demand, default auto generic; OUT default $OUT or ./arch-check-out)
 # BENCH=1 also runs the kernel bench (run-kernel-bench.sh) per mode and sets the headline figures
 # side by side; CONFORMANCE=0 leaves the conformance runs out (the two benches fit one device call).
 # Stage without a baseline (stage-gpu.sh OUT): an older runtime rejects kernelArch.
@@ -31,7 +34,8 @@ for mode in "${modes[@]}"; do
     auto) opts=${JAVA_TOOL_OPTIONS:-} ;;
     generic) opts="-Daegaeon.cuda.kernelArch=GENERIC ${JAVA_TOOL_OPTIONS:-}" ;;
     cublaslt) opts="-Daegaeon.cuda.gemmLibrary=CUBLASLT ${JAVA_TOOL_OPTIONS:-}" ;;
-    *) echo "unknown mode $mode (auto, generic or cublaslt)" >&2; exit 2 ;;
+    on-demand) opts="-Daegaeon.cuda.deviceMemory=ON_DEMAND ${JAVA_TOOL_OPTIONS:-}" ;;
+    *) echo "unknown mode $mode (auto, generic, cublaslt or on-demand)" >&2; exit 2 ;;
   esac
   echo "=== $mode ==="
   if [ "${CONFORMANCE:-1}" = 1 ]; then
@@ -47,8 +51,8 @@ for mode in "${modes[@]}"; do
   first=$(echo "$loaded" | head -1)
   if [ "$mode" = generic ]; then
     { echo "$first" | grep -q 'compute_80.fatbin' && ! echo "$first" | grep -q 'sm_90a'; } || { echo "FAIL: generic mode did not load the compute_80 PTX alone"; rc=1; }
-  elif [ "$cc" = 9.0 ]; then  # auto and cublaslt load the Hopper images
-    echo "$first" | grep -q 'sm_90.fatbin' && echo "$first" | grep -q 'sm_90a.fatbin' || { echo "FAIL: auto mode on 9.0 did not load sm_90 + sm_90a"; rc=1; }
+  elif [ "$cc" = 9.0 ]; then  # auto, cublaslt and on-demand load the Hopper images
+    echo "$first" | grep -q 'sm_90.fatbin' && echo "$first" | grep -q 'sm_90a.fatbin' || { echo "FAIL: $mode mode on 9.0 did not load sm_90 + sm_90a"; rc=1; }
   fi
 done
 if [ -f "$out/auto/bench.json" ] && [ -f "$out/generic/bench.json" ]; then
