@@ -352,15 +352,25 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             finished.add(victim.id);
         }
         if (run.isEmpty()) return;
-        long t0 = System.nanoTime();
-        StepResult result = prefill ? engine.prefill(batchOf(run)) : engine.decode(batchOf(run));
+        long t0;
+        StepResult result;
+        while (true) {
+            t0 = System.nanoTime();
+            result = prefill ? engine.prefill(batchOf(run)) : engine.decode(batchOf(run));
+            if (result instanceof StepResult.Stepped) break;
+            // Pages were free but the device had no memory behind them (memory mapped on demand, and
+            // more of it in use than the pool's memory setting leaves): as above, the newest request
+            // fails and the rest step, its memory freed for them. A NoRoom step changed nothing.
+            LiveRequest victim = run.removeLast();
+            fail(victim, "the GPU has no memory left for the KV cache of model " + m.name(), null);
+            finished.add(victim.id);
+            if (run.isEmpty()) return;
+        }
         long nanos = System.nanoTime() - t0;
         stepNanos.add(nanos);
         timeline.record(instance, prefill ? SpanKind.PREFILL : SpanKind.DECODE, m.name(), t0, t0 + nanos, run.size(), 0);
         double seconds = nanos / 1e9;
-        if (!(result instanceof StepResult.Stepped(List<StepResult.TokenEvent> tokens))) {
-            throw new IllegalStateException("the engine found no room after the check: " + result);
-        }
+        List<StepResult.TokenEvent> tokens = ((StepResult.Stepped) result).tokens();
         if (prefill) cost.recordPrefill(m.schedulerName, run.stream().mapToLong(r -> r.prompt.length).sum(), seconds);
         else cost.recordDecode(m.schedulerName, run.size(), seconds);
         m.noteKv(engine); // before any sink sees the token, so a status read after it shows the KV held

@@ -1,0 +1,60 @@
+package dev.aegaeon.worker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.aegaeon.runtime.engine.FinishReason;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A device whose memory runs out while the pool's pages are still free (memory on demand, with more
+ * in use than the pool's memory setting leaves) fails the newest request of the step with an honest
+ * error and steps the rest: the other request of the batch completes with its exact tokens, and no
+ * page or block is left behind.
+ */
+class DeviceOutOfMemoryTest {
+    private static final long PAGE_BYTES = 8192; // 16 tokens of tiny-llama a page
+
+    @AfterEach
+    void restore() { MemoryLimitedCpuProvider.kvBlocks = Integer.MAX_VALUE; }
+
+    @Test
+    void theNewestRequestFailsAndTheOthersOfTheStepGoOn() throws Exception {
+        // Two 20-token prompts growing to 60 tokens need 4 blocks each; the device backs 6 in all.
+        MemoryLimitedCpuProvider.kvBlocks = 6;
+        PoolOptions options = Reference.options().withBackend("cpu-limited").withKvTokensPerModel(0).withKvPageBytes(PAGE_BYTES);
+        int[][] prompts = {Reference.prompt(501, 20), Reference.prompt(502, 20)};
+        for (int[] p : prompts) {
+            assertEquals(40, Reference.alone("tiny-llama", 9, p, 40).length, "a prompt whose answer runs to max_tokens");
+        }
+        try (ModelPool pool = new ModelPool(options)) {
+            pool.register(Reference.synthetic("m", "tiny-llama", 9));
+            List<CollectingSink> sinks = new ArrayList<>();
+            for (int[] p : prompts) {
+                CollectingSink sink = new CollectingSink();
+                pool.submit("m", p, Reference.greedy(40), sink);
+                sinks.add(sink);
+            }
+            int completed = 0;
+            List<String> errors = new ArrayList<>();
+            for (int i = 0; i < sinks.size(); i++) {
+                try {
+                    assertEquals(FinishReason.LENGTH, sinks.get(i).await());
+                    assertArrayEquals(Reference.alone("tiny-llama", 9, prompts[i], 40), sinks.get(i).tokens());
+                    completed++;
+                } catch (ExecutionException e) {
+                    errors.add(e.getCause().getMessage());
+                }
+            }
+            assertEquals(1, completed, "one request fails, not the whole step: " + errors);
+            assertEquals(1, errors.size());
+            assertTrue(errors.getFirst().contains("no memory left for the KV cache of model m"), errors.toString());
+            KvPageAuditor.assertNoPageHeld(pool);
+        }
+    }
+}
