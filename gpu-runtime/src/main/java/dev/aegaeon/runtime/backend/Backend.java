@@ -58,6 +58,12 @@ public interface Backend extends AutoCloseable {
      */
     default Weight loadWeight(WeightTensor source, Optional<String> sourceIdentity) { return loadWeight(source); }
 
+    /**
+     * The device memory this backend's weights, workspaces and KV caches may take together, where it
+     * has a fixed amount (a GPU's arena or on-demand budget); empty where it has none (the CPU).
+     */
+    default java.util.OptionalLong deviceMemoryBytes() { return java.util.OptionalLong.empty(); }
+
     /** Bytes of one KV element as this backend stores it: fp32 on the CPU (the oracle), bf16 on CUDA. */
     default int kvBytesPerElement() { return Float.BYTES; }
 

@@ -121,6 +121,11 @@ public final class CudaBackend implements Backend {
     @Override
     public int kvBytesPerElement() { return 2; }
 
+    @Override
+    public java.util.OptionalLong deviceMemoryBytes() {
+        return java.util.OptionalLong.of(dev.chunks().map(b -> b.limitChunks() * b.chunkBytes()).orElse(dev.arena().occupancy().arenaBytes()));
+    }
+
     /** True where the device's memory is on demand: a growing cache then maps memory only for the blocks in use. */
     @Override
     public boolean kvCacheGrowsWithUse() { return kvCaches.grows(); }

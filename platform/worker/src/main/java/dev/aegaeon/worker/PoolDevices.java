@@ -28,6 +28,7 @@ final class PoolDevices {
             for (InstanceSpec spec : specs) {
                 Backend backend = provider.create(first + spec.id());
                 devices.add(new DeviceInstance(spec, backend));
+                requireMemory(options, first + spec.id(), backend);
             }
         } catch (RuntimeException | Error e) {
             for (DeviceInstance d : devices) {
@@ -37,5 +38,19 @@ final class PoolDevices {
             throw e;
         }
         return List.copyOf(devices);
+    }
+
+    /**
+     * The scheduler fills {@link PoolOptions#memoryBytes()} of each device with weights and KV: more
+     * than the device holds would fail requests once it filled (or, with memory on demand, whenever
+     * the device runs out first), so such a setting is refused at start.
+     */
+    private static void requireMemory(PoolOptions options, int ordinal, Backend backend) {
+        var holds = backend.deviceMemoryBytes();
+        if (holds.isPresent() && options.memoryBytes() > holds.getAsLong()) {
+            throw new IllegalArgumentException("aegaeon.pool.memory-bytes is " + options.memoryBytes() + " but " + backend.name()
+                    + " device " + ordinal + " holds " + holds.getAsLong() + " bytes for weights, workspaces and KV;"
+                    + " set it to at most that, less a few GB for the step workspaces");
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.aegaeon.worker;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aegaeon.runtime.engine.FinishReason;
@@ -21,7 +22,20 @@ class DeviceOutOfMemoryTest {
     private static final long PAGE_BYTES = 8192; // 16 tokens of tiny-llama a page
 
     @AfterEach
-    void restore() { MemoryLimitedCpuProvider.kvBlocks = Integer.MAX_VALUE; }
+    void restore() {
+        MemoryLimitedCpuProvider.kvBlocks = Integer.MAX_VALUE;
+        MemoryLimitedCpuProvider.memoryBytes = Long.MAX_VALUE;
+    }
+
+    @Test
+    void aMemorySettingPastWhatTheDeviceHoldsIsRefusedAtStart() {
+        MemoryLimitedCpuProvider.memoryBytes = 4L << 30;
+        PoolOptions options = Reference.options().withBackend("cpu-limited").withMemoryBytes(6L << 30);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ModelPool(options).close());
+        assertTrue(e.getMessage().startsWith("aegaeon.pool.memory-bytes is 6442450944 but cpu device 0 holds 4294967296 bytes"),
+                e.getMessage());
+        new ModelPool(options.withMemoryBytes(4L << 30)).close();
+    }
 
     @Test
     void theNewestRequestFailsAndTheOthersOfTheStepGoOn() throws Exception {

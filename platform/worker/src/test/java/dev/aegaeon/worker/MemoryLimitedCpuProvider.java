@@ -16,6 +16,8 @@ import java.util.Optional;
 public final class MemoryLimitedCpuProvider implements BackendProvider {
     /** Blocks each device can back; set by a test before it opens a pool. */
     static volatile int kvBlocks = Integer.MAX_VALUE;
+    /** The device memory each device reports ({@link Backend#deviceMemoryBytes()}). */
+    static volatile long memoryBytes = Long.MAX_VALUE;
 
     @Override public String name() { return "cpu-limited"; }
 
@@ -23,7 +25,7 @@ public final class MemoryLimitedCpuProvider implements BackendProvider {
 
     @Override public int priority() { return -1; }
 
-    @Override public Backend create() { return limited(new CpuBackend(2), kvBlocks); }
+    @Override public Backend create() { return limited(new CpuBackend(2), kvBlocks, memoryBytes); }
 
     @Override
     public Backend create(int ordinal) {
@@ -31,8 +33,8 @@ public final class MemoryLimitedCpuProvider implements BackendProvider {
         return create();
     }
 
-    /** {@code cpu} with room for {@code blocks} backed KV blocks; every other call goes to it. */
-    static Backend limited(CpuBackend cpu, int blocks) {
+    /** {@code cpu} with room for {@code blocks} backed KV blocks and {@code memory} bytes; every other call goes to it. */
+    static Backend limited(CpuBackend cpu, int blocks, long memory) {
         int[] backed = {0};
         return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (proxy, method, args) -> {
             switch (method.getName()) {
@@ -43,6 +45,9 @@ public final class MemoryLimitedCpuProvider implements BackendProvider {
                         backed[0] += n;
                         return true;
                     }
+                }
+                case "deviceMemoryBytes" -> {
+                    return java.util.OptionalLong.of(memory);
                 }
                 case "unbackKvBlocks" -> {
                     synchronized (backed) {
