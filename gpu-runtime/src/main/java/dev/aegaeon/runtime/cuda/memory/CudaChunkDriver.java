@@ -1,49 +1,74 @@
 package dev.aegaeon.runtime.cuda.memory;
 
+import dev.aegaeon.runtime.cuda.blas.DevicePointers;
 import jcuda.CudaException;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdeviceptr;
-import jcuda.driver.CUmemAccessDesc;
-import jcuda.driver.CUmemAccess_flags;
-import jcuda.driver.CUmemAllocationGranularity_flags;
-import jcuda.driver.CUmemAllocationProp;
-import jcuda.driver.CUmemAllocationType;
-import jcuda.driver.CUmemGenericAllocationHandle;
-import jcuda.driver.CUmemLocation;
-import jcuda.driver.CUmemLocationType;
 import jcuda.driver.CUresult;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
-import static jcuda.driver.JCudaDriver.*;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
+import static jcuda.driver.JCudaDriver.cuMemAddressFree;
+import static jcuda.driver.JCudaDriver.cuMemAddressReserve;
 
 /**
- * {@link ChunkDriver} on CUDA's virtual memory management API (cuMemAddressReserve, cuMemCreate,
- * cuMemMap, cuMemSetAccess): chunks of the device's minimum granularity, read-write for this
- * device only. Every call makes the device's context current first, since pools call from their
- * compute, load and scheduler threads.
+ * {@link ChunkDriver} on CUDA's virtual memory management API: chunks of the device's minimum
+ * granularity, read-write for this device only. Addresses are reserved through JCuda (a plain call
+ * that yields the {@link CUdeviceptr} kernels take); the calls with structures (cuMemCreate,
+ * cuMemSetAccess, cuMemGetAllocationGranularity) and their companions go to libcuda through the
+ * foreign function API, because JCuda 12.6 fills CUmemAllocationProp's flags from the wrong object and
+ * leaves its reserved bytes unset, which the driver requires to be zero. Every call makes the
+ * device's context current first: pools call from their compute, load and scheduler threads.
  */
 public final class CudaChunkDriver implements ChunkDriver {
+    private static final int CU_MEM_ALLOCATION_TYPE_PINNED = 1, CU_MEM_LOCATION_TYPE_DEVICE = 1;
+    private static final int CU_MEM_ACCESS_FLAGS_PROT_READWRITE = 3, CU_MEM_ALLOC_GRANULARITY_MINIMUM = 0;
+    private static final int CUDA_ERROR_OUT_OF_MEMORY = 2;
+    private static final long PROP_BYTES = 32, ACCESS_DESC_BYTES = 12;
+
     private final CUcontext context;
-    private final CUmemAllocationProp prop = new CUmemAllocationProp();
-    private final CUmemAccessDesc[] access;
+    private final Calls calls;
+    /** CUmemAllocationProp for this device, zeroed but for type and location; lives as long as the driver. */
+    private final MemorySegment prop;
+    /** One CUmemAccessDesc: this device, read-write. */
+    private final MemorySegment access;
     private final long chunkBytes;
 
     public CudaChunkDriver(CUcontext context, int ordinal) {
         this.context = context;
-        prop.type = CUmemAllocationType.CU_MEM_ALLOCATION_TYPE_PINNED;
-        prop.location = new CUmemLocation(CUmemLocationType.CU_MEM_LOCATION_TYPE_DEVICE, ordinal);
-        this.access = new CUmemAccessDesc[] {new CUmemAccessDesc(
-                new CUmemLocation(CUmemLocationType.CU_MEM_LOCATION_TYPE_DEVICE, ordinal), CUmemAccess_flags.CU_MEM_ACCESS_FLAGS_PROT_READWRITE)};
-        long[] granularity = new long[1];
+        this.calls = Calls.get();
+        Arena arena = Arena.ofAuto();
+        prop = arena.allocate(PROP_BYTES, 8).fill((byte) 0);
+        prop.set(JAVA_INT, 0, CU_MEM_ALLOCATION_TYPE_PINNED);
+        prop.set(JAVA_INT, 8, CU_MEM_LOCATION_TYPE_DEVICE);
+        prop.set(JAVA_INT, 12, ordinal);
+        access = arena.allocate(ACCESS_DESC_BYTES, 4).fill((byte) 0);
+        access.set(JAVA_INT, 0, CU_MEM_LOCATION_TYPE_DEVICE);
+        access.set(JAVA_INT, 4, ordinal);
+        access.set(JAVA_INT, 8, CU_MEM_ACCESS_FLAGS_PROT_READWRITE);
         cuCtxSetCurrent(context);
-        cuMemGetAllocationGranularity(granularity, prop, CUmemAllocationGranularity_flags.CU_MEM_ALLOC_GRANULARITY_MINIMUM);
-        this.chunkBytes = granularity[0];
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment granularity = call.allocate(JAVA_LONG);
+            check("cuMemGetAllocationGranularity", (int) calls.granularity.invokeExact(granularity, prop, CU_MEM_ALLOC_GRANULARITY_MINIMUM));
+            this.chunkBytes = granularity.get(JAVA_LONG, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
-    private record CudaReservation(CUdeviceptr base, long bytes) implements Reservation {}
+    private record CudaReservation(CUdeviceptr base, long address, long bytes) implements Reservation {}
 
-    private record CudaChunk(CUmemGenericAllocationHandle handle) implements Chunk {}
+    private record CudaChunk(long handle) implements Chunk {}
 
     @Override
     public long chunkBytes() { return chunkBytes; }
@@ -53,7 +78,7 @@ public final class CudaChunkDriver implements ChunkDriver {
         cuCtxSetCurrent(context);
         CUdeviceptr base = new CUdeviceptr();
         cuMemAddressReserve(base, bytes, chunkBytes, new CUdeviceptr(), 0);
-        return new CudaReservation(base, bytes);
+        return new CudaReservation(base, DevicePointers.address(base), bytes);
     }
 
     @Override
@@ -66,40 +91,90 @@ public final class CudaChunkDriver implements ChunkDriver {
     @Override
     public Optional<Chunk> create() {
         cuCtxSetCurrent(context);
-        CUmemGenericAllocationHandle h = new CUmemGenericAllocationHandle();
-        try {
-            cuMemCreate(h, chunkBytes, prop, 0);
-        } catch (CudaException e) {
-            if (e.getMessage() != null && e.getMessage().contains(CUresult.stringFor(CUresult.CUDA_ERROR_OUT_OF_MEMORY))) {
-                return Optional.empty();
-            }
-            throw e;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment handle = call.allocate(JAVA_LONG);
+            int result = (int) calls.create.invokeExact(handle, chunkBytes, prop, 0L);
+            if (result == CUDA_ERROR_OUT_OF_MEMORY) return Optional.empty();
+            check("cuMemCreate", result);
+            return Optional.of(new CudaChunk(handle.get(JAVA_LONG, 0)));
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
-        return Optional.of(new CudaChunk(h));
     }
 
     @Override
     public void map(Reservation reservation, long offset, Chunk chunk) {
         cuCtxSetCurrent(context);
-        CUdeviceptr at = address(reservation, offset);
-        cuMemMap(at, chunkBytes, 0, ((CudaChunk) chunk).handle(), 0);
-        cuMemSetAccess(at, chunkBytes, access, 1);
+        long at = ((CudaReservation) reservation).address() + offset;
+        try {
+            check("cuMemMap", (int) calls.map.invokeExact(at, chunkBytes, 0L, ((CudaChunk) chunk).handle(), 0L));
+            check("cuMemSetAccess", (int) calls.setAccess.invokeExact(at, chunkBytes, access, 1L));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     @Override
     public void unmap(Reservation reservation, long offset) {
         cuCtxSetCurrent(context);
-        cuMemUnmap(address(reservation, offset), chunkBytes);
+        try {
+            check("cuMemUnmap", (int) calls.unmap.invokeExact(((CudaReservation) reservation).address() + offset, chunkBytes));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     @Override
     public void destroy(Chunk chunk) {
         cuCtxSetCurrent(context);
-        cuMemRelease(((CudaChunk) chunk).handle());
+        try {
+            check("cuMemRelease", (int) calls.release.invokeExact(((CudaChunk) chunk).handle()));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** The device address of {@code offset} in {@code reservation}. */
     public static CUdeviceptr address(Reservation reservation, long offset) {
         return ((CudaReservation) reservation).base().withByteOffset(offset);
+    }
+
+    private static void check(String call, int result) {
+        if (result != 0) throw new CudaException(call + ": " + CUresult.stringFor(result));
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+    /** libcuda's virtual memory entry points, bound once per process. */
+    private record Calls(MethodHandle granularity, MethodHandle create, MethodHandle release, MethodHandle map,
+                         MethodHandle unmap, MethodHandle setAccess) {
+        private static volatile Calls bound;
+
+        static Calls get() {
+            Calls c = bound;
+            if (c == null) {
+                synchronized (Calls.class) {
+                    if (bound == null) bound = bind(SymbolLookup.libraryLookup("libcuda.so.1", Arena.global()));
+                    c = bound;
+                }
+            }
+            return c;
+        }
+
+        private static Calls bind(SymbolLookup cuda) {
+            Linker l = Linker.nativeLinker();
+            // CUresult is an int; size_t, CUdeviceptr, handles and flags are 64-bit.
+            return new Calls(
+                    l.downcallHandle(cuda.findOrThrow("cuMemGetAllocationGranularity"), FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT)),
+                    l.downcallHandle(cuda.findOrThrow("cuMemCreate"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG)),
+                    l.downcallHandle(cuda.findOrThrow("cuMemRelease"), FunctionDescriptor.of(JAVA_INT, JAVA_LONG)),
+                    l.downcallHandle(cuda.findOrThrow("cuMemMap"), FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG)),
+                    l.downcallHandle(cuda.findOrThrow("cuMemUnmap"), FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG)),
+                    l.downcallHandle(cuda.findOrThrow("cuMemSetAccess"), FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG)));
+        }
     }
 }
