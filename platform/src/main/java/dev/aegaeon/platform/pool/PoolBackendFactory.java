@@ -19,9 +19,10 @@ import dev.aegaeon.worker.PoolPolicy;
  *       ordinal, {@code cuda:1}); unset = the best usable one</li>
  *   <li>{@code aegaeon.pool.devices}: how many devices the pool spans, or {@code all} (every GPU of the host;
  *       on the CPU a count simulates that many devices); default 1</li>
- *   <li>{@code aegaeon.pool.mode}: {@code colocated} (every device prefills and decodes, the default) or
- *       {@code disaggregated} (prefill devices hand each request's KV to decode devices)</li>
- *   <li>{@code aegaeon.pool.prefill-devices}: prefill devices in disaggregated mode (default 1, the rest decode)</li>
+ *   <li>{@code aegaeon.pool.mode}: {@code colocated} (every device prefills and decodes, the default),
+ *       {@code disaggregated} (prefill devices hand each request's KV to decode devices) or {@code hybrid}
+ *       (as disaggregated, but the decode devices also prefill requests of the models they hold)</li>
+ *   <li>{@code aegaeon.pool.prefill-devices}: devices that only prefill in disaggregated and hybrid mode (default 1)</li>
  *   <li>{@code aegaeon.pool.peer-handoff}: {@code true} hands each request's KV from prefill to decode device
  *       device to device (CUDA peer copy; the prefill device keeps the blocks until the decode device has
  *       copied them) instead of through host memory; the scheduler's decisions are the same. Default
@@ -142,7 +143,7 @@ public final class PoolBackendFactory {
         ModelPool pool = new ModelPool(options);
         LOG.infof("model pool on the %s backend: %d device(s), %s, %d bytes of memory each, %s policy%s", pool.backendName(),
                 pool.deviceCount(), pool.mode().name().toLowerCase(java.util.Locale.ROOT), options.memoryBytes(), options.policy(),
-                pool.mode() != DeviceLayout.Mode.DISAGGREGATED ? "" : options.peerHandoff() ? ", peer KV hand-offs" : ", KV hand-offs through host memory");
+                !pool.mode().splitsPrefill() ? "" : options.peerHandoff() ? ", peer KV hand-offs" : ", KV hand-offs through host memory");
         return new PooledInferenceBackend(pool, echoShape, new dev.aegaeon.runtime.hub.HubDownloader(hub(config)));
     }
 }

@@ -42,7 +42,7 @@ class PoolDeviceKeysTest {
         assertThrows(IllegalArgumentException.class, () -> PoolBackendFactory.layout(config(Map.of("aegaeon.pool.devices", "0"))));
         var mode = assertThrows(IllegalArgumentException.class,
                 () -> PoolBackendFactory.layout(config(Map.of("aegaeon.pool.mode", "split"))));
-        assertTrue(mode.getMessage().contains("colocated or disaggregated"), mode.getMessage());
+        assertTrue(mode.getMessage().contains("colocated, disaggregated or hybrid"), mode.getMessage());
         var one = assertThrows(IllegalArgumentException.class,
                 () -> PoolBackendFactory.layout(config(Map.of("aegaeon.pool.mode", "disaggregated"))));
         assertTrue(one.getMessage().contains("at least 2 devices"), one.getMessage());

@@ -132,6 +132,39 @@ class MultiDeviceTest {
         }
     }
 
+    /**
+     * Hybrid: device 0 only prefills; device 1 decodes what it hands off and may prefill too (the
+     * planner sends a group there when the prefill device's queue and switch outweigh device 1's
+     * decode round, which this small burst does not reach). Every request decodes on device 1 with
+     * each model's exact tokens; the roles are as laid out.
+     */
+    @Test
+    void hybridRequestsDecodeOnTheColocatedDeviceAndMatchEachModelAlone() throws Exception {
+        try (ModelPool pool = pool(DeviceLayout.hybrid(2, 1))) {
+            Run run = submitInterleaved(pool, 4);
+            assertSoloTokens(run);
+            int handedOff = 0, prefilledThere = 0;
+            for (ThreadRecordingSink sink : run.sinks) {
+                for (String t : sink.threads.subList(1, sink.threads.size())) {
+                    assertEquals(1, deviceOf(t), "tokens after the first come from the device that decodes: " + sink.threads);
+                }
+                if (deviceOf(sink.threads.getFirst()) == 0) handedOff++;
+                else prefilledThere++;
+            }
+            assertEquals(handedOff + prefilledThere, run.sinks.size());
+            assertTrue(handedOff > 0, "the prefill device prefilled some requests: " + pool.instanceStats());
+            assertEquals(handedOff, pool.handoffStats().count(), "a request prefilled on device 0 was handed off to device 1");
+            List<InstanceStats> stats = pool.instanceStats();
+            assertEquals(InstanceSpec.Role.PREFILL, stats.get(0).role());
+            assertEquals(InstanceSpec.Role.COLOCATED, stats.get(1).role());
+            assertTrue(stats.get(1).busySeconds() > 0);
+            for (int m = 0; m < SHAPES.length; m++) {
+                CancellationTest.awaitIdle(pool, "m" + m);
+                for (int i = 0; i < 2; i++) assertEquals(0, pool.kvBlocksUsed("m" + m, i), "device " + i);
+            }
+        }
+    }
+
     /** With peer hand-offs the cancelled request's KV is detached on the prefill device, not in host memory. */
     @ParameterizedTest(name = "peer hand-off {0}")
     @CsvSource({"false", "true"})
@@ -194,6 +227,9 @@ class MultiDeviceTest {
                 () -> new ModelPool(Reference.options().withDevices(DeviceLayout.disaggregated(0, 1))));
         assertTrue(few.getMessage().contains("at least 2"), few.getMessage());
         assertEquals(DeviceLayout.Mode.DISAGGREGATED, DeviceLayout.Mode.parse(" Disaggregated"));
+        assertEquals(DeviceLayout.Mode.HYBRID, DeviceLayout.Mode.parse("hybrid"));
+        var hybridAlone = assertThrows(IllegalArgumentException.class, () -> DeviceLayout.hybrid(2, 2));
+        assertTrue(hybridAlone.getMessage().startsWith("hybrid mode with 2 devices leaves none to decode"), hybridAlone.getMessage());
         assertThrows(IllegalArgumentException.class, () -> DeviceLayout.Mode.parse("split"));
     }
 

@@ -25,7 +25,7 @@ public final class PoolSmokeOptions implements Callable<Integer> {
     @Option(names = "--seed", description = "trace seed (default ${DEFAULT-VALUE})") long seed = 1;
     @Option(names = "--out", description = "JSON result file") Path out;
     @Option(names = "--devices", description = "a count or 'all' (default ${DEFAULT-VALUE})") String devices = "1";
-    @Option(names = "--mode", description = "colocated or disaggregated (default ${DEFAULT-VALUE})") String mode = "colocated";
+    @Option(names = "--mode", description = "colocated, disaggregated or hybrid (default ${DEFAULT-VALUE})") String mode = "colocated";
     @Option(names = "--prefill-devices", description = "prefill devices when disaggregated (default ${DEFAULT-VALUE})") int prefillDevices = 1;
 
     /** The validated run description. */
