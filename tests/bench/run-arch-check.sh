@@ -9,7 +9,9 @@
 #   on-demand the card's own images with -Daegaeon.cuda.deviceMemory=ON_DEMAND: weights and KV
 #            mapped chunk by chunk from one budget (OnDemandMemoryTest runs in every mode; here the
 #            whole suite and both parities run over on-demand memory, what making it the default needs)
-#   tests/bench/run-arch-check.sh STAGE [OUT] [MODE...]     (MODE auto|generic|cublaslt|on-demand, default auto generic; OUT default $OUT or ./arch-check-out)
+#   fast     the card's own images with cuBLASLt products and prefill attention on
+#            prefill_attention_mma.cu (both experimental): the candidate defaults of issue 20
+#   tests/bench/run-arch-check.sh STAGE [OUT] [MODE...]     (MODE auto|generic|cublaslt|on-demand|fast, default auto generic; OUT default $OUT or ./arch-check-out)
 # BENCH=1 also runs the kernel bench (run-kernel-bench.sh) per mode and sets the headline figures
 # side by side; CONFORMANCE=0 leaves the conformance runs out (the two benches fit one device call).
 # Stage without a baseline (stage-gpu.sh OUT): an older runtime rejects kernelArch.
@@ -35,7 +37,8 @@ for mode in "${modes[@]}"; do
     generic) opts="-Daegaeon.cuda.kernelArch=GENERIC ${JAVA_TOOL_OPTIONS:-}" ;;
     cublaslt) opts="-Daegaeon.cuda.gemmLibrary=CUBLASLT ${JAVA_TOOL_OPTIONS:-}" ;;
     on-demand) opts="-Daegaeon.cuda.deviceMemory=ON_DEMAND ${JAVA_TOOL_OPTIONS:-}" ;;
-    *) echo "unknown mode $mode (auto, generic, cublaslt or on-demand)" >&2; exit 2 ;;
+    fast) opts="-Daegaeon.cuda.gemmLibrary=CUBLASLT -Daegaeon.cuda.prefillAttentionMma=true ${JAVA_TOOL_OPTIONS:-}" ;;
+    *) echo "unknown mode $mode (auto, generic, cublaslt, on-demand or fast)" >&2; exit 2 ;;
   esac
   echo "=== $mode ==="
   if [ "${CONFORMANCE:-1}" = 1 ]; then
@@ -51,7 +54,7 @@ for mode in "${modes[@]}"; do
   first=$(echo "$loaded" | head -1)
   if [ "$mode" = generic ]; then
     { echo "$first" | grep -q 'compute_80.fatbin' && ! echo "$first" | grep -q 'sm_90a'; } || { echo "FAIL: generic mode did not load the compute_80 PTX alone"; rc=1; }
-  elif [ "$cc" = 9.0 ]; then  # auto, cublaslt and on-demand load the Hopper images
+  elif [ "$cc" = 9.0 ]; then  # every other mode loads the Hopper images
     echo "$first" | grep -q 'sm_90.fatbin' && echo "$first" | grep -q 'sm_90a.fatbin' || { echo "FAIL: $mode mode on 9.0 did not load sm_90 + sm_90a"; rc=1; }
   fi
 done
