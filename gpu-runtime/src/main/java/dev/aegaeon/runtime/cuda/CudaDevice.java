@@ -23,9 +23,9 @@ import static jcuda.driver.JCudaDriver.*;
 
 /**
  * One GPU: its primary context, three streams (compute; weight loads; KV swaps), the kernels and
- * the VRAM arena (with, where memory is on demand, the budget it shares with growing KV caches). Created once per GPU and reused for every model: a switch re-initialises
- * nothing here. Callers on a new thread call {@link #makeCurrent()} first (CUDA contexts are
- * per thread).
+ * the VRAM arena (with, where memory is on demand, the budget it shares with growing KV caches).
+ * Created once per GPU and reused for every model: a switch re-initialises nothing here. Callers
+ * on a new thread call {@link #makeCurrent()} first (CUDA contexts are per thread).
  */
 public final class CudaDevice implements AutoCloseable {
     private final int ordinal;
