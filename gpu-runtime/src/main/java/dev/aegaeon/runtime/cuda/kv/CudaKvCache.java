@@ -1,6 +1,5 @@
 package dev.aegaeon.runtime.cuda.kv;
 
-import dev.aegaeon.runtime.cuda.memory.CudaChunkDriver;
 import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
 import dev.aegaeon.runtime.cuda.memory.OnDemandSpan;
 import dev.aegaeon.runtime.backend.KvCache;
@@ -35,7 +34,7 @@ public final class CudaKvCache implements KvCache {
     public static CudaKvCache growing(KvCacheShape shape, OnDemandSpan span) {
         long bytes = shape.bytesPerBlock(2) * shape.numBlocks();
         if (span.bytes() < bytes) throw new IllegalArgumentException("a span of " + span.bytes() + " bytes for " + bytes + " of KV");
-        return new CudaKvCache(shape, new DeviceRegion(CudaChunkDriver.address(span.reservation(), 0), 0, bytes), span);
+        return new CudaKvCache(shape, new DeviceRegion(span.base(), 0, bytes), span);
     }
 
     /** The span whose memory is mapped block by block; empty for a weight-pool region. */

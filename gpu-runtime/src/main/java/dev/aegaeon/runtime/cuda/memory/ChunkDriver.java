@@ -19,6 +19,9 @@ public interface ChunkDriver {
     /** Reserves {@code bytes} (a multiple of {@link #chunkBytes()}) of device addresses with no memory behind them. */
     Reservation reserve(long bytes);
 
+    /** The device address of {@code offset} in {@code reservation}, as kernels and copies take it. */
+    jcuda.driver.CUdeviceptr address(Reservation reservation, long offset);
+
     /** Gives the addresses back; nothing may be mapped there any more. */
     void unreserve(Reservation reservation);
 

@@ -134,8 +134,8 @@ public final class CudaChunkDriver implements ChunkDriver {
         }
     }
 
-    /** The device address of {@code offset} in {@code reservation}. */
-    public static CUdeviceptr address(Reservation reservation, long offset) {
+    @Override
+    public CUdeviceptr address(Reservation reservation, long offset) {
         return ((CudaReservation) reservation).base().withByteOffset(offset);
     }
 

@@ -48,7 +48,7 @@ public final class DeviceArena implements AutoCloseable {
      */
     public static DeviceArena onDemand(ChunkBudget budget, long bytes, Runnable quiesce) {
         OnDemandSpan span = new OnDemandSpan(budget, bytes, quiesce);
-        return new DeviceArena(CudaChunkDriver.address(span.reservation(), 0), span.bytes(), span, budget);
+        return new DeviceArena(span.base(), span.bytes(), span, budget);
     }
 
     /** True when memory is mapped region by region ({@link #onDemand}). */

@@ -48,6 +48,9 @@ public final class OnDemandSpan implements AutoCloseable {
     /** The reservation (its base address is the driver's). */
     public ChunkDriver.Reservation reservation() { return reservation; }
 
+    /** The device address of the span's first byte. */
+    public jcuda.driver.CUdeviceptr base() { return driver.address(reservation, 0); }
+
     /** Bytes of addresses reserved (whole chunks). */
     public long bytes() { return bytes; }
 

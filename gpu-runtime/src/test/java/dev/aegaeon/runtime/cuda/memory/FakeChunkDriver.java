@@ -35,6 +35,12 @@ final class FakeChunkDriver implements ChunkDriver {
         return r;
     }
 
+    /** Addresses no kernel will see: offsets from a null base, each reservation 1 TiB apart. */
+    @Override
+    public jcuda.driver.CUdeviceptr address(Reservation reservation, long offset) {
+        return new jcuda.driver.CUdeviceptr().withByteOffset(((FakeReservation) reservation).id() * (1L << 40) + offset);
+    }
+
     @Override
     public void unreserve(Reservation reservation) {
         Map<Long, FakeChunk> m = mappings.remove((FakeReservation) reservation);
