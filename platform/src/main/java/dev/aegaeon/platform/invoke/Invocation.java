@@ -152,8 +152,13 @@ public final class Invocation implements TokenListener {
      * never reused while the backend still holds the sequence.
      */
     private void terminate(Runnable delivery, boolean releaseSlot) {
-        // Counted before delivery: a caller who has its answer must find it in the function's traffic.
-        if (releaseSlot) gate.completed.incrementAndGet();
+        // The slot is given back and counted before delivery, so a caller who has its answer finds it
+        // in the function's traffic; the next invocation starts after, so it does not delay the answer.
+        Invocation next = null;
+        if (releaseSlot) {
+            if (submittedNanos != 0) gate.serviceTime(System.nanoTime() - submittedNanos);
+            next = service.releaseSlot(gate);
+        }
         if (terminated.compareAndSet(false, true)) {
             ScheduledFuture<?> t = deadlineTimer;
             if (t != null) t.cancel(false);
@@ -163,9 +168,6 @@ public final class Invocation implements TokenListener {
                 InvocationService.LOG.warnf(e, "front door failed to take the end of invocation %s", id);
             }
         }
-        if (releaseSlot) {
-            if (submittedNanos != 0) gate.serviceTime(System.nanoTime() - submittedNanos);
-            service.released(gate);
-        }
+        if (next != null) next.submit();
     }
 }

@@ -171,10 +171,10 @@ public final class InvocationService implements AutoCloseable {
         return s.withMaxTokens(max);
     }
 
-    /** A slot of {@code gate} was given back: start the next waiting invocation, if any. */
-    void released(FunctionGate gate) {
-        Invocation next = gate.release(globalQueue);
-        if (next != null) next.submit();
+    /** A slot of {@code gate} is given back: counts the invocation completed and returns the waiting invocation to start next, if any. */
+    Invocation releaseSlot(FunctionGate gate) {
+        gate.completed.incrementAndGet();
+        return gate.release(globalQueue);
     }
 
     static InvocationError toError(String function, BackendException e) {
