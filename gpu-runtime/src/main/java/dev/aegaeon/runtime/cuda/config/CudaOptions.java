@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
  * @param swapAbDecode         products of 9..128 rows on the swap-AB kernel instead of the tiles
  * @param swapAbDeep           the swap-AB kernels' deep variants for 17..128 rows
  * @param swapAbMinRows        fewest rows that take the swap-AB kernel (2..129; 9 keeps 2..8 on the GEMV)
+ * @param swapAbMaxRows        most rows that take the swap-AB kernel (2..128; below 128 leaves larger products on the tiles)
  * @param splitKvDecode        decode attention split over keys (flash-decoding) where the shape allows
  * @param splitKvMma           the split attention's first pass on tensor cores (head sizes 64, 128)
  * @param fusedBf16Operands    norms and silu_mul write the next product's bf16 operand in the same pass
@@ -40,7 +41,7 @@ import java.util.stream.Collectors;
  */
 public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, String midTile, String smallTile,
                           Set<String> excludeTiles, boolean gemvWide, GqaDecode gqaDecode, boolean swapAbDecode,
-                          boolean swapAbDeep, int swapAbMinRows, boolean splitKvDecode, boolean splitKvMma,
+                          boolean swapAbDeep, int swapAbMinRows, int swapAbMaxRows, boolean splitKvDecode, boolean splitKvMma,
                           boolean fusedBf16Operands, boolean prefillAttentionMma, boolean pinnedKvCopies,
                           long kvStagingBytes, GemmLibrary gemmLibrary, KernelArch kernelArch,
                           DeviceMemory deviceMemory) {
@@ -104,6 +105,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             new Key("swapAbDecode", "false", false, "products of 9..128 rows on the swap-AB kernel instead of the tensor-core tiles"),
             new Key("swapAbDeep", "false", false, "the swap-AB kernels' deep variants for 17..128 rows"),
             new Key("swapAbMinRows", "9", false, "fewest rows that take the swap-AB kernel (2..129); 9 keeps 2..8 rows on the GEMV"),
+            new Key("swapAbMaxRows", "128", false, "most rows that take the swap-AB kernel (2..128); with swapAbDecode and swapAbMinRows=2, 16 puts small batches on it and leaves larger products on the tiles"),
             new Key("fusedBf16Operands", "true", false, "norms and silu_mul write the next product's bf16 operand in the same pass"),
             new Key("prefillAttentionMma", "false", true, "prefill attention (head sizes 64, 128) on prefill_attention_mma.cu; its conformance cases pass on H100 and H200, not yet timed"),
             new Key("pinnedKvCopies", "true", false, "KV swaps through a pinned staging buffer; false: pageable copies block by block"),
@@ -119,6 +121,9 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
         if (stepGraphs < 0) throw new IllegalArgumentException(PREFIX + "stepGraphs must be >= 0, got " + stepGraphs);
         if (swapAbMinRows < 2 || swapAbMinRows > 129) {
             throw new IllegalArgumentException(PREFIX + "swapAbMinRows must be in 2..129, got " + swapAbMinRows);
+        }
+        if (swapAbMaxRows < 2 || swapAbMaxRows > 128) {
+            throw new IllegalArgumentException(PREFIX + "swapAbMaxRows must be in 2..128, got " + swapAbMaxRows);
         }
         if (kvStagingBytes <= 0) throw new IllegalArgumentException(PREFIX + "kvStagingBytes must be positive, got " + kvStagingBytes);
         if (kernelArch == null) throw new IllegalArgumentException(PREFIX + "kernelArch must be AUTO or GENERIC");
@@ -169,7 +174,8 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
         return new CudaOptions(r.bool("fuseGemv"), r.value("stepGraphs", Integer::parseInt), r.raw("largeTile"), r.raw("midTile"),
                 r.raw("smallTile"), r.list("excludeTiles"), r.bool("gemvWide"),
                 r.value("gqaDecode", v -> GqaDecode.valueOf(v.strip().toUpperCase(Locale.ROOT))), r.bool("swapAbDecode"),
-                r.bool("swapAbDeep"), r.value("swapAbMinRows", Integer::parseInt), r.bool("splitKvDecode"), r.bool("splitKvMma"),
+                r.bool("swapAbDeep"), r.value("swapAbMinRows", Integer::parseInt),
+                r.value("swapAbMaxRows", Integer::parseInt), r.bool("splitKvDecode"), r.bool("splitKvMma"),
                 r.bool("fusedBf16Operands"), r.bool("prefillAttentionMma"), r.bool("pinnedKvCopies"),
                 r.value("kvStagingBytes", Long::parseLong),
                 r.value("gemmLibrary", v -> GemmLibrary.valueOf(v.strip().toUpperCase(Locale.ROOT))),
@@ -183,7 +189,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 + " largeTile=" + orDefault(largeTile) + " midTile=" + orDefault(midTile) + " smallTile=" + orDefault(smallTile)
                 + " excludeTiles=" + excludeTiles + " gemvWide=" + gemvWide + " gqaDecode=" + gqaDecode
                 + " splitKvDecode=" + splitKvDecode + " splitKvMma=" + splitKvMma + " swapAbDecode=" + swapAbDecode
-                + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " fusedBf16Operands=" + fusedBf16Operands
+                + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " swapAbMaxRows=" + swapAbMaxRows + " fusedBf16Operands=" + fusedBf16Operands
                 + " prefillAttentionMma=" + prefillAttentionMma + (prefillAttentionMma ? "(experimental)" : "")
                 + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes + " kernelArch=" + kernelArch
                 + " gemmLibrary=" + gemmLibrary + (gemmLibrary == GemmLibrary.CUBLASLT ? "(experimental)" : "")

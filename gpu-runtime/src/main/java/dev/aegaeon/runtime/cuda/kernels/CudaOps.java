@@ -362,6 +362,12 @@ public final class CudaOps {
         decodeKernels.setSwapAbMinRows(rows);
     }
 
+    /** The most rows that take the swap-AB kernel ({@link CudaOptions#swapAbMaxRows}). */
+    public void setSwapAbMaxRows(int rows) {
+        graphs.flush();
+        decodeKernels.setSwapAbMaxRows(rows);
+    }
+
     /** The swap-AB kernels' deep variants for 17..128 rows, or the base ones ({@link CudaOptions#swapAbDeep}). */
     public void setSwapAbDeep(boolean on) {
         graphs.flush();

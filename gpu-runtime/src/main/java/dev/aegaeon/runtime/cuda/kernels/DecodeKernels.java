@@ -57,6 +57,7 @@ public final class DecodeKernels {
     private volatile boolean swapAb = CudaOptions.current().swapAbDecode();
     private volatile boolean swapAbDeep = CudaOptions.current().swapAbDeep();
     private volatile int swapAbMinRows = checkedMinRows(CudaOptions.current().swapAbMinRows());
+    private volatile int swapAbMaxRows = checkedMaxRows(CudaOptions.current().swapAbMaxRows());
     private volatile boolean splitKv = CudaOptions.current().splitKvDecode();
     private volatile boolean splitKvMma = CudaOptions.current().splitKvMma();
 
@@ -122,6 +123,15 @@ public final class DecodeKernels {
 
     void setSwapAbMinRows(int rows) { swapAbMinRows = checkedMinRows(rows); }
 
+    public int swapAbMaxRows() { return swapAbMaxRows; }
+
+    void setSwapAbMaxRows(int rows) { swapAbMaxRows = checkedMaxRows(rows); }
+
+    private static int checkedMaxRows(int rows) {
+        if (rows < 2 || rows > 128) throw new IllegalArgumentException("swap-AB max rows must be in 2..128, got " + rows);
+        return rows;
+    }
+
     private static int checkedMinRows(int rows) {
         if (rows < 2 || rows > 129) throw new IllegalArgumentException("swap-AB min rows must be in 2..129, got " + rows);
         return rows;
@@ -150,7 +160,7 @@ public final class DecodeKernels {
 
     /** Whether a product of m rows and inner size k goes to the swap-AB kernel. */
     boolean takesSwapAb(int m, int k) {
-        return swapAb && m >= swapAbMinRows && m <= 128 && k % 8 == 0;
+        return swapAb && m >= swapAbMinRows && m <= swapAbMaxRows && k % 8 == 0;
     }
 
     private SwapAb swapAbFor(int m) {

@@ -38,6 +38,7 @@ class CudaOptionsTest {
         assertTrue(d.fuseGemv() && d.splitKvDecode() && d.splitKvMma() && d.fusedBf16Operands() && d.pinnedKvCopies());
         assertFalse(d.gemvWide() || d.swapAbDecode() || d.swapAbDeep());
         assertEquals(9, d.swapAbMinRows());
+        assertEquals(128, d.swapAbMaxRows());
         assertEquals(CudaOptions.GqaDecode.OFF, d.gqaDecode());
         assertNull(d.largeTile());
         assertTrue(d.excludeTiles().isEmpty());
@@ -76,7 +77,7 @@ class CudaOptionsTest {
     @Test
     void unknownKeysAndMalformedValuesNameTheKey() {
         for (String[] bad : new String[][] {{"aegaeon.cuda.splitKvMMA", "true"}, {"aegaeon.cuda.fuseGemv", "yes"},
-                {"aegaeon.cuda.stepGraphs", "-1"}, {"aegaeon.cuda.swapAbMinRows", "1"}, {"aegaeon.cuda.gqaDecode", "SOMETIMES"},
+                {"aegaeon.cuda.stepGraphs", "-1"}, {"aegaeon.cuda.swapAbMinRows", "1"}, {"aegaeon.cuda.swapAbMaxRows", "129"}, {"aegaeon.cuda.gqaDecode", "SOMETIMES"},
                 {"aegaeon.cuda.kvStagingBytes", "0"}, {"aegaeon.cuda.stepGraphs", "many"}, {"aegaeon.cuda.kernelArch", "sm_75"}}) {
             Properties p = new Properties();
             p.setProperty(bad[0], bad[1]);

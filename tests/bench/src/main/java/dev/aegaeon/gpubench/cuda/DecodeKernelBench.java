@@ -172,25 +172,36 @@ final class DecodeKernelBench {
     }
 
     /**
-     * Decode steps of batches 2..8 with the swap-AB kernel (gemm_swapab_n1, x rounded to bf16)
-     * instead of the GEMV (fp32 x): aegaeon.cuda.swapAbMinRows 2 against its current value.
+     * Decode steps of batches 2..16 on the swap-AB kernels (x rounded to bf16) against the GEMV
+     * (fp32 x, 2..8 rows) and the tiles (16): swapAbDecode with swapAbMinRows 2 and swapAbMaxRows 16
+     * against swapAbDecode off; every switch is restored after. (Until 2026-12-07 this sweep moved
+     * only swapAbMinRows, with swapAbDecode off, so it never ran the swap-AB kernel.)
      */
     static Map<String, Double> smallBatchSwapAb(CudaOps ops, IntToDoubleFunction stepMs, Map<String, Double> best,
                                                 Consumer<String> say) {
-        int before = ops.decodeKernels().swapAbMinRows();
+        var k = ops.decodeKernels();
+        boolean on = k.swapAbEnabled();
+        int minRows = k.swapAbMinRows(), maxRows = k.swapAbMaxRows();
         Map<String, Double> r = new LinkedHashMap<>();
         try {
-            for (int minRows : new int[] {before, 2}) {
-                ops.setSwapAbMinRows(minRows);
-                for (int b : new int[] {2, 4, 8}) {
+            // The GEMV (2..8 rows) and tiles (16), then swap-AB for 2..16 rows only: the products of
+            // small batches read each weight once on tensor cores, larger batches keep the tiles.
+            for (boolean swap : new boolean[] {false, true}) {
+                ops.setSwapAbDecode(swap);
+                ops.setSwapAbMinRows(2);
+                ops.setSwapAbMaxRows(16);
+                for (int b : new int[] {2, 4, 8, 16}) {
                     double ms = stepMs.applyAsDouble(b);
                     if (b == 8) best.merge("8", ms, Math::min);
-                    r.put("b" + b + "_swapAbMinRows_" + minRows, ms);
-                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, swap-AB from %d rows): %.2f ms", b, minRows, ms));
+                    String how = swap ? "swapab_2_to_16" : b <= 8 ? "gemv" : "tiles";
+                    r.put("b" + b + "_" + how, ms);
+                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, %s): %.2f ms", b, how, ms));
                 }
             }
         } finally {
-            ops.setSwapAbMinRows(before);
+            ops.setSwapAbDecode(on);
+            ops.setSwapAbMinRows(minRows);
+            ops.setSwapAbMaxRows(maxRows);
         }
         return r;
     }
