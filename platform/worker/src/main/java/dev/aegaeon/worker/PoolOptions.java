@@ -27,7 +27,8 @@ import java.util.Optional;
  * @param peerHandoff      disaggregated hand-offs copy the KV device to device (peer copy on CUDA)
  *                         instead of through host memory: the prefill device detaches the blocks and
  *                         the decode device copies and frees them; the scheduler's decisions are the
- *                         same either way (default false until it has run on 2 GPUs)
+ *                         same either way (false in {@link #defaults()}; the platform's
+ *                         {@code aegaeon.pool.peer-handoff} defaults to true since it ran on two GPUs)
  * @param stallAfter       an instance with requests to serve and no decision or completion for
  *                         longer than this is reported as stalled (one warning, counted in
  *                         {@link PoolStats#stalls()}); checked at every tick
