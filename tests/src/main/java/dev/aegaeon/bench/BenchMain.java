@@ -9,7 +9,7 @@ import java.util.Locale;
 /**
  * Entry point of {@code aegaeon-bench.jar}:
  * <pre>
- *   simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] --out DIR
+ *   simulate --experiment e1|e2|e3|e4 [--duration SECONDS] [--seed N] [--load-gbps G] --out DIR
  *   bench-scheduler [--models N] [--steps N]
  *   bench-sim [--models N] [--duration SECONDS]
  *   plot-e2e --measured A.csv,B.csv [--simulated e3-measured.csv] [--title T] --out FILE.png
@@ -46,7 +46,7 @@ public final class BenchMain {
     static String usage() {
         return """
                 usage:
-                  simulate --experiment e1|e2|e3 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--round-bound on|off (our decode rounds bounded by the TTFT objective; default: the scheduler's)] [--kv-page-bytes P (KV counted in whole pages of P bytes, as the worker's page pool; results named -pagesP)] [--kv-swap-bytes B|unbounded (host memory per GPU for swapped-out KV, past which a swap-out is a recompute, as the worker's aegaeon.pool.kv-swap-bytes; default 4 GiB; otherwise results named -swapB)] [--models-up-to N (e1: 16..N step 8, default 128; e3: 1..N, default 12)] [--layout disaggregated|hybrid (e1, our policy: the decode GPUs also prefill; results named -hybrid)] [--diagnose-models N [--prefill-gpus P (-1: colocated)] (e1: one point, ours and request-level, with where attainment is lost)] --out DIR
+                  simulate --experiment e1|e2|e3|e4 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3, e4)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--round-bound on|off (our decode rounds bounded by the TTFT objective; default: the scheduler's)] [--kv-page-bytes P (KV counted in whole pages of P bytes, as the worker's page pool; results named -pagesP)] [--kv-swap-bytes B|unbounded (host memory per GPU for swapped-out KV, past which a swap-out is a recompute, as the worker's aegaeon.pool.kv-swap-bytes; default 4 GiB; otherwise results named -swapB)] [--models-up-to N (e1: 16..N step 8, default 128; e3: 1..N, default 12; e4, two H100s in every layout: 2..N step 2, default 40)] [--layout disaggregated|hybrid (e1, our policy: the decode GPUs also prefill; results named -hybrid)] [--diagnose-models N [--prefill-gpus P (-1: colocated)] (e1: one point, ours and request-level, with where attainment is lost)] --out DIR
                   simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] [--qmax 2,..] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
@@ -71,7 +71,7 @@ public final class BenchMain {
                 double loadGbps = a.number("load-gbps", GpuKind.PINNED_H2D_BYTES_PER_SECOND / 1e9);
                 if (!(loadGbps > 0) || loadGbps > 10_000) throw new IllegalArgumentException("--load-gbps must be in (0, 10000]");
                 String costsFile = a.string("costs", null);
-                if (costsFile != null && !exp.equals("e3")) throw new IllegalArgumentException("--costs applies to e3 only");
+                if (costsFile != null && !exp.equals("e3") && !exp.equals("e4")) throw new IllegalArgumentException("--costs applies to e3 and e4 only");
                 dev.aegaeon.sim.MeasuredCosts costs = costsFile == null ? null : dev.aegaeon.sim.MeasuredCosts.read(Path.of(costsFile));
                 if (replay != null) {
                     if (!exp.equals("e3") || costs == null) throw new IllegalArgumentException("--trace-from needs --experiment e3 and --costs");
@@ -89,7 +89,7 @@ public final class BenchMain {
                 Experiments e = new Experiments(duration, seed, loadGbps * 1e9, out, System.out, costs);
                 String gate = a.string("kv-tokens-per-model", null);
                 if (gate != null) {
-                    if (costs == null) throw new IllegalArgumentException("--kv-tokens-per-model needs e3 with --costs");
+                    if (costs == null) throw new IllegalArgumentException("--kv-tokens-per-model needs e3 or e4 with --costs");
                     e.withE3KvGate(bounded(a, "kv-tokens-per-model", 0, 16, 1 << 20));
                 }
                 if (a.string("qmax", null) != null) e.withQmax(a.number("qmax", 4));
@@ -108,7 +108,8 @@ public final class BenchMain {
                     switch (exp) {
                         case "e1" -> e.withE1MaxModels(bounded(a, "models-up-to", 128, 16, 1024));
                         case "e3" -> e.withE3MaxModels(bounded(a, "models-up-to", 12, 1, 64));
-                        default -> throw new IllegalArgumentException("--models-up-to applies to e1 and e3");
+                        case "e4" -> e.withE4MaxModels(bounded(a, "models-up-to", 40, 2, 128));
+                        default -> throw new IllegalArgumentException("--models-up-to applies to e1, e3 and e4");
                     }
                 }
                 String layout = a.string("layout", null);
@@ -129,7 +130,8 @@ public final class BenchMain {
                     case "e1" -> e.e1();
                     case "e2" -> e.e2();
                     case "e3" -> e.e3();
-                    default -> throw new IllegalArgumentException("unknown experiment '" + exp + "' (known: e1, e2, e3)");
+                    case "e4" -> e.e4();
+                    default -> throw new IllegalArgumentException("unknown experiment '" + exp + "' (known: e1, e2, e3, e4)");
                 };
                 System.out.println(summary);
             }

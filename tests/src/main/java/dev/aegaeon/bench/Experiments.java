@@ -54,6 +54,7 @@ public final class Experiments {
     private long kvPageBytes;
     private long kvSwapBytesPerGpu = dev.aegaeon.sim.Trace.DEFAULT_KV_SWAP_BYTES_PER_GPU;
     private int e3MaxModels = 12;
+    private int e4MaxModels = 40;
     private int e1MaxModels = 128;
     private boolean roundBound = SchedulerConfig.defaults().ttftBoundedRounds();
     private final List<Row> allRows = new ArrayList<>();
@@ -138,6 +139,13 @@ public final class Experiments {
     /** e3 sweeps 1..n models (default 12). */
     Experiments withE3MaxModels(int n) {
         this.e3MaxModels = n;
+        return this;
+    }
+
+    /** e4 sweeps 2..n models in steps of 2 (default 40). */
+    Experiments withE4MaxModels(int n) {
+        if (n < 2) throw new IllegalArgumentException("e4 starts at 2 models; --models-up-to must be at least 2");
+        this.e4MaxModels = n;
         return this;
     }
 
@@ -366,24 +374,65 @@ public final class Experiments {
         return new Trace(reqs, out, t.models(), t.durationSeconds());
     }
 
+    /** e3's and e4's costs must be the 7B's on an H100 where they were measured. */
+    private void requireH100SevenBCosts(String experiment) {
+        if (measured != null && (measured.gpu() != GpuKind.H100 || !measured.model().equals(CatalogModel.QWEN2_5_7B.profileKey())))
+            throw new IllegalArgumentException(experiment + " needs costs measured for model " + CatalogModel.QWEN2_5_7B.profileKey()
+                    + " on H100, the file has " + measured.model() + " on " + measured.gpu());
+    }
+
+    /** N Qwen2.5-7B-shaped models at {@code rate} req/s each, as e3 and e4 serve them. */
+    private Trace sevenBs(int n, double rate) {
+        Map<String, CatalogModel> models = WorkloadGenerator.replicas(CatalogModel.QWEN2_5_7B, n);
+        Map<String, Double> rates = new HashMap<>();
+        models.keySet().forEach(m -> rates.put(m, rate));
+        Trace trace = WorkloadGenerator.poisson(models, rates, duration, SloTargets.PAPER_DEFAULT, seed);
+        // The loadgen fits prompt + output into its max_seq (4096) and so into the gate's pool.
+        return e3KvGateTokens > 0 ? clipped(trace, Math.min(Replay.KV_TOKENS_PER_MODEL, e3KvGateTokens)) : trace;
+    }
+
+    /**
+     * e4: two H100s of one host, Qwen2.5-7B-shaped models at 0.1 req/s each, in each layout the
+     * platform has: colocated, disaggregated (one prefill GPU, one decode GPU), hybrid (one prefill
+     * GPU, one that decodes and prefills too) and request-level on both.
+     */
+    public String e4() throws IOException {
+        GpuKind gpu = GpuKind.H100;
+        requireH100SevenBCosts("e4");
+        String name4 = (measured == null ? "e4" : "e4-measured" + (e3KvGateTokens > 0 ? "-kv" + e3KvGateTokens : "")) + variant()
+                + (roundBound ? "-roundbound" : "");
+        double rate = 0.1;
+        List<Row> rows = new ArrayList<>();
+        Map<String, Map<Double, Double>> series = new LinkedHashMap<>();
+        for (int n = 2; n <= e4MaxModels; n += 2) {
+            Trace trace = sevenBs(n, rate);
+            for (SchedulerFactory p : List.of(Policies.colocated(2, 1, gpu, ours()),
+                    Policies.named("aegaeon-disaggregated", Policies.aegaeon(1, 1, 1, gpu, ours())),
+                    Policies.named("aegaeon-hybrid", Policies.aegaeonHybrid(1, 1, 1, gpu, ours())), Policies.requestLevel(2, 1, gpu))) {
+                Row r = logged(new Row(name4, p.name(), n, rate, 2, runE3(trace, gpu, p), duration));
+                rows.add(r);
+                series.computeIfAbsent(p.name(), k -> new TreeMap<>()).put((double) n, r.result().slo().attainment());
+            }
+        }
+        writeCsv(name4, rows);
+        Plot.lines(outDir.resolve(name4 + ".png"), name4 + ": two H100s, Qwen2.5-7B-shaped models at 0.1 req/s"
+                + (measured == null ? "" : " (our measured costs)"), "models", "SLO attainment (paper metric)", series, TARGET);
+        StringBuilder out = new StringBuilder(name4 + ": most models on two H100s at >= 90% attainment:");
+        for (var e : series.entrySet()) out.append(' ').append(e.getKey()).append(' ').append(sustained(e.getValue()));
+        return out.append(measured == null ? "" : "; costs from " + measured.source()).toString();
+    }
+
     /** e3: one H100, Qwen2.5-7B-shaped models at 0.1 req/s each, colocated. */
     public String e3() throws IOException {
         GpuKind gpu = GpuKind.H100;
-        if (measured != null && (measured.gpu() != gpu || !measured.model().equals(CatalogModel.QWEN2_5_7B.profileKey())))
-            throw new IllegalArgumentException("e3 needs costs measured for model " + CatalogModel.QWEN2_5_7B.profileKey() + " on H100, the file has "
-                    + measured.model() + " on " + measured.gpu());
+        requireH100SevenBCosts("e3");
         String name3 = (measured == null ? "e3" : "e3-measured" + (e3KvGateTokens > 0 ? "-kv" + e3KvGateTokens : ""))
                 + variant();
         double rate = 0.1;
         List<Row> rows = new ArrayList<>();
         Map<String, Map<Double, Double>> series = new LinkedHashMap<>();
         for (int n = 1; n <= e3MaxModels; n++) {
-            Map<String, CatalogModel> models = WorkloadGenerator.replicas(CatalogModel.QWEN2_5_7B, n);
-            Map<String, Double> rates = new HashMap<>();
-            models.keySet().forEach(m -> rates.put(m, rate));
-            Trace trace = WorkloadGenerator.poisson(models, rates, duration, SloTargets.PAPER_DEFAULT, seed);
-            // The loadgen fits prompt + output into its max_seq (4096) and so into the gate's pool.
-            if (e3KvGateTokens > 0) trace = clipped(trace, Math.min(Replay.KV_TOKENS_PER_MODEL, e3KvGateTokens));
+            Trace trace = sevenBs(n, rate);
             for (SchedulerFactory p : List.of(Policies.colocated(1, 1, gpu, ours()),
                     Policies.named("aegaeon-colocated-paper", Policies.colocated(1, 1, gpu, SchedulerConfig.paper())), Policies.requestLevel(1, 1, gpu))) {
                 String name = p.name();
