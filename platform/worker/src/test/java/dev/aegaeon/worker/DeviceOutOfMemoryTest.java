@@ -39,19 +39,20 @@ class DeviceOutOfMemoryTest {
 
     @Test
     void theNewestRequestFailsAndTheOthersOfTheStepGoOn() throws Exception {
-        // Two 20-token prompts growing to 60 tokens need 4 blocks each; the device backs 6 in all.
-        MemoryLimitedCpuProvider.kvBlocks = 6;
+        // Two 20-token prompts growing to 140 tokens need 9 blocks each; the device backs 12 in all:
+        // either alone fits, both do not, and each runs long enough that they surely overlap.
+        MemoryLimitedCpuProvider.kvBlocks = 12;
         PoolOptions options = Reference.options().withBackend("cpu-limited").withKvTokensPerModel(0).withKvPageBytes(PAGE_BYTES);
         int[][] prompts = {Reference.prompt(501, 20), Reference.prompt(502, 20)};
         for (int[] p : prompts) {
-            assertEquals(40, Reference.alone("tiny-llama", 9, p, 40).length, "a prompt whose answer runs to max_tokens");
+            assertEquals(120, Reference.alone("tiny-llama", 9, p, 120).length, "a prompt whose answer runs to max_tokens");
         }
         try (ModelPool pool = new ModelPool(options)) {
             pool.register(Reference.synthetic("m", "tiny-llama", 9));
             List<CollectingSink> sinks = new ArrayList<>();
             for (int[] p : prompts) {
                 CollectingSink sink = new CollectingSink();
-                pool.submit("m", p, Reference.greedy(40), sink);
+                pool.submit("m", p, Reference.greedy(120), sink);
                 sinks.add(sink);
             }
             int completed = 0;
@@ -59,7 +60,7 @@ class DeviceOutOfMemoryTest {
             for (int i = 0; i < sinks.size(); i++) {
                 try {
                     assertEquals(FinishReason.LENGTH, sinks.get(i).await());
-                    assertArrayEquals(Reference.alone("tiny-llama", 9, prompts[i], 40), sinks.get(i).tokens());
+                    assertArrayEquals(Reference.alone("tiny-llama", 9, prompts[i], 120), sinks.get(i).tokens());
                     completed++;
                 } catch (ExecutionException e) {
                     errors.add(e.getCause().getMessage());
