@@ -143,15 +143,14 @@ class MultiDeviceTest {
         try (ModelPool pool = pool(DeviceLayout.hybrid(2, 1))) {
             Run run = submitInterleaved(pool, 4);
             assertSoloTokens(run);
-            int handedOff = 0, prefilledThere = 0;
+            int handedOff = 0;
             for (ThreadRecordingSink sink : run.sinks) {
                 for (String t : sink.threads.subList(1, sink.threads.size())) {
                     assertEquals(1, deviceOf(t), "tokens after the first come from the device that decodes: " + sink.threads);
                 }
-                if (deviceOf(sink.threads.getFirst()) == 0) handedOff++;
-                else prefilledThere++;
+                // Prefilled on device 0 and decoded: handed off (one that ended at its first token has nothing to hand off).
+                if (deviceOf(sink.threads.getFirst()) == 0 && sink.tokens().length > 1) handedOff++;
             }
-            assertEquals(handedOff + prefilledThere, run.sinks.size());
             assertTrue(handedOff > 0, "the prefill device prefilled some requests: " + pool.instanceStats());
             assertEquals(handedOff, pool.handoffStats().count(), "a request prefilled on device 0 was handed off to device 1");
             List<InstanceStats> stats = pool.instanceStats();
