@@ -93,19 +93,35 @@ public final class Experiments {
         return this;
     }
 
-    /** e1 lays our policy out hybrid ({@link Policies#aegaeonHybrid}): the decode instances prefill too. */
-    private boolean e1Hybrid;
+    /** How e1 lays our policy out on its GPUs. */
+    enum E1Layout {
+        /** The default share prefills, the rest decode. */
+        DISAGGREGATED,
+        /** As disaggregated, but the decode instances prefill too ({@link Policies#aegaeonHybrid}). */
+        HYBRID,
+        /** Every GPU prefills and decodes. */
+        COLOCATED
+    }
+
+    private E1Layout e1Layout = E1Layout.DISAGGREGATED;
+
+    Experiments withE1Layout(E1Layout layout) {
+        this.e1Layout = layout;
+        return this;
+    }
 
     Experiments withE1Hybrid(boolean on) {
-        this.e1Hybrid = on;
-        return this;
+        return withE1Layout(on ? E1Layout.HYBRID : E1Layout.DISAGGREGATED);
     }
 
     /** Our policy on e1's GPUs: the default share prefills, the rest decode (or, hybrid, run both phases). */
     private SchedulerFactory oursOn(int gpus, GpuKind gpu) {
-        if (!e1Hybrid) return Policies.aegaeon(gpus, gpu, ours());
         int prefill = Policies.prefillInstances(gpus);
-        return Policies.aegaeonHybrid(prefill, gpus - prefill, 1, gpu, ours());
+        return switch (e1Layout) {
+            case DISAGGREGATED -> Policies.aegaeon(gpus, gpu, ours());
+            case HYBRID -> Policies.aegaeonHybrid(prefill, gpus - prefill, 1, gpu, ours());
+            case COLOCATED -> Policies.named("aegaeon", Policies.colocated(gpus, 1, gpu, ours()));
+        };
     }
 
     /** The suffix of this run's result files: none for the defaults. */
@@ -113,7 +129,7 @@ public final class Experiments {
         return (qmaxSeconds > 0 ? "-qmax" + qmaxSeconds : "") + (kvPageBytes > 0 ? "-pages" + kvPageBytes : "")
                 + (kvSwapBytesPerGpu != dev.aegaeon.sim.Trace.DEFAULT_KV_SWAP_BYTES_PER_GPU
                         ? "-swap" + (kvSwapBytesPerGpu == Long.MAX_VALUE ? "unbounded" : kvSwapBytesPerGpu) : "")
-                + (e1Hybrid ? "-hybrid" : "");
+                + (e1Layout == E1Layout.DISAGGREGATED ? "" : "-" + e1Layout.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** e1 sweeps 16..n models in steps of 8 (default 128). */
@@ -251,7 +267,7 @@ public final class Experiments {
 
     /**
      * e1's trace at {@code n} models, run by our policy ({@code prefillGpus} of the 16 prefill; 0:
-     * the default share; -1: all colocated; hybrid as {@link #withE1Hybrid} says) and by request-level, each with {@link E1Diagnosis}'s breakdown.
+     * the default share; -1: all colocated; hybrid as {@link #withE1Layout} says) and by request-level, each with {@link E1Diagnosis}'s breakdown.
      */
     public String e1Diagnosis(int n, int prefillGpus) {
         GpuKind gpu = GpuKind.H800;
@@ -264,7 +280,7 @@ public final class Experiments {
         var cost = new CostModels(profiles, gpu, loadBytesPerSecond).forModels(trace.models());
         SchedulerFactory ours = prefillGpus < 0 ? Policies.colocated(gpus, 1, gpu, ours())
                 : prefillGpus == 0 ? oursOn(gpus, gpu)
-                : e1Hybrid ? Policies.aegaeonHybrid(prefillGpus, gpus - prefillGpus, 1, gpu, ours())
+                : e1Layout == E1Layout.HYBRID ? Policies.aegaeonHybrid(prefillGpus, gpus - prefillGpus, 1, gpu, ours())
                 : Policies.aegaeon(prefillGpus, gpus - prefillGpus, 1, gpu, ours());
         return "e1 at " + n + " models, seed " + seed + ", load " + loadBytesPerSecond / 1e9 + " GB/s\n"
                 + E1Diagnosis.run(trace, cost, ours, DRAIN) + E1Diagnosis.run(trace, cost, Policies.requestLevel(gpus, 1, gpu), DRAIN);
