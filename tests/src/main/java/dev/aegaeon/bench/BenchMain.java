@@ -46,7 +46,7 @@ public final class BenchMain {
     static String usage() {
         return """
                 usage:
-                  simulate --experiment e1|e2|e3|e4 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3, e4)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--round-bound on|off (our decode rounds bounded by the TTFT objective; default: the scheduler's)] [--kv-page-bytes P (KV counted in whole pages of P bytes, as the worker's page pool; results named -pagesP)] [--kv-swap-bytes B|unbounded (host memory per GPU for swapped-out KV, past which a swap-out is a recompute, as the worker's aegaeon.pool.kv-swap-bytes; default 4 GiB; otherwise results named -swapB)] [--models-up-to N (e1: 16..N step 8, default 128; e3: 1..N, default 12; e4, two H100s in every layout: 2..N step 2, default 40)] [--layout disaggregated|hybrid|colocated (e1, our policy: hybrid, the decode GPUs also prefill; colocated, every GPU does both; results named -hybrid / -colocated)] [--diagnose-models N [--prefill-gpus P (-1: colocated)] (e1: one point, ours and request-level, with where attainment is lost)] --out DIR
+                  simulate --experiment e1|e2|e3|e4 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3, e4)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--round-bound on|off (our decode rounds bounded by the TTFT objective; default: the scheduler's)] [--kv-page-bytes P (KV counted in whole pages of P bytes, as the worker's page pool; results named -pagesP)] [--kv-swap-bytes B|unbounded (host memory per GPU for swapped-out KV, past which a swap-out is a recompute, as the worker's aegaeon.pool.kv-swap-bytes; default 4 GiB; otherwise results named -swapB)] [--models-up-to N (e1: 16..N step 8, default 128; e3: 1..N, default 12; e4, two H100s in every layout: 2..N step 2, default 40)] [--layout disaggregated|hybrid|colocated (e1 and e2's pools, our policy: hybrid, the decode GPUs also prefill; colocated, every GPU does both; results named -hybrid / -colocated)] [--diagnose-models N [--prefill-gpus P (-1: colocated)] (e1: one point, ours and request-level, with where attainment is lost)] --out DIR
                   simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] [--qmax 2,..] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
@@ -114,7 +114,7 @@ public final class BenchMain {
                 }
                 String layout = a.string("layout", null);
                 if (layout != null) {
-                    if (!exp.equals("e1")) throw new IllegalArgumentException("--layout applies to e1");
+                    if (!exp.equals("e1") && !exp.equals("e2")) throw new IllegalArgumentException("--layout applies to e1 and e2");
                     switch (layout) {
                         case "disaggregated" -> e.withE1Layout(Experiments.E1Layout.DISAGGREGATED);
                         case "hybrid" -> e.withE1Layout(Experiments.E1Layout.HYBRID);

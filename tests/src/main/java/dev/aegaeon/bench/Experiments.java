@@ -353,8 +353,9 @@ public final class Experiments {
             Row best = null;
             for (int inst = 1; inst <= 64; inst++) {
                 int prefill = Policies.prefillInstances(inst);
-                // One instance runs both phases (colocated); more are split as in e1.
-                var p = inst == 1 ? Policies.colocated(1, tp, gpu, ours())
+                // One instance runs both phases (colocated); more are laid out as e1's (split by default).
+                var p = inst == 1 || e1Layout == E1Layout.COLOCATED ? Policies.colocated(inst, tp, gpu, ours())
+                        : e1Layout == E1Layout.HYBRID ? Policies.aegaeonHybrid(prefill, inst - prefill, tp, gpu, ours())
                         : Policies.aegaeon(prefill, inst - prefill, tp, gpu, ours());
                 Row r = logged(new Row("e2" + variant(), "aegaeon:" + (large ? "72b-pool" : "small-pool"), pool.size(), poolRate / pool.size(), inst * tp,
                         run(t, gpu, p), duration));
