@@ -116,9 +116,9 @@ public final class BenchMain {
                 if (layout != null) {
                     if (!exp.equals("e1") && !exp.equals("e2")) throw new IllegalArgumentException("--layout applies to e1 and e2");
                     switch (layout) {
-                        case "disaggregated" -> e.withE1Layout(Experiments.E1Layout.DISAGGREGATED);
-                        case "hybrid" -> e.withE1Layout(Experiments.E1Layout.HYBRID);
-                        case "colocated" -> e.withE1Layout(Experiments.E1Layout.COLOCATED);
+                        case "disaggregated" -> e.withLayout(Experiments.Layout.DISAGGREGATED);
+                        case "hybrid" -> e.withLayout(Experiments.Layout.HYBRID);
+                        case "colocated" -> e.withLayout(Experiments.Layout.COLOCATED);
                         default -> throw new IllegalArgumentException("--layout must be disaggregated, hybrid or colocated, got '" + layout + "'");
                     }
                 }

@@ -93,35 +93,29 @@ public final class Experiments {
         return this;
     }
 
-    /** How e1 lays our policy out on its GPUs. */
-    enum E1Layout {
+    /** How our policy lays out several instances (e1's GPUs, e2's pools). */
+    enum Layout {
         /** The default share prefills, the rest decode. */
         DISAGGREGATED,
         /** As disaggregated, but the decode instances prefill too ({@link Policies#aegaeonHybrid}). */
         HYBRID,
-        /** Every GPU prefills and decodes. */
+        /** Every instance prefills and decodes. */
         COLOCATED
     }
 
-    private E1Layout e1Layout = E1Layout.DISAGGREGATED;
+    private Layout layout = Layout.DISAGGREGATED;
 
-    Experiments withE1Layout(E1Layout layout) {
-        this.e1Layout = layout;
+    Experiments withLayout(Layout layout) {
+        this.layout = layout;
         return this;
     }
 
-    Experiments withE1Hybrid(boolean on) {
-        return withE1Layout(on ? E1Layout.HYBRID : E1Layout.DISAGGREGATED);
-    }
-
-    /** Our policy on e1's GPUs: the default share prefills, the rest decode (or, hybrid, run both phases). */
-    private SchedulerFactory oursOn(int gpus, GpuKind gpu) {
-        int prefill = Policies.prefillInstances(gpus);
-        return switch (e1Layout) {
-            case DISAGGREGATED -> Policies.aegaeon(gpus, gpu, ours());
-            case HYBRID -> Policies.aegaeonHybrid(prefill, gpus - prefill, 1, gpu, ours());
-            case COLOCATED -> Policies.named("aegaeon", Policies.colocated(gpus, 1, gpu, ours()));
-        };
+    /** Our policy on {@code instances} instances of {@code tp} GPUs, laid out as {@link #withLayout} says; one instance runs both phases. */
+    private SchedulerFactory oursOn(int instances, int tp, GpuKind gpu) {
+        int prefill = Policies.prefillInstances(instances);
+        if (instances == 1 || layout == Layout.COLOCATED) return Policies.named("aegaeon", Policies.colocated(instances, tp, gpu, ours()));
+        return layout == Layout.HYBRID ? Policies.aegaeonHybrid(prefill, instances - prefill, tp, gpu, ours())
+                : Policies.aegaeon(prefill, instances - prefill, tp, gpu, ours());
     }
 
     /** The suffix of this run's result files: none for the defaults. */
@@ -129,7 +123,7 @@ public final class Experiments {
         return (qmaxSeconds > 0 ? "-qmax" + qmaxSeconds : "") + (kvPageBytes > 0 ? "-pages" + kvPageBytes : "")
                 + (kvSwapBytesPerGpu != dev.aegaeon.sim.Trace.DEFAULT_KV_SWAP_BYTES_PER_GPU
                         ? "-swap" + (kvSwapBytesPerGpu == Long.MAX_VALUE ? "unbounded" : kvSwapBytesPerGpu) : "")
-                + (e1Layout == E1Layout.DISAGGREGATED ? "" : "-" + e1Layout.name().toLowerCase(java.util.Locale.ROOT));
+                + (layout == Layout.DISAGGREGATED ? "" : "-" + layout.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** e1 sweeps 16..n models in steps of 8 (default 128). */
@@ -243,7 +237,7 @@ public final class Experiments {
             List<String> order = new ArrayList<>(models.keySet());
             Map<String, Long> weights = new HashMap<>();
             models.forEach((m, a) -> weights.put(m, a.weightBytes()));
-            for (SchedulerFactory p : List.of(oursOn(gpus, gpu), Policies.requestLevel(gpus, 1, gpu),
+            for (SchedulerFactory p : List.of(oursOn(gpus, 1, gpu), Policies.requestLevel(gpus, 1, gpu),
                     Policies.staticMux(rates, weights, gpus, 1, gpu), Policies.dedicated(order, Map.of(), 1, gpus, gpu))) {
                 Row r = logged(new Row("e1" + variant(), p.name(), n, rate, p.gpus(), run(trace, gpu, p), duration));
                 rows.add(r);
@@ -267,7 +261,7 @@ public final class Experiments {
 
     /**
      * e1's trace at {@code n} models, run by our policy ({@code prefillGpus} of the 16 prefill; 0:
-     * the default share; -1: all colocated; hybrid as {@link #withE1Layout} says) and by request-level, each with {@link E1Diagnosis}'s breakdown.
+     * the default share; -1: all colocated; hybrid as {@link #withLayout} says) and by request-level, each with {@link E1Diagnosis}'s breakdown.
      */
     public String e1Diagnosis(int n, int prefillGpus) {
         GpuKind gpu = GpuKind.H800;
@@ -279,8 +273,8 @@ public final class Experiments {
                 .withKvSwapBytesPerGpu(kvSwapBytesPerGpu);
         var cost = new CostModels(profiles, gpu, loadBytesPerSecond).forModels(trace.models());
         SchedulerFactory ours = prefillGpus < 0 ? Policies.colocated(gpus, 1, gpu, ours())
-                : prefillGpus == 0 ? oursOn(gpus, gpu)
-                : e1Layout == E1Layout.HYBRID ? Policies.aegaeonHybrid(prefillGpus, gpus - prefillGpus, 1, gpu, ours())
+                : prefillGpus == 0 ? oursOn(gpus, 1, gpu)
+                : layout == Layout.HYBRID ? Policies.aegaeonHybrid(prefillGpus, gpus - prefillGpus, 1, gpu, ours())
                 : Policies.aegaeon(prefillGpus, gpus - prefillGpus, 1, gpu, ours());
         return "e1 at " + n + " models, seed " + seed + ", load " + loadBytesPerSecond / 1e9 + " GB/s\n"
                 + E1Diagnosis.run(trace, cost, ours, DRAIN) + E1Diagnosis.run(trace, cost, Policies.requestLevel(gpus, 1, gpu), DRAIN);
@@ -352,11 +346,7 @@ public final class Experiments {
             for (String m : pool.keySet()) poolRate += rates.get(m);
             Row best = null;
             for (int inst = 1; inst <= 64; inst++) {
-                int prefill = Policies.prefillInstances(inst);
-                // One instance runs both phases (colocated); more are laid out as e1's (split by default).
-                var p = inst == 1 || e1Layout == E1Layout.COLOCATED ? Policies.colocated(inst, tp, gpu, ours())
-                        : e1Layout == E1Layout.HYBRID ? Policies.aegaeonHybrid(prefill, inst - prefill, tp, gpu, ours())
-                        : Policies.aegaeon(prefill, inst - prefill, tp, gpu, ours());
+                var p = oursOn(inst, tp, gpu);
                 Row r = logged(new Row("e2" + variant(), "aegaeon:" + (large ? "72b-pool" : "small-pool"), pool.size(), poolRate / pool.size(), inst * tp,
                         run(t, gpu, p), duration));
                 rows.add(r);

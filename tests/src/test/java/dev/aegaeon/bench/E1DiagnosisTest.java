@@ -32,7 +32,7 @@ class E1DiagnosisTest {
 
     @Test
     void hybridLayoutPrefillsOnTheDecodeGpus(@TempDir Path out) {
-        Experiments e = new Experiments(60, 1, 16e9, out, new PrintStream(OutputStream.nullOutputStream())).withE1Hybrid(true);
+        Experiments e = new Experiments(60, 1, 16e9, out, new PrintStream(OutputStream.nullOutputStream())).withLayout(Experiments.Layout.HYBRID);
         String report = e.e1Diagnosis(16, 0);
         // 3 of 16 prefill only; the other 13 run both phases.
         assertTrue(report.contains("PREFILL x3") && report.contains("COLOCATED x13") && !report.contains("DECODE x"), report);

@@ -9,6 +9,7 @@ import dev.aegaeon.runtime.cuda.kv.KvCaches;
 import dev.aegaeon.runtime.cuda.kv.KvHostCopies;
 import dev.aegaeon.runtime.cuda.kv.PeerKvCopies;
 import dev.aegaeon.runtime.cuda.memory.ArenaOccupancy;
+import dev.aegaeon.runtime.cuda.memory.ChunkBudget;
 import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
 
 import dev.aegaeon.runtime.backend.Backend;
@@ -123,7 +124,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public java.util.OptionalLong deviceMemoryBytes() {
-        return java.util.OptionalLong.of(dev.chunks().map(b -> b.limitChunks() * b.chunkBytes()).orElse(dev.arena().occupancy().arenaBytes()));
+        return java.util.OptionalLong.of(dev.chunks().map(ChunkBudget::limitBytes).orElse(dev.arena().bytes()));
     }
 
     /** True where the device's memory is on demand: a growing cache then maps memory only for the blocks in use. */

@@ -12,6 +12,16 @@ class ModelHomeTest {
     private static final long GB = 1_000_000_000L;
     private static final SloTargets SLO = SloTargets.PAPER_DEFAULT;
 
+    /** Instance 0 serves every model, instance 1 only a; both colocated, 72 GB. */
+    private static MiniSim twoInstances(FixedCost cost, String... models) {
+        MiniSim sim = new MiniSim(cost);
+        sim.scheduler = new AegaeonScheduler(sim.clock, cost, java.util.Arrays.stream(models).map(m -> new ModelSpec(m, 5 * GB, 1_000)).toList(),
+                List.of(new InstanceSpec(0, InstanceSpec.Role.COLOCATED, 1, 72 * GB),
+                        new InstanceSpec(1, InstanceSpec.Role.COLOCATED, 1, 72 * GB, Set.of(), Set.of("a"))),
+                SchedulerConfig.defaults(), SchedulerListener.NONE);
+        return sim;
+    }
+
     /**
      * a's first request runs on instance 0 and finishes; b (which only instance 0 serves) keeps
      * instance 0 decoding. When a's next request comes, instance 1 is idle and lighter by less than
@@ -20,13 +30,7 @@ class ModelHomeTest {
      */
     @Test
     void aModelsNextRequestGoesHomeUnlessElsewhereIsAQuotaSooner() {
-        List<ModelSpec> models = List.of("a", "b").stream().map(m -> new ModelSpec(m, 5 * GB, 1_000)).toList();
-        FixedCost cost = new FixedCost(0.02, 0.02, 0.5, 1e-12);
-        MiniSim sim = new MiniSim(cost);
-        sim.scheduler = new AegaeonScheduler(sim.clock, cost, models, List.of(
-                new InstanceSpec(0, InstanceSpec.Role.COLOCATED, 1, 72 * GB),
-                new InstanceSpec(1, InstanceSpec.Role.COLOCATED, 1, 72 * GB, Set.of(), Set.of("a"))),
-                SchedulerConfig.defaults(), SchedulerListener.NONE);
+        MiniSim sim = twoInstances(new FixedCost(0.02, 0.02, 0.5, 1e-12), "a", "b");
         sim.arrive(new RequestSpec(0, "a", 100, 5, 0.0, SLO), 5);
         sim.arrive(new RequestSpec(1, "b", 100, 5_000, 0.5, SLO), 5_000);
         sim.arrive(new RequestSpec(2, "a", 100, 50, 5.0, SLO), 50);
@@ -39,13 +43,7 @@ class ModelHomeTest {
     /** The same start, but a's home has three slow prefills queued when a's request comes: it moves. */
     @Test
     void aRequestLeavesHomeWhenAnotherInstanceStartsItMoreThanAQuotaSooner() {
-        List<ModelSpec> models = List.of("a", "b", "c", "d").stream().map(m -> new ModelSpec(m, 5 * GB, 1_000)).toList();
-        FixedCost cost = new FixedCost(3.0, 0.02, 0.5, 1e-12);
-        MiniSim sim = new MiniSim(cost);
-        sim.scheduler = new AegaeonScheduler(sim.clock, cost, models, List.of(
-                new InstanceSpec(0, InstanceSpec.Role.COLOCATED, 1, 72 * GB),
-                new InstanceSpec(1, InstanceSpec.Role.COLOCATED, 1, 72 * GB, Set.of(), Set.of("a"))),
-                SchedulerConfig.defaults(), SchedulerListener.NONE);
+        MiniSim sim = twoInstances(new FixedCost(3.0, 0.02, 0.5, 1e-12), "a", "b", "c", "d");
         sim.arrive(new RequestSpec(0, "a", 100, 5, 0.0, SLO), 5);
         sim.arrive(new RequestSpec(1, "b", 100, 50, 5.0, SLO), 50);
         sim.arrive(new RequestSpec(2, "c", 100, 50, 5.0, SLO), 50);

@@ -84,8 +84,9 @@ public record DeviceLayout(int devices, Mode mode, int prefillDevices) {
     public List<InstanceSpec> instances(int count, long memoryBytes) {
         List<InstanceSpec> specs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            InstanceSpec.Role role = mode == Mode.COLOCATED || i >= prefillDevices && mode == Mode.HYBRID ? InstanceSpec.Role.COLOCATED
-                    : i < prefillDevices ? InstanceSpec.Role.PREFILL : InstanceSpec.Role.DECODE;
+            InstanceSpec.Role role = mode == Mode.COLOCATED ? InstanceSpec.Role.COLOCATED
+                    : i < prefillDevices ? InstanceSpec.Role.PREFILL
+                    : mode == Mode.HYBRID ? InstanceSpec.Role.COLOCATED : InstanceSpec.Role.DECODE;
             specs.add(new InstanceSpec(i, role, 1, memoryBytes));
         }
         return specs;

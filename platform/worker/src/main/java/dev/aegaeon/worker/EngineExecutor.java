@@ -343,26 +343,22 @@ public final class EngineExecutor implements Executor, AutoCloseable {
 
     private void step(int instance, ModelRuntime m, InferenceEngine engine, List<LiveRequest> batch, boolean prefill, Set<Long> finished) {
         List<LiveRequest> run = new ArrayList<>(batch);
-        // A fixed pool: KvAdmission admits only what it holds at its longest. Shared pages: the
-        // scheduler reserves the same whole pages within the same memory. So this cannot trigger;
-        // should it ever, the newest requests fail rather than the whole step.
-        while (!run.isEmpty() && engine.blocksNeeded(batchOf(run)) > engine.freeBlocks()) {
-            LiveRequest victim = run.removeLast();
-            fail(victim, "the KV cache of model " + m.name() + " is full", null);
-            finished.add(victim.id);
-        }
-        if (run.isEmpty()) return;
         long t0;
         StepResult result;
         while (true) {
             t0 = System.nanoTime();
             result = prefill ? engine.prefill(batchOf(run)) : engine.decode(batchOf(run));
             if (result instanceof StepResult.Stepped) break;
-            // Pages were free but the device had no memory behind them (memory mapped on demand, and
-            // more of it in use than the pool's memory setting leaves): as above, the newest request
-            // fails and the rest step, its memory freed for them. A NoRoom step changed nothing.
+            // A fixed pool: KvAdmission admits only what it holds at its longest. Shared pages: the
+            // scheduler reserves the same whole pages within the same memory. So no room means pages
+            // the scheduler did not expect to be taken, or (memory mapped on demand, more in use than
+            // the pool's memory setting leaves) a device with no memory behind free pages. Either way
+            // the newest request fails and the rest step, its memory freed for them; a NoRoom step
+            // changed nothing.
+            String why = engine.blocksNeeded(batchOf(run)) > engine.freeBlocks() ? "the KV cache of model " + m.name() + " is full"
+                    : "the GPU has no memory left for the KV cache of model " + m.name();
             LiveRequest victim = run.removeLast();
-            fail(victim, "the GPU has no memory left for the KV cache of model " + m.name(), null);
+            fail(victim, why, null);
             finished.add(victim.id);
             if (run.isEmpty()) return;
         }

@@ -32,10 +32,13 @@ public final class CudaKvCache implements KvCache {
 
     /** A cache over {@code span}, which has room for every block of {@code shape} and nothing mapped yet. */
     public static CudaKvCache growing(KvCacheShape shape, OnDemandSpan span) {
-        long bytes = shape.bytesPerBlock(2) * shape.numBlocks();
+        long bytes = bytesFor(shape);
         if (span.bytes() < bytes) throw new IllegalArgumentException("a span of " + span.bytes() + " bytes for " + bytes + " of KV");
         return new CudaKvCache(shape, new DeviceRegion(span.base(), 0, bytes), span);
     }
+
+    /** Bytes of every block of {@code shape} in bf16. */
+    public static long bytesFor(KvCacheShape shape) { return shape.bytesPerBlock(2) * shape.numBlocks(); }
 
     /** The span whose memory is mapped block by block; empty for a weight-pool region. */
     public Optional<OnDemandSpan> span() { return Optional.ofNullable(span); }

@@ -30,9 +30,8 @@ public final class KvCaches {
 
     /** A cache of {@code shape.numBlocks()} bf16 blocks from the weight pool. */
     public CudaKvCache allocate(KvCacheShape shape) {
-        long bytes = shape.bytesPerBlock(2) * shape.numBlocks();
         dev.makeCurrent();
-        CudaKvCache c = new CudaKvCache(shape, dev.arena().allocateOrThrow(bytes, "a KV cache of " + shape.numBlocks() + " blocks"));
+        CudaKvCache c = new CudaKvCache(shape, dev.arena().allocateOrThrow(CudaKvCache.bytesFor(shape), "a KV cache of " + shape.numBlocks() + " blocks"));
         live.add(c);
         return c;
     }
@@ -42,7 +41,7 @@ public final class KvCaches {
         if (dev.chunks().isEmpty()) return allocate(shape);
         ChunkBudget budget = dev.chunks().get();
         // Blocks are freed on the compute thread after their step; a swap-out has read them on the swap stream.
-        OnDemandSpan span = new OnDemandSpan(budget, shape.bytesPerBlock(2) * shape.numBlocks(), () -> {
+        OnDemandSpan span = new OnDemandSpan(budget, CudaKvCache.bytesFor(shape), () -> {
             dev.synchronize();
             cuStreamSynchronize(dev.swapStream());
         });
@@ -53,24 +52,18 @@ public final class KvCaches {
 
     /** Maps memory behind {@code blocks} of {@code c}; all or nothing. A fixed cache has it already. */
     public boolean back(CudaKvCache c, int[] blocks) {
-        if (c.span().isEmpty()) return true;
-        OnDemandSpan span = c.span().get();
-        long bytes = c.blockBytes();
-        for (int i = 0; i < blocks.length; i++) {
-            if (!span.commit(blocks[i] * bytes, bytes)) {
-                for (int j = 0; j < i; j++) span.decommit(blocks[j] * bytes, bytes);
-                return false;
-            }
-        }
-        return true;
+        return c.span().map(span -> span.commit(offsets(c, blocks), c.blockBytes())).orElse(true);
     }
 
     /** Unmaps what {@link #back} mapped for {@code blocks}. */
     public void unback(CudaKvCache c, int[] blocks) {
-        if (c.span().isEmpty()) return;
-        OnDemandSpan span = c.span().get();
-        long bytes = c.blockBytes();
-        for (int b : blocks) span.decommit(b * bytes, bytes);
+        c.span().ifPresent(span -> span.decommit(offsets(c, blocks), c.blockBytes()));
+    }
+
+    private static long[] offsets(CudaKvCache c, int[] blocks) {
+        long[] at = new long[blocks.length];
+        for (int i = 0; i < blocks.length; i++) at[i] = blocks[i] * c.blockBytes();
+        return at;
     }
 
     /** Returns {@code c}'s memory; the caller has synchronised with every op using it. */

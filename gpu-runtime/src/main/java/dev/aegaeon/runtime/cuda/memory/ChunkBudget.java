@@ -29,6 +29,9 @@ public final class ChunkBudget {
 
     public int limitChunks() { return limit; }
 
+    /** The most bytes mapped at once: {@link #limitChunks()} whole chunks. */
+    public long limitBytes() { return limit * chunkBytes(); }
+
     /** A chunk for one mapping: an idle one, else a new one while the limit allows and the device has memory. */
     public synchronized Optional<ChunkDriver.Chunk> take() {
         ChunkDriver.Chunk c = idle.pollFirst();

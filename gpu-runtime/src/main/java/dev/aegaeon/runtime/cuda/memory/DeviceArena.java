@@ -51,6 +51,9 @@ public final class DeviceArena implements AutoCloseable {
         return new DeviceArena(span.base(), span.bytes(), span, budget);
     }
 
+    /** Bytes of addresses the weight pool spans. */
+    public long bytes() { return bytes; }
+
     /** True when memory is mapped region by region ({@link #onDemand}). */
     public boolean isOnDemand() { return span != null; }
 
@@ -69,7 +72,7 @@ public final class DeviceArena implements AutoCloseable {
         return allocate(size).orElseThrow(() -> new IllegalStateException("no room in the VRAM weight pool for "
                 + what + " (" + size + " bytes; " + weights.free() + " free, largest range " + weights.largestFree()
                 + (budget == null ? ")" : "; device memory in use " + budget.bytesInUse() + " of "
-                        + budget.limitChunks() * budget.chunkBytes() + ")")));
+                        + budget.limitBytes() + ")")));
     }
 
     public synchronized void free(DeviceRegion region) {

@@ -1,7 +1,10 @@
 package dev.aegaeon.runtime.cuda.memory;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A reserved range of device addresses whose memory is mapped only where something lives: a byte
@@ -58,13 +61,19 @@ public final class OnDemandSpan implements AutoCloseable {
      * Maps memory behind {@code [offset, offset + length)}; false, with nothing changed, when the
      * budget or the device has too few chunks for the part not mapped yet.
      */
-    public synchronized boolean commit(long offset, long length) {
+    public boolean commit(long offset, long length) { return commit(new long[] {offset}, length); }
+
+    /** {@link #commit(long, long)} of a range of {@code length} at each of {@code offsets}, all or nothing. */
+    public synchronized boolean commit(long[] offsets, long length) {
         checkOpen();
-        int first = firstChunk(offset, length), last = lastChunk(offset, length);
-        int needed = 0;
-        for (int i = first; i <= last; i++) if (users[i] == 0) needed++;
-        List<ChunkDriver.Chunk> taken = new ArrayList<>(needed);
-        while (taken.size() < needed) {
+        BitSet fresh = new BitSet();
+        for (long offset : offsets) {
+            for (int i = firstChunk(offset, length), last = lastChunk(offset, length); i <= last; i++) {
+                if (users[i] == 0) fresh.set(i);
+            }
+        }
+        List<ChunkDriver.Chunk> taken = new ArrayList<>(fresh.cardinality());
+        while (taken.size() < fresh.cardinality()) {
             var c = budget.take();
             if (c.isEmpty()) {
                 taken.forEach(budget::give);
@@ -73,27 +82,36 @@ public final class OnDemandSpan implements AutoCloseable {
             taken.add(c.get());
         }
         int next = 0;
-        for (int i = first; i <= last; i++) {
-            if (users[i]++ == 0) {
-                ChunkDriver.Chunk c = taken.get(next++);
-                driver.map(reservation, i * budget.chunkBytes(), c);
-                mapped[i] = c;
-                mappedCount++;
-            }
+        for (int i = fresh.nextSetBit(0); i >= 0; i = fresh.nextSetBit(i + 1)) {
+            ChunkDriver.Chunk c = taken.get(next++);
+            driver.map(reservation, i * budget.chunkBytes(), c);
+            mapped[i] = c;
+            mappedCount++;
+        }
+        for (long offset : offsets) {
+            for (int i = firstChunk(offset, length), last = lastChunk(offset, length); i <= last; i++) users[i]++;
         }
         return true;
     }
 
     /** Ends one commit of {@code [offset, offset + length)}: chunks no committed range touches any more are unmapped and returned. */
-    public synchronized void decommit(long offset, long length) {
+    public void decommit(long offset, long length) { decommit(new long[] {offset}, length); }
+
+    /** {@link #decommit(long, long)} of a range of {@code length} at each of {@code offsets}, waiting once before the unmaps. */
+    public synchronized void decommit(long[] offsets, long length) {
         checkOpen();
-        int first = firstChunk(offset, length), last = lastChunk(offset, length);
-        for (int i = first; i <= last; i++) {
-            if (users[i] == 0) throw new IllegalStateException("decommitting bytes at " + offset + " that are not committed");
+        Map<Integer, Integer> ends = new TreeMap<>(); // chunk -> commits ending here
+        for (long offset : offsets) {
+            for (int i = firstChunk(offset, length), last = lastChunk(offset, length); i <= last; i++) ends.merge(i, 1, Integer::sum);
+        }
+        for (var e : ends.entrySet()) {
+            if (users[e.getKey()] < e.getValue()) throw new IllegalStateException("decommitting bytes of chunk " + e.getKey() + " that are not committed");
         }
         boolean waited = false;
-        for (int i = first; i <= last; i++) {
-            if (--users[i] == 0) {
+        for (var e : ends.entrySet()) {
+            int i = e.getKey();
+            users[i] -= e.getValue();
+            if (users[i] == 0) {
                 if (!waited) {
                     quiesce.run();
                     waited = true;
