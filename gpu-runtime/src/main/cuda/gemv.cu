@@ -5,6 +5,10 @@
 //  - M <= 2: a warp per row of W walking K with 4 loads in flight per lane (2.5 TB/s at M = 1);
 //  - M 3..8: a block per 2 rows with K split over all 256 threads and a shared-memory reduction
 //    (more arithmetic per load; 1.26 TB/s at M = 8 against 0.89 TB/s for a warp per row).
+//    gemv_rR_mM (R = 4, 8; selectable, aegaeon.cuda.gemvBlockRows) is the same body over R rows
+//    per block: each thread reads its M x-slices once per R weight rows instead of per 2, so the
+//    L1 traffic of x falls from 8x to 2x the weight bytes at M = 8. Same K split and reduction
+//    order per row, so the result is bit-identical to gemv_mM.
 #include "common.cuh"
 
 template <int M, int ROWS, int UNROLL>
@@ -186,11 +190,22 @@ GEMV_BLOCK(6)
 GEMV_BLOCK(7)
 GEMV_BLOCK(8)
 
+#define GEMV_BLOCK_ROWS(M, R)                                                                      \
+    extern "C" __global__ void __launch_bounds__(256) gemv_r##R##_m##M(                            \
+        const float* __restrict__ x, const bf16* __restrict__ W, const bf16* __restrict__ bias,   \
+        void* __restrict__ out, int outF32, int N, int K) {                                        \
+        gemv_block_body<M, R>(x, W, bias, out, outF32, N, K, blockIdx.x);                          \
+    }
+#define GEMV_BLOCK_ROWS_ALL(R) \
+    GEMV_BLOCK_ROWS(3, R) GEMV_BLOCK_ROWS(4, R) GEMV_BLOCK_ROWS(5, R) GEMV_BLOCK_ROWS(6, R) GEMV_BLOCK_ROWS(7, R) GEMV_BLOCK_ROWS(8, R)
+GEMV_BLOCK_ROWS_ALL(4)
+GEMV_BLOCK_ROWS_ALL(8)
+
 // Up to three products of the same x in one launch (q/k/v, gate/up): blocks [0, B0) serve W0,
 // the next B1 blocks W1, the rest W2, with Bi = ceil(Ni / rows per block). Fewer launches, and
 // small products (k, v: 512 rows) share the grid with a large one instead of leaving SMs idle.
-#define GEMV_GROUP(M, BODY, ROWS_PER_BLOCK)                                                        \
-    extern "C" __global__ void __launch_bounds__(256) gemv_group_m##M(                             \
+#define GEMV_GROUP(NAME, BODY, ROWS_PER_BLOCK)                                                     \
+    extern "C" __global__ void __launch_bounds__(256) NAME(                                        \
         const float* __restrict__ x, int outF32, int K,                                            \
         const bf16* __restrict__ W0, const bf16* __restrict__ b0, void* __restrict__ o0, int N0,  \
         const bf16* __restrict__ W1, const bf16* __restrict__ b1, void* __restrict__ o1, int N1,  \
@@ -205,14 +220,21 @@ GEMV_BLOCK(8)
     }
 #define WARP_BODY(M) gemv_warp_body<M, 1, 4>
 #define BLOCK_BODY(M) gemv_block_body<M, 2>
-GEMV_GROUP(1, WARP_BODY(1), 8)
-GEMV_GROUP(2, WARP_BODY(2), 8)
-GEMV_GROUP(3, BLOCK_BODY(3), 2)
-GEMV_GROUP(4, BLOCK_BODY(4), 2)
-GEMV_GROUP(5, BLOCK_BODY(5), 2)
-GEMV_GROUP(6, BLOCK_BODY(6), 2)
-GEMV_GROUP(7, BLOCK_BODY(7), 2)
-GEMV_GROUP(8, BLOCK_BODY(8), 2)
+GEMV_GROUP(gemv_group_m1, WARP_BODY(1), 8)
+GEMV_GROUP(gemv_group_m2, WARP_BODY(2), 8)
+GEMV_GROUP(gemv_group_m3, BLOCK_BODY(3), 2)
+GEMV_GROUP(gemv_group_m4, BLOCK_BODY(4), 2)
+GEMV_GROUP(gemv_group_m5, BLOCK_BODY(5), 2)
+GEMV_GROUP(gemv_group_m6, BLOCK_BODY(6), 2)
+GEMV_GROUP(gemv_group_m7, BLOCK_BODY(7), 2)
+GEMV_GROUP(gemv_group_m8, BLOCK_BODY(8), 2)
+#define BLOCK_BODY_R(M, R) gemv_block_body<M, R>
+#define GEMV_GROUP_ROWS_ALL(R) \
+    GEMV_GROUP(gemv_group_r##R##_m3, BLOCK_BODY_R(3, R), R) GEMV_GROUP(gemv_group_r##R##_m4, BLOCK_BODY_R(4, R), R) \
+    GEMV_GROUP(gemv_group_r##R##_m5, BLOCK_BODY_R(5, R), R) GEMV_GROUP(gemv_group_r##R##_m6, BLOCK_BODY_R(6, R), R) \
+    GEMV_GROUP(gemv_group_r##R##_m7, BLOCK_BODY_R(7, R), R) GEMV_GROUP(gemv_group_r##R##_m8, BLOCK_BODY_R(8, R), R)
+GEMV_GROUP_ROWS_ALL(4)
+GEMV_GROUP_ROWS_ALL(8)
 
 // Batch-1 GEMV with more bytes in flight ("wide", selectable: CudaOps, aegaeon.cuda.gemvWide):
 // the same warp per row and launch shape as gemv_m1 (8 rows per 256-thread block, so GemvMerger's
@@ -282,6 +304,4 @@ extern "C" __global__ void __launch_bounds__(256) gemv_wide_m1(
     gemv_wide_body<1, 8>(x, W, bias, out, outF32, N, K, blockIdx.x);
 }
 #define WIDE_BODY(M) gemv_wide_body<M, 8>
-#define gemv_group_m1 gemv_wide_group_m1
-GEMV_GROUP(1, WIDE_BODY(1), 8)
-#undef gemv_group_m1
+GEMV_GROUP(gemv_wide_group_m1, WIDE_BODY(1), 8)

@@ -1,5 +1,6 @@
 package dev.aegaeon.runtime.cuda;
 
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 import dev.aegaeon.runtime.weights.DType;
 import org.junit.jupiter.api.AfterAll;
@@ -122,6 +123,61 @@ class ProductConformanceTest {
             b.assertLinearMatches(rnd, (wide ? "gemv_wide_m1 " : "gemv_m1 ") + n + "x" + k, 1, n, k, withBias, 1e-5);
         } finally {
             ops.setGemvWide(before);
+        }
+    }
+
+    /**
+     * The GEMVs of 3..8 batch rows over 2, 4 and 8 weight rows per block (gemv.cu's gemv_mM and
+     * gemv_rR_mM): N not a multiple of the rows per block, N smaller than one block, K not a
+     * multiple of 8 or of 2,048, 7B shapes; bias or none.
+     */
+    @ParameterizedTest
+    @CsvSource({"3, 4, 777, 1000, true", "8, 4, 3584, 3584, true", "5, 4, 13, 264, false",
+        "3, 8, 777, 1000, false", "4, 8, 5, 70, true", "6, 8, 512, 18944, false", "7, 8, 130, 264, true",
+        "8, 8, 3584, 3584, true", "8, 8, 18944, 3584, false", "8, 2, 777, 1000, true"})
+    void blockGemvKernels(int m, int rows, int n, int k, boolean withBias) {
+        CudaOps ops = b.cuda.device().ops();
+        int before = ops.gemvBlockRows();
+        try {
+            ops.setGemvBlockRows(rows);
+            b.assertLinearMatches(rnd, "gemv " + rows + " rows per block, " + m + "x" + n + "x" + k, m, n, k, withBias, 1e-5);
+        } finally {
+            ops.setGemvBlockRows(before);
+        }
+    }
+
+    /**
+     * Three GEMVs of one x recorded in a step and merged into one gemv_group launch (as the
+     * decode step's q/k/v are) give each product the CPU's result, at every block-rows variant:
+     * the merged grid must count each segment's blocks as the kernel that runs lays them out.
+     */
+    @ParameterizedTest
+    @CsvSource({"5, 2", "5, 4", "8, 8", "3, 8"})
+    void mergedGemvGroupsMatchTheCpu(int m, int rows) {
+        CudaOps ops = b.cuda.device().ops();
+        int before = ops.gemvBlockRows();
+        int k = 264;
+        int[] ns = {777, 64, 13};
+        try {
+            ops.setGemvBlockRows(rows);
+            ops.setFuseGemv(true);
+            var x = b.tensor(random(rnd, m * k, 1), m, k);
+            var outs = new TwinBackends.Pair[ns.length];
+            var ws = new TwinBackends.WeightPair[ns.length];
+            var biases = new TwinBackends.WeightPair[ns.length];
+            for (int i = 0; i < ns.length; i++) {  // every upload and poison before the recording starts
+                ws[i] = b.weight("w" + i, random(rnd, ns[i] * k, 0.05), ns[i], k);
+                biases[i] = b.weight("b" + i, random(rnd, ns[i], 1), ns[i]);
+                outs[i] = b.empty(m, ns[i]);
+                b.cpu.linear(x.cpu(), ws[i].cpu(), biases[i].cpu(), outs[i].cpu());
+            }
+            ops.graphs().begin(b.cuda.device().computeStream());
+            for (int i = 0; i < ns.length; i++) b.cuda.linear(x.cuda(), ws[i].cuda(), biases[i].cuda(), outs[i].cuda());
+            ops.graphs().flush();
+            for (int i = 0; i < ns.length; i++) b.assertClose("merged gemv " + rows + " rows per block, segment " + i, outs[i], m, 1e-5);
+        } finally {
+            ops.setGemvBlockRows(before);
+            ops.setFuseGemv(CudaOptions.current().fuseGemv());
         }
     }
 

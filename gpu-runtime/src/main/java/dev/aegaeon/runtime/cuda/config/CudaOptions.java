@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
  * @param smallTile            GEMM kernel for 9..64 rows, or null for the first loaded default
  * @param excludeTiles         GEMM kernels left out (not selectable, not benchmarked)
  * @param gemvWide             batch-1 products on gemv_wide (more rows per block) instead of gemv_m1
+ * @param gemvBlockRows        rows of W per block of the 3..8-row GEMVs (2, 4 or 8; more rows read x fewer times)
  * @param gqaDecode            when decode attention (without the split) takes the GQA-aware kernel
  * @param swapAbDecode         products of 9..128 rows on the swap-AB kernel instead of the tiles
  * @param swapAbDeep           the swap-AB kernels' deep variants for 17..128 rows
@@ -40,7 +41,7 @@ import java.util.stream.Collectors;
  * @param deviceMemory         experimental: the weight pool as one allocation, or weights and KV mapped on demand from one budget
  */
 public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, String midTile, String smallTile,
-                          Set<String> excludeTiles, boolean gemvWide, GqaDecode gqaDecode, boolean swapAbDecode,
+                          Set<String> excludeTiles, boolean gemvWide, int gemvBlockRows, GqaDecode gqaDecode, boolean swapAbDecode,
                           boolean swapAbDeep, int swapAbMinRows, int swapAbMaxRows, boolean splitKvDecode, boolean splitKvMma,
                           boolean fusedBf16Operands, boolean prefillAttentionMma, boolean pinnedKvCopies,
                           long kvStagingBytes, GemmLibrary gemmLibrary, KernelArch kernelArch,
@@ -99,6 +100,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             new Key("smallTile", "", false, "GEMM kernel for 9..64 rows; empty: first loaded of gemm_wgmma_128x128, gemm_mma_128x128_k64, gemm_64x64"),
             new Key("excludeTiles", "", false, "comma-separated GEMM kernels to leave out (a kernel that fails on a device, without a rebuild)"),
             new Key("gemvWide", "false", false, "batch-1 products on gemv_wide instead of gemv_m1"),
+            new Key("gemvBlockRows", "2", false, "rows of W per 256-thread block of the GEMVs of 3..8 batch rows: 2, 4 or 8 (each thread reads its slices of x once per that many weight rows; bit-identical results)"),
             new Key("gqaDecode", "OFF", false, "OFF, AUTO or ALWAYS: the GQA-aware decode attention when the split attention does not apply"),
             new Key("splitKvDecode", "true", false, "decode attention split over keys (flash-decoding) where the shape allows"),
             new Key("splitKvMma", "true", false, "the split attention's first pass on tensor cores for head sizes 64 and 128"),
@@ -118,6 +120,9 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
     private static volatile CudaOptions current;
 
     public CudaOptions {
+        if (gemvBlockRows != 2 && gemvBlockRows != 4 && gemvBlockRows != 8) {
+            throw new IllegalArgumentException(PREFIX + "gemvBlockRows must be 2, 4 or 8, got " + gemvBlockRows);
+        }
         if (stepGraphs < 0) throw new IllegalArgumentException(PREFIX + "stepGraphs must be >= 0, got " + stepGraphs);
         if (swapAbMinRows < 2 || swapAbMinRows > 129) {
             throw new IllegalArgumentException(PREFIX + "swapAbMinRows must be in 2..129, got " + swapAbMinRows);
@@ -172,7 +177,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
         }
         Reader r = new Reader(props);
         return new CudaOptions(r.bool("fuseGemv"), r.value("stepGraphs", Integer::parseInt), r.raw("largeTile"), r.raw("midTile"),
-                r.raw("smallTile"), r.list("excludeTiles"), r.bool("gemvWide"),
+                r.raw("smallTile"), r.list("excludeTiles"), r.bool("gemvWide"), r.value("gemvBlockRows", Integer::parseInt),
                 r.value("gqaDecode", v -> GqaDecode.valueOf(v.strip().toUpperCase(Locale.ROOT))), r.bool("swapAbDecode"),
                 r.bool("swapAbDeep"), r.value("swapAbMinRows", Integer::parseInt),
                 r.value("swapAbMaxRows", Integer::parseInt), r.bool("splitKvDecode"), r.bool("splitKvMma"),
@@ -187,7 +192,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
     public String summary() {
         return "CUDA options: fuseGemv=" + fuseGemv + " stepGraphs=" + stepGraphs
                 + " largeTile=" + orDefault(largeTile) + " midTile=" + orDefault(midTile) + " smallTile=" + orDefault(smallTile)
-                + " excludeTiles=" + excludeTiles + " gemvWide=" + gemvWide + " gqaDecode=" + gqaDecode
+                + " excludeTiles=" + excludeTiles + " gemvWide=" + gemvWide + " gemvBlockRows=" + gemvBlockRows + " gqaDecode=" + gqaDecode
                 + " splitKvDecode=" + splitKvDecode + " splitKvMma=" + splitKvMma + " swapAbDecode=" + swapAbDecode
                 + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " swapAbMaxRows=" + swapAbMaxRows + " fusedBf16Operands=" + fusedBf16Operands
                 + " prefillAttentionMma=" + prefillAttentionMma + (prefillAttentionMma ? "(experimental)" : "")

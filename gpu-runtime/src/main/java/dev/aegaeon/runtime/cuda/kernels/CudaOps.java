@@ -32,7 +32,6 @@ public final class CudaOps {
     private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32, addBiasBf16F32;
     /** Norm and silu_mul that also write their output as the next product's bf16 operand (elementwise.cu). */
     private final CUfunction addRmsnormBf16Out, addRmsnormBf16OutF32, siluMulBf16Out;
-    private final CUfunction[] gemv = new CUfunction[GEMV_MAX_ROWS + 1];
     private final GqaAttentionKernels gqa;
     private final DecodeKernels decodeKernels;
     private final PrefillAttentionKernels prefillKernels;
@@ -40,9 +39,7 @@ public final class CudaOps {
     private final SplitKPolicy splitK;
     private final CudaOptions options = CudaOptions.current();
     private StepGraphs graphs = new StepGraphs(options.stepGraphs(), this::fuseGemvs);
-    private final CUfunction[] gemvGroup = new CUfunction[GEMV_MAX_ROWS + 1];
-    private final java.util.Map<CUfunction, Integer> gemvRows = new java.util.IdentityHashMap<>();
-    private final GemvMerger gemvMerger;
+    private final GemvKernels gemv;
     /** In recorded (graph) steps, merge up to three consecutive GEMVs of one input into one gemv_group launch. */
     private boolean fuseGemv = options.fuseGemv();
     private java.util.Map<CUfunction, String> kernelNames = java.util.Map.of();
@@ -81,16 +78,7 @@ public final class CudaOps {
         prefillKernels = new PrefillAttentionKernels(k, limits);
         splitkReduce = k.function("gemm_splitk_reduce");
         sample = k.function("sample_tokens");
-        for (int m = 1; m <= GEMV_MAX_ROWS; m++) {
-            gemv[m] = k.function("gemv_m" + m);
-            gemvGroup[m] = k.function("gemv_group_m" + m);
-            gemvRows.put(gemv[m], m);
-        }
-        gemvNarrow = new CUfunction[] {gemv[1], gemvGroup[1]};
-        gemvWide = new CUfunction[] {k.function("gemv_wide_m1"), k.function("gemv_wide_group_m1")};
-        gemvRows.put(gemvWide[0], 1);
-        gemvMerger = new GemvMerger(gemvRows, gemvGroup);  // reads gemvGroup[1] as set below
-        setGemvWide(options.gemvWide());
+        gemv = new GemvKernels(k, options.gemvWide(), options.gemvBlockRows());
         tiles = new GemmTiles(k, options, limits, () -> graphs.flush());
         kernelNames = k.loadedNames();
     }
@@ -137,19 +125,23 @@ public final class CudaOps {
         graphs = new StepGraphs(capacity, this::fuseGemvs);
     }
 
-    /** {gemv_m1, gemv_group_m1} and {gemv_wide_m1, gemv_wide_group_m1}: same arguments and rows per block. */
-    private final CUfunction[] gemvNarrow, gemvWide;
-
     /** Batch-1 GEMVs (single and merged) on the wide kernels or the earlier ones. */
     public void setGemvWide(boolean on) {
         graphs.flush();  // recorded launches keep the kernel they were recorded with
-        CUfunction[] f = on ? gemvWide : gemvNarrow;
-        gemv[1] = f[0];
-        gemvGroup[1] = f[1];
+        gemv.setWide(on);
     }
 
     /** Whether batch-1 GEMVs use the wide kernels ({@link CudaOptions#gemvWide}). */
-    public boolean gemvWide() { return gemv[1] == gemvWide[0]; }
+    public boolean gemvWide() { return gemv.wide(); }
+
+    /** GEMVs of 3..8 batch rows over this many rows of W per block ({@link CudaOptions#gemvBlockRows}). */
+    public void setGemvBlockRows(int rows) {
+        graphs.flush();
+        gemv.setBlockRows(rows);
+    }
+
+    /** Rows of W per block of the 3..8-row GEMVs ({@link CudaOptions#gemvBlockRows}). */
+    public int gemvBlockRows() { return gemv.blockRows(); }
 
     /** Whether recorded steps merge GEMVs of one input ({@link CudaOptions#fuseGemv}). */
     public void setFuseGemv(boolean on) {
@@ -158,7 +150,7 @@ public final class CudaOps {
     }
 
     private java.util.List<StepGraphs.Launch> fuseGemvs(java.util.List<StepGraphs.Launch> in) {
-        return fuseGemv ? gemvMerger.merge(in) : in;
+        return fuseGemv ? gemv.merger().merge(in) : in;
     }
 
     private static int rowThreads(int width) {
@@ -245,9 +237,7 @@ public final class CudaOps {
         if (decodeKernels.swapAb(this::launch3, s, xF32, w, bias, out, outF32, m, n, k, workspace)) return;
         if (m <= GEMV_MAX_ROWS) {
             x = xF32;
-            // As instantiated in gemv.cu: M <= 2 a warp per row (8 per block), else a block per 2 rows.
-            int grid = m <= 2 ? (n + 7) / 8 : (n + 1) / 2;
-            launch(gemv[m], grid, 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
+            launch(gemv.single(m), gemv.grid(m, n), 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
         if (gemmLibrary == CudaOptions.GemmLibrary.CUBLASLT && onCublasLt(s, x, w, bias, out, outF32, m, n, k)) return;

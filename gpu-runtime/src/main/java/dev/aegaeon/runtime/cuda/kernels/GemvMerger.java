@@ -16,16 +16,25 @@ import java.util.Map;
  * code, so the result is bit-identical with fewer launches and one grid shared by small products.
  */
 final class GemvMerger {
+    /** The GEMV variant in use: per batch rows M, its single and group kernels and rows of W per block. */
+    interface Variant {
+        CUfunction single(int m);
+
+        CUfunction group(int m);
+
+        int rowsPerBlock(int m);
+    }
+
     private final Map<CUfunction, Integer> gemvRows;
-    private final CUfunction[] groupByRows;
+    private final Variant kernels;
 
     /**
-     * @param gemvRows batch rows M of each gemv_mM kernel
-     * @param groupByRows gemv_group_mM by M
+     * @param gemvRows batch rows M of each single-product GEMV kernel
+     * @param kernels the current variant's group kernel and rows per block by M
      */
-    GemvMerger(Map<CUfunction, Integer> gemvRows, CUfunction[] groupByRows) {
+    GemvMerger(Map<CUfunction, Integer> gemvRows, Variant kernels) {
         this.gemvRows = gemvRows;
-        this.groupByRows = groupByRows;
+        this.kernels = kernels;
     }
 
     List<StepGraphs.Launch> merge(List<StepGraphs.Launch> in) {
@@ -34,7 +43,7 @@ final class GemvMerger {
             StepGraphs.Launch first = in.get(i);
             Integer m = gemvRows.get(first.fn());
             int j = i + 1;
-            if (m != null) {
+            if (m != null && first.fn() == kernels.single(m)) {  // only the current variant has its group kernel
                 while (j < in.size() && j - i < 3 && mergeable(first, in.get(j), in.subList(i, j))) j++;
             }
             if (j - i < 2) {
@@ -42,7 +51,7 @@ final class GemvMerger {
                 i++;
                 continue;
             }
-            int rowsPerBlock = m <= 2 ? 8 : 2, blocks = 0; // as gemv.cu's GEMV_GROUP instantiations
+            int rowsPerBlock = kernels.rowsPerBlock(m), blocks = 0;
             Object[] args = new Object[3 + 4 * 3];
             args[0] = first.args()[0];
             args[1] = first.args()[4];
@@ -56,7 +65,7 @@ final class GemvMerger {
                 args[6 + 4 * g] = n;
                 blocks += (n + rowsPerBlock - 1) / rowsPerBlock;
             }
-            out.add(new StepGraphs.Launch(groupByRows[m], blocks, 1, 1, 256, 0, first.stream(), args));
+            out.add(new StepGraphs.Launch(kernels.group(m), blocks, 1, 1, 256, 0, first.stream(), args));
             i = j;
         }
         return out;

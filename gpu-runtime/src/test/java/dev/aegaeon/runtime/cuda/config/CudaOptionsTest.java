@@ -39,6 +39,7 @@ class CudaOptionsTest {
         assertFalse(d.gemvWide() || d.swapAbDecode() || d.swapAbDeep());
         assertEquals(9, d.swapAbMinRows());
         assertEquals(128, d.swapAbMaxRows());
+        assertEquals(2, d.gemvBlockRows());
         assertEquals(CudaOptions.GqaDecode.OFF, d.gqaDecode());
         assertNull(d.largeTile());
         assertTrue(d.excludeTiles().isEmpty());
@@ -78,7 +79,8 @@ class CudaOptionsTest {
     void unknownKeysAndMalformedValuesNameTheKey() {
         for (String[] bad : new String[][] {{"aegaeon.cuda.splitKvMMA", "true"}, {"aegaeon.cuda.fuseGemv", "yes"},
                 {"aegaeon.cuda.stepGraphs", "-1"}, {"aegaeon.cuda.swapAbMinRows", "1"}, {"aegaeon.cuda.swapAbMaxRows", "129"}, {"aegaeon.cuda.gqaDecode", "SOMETIMES"},
-                {"aegaeon.cuda.kvStagingBytes", "0"}, {"aegaeon.cuda.stepGraphs", "many"}, {"aegaeon.cuda.kernelArch", "sm_75"}}) {
+                {"aegaeon.cuda.kvStagingBytes", "0"}, {"aegaeon.cuda.stepGraphs", "many"}, {"aegaeon.cuda.kernelArch", "sm_75"},
+                {"aegaeon.cuda.gemvBlockRows", "3"}}) {
             Properties p = new Properties();
             p.setProperty(bad[0], bad[1]);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaOptions.from(p), bad[0]);

@@ -17,6 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 class GemvMergerTest {
     private final CUfunction gemv1 = new CUfunction(), gemv4 = new CUfunction(), other = new CUfunction();
     private final CUfunction group1 = new CUfunction(), group4 = new CUfunction();
+    private final CUfunction gemv4r8 = new CUfunction(), group4r8 = new CUfunction();
+    /** The 3..8-row kernels' rows of W per block in the variant under test (gemv_m4: 2; gemv_r8_m4: 8). */
+    private int blockRows = 2;
     private final CUstream stream = new CUstream();
     private final CUdeviceptr base = new CUdeviceptr();
     private final GemvMerger merger;
@@ -25,10 +28,17 @@ class GemvMergerTest {
         Map<CUfunction, Integer> rows = new IdentityHashMap<>();
         rows.put(gemv1, 1);
         rows.put(gemv4, 4);
-        CUfunction[] groups = new CUfunction[9];
-        groups[1] = group1;
-        groups[4] = group4;
-        merger = new GemvMerger(rows, groups);
+        rows.put(gemv4r8, 4);
+        merger = new GemvMerger(rows, new GemvMerger.Variant() {
+            @Override
+            public CUfunction single(int m) { return m == 1 ? gemv1 : m == 4 ? (blockRows == 8 ? gemv4r8 : gemv4) : null; }
+
+            @Override
+            public CUfunction group(int m) { return m == 1 ? group1 : m == 4 ? (blockRows == 8 ? group4r8 : group4) : null; }
+
+            @Override
+            public int rowsPerBlock(int m) { return m <= 2 ? 8 : blockRows; }
+        });
     }
 
     private CUdeviceptr at(long offset) { return base.withByteOffset(offset); }
@@ -61,6 +71,26 @@ class GemvMergerTest {
         assertEquals(18944 / 2 + (18945 + 1) / 2, g.gx());
         assertEquals(0, g.args()[14]);
         assertSame(CudaOps.NONE, g.args()[11]);
+    }
+
+    @Test
+    void eightRowsPerBlockCountEachSegmentsBlocksAsThatKernelLaysThemOut() {
+        blockRows = 8;
+        var gate = gemv(gemv4r8, 0, 1000, 2000, 18944, 3584);
+        var up = gemv(gemv4r8, 0, 3000, 4000, 18945, 3584);
+        StepGraphs.Launch g = merger.merge(List.of(gate, up)).getFirst();
+        assertSame(group4r8, g.fn());
+        assertEquals(18944 / 8 + (18945 + 7) / 8, g.gx());
+    }
+
+    @Test
+    void launchesOfAVariantNoLongerInUseAreNotMerged() {
+        // Recorded with 2 rows per block, flushed after a switch to 8: the group kernel of the
+        // current variant would lay the blocks out differently, so they stay as they are.
+        var gate = gemv(gemv4, 0, 1000, 2000, 18944, 3584);
+        var up = gemv(gemv4, 0, 3000, 4000, 18945, 3584);
+        blockRows = 8;
+        assertEquals(List.of(gate, up), merger.merge(List.of(gate, up)));
     }
 
     @Test

@@ -227,6 +227,12 @@ public final class CudaBench {
                     return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
                 },
                 decode, line -> say("%s", line)));
+        json.put("decode_gemv_block_rows", DecodeKernelBench.gemvBlockRows(dev,
+                b -> {
+                    StepLayout l = layA.decode(0, b, CONTEXT);
+                    return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
+                },
+                decode, line -> say("%s", line)));
         json.put("decode_gemv_wide_vs_m1", DecodeKernelBench.gemvWideOnOff(dev,
                 b -> {
                     StepLayout l = layA.decode(0, b, CONTEXT);

@@ -207,6 +207,47 @@ final class DecodeKernelBench {
     }
 
     /**
+     * Decode steps of batches 4 and 8 and the gate-shaped (18944 x 3584) GEMV's GB/s at 8 rows with
+     * 2, 4 and 8 weight rows per block of the 3..8-row GEMVs (aegaeon.cuda.gemvBlockRows); the
+     * setting is restored after.
+     */
+    static Map<String, Double> gemvBlockRows(CudaDevice dev, IntToDoubleFunction stepMs, Map<String, Double> best,
+                                             Consumer<String> say) {
+        CudaOps ops = dev.ops();
+        int before = ops.gemvBlockRows();
+        Map<String, Double> r = new LinkedHashMap<>();
+        int n = 18944, k = 3584, m = 8;
+        DeviceRegion w = dev.arena().allocateOrThrow(2L * n * k, "probe"), x = dev.arena().allocateOrThrow(4L * m * k, "probe"),
+                y = dev.arena().allocateOrThrow(4L * m * n, "probe");
+        var s = dev.computeStream();
+        try {
+            ops.fillUniform(s, w.ptr(), (long) n * k, 5, 0.05f, 0f);
+            cuMemsetD32Async(x.ptr(), Float.floatToIntBits(0.5f), (long) m * k, s);
+            var start = CudaDevice.newTimingEvent();
+            var end = CudaDevice.newTimingEvent();
+            for (int rows : new int[] {2, 4, 8}) {
+                ops.setGemvBlockRows(rows);
+                for (int b : new int[] {4, 8}) {
+                    double ms = stepMs.applyAsDouble(b);
+                    best.merge(Integer.toString(b), ms, Math::min);
+                    r.put("decode_ms_b" + b + "_rows" + rows, ms);
+                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, GEMV %d rows per block): %.2f ms", b, rows, ms));
+                }
+                Runnable once = () -> ops.matmul(s, x.ptr(), null, w.ptr(), CudaOps.NONE, y.ptr(), true, m, n, k, null);
+                int reps = 50;
+                double gbps = 2.0 * n * k * reps / (eventMs(s, start, end, once, reps) / 1e3) / 1e9;
+                r.put("gbps_m8_rows" + rows, gbps);
+                say.accept(String.format(Locale.ROOT, "GEMV 8 rows x [%d x %d] bf16, %d rows per block: %.0f GB/s of weights", n, k, rows, gbps));
+            }
+        } finally {
+            ops.setGemvBlockRows(before);
+            dev.synchronize();
+            for (DeviceRegion d : new DeviceRegion[] {w, x, y}) dev.arena().free(d);
+        }
+        return r;
+    }
+
+    /**
      * Batch-1 decode steps and the gate-shaped (18944 x 3584) GEMV's GB/s with the wide batch-1
      * GEMV kernels and with gemv_m1 (aegaeon.cuda.gemvWide); the switch is restored after.
      */
