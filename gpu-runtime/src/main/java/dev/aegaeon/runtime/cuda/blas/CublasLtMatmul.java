@@ -68,23 +68,8 @@ public final class CublasLtMatmul implements AutoCloseable {
      * shape and alignment (the caller then runs its own kernel).
      */
     public synchronized boolean run(long stream, long x, long w, long bias, long out, boolean outF32, int m, int n, int k) {
-        Shape shape = new Shape(m, n, k, outF32, bias != 0, alignment(x), alignment(w), alignment(out));
-        if (unsupported.containsKey(shape)) return false;
-        Plan p = plans.get(shape);
-        if (p == null) {
-            p = plan(shape);
-            if (p == null) {
-                if (unsupported.size() > PLANS) unsupported.clear();
-                unsupported.put(shape, true);
-                return false;
-            }
-            plans.put(shape, p);
-            if (plans.size() > PLANS) {
-                var eldest = plans.entrySet().iterator();
-                destroy(eldest.next().getValue());
-                eldest.remove();
-            }
-        }
+        Plan p = planFor(new Shape(m, n, k, outF32, bias != 0, alignment(x), alignment(w), alignment(out)));
+        if (p == null) return false;
         if (bias != 0) {
             biasSlot.set(JAVA_LONG, 0, bias); // read by the call below, on the host
             check(call(lib.matmulDescSetAttribute, p.desc(), DESC_BIAS_POINTER, biasSlot, 8L), "cublasLtMatmulDescSetAttribute(bias)");
@@ -100,6 +85,35 @@ public final class CublasLtMatmul implements AutoCloseable {
         }
         check(status, "cublasLtMatmul");
         return true;
+    }
+
+    /**
+     * Whether {@link #run} with these arguments would enqueue the product (it plans the shape now,
+     * on the host): a caller recording a step decides here, then runs it when the step is issued.
+     */
+    public synchronized boolean supports(long x, long w, long bias, long out, boolean outF32, int m, int n, int k) {
+        return planFor(new Shape(m, n, k, outF32, bias != 0, alignment(x), alignment(w), alignment(out))) != null;
+    }
+
+    /** The cached plan of {@code shape}, planned on first use; null when cuBLASLt offers none. */
+    private Plan planFor(Shape shape) {
+        if (unsupported.containsKey(shape)) return null;
+        Plan p = plans.get(shape);
+        if (p == null) {
+            p = plan(shape);
+            if (p == null) {
+                if (unsupported.size() > PLANS) unsupported.clear();
+                unsupported.put(shape, true);
+                return null;
+            }
+            plans.put(shape, p);
+            if (plans.size() > PLANS) {
+                var eldest = plans.entrySet().iterator();
+                destroy(eldest.next().getValue());
+                eldest.remove();
+            }
+        }
+        return p;
     }
 
     /** A plan for {@code s}, or null when the heuristic offers no algorithm; temporaries live only for the call. */

@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
  * @param prefillAttentionMma  experimental: prefill attention on prefill_attention_mma.cu (head sizes 64, 128)
  * @param pinnedKvCopies       KV swaps through a pinned staging buffer instead of pageable per-block copies
  * @param kvStagingBytes       size of that pinned staging buffer
- * @param gemmLibrary          experimental: products of more than 8 rows outside a recorded step on cuBLASLt
+ * @param gemmLibrary          experimental: products of more than 8 rows on cuBLASLt (decode steps' too, inside their graphs)
  * @param kernelArch           which kernel images load: the device's own (AUTO) or the generic PTX path (GENERIC)
  * @param deviceMemory         experimental: the weight pool as one allocation, or weights and KV mapped on demand from one budget
  */
@@ -112,7 +112,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             new Key("prefillAttentionMma", "false", true, "prefill attention (head sizes 64, 128) on prefill_attention_mma.cu; its conformance cases pass on H100 and H200, not yet timed"),
             new Key("pinnedKvCopies", "true", false, "KV swaps through a pinned staging buffer; false: pageable copies block by block"),
             new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"),
-            new Key("gemmLibrary", "OWN", true, "OWN or CUBLASLT: products of more than 8 rows outside recorded decode steps on NVIDIA's cuBLASLt, when a libcublasLt.so is found; off by default until the model parities have run with it (its conformance passed on an H100, prefill 1,024 of the 7B 33.7 ms against 38.3)"),
+            new Key("gemmLibrary", "OWN", true, "OWN or CUBLASLT: products of more than 8 rows on NVIDIA's cuBLASLt when a libcublasLt.so is found (in recorded decode steps too, captured into their graphs); off by default until the model parities have run with it (its conformance passed on an H100, prefill 1,024 of the 7B 33.7 ms against 38.3)"),
             new Key("kernelArch", "AUTO", false, "AUTO: the GPU's own kernel images (sm_90a wgmma on Hopper); GENERIC: the compute_80 PTX, wgmma off (the Ampere path on any card)"),
             new Key("deviceMemory", "ONE_ALLOCATION", true, "ONE_ALLOCATION or ON_DEMAND: weights and KV mapped chunk by chunk from one budget per device (CUDA virtual memory), so KV caches grow with use and every model shares the memory the weights leave; not yet run on a GPU"));
 

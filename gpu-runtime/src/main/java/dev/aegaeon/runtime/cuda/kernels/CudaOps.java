@@ -254,30 +254,45 @@ public final class CudaOps {
         }
     }
 
-    /** The product on cuBLASLt unless a step is being recorded on {@code s} (a direct call would overtake it). */
+    /** Marks a cuBLASLt product in a recorded step (see {@link StepGraphs.Launch}); never launched as a kernel. */
+    private static final CUfunction CUBLASLT_PRODUCT = new CUfunction();
+
+    /**
+     * The product on cuBLASLt, enqueued now or, while a step records on {@code s}, recorded in
+     * order with the step's kernels (a direct call would overtake them) and so captured into its
+     * graph. False, with nothing enqueued or recorded, where cuBLASLt offers no algorithm.
+     */
     private boolean onCublasLt(CUstream s, CUdeviceptr x, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr out,
                                boolean outF32, int m, int n, int k) {
         if (!blasTried) {
             blasTried = true;
             blas = dev.aegaeon.runtime.cuda.blas.CublasLtProducts.open().orElse(null);
         }
-        if (blas == null || graphs.recording(s)) return false;
-        if (profile != null) profile.before("cublasLt", s);
+        if (blas == null) return false;
         long stream = DevicePointers.handle(s), xAt = DevicePointers.address(x), wAt = DevicePointers.address(w);
         long biasAt = DevicePointers.address(bias), outAt = DevicePointers.address(out);
-        boolean ran = blas.run(stream, xAt, wAt, biasAt, outAt, outF32, m, n, k);
         // cuBLASLt has no bias epilogue for a bf16 bias on fp32 output: the product there, then the
         // bias added in fp32 as the epilogue would (launched after the profile closes cuBLASLt's span)
-        boolean biasAfter = false;
-        if (!ran && biasAt != 0 && outF32) {
-            ran = biasAfter = blas.run(stream, xAt, wAt, 0, outAt, true, m, n, k);
-        }
-        if (profile != null) {
-            if (ran) profile.after(s); else profile.dropLast();
+        boolean biasAfter = !blas.supports(xAt, wAt, biasAt, outAt, outF32, m, n, k)
+                && biasAt != 0 && outF32 && blas.supports(xAt, wAt, 0, outAt, true, m, n, k);
+        if (!biasAfter && !blas.supports(xAt, wAt, biasAt, outAt, outF32, m, n, k)) return false;
+        long epilogueBias = biasAfter ? 0 : biasAt;
+        CublasLtMatmul lt = blas;
+        Runnable product = () -> {
+            if (!lt.run(stream, xAt, wAt, epilogueBias, outAt, outF32, m, n, k)) {
+                throw new IllegalStateException("cuBLASLt refused a product it had planned: " + m + "x" + n + "x" + k);
+            }
+        };
+        StepGraphs.Launch recorded = new StepGraphs.Launch(CUBLASLT_PRODUCT, 0, 0, 0, 0, 0, s,
+                new Object[] {x, w, biasAfter ? NONE : bias, out, outF32 ? 1 : 0, m, n, k}, product);
+        if (!graphs.offer(recorded)) {
+            if (profile != null) profile.before("cublasLt", s);
+            product.run();
+            if (profile != null) profile.after(s);
         }
         if (biasAfter) addBiasBf16F32(s, out, bias, m, n);
-        if (ran) blasProducts++;
-        return ran;
+        blasProducts++;
+        return true;
     }
 
     /** Runs the products on {@code library} from now on (tests, benchmarks); see {@link CudaOptions#gemmLibrary}. */

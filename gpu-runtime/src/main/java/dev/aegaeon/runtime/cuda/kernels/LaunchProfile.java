@@ -36,13 +36,6 @@ final class LaunchProfile {
 
     void after(CUstream s) { cuEventRecord(spans.getLast().end(), s); }
 
-    /** Forgets the span just begun (the work it was for did not run). */
-    void dropLast() {
-        Span sp = spans.removeLast();
-        cuEventDestroy(sp.start());
-        cuEventDestroy(sp.end());
-    }
-
     /** Milliseconds per kernel name, summed over launches (waits for the events; destroys them). */
     Map<String, Double> totalsMs() {
         Map<String, Double> t = new LinkedHashMap<>();

@@ -34,8 +34,17 @@ import static jcuda.driver.JCudaDriver.*;
  * threads are serialised, so launches keep the order in which they were made, as on the stream.
  */
 public final class StepGraphs {
-    /** One kernel launch, kept until the step is flushed. */
-    record Launch(CUfunction fn, int gx, int gy, int gz, int block, int smem, CUstream stream, Object[] args) {}
+    /**
+     * One kernel launch, kept until the step is flushed. A launch with an {@code issuer} is work
+     * that a library enqueues (a cuBLASLt product): {@code fn} is then a marker of that kind of
+     * work and {@code args} what makes two of them equal, and issuing it runs {@code issuer},
+     * which must enqueue on {@code stream} only (so stream capture takes it into the graph).
+     */
+    record Launch(CUfunction fn, int gx, int gy, int gz, int block, int smem, CUstream stream, Object[] args, Runnable issuer) {
+        Launch(CUfunction fn, int gx, int gy, int gz, int block, int smem, CUstream stream, Object[] args) {
+            this(fn, gx, gy, gz, block, smem, stream, args, null);
+        }
+    }
 
     private final int capacity;
     private final java.util.function.UnaryOperator<List<Launch>> fuser;
@@ -152,6 +161,10 @@ public final class StepGraphs {
     public synchronized long[] counters() { return new long[] {replays, captures, direct}; }
 
     static void issue(Launch l) {
+        if (l.issuer != null) {
+            l.issuer.run();
+            return;
+        }
         NativePointerObject[] ps = new NativePointerObject[l.args.length];
         for (int i = 0; i < ps.length; i++) {
             ps[i] = switch (l.args[i]) {

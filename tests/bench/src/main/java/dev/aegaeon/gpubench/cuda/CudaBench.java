@@ -227,6 +227,14 @@ public final class CudaBench {
                     return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
                 },
                 decode, line -> say("%s", line)));
+        if (!skipped("cublasLt")) {
+            json.put("decode_ms_cublaslt_vs_own", DecodeKernelBench.cublasLtOnOff(dev.ops(),
+                    b -> {
+                        StepLayout l = layA.decode(0, b, CONTEXT);
+                        return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
+                    },
+                    new int[] {16, 32, 64, 128}, line -> say("%s", line)));
+        }
         json.put("decode_gemv_block_rows", DecodeKernelBench.gemvBlockRows(dev,
                 b -> {
                     StepLayout l = layA.decode(0, b, CONTEXT);

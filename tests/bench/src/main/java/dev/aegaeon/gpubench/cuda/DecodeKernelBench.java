@@ -207,6 +207,35 @@ final class DecodeKernelBench {
     }
 
     /**
+     * Decode steps (recorded, replayed as graphs) with the products of more than 8 rows on our
+     * kernels and on cuBLASLt, captured into the step graphs (aegaeon.cuda.gemmLibrary); the
+     * setting is restored after. Empty where the machine has no cuBLASLt.
+     */
+    static Map<String, Double> cublasLtOnOff(CudaOps ops, IntToDoubleFunction stepMs, int[] batches, Consumer<String> say) {
+        var before = ops.gemmLibrary();
+        Map<String, Double> r = new LinkedHashMap<>();
+        try {
+            for (var lib : new dev.aegaeon.runtime.cuda.config.CudaOptions.GemmLibrary[] {
+                    dev.aegaeon.runtime.cuda.config.CudaOptions.GemmLibrary.OWN, dev.aegaeon.runtime.cuda.config.CudaOptions.GemmLibrary.CUBLASLT}) {
+                ops.setGemmLibrary(lib);
+                long products = ops.cublasLtProducts();
+                for (int b : batches) {
+                    double ms = stepMs.applyAsDouble(b);
+                    r.put("b" + b + "_" + lib.name().toLowerCase(Locale.ROOT), ms);
+                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, products on %s): %.2f ms", b, lib, ms));
+                }
+                if (lib == dev.aegaeon.runtime.cuda.config.CudaOptions.GemmLibrary.CUBLASLT && ops.cublasLtProducts() == products) {
+                    say.accept("cuBLASLt ran no product (library absent): the CUBLASLT figures are our kernels'");
+                    r.clear();
+                }
+            }
+        } finally {
+            ops.setGemmLibrary(before);
+        }
+        return r;
+    }
+
+    /**
      * Decode steps of batches 4 and 8 and the gate-shaped (18944 x 3584) GEMV's GB/s at 8 rows with
      * 2, 4 and 8 weight rows per block of the 3..8-row GEMVs (aegaeon.cuda.gemvBlockRows); the
      * setting is restored after.
