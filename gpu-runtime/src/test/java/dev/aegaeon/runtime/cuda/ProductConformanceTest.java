@@ -93,10 +93,11 @@ class ProductConformanceTest {
     void swapAbDecodeProducts(int m, int n, int k, boolean withBias) {
         CudaOps ops = b.cuda.device().ops();
         boolean before = ops.decodeKernels().swapAbEnabled(), deepBefore = ops.decodeKernels().swapAbDeepEnabled();
-        int minRowsBefore = ops.decodeKernels().swapAbMinRows();
+        int minRowsBefore = ops.decodeKernels().swapAbMinRows(), maxRowsBefore = ops.decodeKernels().swapAbMaxRows();
         try {
             ops.setSwapAbDecode(true);
             ops.setSwapAbMinRows(2);  // rows 2..8 too (gemm_swapab_n1)
+            ops.setSwapAbMaxRows(128);
             for (int rep = 0; rep < 4; rep++) {
                 ops.setSwapAbDeep(rep >= 2);  // base variants twice, then the deep ones twice
                 productMatchesTheCpu("swap-AB " + (rep >= 2 ? "deep " : "") + "linear " + m + "x" + n + "x" + k + " #" + rep, m, n, k, withBias);
@@ -105,6 +106,7 @@ class ProductConformanceTest {
             ops.setSwapAbDecode(before);
             ops.setSwapAbDeep(deepBefore);
             ops.setSwapAbMinRows(minRowsBefore);
+            ops.setSwapAbMaxRows(maxRowsBefore);
         }
     }
 
@@ -138,11 +140,14 @@ class ProductConformanceTest {
     void blockGemvKernels(int m, int rows, int n, int k, boolean withBias) {
         CudaOps ops = b.cuda.device().ops();
         int before = ops.gemvBlockRows();
+        boolean swapAbBefore = ops.decodeKernels().swapAbEnabled();
         try {
+            ops.setSwapAbDecode(false);  // 8 rows take swap-AB by default
             ops.setGemvBlockRows(rows);
             b.assertLinearMatches(rnd, "gemv " + rows + " rows per block, " + m + "x" + n + "x" + k, m, n, k, withBias, 1e-5);
         } finally {
             ops.setGemvBlockRows(before);
+            ops.setSwapAbDecode(swapAbBefore);
         }
     }
 
@@ -156,9 +161,11 @@ class ProductConformanceTest {
     void mergedGemvGroupsMatchTheCpu(int m, int rows) {
         CudaOps ops = b.cuda.device().ops();
         int before = ops.gemvBlockRows();
+        boolean swapAbBefore = ops.decodeKernels().swapAbEnabled();
         int k = 264;
         int[] ns = {777, 64, 13};
         try {
+            ops.setSwapAbDecode(false);
             ops.setGemvBlockRows(rows);
             ops.setFuseGemv(true);
             var x = b.tensor(random(rnd, m * k, 1), m, k);
@@ -177,6 +184,7 @@ class ProductConformanceTest {
             for (int i = 0; i < ns.length; i++) b.assertClose("merged gemv " + rows + " rows per block, segment " + i, outs[i], m, 1e-5);
         } finally {
             ops.setGemvBlockRows(before);
+            ops.setSwapAbDecode(swapAbBefore);
             ops.setFuseGemv(CudaOptions.current().fuseGemv());
         }
     }

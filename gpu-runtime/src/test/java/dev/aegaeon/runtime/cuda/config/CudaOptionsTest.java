@@ -36,10 +36,11 @@ class CudaOptionsTest {
         CudaOptions d = CudaOptions.defaults();
         assertEquals(16, d.stepGraphs());
         assertTrue(d.fuseGemv() && d.splitKvDecode() && d.splitKvMma() && d.fusedBf16Operands() && d.pinnedKvCopies());
-        assertFalse(d.gemvWide() || d.swapAbDecode() || d.swapAbDeep());
-        assertEquals(9, d.swapAbMinRows());
-        assertEquals(128, d.swapAbMaxRows());
-        assertEquals(2, d.gemvBlockRows());
+        assertFalse(d.gemvWide() || d.swapAbDeep());
+        assertTrue(d.swapAbDecode(), "decode batch 8 on swap-AB");
+        assertEquals(8, d.swapAbMinRows());
+        assertEquals(8, d.swapAbMaxRows());
+        assertEquals(4, d.gemvBlockRows());
         assertEquals(CudaOptions.GqaDecode.OFF, d.gqaDecode());
         assertNull(d.largeTile());
         assertTrue(d.excludeTiles().isEmpty());

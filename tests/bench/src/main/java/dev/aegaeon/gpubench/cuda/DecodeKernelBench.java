@@ -38,8 +38,11 @@ final class DecodeKernelBench {
                                           Map<String, Double> best, Consumer<String> say) {
         DecodeKernels k = ops.decodeKernels();
         boolean swapBefore = k.swapAbEnabled(), splitBefore = k.splitKvEnabled(), deepBefore = k.swapAbDeepEnabled();
+        int minBefore = k.swapAbMinRows(), maxBefore = k.swapAbMaxRows();
         Map<String, Object> all = new LinkedHashMap<>();
         try {
+            ops.setSwapAbMinRows(9);  // "swap-AB on" here: the products of 9..128 rows, as when these kernels came
+            ops.setSwapAbMaxRows(128);
             for (boolean[] c : new boolean[][] {{false, false, false}, {true, false, false}, {false, true, false},
                     {true, true, false}, {true, true, true}}) {
                 ops.setSwapAbDecode(c[0]);
@@ -52,6 +55,8 @@ final class DecodeKernelBench {
             ops.setSwapAbDecode(swapBefore);
             ops.setSplitKvDecode(splitBefore);
             ops.setSwapAbDeep(deepBefore);
+            ops.setSwapAbMinRows(minBefore);
+            ops.setSwapAbMaxRows(maxBefore);
         }
         return all;
     }
@@ -190,7 +195,7 @@ final class DecodeKernelBench {
                 ops.setSwapAbDecode(swap);
                 ops.setSwapAbMinRows(2);
                 ops.setSwapAbMaxRows(16);
-                for (int b : new int[] {2, 4, 8, 16}) {
+                for (int b : new int[] {2, 4, 5, 6, 7, 8, 16}) {
                     double ms = stepMs.applyAsDouble(b);
                     if (b == 8) best.merge("8", ms, Math::min);
                     String how = swap ? "swapab_2_to_16" : b <= 8 ? "gemv" : "tiles";
@@ -244,6 +249,7 @@ final class DecodeKernelBench {
                                              Consumer<String> say) {
         CudaOps ops = dev.ops();
         int before = ops.gemvBlockRows();
+        boolean swapBefore = ops.decodeKernels().swapAbEnabled();
         Map<String, Double> r = new LinkedHashMap<>();
         int n = 18944, k = 3584, m = 8;
         DeviceRegion w = dev.arena().allocateOrThrow(2L * n * k, "probe"), x = dev.arena().allocateOrThrow(4L * m * k, "probe"),
@@ -254,6 +260,7 @@ final class DecodeKernelBench {
             cuMemsetD32Async(x.ptr(), Float.floatToIntBits(0.5f), (long) m * k, s);
             var start = CudaDevice.newTimingEvent();
             var end = CudaDevice.newTimingEvent();
+            ops.setSwapAbDecode(false);  // 8 rows on the GEMV, not swap-AB
             for (int rows : new int[] {2, 4, 8}) {
                 ops.setGemvBlockRows(rows);
                 for (int b : new int[] {4, 8}) {
@@ -270,6 +277,7 @@ final class DecodeKernelBench {
             }
         } finally {
             ops.setGemvBlockRows(before);
+            ops.setSwapAbDecode(swapBefore);
             dev.synchronize();
             for (DeviceRegion d : new DeviceRegion[] {w, x, y}) dev.arena().free(d);
         }
@@ -323,6 +331,8 @@ final class DecodeKernelBench {
     static Map<String, Double> productGbps(CudaDevice dev, Consumer<String> say) {
         CudaOps ops = dev.ops();
         boolean swapBefore = ops.decodeKernels().swapAbEnabled(), deepBefore = ops.decodeKernels().swapAbDeepEnabled();
+        int maxRowsBefore = ops.decodeKernels().swapAbMaxRows();
+        ops.setSwapAbMaxRows(128);  // 16..128 rows on swap-AB when it is on
         int maxRows = 128, maxN = 18944, maxK = 18944;
         long wElems = 3584L * 18944;
         DeviceRegion w = dev.arena().allocateOrThrow(2L * wElems, "probe"),
@@ -357,6 +367,7 @@ final class DecodeKernelBench {
                 }
             }
         } finally {
+            ops.setSwapAbMaxRows(maxRowsBefore);
             ops.setSwapAbDecode(swapBefore);
             ops.setSwapAbDeep(deepBefore);
             dev.synchronize();
