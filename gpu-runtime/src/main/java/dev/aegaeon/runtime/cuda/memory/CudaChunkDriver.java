@@ -108,7 +108,17 @@ public final class CudaChunkDriver implements ChunkDriver {
         long at = ((CudaReservation) reservation).address() + offset;
         try {
             check("cuMemMap", (int) calls.map.invokeExact(at, chunkBytes, 0L, ((CudaChunk) chunk).handle(), 0L));
-            check("cuMemSetAccess", (int) calls.setAccess.invokeExact(at, chunkBytes, access, 1L));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    @Override
+    public void open(Reservation reservation, long offset, long bytes) {
+        cuCtxSetCurrent(context);
+        long at = ((CudaReservation) reservation).address() + offset;
+        try { // one range over several mappings, as PyTorch's expandable segments set access
+            check("cuMemSetAccess", (int) calls.setAccess.invokeExact(at, bytes, access, 1L));
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -82,11 +82,17 @@ public final class OnDemandSpan implements AutoCloseable {
             taken.add(c.get());
         }
         int next = 0;
+        long chunk = budget.chunkBytes();
         for (int i = fresh.nextSetBit(0); i >= 0; i = fresh.nextSetBit(i + 1)) {
             ChunkDriver.Chunk c = taken.get(next++);
-            driver.map(reservation, i * budget.chunkBytes(), c);
+            driver.map(reservation, i * chunk, c);
             mapped[i] = c;
             mappedCount++;
+        }
+        for (int i = fresh.nextSetBit(0); i >= 0; ) {  // one open per run of fresh chunks
+            int end = fresh.nextClearBit(i);
+            driver.open(reservation, i * chunk, (end - i) * chunk);
+            i = fresh.nextSetBit(end);
         }
         for (long offset : offsets) {
             for (int i = firstChunk(offset, length), last = lastChunk(offset, length); i <= last; i++) users[i]++;

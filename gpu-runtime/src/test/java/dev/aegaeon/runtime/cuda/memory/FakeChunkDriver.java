@@ -14,7 +14,9 @@ final class FakeChunkDriver implements ChunkDriver {
     private int nextChunk;
     final Map<FakeReservation, Map<Long, FakeChunk>> mappings = new HashMap<>();
     final Set<FakeChunk> mappedChunks = new HashSet<>();
-    int creates, maps, unmaps, destroys;
+    /** Chunks mapped and not yet opened to kernels (nothing may use them). */
+    final Set<FakeChunk> unopened = new HashSet<>();
+    int creates, maps, opens, unmaps, destroys;
 
     FakeChunkDriver(long chunkBytes, int deviceChunks) {
         this.chunkBytes = chunkBytes;
@@ -63,7 +65,20 @@ final class FakeChunkDriver implements ChunkDriver {
         if (mappings.get((FakeReservation) reservation).put(offset, (FakeChunk) chunk) != null) {
             throw new AssertionError("offset " + offset + " mapped twice");
         }
+        unopened.add((FakeChunk) chunk);
         maps++;
+    }
+
+    @Override
+    public void open(Reservation reservation, long offset, long bytes) {
+        if (offset % chunkBytes != 0 || bytes <= 0 || bytes % chunkBytes != 0) throw new AssertionError("opening [" + offset + ", +" + bytes + ")");
+        Map<Long, FakeChunk> m = mappings.get((FakeReservation) reservation);
+        for (long at = offset; at < offset + bytes; at += chunkBytes) {
+            FakeChunk c = m.get(at);
+            if (c == null) throw new AssertionError("opening " + at + ", which is not mapped");
+            unopened.remove(c);
+        }
+        opens++;
     }
 
     @Override
@@ -71,6 +86,7 @@ final class FakeChunkDriver implements ChunkDriver {
         FakeChunk c = mappings.get((FakeReservation) reservation).remove(offset);
         if (c == null) throw new AssertionError("unmapping " + offset + ", which is not mapped");
         mappedChunks.remove(c);
+        unopened.remove(c);
         unmaps++;
     }
 

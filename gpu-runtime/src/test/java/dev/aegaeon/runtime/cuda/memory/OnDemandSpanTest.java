@@ -47,6 +47,25 @@ class OnDemandSpanTest {
     }
 
     @Test
+    void freshChunksAreOpenedOnceForEachContiguousRun() {
+        FakeChunkDriver driver = new FakeChunkDriver(CHUNK, 100);
+        ChunkBudget budget = new ChunkBudget(driver, 100 * CHUNK);
+        try (OnDemandSpan span = new OnDemandSpan(budget, 40 * CHUNK, () -> {})) {
+            assertTrue(span.commit(0, 10 * CHUNK), "a weight region of ten chunks");
+            assertEquals(10, driver.maps);
+            assertEquals(1, driver.opens, "one open for the run, not one per chunk");
+            assertTrue(driver.unopened.isEmpty());
+
+            assertTrue(span.commit(12 * CHUNK, CHUNK / 2));
+            assertTrue(span.commit(new long[] {9 * CHUNK, 13 * CHUNK + CHUNK / 2, 20 * CHUNK}, 2 * CHUNK));
+            // chunks 9-10, 13-15 and 20-21; 9 is mapped already, so fresh are 10, 13..15 and 20..21
+            assertEquals(10 + 1 + 6, driver.maps);
+            assertEquals(1 + 1 + 3, driver.opens, "runs 10, 13..15 and 20..21");
+            assertTrue(driver.unopened.isEmpty(), "nothing mapped is left closed to kernels");
+        }
+    }
+
+    @Test
     void aCommitPastTheBudgetTakesNothingAndTheSpansOfOneDeviceShareIt() {
         FakeChunkDriver driver = new FakeChunkDriver(CHUNK, 100);
         ChunkBudget budget = new ChunkBudget(driver, 4 * CHUNK + CHUNK / 2);
