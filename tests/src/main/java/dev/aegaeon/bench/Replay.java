@@ -35,9 +35,15 @@ public final class Replay {
      *
      * @param memoryBytes instance memory (the simulator's H100 default or the real pool's)
      * @param kvGateTokens the platform's per-model KV admission gate in front of the scheduler, with this many positions per engine (0: none)
+     * @param kvPageBytes KV counted in whole pages of one pool per GPU, as the worker's shared page pool (0: token by token)
      */
     public record Variant(String name, long memoryBytes, int kvGateTokens, double decodeScale, double prefillScale, double loadSeconds,
-                          SchedulerConfig config) {
+                          SchedulerConfig config, long kvPageBytes) {
+        Variant(String name, long memoryBytes, int kvGateTokens, double decodeScale, double prefillScale, double loadSeconds,
+                SchedulerConfig config) {
+            this(name, memoryBytes, kvGateTokens, decodeScale, prefillScale, loadSeconds, config, 0);
+        }
+
         CostModel cost(MeasuredCosts m) {
             CostModel table = new MeasuredTableCostModel(m, CatalogModel.QWEN2_5_7B, m.hbmBytesPerSecond());
             return decodeScale == 1 && prefillScale == 1 && Double.isNaN(loadSeconds) ? table
@@ -68,6 +74,20 @@ public final class Replay {
                 l.add(new Variant("qmax" + q + "-kv" + k, POOL_BYTES, k, last.decodeScale(), last.prefillScale(), last.loadSeconds(), d.withQmaxSeconds(q)));
             }
         }
+        return List.copyOf(l);
+    }
+
+    /**
+     * The configuration a run used when its pool shared KV pages (no per-model gate): pages of
+     * {@code pageBytes}, decode rounds bounded by the TTFT objective or not, the quota cap
+     * {@code qmax} (0: the default); then, where given, with the measured seconds per load.
+     */
+    public static List<Variant> asRun(long pageBytes, boolean roundBound, double qmax, double loadSeconds) {
+        SchedulerConfig c = SchedulerConfig.defaults().withTtftBoundedRounds(roundBound);
+        if (qmax > 0) c = c.withQmaxSeconds(qmax);
+        String name = "pages" + (roundBound ? "-rb" : "");
+        List<Variant> l = new ArrayList<>(List.of(new Variant(name, POOL_BYTES, 0, 1, 1, Double.NaN, c, pageBytes)));
+        if (!Double.isNaN(loadSeconds)) l.add(new Variant(name + "-load" + fmt(loadSeconds), POOL_BYTES, 0, 1, 1, loadSeconds, c, pageBytes));
         return List.copyOf(l);
     }
 
@@ -113,7 +133,8 @@ public final class Replay {
         SchedulerFactory sized = Policies.withMemory(base, v.memoryBytes());
         KvGatedScheduler[] gate = {null};
         SchedulerFactory policy = v.kvGateTokens() <= 0 ? sized : KvGatedScheduler.gated(sized, v.kvGateTokens(), BLOCK_SIZE, g -> gate[0] = g);
-        Simulation.Result r = Simulation.run(rt.trace(), v.cost(costs), policy, rt.drainSeconds(), firstTokens);
+        var trace = v.kvPageBytes() > 0 ? rt.trace().withKvPageBytes(v.kvPageBytes()) : rt.trace();
+        Simulation.Result r = Simulation.run(trace, v.cost(costs), policy, rt.drainSeconds(), firstTokens);
         return new Outcome(v, r, ttft, gate[0] == null ? 0 : gate[0].heldBack());
     }
 
