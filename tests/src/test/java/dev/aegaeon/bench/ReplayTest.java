@@ -58,4 +58,26 @@ class ReplayTest {
         }
         assertTrue(anyClipped, "the heavy-tailed trace should have requests over 1024 tokens");
     }
+
+    @Test
+    void aSharedPageRunIsReplayedAsItRanWithoutTheGateAndWithItsRoundsAndPages() throws java.io.IOException {
+        var asRun = Replay.asRun(1 << 20, true, 2, 0.404);
+        assertEquals(2, asRun.size(), "as run, then with the measured load cost");
+        for (Replay.Variant v : asRun) {
+            assertEquals(0, v.kvGateTokens(), "shared pages: no per-model gate");
+            assertEquals(1 << 20, v.kvPageBytes());
+            assertTrue(v.config().ttftBoundedRounds());
+            assertEquals(2, v.config().qmaxSeconds());
+        }
+        assertEquals(0.404, asRun.get(1).loadSeconds());
+        assertTrue(Double.isNaN(asRun.get(0).loadSeconds()));
+        assertEquals(1, Replay.asRun(1 << 20, false, 0, Double.NaN).size());
+
+        // The variant runs: a generated point replayed over shared pages with bounded rounds ends every request.
+        ReplayedTrace rt = Replay.generated("gen:aegaeon:4:60:30:1");
+        var costs = dev.aegaeon.sim.MeasuredCosts.read(java.nio.file.Path.of("bench/results/h100-measured-costs.json"));
+        var o = Replay.run(rt, costs, asRun.get(0), false);
+        assertEquals(rt.trace().requests().size(), o.result().slo().requests(), "every request of the trace is simulated");
+        assertEquals(0, o.result().stranded(), "and none is left unended");
+    }
 }
