@@ -273,9 +273,9 @@ public final class CudaOps {
         long biasAt = DevicePointers.address(bias), outAt = DevicePointers.address(out);
         // cuBLASLt has no bias epilogue for a bf16 bias on fp32 output: the product there, then the
         // bias added in fp32 as the epilogue would (launched after the profile closes cuBLASLt's span)
-        boolean biasAfter = !blas.supports(xAt, wAt, biasAt, outAt, outF32, m, n, k)
-                && biasAt != 0 && outF32 && blas.supports(xAt, wAt, 0, outAt, true, m, n, k);
-        if (!biasAfter && !blas.supports(xAt, wAt, biasAt, outAt, outF32, m, n, k)) return false;
+        boolean whole = blas.supports(xAt, wAt, biasAt, outAt, outF32, m, n, k);
+        boolean biasAfter = !whole && biasAt != 0 && outF32 && blas.supports(xAt, wAt, 0, outAt, true, m, n, k);
+        if (!whole && !biasAfter) return false;
         long epilogueBias = biasAfter ? 0 : biasAt;
         CublasLtMatmul lt = blas;
         Runnable product = () -> {

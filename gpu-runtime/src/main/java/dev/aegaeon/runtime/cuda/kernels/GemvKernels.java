@@ -25,7 +25,6 @@ final class GemvKernels implements GemvMerger.Variant {
     private final Map<CUfunction, Integer> batchRows = new IdentityHashMap<>();
     private final CUfunction wideSingle, wideGroup, narrowSingle, narrowGroup;
     private final GemvMerger merger;
-    private int blockRows = 2;
 
     GemvKernels(KernelModules k, boolean wide, int blockRows) {
         this.k = k;
@@ -82,8 +81,8 @@ final class GemvKernels implements GemvMerger.Variant {
             group[m] = k.function(rows == 2 ? "gemv_group_m" + m : "gemv_group_r" + rows + "_m" + m);
             rowsPerBlock[m] = rows;
         }
-        blockRows = rows;
     }
 
-    int blockRows() { return blockRows; }
+    /** Rows of W per block of the 3..8-row kernels in use. */
+    int blockRows() { return rowsPerBlock[3]; }
 }

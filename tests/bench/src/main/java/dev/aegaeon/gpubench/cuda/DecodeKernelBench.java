@@ -1,6 +1,7 @@
 package dev.aegaeon.gpubench.cuda;
 
 import dev.aegaeon.runtime.cuda.CudaDevice;
+import dev.aegaeon.runtime.cuda.config.CudaOptions.GemmLibrary;
 import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 import dev.aegaeon.runtime.cuda.kernels.DecodeKernels;
 import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
@@ -220,8 +221,7 @@ final class DecodeKernelBench {
         var before = ops.gemmLibrary();
         Map<String, Double> r = new LinkedHashMap<>();
         try {
-            for (var lib : new dev.aegaeon.runtime.cuda.config.CudaOptions.GemmLibrary[] {
-                    dev.aegaeon.runtime.cuda.config.CudaOptions.GemmLibrary.OWN, dev.aegaeon.runtime.cuda.config.CudaOptions.GemmLibrary.CUBLASLT}) {
+            for (var lib : new GemmLibrary[] {GemmLibrary.OWN, GemmLibrary.CUBLASLT}) {
                 ops.setGemmLibrary(lib);
                 long products = ops.cublasLtProducts();
                 for (int b : batches) {
@@ -229,7 +229,7 @@ final class DecodeKernelBench {
                     r.put("b" + b + "_" + lib.name().toLowerCase(Locale.ROOT), ms);
                     say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, products on %s): %.2f ms", b, lib, ms));
                 }
-                if (lib == dev.aegaeon.runtime.cuda.config.CudaOptions.GemmLibrary.CUBLASLT && ops.cublasLtProducts() == products) {
+                if (lib == GemmLibrary.CUBLASLT && ops.cublasLtProducts() == products) {
                     say.accept("cuBLASLt ran no product (library absent): the CUBLASLT figures are our kernels'");
                     r.clear();
                 }
@@ -241,9 +241,45 @@ final class DecodeKernelBench {
     }
 
     /**
-     * Decode steps of batches 4 and 8 and the gate-shaped (18944 x 3584) GEMV's GB/s at 8 rows with
-     * 2, 4 and 8 weight rows per block of the 3..8-row GEMVs (aegaeon.cuda.gemvBlockRows); the
-     * setting is restored after.
+     * The gate-shaped (18944 x 3584) bf16 weight and an fp32 x of {@code m} rows on the device, for
+     * timing one GEMV launch of whatever kernel the ops pick now; frees what it took on close.
+     */
+    private static final class GemvProbe implements AutoCloseable {
+        static final int N = 18944, K = 3584;
+        private final CudaDevice dev;
+        private final int m;
+        private final DeviceRegion w, x, y;
+        private final jcuda.driver.CUevent start = CudaDevice.newTimingEvent(), end = CudaDevice.newTimingEvent();
+
+        GemvProbe(CudaDevice dev, int m) {
+            this.dev = dev;
+            this.m = m;
+            w = dev.arena().allocateOrThrow(2L * N * K, "probe");
+            x = dev.arena().allocateOrThrow(4L * m * K, "probe");
+            y = dev.arena().allocateOrThrow(4L * m * N, "probe");
+            dev.ops().fillUniform(dev.computeStream(), w.ptr(), (long) N * K, 5, 0.05f, 0f);
+            cuMemsetD32Async(x.ptr(), Float.floatToIntBits(0.5f), (long) m * K, dev.computeStream());
+        }
+
+        /** Weight GB/s of 50 launches (after 3 unmeasured), device events around them. */
+        double gbps() {
+            var s = dev.computeStream();
+            Runnable once = () -> dev.ops().matmul(s, x.ptr(), null, w.ptr(), CudaOps.NONE, y.ptr(), true, m, N, K, null);
+            int reps = 50;
+            return 2.0 * N * K * reps / (eventMs(s, start, end, once, reps) / 1e3) / 1e9;
+        }
+
+        @Override
+        public void close() {
+            dev.synchronize();
+            for (DeviceRegion d : new DeviceRegion[] {w, x, y}) dev.arena().free(d);
+        }
+    }
+
+    /**
+     * Decode steps of batches 4 and 8 and the gate-shaped GEMV's GB/s at 8 rows with 2, 4 and 8
+     * weight rows per block of the 3..8-row GEMVs (aegaeon.cuda.gemvBlockRows); the setting is
+     * restored after.
      */
     static Map<String, Double> gemvBlockRows(CudaDevice dev, IntToDoubleFunction stepMs, Map<String, Double> best,
                                              Consumer<String> say) {
@@ -251,15 +287,7 @@ final class DecodeKernelBench {
         int before = ops.gemvBlockRows();
         boolean swapBefore = ops.decodeKernels().swapAbEnabled();
         Map<String, Double> r = new LinkedHashMap<>();
-        int n = 18944, k = 3584, m = 8;
-        DeviceRegion w = dev.arena().allocateOrThrow(2L * n * k, "probe"), x = dev.arena().allocateOrThrow(4L * m * k, "probe"),
-                y = dev.arena().allocateOrThrow(4L * m * n, "probe");
-        var s = dev.computeStream();
-        try {
-            ops.fillUniform(s, w.ptr(), (long) n * k, 5, 0.05f, 0f);
-            cuMemsetD32Async(x.ptr(), Float.floatToIntBits(0.5f), (long) m * k, s);
-            var start = CudaDevice.newTimingEvent();
-            var end = CudaDevice.newTimingEvent();
+        try (GemvProbe probe = new GemvProbe(dev, 8)) {
             ops.setSwapAbDecode(false);  // 8 rows on the GEMV, not swap-AB
             for (int rows : new int[] {2, 4, 8}) {
                 ops.setGemvBlockRows(rows);
@@ -269,39 +297,28 @@ final class DecodeKernelBench {
                     r.put("decode_ms_b" + b + "_rows" + rows, ms);
                     say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, GEMV %d rows per block): %.2f ms", b, rows, ms));
                 }
-                Runnable once = () -> ops.matmul(s, x.ptr(), null, w.ptr(), CudaOps.NONE, y.ptr(), true, m, n, k, null);
-                int reps = 50;
-                double gbps = 2.0 * n * k * reps / (eventMs(s, start, end, once, reps) / 1e3) / 1e9;
+                double gbps = probe.gbps();
                 r.put("gbps_m8_rows" + rows, gbps);
-                say.accept(String.format(Locale.ROOT, "GEMV 8 rows x [%d x %d] bf16, %d rows per block: %.0f GB/s of weights", n, k, rows, gbps));
+                say.accept(String.format(Locale.ROOT, "GEMV 8 rows x [%d x %d] bf16, %d rows per block: %.0f GB/s of weights",
+                        GemvProbe.N, GemvProbe.K, rows, gbps));
             }
         } finally {
             ops.setGemvBlockRows(before);
             ops.setSwapAbDecode(swapBefore);
-            dev.synchronize();
-            for (DeviceRegion d : new DeviceRegion[] {w, x, y}) dev.arena().free(d);
         }
         return r;
     }
 
     /**
-     * Batch-1 decode steps and the gate-shaped (18944 x 3584) GEMV's GB/s with the wide batch-1
-     * GEMV kernels and with gemv_m1 (aegaeon.cuda.gemvWide); the switch is restored after.
+     * Batch-1 decode steps and the gate-shaped GEMV's GB/s with the wide batch-1 GEMV kernels and
+     * with gemv_m1 (aegaeon.cuda.gemvWide); the switch is restored after.
      */
     static Map<String, Double> gemvWideOnOff(CudaDevice dev, IntToDoubleFunction stepMs, Map<String, Double> best,
                                              Consumer<String> say) {
         CudaOps ops = dev.ops();
         boolean before = ops.gemvWide();
         Map<String, Double> r = new LinkedHashMap<>();
-        int n = 18944, k = 3584;
-        DeviceRegion w = dev.arena().allocateOrThrow(2L * n * k, "probe"), x = dev.arena().allocateOrThrow(4L * k, "probe"),
-                y = dev.arena().allocateOrThrow(4L * n, "probe");
-        var s = dev.computeStream();
-        try {
-            ops.fillUniform(s, w.ptr(), (long) n * k, 5, 0.05f, 0f);
-            cuMemsetD32Async(x.ptr(), Float.floatToIntBits(0.5f), k, s);
-            var start = CudaDevice.newTimingEvent();
-            var end = CudaDevice.newTimingEvent();
+        try (GemvProbe probe = new GemvProbe(dev, 1)) {
             for (boolean wide : new boolean[] {false, true}) {
                 ops.setGemvWide(wide);
                 String name = wide ? "gemv_wide_m1" : "gemv_m1";
@@ -309,16 +326,12 @@ final class DecodeKernelBench {
                 best.merge("1", ms, Math::min);
                 r.put("decode_ms_b1_" + name, ms);
                 say.accept(String.format(Locale.ROOT, "decode batch   1 (step graph, %s): %.2f ms", name, ms));
-                Runnable once = () -> ops.matmul(s, x.ptr(), null, w.ptr(), CudaOps.NONE, y.ptr(), true, 1, n, k, null);
-                int reps = 50;
-                double gbps = 2.0 * n * k * reps / (eventMs(s, start, end, once, reps) / 1e3) / 1e9;
+                double gbps = probe.gbps();
                 r.put("gbps_" + name, gbps);
-                say.accept(String.format(Locale.ROOT, "GEMV 1 row x [%d x %d] bf16, %s: %.0f GB/s of weights", n, k, name, gbps));
+                say.accept(String.format(Locale.ROOT, "GEMV 1 row x [%d x %d] bf16, %s: %.0f GB/s of weights", GemvProbe.N, GemvProbe.K, name, gbps));
             }
         } finally {
             ops.setGemvWide(before);
-            dev.synchronize();
-            for (DeviceRegion d : new DeviceRegion[] {w, x, y}) dev.arena().free(d);
         }
         return r;
     }
