@@ -153,6 +153,15 @@ public interface Backend extends AutoCloseable {
     /** Releases a tensor, KV cache or weight early; using it afterwards is undefined. */
     void release(Object buffer);
 
+    /**
+     * Releases a model's weights together (each once; none used afterwards). A device backend waits
+     * for queued work once for the whole set instead of once per weight, which matters when a switch
+     * evicts hundreds of them.
+     */
+    default void releaseWeights(java.util.Collection<Weight> weights) {
+        for (Weight w : weights) release(w);
+    }
+
     // ---- ops ----
 
     /** {@code out[t] = table[tokenIds[t]]} (table {@code [vocab x hidden]}); ids are in range. */

@@ -236,6 +236,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void releaseWeights(java.util.Collection<Weight> all) {
+        weights.releaseAll(all.stream().map(CudaBackend::cuda).toList());
+    }
+
+    @Override
     public void release(Object buffer) {
         dev.makeCurrent();
         graphs().flush();

@@ -3,12 +3,18 @@ package dev.aegaeon.runtime.cuda;
 import dev.aegaeon.runtime.cuda.memory.HostCacheKeys;
 import dev.aegaeon.runtime.cuda.memory.HostModelCache;
 import dev.aegaeon.runtime.weights.WeightTensor;
+import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
 import jcuda.driver.CUstream;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
+import static jcuda.driver.JCudaDriver.cuEventDestroy;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
+import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
 import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 import static jcuda.driver.JCudaDriver.cuStreamWaitEvent;
@@ -24,11 +30,15 @@ final class CudaWeights implements AutoCloseable {
     private final CUstream compute;
     private final HostModelCache hostCache;
     private final HostCacheKeys hostKeys = new HostCacheKeys();
+    /** Marks the compute stream's queue when a model's weights are released (see {@link #releaseAll}). */
+    private final CUevent computeDrained;
 
     CudaWeights(CudaDevice dev, long hostCacheBytes) {
         this.dev = dev;
         this.compute = dev.computeStream();
         this.hostCache = new HostModelCache(hostCacheBytes);
+        dev.makeCurrent();
+        this.computeDrained = CudaDevice.newSyncEvent();
     }
 
     /** A weight of its own on the device; its pinned host copy is shared with every load of the same identity. */
@@ -69,6 +79,29 @@ final class CudaWeights implements AutoCloseable {
         hostCache.unref(w.host);
     }
 
+    /**
+     * Releases a model's weights together: one wait for the steps queued before now and for the
+     * queued loads, then every region freed at once (on demand: one wait before all the unmaps), where
+     * {@link #release} per weight waits for both streams each time, about 340 times for a 7B model.
+     * The event is recorded under the step recorder's lock, so no graph capture of the compute
+     * thread's step is in progress when it is queued.
+     */
+    synchronized void releaseAll(List<CudaWeight> ws) {
+        dev.makeCurrent();
+        dev.ops().graphs().flushThen(() -> cuEventRecord(computeDrained, compute));
+        cuEventSynchronize(computeDrained);
+        cuStreamSynchronize(dev.loadStream());
+        List<DeviceRegion> regions = new ArrayList<>(ws.size());
+        for (CudaWeight w : ws) {
+            if (!w.resident()) continue;
+            regions.add(w.device);
+            w.device = null;
+            w.pending = false;
+        }
+        dev.arena().freeAll(regions);
+        for (CudaWeight w : ws) hostCache.unref(w.host);
+    }
+
     /** Blocks until every queued weight load has landed. */
     void awaitLoads() {
         dev.makeCurrent();
@@ -89,5 +122,8 @@ final class CudaWeights implements AutoCloseable {
     long hostCacheBytes() { return hostCache.usedBytes(); }
 
     @Override
-    public void close() { hostCache.close(); }
+    public void close() {
+        hostCache.close();
+        cuEventDestroy(computeDrained);
+    }
 }

@@ -23,7 +23,9 @@ public final class ModelRunner implements AutoCloseable {
 
     private final ModelConfig config;
     private final Backend backend;
-    private ModelWeights weights; // null between releaseWeights and reloadWeights
+    // null between releaseWeights and reloadWeights; those and close lock the runner: a worker may
+    // release an evicted model's weights on one thread while another closes its engine
+    private volatile ModelWeights weights;
     private final Rope rope;
     private final KvCache kvCache;
     private final float eps;
@@ -72,14 +74,14 @@ public final class ModelRunner implements AutoCloseable {
      * Frees the weights on the backend but keeps the KV cache, so sequences' KV survives while the
      * model is off the device; {@link #reloadWeights} brings them back. Steps fail until then.
      */
-    public void releaseWeights() {
+    public synchronized void releaseWeights() {
         if (weights == null) return;
         weights.release(backend);
         weights = null;
     }
 
     /** Loads the weights again after {@link #releaseWeights} (no-op while they are resident). */
-    public void reloadWeights(WeightSource source) {
+    public synchronized void reloadWeights(WeightSource source) {
         if (weights == null) weights = ModelWeights.load(config, source, backend);
     }
 
@@ -173,7 +175,7 @@ public final class ModelRunner implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         releaseWeights();
         if (workspace != null) workspace.release(backend);
         if (logits != null) backend.release(logits);

@@ -62,7 +62,8 @@ public record ModelWeights(Weight embed, Weight finalNorm, Weight lmHead, List<L
             Collections.addAll(all, l.attnNorm, l.q, l.k, l.v, l.o, l.qBias, l.kBias, l.vBias, l.qNorm, l.kNorm,
                     l.mlpNorm, l.gate, l.up, l.down);
         }
-        for (Weight w : all) if (w != null && seen.add(w)) backend.release(w);
+        for (Weight w : all) if (w != null) seen.add(w);
+        backend.releaseWeights(seen);
     }
 
     /** Bytes a decode step streams: every matrix once (a tied lm_head counts again: it is read twice). */

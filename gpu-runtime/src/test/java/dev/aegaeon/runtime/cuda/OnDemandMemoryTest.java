@@ -128,4 +128,29 @@ class OnDemandMemoryTest {
             assertEquals(0, pages.usedPages());
         }
     }
+
+    /**
+     * A model's weights released together (one wait, then every region freed and its chunks unmapped)
+     * and loaded again compute the same tokens: what each eviction and reload of a switch does.
+     */
+    @Test
+    void weightsReleasedTogetherGiveTheirMemoryBackAndReloadToTheSameTokens() {
+        int[] prompt = prompt(200);
+        int[] expected = withAFixedCache(prompt, 20);
+        try (CudaBackend cuda = new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, true)), true)) {
+            ChunkBudget budget = cuda.device().chunks().orElseThrow();
+            try (InferenceEngine e = engine(cuda, pages())) {
+                assertArrayEquals(expected, e.generate(prompt, SamplingParams.greedy(20)).ids());
+                long weightBytes = e.runner().weights().bytesReadPerDecodeStep();
+                long held = budget.bytesInUse();
+                e.releaseWeights();
+                // a chunk shared with a workspace region at either end of the weights stays mapped
+                assertTrue(held - budget.bytesInUse() >= weightBytes - 4 * budget.chunkBytes(),
+                        "the weights' chunks went back: " + (held - budget.bytesInUse()) + " of " + weightBytes + " bytes");
+                e.reloadWeights(new SyntheticWeights(MODEL, 7, DType.BF16));
+                cuda.awaitWeightLoads();
+                assertArrayEquals(expected, e.generate(prompt, SamplingParams.greedy(20)).ids(), "reloaded weights, same tokens");
+            }
+        }
+    }
 }

@@ -30,7 +30,8 @@ import dev.aegaeon.worker.timeline.TimelineRecorder;
  * each on the {@link DeviceInstance} the decision names. Compute decisions, KV swaps and request
  * finalisation run in order on that device's compute thread, which alone touches the engines and
  * block pools of that device; loads run on the device's copy thread so a model can be fetched
- * while another decodes; evictions take effect at once on the caller's (the scheduler's) thread.
+ * while another decodes; an eviction takes effect at once in what the model counts, and its memory
+ * is freed on the copy thread, in order with the loads (never a wait on the scheduler's thread).
  * A request's engine state moves between devices in two halves: swapped out on one device's
  * thread, adopted on the other's ({@link InferenceEngine#adopt}), the scheduler's SwapDone between
  * the two ordering them. The swap-out copies the KV to host memory, or, with peer hand-offs on and
@@ -103,8 +104,9 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             }
             case Decision.EvictModel d -> {
                 ModelRuntime m = model(d.model());
-                m.evict(d.instance());
+                Runnable free = m.evict(d.instance());
                 timeline.resident(d.instance(), m.name(), false);
+                device(d.instance()).copy(() -> free(m, free));
             }
             case Decision.RunPrefill d -> device(d.instance()).compute(() -> prefill(d));
             case Decision.RunDecodeStep d -> device(d.instance()).compute(() -> decode(d));
@@ -187,6 +189,15 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         }
         // Always answered: a failed load leaves the model unusable and its requests fail at prefill.
         completions.accept(new Event.LoadDone(d.instance(), d.model()));
+    }
+
+    /** An eviction's device work, on the copy thread; a failure leaves the memory held but stops nothing else. */
+    private static void free(ModelRuntime m, Runnable free) {
+        try {
+            free.run();
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "freeing the evicted " + m.name() + " failed: " + e, e);
+        }
     }
 
     private void prefill(Decision.RunPrefill d) {

@@ -243,12 +243,26 @@ final class ModelRuntime {
         devicePages.get(instance).addOtherBytes(resident ? spec.weightBytes() : -spec.weightBytes());
     }
 
-    synchronized void evict(int instance) {
+    /**
+     * The scheduler evicted this model from {@code instance}: from now on it is not resident there and
+     * its weights are not counted. The returned work frees the device memory: it closes the engine, or,
+     * while live requests keep their KV in it, releases only the weights. The caller runs it on the
+     * device's copy thread, in order with the loads, so the scheduler's thread never waits for the
+     * device (a release waits for queued steps and copies) and a load queued after it finds the
+     * memory free.
+     */
+    synchronized Runnable evict(int instance) {
         countWeights(instance, false);
         Replica r = replicas.get(instance);
         r.resident = false;
-        closeEngineIfUnused(r);
-        if (r.engine != null) r.engine.releaseWeights();
+        InferenceEngine e = r.engine;
+        if (e == null) return () -> {};
+        if (live.get() == 0) {
+            r.engine = null;
+            r.kvBlocksUsed = 0;
+            return e::close;
+        }
+        return e::releaseWeights;
     }
 
     /**

@@ -34,14 +34,15 @@ class ReactivationTest {
                     Optional.empty(), Optional.empty(), List.of(backend), new EngineOptions(16, 8, null), new HostImages(), 0);
             MeasuredCostModel cost = new MeasuredCostModel();
             LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
+            DeviceInstance device = new DeviceInstance(new InstanceSpec(0, InstanceSpec.Role.COLOCATED, 1, 1L << 40), backend);
             try (EngineExecutor executor = new EngineExecutor(name -> m, new ConcurrentHashMap<>(), events::add, cost, () -> 0,
-                    List.of(new DeviceInstance(new InstanceSpec(0, InstanceSpec.Role.COLOCATED, 1, 1L << 40), backend)),
-                    new HandoffStats())) {
+                    List.of(device), new HandoffStats())) {
                 load(executor, events, bytes);
                 assertTrue(m.weightsOnDevice());
 
                 m.requestStarted(0); // a live request keeps the engine (its KV) through the eviction
                 executor.submit(new Decision.EvictModel(0, "r#1"));
+                awaitCopyThread(device); // the memory is freed on the copy thread, in order with loads
                 assertFalse(m.weightsOnDevice(), "evicted weights leave the device although the engine stays");
                 assertTrue(m.status(1, 0).kvPoolHeldAfterEviction());
 
@@ -64,6 +65,47 @@ class ReactivationTest {
                 m.closeAll();
             }
         }
+    }
+
+    /**
+     * The eviction itself touches no device: it only stops counting the model there and hands back
+     * the work that frees the memory, which the executor runs on the copy thread (the H100's
+     * 16-function run spent its scheduler thread waiting for loads inside per-weight releases).
+     */
+    @Test
+    void evictionHandsTheDeviceWorkToItsCaller() throws Exception {
+        var config = SyntheticShapes.config("tiny-llama");
+        long bytes = 1L << 30;
+        try (CpuBackend backend = new CpuBackend()) {
+            ModelRuntime m = new ModelRuntime(Reference.synthetic("r", "tiny-llama", 2), "r#1", config, bytes, 64,
+                    Optional.empty(), Optional.empty(), List.of(backend), new EngineOptions(16, 8, null), new HostImages(), 0);
+            try {
+                m.load(0);
+                m.requestStarted(0); // its KV keeps the engine: only the weights go
+                Runnable releaseWeights = m.evict(0);
+                assertTrue(m.weightsOnDevice(), "nothing freed before the caller runs the work");
+                releaseWeights.run();
+                assertFalse(m.weightsOnDevice());
+                assertTrue(m.status(1, 0).kvPoolHeldAfterEviction(), "the engine and its KV stay");
+
+                m.load(0);
+                m.requestEnded(0, Double.NaN); // no live request: the eviction closes the engine
+                Runnable close = m.evict(0);
+                assertFalse(m.status(1, 0).kvPoolHeldAfterEviction(), "the engine is no longer the replica's");
+                close.run();
+                assertFalse(m.weightsOnDevice());
+                m.load(0);
+                assertTrue(m.weightsOnDevice(), "a load after the close builds a new engine");
+            } finally {
+                m.closeAll();
+            }
+        }
+    }
+
+    private static void awaitCopyThread(DeviceInstance device) throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        device.copy(done::countDown);
+        assertTrue(done.await(60, TimeUnit.SECONDS));
     }
 
     private static void load(EngineExecutor executor, LinkedBlockingQueue<Event> events, long bytes) throws InterruptedException {

@@ -80,6 +80,18 @@ public final class DeviceArena implements AutoCloseable {
         if (span != null) span.decommit(region.offset(), region.bytes());
     }
 
+    /** Frees every region of {@code regions} (each allocated here and not yet freed); on demand, one wait before all the unmaps. */
+    public synchronized void freeAll(java.util.List<DeviceRegion> regions) {
+        long[] offsets = new long[regions.size()], lengths = new long[regions.size()];
+        for (int i = 0; i < offsets.length; i++) {
+            DeviceRegion r = regions.get(i);
+            weights.free(r.offset());
+            offsets[i] = r.offset();
+            lengths[i] = r.bytes();
+        }
+        if (span != null && offsets.length > 0) span.decommit(offsets, lengths);
+    }
+
     public synchronized ArenaOccupancy occupancy() {
         return new ArenaOccupancy(bytes, weights.capacity(), weights.used(), weights.largestFree(), weights.fragmentation(),
                 budget == null ? bytes : budget.bytesInUse());

@@ -104,10 +104,19 @@ public final class OnDemandSpan implements AutoCloseable {
     public void decommit(long offset, long length) { decommit(new long[] {offset}, length); }
 
     /** {@link #decommit(long, long)} of a range of {@code length} at each of {@code offsets}, waiting once before the unmaps. */
-    public synchronized void decommit(long[] offsets, long length) {
+    public void decommit(long[] offsets, long length) {
+        long[] lengths = new long[offsets.length];
+        java.util.Arrays.fill(lengths, length);
+        decommit(offsets, lengths);
+    }
+
+    /** {@link #decommit(long, long)} of the range {@code [offsets[i], offsets[i] + lengths[i])} for each i, waiting once before the unmaps. */
+    public synchronized void decommit(long[] offsets, long[] lengths) {
         checkOpen();
+        if (offsets.length != lengths.length) throw new IllegalArgumentException(offsets.length + " offsets and " + lengths.length + " lengths");
         Map<Integer, Integer> ends = new TreeMap<>(); // chunk -> commits ending here
-        for (long offset : offsets) {
+        for (int r = 0; r < offsets.length; r++) {
+            long offset = offsets[r], length = lengths[r];
             for (int i = firstChunk(offset, length), last = lastChunk(offset, length); i <= last; i++) ends.merge(i, 1, Integer::sum);
         }
         for (var e : ends.entrySet()) {

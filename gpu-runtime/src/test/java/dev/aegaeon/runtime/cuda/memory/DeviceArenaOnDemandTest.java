@@ -41,4 +41,30 @@ class DeviceArenaOnDemandTest {
         budget.trim();
         assertEquals(0, driver.liveChunks(), "closing the arena and trimming the budget returns every chunk");
     }
+
+    /** A model's weights freed together: one wait for the device before all their unmaps, not one per region. */
+    @Test
+    void freeingAModelsRegionsTogetherWaitsOnce() {
+        FakeChunkDriver driver = new FakeChunkDriver(CHUNK, 1000);
+        ChunkBudget budget = new ChunkBudget(driver, 64 * CHUNK);
+        AtomicInteger waits = new AtomicInteger();
+        try (DeviceArena arena = DeviceArena.onDemand(budget, 64 * CHUNK, waits::incrementAndGet)) {
+            java.util.List<DeviceRegion> model = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) model.add(arena.allocate(CHUNK + 4096L * i).orElseThrow());
+            DeviceRegion other = arena.allocate(CHUNK).orElseThrow(); // starts in the last weight's last chunk
+            int before = budget.inUse();
+
+            arena.freeAll(model);
+            assertEquals(1, waits.get(), "one wait for six regions");
+            assertEquals(2, budget.inUse(), "only the two chunks the other region spans stay mapped");
+            assertTrue(before > budget.inUse());
+            assertEquals(other.bytes(), arena.occupancy().weightUsedBytes(), "the six ranges went back to the allocator");
+            DeviceRegion again = arena.allocate(CHUNK).orElseThrow();
+            assertEquals(model.getFirst().offset(), again.offset(), "their addresses are reused");
+            arena.freeAll(java.util.List.of());
+            assertEquals(1, waits.get(), "nothing freed, nothing awaited");
+            arena.freeAll(java.util.List.of(again, other));
+            assertEquals(0, budget.inUse());
+        }
+    }
 }
