@@ -159,7 +159,7 @@
       for (const [key, ms] of parts) {
         const kind = key[0], model = key.slice(2);
         const ph = Math.max(1, Math.min(h, (ms / capacity) * h));
-        g.fillStyle = kind === "O" || kind === "I" ? "#9aa5b1" : color(model, kind === "P");
+        g.fillStyle = kind === "O" || kind === "I" || kind === "F" ? "#9aa5b1" : color(model, kind === "P");
         g.fillRect(c, Math.max(y0, y - ph), 1, Math.min(ph, y - y0));
         y -= ph;
         if (y <= y0) break;

@@ -45,6 +45,7 @@ public class PoolResource {
         d.put("busySeconds", s.busySeconds());
         d.put("loadSeconds", s.loadSeconds());
         d.put("swapSeconds", s.swapSeconds());
+        d.put("freeSeconds", s.freeSeconds());
         d.put("switches", s.switches());
         d.put("kvSwapOuts", s.kvSwapOuts());
         d.put("kvRecomputes", s.kvRecomputes());

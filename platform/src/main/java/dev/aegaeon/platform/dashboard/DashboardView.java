@@ -155,6 +155,7 @@ public final class DashboardView {
             case LOAD -> "L";
             case SWAP_OUT -> "O";
             case SWAP_IN -> "I";
+            case FREE -> "F";
         };
     }
 

@@ -11,7 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * The model pool's device-time meters (no labels; one pool per platform), read at scrape time.
  * Prometheus names: {@code aegaeon_pool_busy_seconds_total} (prefill and decode steps),
- * {@code aegaeon_pool_load_seconds_total}, {@code aegaeon_pool_swap_seconds_total},
+ * {@code aegaeon_pool_load_seconds_total}, {@code aegaeon_pool_free_seconds_total} (evicted models' memory
+ * given back, on the copy thread in series with loads), {@code aegaeon_pool_swap_seconds_total},
  * {@code aegaeon_pool_switches_total}, {@code aegaeon_pool_kv_swap_outs_total},
  * {@code aegaeon_pool_stalls_total} (instances with requests to serve that went silent past the
  * pool's stall bound; each also logs one warning) (counters: take the
@@ -30,6 +31,8 @@ public final class PoolMetrics {
                 PoolStats::busySeconds);
         counter(registry, "aegaeon.pool.load.seconds", "Seconds spent copying model weights onto the device", owner, stats,
                 PoolStats::loadSeconds);
+        counter(registry, "aegaeon.pool.free.seconds", "Seconds spent freeing evicted models' device memory, in series with loads", owner, stats,
+                PoolStats::freeSeconds);
         counter(registry, "aegaeon.pool.swap.seconds", "Seconds spent swapping KV cache between device and host", owner, stats,
                 PoolStats::swapSeconds);
         counter(registry, "aegaeon.pool.switches", "Model loads that copied weights onto the device, all functions", owner, stats,

@@ -180,6 +180,7 @@ public class PooledBackendHttpTest {
         assertTrue(busy >= after.get("busySeconds").asDouble(), "scraped busy seconds " + busy + " vs " + after);
         assertTrue(scraped("aegaeon_pool_switches_total") >= after.get("switches").asLong());
         assertTrue(scraped("aegaeon_pool_load_seconds_total") > 0);
+        assertTrue(scraped("aegaeon_pool_free_seconds_total") >= after.get("freeSeconds").asDouble(), "exported, in the admin view too: " + after);
         assertTrue(scraped("aegaeon_pool_host_images") >= 1);
         // Memory gauges: the demo's weights (and its KV pool) are on device 0 and in host memory.
         double used = scraped("aegaeon_pool_device_memory_used_bytes{instance=\"0\"}");

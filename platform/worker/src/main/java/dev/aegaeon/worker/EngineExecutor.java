@@ -59,7 +59,8 @@ public final class EngineExecutor implements Executor, AutoCloseable {
      */
     private final long swapHostBudget;
     /** Device time by kind, in nanoseconds of wall time on the thread doing it (see {@link #busySeconds}). */
-    private final LongAdder stepNanos = new LongAdder(), loadNanos = new LongAdder(), swapNanos = new LongAdder();
+    private final LongAdder stepNanos = new LongAdder(), loadNanos = new LongAdder(), swapNanos = new LongAdder(),
+            freeNanos = new LongAdder();
     private final LongAdder switches = new LongAdder();
     private final List<DeviceInstance> devices;
     private final HandoffStats handoffs;
@@ -106,7 +107,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
                 ModelRuntime m = model(d.model());
                 Runnable free = m.evict(d.instance());
                 timeline.resident(d.instance(), m.name(), false);
-                device(d.instance()).copy(() -> free(m, free));
+                device(d.instance()).copy(() -> free(d, m, free));
             }
             case Decision.RunPrefill d -> device(d.instance()).compute(() -> prefill(d));
             case Decision.RunDecodeStep d -> device(d.instance()).compute(() -> decode(d));
@@ -162,6 +163,9 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     /** Seconds spent in loads that copied weights onto the device (the copy thread; may overlap steps). */
     double loadSeconds() { return loadNanos.sum() / 1e9; }
 
+    /** Seconds the copy thread spent freeing evicted models' memory (waits for queued work included). */
+    double freeSeconds() { return freeNanos.sum() / 1e9; }
+
     /** Seconds the compute thread spent swapping KV out and in. */
     double swapSeconds() { return swapNanos.sum() / 1e9; }
 
@@ -192,12 +196,16 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     }
 
     /** An eviction's device work, on the copy thread; a failure leaves the memory held but stops nothing else. */
-    private static void free(ModelRuntime m, Runnable free) {
+    private void free(Decision.EvictModel d, ModelRuntime m, Runnable free) {
+        long t0 = System.nanoTime();
         try {
             free.run();
         } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.ERROR, "freeing the evicted " + m.name() + " failed: " + e, e);
         }
+        long t1 = System.nanoTime();
+        freeNanos.add(t1 - t0);
+        timeline.record(d.instance(), SpanKind.FREE, m.name(), t0, t1, 0, 0);
     }
 
     private void prefill(Decision.RunPrefill d) {

@@ -311,7 +311,8 @@ public final class ModelPool implements AutoCloseable {
 
     /** All of the pool's counters at once. */
     public PoolStats stats() {
-        return new PoolStats(policy(), backendName(), byName.size(), busySeconds(), loadSeconds(), swapSeconds(), switches(),
+        return new PoolStats(policy(), backendName(), byName.size(), busySeconds(), loadSeconds(), swapSeconds(),
+                executor.freeSeconds(), switches(),
                 kvSwaps(), openHostImages(), stalls(), kvRecomputes(), kvSwapHostBytes());
     }
 

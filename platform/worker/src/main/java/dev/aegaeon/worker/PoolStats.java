@@ -8,6 +8,7 @@ package dev.aegaeon.worker;
  * @param busySeconds     compute-thread seconds in prefill and decode steps
  * @param loadSeconds     seconds in loads that copied weights to the device (may overlap steps)
  * @param swapSeconds     compute-thread seconds swapping KV between device and host
+ * @param freeSeconds     copy-thread seconds freeing evicted models' memory (in series with loads)
  * @param switches        loads that copied weights to the device (all models, ever)
  * @param kvSwapOuts      sequences whose KV was swapped out to host memory
  * @param openHostImages  weight images in host memory, each counted once however many models share it
@@ -17,5 +18,5 @@ package dev.aegaeon.worker;
  * @param kvSwapHostBytes host bytes held now by swapped-out KV (a gauge, not monotonic)
  */
 public record PoolStats(PoolPolicy policy, String backend, int models, double busySeconds, double loadSeconds,
-                        double swapSeconds, long switches, long kvSwapOuts, int openHostImages, long stalls,
+                        double swapSeconds, double freeSeconds, long switches, long kvSwapOuts, int openHostImages, long stalls,
                         long kvRecomputes, long kvSwapHostBytes) {}

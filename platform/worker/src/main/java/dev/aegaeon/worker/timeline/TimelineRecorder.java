@@ -73,14 +73,14 @@ public final class TimelineRecorder {
      */
     public void record(int device, SpanKind kind, String model, long startNanos, long endNanos, int tokens, long bytes) {
         if (device < 0 || device >= roles.size()) return;
-        Lane lane = kind == SpanKind.LOAD ? copy[device] : compute[device];
+        Lane lane = kind.onCopyLane() ? copy[device] : compute[device];
         lane.add(kind, model, epochMillis(startNanos), epochMillis(Math.max(startNanos, endNanos)), tokens, bytes);
     }
 
     /** A recorded span given directly in epoch milliseconds (replays and simulations). */
     public void recordMillis(int device, SpanKind kind, String model, double startMs, double endMs, int tokens, long bytes) {
         if (device < 0 || device >= roles.size()) return;
-        Lane lane = kind == SpanKind.LOAD ? copy[device] : compute[device];
+        Lane lane = kind.onCopyLane() ? copy[device] : compute[device];
         lane.add(kind, model, startMs, Math.max(startMs, endMs), tokens, bytes);
     }
 

@@ -38,6 +38,10 @@ class TimelineRecorderTest {
         assertEquals(List.of("a"), d.resident());
         rec.resident(1, "a", false);
         assertEquals(List.of(), rec.since(T0).get(1).resident());
+        rec.recordMillis(1, SpanKind.FREE, "a", T0 + 30, T0 + 34, 0, 0);
+        d = rec.since(T0).get(1);
+        assertEquals(List.of(), d.compute(), "freeing an evicted model is copy-thread work too");
+        assertEquals(SpanKind.FREE, d.copy().getLast().slices().getFirst().kind());
     }
 
     @Test
