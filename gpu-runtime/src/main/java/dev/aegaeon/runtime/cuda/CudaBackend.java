@@ -173,8 +173,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("copy of " + rows + " rows does not fit");
         }
         dev.makeCurrent();
-        graphs().flush();
-        cuStreamSynchronize(compute);
+        dev.synchronize();
         cuMemcpyDtoH(Pointer.to(dst), t.ptr(), 4L * rows * t.cols());
     }
 
@@ -243,8 +242,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void release(Object buffer) {
         dev.makeCurrent();
-        graphs().flush();
-        cuStreamSynchronize(compute);
+        dev.synchronize();
         switch (buffer) {
             case CudaTensor t -> {
                 dev.arena().free(t.storage.region);
@@ -456,8 +454,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void close() {
         dev.makeCurrent();
-        graphs().flush();
-        cuStreamSynchronize(compute);
+        dev.synchronize();
         kvHost.close();
         peerKv.close();
         kvCaches.closeGrowing();

@@ -74,10 +74,7 @@ public final class CudaDevice implements AutoCloseable {
         if (config.onDemandMemory()) {
             this.chunks = new ChunkBudget(new CudaChunkDriver(context, ordinal), memoryBytes);
             // Any stream may use a weight region (a load still copying into it): wait for all before an unmap.
-            this.arena = DeviceArena.onDemand(chunks, memoryBytes, () -> {
-                makeCurrent();
-                cuCtxSynchronize();
-            });
+            this.arena = DeviceArena.onDemand(chunks, memoryBytes, this::synchronizeAll);
         } else {
             this.chunks = null;
             this.arena = DeviceArena.allocated(memoryBytes);
@@ -144,9 +141,20 @@ public final class CudaDevice implements AutoCloseable {
         return e;
     }
 
+    /**
+     * Issues what the step recorder holds and waits for the compute stream. Safe from any thread: the
+     * wait runs under the recorder's lock, so it never meets another thread's graph capture of the
+     * compute stream (a synchronisation then invalidates the capture and fails itself, as a
+     * copy-thread eviction did on the H100).
+     */
     public void synchronize() {
-        flush();
-        cuStreamSynchronize(compute);
+        ops.graphs().flushThen(() -> cuStreamSynchronize(compute));
+    }
+
+    /** As {@link #synchronize}, for every stream of the context. */
+    public void synchronizeAll() {
+        makeCurrent();
+        ops.graphs().flushThen(jcuda.driver.JCudaDriver::cuCtxSynchronize);
     }
 
     /** Pinned host memory (page-locked, so copies run at full PCIe speed and asynchronously). */

@@ -65,8 +65,7 @@ final class CudaWeights implements AutoCloseable {
     void evict(CudaWeight w) {
         if (!w.resident()) return;
         dev.makeCurrent();
-        dev.ops().graphs().flush();
-        cuStreamSynchronize(compute);
+        dev.synchronize();
         cuStreamSynchronize(dev.loadStream());
         dev.arena().free(w.device);
         w.device = null;
@@ -92,13 +91,12 @@ final class CudaWeights implements AutoCloseable {
         cuEventSynchronize(computeDrained);
         cuStreamSynchronize(dev.loadStream());
         List<DeviceRegion> regions = new ArrayList<>(ws.size());
+        for (CudaWeight w : ws) if (w.resident()) regions.add(w.device);
+        dev.arena().freeAll(regions); // throws with nothing freed: the weights stay resident
         for (CudaWeight w : ws) {
-            if (!w.resident()) continue;
-            regions.add(w.device);
             w.device = null;
             w.pending = false;
         }
-        dev.arena().freeAll(regions);
         for (CudaWeight w : ws) hostCache.unref(w.host);
     }
 

@@ -153,4 +153,43 @@ class OnDemandMemoryTest {
             }
         }
     }
+
+    /**
+     * Another thread releases and reloads a second model's weights while steps run and are captured
+     * as graphs: the releases' waits never meet a capture (on the H100 a context-wide wait from the
+     * copy thread invalidated the compute thread's capture and failed itself, and the half-done
+     * unmap then broke every later load).
+     */
+    @Test
+    void weightsReleasedOnAnotherThreadWhileStepsAreCapturedBreakNothing() throws Exception {
+        int[] prompt = prompt(64);
+        int[] expected = withAFixedCache(prompt, 48);
+        try (CudaBackend cuda = new CudaBackend(CudaDevice.open(0, new CudaConfig(0.3, true)), true);
+             InferenceEngine running = engine(cuda, pages());
+             InferenceEngine switched = engine(cuda, pages())) {
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                var cycles = other.submit(() -> {
+                    int n = 0;
+                    while (!done.get() || n < 2) {
+                        switched.releaseWeights();
+                        switched.reloadWeights(new SyntheticWeights(MODEL, 7, DType.BF16));
+                        cuda.awaitWeightLoads();
+                        n++;
+                    }
+                    return n;
+                });
+                for (int round = 0; round < 3; round++) {
+                    assertArrayEquals(expected, running.generate(prompt, SamplingParams.greedy(48)).ids(), "round " + round);
+                }
+                done.set(true);
+                assertTrue(cycles.get(300, java.util.concurrent.TimeUnit.SECONDS) >= 2, "the other thread released and reloaded meanwhile");
+            } finally {
+                done.set(true);
+                other.shutdown();
+            }
+            assertArrayEquals(expected, switched.generate(prompt, SamplingParams.greedy(48)).ids(), "the switched model still computes");
+        }
+    }
 }

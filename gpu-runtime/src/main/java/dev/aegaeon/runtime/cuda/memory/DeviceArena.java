@@ -75,21 +75,21 @@ public final class DeviceArena implements AutoCloseable {
                         + budget.limitBytes() + ")")));
     }
 
+    /** Frees {@code region}; when the wait before an unmap fails, it throws and the region stays allocated. */
     public synchronized void free(DeviceRegion region) {
-        weights.free(region.offset());
         if (span != null) span.decommit(region.offset(), region.bytes());
+        weights.free(region.offset());
     }
 
     /** Frees every region of {@code regions} (each allocated here and not yet freed); on demand, one wait before all the unmaps. */
     public synchronized void freeAll(java.util.List<DeviceRegion> regions) {
         long[] offsets = new long[regions.size()], lengths = new long[regions.size()];
         for (int i = 0; i < offsets.length; i++) {
-            DeviceRegion r = regions.get(i);
-            weights.free(r.offset());
-            offsets[i] = r.offset();
-            lengths[i] = r.bytes();
+            offsets[i] = regions.get(i).offset();
+            lengths[i] = regions.get(i).bytes();
         }
-        if (span != null && offsets.length > 0) span.decommit(offsets, lengths);
+        if (span != null && offsets.length > 0) span.decommit(offsets, lengths); // may throw: nothing freed then
+        for (long offset : offsets) weights.free(offset);
     }
 
     public synchronized ArenaOccupancy occupancy() {

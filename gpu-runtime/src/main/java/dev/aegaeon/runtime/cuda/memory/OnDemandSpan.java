@@ -15,8 +15,8 @@ import java.util.TreeMap;
  * <p>Invariants: a chunk is mapped exactly when its count is positive; {@link #mappedChunks()}
  * chunks of the budget are this span's; a commit is all or nothing; before it unmaps, a decommit
  * runs the span's {@code quiesce} (which waits for every queued kernel or copy that may use the
- * span), so none reads an unmapped address. Callers pair every commit with one decommit of the
- * same range. Thread-safe.
+ * span), so none reads an unmapped address, and a decommit whose wait fails changes nothing.
+ * Callers pair every commit with one decommit of the same range. Thread-safe.
  */
 public final class OnDemandSpan implements AutoCloseable {
     private final ChunkBudget budget;
@@ -122,17 +122,17 @@ public final class OnDemandSpan implements AutoCloseable {
         for (var e : ends.entrySet()) {
             if (users[e.getKey()] < e.getValue()) throw new IllegalStateException("decommitting bytes of chunk " + e.getKey() + " that are not committed");
         }
-        boolean waited = false;
+        // Wait before changing anything: a wait that fails leaves every count and mapping as it was.
+        for (var e : ends.entrySet()) {
+            if (users[e.getKey()] == e.getValue()) {
+                quiesce.run();
+                break;
+            }
+        }
         for (var e : ends.entrySet()) {
             int i = e.getKey();
             users[i] -= e.getValue();
-            if (users[i] == 0) {
-                if (!waited) {
-                    quiesce.run();
-                    waited = true;
-                }
-                unmap(i);
-            }
+            if (users[i] == 0) unmap(i);
         }
     }
 

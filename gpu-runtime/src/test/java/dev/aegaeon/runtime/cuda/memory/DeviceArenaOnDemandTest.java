@@ -67,4 +67,24 @@ class DeviceArenaOnDemandTest {
             assertEquals(0, budget.inUse());
         }
     }
+
+    /** Regions whose unmapping could not be awaited stay allocated and mapped: nothing is half freed. */
+    @Test
+    void regionsWhoseWaitFailsStayAllocated() {
+        FakeChunkDriver driver = new FakeChunkDriver(CHUNK, 1000);
+        ChunkBudget budget = new ChunkBudget(driver, 64 * CHUNK);
+        AtomicInteger failures = new AtomicInteger(1);
+        try (DeviceArena arena = DeviceArena.onDemand(budget, 64 * CHUNK, () -> {
+            if (failures.getAndDecrement() > 0) throw new IllegalStateException("wait refused");
+        })) {
+            DeviceRegion a = arena.allocate(3 * CHUNK).orElseThrow(), b = arena.allocate(CHUNK).orElseThrow();
+            long used = arena.occupancy().weightUsedBytes();
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> arena.freeAll(java.util.List.of(a, b)));
+            assertEquals(used, arena.occupancy().weightUsedBytes(), "both regions still allocated");
+            assertEquals(4, budget.inUse(), "and mapped");
+            arena.freeAll(java.util.List.of(a, b));
+            assertEquals(0, arena.occupancy().weightUsedBytes());
+            assertEquals(0, budget.inUse());
+        }
+    }
 }

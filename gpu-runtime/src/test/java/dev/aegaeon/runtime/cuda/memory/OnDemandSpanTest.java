@@ -108,4 +108,24 @@ class OnDemandSpanTest {
         assertThrows(IllegalStateException.class, () -> span.commit(0, CHUNK));
         span.close(); // twice is harmless
     }
+
+    /** A wait that fails (the device refused a synchronisation) leaves the span as it was, so a later decommit still works. */
+    @Test
+    void aDecommitWhoseWaitFailsChangesNothing() {
+        FakeChunkDriver driver = new FakeChunkDriver(CHUNK, 100);
+        ChunkBudget budget = new ChunkBudget(driver, 100 * CHUNK);
+        AtomicInteger failures = new AtomicInteger(1);
+        Runnable quiesce = () -> {
+            if (failures.getAndDecrement() > 0) throw new IllegalStateException("CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED");
+        };
+        try (OnDemandSpan span = new OnDemandSpan(budget, 8 * CHUNK, quiesce)) {
+            assertTrue(span.commit(new long[] {0, 3 * CHUNK}, 2 * CHUNK));
+            assertThrows(IllegalStateException.class, () -> span.decommit(new long[] {0, 3 * CHUNK}, 2 * CHUNK));
+            assertEquals(4, span.mappedChunks(), "still mapped and still counted");
+            assertEquals(Set.of(0L, CHUNK, 3 * CHUNK, 4 * CHUNK), driver.mapped(span.reservation()));
+            span.decommit(new long[] {0, 3 * CHUNK}, 2 * CHUNK);
+            assertEquals(0, span.mappedChunks());
+            assertEquals(0, budget.inUse());
+        }
+    }
 }
