@@ -33,7 +33,8 @@ import java.util.Random;
 /**
  * Model parity of the CUDA backend against the CPU engine on synthetic models of every family
  * (plus Llama 3.1 rope scaling, Qwen2.5-0.5B and Qwen2.5-7B shapes): prompt logits compared by
- * max|cuda - cpu| / max|cpu| (bound 2e-2, bf16) and greedy continuations compared id by id.
+ * max|cuda - cpu| / max|cpu| (bound 2e-2, bf16) and greedy continuations compared id by id (where
+ * they part, CUDA's pick must be a near tie in the CPU's logits, as check_hf.py asks of HF's).
  * Prints a table, writes JSON, exits 1 when a model misses the bound.
  *
  * <p>Run through {@code BenchCli parity [--out OUT.json] [--with-7b true|false]}.
@@ -69,10 +70,12 @@ public final class CudaParity {
             for (Case c : cases) {
                 Map<String, Object> r = run(c, cpu, cuda);
                 json.put(c.name(), r);
-                boolean pass = (double) r.get("max_abs_diff_over_max_abs_ref") < 2e-2 && (boolean) r.get("greedy_identical");
+                boolean greedyOk = (boolean) r.get("greedy_identical") || (boolean) r.get("near_tie");
+                boolean pass = (double) r.get("max_abs_diff_over_max_abs_ref") < 2e-2 && greedyOk;
                 ok &= pass;
                 System.out.printf(Locale.ROOT, "%-20s %8d %12.3e %10s%n", c.name(), c.promptLength(),
                         r.get("max_abs_diff_over_max_abs_ref"), r.get("greedy_identical"));
+                if (r.containsKey("first_difference")) System.out.println("  " + r.get("first_difference"));
             }
         }
         json.put("pass", ok);
@@ -106,10 +109,40 @@ public final class CudaParity {
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("prompt_tokens", prompt.length);
-        r.put("max_abs_diff_over_max_abs_ref", maxDiff / maxRef);
+        double relErr = maxDiff / maxRef;
+        r.put("max_abs_diff_over_max_abs_ref", relErr);
         r.put("greedy_identical", Arrays.equals(refIds, gotIds));
+        r.put("near_tie", false);
+        int k = Arrays.mismatch(refIds, gotIds);
+        if (k >= 0 && k < Math.min(refIds.length, gotIds.length)) nearTie(c, cpu, prompt, refIds, gotIds, k, relErr, r);
         r.put("greedy_cpu", Arrays.toString(refIds));
         r.put("greedy_cuda", Arrays.toString(gotIds));
         return r;
+    }
+
+    /**
+     * Where the greedy runs first part (token {@code k}): the CPU's logits after the common prefix,
+     * and whether CUDA's pick is a near tie there, judged as check_hf.py judges HF's: the gap between
+     * the two picks within twice the measured relative error of the largest logit. Synthetic weights
+     * give flat logits, where such ties are common.
+     */
+    private static void nearTie(Case c, Backend cpu, int[] prompt, int[] refIds, int[] gotIds, int k, double relErr, Map<String, Object> r) {
+        int[] prefix = Arrays.copyOf(prompt, prompt.length + k);
+        System.arraycopy(refIds, 0, prefix, prompt.length, k);
+        int vocab = c.config().vocabSize();
+        float[] row;
+        try (SyntheticWeights w = new SyntheticWeights(c.config(), 7);
+             InferenceEngine e = new InferenceEngine(c.config(), w, cpu,
+                     new EngineOptions(16, prefix.length / 16 + 2, null))) {
+            float[] all = e.promptLogits(prefix);
+            row = Arrays.copyOfRange(all, all.length - vocab, all.length);
+        }
+        double rowMax = 0;
+        for (float v : row) rowMax = Math.max(rowMax, Math.abs(v));
+        double gap = row[refIds[k]] - row[gotIds[k]], bound = 2 * relErr * rowMax;
+        boolean tie = gap <= bound;
+        r.put("near_tie", tie);
+        r.put("first_difference", String.format(Locale.ROOT, "%s at token %d: CPU logits %d=%.4f, CUDA's pick %d=%.4f, gap %.4f %s %.4f",
+                tie ? "near tie" : "FAIL", k, refIds[k], row[refIds[k]], gotIds[k], row[gotIds[k]], gap, tie ? "<=" : ">", bound));
     }
 }
