@@ -74,7 +74,8 @@ public final class CudaDevice implements AutoCloseable {
         if (config.onDemandMemory()) {
             this.chunks = new ChunkBudget(new CudaChunkDriver(context, ordinal), memoryBytes);
             // Any stream may use a weight region (a load still copying into it): wait for all before an unmap.
-            this.arena = DeviceArena.onDemand(chunks, memoryBytes, this::synchronizeAll);
+            // Freed weights' chunks stay mapped as spares: the next model's load lands there without a map.
+            this.arena = DeviceArena.onDemand(chunks, memoryBytes, this::synchronizeAll, true);
         } else {
             this.chunks = null;
             this.arena = DeviceArena.allocated(memoryBytes);

@@ -130,8 +130,9 @@ class OnDemandMemoryTest {
     }
 
     /**
-     * A model's weights released together (one wait, then every region freed and its chunks unmapped)
-     * and loaded again compute the same tokens: what each eviction and reload of a switch does.
+     * A model's weights released together (one wait, then every region freed, its chunks kept as
+     * spares) and loaded again onto them compute the same tokens, as they do after the spares were
+     * unmapped: what each eviction and reload of a switch does.
      */
     @Test
     void weightsReleasedTogetherGiveTheirMemoryBackAndReloadToTheSameTokens() {
@@ -144,12 +145,21 @@ class OnDemandMemoryTest {
                 long weightBytes = e.runner().weights().bytesReadPerDecodeStep();
                 long held = budget.bytesInUse();
                 e.releaseWeights();
-                // a chunk shared with a workspace region at either end of the weights stays mapped
-                assertTrue(held - budget.bytesInUse() >= weightBytes - 4 * budget.chunkBytes(),
-                        "the weights' chunks went back: " + (held - budget.bytesInUse()) + " of " + weightBytes + " bytes");
+                // a chunk shared with a workspace region at either end of the weights stays in use
+                long spare = cuda.device().arena().spareBytes();
+                assertTrue(spare >= weightBytes - 4 * budget.chunkBytes(), "the weights' chunks are spares: " + spare + " of " + weightBytes + " bytes");
+                assertEquals(held, budget.bytesInUse(), "still mapped, for the next load");
                 e.reloadWeights(new SyntheticWeights(MODEL, 7, DType.BF16));
                 cuda.awaitWeightLoads();
+                assertTrue(cuda.device().arena().spareBytes() < spare, "the reload landed on the spares");
+                assertTrue(budget.bytesInUse() <= held, "and mapped no more memory than the first load held");
                 assertArrayEquals(expected, e.generate(prompt, SamplingParams.greedy(20)).ids(), "reloaded weights, same tokens");
+                e.releaseWeights();
+                assertTrue(budget.reclaimSpares() * budget.chunkBytes() >= weightBytes - 4 * budget.chunkBytes(), "spares unmap on demand");
+                assertTrue(held - budget.bytesInUse() >= weightBytes - 4 * budget.chunkBytes(), "and their memory goes back to the budget");
+                e.reloadWeights(new SyntheticWeights(MODEL, 7, DType.BF16));
+                cuda.awaitWeightLoads();
+                assertArrayEquals(expected, e.generate(prompt, SamplingParams.greedy(20)).ids(), "mapped afresh, same tokens");
             }
         }
     }

@@ -1,7 +1,9 @@
 package dev.aegaeon.runtime.cuda.memory;
 
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A device's physical memory as chunks, at most {@link #limitChunks()} of them at once, shared by
@@ -14,6 +16,7 @@ public final class ChunkBudget {
     private final ChunkDriver driver;
     private final int limit;
     private final ArrayDeque<ChunkDriver.Chunk> idle = new ArrayDeque<>();
+    private final List<OnDemandSpan> spareHolders = new CopyOnWriteArrayList<>();
     private int created;
 
     /** @param limitBytes the most device memory to create chunks for (rounded down to whole chunks) */
@@ -51,6 +54,21 @@ public final class ChunkBudget {
     /** Destroys the idle chunks, handing their memory back to the device (at close). */
     public synchronized void trim() {
         for (ChunkDriver.Chunk c; (c = idle.pollFirst()) != null; created--) driver.destroy(c);
+    }
+
+    void addSpareHolder(OnDemandSpan span) { spareHolders.add(span); }
+
+    void removeSpareHolder(OnDemandSpan span) { spareHolders.remove(span); }
+
+    /**
+     * Unmaps the spare chunks of every span on this budget that keeps them (each waits for its
+     * device work once first), making them available to {@link #take}; how many. Called by a commit
+     * the budget could not serve, holding no span's lock and not the budget's.
+     */
+    public int reclaimSpares() {
+        int n = 0;
+        for (OnDemandSpan s : spareHolders) n += s.reclaimSpares();
+        return n;
     }
 
     public synchronized int created() { return created; }

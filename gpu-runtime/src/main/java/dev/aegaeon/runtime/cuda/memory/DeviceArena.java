@@ -47,9 +47,21 @@ public final class DeviceArena implements AutoCloseable {
      * @param quiesce returns once no queued work uses the arena (before a freed region is unmapped)
      */
     public static DeviceArena onDemand(ChunkBudget budget, long bytes, Runnable quiesce) {
-        OnDemandSpan span = new OnDemandSpan(budget, bytes, quiesce);
+        return onDemand(budget, bytes, quiesce, false);
+    }
+
+    /**
+     * As {@link #onDemand(ChunkBudget, long, Runnable)}; with {@code keepSpares} a freed region's
+     * chunks stay mapped for the next region there (a model loaded where an evicted one lived) until
+     * the budget runs short ({@link OnDemandSpan}).
+     */
+    public static DeviceArena onDemand(ChunkBudget budget, long bytes, Runnable quiesce, boolean keepSpares) {
+        OnDemandSpan span = new OnDemandSpan(budget, bytes, quiesce, keepSpares);
         return new DeviceArena(span.base(), span.bytes(), span, budget);
     }
+
+    /** Bytes mapped with no region on them, kept for reuse (0 unless on demand with spares). */
+    public long spareBytes() { return span == null ? 0 : span.spareChunks() * budget.chunkBytes(); }
 
     /** Bytes of addresses the weight pool spans. */
     public long bytes() { return bytes; }

@@ -87,4 +87,25 @@ class DeviceArenaOnDemandTest {
             assertEquals(0, budget.inUse());
         }
     }
+
+    /** The weight arena as the device opens it: a model freed and another of its shape loaded lands on the same chunks. */
+    @Test
+    void aModelLoadedWhereAnotherWasFreedReusesItsChunks() {
+        FakeChunkDriver driver = new FakeChunkDriver(CHUNK, 1000);
+        ChunkBudget budget = new ChunkBudget(driver, 64 * CHUNK);
+        try (DeviceArena arena = DeviceArena.onDemand(budget, 64 * CHUNK, () -> {}, true)) {
+            java.util.List<DeviceRegion> first = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) first.add(arena.allocate(CHUNK + 12_288L * i).orElseThrow());
+            DeviceRegion workspace = arena.allocate(CHUNK / 4).orElseThrow();
+            arena.freeAll(first);
+            assertTrue(arena.spareBytes() >= 5 * CHUNK, "the freed model's chunks are spares: " + arena.spareBytes());
+            int maps = driver.maps;
+            java.util.List<DeviceRegion> second = new java.util.ArrayList<>();
+            for (int i = 0; i < 5; i++) second.add(arena.allocate(CHUNK + 12_288L * i).orElseThrow());
+            assertEquals(first.getFirst().offset(), second.getFirst().offset());
+            assertEquals(maps, driver.maps, "the second model mapped nothing");
+            arena.freeAll(second);
+            arena.free(workspace);
+        }
+    }
 }

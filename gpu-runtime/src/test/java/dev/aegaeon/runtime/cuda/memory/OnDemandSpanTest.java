@@ -128,4 +128,43 @@ class OnDemandSpanTest {
             assertEquals(0, budget.inUse());
         }
     }
+
+    /**
+     * A span that keeps spares (the weight arena) leaves a freed range's chunks mapped: a range
+     * committed there again maps nothing and waits for nothing, and the spares go to another span
+     * of the budget (KV) the moment it is short, after one wait.
+     */
+    @Test
+    void sparesAreReusedWithoutAMapAndGoToWhoeverTheBudgetIsShortFor() {
+        FakeChunkDriver driver = new FakeChunkDriver(CHUNK, 100);
+        ChunkBudget budget = new ChunkBudget(driver, 8 * CHUNK);
+        AtomicInteger weightWaits = new AtomicInteger();
+        try (OnDemandSpan weights = new OnDemandSpan(budget, 64 * CHUNK, weightWaits::incrementAndGet, true);
+             OnDemandSpan kv = new OnDemandSpan(budget, 64 * CHUNK, () -> {})) {
+            assertTrue(weights.commit(new long[] {0, 3 * CHUNK}, 3 * CHUNK), "two weights of one model");
+            int maps = driver.maps;
+            weights.decommit(new long[] {0, 3 * CHUNK}, 3 * CHUNK); // the model is evicted
+            assertEquals(0, weightWaits.get(), "nothing unmapped, nothing to wait for");
+            assertEquals(6, weights.spareChunks());
+            assertEquals(6, weights.mappedChunks());
+            assertEquals(6, budget.inUse(), "spares are still the budget's");
+
+            assertTrue(weights.commit(new long[] {0, 3 * CHUNK}, 3 * CHUNK), "the next model lands where it lived");
+            assertEquals(maps, driver.maps, "without a single map");
+            assertEquals(0, weights.spareChunks());
+            weights.decommit(new long[] {0, 3 * CHUNK}, 3 * CHUNK);
+            assertTrue(weights.commit(0, CHUNK / 2), "part of one spare");
+            assertEquals(5, weights.spareChunks());
+
+            assertTrue(kv.commit(0, 4 * CHUNK), "two chunks free, two more only from the spares");
+            assertEquals(1, weightWaits.get(), "one wait before the spares were unmapped");
+            assertEquals(0, weights.spareChunks(), "every spare went back");
+            assertEquals(1, weights.mappedChunks(), "the range still committed keeps its chunk");
+            assertEquals(5, budget.inUse());
+            assertFalse(kv.commit(8 * CHUNK, 4 * CHUNK), "past the budget with no spares left: a no");
+            assertEquals(1, weightWaits.get(), "and no wait for spares that are not there");
+            weights.decommit(0, CHUNK / 2);
+        }
+        assertEquals(0, budget.inUse(), "closing unmaps the spares too");
+    }
 }
