@@ -47,7 +47,7 @@ public final class BenchMain {
         return """
                 usage:
                   simulate --experiment e1|e2|e3|e4 [--duration SECONDS] [--seed N] [--load-gbps G] [--costs FILE (e3, e4)] [--kv-tokens-per-model K (e3 with --costs: the real pool's KV gate, 64 GB)] [--qmax S (our policy's decode-quota cap; results named -qmaxS)] [--round-bound on|off (our decode rounds bounded by the TTFT objective; default: the scheduler's)] [--kv-page-bytes P (KV counted in whole pages of P bytes, as the worker's page pool; results named -pagesP)] [--kv-swap-bytes B|unbounded (host memory per GPU for swapped-out KV, past which a swap-out is a recompute, as the worker's aegaeon.pool.kv-swap-bytes; default 4 GiB; otherwise results named -swapB)] [--models-up-to N (e1: 16..N step 8, default 128; e3: 1..N, default 12; e4, two H100s in every layout: 2..N step 2, default 40)] [--layout disaggregated|hybrid|colocated (e1 and e2's pools, our policy: hybrid, the decode GPUs also prefill; colocated, every GPU does both; results named -hybrid / -colocated)] [--diagnose-models N [--prefill-gpus P (-1: colocated)] (e1: one point, ours and request-level, with where attainment is lost)] --out DIR
-                  simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] [--qmax 2,..] [--kv-page-bytes P [--round-bound on|off] (the run shared KV pages: adds its configuration as run)] --out DIR
+                  simulate --experiment e3 --costs FILE --trace-from POINT.json[,..] [--load-s S] [--decode-scale X] [--prefill-scale X] [--kv-tokens 8192,..] [--qmax 2,..] [--kv-page-bytes P [--round-bound on|off] [--free-s S] (the run shared KV pages: adds its configuration as run; --free-s: seconds each eviction holds the copy engine)] --out DIR
                   bench-scheduler [--models N] [--steps N]
                   bench-sim [--models N] [--duration SECONDS]
                   plot-e2e --measured A.csv,B.csv [--simulated e3-measured.csv] [--title T] --out FILE.png
@@ -86,8 +86,10 @@ public final class BenchMain {
                     if (a.string("kv-page-bytes", null) != null) {  // the run shared KV pages: its configuration as run
                         String rb = a.string("round-bound", "off");
                         if (!rb.equals("on") && !rb.equals("off")) throw new IllegalArgumentException("--round-bound must be on or off, got '" + rb + "'");
+                        double free = a.number("free-s", Double.NaN);
+                        if (!Double.isNaN(free) && !(free >= 0 && free <= 60)) throw new IllegalArgumentException("--free-s must be in [0, 60]");
                         ladder.addAll(Replay.asRun((long) bounded(a, "kv-page-bytes", 0, 1, 1 << 30), rb.equals("on"),
-                                qmaxes.isEmpty() ? 0 : qmaxes.getFirst(), a.number("load-s", Double.NaN)));
+                                qmaxes.isEmpty() ? 0 : qmaxes.getFirst(), a.number("load-s", Double.NaN), free));
                     }
                     List<String> lines = Replay.report(files, costs, ladder, System.out);
                     java.nio.file.Files.createDirectories(out);

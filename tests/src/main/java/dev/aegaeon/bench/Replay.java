@@ -36,18 +36,24 @@ public final class Replay {
      * @param memoryBytes instance memory (the simulator's H100 default or the real pool's)
      * @param kvGateTokens the platform's per-model KV admission gate in front of the scheduler, with this many positions per engine (0: none)
      * @param kvPageBytes KV counted in whole pages of one pool per GPU, as the worker's shared page pool (0: token by token)
+     * @param evictSeconds seconds each eviction holds the copy engine before the next load (NaN: none)
      */
     public record Variant(String name, long memoryBytes, int kvGateTokens, double decodeScale, double prefillScale, double loadSeconds,
-                          SchedulerConfig config, long kvPageBytes) {
+                          SchedulerConfig config, long kvPageBytes, double evictSeconds) {
         Variant(String name, long memoryBytes, int kvGateTokens, double decodeScale, double prefillScale, double loadSeconds,
                 SchedulerConfig config) {
             this(name, memoryBytes, kvGateTokens, decodeScale, prefillScale, loadSeconds, config, 0);
         }
 
+        Variant(String name, long memoryBytes, int kvGateTokens, double decodeScale, double prefillScale, double loadSeconds,
+                SchedulerConfig config, long kvPageBytes) {
+            this(name, memoryBytes, kvGateTokens, decodeScale, prefillScale, loadSeconds, config, kvPageBytes, Double.NaN);
+        }
+
         CostModel cost(MeasuredCosts m) {
             CostModel table = new MeasuredTableCostModel(m, CatalogModel.QWEN2_5_7B, m.hbmBytesPerSecond());
-            return decodeScale == 1 && prefillScale == 1 && Double.isNaN(loadSeconds) ? table
-                    : new AdjustedCostModel(table, decodeScale, prefillScale, loadSeconds);
+            return decodeScale == 1 && prefillScale == 1 && Double.isNaN(loadSeconds) && Double.isNaN(evictSeconds) ? table
+                    : new AdjustedCostModel(table, decodeScale, prefillScale, loadSeconds, evictSeconds);
         }
     }
 
@@ -83,11 +89,20 @@ public final class Replay {
      * {@code qmax} (0: the default); then, where given, with the measured seconds per load.
      */
     public static List<Variant> asRun(long pageBytes, boolean roundBound, double qmax, double loadSeconds) {
+        return asRun(pageBytes, roundBound, qmax, loadSeconds, Double.NaN);
+    }
+
+    /** As {@link #asRun(long, boolean, double, double)}, then, where given, with each eviction's seconds on the copy engine too. */
+    public static List<Variant> asRun(long pageBytes, boolean roundBound, double qmax, double loadSeconds, double evictSeconds) {
         SchedulerConfig c = SchedulerConfig.defaults().withTtftBoundedRounds(roundBound);
         if (qmax > 0) c = c.withQmaxSeconds(qmax);
         String name = "pages" + (roundBound ? "-rb" : "");
         List<Variant> l = new ArrayList<>(List.of(new Variant(name, POOL_BYTES, 0, 1, 1, Double.NaN, c, pageBytes)));
         if (!Double.isNaN(loadSeconds)) l.add(new Variant(name + "-load" + fmt(loadSeconds), POOL_BYTES, 0, 1, 1, loadSeconds, c, pageBytes));
+        if (!Double.isNaN(evictSeconds)) {
+            String load = Double.isNaN(loadSeconds) ? "" : "-load" + fmt(loadSeconds);
+            l.add(new Variant(name + load + "-free" + fmt(evictSeconds), POOL_BYTES, 0, 1, 1, loadSeconds, c, pageBytes, evictSeconds));
+        }
         return List.copyOf(l);
     }
 
@@ -141,7 +156,7 @@ public final class Replay {
     /** Columns: loads = model loads (measured: the pool's switches); busy = busy_s over the point's end; gated = requests
      *  that waited at the KV gate; |dTTFT|50 = median per-request TTFT gap to the measurement; late = requests over the
      *  TTFT SLO / of those, late in the measurement too. */
-    static final String HEADER = String.format("%-24s %-16s %3s %5s %7s %8s %8s %6s %7s %6s %5s %9s %8s", "point", "variant", "N", "reqs", "attain",
+    static final String HEADER = String.format("%-24s %-26s %3s %5s %7s %8s %8s %6s %7s %6s %5s %9s %8s", "point", "variant", "N", "reqs", "attain",
             "ttft50", "ttft99", "loads", "busy_s", "busy", "gated", "|dTTFT|50", "late");
 
     /** Replays each file under the ladder; returns the printed lines. */
@@ -155,7 +170,7 @@ public final class Replay {
             String point = f.toString().startsWith(GENERATED) ? f.toString()
                     : (f.getParent() == null ? "" : f.getParent().getFileName() + "/") + "n" + rt.trace().models().size();
             int n = rt.trace().models().size();
-            String m = String.format("%-24s %-16s %3d %5d %7.3f %8.2f %8.2f %6.0f %7.1f %6.3f %5s %9s %8s", point, "MEASURED", n, rt.trace().requests().size(),
+            String m = String.format("%-24s %-26s %3d %5d %7.3f %8.2f %8.2f %6.0f %7.1f %6.3f %5s %9s %8s", point, "MEASURED", n, rt.trace().requests().size(),
                     rt.measured("attainment"), rt.measured("ttft_p50_s"), rt.measured("ttft_p99_s"), rt.measured("switches"),
                     rt.measured("busy_s"), rt.measured("gpu_busy_share"), "", "", lateMeasured(rt));
             lines.add(m);
@@ -163,7 +178,7 @@ public final class Replay {
             for (Variant v : ladder) {
                 Outcome o = run(rt, costs, v, rl);
                 Simulation.Result r = o.result();
-                String s = String.format("%-24s %-16s %3d %5d %7.3f %8.2f %8.2f %6d %7.1f %6.3f %5d %9.2f %8s", point, shorten(v.name()), n, rt.trace().requests().size(),
+                String s = String.format("%-24s %-26s %3d %5d %7.3f %8.2f %8.2f %6d %7.1f %6.3f %5d %9.2f %8s", point, shorten(v.name()), n, rt.trace().requests().size(),
                         r.slo().attainment(), r.slo().ttftP50(), r.slo().ttftP99(), r.slo().loads(), r.busyGpuSeconds(), r.utilisation(), o.heldBack(),
                         o.medianTtftGap(rt.measuredTtft()), o.late(slo(rt)) + "/" + o.lateInBoth(rt.measuredTtft(), slo(rt)));
                 lines.add(s);
@@ -216,6 +231,6 @@ public final class Replay {
     }
 
     private static String shorten(String s) {
-        return s.length() <= 16 ? s : s.substring(0, 16);
+        return s.length() <= 26 ? s : s.substring(0, 26);
     }
 }

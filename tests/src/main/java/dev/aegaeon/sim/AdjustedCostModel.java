@@ -9,11 +9,23 @@ import dev.aegaeon.scheduler.CostModel;
  * @param decodeScale  factor on every decode step (1 = the table)
  * @param prefillScale factor on every prefill (1 = the table)
  * @param loadSeconds  seconds per model load; NaN keeps the base model's
+ * @param evictSeconds seconds per eviction on the copy engine; NaN keeps the base model's
  */
-public record AdjustedCostModel(CostModel base, double decodeScale, double prefillScale, double loadSeconds) implements CostModel {
+public record AdjustedCostModel(CostModel base, double decodeScale, double prefillScale, double loadSeconds, double evictSeconds)
+        implements CostModel {
     public AdjustedCostModel {
         if (!(decodeScale > 0) || !(prefillScale > 0)) throw new IllegalArgumentException("scales must be positive");
         if (!Double.isNaN(loadSeconds) && !(loadSeconds > 0)) throw new IllegalArgumentException("loadSeconds must be positive or NaN");
+        if (!Double.isNaN(evictSeconds) && !(evictSeconds >= 0)) throw new IllegalArgumentException("evictSeconds must be >= 0 or NaN");
+    }
+
+    public AdjustedCostModel(CostModel base, double decodeScale, double prefillScale, double loadSeconds) {
+        this(base, decodeScale, prefillScale, loadSeconds, Double.NaN);
+    }
+
+    @Override
+    public double evictSeconds(String model) {
+        return Double.isNaN(evictSeconds) ? base.evictSeconds(model) : evictSeconds;
     }
 
     @Override

@@ -13,8 +13,8 @@ import java.util.function.BiConsumer;
 
 /**
  * Executes decisions on a virtual clock with a cost model: compute takes the modelled step time;
- * loads and swap-ins share one host-to-device copy engine per instance, swap-outs a
- * device-to-host engine, each serial. Completions are handed to {@code schedule(time, event)}.
+ * loads, the frees of evicted models and swap-ins share one host-to-device copy engine per
+ * instance (as the worker's copy thread), swap-outs a device-to-host engine, each serial. Completions are handed to {@code schedule(time, event)}.
  * Knows each request's true output length, so it reports end of sequence as a worker would.
  *
  * <p>Host memory for swapped-out KV is bounded as the worker bounds it ({@link Trace#kvSwapBytesPerGpu()}
@@ -147,7 +147,10 @@ public final class SimulatedExecutor implements Executor {
                 d2hFree[s.instance()] = end;
                 schedule.accept(end, new Event.SwapDone(s.instance(), s.swapId()));
             }
-            case Decision.EvictModel e -> { }
+            case Decision.EvictModel e -> {
+                double free = cost.evictSeconds(e.model());
+                if (free > 0) h2dFree[e.instance()] = Math.max(now, h2dFree[e.instance()]) + free;
+            }
         }
     }
 

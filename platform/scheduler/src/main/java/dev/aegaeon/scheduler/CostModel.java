@@ -17,4 +17,10 @@ public interface CostModel {
 
     /** Copy {@code bytes} of KV cache between host and device, one direction. */
     double swapSeconds(long bytes);
+
+    /**
+     * Free an evicted model's device memory, on the instance's copy engine ahead of the next load
+     * (the worker frees on its copy thread, in order with loads). 0 where a free costs nothing.
+     */
+    default double evictSeconds(String model) { return 0; }
 }
