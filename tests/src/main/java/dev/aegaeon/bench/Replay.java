@@ -13,6 +13,7 @@ import dev.aegaeon.sim.Policies;
 import dev.aegaeon.sim.ReplayedTrace;
 import dev.aegaeon.sim.SchedulerFactory;
 import dev.aegaeon.sim.Simulation;
+import dev.aegaeon.sim.SimulatedExecutor;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -36,10 +37,17 @@ public final class Replay {
      * @param memoryBytes instance memory (the simulator's H100 default or the real pool's)
      * @param kvGateTokens the platform's per-model KV admission gate in front of the scheduler, with this many positions per engine (0: none)
      * @param kvPageBytes KV counted in whole pages of one pool per GPU, as the worker's shared page pool (0: token by token)
-     * @param evictSeconds seconds each eviction holds the copy engine before the next load (NaN: none)
+     * @param evictSeconds seconds each eviction's free takes (NaN: none)
+     * @param evictions where the free spends them: the copy engine, or the scheduler's thread (the worker before the move)
      */
     public record Variant(String name, long memoryBytes, int kvGateTokens, double decodeScale, double prefillScale, double loadSeconds,
-                          SchedulerConfig config, long kvPageBytes, double evictSeconds) {
+                          SchedulerConfig config, long kvPageBytes, double evictSeconds, SimulatedExecutor.Evictions evictions) {
+        Variant(String name, long memoryBytes, int kvGateTokens, double decodeScale, double prefillScale, double loadSeconds,
+                SchedulerConfig config, long kvPageBytes, double evictSeconds) {
+            this(name, memoryBytes, kvGateTokens, decodeScale, prefillScale, loadSeconds, config, kvPageBytes, evictSeconds,
+                    SimulatedExecutor.Evictions.COPY_ENGINE);
+        }
+
         Variant(String name, long memoryBytes, int kvGateTokens, double decodeScale, double prefillScale, double loadSeconds,
                 SchedulerConfig config) {
             this(name, memoryBytes, kvGateTokens, decodeScale, prefillScale, loadSeconds, config, 0);
@@ -102,6 +110,8 @@ public final class Replay {
         if (!Double.isNaN(evictSeconds)) {
             String load = Double.isNaN(loadSeconds) ? "" : "-load" + fmt(loadSeconds);
             l.add(new Variant(name + load + "-free" + fmt(evictSeconds), POOL_BYTES, 0, 1, 1, loadSeconds, c, pageBytes, evictSeconds));
+            l.add(new Variant(name + load + "-free" + fmt(evictSeconds) + "-blocking", POOL_BYTES, 0, 1, 1, loadSeconds, c, pageBytes,
+                    evictSeconds, SimulatedExecutor.Evictions.BLOCKING_SCHEDULER));
         }
         return List.copyOf(l);
     }
@@ -149,14 +159,15 @@ public final class Replay {
         KvGatedScheduler[] gate = {null};
         SchedulerFactory policy = v.kvGateTokens() <= 0 ? sized : KvGatedScheduler.gated(sized, v.kvGateTokens(), BLOCK_SIZE, g -> gate[0] = g);
         var trace = v.kvPageBytes() > 0 ? rt.trace().withKvPageBytes(v.kvPageBytes()) : rt.trace();
-        Simulation.Result r = Simulation.run(trace, v.cost(costs), policy, rt.drainSeconds(), firstTokens);
+        Simulation.Result r = Simulation.run(trace, v.cost(costs), policy, rt.drainSeconds(), firstTokens, s -> { }, (e, d) -> { },
+                v.evictions());
         return new Outcome(v, r, ttft, gate[0] == null ? 0 : gate[0].heldBack());
     }
 
     /** Columns: loads = model loads (measured: the pool's switches); busy = busy_s over the point's end; gated = requests
      *  that waited at the KV gate; |dTTFT|50 = median per-request TTFT gap to the measurement; late = requests over the
      *  TTFT SLO / of those, late in the measurement too. */
-    static final String HEADER = String.format("%-24s %-26s %3s %5s %7s %8s %8s %6s %7s %6s %5s %9s %8s", "point", "variant", "N", "reqs", "attain",
+    static final String HEADER = String.format("%-24s %-36s %3s %5s %7s %8s %8s %6s %7s %6s %5s %9s %8s", "point", "variant", "N", "reqs", "attain",
             "ttft50", "ttft99", "loads", "busy_s", "busy", "gated", "|dTTFT|50", "late");
 
     /** Replays each file under the ladder; returns the printed lines. */
@@ -170,7 +181,7 @@ public final class Replay {
             String point = f.toString().startsWith(GENERATED) ? f.toString()
                     : (f.getParent() == null ? "" : f.getParent().getFileName() + "/") + "n" + rt.trace().models().size();
             int n = rt.trace().models().size();
-            String m = String.format("%-24s %-26s %3d %5d %7.3f %8.2f %8.2f %6.0f %7.1f %6.3f %5s %9s %8s", point, "MEASURED", n, rt.trace().requests().size(),
+            String m = String.format("%-24s %-36s %3d %5d %7.3f %8.2f %8.2f %6.0f %7.1f %6.3f %5s %9s %8s", point, "MEASURED", n, rt.trace().requests().size(),
                     rt.measured("attainment"), rt.measured("ttft_p50_s"), rt.measured("ttft_p99_s"), rt.measured("switches"),
                     rt.measured("busy_s"), rt.measured("gpu_busy_share"), "", "", lateMeasured(rt));
             lines.add(m);
@@ -178,7 +189,7 @@ public final class Replay {
             for (Variant v : ladder) {
                 Outcome o = run(rt, costs, v, rl);
                 Simulation.Result r = o.result();
-                String s = String.format("%-24s %-26s %3d %5d %7.3f %8.2f %8.2f %6d %7.1f %6.3f %5d %9.2f %8s", point, shorten(v.name()), n, rt.trace().requests().size(),
+                String s = String.format("%-24s %-36s %3d %5d %7.3f %8.2f %8.2f %6d %7.1f %6.3f %5d %9.2f %8s", point, shorten(v.name()), n, rt.trace().requests().size(),
                         r.slo().attainment(), r.slo().ttftP50(), r.slo().ttftP99(), r.slo().loads(), r.busyGpuSeconds(), r.utilisation(), o.heldBack(),
                         o.medianTtftGap(rt.measuredTtft()), o.late(slo(rt)) + "/" + o.lateInBoth(rt.measuredTtft(), slo(rt)));
                 lines.add(s);
@@ -231,6 +242,6 @@ public final class Replay {
     }
 
     private static String shorten(String s) {
-        return s.length() <= 26 ? s : s.substring(0, 26);
+        return s.length() <= 36 ? s : s.substring(0, 36);
     }
 }

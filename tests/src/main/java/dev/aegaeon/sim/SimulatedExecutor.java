@@ -24,7 +24,22 @@ import java.util.function.BiConsumer;
  * worker copies device to device, so they take no host memory.
  */
 public final class SimulatedExecutor implements Executor {
+    /** Where the free of an evicted model ({@link CostModel#evictSeconds}) spends its time. */
+    public enum Evictions {
+        /** On the instance's copy engine, in order with loads: the worker, which frees on the device's copy thread. */
+        COPY_ENGINE,
+        /**
+         * On the scheduler's thread, after the copy in flight on that instance (the free waited for the
+         * load stream): no decision anywhere starts until it ends. The worker before 2026-12-07 evening,
+         * whose 16-function H100 run this replays.
+         */
+        BLOCKING_SCHEDULER
+    }
+
     private final CostModel cost;
+    private final Evictions evictions;
+    /** Under {@link Evictions#BLOCKING_SCHEDULER}: no decision starts before this time. */
+    private double blockedUntil;
     private final VirtualClock clock;
     private final BiConsumer<Double, Event> schedule;
     private final int[] prompt, outputTokens, emitted;
@@ -51,7 +66,13 @@ public final class SimulatedExecutor implements Executor {
     /** @param handoffSource per instance: true for a prefill instance, whose swap-outs are hand-offs */
     public SimulatedExecutor(CostModel cost, VirtualClock clock, Trace trace, int[] gpusPerInstance, boolean[] handoffSource,
                              BiConsumer<Double, Event> schedule) {
+        this(cost, clock, trace, gpusPerInstance, handoffSource, schedule, Evictions.COPY_ENGINE);
+    }
+
+    public SimulatedExecutor(CostModel cost, VirtualClock clock, Trace trace, int[] gpusPerInstance, boolean[] handoffSource,
+                             BiConsumer<Double, Event> schedule, Evictions evictions) {
         this.cost = cost;
+        this.evictions = evictions;
         this.clock = clock;
         this.schedule = schedule;
         int n = trace.requests().size();
@@ -73,7 +94,7 @@ public final class SimulatedExecutor implements Executor {
 
     @Override
     public void submit(Decision d) {
-        double now = clock.now();
+        double now = Math.max(clock.now(), blockedUntil);
         switch (d) {
             case Decision.RunPrefill p -> {
                 long t = 0, t2 = 0;
@@ -149,7 +170,10 @@ public final class SimulatedExecutor implements Executor {
             }
             case Decision.EvictModel e -> {
                 double free = cost.evictSeconds(e.model());
-                if (free > 0) h2dFree[e.instance()] = Math.max(now, h2dFree[e.instance()]) + free;
+                if (free <= 0) return;
+                double start = Math.max(now, h2dFree[e.instance()]);
+                if (evictions == Evictions.COPY_ENGINE) h2dFree[e.instance()] = start + free;
+                else blockedUntil = start + free;
             }
         }
     }

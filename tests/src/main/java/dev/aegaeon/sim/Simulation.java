@@ -74,6 +74,13 @@ public final class Simulation {
      */
     public static Result run(Trace trace, CostModel cost, SchedulerFactory policy, double drainSeconds, SchedulerListener observer,
                              java.util.function.Consumer<Scheduler> afterEvent, java.util.function.BiConsumer<Event, List<Decision>> tap) {
+        return run(trace, cost, policy, drainSeconds, observer, afterEvent, tap, SimulatedExecutor.Evictions.COPY_ENGINE);
+    }
+
+    /** As above, with the evictions' frees spent as {@code evictions} says. */
+    public static Result run(Trace trace, CostModel cost, SchedulerFactory policy, double drainSeconds, SchedulerListener observer,
+                             java.util.function.Consumer<Scheduler> afterEvent, java.util.function.BiConsumer<Event, List<Decision>> tap,
+                             SimulatedExecutor.Evictions evictions) {
         VirtualClock clock = new VirtualClock();
         SloLedger ledger = new SloLedger();
         int[] ended = {0};
@@ -104,7 +111,8 @@ public final class Simulation {
         long[] seq = {0};
         boolean[] handoffSource = new boolean[instances.size()];
         for (int i = 0; i < handoffSource.length; i++) handoffSource[i] = instances.get(i).role() == InstanceSpec.Role.PREFILL;
-        SimulatedExecutor executor = new SimulatedExecutor(cost, clock, trace, gpus, handoffSource, (t, e) -> queue.add(new Timed(t, seq[0]++, e)));
+        SimulatedExecutor executor = new SimulatedExecutor(cost, clock, trace, gpus, handoffSource, (t, e) -> queue.add(new Timed(t, seq[0]++, e)),
+                evictions);
         Scheduler scheduler = policy.create(clock, cost, trace, both);
         List<Decision> initial = scheduler.start();
         tap.accept(null, initial);
