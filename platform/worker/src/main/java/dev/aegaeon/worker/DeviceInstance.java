@@ -22,6 +22,8 @@ final class DeviceInstance {
     private final ExecutorService compute;
     private final ExecutorService copy;
     private final AtomicLong busyNanos = new AtomicLong();
+    private final Object freesLock = new Object();
+    private int pendingFrees;
 
     DeviceInstance(InstanceSpec spec, Backend backend) {
         this.spec = spec;
@@ -57,6 +59,47 @@ final class DeviceInstance {
             backend.bindThread();
             task.run();
         });
+    }
+
+    /**
+     * Queues the freeing of an evicted model's memory on the copy thread, in order with the loads.
+     * Until it has run, {@link #awaitFrees} tells a step that finds the device out of memory that
+     * memory the scheduler already counts as free is on its way back.
+     */
+    void free(Runnable task) {
+        synchronized (freesLock) {
+            pendingFrees++;
+        }
+        copy(() -> {
+            try {
+                task.run();
+            } finally {
+                synchronized (freesLock) {
+                    pendingFrees--;
+                    freesLock.notifyAll();
+                }
+            }
+        });
+    }
+
+    /** Frees queued and not yet done on this device. */
+    int pendingFrees() {
+        synchronized (freesLock) {
+            return pendingFrees;
+        }
+    }
+
+    /** Waits up to {@code timeoutMillis} for the frees queued now to finish; true when none is left. */
+    boolean awaitFrees(long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        synchronized (freesLock) {
+            while (pendingFrees > 0) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) return false;
+                freesLock.wait(left);
+            }
+            return true;
+        }
     }
 
     double busySeconds() { return busyNanos.get() / 1e9; }

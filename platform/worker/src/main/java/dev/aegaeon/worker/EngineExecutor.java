@@ -107,7 +107,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
                 ModelRuntime m = model(d.model());
                 Runnable free = m.evict(d.instance());
                 timeline.resident(d.instance(), m.name(), false);
-                device(d.instance()).copy(() -> free(d, m, free));
+                device(d.instance()).free(() -> free(d, m, free));
             }
             case Decision.RunPrefill d -> device(d.instance()).compute(() -> prefill(d));
             case Decision.RunDecodeStep d -> device(d.instance()).compute(() -> decode(d));
@@ -364,17 +364,25 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         List<LiveRequest> run = new ArrayList<>(batch);
         long t0;
         StepResult result;
+        boolean awaitedFrees = false;
         while (true) {
             t0 = System.nanoTime();
             result = prefill ? engine.prefill(batchOf(run)) : engine.decode(batchOf(run));
             if (result instanceof StepResult.Stepped) break;
+            boolean poolFull = engine.blocksNeeded(batchOf(run)) > engine.freeBlocks();
+            // The device is short while an evicted model's memory, which the scheduler already counts
+            // as free, is still queued to be freed behind a load: wait for it once rather than fail.
+            if (!poolFull && !awaitedFrees && device(instance).pendingFrees() > 0) {
+                awaitedFrees = true;
+                if (awaitFrees(instance)) continue;
+            }
             // A fixed pool: KvAdmission admits only what it holds at its longest. Shared pages: the
             // scheduler reserves the same whole pages within the same memory. So no room means pages
             // the scheduler did not expect to be taken, or (memory mapped on demand, more in use than
             // the pool's memory setting leaves) a device with no memory behind free pages. Either way
             // the newest request fails and the rest step, its memory freed for them; a NoRoom step
             // changed nothing.
-            String why = engine.blocksNeeded(batchOf(run)) > engine.freeBlocks() ? "the KV cache of model " + m.name() + " is full"
+            String why = poolFull ? "the KV cache of model " + m.name() + " is full"
                     : "the GPU has no memory left for the KV cache of model " + m.name();
             LiveRequest victim = run.removeLast();
             fail(victim, why, null);
@@ -391,6 +399,18 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         m.noteKv(engine); // before any sink sees the token, so a status read after it shows the KV held
         for (int i = 0; i < run.size(); i++) deliver(run.get(i), tokens.get(i), finished);
         m.noteKv(engine);
+    }
+
+    /** Bounds a step's wait for queued frees: a load ahead of them on the copy thread takes well under this. */
+    static final long FREE_WAIT_MILLIS = 5_000;
+
+    private boolean awaitFrees(int instance) {
+        try {
+            return device(instance).awaitFrees(FREE_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static Batch batchOf(List<LiveRequest> run) {
