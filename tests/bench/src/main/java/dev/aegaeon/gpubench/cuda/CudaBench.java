@@ -8,20 +8,15 @@ import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 import dev.aegaeon.runtime.cuda.kernels.DecodeKernels;
 import dev.aegaeon.runtime.cuda.kernels.StepGraphs;
-import dev.aegaeon.runtime.cuda.kv.CudaKvCache;
-import dev.aegaeon.runtime.cuda.kv.KvSwapper;
 import dev.aegaeon.runtime.cuda.memory.DeviceRegion;
 
 import dev.aegaeon.gpubench.BenchJson;
-import dev.aegaeon.runtime.backend.KvCacheShape;
-import dev.aegaeon.runtime.backend.SamplingRows;
 import dev.aegaeon.runtime.backend.StepLayout;
 import dev.aegaeon.runtime.backend.Weight;
 import dev.aegaeon.runtime.engine.ModelRunner;
 import dev.aegaeon.runtime.engine.ModelWeights;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.model.ModelShapes;
-import dev.aegaeon.runtime.weights.SyntheticWeights;
 import jcuda.Pointer;
 
 import java.io.IOException;
@@ -29,13 +24,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import static dev.aegaeon.gpubench.cuda.BenchRuns.BLOCK;
+import static dev.aegaeon.gpubench.cuda.BenchRuns.CONTEXT;
+import static dev.aegaeon.gpubench.cuda.BenchRuns.median;
+import static dev.aegaeon.gpubench.cuda.BenchRuns.say;
+import static dev.aegaeon.gpubench.cuda.BenchRuns.secs;
+import static dev.aegaeon.gpubench.cuda.BenchRuns.step;
 import static jcuda.driver.JCudaDriver.*;
 
 /**
@@ -47,15 +47,16 @@ import static jcuda.driver.JCudaDriver.*;
  * <p>Run through {@code BenchCli step}.
  */
 public final class CudaBench {
-    private static final int BLOCK = 16, CONTEXT = 512;
     private final CudaDevice dev;
     private final CudaBackend backend;
     private final ModelConfig config = ModelShapes.qwen25_7b();
     private final Map<String, Object> json = new LinkedHashMap<>();
+    private final BenchRuns runs;
 
     private CudaBench(CudaDevice dev) {
         this.dev = dev;
         this.backend = new CudaBackend(dev, false);
+        this.runs = new BenchRuns(dev, backend, config);
     }
 
     /**
@@ -352,141 +353,13 @@ public final class CudaBench {
         json.put("cold_ttft_s", median(ttft));
         say("cold TTFT (512-token prompt, pipelined load): %.3f s", median(ttft));
 
-        residentSwitch(a, layA);
-        kvSwap(a, layA);
-        backendKvSwap(layA);
+        new SwitchBench(dev, backend, config, runs, json).run(a, layA);
         json.put("arena", backend.occupancy().toString());
         if (o.vllmProfiles() != null) json.put("vllm", VllmProfiles.qwen7bH100(o.vllmProfiles(), CONTEXT));
         Files.createDirectories(o.out().toAbsolutePath().getParent());
         Files.writeString(o.out(), BenchJson.write(json) + "\n");
         say("wrote %s", o.out());
-        System.out.print(table(json));
-    }
-
-    /** The closing table: each figure beside its target, vLLM's profile and the measured floor. */
-    @SuppressWarnings("unchecked")
-    static String table(Map<String, Object> j) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "card %s; %s%n", j.get("card"), j.get("kernel_images")));
-        sb.append(String.format(Locale.ROOT, "%-26s %12s %10s %10s %10s%n", "figure", "measured", "target", "vLLM", "floor"));
-        // The card's own floors first: every other figure on this card is bounded by them.
-        row(sb, "hbm_copy_gbps", j.get("hbm_copy_gbps"), null, null, null);
-        row(sb, "pinned_h2d_gbps", j.get("pinned_h2d_gbps"), null, null, null);
-        Map<String, Double> decode = (Map<String, Double>) j.getOrDefault("decode_ms", Map.of());
-        Map<String, Object> vllm = (Map<String, Object>) j.getOrDefault("vllm", Map.of());
-        Map<String, Map<String, Object>> vDecode = (Map<String, Map<String, Object>>) vllm.getOrDefault("decode", Map.of());
-        Map<String, Double> vPrefill = (Map<String, Double>) vllm.getOrDefault("prefill_ms", Map.of());
-        Object floor = j.get("decode_hbm_floor_ms");
-        decode.forEach((b, ms) -> row(sb, "decode_ms batch " + b, ms, b.equals("1") ? (Double) 6.5 : b.equals("64") ? (Double) 13.0 : null,
-                vDecode.containsKey(b) ? vDecode.get(b).get("decode_ms") : null, b.equals("1") ? floor : null));
-        Map<String, Double> prefill = (Map<String, Double>) j.getOrDefault("prefill_ms", Map.of());
-        prefill.forEach((t, ms) -> row(sb, "prefill_ms " + t, ms, t.equals("1024") ? 40.0 : null, vPrefill.get(t),
-                t.equals("1024") ? j.get("prefill_1024_floor_ms") : null));
-        row(sb, "scaleup_s", j.get("scaleup_s"), 0.32, null, j.get("scaleup_floor_s"));
-        row(sb, "cold_ttft_s", j.get("cold_ttft_s"), 0.40, null, null);
-        row(sb, "resident_switch_ms", j.get("resident_switch_ms"), 1.0, null, null);
-        Map<String, Double> swap = (Map<String, Double>) j.getOrDefault("kv_swap_gbps", Map.of());
-        swap.forEach((dir, g) -> row(sb, "kv_swap_gbps " + dir, g, 40.0, null, j.get("pinned_h2d_gbps")));
-        return sb.toString();
-    }
-
-    private static void row(StringBuilder sb, String name, Object measured, Object target, Object vllm, Object floor) {
-        sb.append(String.format(Locale.ROOT, "%-26s %12s %10s %10s %10s%n", name, num(measured), num(target), num(vllm), num(floor)));
-    }
-
-    private static String num(Object v) {
-        return v instanceof Number n ? String.format(Locale.ROOT, "%.3f", n.doubleValue()) : "-";
-    }
-
-    private void residentSwitch(ModelRunner a, BenchLayouts layA) {
-        int batch = 8, blocksPerSeq = (CONTEXT + 1 + BLOCK - 1) / BLOCK;
-        ModelRunner b = runner(12, (batch + 1) * blocksPerSeq);
-        BenchLayouts layB = new BenchLayouts(BLOCK, blocksPerSeq, config.vocabSize());
-        b.forward(layB.prefill(0, batch, CONTEXT), ModelRunner.Phase.PREFILL);
-        StepLayout da = layA.decode(0, batch, CONTEXT), db = layB.decode(0, batch, CONTEXT);
-        double ta = medianMs(() -> step(a, da, ModelRunner.Phase.DECODE), 3, 15);
-        double tb = medianMs(() -> step(b, db, ModelRunner.Phase.DECODE), 3, 15);
-        double pair = medianMs(() -> {
-            step(a, da, ModelRunner.Phase.DECODE);
-            step(b, db, ModelRunner.Phase.DECODE);
-        }, 3, 15);
-        double perSwitch = (pair - ta - tb) / 2;
-        json.put("resident_switch_ms", perSwitch);
-        json.put("resident_switch_detail", Map.of("batch", batch, "a_ms", ta, "b_ms", tb, "alternating_pair_ms", pair));
-        say("two resident models, batch %d: A %.2f ms, B %.2f ms, A+B alternating %.2f ms -> %.3f ms per switch",
-                batch, ta, tb, pair, perSwitch);
-        this.modelB = b;
-        this.decodeB = db;
-    }
-
-    private ModelRunner modelB;
-    private StepLayout decodeB;
-
-    private void kvSwap(ModelRunner a, BenchLayouts layA) {
-        int seqs = 64;
-        var cache = backend.kvCaches().get(0);
-        List<int[]> blocks = new ArrayList<>();
-        for (int s = 0; s < seqs; s++) blocks.add(layA.blocksOf(s, CONTEXT));
-        long bytes = 0;
-        for (int[] b : blocks) bytes += (long) b.length * ((CudaKvCache) cache).blockBytes();
-        try (KvSwapper swapper = new KvSwapper(dev, bytes + (64L << 20))) {
-            dev.synchronize();
-            long s = System.nanoTime();
-            List<KvSwapper.Swap> out = new ArrayList<>();
-            for (int[] b : blocks) out.add(swapper.swapOut(cache, b));
-            cuStreamSynchronize(dev.swapStream());
-            double outS = secs(s);
-            s = System.nanoTime();
-            for (int i = 0; i < seqs; i++) swapper.swapIn(cache, out.get(i), blocks.get(i));
-            cuStreamSynchronize(dev.swapStream());
-            double inS = secs(s);
-            // Overlap: model B decodes while model A's KV drains.
-            dev.synchronize();
-            out.clear();
-            for (int[] b : blocks) out.add(swapper.swapOut(cache, b));
-            long d = System.nanoTime();
-            step(modelB, decodeB, ModelRunner.Phase.DECODE);
-            double overlappedMs = secs(d) * 1e3;
-            cuStreamSynchronize(dev.swapStream());
-            for (int i = 0; i < seqs; i++) swapper.swapIn(cache, out.get(i), blocks.get(i));
-            dev.synchronize();
-            json.put("kv_swap_gbps", Map.of("out", bytes / outS / 1e9, "in", bytes / inS / 1e9));
-            json.put("kv_swap_bytes", bytes);
-            json.put("decode_b_during_swap_out_ms", overlappedMs);
-            say("KV swap of %d x %d tokens (%.2f GB): out %.1f GB/s, in %.1f GB/s; B decode during swap-out %.2f ms",
-                    seqs, CONTEXT, bytes / 1e9, bytes / outS / 1e9, bytes / inS / 1e9, overlappedMs);
-        }
-    }
-
-    /**
-     * The engine's swap ({@code readKvBlocks}/{@code writeKvBlocks}, bf16 on the device, fp32 on
-     * the host) through the pinned staging path and the pageable one, 8 sequences of CONTEXT
-     * tokens each: GB/s of device bytes, conversion included. A failure is recorded, not fatal,
-     * so the rest of the bench still reports.
-     */
-    private void backendKvSwap(BenchLayouts layA) {
-        var cache = backend.kvCaches().get(0);
-        int[] blocks = java.util.stream.IntStream.range(0, 8).flatMap(q -> java.util.Arrays.stream(layA.blocksOf(q, CONTEXT)))
-                .toArray();
-        long bytes = (long) blocks.length * ((CudaKvCache) cache).blockBytes();
-        Map<String, Object> gbps = new LinkedHashMap<>();
-        try {
-            for (boolean pinned : new boolean[] {true, false}) {
-                backend.usePinnedKvCopies(pinned);
-                float[][] host = new float[1][];
-                double out = medianMs(() -> host[0] = backend.readKvBlocks(cache, blocks), 1, 5);
-                double in = medianMs(() -> backend.writeKvBlocks(cache, blocks, host[0]), 1, 5);
-                String path = pinned ? "pinned" : "pageable";
-                gbps.put(path, Map.of("out", bytes / out / 1e6, "in", bytes / in / 1e6));
-                say("backend KV swap (%s) of %.2f GB: out %.2f GB/s, in %.2f GB/s", path, bytes / 1e9,
-                        bytes / out / 1e6, bytes / in / 1e6);
-            }
-        } catch (RuntimeException e) {
-            gbps.put("error", e.toString());
-            say("backend KV swap failed: %s", e);
-        } finally {
-            backend.usePinnedKvCopies(true);
-        }
-        json.put("backend_kv_swap_gbps", gbps);
+        System.out.print(BenchTable.table(json));
     }
 
     /**
@@ -541,23 +414,6 @@ public final class CudaBench {
         return m;
     }
 
-    private ModelRunner runner(long seed, int blocks) {
-        try (SyntheticWeights src = new SyntheticWeights(config, seed)) {
-            ModelRunner r = new ModelRunner(config, src, backend,
-                    new KvCacheShape(config.numLayers(), config.numKvHeads(), config.headDim(), BLOCK, blocks));
-            backend.awaitWeightLoads();
-            return r; // the pinned host cache holds the weights now; the generated copy is freed
-        }
-    }
-
-    private static int[] step(ModelRunner r, StepLayout l, ModelRunner.Phase phase) {
-        var logits = r.forward(l, phase);
-        int n = l.logitRows().length;
-        float[] temp = new float[n], topP = new float[n];
-        Arrays.fill(topP, 1f);
-        return r.sample(logits, new SamplingRows(temp, new int[n], topP, new double[n]));
-    }
-
     /** The same layout on blocks starting at {@code firstBlock}. */
     private static StepLayout shift(StepLayout l, int firstBlock) {
         int[] slots = l.slotMapping().clone(), tables = l.blockTables().clone();
@@ -601,18 +457,9 @@ public final class CudaBench {
         return bytes / (ms / 1e3) / 1e9;
     }
 
-    /** Median wall time of {@code r} followed by a compute-stream synchronisation. */
-    private double medianMs(Runnable r, int warm, int reps) {
-        for (int i = 0; i < warm; i++) { r.run(); dev.synchronize(); }
-        double[] t = new double[reps];
-        for (int i = 0; i < reps; i++) {
-            long s = System.nanoTime();
-            r.run();
-            dev.synchronize();
-            t[i] = (System.nanoTime() - s) / 1e6;
-        }
-        return median(t);
-    }
+    private double medianMs(Runnable r, int warm, int reps) { return runs.medianMs(r, warm, reps); }
+
+    private ModelRunner runner(long seed, int blocks) { return runs.runner(seed, blocks); }
 
     /** Median prefill step at 128, 1024 and 2048 tokens (KV placed after {@code firstBlock}). */
     private Map<String, Double> prefillMs(ModelRunner a, ModelConfig config, int firstBlock, String label) {
@@ -635,16 +482,5 @@ public final class CudaBench {
         return skip.contains(section);
     }
 
-    private static double median(double[] v) {
-        double[] c = v.clone();
-        Arrays.sort(c);
-        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
-    }
 
-    private static double secs(long startNanos) { return (System.nanoTime() - startNanos) / 1e9; }
-
-    private static void say(String format, Object... args) {
-        System.out.println(String.format(Locale.ROOT, format, args));
-        System.out.flush();
-    }
 }

@@ -76,9 +76,9 @@ class BenchSupportTest {
         j.put("scaleup_s", 0.277);
         j.put("scaleup_floor_s", 0.278);
         j.put("vllm", Map.of("decode", Map.of("1", Map.of("decode_ms", 9.2)), "prefill_ms", Map.of()));
-        String t = CudaBench.table(j);
+        String t = BenchTable.table(j);
         assertTrue(t.contains("decode_ms batch 1"), t);
-        assertTrue(t.matches("(?s).*decode_ms batch 1\\s+8\\.300\\s+6\\.500\\s+9\\.200\\s+4\\.700.*"), t);
+        assertTrue(t.matches("(?s).*decode_ms batch 1\\s+8\\.300\\s+5\\.500\\s+9\\.200\\s+4\\.700.*"), t);
         assertTrue(t.matches("(?s).*scaleup_s\\s+0\\.277\\s+0\\.320\\s+-\\s+0\\.278.*"), t);
     }
 
@@ -89,7 +89,7 @@ class BenchSupportTest {
         j.put("kernel_images", "sm_89 SASS, wgmma off");
         j.put("hbm_copy_gbps", 250.0);
         j.put("pinned_h2d_gbps", 24.5);
-        String t = CudaBench.table(j);
+        String t = BenchTable.table(j);
         assertTrue(t.startsWith("card NVIDIA L4; sm_89 SASS, wgmma off"), t);
         assertTrue(t.matches("(?s).*hbm_copy_gbps\\s+250\\.000.*"), t);
         assertTrue(t.matches("(?s).*pinned_h2d_gbps\\s+24\\.500.*"), t);
