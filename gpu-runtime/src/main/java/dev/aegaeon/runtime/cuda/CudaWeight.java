@@ -19,6 +19,8 @@ final class CudaWeight implements Weight {
     final HostModelCache.Entry host;
     final CUevent ready = CudaDevice.newSyncEvent();
     DeviceRegion device;
+    /** An fp32 copy of a bf16 vector for cuBLASLt's bias epilogue, made on first use while resident; null otherwise. */
+    DeviceRegion f32Copy;
     boolean pending;
 
     CudaWeight(int rows, int cols, HostModelCache.Entry host) {

@@ -67,6 +67,8 @@ final class CudaWeights implements AutoCloseable {
         dev.makeCurrent();
         dev.synchronize();
         cuStreamSynchronize(dev.loadStream());
+        if (w.f32Copy != null) dev.arena().free(w.f32Copy);
+        w.f32Copy = null;
         dev.arena().free(w.device);
         w.device = null;
         w.pending = false;
@@ -91,10 +93,14 @@ final class CudaWeights implements AutoCloseable {
         cuEventSynchronize(computeDrained);
         cuStreamSynchronize(dev.loadStream());
         List<DeviceRegion> regions = new ArrayList<>(ws.size());
-        for (CudaWeight w : ws) if (w.resident()) regions.add(w.device);
+        for (CudaWeight w : ws) {
+            if (w.resident()) regions.add(w.device);
+            if (w.f32Copy != null) regions.add(w.f32Copy);
+        }
         dev.arena().freeAll(regions); // throws with nothing freed: the weights stay resident
         for (CudaWeight w : ws) {
             w.device = null;
+            w.f32Copy = null;
             w.pending = false;
         }
         for (CudaWeight w : ws) hostCache.unref(w.host);
@@ -104,6 +110,28 @@ final class CudaWeights implements AutoCloseable {
     void awaitLoads() {
         dev.makeCurrent();
         cuStreamSynchronize(dev.loadStream());
+    }
+
+    /**
+     * An fp32 copy of the bf16 vector {@code w} on the device, made from its pinned host copy on first
+     * use and freed with the weight: cuBLASLt's bias epilogue takes no bf16 bias on an fp32 output.
+     * The compute thread's call: the copy of a few KiB is queued on the compute stream (a pageable
+     * copy on another stream could land after the kernel that reads it) and awaited once.
+     */
+    CUdeviceptr f32Copy(CudaWeight w) {
+        if (w.rows() != 1 || w.isF32()) throw new IllegalArgumentException("an fp32 copy is for bf16 vectors, not a " + w.rows() + "x" + w.cols() + " " + w.dtype());
+        w.ptr(); // resident, or a clear error
+        if (w.f32Copy == null) {
+            int n = w.cols();
+            java.nio.ShortBuffer bf16 = w.host.pinned.getByteBuffer(0, 2L * n).order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+            float[] values = new float[n];
+            for (int i = 0; i < n; i++) values[i] = Float.intBitsToFloat((bf16.get(i) & 0xffff) << 16);
+            DeviceRegion r = dev.arena().allocateOrThrow(4L * n, "an fp32 bias");
+            cuMemcpyHtoDAsync(r.ptr(), jcuda.Pointer.to(values), 4L * n, compute);
+            cuStreamSynchronize(compute);
+            w.f32Copy = r;
+        }
+        return w.f32Copy.ptr();
     }
 
     /** The weight's device pointer; the first use after a load makes compute wait for its arrival. */

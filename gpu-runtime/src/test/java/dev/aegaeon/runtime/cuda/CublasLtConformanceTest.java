@@ -20,7 +20,8 @@ import dev.aegaeon.runtime.cuda.kernels.CudaOps;
  * ragged sizes, bf16 bias on the fp32 output or none. Where cuBLASLt offers no algorithm (K = 99:
  * rows not 16-byte aligned) our kernel runs and must agree just the same; for aligned shapes the
  * test asserts cuBLASLt did run, with a bias too (a bf16 bias on fp32 output has no cuBLASLt
- * epilogue: the product runs there and our kernel adds the bias). Skips without a GPU or without the library.
+ * epilogue: it adds the weight's fp32 copy instead, or, where it offers none for that, the product
+ * runs there and our kernel adds the bias). Skips without a GPU or without the library.
  */
 @RequiresCuda
 class CublasLtConformanceTest {
@@ -100,6 +101,27 @@ class CublasLtConformanceTest {
             assertTrue(ops.cublasLtProducts() >= productsBefore + 3, "cuBLASLt ran the recorded products");
             assertTrue(counters[0] > countersBefore[0] && counters[1] > countersBefore[1],
                     "the step was captured and replayed as a graph: " + java.util.Arrays.toString(counters));
+        } finally {
+            ops.setGemmLibrary(CudaOptions.GemmLibrary.OWN);
+            ops.setSwapAbDecode(swapAbBefore);
+        }
+    }
+
+    /**
+     * The 7B's q and k/v products with their bf16 biases: cuBLASLt adds them in its epilogue from the
+     * weight's fp32 copy (no separate bias kernel), in a direct call and in a recorded step alike.
+     */
+    @ParameterizedTest
+    @CsvSource({"512, 3584, 3584", "64, 512, 3584", "1024, 3584, 3584"})
+    void biasesRideTheEpilogueFromTheirFp32Copy(int m, int n, int k) {
+        CudaOps ops = b.cuda.device().ops();
+        boolean swapAbBefore = ops.decodeKernels().swapAbEnabled();
+        long before = ops.cublasLtF32BiasEpilogues();
+        try {
+            ops.setSwapAbDecode(false);
+            ops.setGemmLibrary(CudaOptions.GemmLibrary.CUBLASLT);
+            b.assertLinearMatches(rnd, "cuBLASLt linear " + m + "x" + n + "x" + k + " + bias from its fp32 copy", m, n, k, true, TOLERANCE);
+            assertTrue(ops.cublasLtF32BiasEpilogues() > before, "the epilogue added the bias: " + m + "x" + n + "x" + k);
         } finally {
             ops.setGemmLibrary(CudaOptions.GemmLibrary.OWN);
             ops.setSwapAbDecode(swapAbBefore);

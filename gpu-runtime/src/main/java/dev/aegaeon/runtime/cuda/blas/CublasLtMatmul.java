@@ -14,12 +14,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * {@code out = x . W^T (+ bias)} on cuBLASLt for one CUDA context, with the operands as the
  * backend keeps them: x [m, k] and W [n, k] row-major bf16, out [m, n] row-major bf16 or fp32,
- * bias [n] bf16. Row-major x and W are column-major k x m and k x n, so the product is computed as
+ * bias [n] bf16 or fp32. Row-major x and W are column-major k x m and k x n, so the product is computed as
  * column-major {@code out^T (n x m) = op_T(W) . x}, with the bias epilogue adding bias per row of
  * {@code out^T}. A plan (descriptors and the heuristic's best algorithm) is kept per shape and
  * alignment, least recently used dropped past {@link #PLANS}. Calls are serialised; the product is
- * enqueued on the caller's stream like a kernel launch. A bf16 bias on an fp32 output is declared
- * as such ({@code BIAS_DATA_TYPE}); shapes for which the heuristic offers nothing are remembered
+ * enqueued on the caller's stream like a kernel launch. The bias's type is declared
+ * ({@code BIAS_DATA_TYPE}): the H100's heuristic offers nothing for a bf16 bias on an fp32 output,
+ * so the backend keeps an fp32 copy of such biases for the epilogue; shapes for which the heuristic offers nothing are remembered
  * and refused, so the caller's own kernel runs them.
  */
 public final class CublasLtMatmul implements AutoCloseable {
@@ -34,7 +35,7 @@ public final class CublasLtMatmul implements AutoCloseable {
     /** sizeof(cublasLtMatmulHeuristicResult_t): algo (8 x uint64), size_t workspace, status, waves, int[4]. */
     private static final long HEURISTIC_BYTES = 96;
 
-    private record Shape(int m, int n, int k, boolean outF32, boolean bias, int alignX, int alignW, int alignOut) {}
+    private record Shape(int m, int n, int k, boolean outF32, boolean bias, boolean biasF32, int alignX, int alignW, int alignOut) {}
 
     /** Descriptors and the chosen algorithm; {@code memory} holds the algorithm's bytes and goes with the plan. */
     private record Plan(MemorySegment desc, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment algo, Arena memory) {}
@@ -67,8 +68,13 @@ public final class CublasLtMatmul implements AutoCloseable {
      * answers true, or answers false, enqueuing nothing, when cuBLASLt offers no algorithm for this
      * shape and alignment (the caller then runs its own kernel).
      */
-    public synchronized boolean run(long stream, long x, long w, long bias, long out, boolean outF32, int m, int n, int k) {
-        Plan p = planFor(new Shape(m, n, k, outF32, bias != 0, alignment(x), alignment(w), alignment(out)));
+    public boolean run(long stream, long x, long w, long bias, long out, boolean outF32, int m, int n, int k) {
+        return run(stream, x, w, bias, false, out, outF32, m, n, k);
+    }
+
+    /** As {@link #run(long, long, long, long, long, boolean, int, int, int)}, with an fp32 bias where {@code biasF32}. */
+    public synchronized boolean run(long stream, long x, long w, long bias, boolean biasF32, long out, boolean outF32, int m, int n, int k) {
+        Plan p = planFor(new Shape(m, n, k, outF32, bias != 0, bias != 0 && biasF32, alignment(x), alignment(w), alignment(out)));
         if (p == null) return false;
         if (bias != 0) {
             biasSlot.set(JAVA_LONG, 0, bias); // read by the call below, on the host
@@ -91,8 +97,13 @@ public final class CublasLtMatmul implements AutoCloseable {
      * Whether {@link #run} with these arguments would enqueue the product (it plans the shape now,
      * on the host): a caller recording a step decides here, then runs it when the step is issued.
      */
-    public synchronized boolean supports(long x, long w, long bias, long out, boolean outF32, int m, int n, int k) {
-        return planFor(new Shape(m, n, k, outF32, bias != 0, alignment(x), alignment(w), alignment(out))) != null;
+    public boolean supports(long x, long w, long bias, long out, boolean outF32, int m, int n, int k) {
+        return supports(x, w, bias, false, out, outF32, m, n, k);
+    }
+
+    /** As {@link #supports(long, long, long, long, boolean, int, int, int)}, with an fp32 bias where {@code biasF32}. */
+    public synchronized boolean supports(long x, long w, long bias, boolean biasF32, long out, boolean outF32, int m, int n, int k) {
+        return planFor(new Shape(m, n, k, outF32, bias != 0, bias != 0 && biasF32, alignment(x), alignment(w), alignment(out))) != null;
     }
 
     /** The cached plan of {@code shape}, planned on first use; null when cuBLASLt offers none. */
@@ -128,7 +139,7 @@ public final class CublasLtMatmul implements AutoCloseable {
                 setDesc(tmp, desc, DESC_TRANSA, OP_T);
                 setDesc(tmp, desc, DESC_TRANSB, OP_N);
                 setDesc(tmp, desc, DESC_EPILOGUE, s.bias() ? EPILOGUE_BIAS : EPILOGUE_DEFAULT);
-                if (s.bias()) setDesc(tmp, desc, DESC_BIAS_DATA_TYPE, R_16BF); // our biases are bf16 whatever the output
+                if (s.bias()) setDesc(tmp, desc, DESC_BIAS_DATA_TYPE, s.biasF32() ? R_32F : R_16BF);
                 a = layout(tmp, R_16BF, s.k(), s.n(), s.k());
                 b = layout(tmp, R_16BF, s.k(), s.m(), s.k());
                 d = layout(tmp, s.outF32() ? R_32F : R_16BF, s.n(), s.m(), s.n());

@@ -48,7 +48,7 @@ public final class CudaOps {
     private volatile CudaOptions.GemmLibrary gemmLibrary = options.gemmLibrary();
     private CublasLtMatmul blas;
     private boolean blasTried;
-    private long blasProducts;
+    private long blasProducts, blasF32BiasEpilogues;
 
     /** The kernels of {@code k}, launched within {@code limits} (grid sizes, shared memory, residency). */
     public CudaOps(KernelModules k, DeviceLimits limits) {
@@ -233,6 +233,16 @@ public final class CudaOps {
      */
     public void matmul(CUstream s, CUdeviceptr xF32, CUdeviceptr xBf16, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr out,
                        boolean outF32, int m, int n, int k, CUdeviceptr workspace) {
+        matmul(s, xF32, xBf16, w, bias, NONE, out, outF32, m, n, k, workspace);
+    }
+
+    /**
+     * As {@link #matmul(CUstream, CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr, boolean, int, int, int, CUdeviceptr)},
+     * with {@code biasF32} an fp32 copy of the bf16 {@code bias} (or {@link #NONE}), which a product on
+     * cuBLASLt adds in its epilogue where cuBLASLt takes no bf16 bias.
+     */
+    public void matmul(CUstream s, CUdeviceptr xF32, CUdeviceptr xBf16, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr biasF32,
+                       CUdeviceptr out, boolean outF32, int m, int n, int k, CUdeviceptr workspace) {
         CUdeviceptr x = xBf16;
         if (decodeKernels.swapAb(this::launch3, s, xF32, w, bias, out, outF32, m, n, k, workspace)) return;
         if (m <= GEMV_MAX_ROWS) {
@@ -240,7 +250,7 @@ public final class CudaOps {
             launch(gemv.single(m), gemv.grid(m, n), 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
-        if (gemmLibrary == CudaOptions.GemmLibrary.CUBLASLT && onCublasLt(s, x, w, bias, out, outF32, m, n, k)) return;
+        if (gemmLibrary == CudaOptions.GemmLibrary.CUBLASLT && onCublasLt(s, x, w, bias, biasF32, out, outF32, m, n, k)) return;
         GemmTiles.Tile t = tiles.forRows(m);
         int gx = (n + t.bn() - 1) / t.bn(), gy = (m + t.bm() - 1) / t.bm();
         int splits = splitK.splitsFor(gx * gy, m, k);
@@ -262,7 +272,7 @@ public final class CudaOps {
      * order with the step's kernels (a direct call would overtake them) and so captured into its
      * graph. False, with nothing enqueued or recorded, where cuBLASLt offers no algorithm.
      */
-    private boolean onCublasLt(CUstream s, CUdeviceptr x, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr out,
+    private boolean onCublasLt(CUstream s, CUdeviceptr x, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr biasF32, CUdeviceptr out,
                                boolean outF32, int m, int n, int k) {
         if (!blasTried) {
             blasTried = true;
@@ -270,27 +280,31 @@ public final class CudaOps {
         }
         if (blas == null) return false;
         long stream = DevicePointers.handle(s), xAt = DevicePointers.address(x), wAt = DevicePointers.address(w);
-        long biasAt = DevicePointers.address(bias), outAt = DevicePointers.address(out);
-        // cuBLASLt has no bias epilogue for a bf16 bias on fp32 output: the product there, then the
-        // bias added in fp32 as the epilogue would (launched after the profile closes cuBLASLt's span)
+        long biasAt = DevicePointers.address(bias), outAt = DevicePointers.address(out), f32At = DevicePointers.address(biasF32);
+        // cuBLASLt has no bias epilogue for a bf16 bias on fp32 output: the epilogue on the bias's fp32
+        // copy where the caller has one, else the product there and the bias added in fp32 after it
+        // (launched after the profile closes cuBLASLt's span)
         boolean whole = blas.supports(xAt, wAt, biasAt, outAt, outF32, m, n, k);
-        boolean biasAfter = !whole && biasAt != 0 && outF32 && blas.supports(xAt, wAt, 0, outAt, true, m, n, k);
-        if (!whole && !biasAfter) return false;
-        long epilogueBias = biasAfter ? 0 : biasAt;
+        boolean f32Epilogue = !whole && biasAt != 0 && f32At != 0 && outF32 && blas.supports(xAt, wAt, f32At, true, outAt, true, m, n, k);
+        boolean biasAfter = !whole && !f32Epilogue && biasAt != 0 && outF32 && blas.supports(xAt, wAt, 0, outAt, true, m, n, k);
+        if (!whole && !f32Epilogue && !biasAfter) return false;
+        long epilogueBias = whole ? biasAt : f32Epilogue ? f32At : 0;
+        CUdeviceptr recordedBias = whole ? bias : f32Epilogue ? biasF32 : NONE;
         CublasLtMatmul lt = blas;
         Runnable product = () -> {
-            if (!lt.run(stream, xAt, wAt, epilogueBias, outAt, outF32, m, n, k)) {
+            if (!lt.run(stream, xAt, wAt, epilogueBias, f32Epilogue, outAt, outF32, m, n, k)) {
                 throw new IllegalStateException("cuBLASLt refused a product it had planned: " + m + "x" + n + "x" + k);
             }
         };
         StepGraphs.Launch recorded = new StepGraphs.Launch(CUBLASLT_PRODUCT, 0, 0, 0, 0, 0, s,
-                new Object[] {x, w, biasAfter ? NONE : bias, out, outF32 ? 1 : 0, m, n, k}, product);
+                new Object[] {x, w, recordedBias, out, outF32 ? 1 : 0, m, n, k}, product);
         if (!graphs.offer(recorded)) {
             if (profile != null) profile.before("cublasLt", s);
             product.run();
             if (profile != null) profile.after(s);
         }
         if (biasAfter) addBiasBf16F32(s, out, bias, m, n);
+        if (f32Epilogue) blasF32BiasEpilogues++;
         blasProducts++;
         return true;
     }
@@ -302,6 +316,9 @@ public final class CudaOps {
 
     /** Products cuBLASLt has run so far (0 when it is off or absent). */
     public long cublasLtProducts() { return blasProducts; }
+
+    /** Products on cuBLASLt whose bias its epilogue added from an fp32 copy, ever. */
+    public long cublasLtF32BiasEpilogues() { return blasF32BiasEpilogues; }
 
     /**
      * out[m, :] = xF32[m, :] . wF32^T (+ bias) for m < rows, everything fp32 (float32 checkpoints);
