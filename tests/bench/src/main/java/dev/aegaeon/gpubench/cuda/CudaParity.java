@@ -126,7 +126,7 @@ public final class CudaParity {
      * the two picks within twice the measured relative error of the largest logit. Synthetic weights
      * give flat logits, where such ties are common.
      */
-    private static void nearTie(Case c, Backend cpu, int[] prompt, int[] refIds, int[] gotIds, int k, double relErr, Map<String, Object> r) {
+    static void nearTie(Case c, Backend cpu, int[] prompt, int[] refIds, int[] gotIds, int k, double relErr, Map<String, Object> r) {
         int[] prefix = Arrays.copyOf(prompt, prompt.length + k);
         System.arraycopy(refIds, 0, prefix, prompt.length, k);
         int vocab = c.config().vocabSize();
