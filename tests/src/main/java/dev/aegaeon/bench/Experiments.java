@@ -100,7 +100,12 @@ public final class Experiments {
         /** As disaggregated, but the decode instances prefill too ({@link Policies#aegaeonHybrid}). */
         HYBRID,
         /** Every instance prefills and decodes. */
-        COLOCATED
+        COLOCATED,
+        /**
+         * As disaggregated, but a prefill instance also decodes what it prefilled while nothing is
+         * queued to prefill there ({@link SchedulerConfig#prefillDecodesWhenIdle}).
+         */
+        IDLE_DECODE
     }
 
     private Layout layout = Layout.DISAGGREGATED;
@@ -115,7 +120,7 @@ public final class Experiments {
         int prefill = Policies.prefillInstances(instances);
         if (instances == 1 || layout == Layout.COLOCATED) return Policies.named("aegaeon", Policies.colocated(instances, tp, gpu, ours()));
         return layout == Layout.HYBRID ? Policies.aegaeonHybrid(prefill, instances - prefill, tp, gpu, ours())
-                : Policies.aegaeon(prefill, instances - prefill, tp, gpu, ours());
+                : Policies.aegaeon(prefill, instances - prefill, tp, gpu, ours().withPrefillDecodesWhenIdle(layout == Layout.IDLE_DECODE));
     }
 
     /** The suffix of this run's result files: none for the defaults. */
@@ -123,7 +128,7 @@ public final class Experiments {
         return (qmaxSeconds > 0 ? "-qmax" + qmaxSeconds : "") + (kvPageBytes > 0 ? "-pages" + kvPageBytes : "")
                 + (kvSwapBytesPerGpu != dev.aegaeon.sim.Trace.DEFAULT_KV_SWAP_BYTES_PER_GPU
                         ? "-swap" + (kvSwapBytesPerGpu == Long.MAX_VALUE ? "unbounded" : kvSwapBytesPerGpu) : "")
-                + (layout == Layout.DISAGGREGATED ? "" : "-" + layout.name().toLowerCase(java.util.Locale.ROOT));
+                + (layout == Layout.DISAGGREGATED ? "" : "-" + layout.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
     }
 
     /** e1 sweeps 16..n models in steps of 8 (default 128). */
@@ -275,7 +280,7 @@ public final class Experiments {
         SchedulerFactory ours = prefillGpus < 0 ? Policies.colocated(gpus, 1, gpu, ours())
                 : prefillGpus == 0 ? oursOn(gpus, 1, gpu)
                 : layout == Layout.HYBRID ? Policies.aegaeonHybrid(prefillGpus, gpus - prefillGpus, 1, gpu, ours())
-                : Policies.aegaeon(prefillGpus, gpus - prefillGpus, 1, gpu, ours());
+                : Policies.aegaeon(prefillGpus, gpus - prefillGpus, 1, gpu, ours().withPrefillDecodesWhenIdle(layout == Layout.IDLE_DECODE));
         return "e1 at " + n + " models, seed " + seed + ", load " + loadBytesPerSecond / 1e9 + " GB/s\n"
                 + E1Diagnosis.run(trace, cost, ours, DRAIN) + E1Diagnosis.run(trace, cost, Policies.requestLevel(gpus, 1, gpu), DRAIN);
     }
@@ -401,7 +406,8 @@ public final class Experiments {
     /**
      * e4: two H100s of one host, Qwen2.5-7B-shaped models at 0.1 req/s each, in each layout the
      * platform has: colocated, disaggregated (one prefill GPU, one decode GPU), hybrid (one prefill
-     * GPU, one that decodes and prefills too) and request-level on both.
+     * GPU, one that decodes and prefills too), idle-decode (disaggregated, the prefill GPU decoding
+     * what it prefilled while nothing is queued there) and request-level on both.
      */
     public String e4() throws IOException {
         GpuKind gpu = GpuKind.H100;
@@ -415,7 +421,9 @@ public final class Experiments {
             Trace trace = sevenBs(n, rate);
             for (SchedulerFactory p : List.of(Policies.colocated(2, 1, gpu, ours()),
                     Policies.named("aegaeon-disaggregated", Policies.aegaeon(1, 1, 1, gpu, ours())),
-                    Policies.named("aegaeon-hybrid", Policies.aegaeonHybrid(1, 1, 1, gpu, ours())), Policies.requestLevel(2, 1, gpu))) {
+                    Policies.named("aegaeon-hybrid", Policies.aegaeonHybrid(1, 1, 1, gpu, ours())),
+                    Policies.named("aegaeon-idle-decode", Policies.aegaeon(1, 1, 1, gpu, ours().withPrefillDecodesWhenIdle(true))),
+                    Policies.requestLevel(2, 1, gpu))) {
                 Row r = logged(new Row(name4, p.name(), n, rate, 2, runE3(trace, gpu, p), duration));
                 rows.add(r);
                 series.computeIfAbsent(p.name(), k -> new TreeMap<>()).put((double) n, r.result().slo().attainment());

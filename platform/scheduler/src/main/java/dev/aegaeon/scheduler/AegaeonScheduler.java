@@ -59,10 +59,13 @@ public final class AegaeonScheduler implements PoolScheduler {
     private final InstanceMemory memory;
     private final PrefillPlanner prefill;
     private final DecodeRounds rounds;
+    /** PREFILL instances decode their own requests while no prefill is queued there ({@link SchedulerConfig#prefillDecodesWhenIdle}). */
+    private final boolean prefillDecodesWhenIdle;
 
     public AegaeonScheduler(Clock clock, CostModel cost, List<ModelSpec> modelSpecs, List<InstanceSpec> instanceSpecs,
                             SchedulerConfig config, SchedulerListener listener) {
         this.clock = clock;
+        this.prefillDecodesWhenIdle = config.prefillDecodesWhenIdle();
         this.listener = listener == null ? SchedulerListener.NONE : listener;
         this.memory = new InstanceMemory(clock, config, this.listener, models, d -> out.add(d));
         RoundEstimates estimates = new RoundEstimates(cost, config);
@@ -262,6 +265,7 @@ public final class AegaeonScheduler implements PoolScheduler {
         dirty.add(inst);
         double t = now();
         List<Req> handoff = new ArrayList<>();
+        boolean decodeHere = inst.spec.role() == InstanceSpec.Role.COLOCATED || decodesWhileIdle(inst);
         for (Req r : g.members) {
             r.inFlight = false;
             r.group = null;
@@ -273,7 +277,7 @@ public final class AegaeonScheduler implements PoolScheduler {
             listener.onToken(r.id(), 0, t);
             if (e.finished().contains(r.id()) || r.tokens >= r.spec.maxOutputTokens()) {
                 finish(r, RequestState.FINISHED);
-            } else if (inst.spec.role() == InstanceSpec.Role.COLOCATED) {
+            } else if (decodeHere) {
                 r.state = RequestState.DECODING;
                 inst.batchFor(r.model).add(r);
             } else {
@@ -369,10 +373,46 @@ public final class AegaeonScheduler implements PoolScheduler {
     private void pump(InstanceState inst) {
         if (inst.busy) return;
         switch (inst.spec.role()) {
-            case PREFILL -> prefill.pumpPrefill(inst);
+            case PREFILL -> {
+                if (prefillDecodesWhenIdle && !inst.order.isEmpty()) {
+                    if (prefill.firstLiveGroup(inst) == null) {
+                        rounds.pumpDecode(inst, rounds.selectBatch(inst));
+                        return;
+                    }
+                    handOffLocalDecodes(inst); // a prefill is queued: it comes first
+                }
+                prefill.pumpPrefill(inst);
+            }
             case DECODE -> rounds.pumpDecode(inst, rounds.selectBatch(inst));
             case COLOCATED -> pumpColocated(inst);
         }
+    }
+
+    /** A PREFILL instance with nothing queued to prefill (and the option on) decodes the group it just prefilled. */
+    private boolean decodesWhileIdle(InstanceState inst) {
+        return prefillDecodesWhenIdle && inst.spec.role() == InstanceSpec.Role.PREFILL && prefill.firstLiveGroup(inst) == null;
+    }
+
+    /**
+     * Hands every request a PREFILL instance decodes to the decode instances, as after a prefill:
+     * KV on the device is swapped out first, KV already in host memory goes to a decoder at once.
+     * Requests in the middle of a swap stay until it lands and go at the next pump.
+     */
+    private void handOffLocalDecodes(InstanceState inst) {
+        List<Req> onDevice = new ArrayList<>();
+        for (DecodeBatch b : List.copyOf(inst.order)) {
+            for (Req r : List.copyOf(b.members)) {
+                if (r.inFlight) continue;
+                b.remove(r);
+                if (r.onDevice()) {
+                    onDevice.add(r);
+                } else {
+                    handToDecoder(r);
+                }
+            }
+        }
+        inst.pruneRound();
+        if (!onDevice.isEmpty()) memory.swapOut(inst, onDevice);
     }
 
     private void pumpColocated(InstanceState inst) {

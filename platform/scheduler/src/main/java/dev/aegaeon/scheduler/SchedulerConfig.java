@@ -21,9 +21,19 @@ package dev.aegaeon.scheduler;
  *                         It lifts the paper's attainment past capacity but makes every stream
  *                         stall for up to a round there (TBT p99 of seconds), lowering the share
  *                         of requests that meet both SLOs on one GPU (tests/bench/README.md)
+ * @param prefillDecodesWhenIdle beyond the paper, off by default: a PREFILL instance whose prefill
+ *                         queue is empty when a group finishes keeps that group's requests and
+ *                         decodes them itself, and hands them to the decode instances as soon as a
+ *                         prefill is queued there again; false = every request is handed off at once
  */
 public record SchedulerConfig(int maxGroupSize, int maxDecodeBatch, double qmaxSeconds, boolean multiResident,
-                              boolean keepKvResident, double urgencyFactor, boolean ttftBoundedRounds) {
+                              boolean keepKvResident, double urgencyFactor, boolean ttftBoundedRounds,
+                              boolean prefillDecodesWhenIdle) {
+    public SchedulerConfig(int maxGroupSize, int maxDecodeBatch, double qmaxSeconds, boolean multiResident,
+                           boolean keepKvResident, double urgencyFactor, boolean ttftBoundedRounds) {
+        this(maxGroupSize, maxDecodeBatch, qmaxSeconds, multiResident, keepKvResident, urgencyFactor, ttftBoundedRounds, false);
+    }
+
     public SchedulerConfig {
         if (maxGroupSize < 1) throw new IllegalArgumentException("maxGroupSize must be >= 1");
         if (maxDecodeBatch < 1) throw new IllegalArgumentException("maxDecodeBatch must be >= 1");
@@ -42,19 +52,25 @@ public record SchedulerConfig(int maxGroupSize, int maxDecodeBatch, double qmaxS
     }
 
     public SchedulerConfig withMultiResident(boolean on) {
-        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, on, keepKvResident, urgencyFactor, ttftBoundedRounds);
+        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, on, keepKvResident, urgencyFactor, ttftBoundedRounds, prefillDecodesWhenIdle);
     }
 
     /** The same with another cap on one batch's decode quota (replays of the e2e runs favour 2 s over the paper's 4 s). */
     public SchedulerConfig withQmaxSeconds(double seconds) {
-        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, seconds, multiResident, keepKvResident, urgencyFactor, ttftBoundedRounds);
+        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, seconds, multiResident, keepKvResident, urgencyFactor, ttftBoundedRounds, prefillDecodesWhenIdle);
     }
 
     public SchedulerConfig withKeepKvResident(boolean on) {
-        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, multiResident, on, urgencyFactor, ttftBoundedRounds);
+        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, multiResident, on, urgencyFactor, ttftBoundedRounds, prefillDecodesWhenIdle);
     }
 
     public SchedulerConfig withTtftBoundedRounds(boolean on) {
-        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, multiResident, keepKvResident, urgencyFactor, on);
+        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, multiResident, keepKvResident, urgencyFactor, on,
+                prefillDecodesWhenIdle);
+    }
+
+    public SchedulerConfig withPrefillDecodesWhenIdle(boolean on) {
+        return new SchedulerConfig(maxGroupSize, maxDecodeBatch, qmaxSeconds, multiResident, keepKvResident, urgencyFactor,
+                ttftBoundedRounds, on);
     }
 }

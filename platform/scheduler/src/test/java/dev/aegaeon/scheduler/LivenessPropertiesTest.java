@@ -45,8 +45,10 @@ class LivenessPropertiesTest {
                     }
                     FixedCost cost = new FixedCost(0.05, 0.02, 0.4, 2e-11);
                     MiniSim sim = new MiniSim(cost);
-                    AegaeonScheduler s = new AegaeonScheduler(sim.clock, cost, models, inst,
-                            paperMode ? SchedulerConfig.paper() : SchedulerConfig.defaults(), null);
+                    // Half the disaggregated cases also let the prefill instance decode while idle.
+                    boolean idleDecode = !colocated && seed % 2 == 1;
+                    SchedulerConfig config = (paperMode ? SchedulerConfig.paper() : SchedulerConfig.defaults()).withPrefillDecodesWhenIdle(idleDecode);
+                    AegaeonScheduler s = new AegaeonScheduler(sim.clock, cost, models, inst, config, null);
                     sim.scheduler = s;
                     int requests = 25;
                     for (int id = 0; id < requests; id++) {
@@ -62,7 +64,7 @@ class LivenessPropertiesTest {
                         assertEquals(s.liveRequests(), work, "live requests vs work on the instances at t=" + sim.clock.now);
                         if (s.liveRequests() > 0 && sim.outstanding() == 0) {
                             fail("t=" + sim.clock.now + ": " + s.liveRequests() + " live request(s) and no decision outstanding (seed " + seed
-                                    + ", " + n + " instances, colocated " + colocated + ", paper " + paperMode + ")");
+                                    + ", " + n + " instances, colocated " + colocated + ", paper " + paperMode + ", idle decode " + idleDecode + ")");
                         }
                     };
                     sim.run(100_000);

@@ -70,6 +70,16 @@ class PoolDeviceKeysTest {
     }
 
     @Test
+    void prefillDecodesWhenIdleKeyIsOffUnlessTurnedOnAndRefusesNonsense() {
+        var d = dev.aegaeon.scheduler.SchedulerConfig.defaults();
+        assertFalse(PoolBackendFactory.scheduler(config(Map.of()), d).prefillDecodesWhenIdle());
+        assertTrue(PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.prefill-decodes-when-idle", "TRUE ")), d).prefillDecodesWhenIdle());
+        var bad = assertThrows(IllegalArgumentException.class,
+                () -> PoolBackendFactory.scheduler(config(Map.of("aegaeon.pool.prefill-decodes-when-idle", "1")), d));
+        assertTrue(bad.getMessage().contains("aegaeon.pool.prefill-decodes-when-idle"), bad.getMessage());
+    }
+
+    @Test
     void peerHandoffKeyIsOnUnlessTurnedOffAndRefusesNonsense() {
         assertEquals(true, PoolBackendFactory.peerHandoff(config(Map.of())));
         assertEquals(true, PoolBackendFactory.peerHandoff(config(Map.of("aegaeon.pool.peer-handoff", " True"))));

@@ -115,6 +115,40 @@ class MultiDeviceTest {
         }
     }
 
+    /**
+     * The hybrid role of a disaggregated pool (aegaeon.pool.prefill-decodes-when-idle): the prefill
+     * device decodes what it prefilled while nothing else is queued and hands the rest on, peer to
+     * peer or through host memory; every request's tokens are still exactly its model's alone, and
+     * every hand-off (some requests after tokens decoded on the prefill device) counts once.
+     */
+    @ParameterizedTest(name = "peer hand-off {0}")
+    @CsvSource({"false", "true"})
+    void prefillDeviceDecodingWhileIdleMatchesEachModelAlone(boolean peerHandoff) throws Exception {
+        ModelPool pool = new ModelPool(Reference.options().withDevices(DeviceLayout.disaggregated(2, 1)).withPeerHandoff(peerHandoff)
+                .withScheduler(dev.aegaeon.scheduler.SchedulerConfig.defaults().withPrefillDecodesWhenIdle(true)));
+        for (int m = 0; m < SHAPES.length; m++) pool.register(Reference.synthetic("m" + m, SHAPES[m], SEED + m));
+        try (pool) {
+            Run run = submitInterleaved(pool, 4);
+            assertSoloTokens(run);
+            int onPrefillDevice = 0, handedOn = 0;
+            for (ThreadRecordingSink sink : run.sinks) {
+                assertEquals(0, deviceOf(sink.threads.getFirst()), "the first token comes from the prefill device");
+                List<String> later = sink.threads.subList(1, sink.threads.size());
+                if (later.stream().anyMatch(t -> deviceOf(t) == 0)) onPrefillDevice++;
+                if (later.stream().anyMatch(t -> deviceOf(t) == 1)) handedOn++;
+                for (int i = 1; i < later.size(); i++) {
+                    assertTrue(deviceOf(later.get(i - 1)) <= deviceOf(later.get(i)), "never back to the prefill device: " + later);
+                }
+            }
+            assertTrue(onPrefillDevice > 0, "the last group prefilled finds nothing queued and decodes where it is");
+            assertEquals(handedOn, pool.handoffStats().count(), "one hand-off per request decoded on the decode device");
+            for (int m = 0; m < SHAPES.length; m++) {
+                CancellationTest.awaitIdle(pool, "m" + m);
+                for (int i = 0; i < 2; i++) assertEquals(0, pool.kvBlocksUsed("m" + m, i), "all KV released on device " + i);
+            }
+        }
+    }
+
     @Test
     void colocatedAcrossTwoDevicesMatchesEachModelAloneWithoutHandOffs() throws Exception {
         try (ModelPool pool = pool(DeviceLayout.colocated(2))) {
