@@ -73,9 +73,11 @@ public final class CudaDevice implements AutoCloseable {
         long memoryBytes = (long) (free[0] * config.memoryShareOfFree()) & ~((1L << 21) - 1);
         if (config.onDemandMemory()) {
             this.chunks = new ChunkBudget(new CudaChunkDriver(context, ordinal), memoryBytes);
-            // Any stream may use a weight region (a load still copying into it): wait for all before an unmap.
             // Freed weights' chunks stay mapped as spares: the next model's load lands there without a map.
-            this.arena = DeviceArena.onDemand(chunks, memoryBytes, this::synchronizeAll, true);
+            // The arena unmaps only spares (when a commit finds the budget short) and at close, so its wait
+            // skips the load stream: a weight is freed only after its own copy landed (CudaWeights waits for
+            // the load stream first), and a KV commit on the compute thread must not wait behind a load.
+            this.arena = DeviceArena.onDemand(chunks, memoryBytes, this::synchronizeComputeAndSwap, true);
         } else {
             this.chunks = null;
             this.arena = DeviceArena.allocated(memoryBytes);
@@ -152,10 +154,11 @@ public final class CudaDevice implements AutoCloseable {
         ops.graphs().flushThen(() -> cuStreamSynchronize(compute));
     }
 
-    /** As {@link #synchronize}, for every stream of the context. */
-    public void synchronizeAll() {
+    /** As {@link #synchronize}, and the swap stream too: every stream but the load stream is idle after it. */
+    public void synchronizeComputeAndSwap() {
         makeCurrent();
-        ops.graphs().flushThen(jcuda.driver.JCudaDriver::cuCtxSynchronize);
+        synchronize();
+        cuStreamSynchronize(swap);
     }
 
     /** Pinned host memory (page-locked, so copies run at full PCIe speed and asynchronously). */
