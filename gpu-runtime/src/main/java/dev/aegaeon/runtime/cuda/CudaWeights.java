@@ -30,7 +30,7 @@ final class CudaWeights implements AutoCloseable {
     private final CUstream compute;
     private final HostModelCache hostCache;
     private final HostCacheKeys hostKeys = new HostCacheKeys();
-    /** Marks the compute stream's queue when a model's weights are released (see {@link #releaseAll}). */
+    /** Marks the compute stream's queue when weights are evicted (see {@link #evictAll}). */
     private final CUevent computeDrained;
 
     CudaWeights(CudaDevice dev, long hostCacheBytes) {
@@ -62,48 +62,41 @@ final class CudaWeights implements AutoCloseable {
     }
 
     /** Frees {@code w}'s VRAM after every queued use and load, keeping its pinned host copy. */
-    void evict(CudaWeight w) {
-        if (!w.resident()) return;
-        dev.makeCurrent();
-        dev.synchronize();
-        cuStreamSynchronize(dev.loadStream());
-        if (w.f32Copy != null) dev.arena().free(w.f32Copy);
-        w.f32Copy = null;
-        dev.arena().free(w.device);
-        w.device = null;
-        w.pending = false;
-    }
+    void evict(CudaWeight w) { evictAll(List.of(w)); }
 
     /** Evicts {@code w} and drops its reference to the host copy. */
-    void release(CudaWeight w) {
-        evict(w);
-        hostCache.unref(w.host);
+    void release(CudaWeight w) { releaseAll(List.of(w)); }
+
+    /** Evicts a model's weights together and drops their references to the host copies. */
+    synchronized void releaseAll(List<CudaWeight> ws) {
+        evictAll(ws);
+        for (CudaWeight w : ws) hostCache.unref(w.host);
     }
 
     /**
-     * Releases a model's weights together: one wait for the steps queued before now and for the
-     * queued loads, then every region freed at once (on demand: one wait before all the unmaps), where
-     * {@link #release} per weight waits for both streams each time, about 340 times for a 7B model.
-     * The event is recorded under the step recorder's lock, so no graph capture of the compute
-     * thread's step is in progress when it is queued.
+     * Frees the VRAM of every resident weight of {@code ws}: one wait for the steps queued before now
+     * and for the queued loads, then every region freed at once (on demand: one decommit), instead of
+     * both waits per weight, about 340 times for a 7B model. The event is recorded under the step
+     * recorder's lock, so no graph capture of the compute thread's step is in progress when it is
+     * queued, and waited for outside it, so the compute thread keeps recording meanwhile.
      */
-    synchronized void releaseAll(List<CudaWeight> ws) {
-        dev.makeCurrent();
-        dev.ops().graphs().flushThen(() -> cuEventRecord(computeDrained, compute));
-        cuEventSynchronize(computeDrained);
-        cuStreamSynchronize(dev.loadStream());
+    private synchronized void evictAll(List<CudaWeight> ws) {
         List<DeviceRegion> regions = new ArrayList<>(ws.size());
         for (CudaWeight w : ws) {
             if (w.resident()) regions.add(w.device);
             if (w.f32Copy != null) regions.add(w.f32Copy);
         }
+        if (regions.isEmpty()) return;
+        dev.makeCurrent();
+        dev.ops().graphs().flushThen(() -> cuEventRecord(computeDrained, compute));
+        cuEventSynchronize(computeDrained);
+        cuStreamSynchronize(dev.loadStream());
         dev.arena().freeAll(regions); // throws with nothing freed: the weights stay resident
         for (CudaWeight w : ws) {
             w.device = null;
             w.f32Copy = null;
             w.pending = false;
         }
-        for (CudaWeight w : ws) hostCache.unref(w.host);
     }
 
     /** Blocks until every queued weight load has landed. */

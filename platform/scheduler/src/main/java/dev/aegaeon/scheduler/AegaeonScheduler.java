@@ -375,7 +375,7 @@ public final class AegaeonScheduler implements PoolScheduler {
         switch (inst.spec.role()) {
             case PREFILL -> {
                 if (prefillDecodesWhenIdle && !inst.order.isEmpty()) {
-                    if (prefill.firstLiveGroup(inst) == null) {
+                    if (nothingQueued(inst)) {
                         rounds.pumpDecode(inst, rounds.selectBatch(inst));
                         return;
                     }
@@ -390,8 +390,10 @@ public final class AegaeonScheduler implements PoolScheduler {
 
     /** A PREFILL instance with nothing queued to prefill (and the option on) decodes the group it just prefilled. */
     private boolean decodesWhileIdle(InstanceState inst) {
-        return prefillDecodesWhenIdle && inst.spec.role() == InstanceSpec.Role.PREFILL && prefill.firstLiveGroup(inst) == null;
+        return prefillDecodesWhenIdle && inst.spec.role() == InstanceSpec.Role.PREFILL && nothingQueued(inst);
     }
+
+    private boolean nothingQueued(InstanceState inst) { return prefill.firstLiveGroup(inst) == null; }
 
     /**
      * Hands every request a PREFILL instance decodes to the decode instances, as after a prefill:

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 /**
  * The KV caches allocated on one device and not yet freed, oldest first: each one a weight-pool
@@ -41,10 +40,7 @@ public final class KvCaches {
         if (dev.chunks().isEmpty()) return allocate(shape);
         ChunkBudget budget = dev.chunks().get();
         // Blocks are freed on the compute thread after their step; a swap-out has read them on the swap stream.
-        OnDemandSpan span = new OnDemandSpan(budget, CudaKvCache.bytesFor(shape), () -> {
-            dev.synchronize();
-            cuStreamSynchronize(dev.swapStream());
-        });
+        OnDemandSpan span = new OnDemandSpan(budget, CudaKvCache.bytesFor(shape), dev::synchronizeComputeAndSwap);
         CudaKvCache c = CudaKvCache.growing(shape, span);
         live.add(c);
         return c;

@@ -35,7 +35,6 @@ public final class OnDemandSpan implements AutoCloseable {
     private final ChunkDriver.Chunk[] mapped;
     private final boolean keepSpares;
     private int mappedCount;
-    private int spareCount;
     private boolean closed;
 
     /**
@@ -92,10 +91,10 @@ public final class OnDemandSpan implements AutoCloseable {
 
     private synchronized boolean tryCommit(long[] offsets, long length) {
         checkOpen();
-        BitSet fresh = new BitSet(), spares = new BitSet();
+        BitSet fresh = new BitSet();
         for (long offset : offsets) {
             for (int i = firstChunk(offset, length), last = lastChunk(offset, length); i <= last; i++) {
-                if (users[i] == 0) (mapped[i] == null ? fresh : spares).set(i);
+                if (mapped[i] == null) fresh.set(i); // a spare (mapped, no users) is reused as it is
             }
         }
         List<ChunkDriver.Chunk> taken = new ArrayList<>(fresh.cardinality());
@@ -123,7 +122,6 @@ public final class OnDemandSpan implements AutoCloseable {
         for (long offset : offsets) {
             for (int i = firstChunk(offset, length), last = lastChunk(offset, length); i <= last; i++) users[i]++;
         }
-        spareCount -= spares.cardinality();
         return true;
     }
 
@@ -150,18 +148,11 @@ public final class OnDemandSpan implements AutoCloseable {
             if (users[e.getKey()] < e.getValue()) throw new IllegalStateException("decommitting bytes of chunk " + e.getKey() + " that are not committed");
         }
         // Wait before changing anything: a wait that fails leaves every count and mapping as it was.
-        for (var e : ends.entrySet()) {
-            if (!keepSpares && users[e.getKey()] == e.getValue()) {
-                quiesce.run();
-                break;
-            }
-        }
+        if (!keepSpares && ends.entrySet().stream().anyMatch(e -> users[e.getKey()] == e.getValue())) quiesce.run();
         for (var e : ends.entrySet()) {
             int i = e.getKey();
             users[i] -= e.getValue();
-            if (users[i] > 0) continue;
-            if (keepSpares) spareCount++;
-            else unmap(i);
+            if (users[i] == 0 && !keepSpares) unmap(i);
         }
     }
 
@@ -169,11 +160,15 @@ public final class OnDemandSpan implements AutoCloseable {
     public synchronized int mappedChunks() { return mappedCount; }
 
     /** Chunks mapped with no committed range on them, kept for reuse. */
-    public synchronized int spareChunks() { return spareCount; }
+    public synchronized int spareChunks() {
+        int n = 0;
+        for (int i = 0; i < users.length; i++) if (users[i] == 0 && mapped[i] != null) n++;
+        return n;
+    }
 
     /** Unmaps every spare (one wait first) and returns it to the budget; how many. Never called under another span's lock. */
     synchronized int reclaimSpares() {
-        if (closed || spareCount == 0) return 0;
+        if (closed || spareChunks() == 0) return 0;
         quiesce.run();
         int n = 0;
         for (int i = 0; i < users.length; i++) {
@@ -182,7 +177,6 @@ public final class OnDemandSpan implements AutoCloseable {
                 n++;
             }
         }
-        spareCount = 0;
         return n;
     }
 
@@ -196,7 +190,6 @@ public final class OnDemandSpan implements AutoCloseable {
             users[i] = 0;
         }
         driver.unreserve(reservation);
-        spareCount = 0;
         closed = true;
         if (keepSpares) budget.removeSpareHolder(this);
     }
