@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # On the device: the CUDA conformance suite and both parities (run-conformance.sh) once per kernel
 # path, and which kernel images each run loaded:
-#   auto     the card's own images (on an H100/H200: sm_90 SASS + the sm_90a wgmma module)
-#   generic  -Daegaeon.cuda.kernelArch=GENERIC: the compute_80 PTX JIT-compiled by the driver, wgmma
-#            off: the code path of A100, A10G, L4, L40S and RTX cards, proven on this card
-#   cublaslt the card's own images with -Daegaeon.cuda.gemmLibrary=CUBLASLT: the suite and both model
-#            parities with the products on cuBLASLt (what making it the default needs)
+#   auto     the card's own images (on an H100/H200: sm_90 SASS + the sm_90a wgmma module) and the
+#            shipped defaults (products on cuBLASLt where found, prefill attention on tensor cores)
+#   generic  -Daegaeon.cuda.kernelArch=GENERIC -Daegaeon.cuda.gemmLibrary=OWN: the compute_80 PTX
+#            JIT-compiled by the driver, wgmma off, every product on our kernels: the code path of
+#            A100, A10G, L4, L40S and RTX cards without cuBLASLt, proven on this card
+#   own      the card's own images with our kernels only (gemmLibrary=OWN, prefillAttentionMma=false):
+#            the oracle path, and the defaults before 2026-12-07
 #   on-demand the card's own images with -Daegaeon.cuda.deviceMemory=ON_DEMAND: weights and KV
 #            mapped chunk by chunk from one budget (OnDemandMemoryTest runs in every mode; here the
 #            whole suite and both parities run over on-demand memory, what making it the default needs)
-#   fast     the card's own images with cuBLASLt products and prefill attention on
-#            prefill_attention_mma.cu (both experimental): the candidate defaults of issue 20
-#   tests/bench/run-arch-check.sh STAGE [OUT] [MODE...]     (MODE auto|generic|cublaslt|on-demand|fast, default auto generic; OUT default $OUT or ./arch-check-out)
+#   fast     cuBLASLt products and prefill attention on prefill_attention_mma.cu named explicitly (the
+#            defaults since 2026-12-07; for stages built before then)
+#   tests/bench/run-arch-check.sh STAGE [OUT] [MODE...]     (MODE auto|generic|own|on-demand|fast, default auto generic; OUT default $OUT or ./arch-check-out)
 # BENCH=1 also runs the kernel bench (run-kernel-bench.sh) per mode and sets the headline figures
 # side by side; CONFORMANCE=0 leaves the conformance runs out (the two benches fit one device call).
 # Stage without a baseline (stage-gpu.sh OUT): an older runtime rejects kernelArch.
@@ -34,11 +36,11 @@ for mode in "${modes[@]}"; do
   mkdir -p "$o"
   case "$mode" in
     auto) opts=${JAVA_TOOL_OPTIONS:-} ;;
-    generic) opts="-Daegaeon.cuda.kernelArch=GENERIC ${JAVA_TOOL_OPTIONS:-}" ;;
-    cublaslt) opts="-Daegaeon.cuda.gemmLibrary=CUBLASLT ${JAVA_TOOL_OPTIONS:-}" ;;
+    generic) opts="-Daegaeon.cuda.kernelArch=GENERIC -Daegaeon.cuda.gemmLibrary=OWN ${JAVA_TOOL_OPTIONS:-}" ;;
+    own) opts="-Daegaeon.cuda.gemmLibrary=OWN -Daegaeon.cuda.prefillAttentionMma=false ${JAVA_TOOL_OPTIONS:-}" ;;
     on-demand) opts="-Daegaeon.cuda.deviceMemory=ON_DEMAND ${JAVA_TOOL_OPTIONS:-}" ;;
     fast) opts="-Daegaeon.cuda.gemmLibrary=CUBLASLT -Daegaeon.cuda.prefillAttentionMma=true ${JAVA_TOOL_OPTIONS:-}" ;;
-    *) echo "unknown mode $mode (auto, generic, cublaslt, on-demand or fast)" >&2; exit 2 ;;
+    *) echo "unknown mode $mode (auto, generic, own, on-demand or fast)" >&2; exit 2 ;;
   esac
   echo "=== $mode ==="
   if [ "${CONFORMANCE:-1}" = 1 ]; then

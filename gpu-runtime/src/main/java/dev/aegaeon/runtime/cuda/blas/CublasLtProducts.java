@@ -22,7 +22,7 @@ public final class CublasLtProducts {
     public static Optional<CublasLtMatmul> open() {
         Optional<CublasLtLibrary> lib = CublasLtLibrary.find();
         if (lib.isEmpty()) {
-            LOG.warning("gemmLibrary=CUBLASLT asked for, our GEMM kernels stay: " + CublasLtLibrary.whyAbsent());
+            LOG.warning("gemmLibrary=CUBLASLT: no usable cuBLASLt, matrix products on our GEMM kernels: " + CublasLtLibrary.whyAbsent());
             return Optional.empty();
         }
         try {
@@ -32,7 +32,7 @@ public final class CublasLtProducts {
             LOG.info("matrix products of more than 8 rows on cuBLASLt (" + lib.get().origin() + ")");
             return Optional.of(m);
         } catch (RuntimeException e) {
-            LOG.warning("gemmLibrary=CUBLASLT asked for, our GEMM kernels stay: " + e.getMessage());
+            LOG.warning("gemmLibrary=CUBLASLT: no usable cuBLASLt, matrix products on our GEMM kernels: " + e.getMessage());
             return Optional.empty();
         }
     }

@@ -33,10 +33,10 @@ import java.util.stream.Collectors;
  * @param splitKvDecode        decode attention split over keys (flash-decoding) where the shape allows
  * @param splitKvMma           the split attention's first pass on tensor cores (head sizes 64, 128)
  * @param fusedBf16Operands    norms and silu_mul write the next product's bf16 operand in the same pass
- * @param prefillAttentionMma  experimental: prefill attention on prefill_attention_mma.cu (head sizes 64, 128)
+ * @param prefillAttentionMma  prefill attention on prefill_attention_mma.cu (head sizes 64, 128), else on attention.cu
  * @param pinnedKvCopies       KV swaps through a pinned staging buffer instead of pageable per-block copies
  * @param kvStagingBytes       size of that pinned staging buffer
- * @param gemmLibrary          experimental: products of more than 8 rows on cuBLASLt (decode steps' too, inside their graphs)
+ * @param gemmLibrary          products of more than 8 rows on cuBLASLt where it is found (decode steps' too, inside their graphs)
  * @param kernelArch           which kernel images load: the device's own (AUTO) or the generic PTX path (GENERIC)
  * @param deviceMemory         experimental: the weight pool as one allocation, or weights and KV mapped on demand from one budget
  */
@@ -109,10 +109,10 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             new Key("swapAbMinRows", "8", false, "fewest rows that take the swap-AB kernel (2..129); 8: decode batch 8 on an H100 8.08 ms against 10.49 on the GEMV"),
             new Key("swapAbMaxRows", "8", false, "most rows that take the swap-AB kernel (2..128); 8: from 9 rows the tiles measured faster (16 rows 9.70 ms against 10.50)"),
             new Key("fusedBf16Operands", "true", false, "norms and silu_mul write the next product's bf16 operand in the same pass"),
-            new Key("prefillAttentionMma", "false", true, "prefill attention (head sizes 64, 128) on prefill_attention_mma.cu; conformance passes on H100 and H200, and on the H100 it takes 1.70 ms of the 7B's prefill 1,024 against 9.22; off by default until the model parities pass with it"),
+            new Key("prefillAttentionMma", "true", false, "prefill attention (head sizes 64, 128) on prefill_attention_mma.cu, the tensor-core FlashAttention-2-style kernel (false: the scalar attention.cu kernel, the oracle); on an H100 it takes 1.82 ms of the 7B's prefill 1,024 against 8.78, and the suite and both model parities pass with it"),
             new Key("pinnedKvCopies", "true", false, "KV swaps through a pinned staging buffer; false: pageable copies block by block"),
             new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"),
-            new Key("gemmLibrary", "OWN", true, "OWN or CUBLASLT: products of more than 8 rows on NVIDIA's cuBLASLt when a libcublasLt.so is found (in recorded decode steps too, captured into their graphs); off by default until the model parities pass with it (its conformance passes on an H100; with prefillAttentionMma the 7B's prefill 1,024 takes 27.75 ms against 38.76)"),
+            new Key("gemmLibrary", "CUBLASLT", false, "CUBLASLT or OWN: products of more than 8 rows on NVIDIA's cuBLASLt when a libcublasLt.so is found (in recorded decode steps too, captured into their graphs; bf16 biases in its epilogue), else on our kernels with one warning; OWN: our kernels always (the oracle). On an H100 with prefillAttentionMma the 7B's prefill 1,024 takes 27.3 ms against 38.8, decode batch 64 7.8 against 11.1"),
             new Key("kernelArch", "AUTO", false, "AUTO: the GPU's own kernel images (sm_90a wgmma on Hopper); GENERIC: the compute_80 PTX, wgmma off (the Ampere path on any card)"),
             new Key("deviceMemory", "ONE_ALLOCATION", true, "ONE_ALLOCATION or ON_DEMAND: weights and KV mapped chunk by chunk from one budget per device (CUDA virtual memory), so KV caches grow with use and every model shares the memory the weights leave; freed weight chunks stay mapped for the next model; its conformance passes on an H100"));
 
@@ -195,9 +195,9 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 + " excludeTiles=" + excludeTiles + " gemvWide=" + gemvWide + " gemvBlockRows=" + gemvBlockRows + " gqaDecode=" + gqaDecode
                 + " splitKvDecode=" + splitKvDecode + " splitKvMma=" + splitKvMma + " swapAbDecode=" + swapAbDecode
                 + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " swapAbMaxRows=" + swapAbMaxRows + " fusedBf16Operands=" + fusedBf16Operands
-                + " prefillAttentionMma=" + prefillAttentionMma + (prefillAttentionMma ? "(experimental)" : "")
+                + " prefillAttentionMma=" + prefillAttentionMma
                 + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes + " kernelArch=" + kernelArch
-                + " gemmLibrary=" + gemmLibrary + (gemmLibrary == GemmLibrary.CUBLASLT ? "(experimental)" : "")
+                + " gemmLibrary=" + gemmLibrary
                 + " deviceMemory=" + deviceMemory + (deviceMemory == DeviceMemory.ON_DEMAND ? "(experimental)" : "");
     }
 

@@ -50,8 +50,8 @@ class CudaOptionsTest {
                 assertTrue(java.util.Set.of("false", "OWN", "ONE_ALLOCATION").contains(k.defaultValue()), k.name() + " is experimental, so off by default");
             }
         }
-        assertFalse(d.prefillAttentionMma());
-        assertEquals(CudaOptions.GemmLibrary.OWN, d.gemmLibrary(), "our kernels unless cuBLASLt is asked for");
+        assertTrue(d.prefillAttentionMma(), "the tensor-core prefill attention passed the suite and both parities on an H100");
+        assertEquals(CudaOptions.GemmLibrary.CUBLASLT, d.gemmLibrary(), "cuBLASLt where found: the suite and both parities passed with it");
         assertEquals(CudaOptions.DeviceMemory.ONE_ALLOCATION, d.deviceMemory(), "memory on demand has not run on a GPU");
     }
 
@@ -62,7 +62,9 @@ class CudaOptionsTest {
         p.setProperty("aegaeon.cuda.excludeTiles", "gemm_wgmma_128x256, gemm_mma_128x256_k64");
         p.setProperty("aegaeon.cuda.gqaDecode", "auto");
         p.setProperty("aegaeon.cuda.stepGraphs", "0");
-        p.setProperty("aegaeon.cuda.prefillAttentionMma", "true");
+        p.setProperty("aegaeon.cuda.prefillAttentionMma", "false");
+        p.setProperty("aegaeon.cuda.gemmLibrary", "own");
+        p.setProperty("aegaeon.cuda.deviceMemory", "on_demand");
         p.setProperty("aegaeon.cuda.kernelArch", "generic");
         CudaOptions o = CudaOptions.from(p);
         assertEquals(CudaOptions.KernelArch.GENERIC, o.kernelArch());
@@ -71,8 +73,10 @@ class CudaOptionsTest {
         assertEquals(java.util.Set.of("gemm_wgmma_128x256", "gemm_mma_128x256_k64"), o.excludeTiles());
         assertEquals(CudaOptions.GqaDecode.AUTO, o.gqaDecode());
         assertEquals(0, o.stepGraphs());
-        assertTrue(o.prefillAttentionMma());
-        assertTrue(o.summary().contains("prefillAttentionMma=true(experimental)"), o.summary());
+        assertFalse(o.prefillAttentionMma());
+        assertEquals(CudaOptions.GemmLibrary.OWN, o.gemmLibrary());
+        assertTrue(o.summary().contains(" prefillAttentionMma=false ") && o.summary().contains(" gemmLibrary=OWN "), o.summary());
+        assertTrue(o.summary().contains("deviceMemory=ON_DEMAND(experimental)"), o.summary());
         assertFalse(o.summary().contains("\n"), "one log line");
     }
 
