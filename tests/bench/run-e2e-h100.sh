@@ -22,12 +22,14 @@
 #   TOKEN_TIMES [false]    true: every token's arrival time per request in the JSON (larger files)
 #   STAGE [.device/platform]  the staged launchers (or the first argument);  OUT [$OUT or ./e2e-out]  where results go
 #   PORT [8080];  COMMIT [git HEAD];  READY_TIMEOUT [300];  DEVICE [cuda] (cpu for a rehearsal)
+#   TRACE_DECISIONS [true] every scheduler event and the decisions it yielded in platform.log (DecisionTrace at DEBUG)
 #   DASHBOARD_EVERY [60]   seconds between saved dashboard snapshots (the last 2 minutes of every device's
 #                          timeline, OUT/e2e-POLICY/dashboard-T.json; render one here with platform/dashboard-replay.sh); 0: none
 # Budget: a point takes about warm-up + POINT_SECONDS + the time to drain (up to DRAIN) + PAUSE;
 # the device allows 600 s per command, so split NS over calls (e.g. 2,4 | 6,8 | 10,12 at 120 s).
 # Writes OUT/e2e-POLICY/: loadgen-POLICY-nN.json, loadgen-POLICY.csv, loadgen.log, platform.log,
-# gpu-monitor.csv (nvidia-smi each second), run.env. Exit status: loadgen's (3 = a point had no
+# gpu-monitor.csv (nvidia-smi each second), run.env; then packs everything but the loadgen JSON and CSV into
+# OUT/e2e-POLICY/run-files.tar.gz, since the device tool brings back only a few files a call. Exit status: loadgen's (3 = a point had no
 # successful request), or 2 when the platform did not become ready.
 set -uo pipefail
 policy=${POLICY:-aegaeon}
@@ -54,13 +56,15 @@ fi
 # One admin token for this run, given to the platform and to loadgen (which registers the functions).
 AEGAEON_ADMIN_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export AEGAEON_ADMIN_TOKEN
+trace_prop=
+[ "${TRACE_DECISIONS:-true}" = true ] && trace_prop='-Dquarkus.log.category."dev.aegaeon.worker.DecisionTrace".level=DEBUG'
 # shellcheck disable=SC2086
 "$stage/platform" -Xmx"${HEAP:-24g}" -Daegaeon.admin.token="$AEGAEON_ADMIN_TOKEN" \
   -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$port" \
   -Daegaeon.backend=pool -Daegaeon.pool.device="${DEVICE:-cuda}" -Daegaeon.pool.policy="$policy" \
   -Daegaeon.pool.memory-bytes="${MEMORY_BYTES:-64000000000}" -Daegaeon.pool.kv-tokens-per-model="${KV_TOKENS:-8192}" \
   -Daegaeon.kafka.enabled=false -Daegaeon.demo.enabled=false -Daegaeon.data-dir="$data" \
-  ${EXTRA_PROPS:-} > "$out/platform.log" 2>&1 &
+  ${trace_prop:+"$trace_prop"} ${EXTRA_PROPS:-} > "$out/platform.log" 2>&1 &
 platform_pid=$!
 dashboard_pid=
 stop() {
@@ -102,5 +106,8 @@ fi
   --rate "${RATE:-0.1}" --token-times "${TOKEN_TIMES:-false}" --card "$card" --commit "$commit" --out "$out" 2>&1 | tee "$out/loadgen.log"
 rc=${PIPESTATUS[0]}
 http_get /q/metrics > "$out/metrics-final.txt" 2>/dev/null || true
+stop; trap - EXIT
+( cd "$out" && tar czf run-files.tar.gz --exclude 'loadgen-*' --exclude run-files.tar.gz -- * && find . -maxdepth 1 -type f \
+    ! -name 'loadgen-*' ! -name run-files.tar.gz -delete )
 echo "loadgen exit status $rc; results in $out"
 exit "$rc"

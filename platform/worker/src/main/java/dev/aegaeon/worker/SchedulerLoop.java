@@ -104,10 +104,10 @@ public final class SchedulerLoop implements AutoCloseable {
                 observer.onLoad(inst, model, bytes, prefetch, time);
             }
         };
-        this.scheduler = switch (policy) {
+        this.scheduler = DecisionTrace.wrap(switch (policy) {
             case AEGAEON -> new AegaeonScheduler(clock, cost, List.of(), instances, config, listener);
             case REQUEST_LEVEL -> new RequestLevelScheduler(clock, List.of(), instances, config.maxDecodeBatch(), listener);
-        };
+        }, clock);
         this.thread = new Thread(this::run, "aegaeon-scheduler");
         thread.setDaemon(true);
         thread.start();
