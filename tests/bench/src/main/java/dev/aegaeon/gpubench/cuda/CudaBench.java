@@ -278,16 +278,11 @@ public final class CudaBench {
         json.put("decode_ms_by_splitk_policy", byWaves);
         json.put("decode_hbm_floor_ms", weightBytes / (hbm * 1e9) * 1e3);
 
-        // Prefill products (M > 128) by tile kernel at 1,024 tokens; the fastest serves the table below.
-        Map<String, Double> byTile = new LinkedHashMap<>();
-        String bestTile = dev.ops().tiles().largeName();
+        // Prefill products (M > 128) by tile kernel at 1,024 tokens; the fastest serves our path below.
         StepLayout l1024 = shift(new BenchLayouts(BLOCK, 2048 / BLOCK, config.vocabSize()).prefill(0, 1, 1024), prefillSeq * blocksPerSeq);
-        for (String tile : dev.ops().tiles().largeNames()) {
-            dev.ops().tiles().useLarge(tile);
-            byTile.put(tile, medianMs(() -> step(a, l1024, ModelRunner.Phase.PREFILL), 2, 5));
-            say("prefill 1024 tokens, %s: %.2f ms", tile, byTile.get(tile));
-            if (byTile.get(tile) < byTile.getOrDefault(bestTile, Double.MAX_VALUE)) bestTile = tile;
-        }
+        Map<String, Double> byTile = PrefillKernelBench.msByLargeTile(dev.ops(), () -> medianMs(() -> step(a, l1024, ModelRunner.Phase.PREFILL), 2, 5),
+                "prefill 1024 tokens", line -> say("%s", line));
+        String bestTile = byTile.entrySet().stream().min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(dev.ops().tiles().largeName());
         dev.ops().tiles().useLarge(bestTile);
         json.put("prefill_1024_ms_by_tile", byTile);
         json.put("prefill_tile", bestTile);
@@ -310,10 +305,13 @@ public final class CudaBench {
         }
         json.put("prefill_ms", prefillMs(a, config, prefillSeq * blocksPerSeq, ""));
         if (!skipped("cublasLt")) {
+            // The other library's figures beside the default's.
             var before = dev.ops().gemmLibrary();
+            boolean own = before == CudaOptions.GemmLibrary.CUBLASLT;
             try {
-                dev.ops().setGemmLibrary(CudaOptions.GemmLibrary.CUBLASLT);
-                json.put("prefill_ms_cublaslt", prefillMs(a, config, prefillSeq * blocksPerSeq, " (cuBLASLt)"));
+                dev.ops().setGemmLibrary(own ? CudaOptions.GemmLibrary.OWN : CudaOptions.GemmLibrary.CUBLASLT);
+                json.put(own ? "prefill_ms_own" : "prefill_ms_cublaslt",
+                        prefillMs(a, config, prefillSeq * blocksPerSeq, own ? " (our tiles, " + bestTile + ")" : " (cuBLASLt)"));
             } finally {
                 dev.ops().setGemmLibrary(before);
             }

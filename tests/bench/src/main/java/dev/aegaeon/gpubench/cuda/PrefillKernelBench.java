@@ -89,6 +89,26 @@ final class PrefillKernelBench {
     }
 
     /**
+     * The step's median ms with each large (more than 128 rows) tile, on our kernels: cuBLASLt would
+     * bypass the tiles and time them all alike. The library is restored; the last tile stays selected.
+     */
+    static Map<String, Double> msByLargeTile(CudaOps ops, DoubleSupplier stepMs, String label, Consumer<String> say) {
+        Map<String, Double> byTile = new LinkedHashMap<>();
+        var library = ops.gemmLibrary();
+        ops.setGemmLibrary(CudaOptions.GemmLibrary.OWN);
+        try {
+            for (String tile : ops.tiles().largeNames()) {
+                ops.tiles().useLarge(tile);
+                byTile.put(tile, stepMs.getAsDouble());
+                say.accept(String.format(Locale.ROOT, "%s, %s: %.2f ms", label, tile, byTile.get(tile)));
+            }
+        } finally {
+            ops.setGemmLibrary(library);
+        }
+        return byTile;
+    }
+
+    /**
      * The prefill step with the products on our kernels, then on cuBLASLt
      * ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#gemmLibrary}), as {@link #fusedBf16OnOff};
      * "cublaslt_products" counts the products cuBLASLt really ran (0: the library is absent).
