@@ -316,8 +316,7 @@ public final class CudaBackend implements Backend {
         } else {
             CUdeviceptr xb = ops.needsBf16Operand(xi.rows(), w.cols()) ? bf16.of(xi) : null;
             // cuBLASLt adds a bf16 bias in its epilogue only from an fp32 copy
-            CUdeviceptr bf32 = bias != null && !f32Bias && ops.gemmLibrary() == CudaOptions.GemmLibrary.CUBLASLT
-                    && xi.rows() > CudaOps.GEMV_MAX_ROWS ? weights.f32Copy(cuda(bias)) : CudaOps.NONE;
+            CUdeviceptr bf32 = bias != null && !f32Bias && ops.productsOnCublasLt(xi.rows()) ? weights.f32Copy(cuda(bias)) : CudaOps.NONE;
             ops.matmul(compute, xi.ptr(), xb, wp, f32Bias ? CudaOps.NONE : bp, bf32, o.ptr(), true, xi.rows(), w.rows(), w.cols(),
                     matmulWorkspace.ptr());
             if (f32Bias) ops.addBiasF32(compute, o.ptr(), bp, xi.rows(), w.rows());

@@ -48,6 +48,7 @@ class CublasLtConformanceTest {
     void productsMatchTheCpu(int m, int n, int k, boolean withBias) {
         CudaOps ops = b.cuda.device().ops();
         boolean swapAbBefore = ops.decodeKernels().swapAbEnabled();
+        var libraryBefore = ops.gemmLibrary();
         long before = ops.cublasLtProducts();
         try {
             ops.setSwapAbDecode(false);
@@ -58,8 +59,30 @@ class CublasLtConformanceTest {
             }
             if (k % 8 == 0) assertTrue(ops.cublasLtProducts() >= before + 2, "cuBLASLt ran the aligned product " + m + "x" + n + "x" + k);
         } finally {
-            ops.setGemmLibrary(CudaOptions.GemmLibrary.OWN);
+            ops.setGemmLibrary(libraryBefore);
             ops.setSwapAbDecode(swapAbBefore);
+        }
+    }
+
+    /**
+     * Small decode batches asked onto cuBLASLt ({@code aegaeon.cuda.cublasLtMinRows} below 9) run
+     * there instead of the GEMV and swap-AB kernels, from the bf16 operand, and match the CPU.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 3584, 3584, true", "4, 512, 3584, false", "8, 4608, 3584, true", "8, 18944, 3584, false"})
+    void smallBatchesAskedOntoCublasLtMatchTheCpu(int m, int n, int k, boolean withBias) {
+        CudaOps ops = b.cuda.device().ops();
+        var libraryBefore = ops.gemmLibrary();
+        int minRowsBefore = ops.cublasLtMinRows();
+        long before = ops.cublasLtProducts();
+        try {
+            ops.setGemmLibrary(CudaOptions.GemmLibrary.CUBLASLT);
+            ops.setCublasLtMinRows(1);
+            b.assertLinearMatches(rnd, "cuBLASLt small batch " + m + "x" + n + "x" + k + (withBias ? " + bias" : ""), m, n, k, withBias, TOLERANCE);
+            assertTrue(ops.cublasLtProducts() > before, "cuBLASLt ran the " + m + "-row product");
+        } finally {
+            ops.setGemmLibrary(libraryBefore);
+            ops.setCublasLtMinRows(minRowsBefore);
         }
     }
 
@@ -74,6 +97,7 @@ class CublasLtConformanceTest {
     void productsRecordedInStepsAndReplayedAsGraphsMatch(int m, int n, int k, boolean withBias) {
         CudaOps ops = b.cuda.device().ops();
         boolean swapAbBefore = ops.decodeKernels().swapAbEnabled();
+        var libraryBefore = ops.gemmLibrary();
         try {
             ops.setSwapAbDecode(false);
             ops.setGemmLibrary(CudaOptions.GemmLibrary.CUBLASLT);
@@ -102,7 +126,7 @@ class CublasLtConformanceTest {
             assertTrue(counters[0] > countersBefore[0] && counters[1] > countersBefore[1],
                     "the step was captured and replayed as a graph: " + java.util.Arrays.toString(counters));
         } finally {
-            ops.setGemmLibrary(CudaOptions.GemmLibrary.OWN);
+            ops.setGemmLibrary(libraryBefore);
             ops.setSwapAbDecode(swapAbBefore);
         }
     }
@@ -118,6 +142,7 @@ class CublasLtConformanceTest {
     void biasesRideTheEpilogueFromTheirFp32Copy(int m, int n, int k) {
         CudaOps ops = b.cuda.device().ops();
         boolean swapAbBefore = ops.decodeKernels().swapAbEnabled();
+        var libraryBefore = ops.gemmLibrary();
         long before = ops.cublasLtF32BiasEpilogues();
         try {
             ops.setSwapAbDecode(false);
@@ -126,7 +151,7 @@ class CublasLtConformanceTest {
             Assumptions.assumeTrue(ops.cublasLtF32BiasEpilogues() > before,
                     "cuBLASLt offers no fp32-bias epilogue for " + m + "x" + n + "x" + k + " here: the bias kernel ran after the product");
         } finally {
-            ops.setGemmLibrary(CudaOptions.GemmLibrary.OWN);
+            ops.setGemmLibrary(libraryBefore);
             ops.setSwapAbDecode(swapAbBefore);
         }
     }

@@ -37,6 +37,7 @@ import java.util.stream.Collectors;
  * @param pinnedKvCopies       KV swaps through a pinned staging buffer instead of pageable per-block copies
  * @param kvStagingBytes       size of that pinned staging buffer
  * @param gemmLibrary          products of more than 8 rows on cuBLASLt where it is found (decode steps' too, inside their graphs)
+ * @param cublasLtMinRows      fewest rows of a product that cuBLASLt takes (1..9; 9 leaves 1..8 rows on the GEMV and swap-AB kernels)
  * @param kernelArch           which kernel images load: the device's own (AUTO) or the generic PTX path (GENERIC)
  * @param deviceMemory         experimental: the weight pool as one allocation, or weights and KV mapped on demand from one budget
  */
@@ -44,7 +45,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                           Set<String> excludeTiles, boolean gemvWide, int gemvBlockRows, GqaDecode gqaDecode, boolean swapAbDecode,
                           boolean swapAbDeep, int swapAbMinRows, int swapAbMaxRows, boolean splitKvDecode, boolean splitKvMma,
                           boolean fusedBf16Operands, boolean prefillAttentionMma, boolean pinnedKvCopies,
-                          long kvStagingBytes, GemmLibrary gemmLibrary, KernelArch kernelArch,
+                          long kvStagingBytes, GemmLibrary gemmLibrary, int cublasLtMinRows, KernelArch kernelArch,
                           DeviceMemory deviceMemory) {
 
     /** Prefix of every key. */
@@ -113,6 +114,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             new Key("pinnedKvCopies", "true", false, "KV swaps through a pinned staging buffer; false: pageable copies block by block"),
             new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"),
             new Key("gemmLibrary", "CUBLASLT", false, "CUBLASLT or OWN: products of more than 8 rows on NVIDIA's cuBLASLt when a libcublasLt.so is found (in recorded decode steps too, captured into their graphs; bf16 biases in its epilogue), else on our kernels with one warning; OWN: our kernels always (the oracle). On an H100 with prefillAttentionMma the 7B's prefill 1,024 takes 27.3 ms against 38.8, decode batch 64 7.8 against 11.1"),
+            new Key("cublasLtMinRows", "9", false, "with gemmLibrary=CUBLASLT, the fewest rows of a product that go to cuBLASLt (1..9); 9 keeps batches of up to 8 rows on the GEMV and swap-AB kernels (decode b8 7.95 ms on swap-AB, b16 7.57 on cuBLASLt on an H100); lower values are for measuring small batches on cuBLASLt"),
             new Key("kernelArch", "AUTO", false, "AUTO: the GPU's own kernel images (sm_90a wgmma on Hopper); GENERIC: the compute_80 PTX, wgmma off (the Ampere path on any card)"),
             new Key("deviceMemory", "ONE_ALLOCATION", true, "ONE_ALLOCATION or ON_DEMAND: weights and KV mapped chunk by chunk from one budget per device (CUDA virtual memory), so KV caches grow with use and every model shares the memory the weights leave; freed weight chunks stay mapped for the next model; its conformance passes on an H100"));
 
@@ -134,6 +136,9 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
         if (kernelArch == null) throw new IllegalArgumentException(PREFIX + "kernelArch must be AUTO or GENERIC");
         if (gqaDecode == null) throw new IllegalArgumentException(PREFIX + "gqaDecode must be OFF, AUTO or ALWAYS");
         if (gemmLibrary == null) throw new IllegalArgumentException(PREFIX + "gemmLibrary must be OWN or CUBLASLT");
+        if (cublasLtMinRows < 1 || cublasLtMinRows > 9) {
+            throw new IllegalArgumentException(PREFIX + "cublasLtMinRows must be in 1..9, got " + cublasLtMinRows);
+        }
         if (deviceMemory == null) throw new IllegalArgumentException(PREFIX + "deviceMemory must be ONE_ALLOCATION or ON_DEMAND");
         excludeTiles = Set.copyOf(excludeTiles);
         largeTile = blankToNull(largeTile);
@@ -184,6 +189,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 r.bool("fusedBf16Operands"), r.bool("prefillAttentionMma"), r.bool("pinnedKvCopies"),
                 r.value("kvStagingBytes", Long::parseLong),
                 r.value("gemmLibrary", v -> GemmLibrary.valueOf(v.strip().toUpperCase(Locale.ROOT))),
+                r.value("cublasLtMinRows", Integer::parseInt),
                 r.value("kernelArch", v -> KernelArch.valueOf(v.strip().toUpperCase(Locale.ROOT))),
                 r.value("deviceMemory", v -> DeviceMemory.valueOf(v.strip().toUpperCase(Locale.ROOT))));
     }
@@ -197,7 +203,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " swapAbMaxRows=" + swapAbMaxRows + " fusedBf16Operands=" + fusedBf16Operands
                 + " prefillAttentionMma=" + prefillAttentionMma
                 + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes + " kernelArch=" + kernelArch
-                + " gemmLibrary=" + gemmLibrary
+                + " gemmLibrary=" + gemmLibrary + " cublasLtMinRows=" + cublasLtMinRows
                 + " deviceMemory=" + deviceMemory + (deviceMemory == DeviceMemory.ON_DEMAND ? "(experimental)" : "");
     }
 

@@ -46,6 +46,8 @@ public final class CudaOps {
     private LaunchProfile profile;
     /** Who runs the tensor-core products ({@link CudaOptions#gemmLibrary}); cuBLASLt is opened on first use. */
     private volatile CudaOptions.GemmLibrary gemmLibrary = options.gemmLibrary();
+    /** Fewest rows of a product that cuBLASLt takes ({@link CudaOptions#cublasLtMinRows}). */
+    private volatile int blasMinRows = options.cublasLtMinRows();
     private CublasLtMatmul blas;
     private boolean blasTried;
     private long blasProducts, blasF32BiasEpilogues;
@@ -244,6 +246,8 @@ public final class CudaOps {
     public void matmul(CUstream s, CUdeviceptr xF32, CUdeviceptr xBf16, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr biasF32,
                        CUdeviceptr out, boolean outF32, int m, int n, int k, CUdeviceptr workspace) {
         CUdeviceptr x = xBf16;
+        // Batches of up to 8 rows asked onto cuBLASLt go there before the GEMV and swap-AB kernels.
+        if (m <= GEMV_MAX_ROWS && x != null && productsOnCublasLt(m) && onCublasLt(s, x, w, bias, biasF32, out, outF32, m, n, k)) return;
         if (decodeKernels.swapAb(this::launch3, s, xF32, w, bias, out, outF32, m, n, k, workspace)) return;
         if (m <= GEMV_MAX_ROWS) {
             x = xF32;
@@ -314,6 +318,19 @@ public final class CudaOps {
 
     public CudaOptions.GemmLibrary gemmLibrary() { return gemmLibrary; }
 
+    /** From now on, products of at least {@code rows} rows go to cuBLASLt when it is the library (1..9; benchmarks). */
+    public void setCublasLtMinRows(int rows) {
+        if (rows < 1 || rows > GEMV_MAX_ROWS + 1) throw new IllegalArgumentException("cublasLtMinRows must be in 1.." + (GEMV_MAX_ROWS + 1));
+        blasMinRows = rows;
+    }
+
+    public int cublasLtMinRows() { return blasMinRows; }
+
+    /** Whether a product of {@code m} rows is asked onto cuBLASLt (it may still decline the shape). */
+    public boolean productsOnCublasLt(int m) {
+        return gemmLibrary == CudaOptions.GemmLibrary.CUBLASLT && m >= blasMinRows;
+    }
+
     /** Products cuBLASLt has run so far (0 when it is off or absent). */
     public long cublasLtProducts() { return blasProducts; }
 
@@ -366,7 +383,7 @@ public final class CudaOps {
 
     /** Whether a product of {@code m} rows reads the bf16 copy of x (the tensor-core tiles) rather than fp32 x. */
     public boolean needsBf16Operand(int m, int k) {
-        return m > GEMV_MAX_ROWS && !decodeKernels.takesSwapAb(m, k);
+        return m > GEMV_MAX_ROWS ? !decodeKernels.takesSwapAb(m, k) : productsOnCublasLt(m);
     }
 
     /** The new decode kernels' switches (swap-AB products, split-KV decode attention). */

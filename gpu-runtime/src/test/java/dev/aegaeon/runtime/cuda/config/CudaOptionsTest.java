@@ -52,6 +52,7 @@ class CudaOptionsTest {
         }
         assertTrue(d.prefillAttentionMma(), "the tensor-core prefill attention passed the suite and both parities on an H100");
         assertEquals(CudaOptions.GemmLibrary.CUBLASLT, d.gemmLibrary(), "cuBLASLt where found: the suite and both parities passed with it");
+        assertEquals(9, d.cublasLtMinRows(), "batches of up to 8 rows stay on the GEMV and swap-AB kernels");
         assertEquals(CudaOptions.DeviceMemory.ONE_ALLOCATION, d.deviceMemory(), "memory on demand has not run on a GPU");
     }
 
@@ -64,6 +65,7 @@ class CudaOptionsTest {
         p.setProperty("aegaeon.cuda.stepGraphs", "0");
         p.setProperty("aegaeon.cuda.prefillAttentionMma", "false");
         p.setProperty("aegaeon.cuda.gemmLibrary", "own");
+        p.setProperty("aegaeon.cuda.cublasLtMinRows", "8");
         p.setProperty("aegaeon.cuda.deviceMemory", "on_demand");
         p.setProperty("aegaeon.cuda.kernelArch", "generic");
         CudaOptions o = CudaOptions.from(p);
@@ -75,6 +77,7 @@ class CudaOptionsTest {
         assertEquals(0, o.stepGraphs());
         assertFalse(o.prefillAttentionMma());
         assertEquals(CudaOptions.GemmLibrary.OWN, o.gemmLibrary());
+        assertEquals(8, o.cublasLtMinRows());
         assertTrue(o.summary().contains(" prefillAttentionMma=false ") && o.summary().contains(" gemmLibrary=OWN "), o.summary());
         assertTrue(o.summary().contains("deviceMemory=ON_DEMAND(experimental)"), o.summary());
         assertFalse(o.summary().contains("\n"), "one log line");
@@ -85,7 +88,7 @@ class CudaOptionsTest {
         for (String[] bad : new String[][] {{"aegaeon.cuda.splitKvMMA", "true"}, {"aegaeon.cuda.fuseGemv", "yes"},
                 {"aegaeon.cuda.stepGraphs", "-1"}, {"aegaeon.cuda.swapAbMinRows", "1"}, {"aegaeon.cuda.swapAbMaxRows", "129"}, {"aegaeon.cuda.gqaDecode", "SOMETIMES"},
                 {"aegaeon.cuda.kvStagingBytes", "0"}, {"aegaeon.cuda.stepGraphs", "many"}, {"aegaeon.cuda.kernelArch", "sm_75"},
-                {"aegaeon.cuda.gemvBlockRows", "3"}}) {
+                {"aegaeon.cuda.gemvBlockRows", "3"}, {"aegaeon.cuda.cublasLtMinRows", "0"}, {"aegaeon.cuda.cublasLtMinRows", "10"}}) {
             Properties p = new Properties();
             p.setProperty(bad[0], bad[1]);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CudaOptions.from(p), bad[0]);

@@ -229,12 +229,12 @@ public final class CudaBench {
                 },
                 decode, line -> say("%s", line)));
         if (!skipped("cublasLt")) {
-            json.put("decode_ms_cublaslt_vs_own", DecodeKernelBench.cublasLtOnOff(dev.ops(),
-                    b -> {
-                        StepLayout l = layA.decode(0, b, CONTEXT);
-                        return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
-                    },
-                    new int[] {16, 32, 64, 128}, line -> say("%s", line)));
+            java.util.function.IntToDoubleFunction decodeMs = b -> {
+                StepLayout l = layA.decode(0, b, CONTEXT);
+                return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
+            };
+            json.put("decode_ms_cublaslt_vs_own", DecodeKernelBench.cublasLtOnOff(dev.ops(), decodeMs, new int[] {16, 32, 64, 128}, line -> say("%s", line)));
+            json.put("decode_ms_small_batches_cublaslt", DecodeKernelBench.cublasLtSmallBatches(dev.ops(), decodeMs, new int[] {1, 4, 8}, line -> say("%s", line)));
         }
         json.put("decode_gemv_block_rows", DecodeKernelBench.gemvBlockRows(dev,
                 b -> {

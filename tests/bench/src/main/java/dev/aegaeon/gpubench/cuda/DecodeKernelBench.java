@@ -241,6 +241,37 @@ final class DecodeKernelBench {
     }
 
     /**
+     * Decode steps of up to 8 rows with cuBLASLt as the library, their products left on the GEMV and
+     * swap-AB kernels ({@code cublasLtMinRows} 9, the default) and then asked onto cuBLASLt (1); both
+     * settings restored after. Keys "bB_minR". Empty where the machine has no cuBLASLt.
+     */
+    static Map<String, Double> cublasLtSmallBatches(CudaOps ops, IntToDoubleFunction stepMs, int[] batches, Consumer<String> say) {
+        var library = ops.gemmLibrary();
+        int minRows = ops.cublasLtMinRows();
+        Map<String, Double> r = new LinkedHashMap<>();
+        try {
+            ops.setGemmLibrary(GemmLibrary.CUBLASLT);
+            for (int rows : new int[] {9, 1}) {
+                ops.setCublasLtMinRows(rows);
+                long products = ops.cublasLtProducts();
+                for (int b : batches) {
+                    double ms = stepMs.applyAsDouble(b);
+                    r.put("b" + b + "_min" + rows, ms);
+                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, cublasLtMinRows %d): %.2f ms", b, rows, ms));
+                }
+                if (rows == 1 && ops.cublasLtProducts() == products) {
+                    say.accept("cuBLASLt ran no product (library absent): no small-batch figures");
+                    r.clear();
+                }
+            }
+        } finally {
+            ops.setGemmLibrary(library);
+            ops.setCublasLtMinRows(minRows);
+        }
+        return r;
+    }
+
+    /**
      * The gate-shaped (18944 x 3584) bf16 weight and an fp32 x of {@code m} rows on the device, for
      * timing one GEMV launch of whatever kernel the ops pick now; frees what it took on close.
      */
