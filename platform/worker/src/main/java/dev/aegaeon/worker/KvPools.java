@@ -20,7 +20,8 @@ import java.util.Optional;
  * ({@link KvPaging}) within the same memory, so an engine never finds no page where the scheduler
  * expects one: when memory runs short the scheduler swaps sequences out first. (A detached peer
  * hand-off keeps its pages on the prefill device after the scheduler counted them free, hence no
- * shared pages with peer hand-offs.)
+ * shared pages with peer hand-offs; a colocated pool hands nothing off, so the peer hand-off
+ * setting, on by default, does not concern it.)
  *
  * <p>Fixed pools otherwise (CUDA with its memory as one allocation holds a KV cache whole): each
  * engine owns {@link PoolOptions#kvTokensPerModel} positions ({@link PoolOptions#LEGACY_KV_TOKENS_PER_MODEL}
@@ -37,7 +38,9 @@ final class KvPools {
     KvPools(PoolOptions options, List<DeviceInstance> devices) {
         this.options = options;
         boolean grows = devices.stream().allMatch(d -> d.backend.kvCacheGrowsWithUse());
-        this.devicePages = options.kvPageBytes() == 0 || !grows || options.peerHandoff() ? List.of()
+        // Only a pool that hands KV off from prefill to decode devices has peer hand-offs to fear.
+        boolean peerHandoffs = options.peerHandoff() && options.devices().mode().splitsPrefill();
+        this.devicePages = options.kvPageBytes() == 0 || !grows || peerHandoffs ? List.of()
                 : devices.stream().map(d -> SharedKvPages.forBytes(options.memoryBytes(), options.kvPageBytes())).toList();
     }
 

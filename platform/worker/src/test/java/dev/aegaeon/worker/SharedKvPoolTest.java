@@ -2,6 +2,7 @@ package dev.aegaeon.worker;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,29 @@ class SharedKvPoolTest {
             if (a > 0 && b > 0 && a + b == pages.usedPages()) bothHeld.set(true);
             peakPages.accumulateAndGet(pages.usedPages(), Math::max);
             super.onToken(index, tokenId, delta, logprobs);
+        }
+    }
+
+    /**
+     * Found in the 16-function H100 run: the platform turns peer hand-offs on by default, and that
+     * alone gave a one-GPU colocated pool fixed per-model KV pools gated at admission instead of the
+     * shared pages. Only a pool that hands KV off between devices keeps its pages apart.
+     */
+    @Test
+    void peerHandOffsKeepPagesApartOnlyWherePrefillIsHandedOff() throws Exception {
+        try (ModelPool colocated = new ModelPool(uncapped().withPeerHandoff(true))) {
+            assertTrue(colocated.kvPages(0).isPresent(), "a colocated pool hands nothing off: one shared page pool");
+            colocated.register(Reference.synthetic("s0", SHAPES[0], 60));
+            CollectingSink sink = new CollectingSink();
+            int[] prompt = Reference.prompt(600, 30);
+            colocated.submit("s0", prompt, Reference.greedy(20), sink);
+            sink.await();
+            assertArrayEquals(Reference.alone(SHAPES[0], 60, prompt, 20), sink.tokens());
+            KvPageAuditor.assertNoPageHeld(colocated);
+        }
+        PoolOptions split = uncapped().withPeerHandoff(true).withDevices(new DeviceLayout(2, DeviceLayout.Mode.DISAGGREGATED, 1));
+        try (ModelPool disaggregated = new ModelPool(split)) {
+            assertFalse(disaggregated.kvPages(0).isPresent(), "peer hand-offs keep their pages on the prefill device: fixed pools");
         }
     }
 
