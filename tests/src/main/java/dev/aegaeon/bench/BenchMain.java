@@ -91,6 +91,13 @@ public final class BenchMain {
                         ladder.addAll(Replay.asRun((long) bounded(a, "kv-page-bytes", 0, 1, 1 << 30), rb.equals("on"),
                                 qmaxes.isEmpty() ? 0 : qmaxes.getFirst(), a.number("load-s", Double.NaN), free));
                     }
+                    if (a.string("round-bound", null) != null) {  // each gate as the run had it: fixed per-model pools, rounds as given
+                        for (String k : a.string("kv-tokens", "").split(",")) {
+                            if (k.isBlank()) continue;
+                            ladder.add(Replay.gatedAsRun(Integer.parseInt(k.strip()), a.string("round-bound", "off").equals("on"),
+                                    qmaxes.isEmpty() ? 0 : qmaxes.getFirst(), a.number("load-s", Double.NaN)));
+                        }
+                    }
                     List<String> lines = Replay.report(files, costs, ladder, System.out);
                     java.nio.file.Files.createDirectories(out);
                     java.nio.file.Files.write(out.resolve("e3-replay.txt"), lines);

@@ -92,6 +92,19 @@ public final class Replay {
     }
 
     /**
+     * The configuration a run used when its pool kept a fixed KV pool per model, its requests gated at
+     * admission by {@code gateTokens} positions (prompt + max tokens each): decode rounds bounded by
+     * the TTFT objective or not, the quota cap {@code qmax} (0: the default), the measured seconds per
+     * load where given.
+     */
+    public static Variant gatedAsRun(int gateTokens, boolean roundBound, double qmax, double loadSeconds) {
+        SchedulerConfig c = SchedulerConfig.defaults().withTtftBoundedRounds(roundBound);
+        if (qmax > 0) c = c.withQmaxSeconds(qmax);
+        String name = "gate" + gateTokens + (roundBound ? "-rb" : "") + (Double.isNaN(loadSeconds) ? "" : "-load" + fmt(loadSeconds));
+        return new Variant(name, POOL_BYTES, gateTokens, 1, 1, loadSeconds, c);
+    }
+
+    /**
      * The configuration a run used when its pool shared KV pages (no per-model gate): pages of
      * {@code pageBytes}, decode rounds bounded by the TTFT objective or not, the quota cap
      * {@code qmax} (0: the default); then, where given, with the measured seconds per load.
