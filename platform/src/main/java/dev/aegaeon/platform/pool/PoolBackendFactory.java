@@ -33,8 +33,10 @@ import dev.aegaeon.worker.PoolPolicy;
  *   <li>{@code aegaeon.pool.host-memory-bytes}: host memory the registered models' weight images may take
  *       together (default three quarters of physical memory); a registration past it is refused</li>
  *   <li>{@code aegaeon.pool.kv-tokens-per-model}: an optional cap on the KV positions one model may hold on a
- *       device (default none: on the CPU every model shares one KV page pool per device, filled as tokens are
- *       produced; a CUDA engine keeps a fixed pool of this many positions, 8192 when unset)</li>
+ *       device (default none: every model shares one KV page pool per device, filled as tokens are produced, on
+ *       the CPU and on CUDA with {@code aegaeon.cuda.deviceMemory=ON_DEMAND}; a CUDA engine with its memory as one
+ *       allocation, or a pool with peer hand-offs between prefill and decode devices, keeps a fixed pool of this
+ *       many positions per model, 8192 when unset)</li>
  *   <li>{@code aegaeon.pool.kv-page-bytes}: the size of one page of a device's shared KV pool (default 1 MiB; 0 = a fixed
  *       pool of kv-tokens-per-model per model, as before the shared pool)</li>
  *   <li>{@code aegaeon.pool.kv-swap-bytes}: host memory per device for KV swapped out of it (default 4 GiB, vLLM's
