@@ -78,25 +78,21 @@ public final class BenchMain {
                     List<Path> files = java.util.Arrays.stream(replay.split(",")).map(String::trim).map(Path::of).toList();
                     List<Double> qmaxes = java.util.Arrays.stream(a.string("qmax", "").split(",")).map(String::trim).filter(x -> !x.isEmpty())
                             .map(Double::parseDouble).toList();
+                    List<Integer> kvTokens = java.util.Arrays.stream(a.string("kv-tokens", "").split(",")).map(String::trim)
+                            .filter(x -> !x.isEmpty()).map(Integer::parseInt).toList();
+                    String rb = a.string("round-bound", null);
+                    if (rb != null && !rb.equals("on") && !rb.equals("off")) throw new IllegalArgumentException("--round-bound must be on or off, got '" + rb + "'");
+                    boolean roundBound = "on".equals(rb);
+                    double qmax = qmaxes.isEmpty() ? 0 : qmaxes.getFirst(), load = a.number("load-s", Double.NaN);
                     List<Replay.Variant> ladder = new java.util.ArrayList<>(Replay.ladder(a.number("decode-scale", 1), a.number("prefill-scale", 1),
-                            a.number("load-s", Double.NaN),
-                            java.util.Arrays.stream(a.string("kv-tokens", "").split(",")).map(String::trim).filter(x -> !x.isEmpty())
-                                    .map(Integer::parseInt).toList(),
-                            qmaxes));
+                            load, kvTokens, qmaxes));
                     if (a.string("kv-page-bytes", null) != null) {  // the run shared KV pages: its configuration as run
-                        String rb = a.string("round-bound", "off");
-                        if (!rb.equals("on") && !rb.equals("off")) throw new IllegalArgumentException("--round-bound must be on or off, got '" + rb + "'");
                         double free = a.number("free-s", Double.NaN);
                         if (!Double.isNaN(free) && !(free >= 0 && free <= 60)) throw new IllegalArgumentException("--free-s must be in [0, 60]");
-                        ladder.addAll(Replay.asRun((long) bounded(a, "kv-page-bytes", 0, 1, 1 << 30), rb.equals("on"),
-                                qmaxes.isEmpty() ? 0 : qmaxes.getFirst(), a.number("load-s", Double.NaN), free));
+                        ladder.addAll(Replay.asRun((long) bounded(a, "kv-page-bytes", 0, 1, 1 << 30), roundBound, qmax, load, free));
                     }
-                    if (a.string("round-bound", null) != null) {  // each gate as the run had it: fixed per-model pools, rounds as given
-                        for (String k : a.string("kv-tokens", "").split(",")) {
-                            if (k.isBlank()) continue;
-                            ladder.add(Replay.gatedAsRun(Integer.parseInt(k.strip()), a.string("round-bound", "off").equals("on"),
-                                    qmaxes.isEmpty() ? 0 : qmaxes.getFirst(), a.number("load-s", Double.NaN)));
-                        }
+                    if (rb != null) {  // each gate as the run had it: fixed per-model pools, rounds as given
+                        for (int k : kvTokens) ladder.add(Replay.gatedAsRun(k, roundBound, qmax, load));
                     }
                     List<String> lines = Replay.report(files, costs, ladder, System.out);
                     java.nio.file.Files.createDirectories(out);

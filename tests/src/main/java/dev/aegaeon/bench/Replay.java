@@ -91,6 +91,12 @@ public final class Replay {
         return List.copyOf(l);
     }
 
+    /** The scheduler's defaults with a run's round bound and quota cap ({@code qmax} 0: the default). */
+    private static SchedulerConfig runConfig(boolean roundBound, double qmax) {
+        SchedulerConfig c = SchedulerConfig.defaults().withTtftBoundedRounds(roundBound);
+        return qmax > 0 ? c.withQmaxSeconds(qmax) : c;
+    }
+
     /**
      * The configuration a run used when its pool kept a fixed KV pool per model, its requests gated at
      * admission by {@code gateTokens} positions (prompt + max tokens each): decode rounds bounded by
@@ -98,8 +104,7 @@ public final class Replay {
      * load where given.
      */
     public static Variant gatedAsRun(int gateTokens, boolean roundBound, double qmax, double loadSeconds) {
-        SchedulerConfig c = SchedulerConfig.defaults().withTtftBoundedRounds(roundBound);
-        if (qmax > 0) c = c.withQmaxSeconds(qmax);
+        SchedulerConfig c = runConfig(roundBound, qmax);
         String name = "gate" + gateTokens + (roundBound ? "-rb" : "") + (Double.isNaN(loadSeconds) ? "" : "-load" + fmt(loadSeconds));
         return new Variant(name, POOL_BYTES, gateTokens, 1, 1, loadSeconds, c);
     }
@@ -115,8 +120,7 @@ public final class Replay {
 
     /** As {@link #asRun(long, boolean, double, double)}, then, where given, with each eviction's seconds on the copy engine too. */
     public static List<Variant> asRun(long pageBytes, boolean roundBound, double qmax, double loadSeconds, double evictSeconds) {
-        SchedulerConfig c = SchedulerConfig.defaults().withTtftBoundedRounds(roundBound);
-        if (qmax > 0) c = c.withQmaxSeconds(qmax);
+        SchedulerConfig c = runConfig(roundBound, qmax);
         String name = "pages" + (roundBound ? "-rb" : "");
         List<Variant> l = new ArrayList<>(List.of(new Variant(name, POOL_BYTES, 0, 1, 1, Double.NaN, c, pageBytes)));
         if (!Double.isNaN(loadSeconds)) l.add(new Variant(name + "-load" + fmt(loadSeconds), POOL_BYTES, 0, 1, 1, loadSeconds, c, pageBytes));

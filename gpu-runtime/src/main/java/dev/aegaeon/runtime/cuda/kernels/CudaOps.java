@@ -246,15 +246,15 @@ public final class CudaOps {
     public void matmul(CUstream s, CUdeviceptr xF32, CUdeviceptr xBf16, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr biasF32,
                        CUdeviceptr out, boolean outF32, int m, int n, int k, CUdeviceptr workspace) {
         CUdeviceptr x = xBf16;
-        // Batches of up to 8 rows asked onto cuBLASLt go there before the GEMV and swap-AB kernels.
-        if (m <= GEMV_MAX_ROWS && x != null && productsOnCublasLt(m) && onCublasLt(s, x, w, bias, biasF32, out, outF32, m, n, k)) return;
+        // cuBLASLt takes what it is asked for, except from 9 rows up what the swap-AB kernel is set to take.
+        if (x != null && productsOnCublasLt(m) && (m <= GEMV_MAX_ROWS || !decodeKernels.takesSwapAb(m, k))
+                && onCublasLt(s, x, w, bias, biasF32, out, outF32, m, n, k)) return;
         if (decodeKernels.swapAb(this::launch3, s, xF32, w, bias, out, outF32, m, n, k, workspace)) return;
         if (m <= GEMV_MAX_ROWS) {
             x = xF32;
             launch(gemv.single(m), gemv.grid(m, n), 1, 256, 0, s, x, w, bias, out, outF32 ? 1 : 0, n, k);
             return;
         }
-        if (gemmLibrary == CudaOptions.GemmLibrary.CUBLASLT && onCublasLt(s, x, w, bias, biasF32, out, outF32, m, n, k)) return;
         GemmTiles.Tile t = tiles.forRows(m);
         int gx = (n + t.bn() - 1) / t.bn(), gy = (m + t.bm() - 1) / t.bm();
         int splits = splitK.splitsFor(gx * gy, m, k);

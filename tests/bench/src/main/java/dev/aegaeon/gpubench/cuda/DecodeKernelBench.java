@@ -223,13 +223,8 @@ final class DecodeKernelBench {
         try {
             for (var lib : new GemmLibrary[] {GemmLibrary.OWN, GemmLibrary.CUBLASLT}) {
                 ops.setGemmLibrary(lib);
-                long products = ops.cublasLtProducts();
-                for (int b : batches) {
-                    double ms = stepMs.applyAsDouble(b);
-                    r.put("b" + b + "_" + lib.name().toLowerCase(Locale.ROOT), ms);
-                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, products on %s): %.2f ms", b, lib, ms));
-                }
-                if (lib == GemmLibrary.CUBLASLT && ops.cublasLtProducts() == products) {
+                boolean ran = timeBatches(ops, stepMs, batches, lib.name().toLowerCase(Locale.ROOT), "products on " + lib, r, say);
+                if (lib == GemmLibrary.CUBLASLT && !ran) {
                     say.accept("cuBLASLt ran no product (library absent): the CUBLASLT figures are our kernels'");
                     r.clear();
                 }
@@ -253,13 +248,8 @@ final class DecodeKernelBench {
             ops.setGemmLibrary(GemmLibrary.CUBLASLT);
             for (int rows : new int[] {9, 1}) {
                 ops.setCublasLtMinRows(rows);
-                long products = ops.cublasLtProducts();
-                for (int b : batches) {
-                    double ms = stepMs.applyAsDouble(b);
-                    r.put("b" + b + "_min" + rows, ms);
-                    say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, cublasLtMinRows %d): %.2f ms", b, rows, ms));
-                }
-                if (rows == 1 && ops.cublasLtProducts() == products) {
+                boolean ran = timeBatches(ops, stepMs, batches, "min" + rows, "cublasLtMinRows " + rows, r, say);
+                if (rows == 1 && !ran) {
                     say.accept("cuBLASLt ran no product (library absent): no small-batch figures");
                     r.clear();
                 }
@@ -269,6 +259,18 @@ final class DecodeKernelBench {
             ops.setCublasLtMinRows(minRows);
         }
         return r;
+    }
+
+    /** Times each batch under the current setting into {@code r} ("bB_SUFFIX"); true when cuBLASLt ran a product meanwhile. */
+    private static boolean timeBatches(CudaOps ops, IntToDoubleFunction stepMs, int[] batches, String suffix, String setting,
+                                       Map<String, Double> r, Consumer<String> say) {
+        long products = ops.cublasLtProducts();
+        for (int b : batches) {
+            double ms = stepMs.applyAsDouble(b);
+            r.put("b" + b + "_" + suffix, ms);
+            say.accept(String.format(Locale.ROOT, "decode batch %3d (step graph, %s): %.2f ms", b, setting, ms));
+        }
+        return ops.cublasLtProducts() > products;
     }
 
     /**
