@@ -149,6 +149,36 @@ extern "C" __global__ void silu_mul_bf16out(const float* gate, const float* __re
     }
 }
 
+// silu_mul on bf16 gate and up, bf16 out, fp32 math: the bf16 MLP (aegaeon.cuda.bf16Mlp), where
+// the gate and up products write bf16 and only the down product's bf16 operand is needed, so no
+// fp32 [tokens x intermediate] is read or written. Eight values per step (16-byte loads and
+// stores) where the pointers allow; a scalar loop takes the tail of n. out may alias gate (each
+// element is read before it is written, by the same thread).
+__device__ __forceinline__ __nv_bfloat162 silu_times2(__nv_bfloat162 g, __nv_bfloat162 u) {
+    const float2 a = __bfloat1622float2(g), b = __bfloat1622float2(u);
+    return __floats2bfloat162_rn(silu_times(a.x, b.x), silu_times(a.y, b.y));
+}
+
+extern "C" __global__ void silu_mul_bf16(const bf16* gate, const bf16* __restrict__ up, bf16* out, long long n) {
+    const long long stride = (long long)gridDim.x * blockDim.x;
+    const long long first = blockIdx.x * (long long)blockDim.x + threadIdx.x;
+    const bool vec = ((reinterpret_cast<uintptr_t>(gate) | reinterpret_cast<uintptr_t>(up)
+                      | reinterpret_cast<uintptr_t>(out)) & 15) == 0;
+    const long long octs = vec ? n >> 3 : 0;
+    for (long long q = first; q < octs; q += stride) {
+        uint4 g = reinterpret_cast<const uint4*>(gate)[q];
+        const uint4 u = reinterpret_cast<const uint4*>(up)[q];
+        __nv_bfloat162* g2 = reinterpret_cast<__nv_bfloat162*>(&g);
+        const __nv_bfloat162* u2 = reinterpret_cast<const __nv_bfloat162*>(&u);
+#pragma unroll
+        for (int j = 0; j < 4; j++) g2[j] = silu_times2(g2[j], u2[j]);
+        reinterpret_cast<uint4*>(out)[q] = g;
+    }
+    for (long long i = (octs << 3) + first; i < n; i += stride) {
+        out[i] = __float2bfloat16(silu_times(__bfloat162float(gate[i]), __bfloat162float(up[i])));
+    }
+}
+
 // dst = bf16(src), n values: the operand of the bf16 matrix products.
 extern "C" __global__ void f32_to_bf16(const float* __restrict__ src, bf16* __restrict__ dst, long long n) {
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n;

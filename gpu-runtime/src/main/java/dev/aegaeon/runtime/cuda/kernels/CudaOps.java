@@ -32,6 +32,8 @@ public final class CudaOps {
     private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32, addBiasBf16F32;
     /** Norm and silu_mul that also write their output as the next product's bf16 operand (elementwise.cu). */
     private final CUfunction addRmsnormBf16Out, addRmsnormBf16OutF32, siluMulBf16Out;
+    /** silu_mul of bf16 gate and up into bf16 (the bf16 MLP, {@link CudaOptions#bf16Mlp}). */
+    private final CUfunction siluMulBf16;
     private final GqaAttentionKernels gqa;
     private final DecodeKernels decodeKernels;
     private final PrefillAttentionKernels prefillKernels;
@@ -70,6 +72,7 @@ public final class CudaOps {
         addRmsnormBf16Out = k.function("add_rmsnorm_bf16out");
         addRmsnormBf16OutF32 = k.function("add_rmsnorm_bf16out_f32");
         siluMulBf16Out = k.function("silu_mul_bf16out");
+        siluMulBf16 = k.function("silu_mul_bf16");
         toBf16 = k.function("f32_to_bf16");
         gatherRows = k.function("gather_rows");
         kvWrite = k.function("kv_write");
@@ -199,6 +202,11 @@ public final class CudaOps {
     /** As {@link #siluMul}, also writing out's values as bf16 to {@code outBf16} in the same pass (four values per thread step). */
     public void siluMulBf16Out(CUstream s, CUdeviceptr gate, CUdeviceptr up, CUdeviceptr out, CUdeviceptr outBf16, long n) {
         launch(siluMulBf16Out, gridFor((n + 3) / 4), 1, 256, 0, s, gate, up, out, outBf16, n);
+    }
+
+    /** outBf16 = silu(gateBf16) * upBf16 over n bf16 values, computed in fp32 (eight values per thread step); out may alias gate. */
+    public void siluMulBf16(CUstream s, CUdeviceptr gateBf16, CUdeviceptr upBf16, CUdeviceptr outBf16, long n) {
+        launch(siluMulBf16, gridFor((n + 7) / 8), 1, 256, 0, s, gateBf16, upBf16, outBf16, n);
     }
 
     /** dst = bf16(src) over n values. */
