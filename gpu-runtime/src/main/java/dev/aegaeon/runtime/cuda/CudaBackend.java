@@ -174,7 +174,8 @@ public final class CudaBackend implements Backend {
         }
         dev.makeCurrent();
         dev.synchronize();
-        cuMemcpyDtoH(Pointer.to(dst), t.ptr(), 4L * rows * t.cols());
+        if (t.storage.fp32Stale) bf16.copyToHost(t.storage, rows, dst); // the bf16 MLP's gate: widened, for tests
+        else cuMemcpyDtoH(Pointer.to(dst), t.ptr(), 4L * rows * t.cols());
     }
 
     /** Selects the KV swap's path (tests compare the two; the property sets the default). */
@@ -230,7 +231,7 @@ public final class CudaBackend implements Backend {
         dev.makeCurrent();
         graphs().flush();
         cuStreamSynchronize(compute); // the tensor may still be read or written by queued ops
-        cuMemcpyHtoD(t.ptr(), Pointer.to(src), 4L * src.length);
+        cuMemcpyHtoD(t.writePtr(), Pointer.to(src), 4L * src.length);
         t.written();
     }
 
@@ -262,7 +263,7 @@ public final class CudaBackend implements Backend {
         CudaTensor o = cuda(out);
         CudaStepInputs s = cuda(step);
         int n = s.layout().numTokens();
-        ops.embedding(compute, s.tokenIds, use(table), cuda(table).isF32(), o.ptr(), n, table.cols());
+        ops.embedding(compute, s.tokenIds, use(table), cuda(table).isF32(), o.writePtr(), n, table.cols());
         o.written();
     }
 
@@ -286,10 +287,10 @@ public final class CudaBackend implements Backend {
         boolean f32 = cuda(gamma).isF32();
         if (bf16.fuses(rows, cols)) {
             CUdeviceptr shadow = bf16.shadow(out.storage);
-            ops.addRmsNormBf16Out(compute, residual.ptr(), delta, g, f32, out.ptr(), shadow, rows, cols, eps);
+            ops.addRmsNormBf16Out(compute, residual.ptr(), delta, g, f32, out.writePtr(), shadow, rows, cols, eps);
             Bf16Operands.writtenWithBf16(out, rows);
         } else {
-            ops.addRmsNorm(compute, residual.ptr(), delta, g, f32, out.ptr(), rows, cols, eps);
+            ops.addRmsNorm(compute, residual.ptr(), delta, g, f32, out.writePtr(), rows, cols, eps);
             out.written();
         }
     }
@@ -302,26 +303,42 @@ public final class CudaBackend implements Backend {
     @Override
     public void linear(Tensor x, Weight w, Weight bias, Tensor out) {
         CudaTensor xi = cuda(x), o = cuda(out);
-        if (xi.cols() != w.cols() || o.cols() != w.rows()) {
-            throw new IllegalArgumentException("linear: x " + xi.cols() + " cols, w " + w.rows() + "x" + w.cols()
-                    + ", out " + o.cols() + " cols");
-        }
+        checkProduct("linear", xi, w, o);
         if (bias != null && bias.cols() != w.rows()) {
             throw new IllegalArgumentException("linear: bias of " + bias.cols() + " for " + w.rows() + " outputs");
         }
+        product(xi, w, bias, o.writePtr(), true);
+        o.written();
+    }
+
+    private static void checkProduct(String op, CudaTensor x, Weight w, CudaTensor out) {
+        if (x.cols() != w.cols() || out.cols() != w.rows()) {
+            throw new IllegalArgumentException(op + ": x " + x.cols() + " cols, w " + w.rows() + "x" + w.cols()
+                    + ", out " + out.cols() + " cols");
+        }
+    }
+
+    /**
+     * out = x . w^T (+ bias) into fp32 or bf16 {@code out} (bf16 only without a bias). x is read as
+     * its bf16 operand where the product takes it; where x's fp32 values are stale (the bf16 MLP's
+     * gate) nothing reads them: x.ptr() refuses, and CudaOps.matmul refuses a null fp32 x.
+     */
+    private void product(CudaTensor xi, Weight w, Weight bias, CUdeviceptr out, boolean outF32) {
+        if (!outF32 && bias != null) throw new IllegalArgumentException("a bias on a bf16 output");
         CUdeviceptr wp = use(w), bp = bias == null ? CudaOps.NONE : use(bias);
         boolean f32Bias = bias != null && cuda(bias).isF32();
         if (cuda(w).isF32()) {
-            ops.linearF32(compute, xi.ptr(), wp, bp, f32Bias, o.ptr(), xi.rows(), w.rows(), w.cols());
+            if (!outF32) throw new IllegalArgumentException("an fp32 weight's product into bf16");
+            ops.linearF32(compute, xi.ptr(), wp, bp, f32Bias, out, xi.rows(), w.rows(), w.cols());
         } else {
             CUdeviceptr xb = ops.needsBf16Operand(xi.rows(), w.cols()) ? bf16.of(xi) : null;
+            CUdeviceptr xf = xi.storage.fp32Stale && xb != null ? null : xi.ptr();
             // cuBLASLt adds a bf16 bias in its epilogue only from an fp32 copy
             CUdeviceptr bf32 = bias != null && !f32Bias && ops.productsOnCublasLt(xi.rows()) ? weights.f32Copy(cuda(bias)) : CudaOps.NONE;
-            ops.matmul(compute, xi.ptr(), xb, wp, f32Bias ? CudaOps.NONE : bp, bf32, o.ptr(), true, xi.rows(), w.rows(), w.cols(),
+            ops.matmul(compute, xf, xb, wp, f32Bias ? CudaOps.NONE : bp, bf32, out, outF32, xi.rows(), w.rows(), w.cols(),
                     matmulWorkspace.ptr());
-            if (f32Bias) ops.addBiasF32(compute, o.ptr(), bp, xi.rows(), w.rows());
+            if (f32Bias) ops.addBiasF32(compute, out, bp, xi.rows(), w.rows());
         }
-        o.written();
     }
 
     /** The storage's bf16 operand, allocated on first use. */
@@ -376,12 +393,12 @@ public final class CudaBackend implements Backend {
                 int first = l.queryStart()[seq], n = l.queryStart()[seq + 1] - first;
                 if (n == 0) continue;
                 ops.prefillAttention(compute, qi.ptr().withByteOffset(4L * first * qi.cols()), qi.cols(),
-                        o.ptr().withByteOffset(4L * first * o.cols()), o.cols(), c.region.ptr(), c.blockElems(),
+                        o.writePtr().withByteOffset(4L * first * o.cols()), o.cols(), c.region.ptr(), c.blockElems(),
                         lastWrite.layer(), sh.blockSize(), qHeads, kvHeads, hd,
                         s.blockTables.withByteOffset(4L * seq * s.tableStride), n, l.contextLengths()[seq] - n, scale);
             }
         } else {
-            ops.pagedAttention(compute, qi.ptr(), qi.cols(), o.ptr(), o.cols(), c.region.ptr(), c.blockElems(),
+            ops.pagedAttention(compute, qi.ptr(), qi.cols(), o.writePtr(), o.cols(), c.region.ptr(), c.blockElems(),
                     lastWrite.layer(), sh.blockSize(), qHeads, kvHeads, hd, s.tokenSeq, s.positions, s.blockTables,
                     s.tableStride, l.numTokens(), scale);
         }
@@ -401,7 +418,7 @@ public final class CudaBackend implements Backend {
         int maxContext = 0;
         for (int len : s.layout().contextLengths()) maxContext = Math.max(maxContext, len);
         // The matrix-product workspace holds the split attention's partials: ops on one stream, in order.
-        ops.decodeAttention(compute, qi.ptr(), qi.cols(), o.ptr(), o.cols(), c.region.ptr(), c.blockElems(), layer,
+        ops.decodeAttention(compute, qi.ptr(), qi.cols(), o.writePtr(), o.cols(), c.region.ptr(), c.blockElems(), layer,
                 sh.blockSize(), qHeads, kvHeads, sh.headDim(), s.decodeSeq, s.decodeLast, s.blockTables,
                 s.tableStride, s.layout().numSeqs(), maxContext, (float) (1 / Math.sqrt(sh.headDim())),
                 matmulWorkspace.ptr());
@@ -413,10 +430,10 @@ public final class CudaBackend implements Backend {
         CudaTensor g = cuda(gate), o = cuda(out);
         long n = (long) g.rows() * g.cols();
         if (bf16.fuses(g.rows(), g.cols())) {
-            ops.siluMulBf16Out(compute, g.ptr(), cuda(up).ptr(), o.ptr(), bf16Shadow(o.storage), n);
+            ops.siluMulBf16Out(compute, g.ptr(), cuda(up).ptr(), o.writePtr(), bf16Shadow(o.storage), n);
             Bf16Operands.writtenWithBf16(o, g.rows());
         } else {
-            ops.siluMul(compute, g.ptr(), cuda(up).ptr(), o.ptr(), n);
+            ops.siluMul(compute, g.ptr(), cuda(up).ptr(), o.writePtr(), n);
             o.written();
         }
     }
@@ -425,7 +442,7 @@ public final class CudaBackend implements Backend {
     public void gatherRows(Tensor x, StepInputs step, Tensor out) {
         CudaStepInputs s = cuda(step);
         CudaTensor o = cuda(out);
-        ops.gatherRows(compute, cuda(x).ptr(), s.logitRows, o.ptr(), s.layout().logitRows().length, o.cols());
+        ops.gatherRows(compute, cuda(x).ptr(), s.logitRows, o.writePtr(), s.layout().logitRows().length, o.cols());
         o.written();
     }
 

@@ -7,7 +7,9 @@ import jcuda.driver.CUdeviceptr;
 /**
  * fp32 rows in the VRAM arena. Views share the {@link Storage}, whose version counts writes so that
  * the bf16 copy a matrix product needs is made once per write, not once per product (q, k and v
- * read the same normed rows; gate and up too).
+ * read the same normed rows; gate and up too). An op that writes only the bf16 copy (the bf16 MLP)
+ * leaves the fp32 values stale: {@link #ptr()}, the readers' address, then fails loudly until the
+ * next ordinary write.
  */
 final class CudaTensor implements Tensor {
 
@@ -19,11 +21,27 @@ final class CudaTensor implements Tensor {
         DeviceRegion bf16Shadow;
         long shadowVersion = -1;
         int shadowRows;
+        /** The last write went to the bf16 copy only: the fp32 values are older than it. */
+        boolean fp32Stale;
 
         Storage(DeviceRegion region, int capacityRows, int cols) {
             this.region = region;
             this.capacityRows = capacityRows;
             this.cols = cols;
+        }
+
+        /** Marks the contents changed by an ordinary (fp32) write. */
+        void written() {
+            version++;
+            fp32Stale = false;
+        }
+
+        /** Marks the contents changed by a write of the bf16 copy's first {@code rows} rows alone. */
+        void writtenBf16Only(int rows) {
+            version++;
+            shadowVersion = version;
+            shadowRows = rows;
+            fp32Stale = true;
         }
     }
 
@@ -35,10 +53,23 @@ final class CudaTensor implements Tensor {
         this.rows = rows;
     }
 
-    CUdeviceptr ptr() { return storage.region.ptr(); }
+    /**
+     * The fp32 values' address for an op that reads them (in-place ops included); an
+     * IllegalStateException where they are stale (only the bf16 copy holds the values).
+     */
+    CUdeviceptr ptr() {
+        if (storage.fp32Stale) {
+            throw new IllegalStateException("a " + rows + "x" + storage.cols + " tensor's fp32 values are stale: the bf16 MLP"
+                    + " (aegaeon.cuda.bf16Mlp) wrote only its bf16 operand, which only the matrix products and copies to the host read");
+        }
+        return storage.region.ptr();
+    }
+
+    /** The fp32 values' address for an op that only writes them (and then calls {@link #written()}). */
+    CUdeviceptr writePtr() { return storage.region.ptr(); }
 
     /** Marks the contents changed (every op that writes this tensor calls it). */
-    void written() { storage.version++; }
+    void written() { storage.written(); }
 
     @Override public int rows() { return rows; }
 

@@ -111,7 +111,7 @@ final class TwinBackends {
         Pair p = empty(rows, cols);
         cpu.embed(table, cpu.beginStep(l), p.cpu());
         cuda.device().synchronize();
-        jcuda.driver.JCudaDriver.cuMemcpyHtoD(((CudaTensor) p.cuda()).ptr(), jcuda.Pointer.to(values), 4L * values.length);
+        jcuda.driver.JCudaDriver.cuMemcpyHtoD(((CudaTensor) p.cuda()).writePtr(), jcuda.Pointer.to(values), 4L * values.length);
         return p;
     }
 
@@ -124,7 +124,7 @@ final class TwinBackends {
 
     void poison(Tensor t) {
         CudaTensor c = (CudaTensor) t;
-        cuMemsetD32Async(c.ptr(), 0x7FC00000, (long) c.storage.capacityRows * c.cols(), cuda.device().computeStream());
+        cuMemsetD32Async(c.writePtr(), 0x7FC00000, (long) c.storage.capacityRows * c.cols(), cuda.device().computeStream());
     }
 
     record Steps(StepInputs cpu, StepInputs cuda) {}

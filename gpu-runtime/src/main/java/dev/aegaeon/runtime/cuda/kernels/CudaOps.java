@@ -237,7 +237,8 @@ public final class CudaOps {
     /**
      * out[m, :] = x[m, :] . W^T (+ bias): x [M, K], W [N, K], out [M, N] bf16 or f32. Batches up to
      * {@link #GEMV_MAX_ROWS} rows run the memory-bound GEMV on the fp32 rows {@code xF32} (each
-     * weight read once); larger ones the tensor-core GEMM on the bf16 copy {@code xBf16}, split
+     * weight read once; null {@code xF32}, where x has only its bf16 copy, is an IllegalStateException
+     * on that path); larger ones the tensor-core GEMM on the bf16 copy {@code xBf16}, split
      * over K when M and N alone would leave multiprocessors idle (partials in workspace, which
      * needs {@link #matmulWorkspaceBytes()} bytes).
      */
@@ -257,6 +258,11 @@ public final class CudaOps {
         // cuBLASLt takes what it is asked for, except from 9 rows up what the swap-AB kernel is set to take.
         if (x != null && productsOnCublasLt(m) && (m <= GEMV_MAX_ROWS || !decodeKernels.takesSwapAb(m, k))
                 && onCublasLt(s, x, w, bias, biasF32, out, outF32, m, n, k)) return;
+        if (xF32 == null && (m <= GEMV_MAX_ROWS || decodeKernels.takesSwapAb(m, k))) {
+            // x held only as its bf16 operand (the bf16 MLP's gate): never hand a kernel a null fp32 x
+            throw new IllegalStateException("a product of " + m + "x" + n + "x" + k
+                    + " falls to a kernel reading fp32 x (GEMV or swap-AB), and x has only its bf16 operand");
+        }
         if (decodeKernels.swapAb(this::launch3, s, xF32, w, bias, out, outF32, m, n, k, workspace)) return;
         if (m <= GEMV_MAX_ROWS) {
             x = xF32;
