@@ -220,6 +220,20 @@ public interface Backend extends AutoCloseable {
     /** {@code out = silu(gate) * up}, element-wise; {@code out} may alias {@code gate}. */
     void siluMul(Tensor gate, Tensor up, Tensor out);
 
+    /**
+     * The MLP's activation: afterwards {@code gate} holds {@code silu(x . gateW^T) * (x . upW^T)}
+     * ({@code gate} and {@code up} {@code [n x intermediate]}, no biases) and {@code up}'s contents
+     * are unspecified. This default is {@link #linear} twice and {@link #siluMul}, as the forward pass
+     * did before; a backend may instead hold gate's result only in the form its next {@link #linear}
+     * reads (the CUDA backend's bf16 MLP), where ops other than {@link #linear} and {@link #copyToHost}
+     * that read {@code gate} before it is written again may refuse to.
+     */
+    default void mlpActivation(Tensor x, Weight gateW, Weight upW, Tensor gate, Tensor up) {
+        linear(x, gateW, null, gate);
+        linear(x, upW, null, up);
+        siluMul(gate, up, gate);
+    }
+
     /** {@code out[i] = x[logitRows[i]]}: picks the rows whose logits the step needs. */
     void gatherRows(Tensor x, StepInputs step, Tensor out);
 

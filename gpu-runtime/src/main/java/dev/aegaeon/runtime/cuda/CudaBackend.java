@@ -34,8 +34,9 @@ import static jcuda.driver.JCudaDriver.*;
  * and the VRAM weight pool (f32 when the checkpoint stores f32, read by simple fp32 kernels);
  * activations fp32 in the arena; bf16 matrix products of up to 8 rows read them as they are
  * (GEMV), larger ones convert their input to bf16 once per write for the tensor cores; all
- * accumulate in fp32. Every op is queued on the compute stream; {@link #copyToHost} and
- * {@link #sample} synchronise. Weights load on the load stream with an event each
+ * accumulate in fp32 (with {@link CudaOptions#bf16Mlp} the MLP's gate and up products write bf16
+ * and its activation lives only as the down product's operand: {@link Bf16Mlp}). Every op is
+ * queued on the compute stream; {@link #copyToHost} and {@link #sample} synchronise. Weights load on the load stream with an event each
  * ({@link #prefetch}), so compute overlaps a model's load.
  * Buffers come from the arena: after start no op allocates device memory with the driver.
  */
@@ -53,6 +54,8 @@ public final class CudaBackend implements Backend {
     private final KvCaches kvCaches;
     /** The products' bf16 operands, fused into their producers per {@link CudaOptions#fusedBf16Operands}. */
     private final Bf16Operands bf16;
+    /** The MLP's activation with bf16 in between ({@link CudaOptions#bf16Mlp}). */
+    private final Bf16Mlp bf16Mlp;
 
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
         this.dev = dev;
@@ -68,6 +71,7 @@ public final class CudaBackend implements Backend {
         this.peerKv = new PeerKvCopies(dev, compute);
         this.kvCaches = new KvCaches(dev);
         this.bf16 = new Bf16Operands(dev, compute, options.fusedBf16Operands());
+        this.bf16Mlp = new Bf16Mlp(ops, bf16, compute, options.bf16Mlp());
     }
 
     public CudaDevice device() { return dev; }
@@ -340,6 +344,30 @@ public final class CudaBackend implements Backend {
             if (f32Bias) ops.addBiasF32(compute, out, bp, xi.rows(), w.rows());
         }
     }
+
+    /**
+     * With {@link CudaOptions#bf16Mlp} where it applies ({@link Bf16Mlp#applies}): gate's bf16
+     * operand holds the result and gate's fp32 values are stale (the down product reads the
+     * operand; copyToHost widens it; every other reader of gate refuses until it is written again).
+     * Otherwise the default sequence.
+     */
+    @Override
+    public void mlpActivation(Tensor x, Weight gateW, Weight upW, Tensor gate, Tensor up) {
+        CudaTensor xi = cuda(x), g = cuda(gate), u = cuda(up);
+        checkProduct("mlpActivation gate", xi, gateW, g);
+        checkProduct("mlpActivation up", xi, upW, u);
+        if (!bf16Mlp.run(xi, cuda(gateW), cuda(upW), g, u, (in, w, out, outF32) -> product(in, w, null, out, outF32))) {
+            Backend.super.mlpActivation(x, gateW, upW, gate, up);
+        }
+    }
+
+    /** Selects the bf16 MLP or the fp32 sequence (tests and the bench compare the two; see {@link CudaOptions#bf16Mlp}). */
+    public void useBf16Mlp(boolean on) { bf16Mlp.setOn(on); }
+
+    public boolean bf16Mlp() { return bf16Mlp.on(); }
+
+    /** MLP activations that took the bf16 path, ever. */
+    public long bf16MlpActivations() { return bf16Mlp.activations(); }
 
     /** The storage's bf16 operand, allocated on first use. */
     CUdeviceptr bf16Shadow(CudaTensor.Storage st) { return bf16.shadow(st); }

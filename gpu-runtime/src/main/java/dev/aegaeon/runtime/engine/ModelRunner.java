@@ -119,9 +119,7 @@ public final class ModelRunner implements AutoCloseable {
             else backend.decodeAttention(q, kvCache, i, heads, kvHeads, step, attn);
             backend.linear(attn, l.o(), null, proj);
             backend.addRmsNorm(proj, residual, l.mlpNorm(), eps, normed);
-            backend.linear(normed, l.gate(), null, gate);
-            backend.linear(normed, l.up(), null, up);
-            backend.siluMul(gate, up, gate);
+            backend.mlpActivation(normed, l.gate(), l.up(), gate, up);
             backend.linear(gate, l.down(), null, proj);
         }
         backend.addRmsNorm(proj, residual, weights.finalNorm(), eps, normed);

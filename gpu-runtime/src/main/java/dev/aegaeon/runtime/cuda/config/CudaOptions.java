@@ -33,6 +33,7 @@ import java.util.stream.Collectors;
  * @param splitKvDecode        decode attention split over keys (flash-decoding) where the shape allows
  * @param splitKvMma           the split attention's first pass on tensor cores (head sizes 64, 128)
  * @param fusedBf16Operands    norms and silu_mul write the next product's bf16 operand in the same pass
+ * @param bf16Mlp              experimental: the gate and up products write bf16 on cuBLASLt and silu_mul_bf16 writes the down product's operand, no fp32 in between
  * @param prefillAttentionMma  prefill attention on prefill_attention_mma.cu (head sizes 64, 128), else on attention.cu
  * @param pinnedKvCopies       KV swaps through a pinned staging buffer instead of pageable per-block copies
  * @param kvStagingBytes       size of that pinned staging buffer
@@ -44,7 +45,7 @@ import java.util.stream.Collectors;
 public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, String midTile, String smallTile,
                           Set<String> excludeTiles, boolean gemvWide, int gemvBlockRows, GqaDecode gqaDecode, boolean swapAbDecode,
                           boolean swapAbDeep, int swapAbMinRows, int swapAbMaxRows, boolean splitKvDecode, boolean splitKvMma,
-                          boolean fusedBf16Operands, boolean prefillAttentionMma, boolean pinnedKvCopies,
+                          boolean fusedBf16Operands, boolean bf16Mlp, boolean prefillAttentionMma, boolean pinnedKvCopies,
                           long kvStagingBytes, GemmLibrary gemmLibrary, int cublasLtMinRows, KernelArch kernelArch,
                           DeviceMemory deviceMemory) {
 
@@ -110,6 +111,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             new Key("swapAbMinRows", "8", false, "fewest rows that take the swap-AB kernel (2..129); 8: decode batch 8 on an H100 8.08 ms against 10.49 on the GEMV"),
             new Key("swapAbMaxRows", "8", false, "most rows that take the swap-AB kernel (2..128); 8: from 9 rows the tiles measured faster (16 rows 9.70 ms against 10.50)"),
             new Key("fusedBf16Operands", "true", false, "norms and silu_mul write the next product's bf16 operand in the same pass"),
+            new Key("bf16Mlp", "false", true, "with fusedBf16Operands and the products on cuBLASLt, from 9 rows: the MLP's gate and up products write bf16 (fp32 accumulation) into their bf16 operands and silu_mul_bf16 writes the down product's operand from them, so no fp32 [rows x intermediate] is written or read (issue 20's prefill); gate's fp32 values are then stale, and any op but the products and copies to the host that reads them fails"),
             new Key("prefillAttentionMma", "true", false, "prefill attention (head sizes 64, 128) on prefill_attention_mma.cu, the tensor-core FlashAttention-2-style kernel (false: the scalar attention.cu kernel, the oracle); on an H100 it takes 1.82 ms of the 7B's prefill 1,024 against 8.78, and the suite and both model parities pass with it"),
             new Key("pinnedKvCopies", "true", false, "KV swaps through a pinned staging buffer; false: pageable copies block by block"),
             new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"),
@@ -186,7 +188,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 r.value("gqaDecode", v -> GqaDecode.valueOf(v.strip().toUpperCase(Locale.ROOT))), r.bool("swapAbDecode"),
                 r.bool("swapAbDeep"), r.value("swapAbMinRows", Integer::parseInt),
                 r.value("swapAbMaxRows", Integer::parseInt), r.bool("splitKvDecode"), r.bool("splitKvMma"),
-                r.bool("fusedBf16Operands"), r.bool("prefillAttentionMma"), r.bool("pinnedKvCopies"),
+                r.bool("fusedBf16Operands"), r.bool("bf16Mlp"), r.bool("prefillAttentionMma"), r.bool("pinnedKvCopies"),
                 r.value("kvStagingBytes", Long::parseLong),
                 r.value("gemmLibrary", v -> GemmLibrary.valueOf(v.strip().toUpperCase(Locale.ROOT))),
                 r.value("cublasLtMinRows", Integer::parseInt),
@@ -201,6 +203,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 + " excludeTiles=" + excludeTiles + " gemvWide=" + gemvWide + " gemvBlockRows=" + gemvBlockRows + " gqaDecode=" + gqaDecode
                 + " splitKvDecode=" + splitKvDecode + " splitKvMma=" + splitKvMma + " swapAbDecode=" + swapAbDecode
                 + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " swapAbMaxRows=" + swapAbMaxRows + " fusedBf16Operands=" + fusedBf16Operands
+                + " bf16Mlp=" + bf16Mlp + (bf16Mlp ? "(experimental)" : "")
                 + " prefillAttentionMma=" + prefillAttentionMma
                 + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes + " kernelArch=" + kernelArch
                 + " gemmLibrary=" + gemmLibrary + " cublasLtMinRows=" + cublasLtMinRows

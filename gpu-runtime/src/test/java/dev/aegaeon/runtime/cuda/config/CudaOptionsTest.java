@@ -37,6 +37,7 @@ class CudaOptionsTest {
         assertEquals(16, d.stepGraphs());
         assertTrue(d.fuseGemv() && d.splitKvDecode() && d.splitKvMma() && d.fusedBf16Operands() && d.pinnedKvCopies());
         assertFalse(d.gemvWide() || d.swapAbDeep());
+        assertFalse(d.bf16Mlp(), "the bf16 MLP has not run on a GPU");
         assertTrue(d.swapAbDecode(), "decode batch 8 on swap-AB");
         assertEquals(8, d.swapAbMinRows());
         assertEquals(8, d.swapAbMaxRows());
@@ -68,6 +69,7 @@ class CudaOptionsTest {
         p.setProperty("aegaeon.cuda.cublasLtMinRows", "8");
         p.setProperty("aegaeon.cuda.deviceMemory", "on_demand");
         p.setProperty("aegaeon.cuda.kernelArch", "generic");
+        p.setProperty("aegaeon.cuda.bf16Mlp", "true");
         CudaOptions o = CudaOptions.from(p);
         assertEquals(CudaOptions.KernelArch.GENERIC, o.kernelArch());
         assertEquals(CudaOptions.KernelArch.AUTO, CudaOptions.defaults().kernelArch());
@@ -78,6 +80,9 @@ class CudaOptionsTest {
         assertFalse(o.prefillAttentionMma());
         assertEquals(CudaOptions.GemmLibrary.OWN, o.gemmLibrary());
         assertEquals(8, o.cublasLtMinRows());
+        assertTrue(o.bf16Mlp());
+        assertTrue(o.summary().contains(" bf16Mlp=true(experimental) "), o.summary());
+        assertTrue(CudaOptions.defaults().summary().contains(" bf16Mlp=false "), CudaOptions.defaults().summary());
         assertTrue(o.summary().contains(" prefillAttentionMma=false ") && o.summary().contains(" gemmLibrary=OWN "), o.summary());
         assertTrue(o.summary().contains("deviceMemory=ON_DEMAND(experimental)"), o.summary());
         assertFalse(o.summary().contains("\n"), "one log line");
@@ -85,7 +90,7 @@ class CudaOptionsTest {
 
     @Test
     void unknownKeysAndMalformedValuesNameTheKey() {
-        for (String[] bad : new String[][] {{"aegaeon.cuda.splitKvMMA", "true"}, {"aegaeon.cuda.fuseGemv", "yes"},
+        for (String[] bad : new String[][] {{"aegaeon.cuda.splitKvMMA", "true"}, {"aegaeon.cuda.fuseGemv", "yes"}, {"aegaeon.cuda.bf16Mlp", "1"},
                 {"aegaeon.cuda.stepGraphs", "-1"}, {"aegaeon.cuda.swapAbMinRows", "1"}, {"aegaeon.cuda.swapAbMaxRows", "129"}, {"aegaeon.cuda.gqaDecode", "SOMETIMES"},
                 {"aegaeon.cuda.kvStagingBytes", "0"}, {"aegaeon.cuda.stepGraphs", "many"}, {"aegaeon.cuda.kernelArch", "sm_75"},
                 {"aegaeon.cuda.gemvBlockRows", "3"}, {"aegaeon.cuda.cublasLtMinRows", "0"}, {"aegaeon.cuda.cublasLtMinRows", "10"}}) {
