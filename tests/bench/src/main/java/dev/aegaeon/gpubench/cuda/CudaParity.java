@@ -35,14 +35,19 @@ import java.util.Random;
  * (plus Llama 3.1 rope scaling, Qwen2.5-0.5B and Qwen2.5-7B shapes): prompt logits compared by
  * max|cuda - cpu| / max|cpu| (bound 2e-2, bf16) and greedy continuations compared id by id (where
  * they part, CUDA's pick must be a near tie in the CPU's logits, as check_hf.py asks of HF's).
- * Prints a table, writes JSON, exits 1 when a model misses the bound.
+ * The "+bf16mlp" cases run the CUDA engine with the bf16 MLP on ({@code aegaeon.cuda.bf16Mlp},
+ * restored after), and pass only where it ran. Prints a table, writes JSON, exits 1 when a model
+ * misses the bound.
  *
  * <p>Run through {@code BenchCli parity [--out OUT.json] [--with-7b true|false]}.
  */
 public final class CudaParity {
     private CudaParity() {}
 
-    record Case(String name, ModelConfig config, int promptLength, int generate) {}
+    /** One model; {@code bf16Mlp}: the CUDA run with the bf16 MLP on (prompts from 9 tokens take it). */
+    record Case(String name, ModelConfig config, int promptLength, int generate, boolean bf16Mlp) {
+        Case(String name, ModelConfig config, int promptLength, int generate) { this(name, config, promptLength, generate, false); }
+    }
 
     /** Runs every case and writes {@code out}; 0 when all pass, 1 when one misses or no CUDA device is usable. */
     public static int run(Path out, boolean with7b) throws IOException {
@@ -58,6 +63,10 @@ public final class CudaParity {
                 t.intermediateSize(), t.numLayers(), t.numHeads(), t.numKvHeads(), t.headDim(), t.rmsNormEps(), 500000.0,
                 new RopeScaling.Llama3(8, 1, 4, 64), 2048, false, t.eosTokenIds(), null), 200, 12));
         cases.add(new Case("qwen2.5-0.5b", ModelShapes.qwen25_05b(), 24, 8));
+        for (ModelFamily f : ModelFamily.values()) {
+            cases.add(new Case("tiny-" + f.name().toLowerCase(Locale.ROOT) + "+bf16mlp", ModelShapes.tiny(f), 40, 12, true));
+        }
+        cases.add(new Case("qwen2.5-0.5b+bf16mlp", ModelShapes.qwen25_05b(), 24, 8, true));
         if (with7b) cases.add(new Case("qwen2.5-7b", ModelShapes.qwen25_7b(), 6, 3));
 
         Map<String, Object> json = new LinkedHashMap<>();
@@ -71,7 +80,8 @@ public final class CudaParity {
                 Map<String, Object> r = run(c, cpu, cuda);
                 json.put(c.name(), r);
                 boolean greedyOk = (boolean) r.get("greedy_identical") || (boolean) r.get("near_tie");
-                boolean pass = (double) r.get("max_abs_diff_over_max_abs_ref") < 2e-2 && greedyOk;
+                boolean ran = !c.bf16Mlp() || (long) r.get("bf16_mlp_activations") > 0;
+                boolean pass = (double) r.get("max_abs_diff_over_max_abs_ref") < 2e-2 && greedyOk && ran;
                 ok &= pass;
                 System.out.printf(Locale.ROOT, "%-20s %8d %12.3e %10s%n", c.name(), c.promptLength(),
                         r.get("max_abs_diff_over_max_abs_ref"), r.get("greedy_identical"));
@@ -83,7 +93,7 @@ public final class CudaParity {
         return ok ? 0 : 1;
     }
 
-    private static Map<String, Object> run(Case c, Backend cpu, Backend cuda) {
+    private static Map<String, Object> run(Case c, Backend cpu, CudaBackend cuda) {
         int[] prompt = new int[c.promptLength()];
         Random rnd = new Random(c.name().hashCode());
         for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(c.config().vocabSize());
@@ -91,15 +101,21 @@ public final class CudaParity {
         SamplingParams greedy = new SamplingParams(0f, 0, 1f, null, c.generate(), List.of(), List.of());
         float[] ref, got;
         int[] refIds, gotIds;
+        long activationsBefore;
         try (SyntheticWeights w = new SyntheticWeights(c.config(), 7)) {
             try (InferenceEngine e = new InferenceEngine(c.config(), w, cpu, opts)) {
                 ref = e.promptLogits(prompt);
                 refIds = e.generate(prompt, greedy).ids();
             }
+            boolean bf16MlpBefore = cuda.bf16Mlp();
+            activationsBefore = cuda.bf16MlpActivations();
             try (InferenceEngine e = new InferenceEngine(c.config(), w, cuda, opts)) {
+                if (c.bf16Mlp()) cuda.useBf16Mlp(true);
                 got = e.promptLogits(prompt);
                 Generation g = e.generate(prompt, greedy);
                 gotIds = g.ids();
+            } finally {
+                cuda.useBf16Mlp(bf16MlpBefore);
             }
         }
         double maxDiff = 0, maxRef = 0;
@@ -109,6 +125,7 @@ public final class CudaParity {
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("prompt_tokens", prompt.length);
+        if (c.bf16Mlp()) r.put("bf16_mlp_activations", cuda.bf16MlpActivations() - activationsBefore);
         double relErr = maxDiff / maxRef;
         r.put("max_abs_diff_over_max_abs_ref", relErr);
         r.put("greedy_identical", Arrays.equals(refIds, gotIds));
