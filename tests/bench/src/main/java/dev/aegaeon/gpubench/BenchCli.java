@@ -45,7 +45,7 @@ public final class BenchCli {
         @Option(names = "--vllm-profiles", description = "vLLM profiles CSV to set beside the figures") Path vllmProfiles;
         @Option(names = "--commit", description = "commit measured (default ${DEFAULT-VALUE})") String commit = "unknown";
         @Option(names = "--matmul-tflops", description = "dense bf16 TFLOP/s of this card, for the prefill floor") Double tflops;
-        @Option(names = "--skip", split = ",", description = "sections to leave out: splitKvMma, fusedBf16Operands, prefillAttentionMma")
+        @Option(names = "--skip", split = ",", description = "sections to leave out: splitKvMma, fusedBf16Operands, prefillAttentionMma, cublasLt, bf16Mlp")
         List<String> skip = List.of();
 
         @Override

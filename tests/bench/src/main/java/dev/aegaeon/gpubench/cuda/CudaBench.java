@@ -66,7 +66,7 @@ public final class CudaBench {
      * @param vllmProfiles  vLLM's H100 profiles to set beside the figures, or null
      * @param commit        the commit measured, recorded in the JSON
      * @param matmulTflops  dense bf16 TFLOP/s measured elsewhere on this card (the prefill floor), or NaN
-     * @param skip          sections left out by name (splitKvMma, fusedBf16Operands, prefillAttentionMma)
+     * @param skip          sections left out by name (splitKvMma, fusedBf16Operands, prefillAttentionMma, cublasLt, bf16Mlp)
      */
     public record Options(Path out, Path vllmProfiles, String commit, double matmulTflops, java.util.Set<String> skip) {}
 
@@ -299,6 +299,10 @@ public final class CudaBench {
             json.put("prefill_1024_attention_mma", PrefillKernelBench.prefillAttentionMmaOnOff(dev.ops(), config.headDim(),
                     () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
         }
+        if (!skipped("bf16Mlp")) {
+            json.put("prefill_1024_bf16_mlp", PrefillKernelBench.bf16MlpOnOff(backend, dev.ops(),
+                    () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
+        }
         if (!skipped("cublasLt")) {
             json.put("prefill_1024_cublaslt", PrefillKernelBench.cublasLtOnOff(dev.ops(),
                     () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
@@ -315,6 +319,18 @@ public final class CudaBench {
             } finally {
                 dev.ops().setGemmLibrary(before);
             }
+        }
+        if (!skipped("bf16Mlp")) {
+            // The bf16 MLP's figures beside the default's (aegaeon.cuda.bf16Mlp, experimental), and how many MLPs took it.
+            boolean before = backend.bf16Mlp();
+            long ran = backend.bf16MlpActivations();
+            try {
+                backend.useBf16Mlp(true);
+                json.put("prefill_ms_bf16_mlp", prefillMs(a, config, prefillSeq * blocksPerSeq, " (bf16 MLP)"));
+            } finally {
+                backend.useBf16Mlp(before);
+            }
+            json.put("prefill_bf16_mlp_activations", backend.bf16MlpActivations() - ran);
         }
         if (!Double.isNaN(o.matmulTflops())) {
             double tflops = o.matmulTflops();

@@ -19,7 +19,8 @@ import java.util.function.DoubleSupplier;
  * CudaBench's view of one prefill step: device time per kernel (launches issued one by one, an
  * event pair around each: prefill steps are never recorded as graphs), split into the matrix
  * products and everything else, and the step with the fused bf16 operands
- * ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#fusedBf16Operands}) and with the FlashAttention-2-style prefill
+ * ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#fusedBf16Operands}), with the bf16 MLP
+ * ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#bf16Mlp}) and with the FlashAttention-2-style prefill
  * attention ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#prefillAttentionMma}) off and on in the same run. Prints
  * what it measures.
  */
@@ -71,6 +72,19 @@ final class PrefillKernelBench {
                                               String label, Consumer<String> say) {
         return onOff("fusedBf16Operands", backend.fusedBf16Operands(), backend::useFusedBf16Operands, ops, stepMs, step,
                 label, say);
+    }
+
+    /**
+     * The prefill step with the fp32 MLP, then the bf16 MLP ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#bf16Mlp}),
+     * as {@link #fusedBf16OnOff}; "bf16_mlp_activations" counts the MLPs that really took the bf16 path.
+     */
+    static Map<String, Object> bf16MlpOnOff(CudaBackend backend, CudaOps ops, DoubleSupplier stepMs, Runnable step,
+                                            String label, Consumer<String> say) {
+        long ranBefore = backend.bf16MlpActivations();
+        Map<String, Object> all = new LinkedHashMap<>(onOff("bf16Mlp", backend.bf16Mlp(), backend::useBf16Mlp, ops, stepMs,
+                step, label, say));
+        all.put("bf16_mlp_activations", backend.bf16MlpActivations() - ranBefore);
+        return all;
     }
 
     /**

@@ -16,7 +16,7 @@ class PrefillKernelBenchTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gemm_splitk_reduce", "f32_to_bf16", "add_rmsnorm", "add_rmsnorm_bf16out", "silu_mul_bf16out",
+    @ValueSource(strings = {"gemm_splitk_reduce", "f32_to_bf16", "add_rmsnorm", "add_rmsnorm_bf16out", "silu_mul_bf16out", "silu_mul_bf16",
             "prefill_attention_hd128", "prefill_attention_mma_hd128", "rope", "kv_write", "embedding", "sample_tokens", "?"})
     void otherKernels(String kernel) {
         assertFalse(PrefillKernelBench.isProduct(kernel), kernel);
