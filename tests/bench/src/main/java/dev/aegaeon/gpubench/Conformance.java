@@ -28,7 +28,11 @@ final class Conformance implements Callable<Integer> {
             "dev.aegaeon.runtime.cuda.StepGraphsTest", "dev.aegaeon.runtime.cuda.BackendConformanceTest",
             "dev.aegaeon.runtime.cuda.ProductConformanceTest", "dev.aegaeon.runtime.cuda.DecodeKernelsTest",
             "dev.aegaeon.runtime.sampling.HostSamplingEngineTest", "dev.aegaeon.runtime.cuda.CublasLtConformanceTest",
-            "dev.aegaeon.runtime.cuda.OnDemandMemoryTest");
+            "dev.aegaeon.runtime.cuda.OnDemandMemoryTest", "dev.aegaeon.runtime.cuda.Bf16MlpConformanceTest",
+            "dev.aegaeon.runtime.cuda.HostCacheSharingTest", "dev.aegaeon.runtime.cuda.CudaAvailabilityTest");
+
+    /** CUDA test classes that need two GPUs of one host: run with {@code --class} where such a machine is lent. */
+    static final List<String> MULTI_GPU_CLASSES = List.of("dev.aegaeon.runtime.cuda.PeerKvCopyTest");
 
     @Option(names = "--class", description = "test class to run (repeatable; default: the one-GPU CUDA suite)")
     List<String> classes;
