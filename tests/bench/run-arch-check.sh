@@ -8,12 +8,13 @@
 #            A100, A10G, L4, L40S and RTX cards without cuBLASLt, proven on this card
 #   own      the card's own images with our kernels only (gemmLibrary=OWN, prefillAttentionMma=false):
 #            the oracle path, and the defaults before 2026-12-07
-#   on-demand the card's own images with -Daegaeon.cuda.deviceMemory=ON_DEMAND: weights and KV
-#            mapped chunk by chunk from one budget (OnDemandMemoryTest runs in every mode; here the
-#            whole suite and both parities run over on-demand memory, what making it the default needs)
+#   on-demand the card's own images with -Daegaeon.cuda.deviceMemory=ON_DEMAND named (the default since
+#            2026-12-07e; for stages built before then)
+#   one-allocation the card's own images with -Daegaeon.cuda.deviceMemory=ONE_ALLOCATION: the device's
+#            memory as one allocation, the path of GPUs without virtual memory management
 #   fast     cuBLASLt products and prefill attention on prefill_attention_mma.cu named explicitly (the
 #            defaults since 2026-12-07; for stages built before then)
-#   tests/bench/run-arch-check.sh STAGE [OUT] [MODE...]     (MODE auto|generic|own|on-demand|fast, default auto generic; OUT default $OUT or ./arch-check-out)
+#   tests/bench/run-arch-check.sh STAGE [OUT] [MODE...]     (MODE auto|generic|own|on-demand|one-allocation|fast, default auto generic; OUT default $OUT or ./arch-check-out)
 # BENCH=1 also runs the kernel bench (run-kernel-bench.sh) per mode and sets the headline figures
 # side by side; CONFORMANCE=0 leaves the conformance runs out (the two benches fit one device call).
 # Stage without a baseline (stage-gpu.sh OUT): an older runtime rejects kernelArch.
@@ -39,8 +40,9 @@ for mode in "${modes[@]}"; do
     generic) opts="-Daegaeon.cuda.kernelArch=GENERIC -Daegaeon.cuda.gemmLibrary=OWN ${JAVA_TOOL_OPTIONS:-}" ;;
     own) opts="-Daegaeon.cuda.gemmLibrary=OWN -Daegaeon.cuda.prefillAttentionMma=false ${JAVA_TOOL_OPTIONS:-}" ;;
     on-demand) opts="-Daegaeon.cuda.deviceMemory=ON_DEMAND ${JAVA_TOOL_OPTIONS:-}" ;;
+    one-allocation) opts="-Daegaeon.cuda.deviceMemory=ONE_ALLOCATION ${JAVA_TOOL_OPTIONS:-}" ;;
     fast) opts="-Daegaeon.cuda.gemmLibrary=CUBLASLT -Daegaeon.cuda.prefillAttentionMma=true ${JAVA_TOOL_OPTIONS:-}" ;;
-    *) echo "unknown mode $mode (auto, generic, own, on-demand or fast)" >&2; exit 2 ;;
+    *) echo "unknown mode $mode (auto, generic, own, on-demand, one-allocation or fast)" >&2; exit 2 ;;
   esac
   echo "=== $mode ==="
   if [ "${CONFORMANCE:-1}" = 1 ]; then

@@ -17,8 +17,9 @@
 #                          (each request reserves prompt + max_tokens of its model's pool: 4096 made long requests
 #                          block their model, SIM-VS-MEASURED.md; 8192 x 57 KB = 470 MB per engine, use 6144 at N=12)
 #   HEAP [24g]             platform -Xmx;   EXTRA_PROPS []  more -Dkey=value for the platform
-#                          (-Daegaeon.cuda.deviceMemory=ON_DEMAND: KV pages shared by every engine of the GPU and
-#                          mapped as used; KV_TOKENS then only caps a model, 0 = no cap)
+#                          (memory on demand is the default since 2026-12-07: KV pages shared by every engine of the GPU
+#                          and mapped as used, KV_TOKENS then only caps a model, 0 = no cap; older stages need
+#                          -Daegaeon.cuda.deviceMemory=ON_DEMAND)
 #   TOKEN_TIMES [false]    true: every token's arrival time per request in the JSON (larger files)
 #   STAGE [.device/platform]  the staged launchers (or the first argument);  OUT [$OUT or ./e2e-out]  where results go
 #   PORT [8080];  COMMIT [git HEAD];  READY_TIMEOUT [300];  DEVICE [cuda] (cpu for a rehearsal)

@@ -71,7 +71,12 @@ public final class CudaDevice implements AutoCloseable {
         long[] free = new long[1], total = new long[1];
         cuMemGetInfo(free, total);
         long memoryBytes = (long) (free[0] * config.memoryShareOfFree()) & ~((1L << 21) - 1);
-        if (config.onDemandMemory()) {
+        boolean virtualMemory = DeviceQuery.supportsVirtualMemory(device);
+        if (config.onDemandMemory() && !virtualMemory) {
+            LOG.log(System.Logger.Level.WARNING, "CUDA GPU " + ordinal + " " + name + " does not support virtual memory management:"
+                    + " its memory is held as one allocation and every model keeps a fixed KV pool (aegaeon.cuda.deviceMemory=ON_DEMAND needs it)");
+        }
+        if (config.onDemandOn(virtualMemory)) {
             this.chunks = new ChunkBudget(new CudaChunkDriver(context, ordinal), memoryBytes);
             // Freed weights' chunks stay mapped as spares: the next model's load lands there without a map.
             // The arena unmaps only spares (when a commit finds the budget short) and at close, so its wait

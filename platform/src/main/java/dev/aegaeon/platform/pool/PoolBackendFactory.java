@@ -34,7 +34,7 @@ import dev.aegaeon.worker.PoolPolicy;
  *       together (default three quarters of physical memory); a registration past it is refused</li>
  *   <li>{@code aegaeon.pool.kv-tokens-per-model}: an optional cap on the KV positions one model may hold on a
  *       device (default none: every model shares one KV page pool per device, filled as tokens are produced, on
- *       the CPU and on CUDA with {@code aegaeon.cuda.deviceMemory=ON_DEMAND}; a CUDA engine with its memory as one
+ *       the CPU and on CUDA with {@code aegaeon.cuda.deviceMemory=ON_DEMAND}, the default; a CUDA engine with its memory as one
  *       allocation, or a pool with peer hand-offs between prefill and decode devices, keeps a fixed pool of this
  *       many positions per model, 8192 when unset)</li>
  *   <li>{@code aegaeon.pool.kv-page-bytes}: the size of one page of a device's shared KV pool (default 1 MiB; 0 = a fixed

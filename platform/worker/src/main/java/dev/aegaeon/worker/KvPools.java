@@ -13,7 +13,7 @@ import java.util.Optional;
  * use and KV is not handed off by peer copy, each device has one {@link SharedKvPages} that every
  * model's engine there draws its blocks from, a block being one page that holds as many of the
  * model's tokens as fit. (Caches grow with use on the CPU, and on CUDA with
- * {@code aegaeon.cuda.deviceMemory=ON_DEMAND}, which maps a block's memory when the engine takes it
+ * {@code aegaeon.cuda.deviceMemory=ON_DEMAND}, the default where the GPU takes virtual memory, which maps a block's memory when the engine takes it
  * and unmaps it when freed, from the budget the weights share.) Pages are taken as tokens are
  * produced. The pool is what the device's memory leaves beside the weights the scheduler counts
  * ({@link ModelRuntime#countWeights}), and the scheduler reserves KV in the same whole pages

@@ -39,6 +39,11 @@ public final class DeviceQuery {
                 attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR));
     }
 
+    /** Whether the device and driver take CUDA virtual memory management (cuMemCreate / cuMemMap), which memory on demand needs. */
+    public static boolean supportsVirtualMemory(CUdevice device) {
+        return attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED) != 0;
+    }
+
     /** "8.9 (driver CUDA 13.0)"-style text for a driver version. */
     public static String cudaVersion(int driverCudaVersion) {
         return KernelImageChoice.cudaVersion(driverCudaVersion);

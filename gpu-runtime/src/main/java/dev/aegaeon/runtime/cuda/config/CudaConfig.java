@@ -18,6 +18,12 @@ public record CudaConfig(double memoryShareOfFree, boolean onDemandMemory) {
     /** A device whose arena is one allocation of {@code memoryShareOfFree} of the free memory. */
     public static CudaConfig oneAllocation(double memoryShareOfFree) { return new CudaConfig(memoryShareOfFree, false); }
 
+    /**
+     * Whether a device maps its memory on demand: asked for and possible there. A device without CUDA
+     * virtual memory management (some virtualised or older setups) holds it as one allocation instead.
+     */
+    public boolean onDemandOn(boolean deviceSupportsVirtualMemory) { return onDemandMemory && deviceSupportsVirtualMemory; }
+
     /** 90% of the free memory, held as {@link CudaOptions#deviceMemory()} says. */
     public static CudaConfig defaults() {
         return new CudaConfig(0.90, CudaOptions.current().deviceMemory() == CudaOptions.DeviceMemory.ON_DEMAND);
