@@ -64,8 +64,8 @@ final class Bf16Mlp {
         product.into(x, gateW, g, false);
         product.into(x, upW, u, false);
         ops.siluMulBf16(compute, g, u, g, (long) rows * intermediate);
-        Bf16Operands.writtenBf16Only(gate, rows);
-        Bf16Operands.writtenBf16Only(up, rows); // x . upW^T as bf16: unspecified by the contract, yet not stale garbage
+        gate.writtenBf16Only(rows);
+        up.writtenBf16Only(rows); // x . upW^T as bf16: unspecified by the contract, yet not stale garbage
         activations++;
         return true;
     }

@@ -37,16 +37,6 @@ final class Bf16Operands {
 
     boolean fused() { return fused; }
 
-    /** Marks {@code t} written, its bf16 copy (just written by the same kernel) current for {@code rows} rows. */
-    static void writtenWithBf16(CudaTensor t, int rows) {
-        t.written();
-        t.storage.shadowVersion = t.storage.version;
-        t.storage.shadowRows = rows;
-    }
-
-    /** Marks {@code t}'s bf16 copy written for {@code rows} rows and its fp32 values stale (the bf16 MLP). */
-    static void writtenBf16Only(CudaTensor t, int rows) { t.storage.writtenBf16Only(rows); }
-
     /**
      * The bf16 copy of x's rows, converted once per write of x; never from stale fp32 values (after
      * the bf16 MLP): asking such a tensor for more rows than its copy holds is an IllegalStateException.

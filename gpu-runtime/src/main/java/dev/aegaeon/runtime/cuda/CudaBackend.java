@@ -292,7 +292,7 @@ public final class CudaBackend implements Backend {
         if (bf16.fuses(rows, cols)) {
             CUdeviceptr shadow = bf16.shadow(out.storage);
             ops.addRmsNormBf16Out(compute, residual.ptr(), delta, g, f32, out.writePtr(), shadow, rows, cols, eps);
-            Bf16Operands.writtenWithBf16(out, rows);
+            out.writtenWithBf16(rows);
         } else {
             ops.addRmsNorm(compute, residual.ptr(), delta, g, f32, out.writePtr(), rows, cols, eps);
             out.written();
@@ -459,7 +459,7 @@ public final class CudaBackend implements Backend {
         long n = (long) g.rows() * g.cols();
         if (bf16.fuses(g.rows(), g.cols())) {
             ops.siluMulBf16Out(compute, g.ptr(), cuda(up).ptr(), o.writePtr(), bf16Shadow(o.storage), n);
-            Bf16Operands.writtenWithBf16(o, g.rows());
+            o.writtenWithBf16(g.rows());
         } else {
             ops.siluMul(compute, g.ptr(), cuda(up).ptr(), o.writePtr(), n);
             o.written();

@@ -36,11 +36,16 @@ final class CudaTensor implements Tensor {
             fp32Stale = false;
         }
 
-        /** Marks the contents changed by a write of the bf16 copy's first {@code rows} rows alone. */
-        void writtenBf16Only(int rows) {
-            version++;
+        /** Marks the contents changed by one op that wrote the fp32 values and the bf16 copy's first {@code rows} rows. */
+        void writtenWithBf16(int rows) {
+            written();
             shadowVersion = version;
             shadowRows = rows;
+        }
+
+        /** Marks the contents changed by a write of the bf16 copy's first {@code rows} rows alone. */
+        void writtenBf16Only(int rows) {
+            writtenWithBf16(rows);
             fp32Stale = true;
         }
     }
@@ -70,6 +75,12 @@ final class CudaTensor implements Tensor {
 
     /** Marks the contents changed (every op that writes this tensor calls it). */
     void written() { storage.written(); }
+
+    /** As {@link #written()}, the same op having written the bf16 copy of {@code rows} rows too (fused operands). */
+    void writtenWithBf16(int rows) { storage.writtenWithBf16(rows); }
+
+    /** Marks only the bf16 copy of {@code rows} rows written: the fp32 values are stale (the bf16 MLP). */
+    void writtenBf16Only(int rows) { storage.writtenBf16Only(rows); }
 
     @Override public int rows() { return rows; }
 

@@ -255,8 +255,8 @@ public final class CudaOps {
     public void matmul(CUstream s, CUdeviceptr xF32, CUdeviceptr xBf16, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr biasF32,
                        CUdeviceptr out, boolean outF32, int m, int n, int k, CUdeviceptr workspace) {
         CUdeviceptr x = xBf16;
-        // cuBLASLt takes what it is asked for, except from 9 rows up what the swap-AB kernel is set to take.
-        if (x != null && productsOnCublasLt(m) && (m <= GEMV_MAX_ROWS || !decodeKernels.takesSwapAb(m, k))
+        // cuBLASLt takes the products asked onto it that read the bf16 operand (not those the swap-AB kernel is set to take).
+        if (x != null && productsOnCublasLt(m) && needsBf16Operand(m, k)
                 && onCublasLt(s, x, w, bias, biasF32, out, outF32, m, n, k)) return;
         if (xF32 == null && (m <= GEMV_MAX_ROWS || decodeKernels.takesSwapAb(m, k))) {
             // x held only as its bf16 operand (the bf16 MLP's gate): never hand a kernel a null fp32 x
