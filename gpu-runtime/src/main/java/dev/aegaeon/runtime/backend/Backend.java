@@ -177,6 +177,18 @@ public interface Backend extends AutoCloseable {
     void addRmsNorm(Tensor x, Tensor residual, Weight gamma, float eps, Tensor out);
 
     /**
+     * A block's output projection added to the residual stream, then the next norm: {@code residual
+     * += x @ w^T}, then {@code out = rmsNorm(residual) * gamma}. {@code scratch [n x w.rows]} may
+     * receive the projection; its contents afterwards are unspecified. The default is exactly
+     * {@link #linear} into scratch then {@link #addRmsNorm}; a device may add the product to the
+     * residual in its epilogue instead (the same fp32 sum, without writing and re-reading scratch).
+     */
+    default void addProjectionRmsNorm(Tensor x, Weight w, Tensor scratch, Tensor residual, Weight gamma, float eps, Tensor out) {
+        linear(x, w, null, scratch);
+        addRmsNorm(scratch, residual, gamma, eps, out);
+    }
+
+    /**
      * {@code out[t] = x[t] @ w^T + bias} for every row: {@code x [n x in]}, {@code w [out x in]},
      * {@code bias [1 x out]} or null, {@code out [n x out]}. Accumulates in fp32.
      */

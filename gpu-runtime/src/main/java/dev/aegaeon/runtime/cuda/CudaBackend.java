@@ -56,6 +56,8 @@ public final class CudaBackend implements Backend {
     private final Bf16Operands bf16;
     /** The MLP's activation with bf16 in between ({@link CudaOptions#bf16Mlp}). */
     private final Bf16Mlp bf16Mlp;
+    /** Output projections added to the residual in cuBLASLt's epilogue ({@link CudaOptions#residualEpilogue}). */
+    private final ResidualEpilogue residualEpilogue;
 
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
         this.dev = dev;
@@ -72,6 +74,7 @@ public final class CudaBackend implements Backend {
         this.kvCaches = new KvCaches(dev);
         this.bf16 = new Bf16Operands(dev, compute, options.fusedBf16Operands());
         this.bf16Mlp = new Bf16Mlp(ops, bf16, compute, options.bf16Mlp());
+        this.residualEpilogue = new ResidualEpilogue(ops, bf16, compute, options.residualEpilogue());
     }
 
     public CudaDevice device() { return dev; }
@@ -283,6 +286,28 @@ public final class CudaBackend implements Backend {
         norm(r, xi.ptr(), gamma, eps, o);
         r.written();
     }
+
+    /**
+     * With {@link CudaOptions#residualEpilogue} where it applies ({@link ResidualEpilogue#applies}):
+     * the product added to the residual in cuBLASLt's epilogue and the residual normed alone, scratch
+     * left unwritten. Otherwise the default sequence.
+     */
+    @Override
+    public void addProjectionRmsNorm(Tensor x, Weight w, Tensor scratch, Tensor residual, Weight gamma, float eps, Tensor out) {
+        CudaTensor xi = cuda(x), r = cuda(residual);
+        checkProduct("addProjectionRmsNorm", xi, w, r);
+        if (r.rows() != xi.rows()) throw new IllegalArgumentException("addProjectionRmsNorm: " + xi.rows() + " rows into a residual of " + r.rows());
+        if (residualEpilogue.addInto(xi, cuda(w), use(w), r)) {
+            norm(r, CudaOps.NONE, gamma, eps, cuda(out));
+        } else {
+            Backend.super.addProjectionRmsNorm(x, w, scratch, residual, gamma, eps, out);
+        }
+    }
+
+    /** Selects the residual epilogue or the default sequence (tests and the bench compare the two; see {@link CudaOptions#residualEpilogue}). */
+    public void useResidualEpilogue(boolean on) { residualEpilogue.setOn(on); }
+
+    public boolean residualEpilogue() { return residualEpilogue.on(); }
 
     /** residual (+= delta) normed into out; with fused bf16 operands, out's bf16 operand too. */
     private void norm(CudaTensor residual, CUdeviceptr delta, Weight gamma, float eps, CudaTensor out) {

@@ -8,6 +8,7 @@ import dev.aegaeon.runtime.backend.SamplingRows;
 import dev.aegaeon.runtime.backend.StepInputs;
 import dev.aegaeon.runtime.backend.StepLayout;
 import dev.aegaeon.runtime.backend.Tensor;
+import dev.aegaeon.runtime.backend.Weight;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.weights.WeightSource;
 
@@ -102,10 +103,9 @@ public final class ModelRunner implements AutoCloseable {
 
         StepInputs step = backend.beginStep(layout);
         backend.embed(weights.embed(), step, residual);
+        backend.rmsNorm(residual, weights.layers().get(0).attnNorm(), eps, normed);
         for (int i = 0; i < config.numLayers(); i++) {
             ModelWeights.Layer l = weights.layers().get(i);
-            if (i == 0) backend.rmsNorm(residual, l.attnNorm(), eps, normed);
-            else backend.addRmsNorm(proj, residual, l.attnNorm(), eps, normed);
             backend.linear(normed, l.q(), l.qBias(), q);
             backend.linear(normed, l.k(), l.kBias(), k);
             backend.linear(normed, l.v(), l.vBias(), v);
@@ -117,12 +117,11 @@ public final class ModelRunner implements AutoCloseable {
             backend.writeKv(k, v, kvCache, i, step);
             if (phase == Phase.PREFILL) backend.prefillAttention(q, k, v, heads, kvHeads, step, attn);
             else backend.decodeAttention(q, kvCache, i, heads, kvHeads, step, attn);
-            backend.linear(attn, l.o(), null, proj);
-            backend.addRmsNorm(proj, residual, l.mlpNorm(), eps, normed);
+            backend.addProjectionRmsNorm(attn, l.o(), proj, residual, l.mlpNorm(), eps, normed);
             backend.mlpActivation(normed, l.gate(), l.up(), gate, up);
-            backend.linear(gate, l.down(), null, proj);
+            Weight nextNorm = i + 1 < config.numLayers() ? weights.layers().get(i + 1).attnNorm() : weights.finalNorm();
+            backend.addProjectionRmsNorm(gate, l.down(), proj, residual, nextNorm, eps, normed);
         }
-        backend.addRmsNorm(proj, residual, weights.finalNorm(), eps, normed);
         int rows = layout.logitRows().length;
         Tensor picked = w.picked(rows);
         backend.gatherRows(normed, step, picked);

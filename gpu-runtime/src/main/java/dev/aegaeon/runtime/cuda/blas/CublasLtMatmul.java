@@ -74,6 +74,19 @@ public final class CublasLtMatmul implements AutoCloseable {
 
     /** As {@link #run(long, long, long, long, long, boolean, int, int, int)}, with an fp32 bias where {@code biasF32}. */
     public synchronized boolean run(long stream, long x, long w, long bias, boolean biasF32, long out, boolean outF32, int m, int n, int k) {
+        return enqueue(stream, x, w, bias, biasF32, out, outF32, m, n, k, zero);
+    }
+
+    /**
+     * {@code out += x . W^T} into fp32 {@code out}, without bias (beta 1: C is D, read before it is
+     * written), as {@link #run}; the plan is the one of the plain product of the shape.
+     */
+    public synchronized boolean runAccumulate(long stream, long x, long w, long out, int m, int n, int k) {
+        return enqueue(stream, x, w, 0, false, out, true, m, n, k, one);
+    }
+
+    private boolean enqueue(long stream, long x, long w, long bias, boolean biasF32, long out, boolean outF32, int m, int n, int k,
+                            MemorySegment beta) {
         Plan p = planFor(new Shape(m, n, k, outF32, bias != 0, bias != 0 && biasF32, alignment(x), alignment(w), alignment(out)));
         if (p == null) return false;
         if (bias != 0) {
@@ -84,7 +97,7 @@ public final class CublasLtMatmul implements AutoCloseable {
         int status;
         try { // invokeExact: this is on every prefill product's path
             status = (int) lib.matmul.invokeExact(handle, p.desc(), one, MemorySegment.ofAddress(w), p.a(),
-                    MemorySegment.ofAddress(x), p.b(), zero, d, p.d(), d, p.d(), p.algo(),
+                    MemorySegment.ofAddress(x), p.b(), beta, d, p.d(), d, p.d(), p.algo(),
                     MemorySegment.ofAddress(workspace), WORKSPACE_BYTES, MemorySegment.ofAddress(stream));
         } catch (Throwable t) {
             throw new IllegalStateException("cuBLASLt call failed", t);

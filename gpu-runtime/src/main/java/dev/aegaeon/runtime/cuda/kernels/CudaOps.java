@@ -52,7 +52,7 @@ public final class CudaOps {
     private volatile int blasMinRows = options.cublasLtMinRows();
     private CublasLtMatmul blas;
     private boolean blasTried;
-    private long blasProducts, blasF32BiasEpilogues;
+    private long blasProducts, blasF32BiasEpilogues, blasAccumulates;
 
     /** The kernels of {@code k}, launched within {@code limits} (grid sizes, shared memory, residency). */
     public CudaOps(KernelModules k, DeviceLimits limits) {
@@ -284,6 +284,8 @@ public final class CudaOps {
 
     /** Marks a cuBLASLt product in a recorded step (see {@link StepGraphs.Launch}); never launched as a kernel. */
     private static final CUfunction CUBLASLT_PRODUCT = new CUfunction();
+    /** Marks a cuBLASLt product that adds into its output, in a recorded step. */
+    private static final CUfunction CUBLASLT_ACCUMULATE = new CUfunction();
 
     /**
      * The product on cuBLASLt, enqueued now or, while a step records on {@code s}, recorded in
@@ -292,11 +294,7 @@ public final class CudaOps {
      */
     private boolean onCublasLt(CUstream s, CUdeviceptr x, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr biasF32, CUdeviceptr out,
                                boolean outF32, int m, int n, int k) {
-        if (!blasTried) {
-            blasTried = true;
-            blas = dev.aegaeon.runtime.cuda.blas.CublasLtProducts.open().orElse(null);
-        }
-        if (blas == null) return false;
+        if (blas() == null) return false;
         long stream = DevicePointers.handle(s), xAt = DevicePointers.address(x), wAt = DevicePointers.address(w);
         long biasAt = DevicePointers.address(bias), outAt = DevicePointers.address(out), f32At = DevicePointers.address(biasF32);
         // cuBLASLt has no bias epilogue for a bf16 bias on fp32 output: the epilogue on the bias's fp32
@@ -309,23 +307,57 @@ public final class CudaOps {
         long epilogueBias = whole ? biasAt : f32Epilogue ? f32At : 0;
         CUdeviceptr recordedBias = whole ? bias : f32Epilogue ? biasF32 : NONE;
         CublasLtMatmul lt = blas;
+        issueBlas(s, CUBLASLT_PRODUCT, new Object[] {x, w, recordedBias, out, outF32 ? 1 : 0, m, n, k},
+                () -> lt.run(stream, xAt, wAt, epilogueBias, f32Epilogue, outAt, outF32, m, n, k), m, n, k);
+        if (biasAfter) addBiasBf16F32(s, out, bias, m, n);
+        if (f32Epilogue) blasF32BiasEpilogues++;
+        return true;
+    }
+
+    /**
+     * outF32[m, :] += xBf16[m, :] . W^T on cuBLASLt (beta 1, no bias), enqueued or recorded as
+     * {@link #matmul} would: the residual add in the product's epilogue. False, with nothing enqueued,
+     * where a product of these rows is not asked onto cuBLASLt or it declines the shape; the caller
+     * then runs the product and the add itself.
+     */
+    public boolean matmulAccumulateOnCublasLt(CUstream s, CUdeviceptr xBf16, CUdeviceptr w, CUdeviceptr outF32, int m, int n, int k) {
+        if (!productsOnCublasLt(m) || !needsBf16Operand(m, k) || blas() == null) return false;
+        long stream = DevicePointers.handle(s), xAt = DevicePointers.address(xBf16), wAt = DevicePointers.address(w);
+        long outAt = DevicePointers.address(outF32);
+        if (!blas.supports(xAt, wAt, 0, outAt, true, m, n, k)) return false;
+        CublasLtMatmul lt = blas;
+        issueBlas(s, CUBLASLT_ACCUMULATE, new Object[] {xBf16, w, outF32, m, n, k},
+                () -> lt.runAccumulate(stream, xAt, wAt, outAt, m, n, k), m, n, k);
+        blasAccumulates++;
+        return true;
+    }
+
+    /** Opens cuBLASLt on first use; null where the machine has none. */
+    private CublasLtMatmul blas() {
+        if (!blasTried) {
+            blasTried = true;
+            blas = dev.aegaeon.runtime.cuda.blas.CublasLtProducts.open().orElse(null);
+        }
+        return blas;
+    }
+
+    /** Enqueues a planned cuBLASLt call now or, while a step records on {@code s}, records it in order with the step's kernels. */
+    private void issueBlas(CUstream s, CUfunction marker, Object[] args, java.util.function.BooleanSupplier call, int m, int n, int k) {
         Runnable product = () -> {
-            if (!lt.run(stream, xAt, wAt, epilogueBias, f32Epilogue, outAt, outF32, m, n, k)) {
+            if (!call.getAsBoolean()) {
                 throw new IllegalStateException("cuBLASLt refused a product it had planned: " + m + "x" + n + "x" + k);
             }
         };
-        StepGraphs.Launch recorded = new StepGraphs.Launch(CUBLASLT_PRODUCT, 0, 0, 0, 0, 0, s,
-                new Object[] {x, w, recordedBias, out, outF32 ? 1 : 0, m, n, k}, product);
-        if (!graphs.offer(recorded)) {
+        if (!graphs.offer(new StepGraphs.Launch(marker, 0, 0, 0, 0, 0, s, args, product))) {
             if (profile != null) profile.before("cublasLt", s);
             product.run();
             if (profile != null) profile.after(s);
         }
-        if (biasAfter) addBiasBf16F32(s, out, bias, m, n);
-        if (f32Epilogue) blasF32BiasEpilogues++;
         blasProducts++;
-        return true;
     }
+
+    /** Products on cuBLASLt that added into their output (the residual epilogue), ever. */
+    public long cublasLtAccumulates() { return blasAccumulates; }
 
     /** Runs the products on {@code library} from now on (tests, benchmarks); see {@link CudaOptions#gemmLibrary}. */
     public void setGemmLibrary(CudaOptions.GemmLibrary library) { gemmLibrary = library; }

@@ -234,7 +234,7 @@ public final class CudaBench {
                 return medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11);
             };
             json.put("decode_ms_cublaslt_vs_own", DecodeKernelBench.cublasLtOnOff(dev.ops(), decodeMs, new int[] {16, 32, 64, 128}, line -> say("%s", line)));
-            json.put("decode_ms_small_batches_cublaslt", DecodeKernelBench.cublasLtSmallBatches(dev.ops(), decodeMs, new int[] {1, 4, 8}, line -> say("%s", line)));
+            json.put("decode_ms_small_batches_cublaslt", DecodeKernelBench.cublasLtSmallBatches(dev.ops(), decodeMs, new int[] {1, 2, 4, 8}, line -> say("%s", line)));
         }
         json.put("decode_gemv_block_rows", DecodeKernelBench.gemvBlockRows(dev,
                 b -> {
@@ -303,6 +303,10 @@ public final class CudaBench {
             json.put("prefill_1024_bf16_mlp", PrefillKernelBench.bf16MlpOnOff(backend, dev.ops(),
                     () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
         }
+        if (!skipped("residualEpilogue")) {
+            json.put("prefill_1024_residual_epilogue", PrefillKernelBench.residualEpilogueOnOff(backend, dev.ops(),
+                    () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
+        }
         if (!skipped("cublasLt")) {
             json.put("prefill_1024_cublaslt", PrefillKernelBench.cublasLtOnOff(dev.ops(),
                     () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
@@ -321,16 +325,28 @@ public final class CudaBench {
             }
         }
         if (!skipped("bf16Mlp")) {
-            // The bf16 MLP's figures beside the default's (aegaeon.cuda.bf16Mlp, experimental), and how many MLPs took it.
+            // The other MLP's figures beside the default's (aegaeon.cuda.bf16Mlp), and how many MLPs took the bf16 one.
             boolean before = backend.bf16Mlp();
             long ran = backend.bf16MlpActivations();
             try {
-                backend.useBf16Mlp(true);
-                json.put("prefill_ms_bf16_mlp", prefillMs(a, config, prefillSeq * blocksPerSeq, " (bf16 MLP)"));
+                backend.useBf16Mlp(!before);
+                json.put(before ? "prefill_ms_fp32_mlp" : "prefill_ms_bf16_mlp",
+                        prefillMs(a, config, prefillSeq * blocksPerSeq, before ? " (fp32 MLP)" : " (bf16 MLP)"));
             } finally {
                 backend.useBf16Mlp(before);
             }
             json.put("prefill_bf16_mlp_activations", backend.bf16MlpActivations() - ran);
+        }
+        if (!skipped("residualEpilogue")) {
+            // The other residual add's figures beside the default's (aegaeon.cuda.residualEpilogue).
+            boolean before = backend.residualEpilogue();
+            try {
+                backend.useResidualEpilogue(!before);
+                json.put(before ? "prefill_ms_residual_by_norm" : "prefill_ms_residual_epilogue",
+                        prefillMs(a, config, prefillSeq * blocksPerSeq, before ? " (residual added by the norm)" : " (residual epilogue)"));
+            } finally {
+                backend.useResidualEpilogue(before);
+            }
         }
         if (!Double.isNaN(o.matmulTflops())) {
             double tflops = o.matmulTflops();

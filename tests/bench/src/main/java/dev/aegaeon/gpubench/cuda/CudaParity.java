@@ -44,9 +44,12 @@ import java.util.Random;
 public final class CudaParity {
     private CudaParity() {}
 
-    /** One model; {@code bf16Mlp}: the CUDA run with the bf16 MLP on (prompts from 9 tokens take it). */
-    record Case(String name, ModelConfig config, int promptLength, int generate, boolean bf16Mlp) {
-        Case(String name, ModelConfig config, int promptLength, int generate) { this(name, config, promptLength, generate, false); }
+    /**
+     * One model; {@code bf16Mlp}, {@code residualEpilogue}: the CUDA run with that option on (prompts
+     * from 9 tokens take the bf16 MLP; those asked onto cuBLASLt the epilogue).
+     */
+    record Case(String name, ModelConfig config, int promptLength, int generate, boolean bf16Mlp, boolean residualEpilogue) {
+        Case(String name, ModelConfig config, int promptLength, int generate) { this(name, config, promptLength, generate, false, false); }
     }
 
     /** Runs every case and writes {@code out}; 0 when all pass, 1 when one misses or no CUDA device is usable. */
@@ -64,9 +67,11 @@ public final class CudaParity {
                 new RopeScaling.Llama3(8, 1, 4, 64), 2048, false, t.eosTokenIds(), null), 200, 12));
         cases.add(new Case("qwen2.5-0.5b", ModelShapes.qwen25_05b(), 24, 8));
         for (ModelFamily f : ModelFamily.values()) {
-            cases.add(new Case("tiny-" + f.name().toLowerCase(Locale.ROOT) + "+bf16mlp", ModelShapes.tiny(f), 40, 12, true));
+            cases.add(new Case("tiny-" + f.name().toLowerCase(Locale.ROOT) + "+bf16mlp", ModelShapes.tiny(f), 40, 12, true, false));
         }
-        cases.add(new Case("qwen2.5-0.5b+bf16mlp", ModelShapes.qwen25_05b(), 24, 8, true));
+        cases.add(new Case("qwen2.5-0.5b+bf16mlp", ModelShapes.qwen25_05b(), 24, 8, true, false));
+        cases.add(new Case("tiny-qwen2+residual", ModelShapes.tiny(ModelFamily.QWEN2), 40, 12, false, true));
+        cases.add(new Case("qwen2.5-0.5b+residual", ModelShapes.qwen25_05b(), 24, 8, false, true));
         if (with7b) cases.add(new Case("qwen2.5-7b", ModelShapes.qwen25_7b(), 6, 3));
 
         Map<String, Object> json = new LinkedHashMap<>();
@@ -80,7 +85,8 @@ public final class CudaParity {
                 Map<String, Object> r = run(c, cpu, cuda);
                 json.put(c.name(), r);
                 boolean greedyOk = (boolean) r.get("greedy_identical") || (boolean) r.get("near_tie");
-                boolean ran = !c.bf16Mlp() || (long) r.get("bf16_mlp_activations") > 0;
+                boolean ran = (!c.bf16Mlp() || (long) r.get("bf16_mlp_activations") > 0)
+                        && (!c.residualEpilogue() || (long) r.get("cublaslt_accumulates") > 0);
                 boolean pass = (double) r.get("max_abs_diff_over_max_abs_ref") < 2e-2 && greedyOk && ran;
                 ok &= pass;
                 System.out.printf(Locale.ROOT, "%-20s %8d %12.3e %10s%n", c.name(), c.promptLength(),
@@ -101,21 +107,24 @@ public final class CudaParity {
         SamplingParams greedy = new SamplingParams(0f, 0, 1f, null, c.generate(), List.of(), List.of());
         float[] ref, got;
         int[] refIds, gotIds;
-        long activationsBefore;
+        long activationsBefore, accumulatesBefore;
         try (SyntheticWeights w = new SyntheticWeights(c.config(), 7)) {
             try (InferenceEngine e = new InferenceEngine(c.config(), w, cpu, opts)) {
                 ref = e.promptLogits(prompt);
                 refIds = e.generate(prompt, greedy).ids();
             }
-            boolean bf16MlpBefore = cuda.bf16Mlp();
+            boolean bf16MlpBefore = cuda.bf16Mlp(), epilogueBefore = cuda.residualEpilogue();
             activationsBefore = cuda.bf16MlpActivations();
+            accumulatesBefore = cuda.device().ops().cublasLtAccumulates();
             try (InferenceEngine e = new InferenceEngine(c.config(), w, cuda, opts)) {
                 if (c.bf16Mlp()) cuda.useBf16Mlp(true);
+                if (c.residualEpilogue()) cuda.useResidualEpilogue(true);
                 got = e.promptLogits(prompt);
                 Generation g = e.generate(prompt, greedy);
                 gotIds = g.ids();
             } finally {
                 cuda.useBf16Mlp(bf16MlpBefore);
+                cuda.useResidualEpilogue(epilogueBefore);
             }
         }
         double maxDiff = 0, maxRef = 0;
@@ -126,6 +135,7 @@ public final class CudaParity {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("prompt_tokens", prompt.length);
         if (c.bf16Mlp()) r.put("bf16_mlp_activations", cuda.bf16MlpActivations() - activationsBefore);
+        if (c.residualEpilogue()) r.put("cublaslt_accumulates", cuda.device().ops().cublasLtAccumulates() - accumulatesBefore);
         double relErr = maxDiff / maxRef;
         r.put("max_abs_diff_over_max_abs_ref", relErr);
         r.put("greedy_identical", Arrays.equals(refIds, gotIds));

@@ -88,6 +88,20 @@ final class PrefillKernelBench {
     }
 
     /**
+     * The prefill step with the output projections added to the residual by the norm, then in cuBLASLt's
+     * epilogue ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#residualEpilogue}), as {@link #fusedBf16OnOff};
+     * "cublaslt_accumulates" counts the products that really added into the residual.
+     */
+    static Map<String, Object> residualEpilogueOnOff(CudaBackend backend, CudaOps ops, DoubleSupplier stepMs, Runnable step,
+                                                     String label, Consumer<String> say) {
+        long before = ops.cublasLtAccumulates();
+        Map<String, Object> all = new LinkedHashMap<>(onOff("residualEpilogue", backend.residualEpilogue(), backend::useResidualEpilogue,
+                ops, stepMs, step, label, say));
+        all.put("cublaslt_accumulates", ops.cublasLtAccumulates() - before);
+        return all;
+    }
+
+    /**
      * The prefill step with prefill attention on attention.cu's wmma kernel, then on
      * prefill_attention_mma.cu ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#prefillAttentionMma}), as
      * {@link #fusedBf16OnOff}; "mma_kernel_loaded" says whether "on" really ran the new kernel for

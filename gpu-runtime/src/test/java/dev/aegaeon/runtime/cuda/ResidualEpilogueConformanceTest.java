@@ -1,0 +1,120 @@
+package dev.aegaeon.runtime.cuda;
+
+import dev.aegaeon.runtime.cuda.blas.CublasLtLibrary;
+import dev.aegaeon.runtime.cuda.config.CudaOptions;
+import dev.aegaeon.runtime.cuda.kernels.CudaOps;
+import dev.aegaeon.runtime.engine.EngineOptions;
+import dev.aegaeon.runtime.engine.InferenceEngine;
+import dev.aegaeon.runtime.engine.SamplingParams;
+import dev.aegaeon.runtime.model.ModelConfig;
+import dev.aegaeon.runtime.model.ModelFamily;
+import dev.aegaeon.runtime.model.ModelShapes;
+import dev.aegaeon.runtime.weights.SyntheticWeights;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.Random;
+
+import static dev.aegaeon.runtime.cuda.TwinBackends.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The residual epilogue ({@link CudaOptions#residualEpilogue}, switched on here and restored) against
+ * the CPU backend's default sequence: the residual and the norm's output after one output
+ * projection, then whole tiny models' prompt logits and a greedy generation, whose decode steps of
+ * one row take the default sequence. Bounds as BackendConformanceTest's where the GPU reads bf16
+ * operands (1e-2; the model 2e-2 of the largest logit). Skips without a GPU or without cuBLASLt (the
+ * path is cuBLASLt's epilogue alone).
+ */
+@RequiresCuda
+class ResidualEpilogueConformanceTest {
+    static TwinBackends b;
+    final Random rnd = new Random(System.nanoTime());
+
+    @BeforeAll
+    static void open() { b = TwinBackends.openOrSkip(); }
+
+    @AfterAll
+    static void close() { TwinBackends.close(b); }
+
+    /** Qwen2.5-0.5B's attention output (896 <- 896) and down (896 <- 4864) products at 9, 64 and 300 rows. */
+    @ParameterizedTest
+    @CsvSource({"9, 896, 896", "64, 896, 4864", "300, 896, 896", "300, 896, 4864"})
+    void residualAndNormMatchTheCpu(int rows, int hidden, int in) {
+        withEpilogue(() -> {
+            var x = b.tensor(random(rnd, rows * in, 1), rows, in);
+            var w = b.weight("o", random(rnd, hidden * in, 0.05), hidden, in);
+            var gamma = b.weight("gamma", random(rnd, hidden, 1), hidden);
+            var residual = b.tensor(random(rnd, rows * hidden, 1), rows, hidden);
+            var scratch = b.empty(rows, hidden);
+            var out = b.empty(rows, hidden);
+            long before = b.cuda.device().ops().cublasLtAccumulates();
+            b.cpu.addProjectionRmsNorm(x.cpu(), w.cpu(), scratch.cpu(), residual.cpu(), gamma.cpu(), 1e-6f, out.cpu());
+            b.cuda.addProjectionRmsNorm(x.cuda(), w.cuda(), scratch.cuda(), residual.cuda(), gamma.cuda(), 1e-6f, out.cuda());
+            assertEquals(before + 1, b.cuda.device().ops().cublasLtAccumulates(), "the product added into the residual on cuBLASLt");
+            String what = "residual epilogue " + rows + "x" + hidden + "x" + in;
+            b.assertClose(what + ": residual", residual, rows, 1e-2);
+            b.assertClose(what + ": norm", out, rows, 1e-2);
+
+            // The default sequence on the same tensors, from the residual the epilogue left: the two agree again.
+            b.cuda.useResidualEpilogue(false);
+            b.cpu.addProjectionRmsNorm(x.cpu(), w.cpu(), scratch.cpu(), residual.cpu(), gamma.cpu(), 1e-6f, out.cpu());
+            b.cuda.addProjectionRmsNorm(x.cuda(), w.cuda(), scratch.cuda(), residual.cuda(), gamma.cuda(), 1e-6f, out.cuda());
+            assertEquals(before + 1, b.cuda.device().ops().cublasLtAccumulates(), "the option off takes the default sequence");
+            b.assertClose(what + " then the default sequence: residual", residual, rows, 1e-2);
+            b.assertClose(what + " then the default sequence: norm", out, rows, 1e-2);
+        });
+    }
+
+    /** The engine with the epilogue in every prefill layer: prompt logits as the CPU's, then greedy decoding. */
+    @ParameterizedTest
+    @EnumSource(ModelFamily.class)
+    void tinyModelPromptLogitsMatchTheCpu(ModelFamily family) {
+        ModelConfig config = ModelShapes.tiny(family);
+        int[] prompt = new int[40];
+        for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(config.vocabSize());
+        EngineOptions opts = new EngineOptions(16, 8, null);
+        float[] ref;
+        try (SyntheticWeights w = new SyntheticWeights(config, 7); InferenceEngine e = new InferenceEngine(config, w, b.cpu, opts)) {
+            ref = e.promptLogits(prompt);
+        }
+        withEpilogue(() -> {
+            try (SyntheticWeights w = new SyntheticWeights(config, 7); InferenceEngine e = new InferenceEngine(config, w, b.cuda, opts)) {
+                long before = b.cuda.device().ops().cublasLtAccumulates();
+                float[] got = e.promptLogits(prompt);
+                assertEquals(before + 2L * config.numLayers(), b.cuda.device().ops().cublasLtAccumulates(),
+                        family + ": both output projections of every layer in the epilogue");
+                double maxDiff = 0, maxRef = 0;
+                for (int i = 0; i < ref.length; i++) {
+                    maxDiff = Math.max(maxDiff, Float.isNaN(got[i]) ? Double.POSITIVE_INFINITY : Math.abs(got[i] - ref[i]));
+                    maxRef = Math.max(maxRef, Math.abs(ref[i]));
+                }
+                assertTrue(maxDiff / maxRef < 2e-2, family + ": max|cuda - cpu| / max|cpu| = " + maxDiff / maxRef);
+                assertEquals(6, e.generate(prompt, SamplingParams.greedy(6)).ids().length, family + ": greedy generation");
+            }
+        });
+    }
+
+    /** Runs {@code r} with the epilogue and cuBLASLt on (swap-AB off), restoring what it found. */
+    private static void withEpilogue(Runnable r) {
+        Assumptions.assumeTrue(CublasLtLibrary.find().isPresent(), "no cuBLASLt here: " + CublasLtLibrary.whyAbsent());
+        CudaOps ops = b.cuda.device().ops();
+        boolean before = b.cuda.residualEpilogue(), swapAbBefore = ops.decodeKernels().swapAbEnabled();
+        var libraryBefore = ops.gemmLibrary();
+        try {
+            b.cuda.useResidualEpilogue(true);
+            ops.setGemmLibrary(CudaOptions.GemmLibrary.CUBLASLT);
+            ops.setSwapAbDecode(false);
+            r.run();
+        } finally {
+            b.cuda.useResidualEpilogue(before);
+            ops.setGemmLibrary(libraryBefore);
+            ops.setSwapAbDecode(swapAbBefore);
+        }
+    }
+}
