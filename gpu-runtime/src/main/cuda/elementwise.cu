@@ -21,7 +21,8 @@ __device__ __forceinline__ void embedding_body(const int* __restrict__ ids, cons
 // this is a plain RMSNorm of residual (left unchanged). out may alias delta: every delta element
 // is read before the block-wide reduction and out is written after it. With outBf16 non-null the
 // same values also go there as bf16 (the next matrix product's operand, [tokens, hidden]), in the
-// pass that writes out: bit-identical to f32_to_bf16 of out, without re-reading it.
+// pass that writes out: bit-identical to f32_to_bf16 of out, without re-reading it; out may then be
+// null, where only products read the values (bf16OnlyInputs).
 template <typename W>
 __device__ __forceinline__ void add_rmsnorm_body(float* __restrict__ residual, const float* delta,
                                                  const W* __restrict__ weight, float* out,
@@ -37,15 +38,20 @@ __device__ __forceinline__ void add_rmsnorm_body(float* __restrict__ residual, c
         ss += v * v;
     }
     const float inv = rsqrtf(block_sum(ss, sh) / hidden + eps);
-    float* o = out + (size_t)t * hidden;
     if (outBf16) {
         bf16* ob = outBf16 + (size_t)t * hidden;
-        for (int i = threadIdx.x; i < hidden; i += blockDim.x) {
-            const float v = r[i] * inv * wf(weight, i);
-            o[i] = v;
-            ob[i] = __float2bfloat16(v);
+        if (out) {
+            float* o = out + (size_t)t * hidden;
+            for (int i = threadIdx.x; i < hidden; i += blockDim.x) {
+                const float v = r[i] * inv * wf(weight, i);
+                o[i] = v;
+                ob[i] = __float2bfloat16(v);
+            }
+        } else {
+            for (int i = threadIdx.x; i < hidden; i += blockDim.x) ob[i] = __float2bfloat16(r[i] * inv * wf(weight, i));
         }
     } else {
+        float* o = out + (size_t)t * hidden;
         for (int i = threadIdx.x; i < hidden; i += blockDim.x) o[i] = r[i] * inv * wf(weight, i);
     }
 }

@@ -34,7 +34,7 @@ __host__ __device__ constexpr int pf_stage_bytes() { return PF_WARPS * kv_sub_by
 
 template <int HD>
 __device__ __forceinline__ void prefill_mma_body(const float* __restrict__ q, int qRowStride,
-                                                 float* __restrict__ out, int outRowStride,
+                                                 float* __restrict__ out, bf16* __restrict__ outBf16, int outRowStride,
                                                  const bf16* __restrict__ pool, long long pageElems,
                                                  int layer, int tokensPerPage, int numKvHeads, int group,
                                                  const int* __restrict__ table, int T, int p0, float scale) {
@@ -180,17 +180,33 @@ __device__ __forceinline__ void prefill_mma_body(const float* __restrict__ q, in
     lB += __shfl_xor_sync(0xffffffffu, lB, 1);
     lB += __shfl_xor_sync(0xffffffffu, lB, 2);
     // O tile n, this lane: row A columns 8n + 2 t4, +1 (o[n][0..1]), row B the same (o[n][2..3]).
+    // With outBf16 the rows go there alone, as bf16 pairs at the same offsets (the output projection's
+    // operand, nothing else reading them); else to out as fp32.
     if (rowA < T) {
         const float inv = 1.f / lA;
-        float* oa = out + (size_t)rowA * outRowStride + (size_t)h * HD + 2 * t4;
+        const size_t at = (size_t)rowA * outRowStride + (size_t)h * HD + 2 * t4;
+        if (outBf16) {
 #pragma unroll
-        for (int n = 0; n < HD / 8; ++n) { oa[8 * n] = o[n][0] * inv; oa[8 * n + 1] = o[n][1] * inv; }
+            for (int n = 0; n < HD / 8; ++n)
+                *reinterpret_cast<__nv_bfloat162*>(outBf16 + at + 8 * n) = __floats2bfloat162_rn(o[n][0] * inv, o[n][1] * inv);
+        } else {
+            float* oa = out + at;
+#pragma unroll
+            for (int n = 0; n < HD / 8; ++n) { oa[8 * n] = o[n][0] * inv; oa[8 * n + 1] = o[n][1] * inv; }
+        }
     }
     if (rowB < T) {
         const float inv = 1.f / lB;
-        float* ob = out + (size_t)rowB * outRowStride + (size_t)h * HD + 2 * t4;
+        const size_t at = (size_t)rowB * outRowStride + (size_t)h * HD + 2 * t4;
+        if (outBf16) {
 #pragma unroll
-        for (int n = 0; n < HD / 8; ++n) { ob[8 * n] = o[n][2] * inv; ob[8 * n + 1] = o[n][3] * inv; }
+            for (int n = 0; n < HD / 8; ++n)
+                *reinterpret_cast<__nv_bfloat162*>(outBf16 + at + 8 * n) = __floats2bfloat162_rn(o[n][2] * inv, o[n][3] * inv);
+        } else {
+            float* ob = out + at;
+#pragma unroll
+            for (int n = 0; n < HD / 8; ++n) { ob[8 * n] = o[n][2] * inv; ob[8 * n + 1] = o[n][3] * inv; }
+        }
     }
 }
 
@@ -199,8 +215,16 @@ __device__ __forceinline__ void prefill_mma_body(const float* __restrict__ q, in
         const float* __restrict__ q, int qRowStride, float* __restrict__ out, int outRowStride,   \
         const bf16* __restrict__ pool, long long pageElems, int layer, int tokensPerPage,         \
         int numKvHeads, int group, const int* __restrict__ table, int T, int p0, float scale) {   \
-        prefill_mma_body<HD>(q, qRowStride, out, outRowStride, pool, pageElems, layer,             \
+        prefill_mma_body<HD>(q, qRowStride, out, nullptr, outRowStride, pool, pageElems, layer,    \
                              tokensPerPage, numKvHeads, group, table, T, p0, scale);               \
+    }                                                                                              \
+    /* the same, writing the rows as bf16 to outBf16 alone (same row stride; bf16OnlyInputs) */    \
+    extern "C" __global__ void __launch_bounds__(128) prefill_attention_mma_bf16out_hd##HD(       \
+        const float* __restrict__ q, int qRowStride, bf16* __restrict__ outBf16, int outRowStride, \
+        const bf16* __restrict__ pool, long long pageElems, int layer, int tokensPerPage,         \
+        int numKvHeads, int group, const int* __restrict__ table, int T, int p0, float scale) {   \
+        prefill_mma_body<HD>(q, qRowStride, nullptr, outBf16, outRowStride, pool, pageElems,       \
+                             layer, tokensPerPage, numKvHeads, group, table, T, p0, scale);        \
     }
 
 PREFILL_MMA(64)   // dynamic shared memory 2 stages x 4 sub-tiles x 2 x 16 x 72 x 2 B = 36,864

@@ -47,6 +47,14 @@ public interface Backend extends AutoCloseable {
     /** A new fp32 tensor {@code [rows x cols]}; contents unspecified. */
     Tensor allocate(int rows, int cols);
 
+    /**
+     * As {@link #allocate}, for a tensor whose values only matrix products read (as {@link #linear}'s
+     * or {@link #mlpActivation}'s x, or {@link #addProjectionRmsNorm}'s) and {@link #copyToHost}:
+     * a device may keep what its ops write there as the products' 16-bit operand alone. The engine
+     * asks for it only where no product reading it has a float32 weight.
+     */
+    default Tensor allocateProductInput(int rows, int cols) { return allocate(rows, cols); }
+
     /** Makes {@code source} resident (the CPU backend wraps its memory-mapped bytes, no copy). */
     Weight loadWeight(WeightTensor source);
 
@@ -179,7 +187,8 @@ public interface Backend extends AutoCloseable {
     /**
      * A block's output projection added to the residual stream, then the next norm: {@code residual
      * += x @ w^T}, then {@code out = rmsNorm(residual) * gamma}. {@code scratch [n x w.rows]} may
-     * receive the projection; its contents afterwards are unspecified. The default is exactly
+     * receive the projection; its contents afterwards are unspecified unless it is {@code out},
+     * which it may be. The default is exactly
      * {@link #linear} into scratch then {@link #addRmsNorm}; a device may add the product to the
      * residual in its epilogue instead (the same fp32 sum, without writing and re-reading scratch).
      */

@@ -58,6 +58,8 @@ public final class CudaBackend implements Backend {
     private final Bf16Mlp bf16Mlp;
     /** Output projections added to the residual in cuBLASLt's epilogue ({@link CudaOptions#residualEpilogue}). */
     private final ResidualEpilogue residualEpilogue;
+    /** Products' inputs written as their bf16 operand alone ({@link CudaOptions#bf16OnlyInputs}). */
+    private final Bf16OnlyInputs bf16OnlyInputs;
 
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
         this.dev = dev;
@@ -75,6 +77,7 @@ public final class CudaBackend implements Backend {
         this.bf16 = new Bf16Operands(dev, compute, options.fusedBf16Operands());
         this.bf16Mlp = new Bf16Mlp(ops, bf16, compute, options.bf16Mlp());
         this.residualEpilogue = new ResidualEpilogue(ops, bf16, compute, options.residualEpilogue());
+        this.bf16OnlyInputs = new Bf16OnlyInputs(bf16, options.bf16OnlyInputs());
     }
 
     public CudaDevice device() { return dev; }
@@ -86,11 +89,17 @@ public final class CudaBackend implements Backend {
     // ---- buffers ----
 
     @Override
-    public Tensor allocate(int rows, int cols) {
+    public Tensor allocate(int rows, int cols) { return allocate(rows, cols, false); }
+
+    /** A tensor only products read: with {@link CudaOptions#bf16OnlyInputs} its writers may keep its bf16 operand alone. */
+    @Override
+    public Tensor allocateProductInput(int rows, int cols) { return allocate(rows, cols, true); }
+
+    private Tensor allocate(int rows, int cols, boolean productInput) {
         if (rows < 0 || cols <= 0) throw new IllegalArgumentException("tensor shape " + rows + " x " + cols);
         dev.makeCurrent();
         DeviceRegion r = dev.arena().allocateOrThrow(Math.max(4L, 4L * rows * cols), "a " + rows + "x" + cols + " tensor");
-        return new CudaTensor(new CudaTensor.Storage(r, rows, cols), rows);
+        return new CudaTensor(new CudaTensor.Storage(r, rows, cols, productInput), rows);
     }
 
     @Override
@@ -304,6 +313,14 @@ public final class CudaBackend implements Backend {
         }
     }
 
+    /** Selects bf16-only product inputs or fp32 with them (tests and the bench compare the two; see {@link CudaOptions#bf16OnlyInputs}). */
+    public void useBf16OnlyInputs(boolean on) { bf16OnlyInputs.setOn(on); }
+
+    public boolean bf16OnlyInputs() { return bf16OnlyInputs.on(); }
+
+    /** Norm and prefill attention writes that went to a product input's bf16 operand alone, ever. */
+    public long bf16OnlyInputWrites() { return bf16OnlyInputs.writes(); }
+
     /** Selects the residual epilogue or the default sequence (tests and the bench compare the two; see {@link CudaOptions#residualEpilogue}). */
     public void useResidualEpilogue(boolean on) { residualEpilogue.setOn(on); }
 
@@ -316,8 +333,10 @@ public final class CudaBackend implements Backend {
         boolean f32 = cuda(gamma).isF32();
         if (bf16.fuses(rows, cols)) {
             CUdeviceptr shadow = bf16.shadow(out.storage);
-            ops.addRmsNormBf16Out(compute, residual.ptr(), delta, g, f32, out.writePtr(), shadow, rows, cols, eps);
-            out.writtenWithBf16(rows);
+            boolean bf16Only = bf16OnlyInputs.appliesTo(out, rows);
+            ops.addRmsNormBf16Out(compute, residual.ptr(), delta, g, f32, bf16Only ? CudaOps.NONE : out.writePtr(), shadow, rows, cols, eps);
+            if (bf16Only) bf16OnlyInputs.wrote(out, rows);
+            else out.writtenWithBf16(rows);
         } else {
             ops.addRmsNorm(compute, residual.ptr(), delta, g, f32, out.writePtr(), rows, cols, eps);
             out.written();
@@ -441,14 +460,23 @@ public final class CudaBackend implements Backend {
         KvCacheShape sh = c.shape();
         int hd = sh.headDim();
         float scale = (float) (1 / Math.sqrt(hd));
+        // Into o's bf16 operand alone where only products read it and the bf16-output kernel is there
+        boolean bf16Only = CudaOps.hasTensorCorePrefill(hd) && bf16OnlyInputs.appliesTo(o, l.numTokens())
+                && ops.prefillKernels().takesMmaBf16Out(hd);
         if (CudaOps.hasTensorCorePrefill(hd)) {
+            CUdeviceptr outBase = bf16Only ? bf16.shadow(o.storage) : o.writePtr();
+            long outElemBytes = bf16Only ? 2L : 4L;
             for (int seq = 0; seq < l.numSeqs(); seq++) {
                 int first = l.queryStart()[seq], n = l.queryStart()[seq + 1] - first;
                 if (n == 0) continue;
                 ops.prefillAttention(compute, qi.ptr().withByteOffset(4L * first * qi.cols()), qi.cols(),
-                        o.writePtr().withByteOffset(4L * first * o.cols()), o.cols(), c.region.ptr(), c.blockElems(),
+                        outBase.withByteOffset(outElemBytes * first * o.cols()), bf16Only, o.cols(), c.region.ptr(), c.blockElems(),
                         lastWrite.layer(), sh.blockSize(), qHeads, kvHeads, hd,
                         s.blockTables.withByteOffset(4L * seq * s.tableStride), n, l.contextLengths()[seq] - n, scale);
+            }
+            if (bf16Only) {
+                bf16OnlyInputs.wrote(o, l.numTokens());
+                return;
             }
         } else {
             ops.pagedAttention(compute, qi.ptr(), qi.cols(), o.writePtr(), o.cols(), c.region.ptr(), c.blockElems(),

@@ -23,11 +23,16 @@ final class CudaTensor implements Tensor {
         int shadowRows;
         /** The last write went to the bf16 copy only: the fp32 values are older than it. */
         boolean fp32Stale;
+        /** Only matrix products and copies to the host read it (Backend#allocateProductInput). */
+        final boolean productInput;
 
-        Storage(DeviceRegion region, int capacityRows, int cols) {
+        Storage(DeviceRegion region, int capacityRows, int cols) { this(region, capacityRows, cols, false); }
+
+        Storage(DeviceRegion region, int capacityRows, int cols, boolean productInput) {
             this.region = region;
             this.capacityRows = capacityRows;
             this.cols = cols;
+            this.productInput = productInput;
         }
 
         /** Marks the contents changed by an ordinary (fp32) write. */
@@ -65,7 +70,8 @@ final class CudaTensor implements Tensor {
     CUdeviceptr ptr() {
         if (storage.fp32Stale) {
             throw new IllegalStateException("a " + rows + "x" + storage.cols + " tensor's fp32 values are stale: the bf16 MLP"
-                    + " (aegaeon.cuda.bf16Mlp) wrote only its bf16 operand, which only the matrix products and copies to the host read");
+                    + " (aegaeon.cuda.bf16Mlp) or bf16-only inputs (aegaeon.cuda.bf16OnlyInputs) wrote only its bf16 operand,"
+                    + " which only the matrix products and copies to the host read");
         }
         return storage.region.ptr();
     }

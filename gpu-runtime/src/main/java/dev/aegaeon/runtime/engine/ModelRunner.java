@@ -8,7 +8,6 @@ import dev.aegaeon.runtime.backend.SamplingRows;
 import dev.aegaeon.runtime.backend.StepInputs;
 import dev.aegaeon.runtime.backend.StepLayout;
 import dev.aegaeon.runtime.backend.Tensor;
-import dev.aegaeon.runtime.backend.Weight;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.weights.WeightSource;
 
@@ -119,12 +118,14 @@ public final class ModelRunner implements AutoCloseable {
             else backend.decodeAttention(q, kvCache, i, heads, kvHeads, step, attn);
             backend.addProjectionRmsNorm(attn, l.o(), proj, residual, l.mlpNorm(), eps, normed);
             backend.mlpActivation(normed, l.gate(), l.up(), gate, up);
-            Weight nextNorm = i + 1 < config.numLayers() ? weights.layers().get(i + 1).attnNorm() : weights.finalNorm();
-            backend.addProjectionRmsNorm(gate, l.down(), proj, residual, nextNorm, eps, normed);
+            boolean last = i + 1 == config.numLayers();
+            // the final norm's rows are gathered as fp32, so they go to proj, not to the products' input
+            backend.addProjectionRmsNorm(gate, l.down(), proj, residual,
+                    last ? weights.finalNorm() : weights.layers().get(i + 1).attnNorm(), eps, last ? proj : normed);
         }
         int rows = layout.logitRows().length;
         Tensor picked = w.picked(rows);
-        backend.gatherRows(normed, step, picked);
+        backend.gatherRows(proj, step, picked);
         Tensor out = logits(rows);
         backend.linear(picked, weights.lmHead(), null, out);
         return out;
@@ -158,7 +159,8 @@ public final class ModelRunner implements AutoCloseable {
     private Workspace workspace(int tokens) {
         if (workspace == null || workspace.capacity < tokens) {
             if (workspace != null) workspace.release(backend);
-            workspace = new Workspace(backend, config, Math.max(tokens, workspace == null ? 1 : workspace.capacity * 2));
+            workspace = new Workspace(backend, config, Math.max(tokens, workspace == null ? 1 : workspace.capacity * 2),
+                    weights.sixteenBitProducts());
         }
         return workspace;
     }
@@ -184,16 +186,17 @@ public final class ModelRunner implements AutoCloseable {
         final int capacity;
         final Tensor residual, normed, proj, q, k, v, attn, gate, up, picked;
 
-        Workspace(Backend b, ModelConfig c, int capacity) {
+        /** {@code productInputs}: normed and attn are read only by products whose weights are 16-bit. */
+        Workspace(Backend b, ModelConfig c, int capacity, boolean productInputs) {
             this.capacity = capacity;
             int h = c.hiddenSize();
             residual = b.allocate(capacity, h);
-            normed = b.allocate(capacity, h);
+            normed = productInputs ? b.allocateProductInput(capacity, h) : b.allocate(capacity, h);
             proj = b.allocate(capacity, h);
             q = b.allocate(capacity, c.qSize());
             k = b.allocate(capacity, c.kvSize());
             v = b.allocate(capacity, c.kvSize());
-            attn = b.allocate(capacity, c.qSize());
+            attn = productInputs ? b.allocateProductInput(capacity, c.qSize()) : b.allocate(capacity, c.qSize());
             gate = b.allocate(capacity, c.intermediateSize());
             up = b.allocate(capacity, c.intermediateSize());
             picked = b.allocate(capacity, h);

@@ -3,6 +3,7 @@ package dev.aegaeon.runtime.engine;
 import dev.aegaeon.runtime.backend.Backend;
 import dev.aegaeon.runtime.backend.Weight;
 import dev.aegaeon.runtime.model.ModelConfig;
+import dev.aegaeon.runtime.weights.DType;
 import dev.aegaeon.runtime.weights.WeightFormatException;
 import dev.aegaeon.runtime.weights.WeightNames;
 import dev.aegaeon.runtime.weights.WeightSource;
@@ -24,6 +25,16 @@ public record ModelWeights(Weight embed, Weight finalNorm, Weight lmHead, List<L
     public record Layer(Weight attnNorm, Weight q, Weight k, Weight v, Weight o,
                         Weight qBias, Weight kBias, Weight vBias, Weight qNorm, Weight kNorm,
                         Weight mlpNorm, Weight gate, Weight up, Weight down) {}
+
+    /** Whether every layer's matrix product has a 16-bit weight (none float32), so reads 16-bit operands on a device. */
+    public boolean sixteenBitProducts() {
+        for (Layer l : layers) {
+            for (Weight w : new Weight[] {l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()}) {
+                if (w.dtype() == DType.F32) return false;
+            }
+        }
+        return true;
+    }
 
     public static ModelWeights load(ModelConfig c, WeightSource source, Backend backend) {
         Loader l = new Loader(source, backend);

@@ -29,7 +29,7 @@ final class Conformance implements Callable<Integer> {
             "dev.aegaeon.runtime.cuda.ProductConformanceTest", "dev.aegaeon.runtime.cuda.DecodeKernelsTest",
             "dev.aegaeon.runtime.sampling.HostSamplingEngineTest", "dev.aegaeon.runtime.cuda.CublasLtConformanceTest",
             "dev.aegaeon.runtime.cuda.OnDemandMemoryTest", "dev.aegaeon.runtime.cuda.Bf16MlpConformanceTest",
-            "dev.aegaeon.runtime.cuda.ResidualEpilogueConformanceTest",
+            "dev.aegaeon.runtime.cuda.ResidualEpilogueConformanceTest", "dev.aegaeon.runtime.cuda.Bf16OnlyInputsConformanceTest",
             "dev.aegaeon.runtime.cuda.HostCacheSharingTest", "dev.aegaeon.runtime.cuda.CudaAvailabilityTest");
 
     /** CUDA test classes that need two GPUs of one host: run with {@code --class} where such a machine is lent. */

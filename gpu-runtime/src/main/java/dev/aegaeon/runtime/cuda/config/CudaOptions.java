@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
  * @param fusedBf16Operands    norms and silu_mul write the next product's bf16 operand in the same pass
  * @param bf16Mlp              experimental: the gate and up products write bf16 on cuBLASLt and silu_mul_bf16 writes the down product's operand, no fp32 in between
  * @param residualEpilogue     experimental: the attention output and down products add into the residual stream in cuBLASLt's epilogue, and the next norm reads only it
+ * @param bf16OnlyInputs       experimental: norms and prefill attention write only the bf16 operand of tensors that only products read
  * @param prefillAttentionMma  prefill attention on prefill_attention_mma.cu (head sizes 64, 128), else on attention.cu
  * @param pinnedKvCopies       KV swaps through a pinned staging buffer instead of pageable per-block copies
  * @param kvStagingBytes       size of that pinned staging buffer
@@ -46,7 +47,8 @@ import java.util.stream.Collectors;
 public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, String midTile, String smallTile,
                           Set<String> excludeTiles, boolean gemvWide, int gemvBlockRows, GqaDecode gqaDecode, boolean swapAbDecode,
                           boolean swapAbDeep, int swapAbMinRows, int swapAbMaxRows, boolean splitKvDecode, boolean splitKvMma,
-                          boolean fusedBf16Operands, boolean bf16Mlp, boolean residualEpilogue, boolean prefillAttentionMma,
+                          boolean fusedBf16Operands, boolean bf16Mlp, boolean residualEpilogue, boolean bf16OnlyInputs,
+                          boolean prefillAttentionMma,
                           boolean pinnedKvCopies,
                           long kvStagingBytes, GemmLibrary gemmLibrary, int cublasLtMinRows, KernelArch kernelArch,
                           DeviceMemory deviceMemory) {
@@ -115,6 +117,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             new Key("fusedBf16Operands", "true", false, "norms and silu_mul write the next product's bf16 operand in the same pass"),
             new Key("bf16Mlp", "false", true, "with fusedBf16Operands and the products on cuBLASLt, from 9 rows: the MLP's gate and up products write bf16 (fp32 accumulation) into their bf16 operands and silu_mul_bf16 writes the down product's operand from them, so no fp32 [rows x intermediate] is written or read; gate's fp32 values are then stale, and any op but the products and copies to the host that reads them fails. On an H100 the suite and the CPU parity passed with it and the 7B's prefill 1,024 took 25.25 ms against 28.06; the HF parity with it is still owed"),
             new Key("residualEpilogue", "false", true, "with the products on cuBLASLt: the attention output and down products add into the residual stream in cuBLASLt's epilogue (beta 1, fp32, in place), and the next norm reads only the residual, instead of the product written to a scratch tensor and re-read with the residual by the norm; the same fp32 sums. Awaits its first GPU run"),
+            new Key("bf16OnlyInputs", "false", true, "with fusedBf16Operands, from 9 rows where the products read bf16 operands: the norms and the tensor-core prefill attention write only the bf16 operand of the tensors that only products read (the engine's normed rows and attention output), not their fp32 values, which are then stale as the bf16 MLP's gate is. Awaits its first GPU run"),
             new Key("prefillAttentionMma", "true", false, "prefill attention (head sizes 64, 128) on prefill_attention_mma.cu, the tensor-core FlashAttention-2-style kernel (false: the scalar attention.cu kernel, the oracle); on an H100 it takes 1.82 ms of the 7B's prefill 1,024 against 8.78, and the suite and both model parities pass with it"),
             new Key("pinnedKvCopies", "true", false, "KV swaps through a pinned staging buffer; false: pageable copies block by block"),
             new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"),
@@ -191,7 +194,8 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 r.value("gqaDecode", v -> GqaDecode.valueOf(v.strip().toUpperCase(Locale.ROOT))), r.bool("swapAbDecode"),
                 r.bool("swapAbDeep"), r.value("swapAbMinRows", Integer::parseInt),
                 r.value("swapAbMaxRows", Integer::parseInt), r.bool("splitKvDecode"), r.bool("splitKvMma"),
-                r.bool("fusedBf16Operands"), r.bool("bf16Mlp"), r.bool("residualEpilogue"), r.bool("prefillAttentionMma"),
+                r.bool("fusedBf16Operands"), r.bool("bf16Mlp"), r.bool("residualEpilogue"), r.bool("bf16OnlyInputs"),
+                r.bool("prefillAttentionMma"),
                 r.bool("pinnedKvCopies"),
                 r.value("kvStagingBytes", Long::parseLong),
                 r.value("gemmLibrary", v -> GemmLibrary.valueOf(v.strip().toUpperCase(Locale.ROOT))),
@@ -208,6 +212,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 + " splitKvDecode=" + splitKvDecode + " splitKvMma=" + splitKvMma + " swapAbDecode=" + swapAbDecode
                 + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " swapAbMaxRows=" + swapAbMaxRows + " fusedBf16Operands=" + fusedBf16Operands
                 + " bf16Mlp=" + bf16Mlp + (bf16Mlp ? "(experimental)" : "") + " residualEpilogue=" + residualEpilogue + (residualEpilogue ? "(experimental)" : "")
+                + " bf16OnlyInputs=" + bf16OnlyInputs + (bf16OnlyInputs ? "(experimental)" : "")
                 + " prefillAttentionMma=" + prefillAttentionMma
                 + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes + " kernelArch=" + kernelArch
                 + " gemmLibrary=" + gemmLibrary + " cublasLtMinRows=" + cublasLtMinRows

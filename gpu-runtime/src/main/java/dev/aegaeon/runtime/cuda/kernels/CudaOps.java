@@ -550,7 +550,18 @@ public final class CudaOps {
     public void prefillAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
                                  CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
                                  int numKvHeads, int headDim, CUdeviceptr blockTable, int tokens, int p0, float scale) {
-        prefillKernels.launch(this::launch3, s, q, qRowStride, out, outRowStride, pool, pageElems, layer, tokensPerPage,
+        prefillAttention(s, q, qRowStride, out, false, outRowStride, pool, pageElems, layer, tokensPerPage, numHeads,
+                numKvHeads, headDim, blockTable, tokens, p0, scale);
+    }
+
+    /**
+     * As {@link #prefillAttention(CUstream, CUdeviceptr, int, CUdeviceptr, int, CUdeviceptr, long, int, int, int, int, int, CUdeviceptr, int, int, float)},
+     * into bf16 {@code out} where {@code outBf16} (only where {@link PrefillAttentionKernels#takesMmaBf16Out} says a kernel does).
+     */
+    public void prefillAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, boolean outBf16, int outRowStride,
+                                 CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
+                                 int numKvHeads, int headDim, CUdeviceptr blockTable, int tokens, int p0, float scale) {
+        prefillKernels.launch(this::launch3, s, q, qRowStride, out, outBf16, outRowStride, pool, pageElems, layer, tokensPerPage,
                 numHeads, numKvHeads, headDim, blockTable, tokens, p0, scale);
     }
 

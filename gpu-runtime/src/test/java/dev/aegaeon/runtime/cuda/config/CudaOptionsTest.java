@@ -72,6 +72,7 @@ class CudaOptionsTest {
         p.setProperty("aegaeon.cuda.kernelArch", "generic");
         p.setProperty("aegaeon.cuda.bf16Mlp", "true");
         p.setProperty("aegaeon.cuda.residualEpilogue", "true");
+        p.setProperty("aegaeon.cuda.bf16OnlyInputs", "true");
         CudaOptions o = CudaOptions.from(p);
         assertEquals(CudaOptions.KernelArch.GENERIC, o.kernelArch());
         assertEquals(CudaOptions.KernelArch.AUTO, CudaOptions.defaults().kernelArch());
@@ -87,6 +88,8 @@ class CudaOptionsTest {
         assertTrue(CudaOptions.defaults().summary().contains(" bf16Mlp=false "), CudaOptions.defaults().summary());
         assertTrue(o.residualEpilogue() && !CudaOptions.defaults().residualEpilogue());
         assertTrue(o.summary().contains(" residualEpilogue=true(experimental) "), o.summary());
+        assertTrue(o.bf16OnlyInputs() && !CudaOptions.defaults().bf16OnlyInputs());
+        assertTrue(o.summary().contains(" bf16OnlyInputs=true(experimental) "), o.summary());
         assertTrue(o.summary().contains(" prefillAttentionMma=false ") && o.summary().contains(" gemmLibrary=OWN "), o.summary());
         assertEquals(CudaOptions.DeviceMemory.ONE_ALLOCATION, o.deviceMemory());
         assertTrue(o.summary().contains("deviceMemory=ONE_ALLOCATION"), o.summary());
