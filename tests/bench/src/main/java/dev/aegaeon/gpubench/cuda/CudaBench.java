@@ -236,6 +236,21 @@ public final class CudaBench {
             json.put("decode_ms_cublaslt_vs_own", DecodeKernelBench.cublasLtOnOff(dev.ops(), decodeMs, new int[] {16, 32, 64, 128}, line -> say("%s", line)));
             json.put("decode_ms_small_batches_cublaslt", DecodeKernelBench.cublasLtSmallBatches(dev.ops(), decodeMs, new int[] {1, 2, 4, 8}, line -> say("%s", line)));
         }
+        // The prefill candidates (PrefillCandidates), which decode batches of 9 rows and more take too: all on, beside the defaults.
+        List<PrefillCandidates.Candidate> candidates = PrefillCandidates.of(backend, dev.ops()).stream().filter(k -> !skipped(k.name())).toList();
+        List<PrefillCandidates.Candidate> switches = new ArrayList<>(candidates);
+        if (candidates.size() > 1) switches.add(PrefillCandidates.all(candidates));
+        if (!candidates.isEmpty()) {
+            json.putAll(PrefillCandidates.otherSetting("decode_ms", PrefillCandidates.all(candidates), candidates, () -> {
+                Map<String, Double> m = new LinkedHashMap<>();
+                for (int b : new int[] {16, 32, 64, 128}) {
+                    StepLayout l = layA.decode(0, b, CONTEXT);
+                    m.put(String.valueOf(b), medianMs(() -> step(a, l, ModelRunner.Phase.DECODE), 3, 11));
+                    say("decode batch %d, all prefill candidates switched: %.3f ms", b, m.get(String.valueOf(b)));
+                }
+                return m;
+            }));
+        }
         json.put("decode_gemv_block_rows", DecodeKernelBench.gemvBlockRows(dev,
                 b -> {
                     StepLayout l = layA.decode(0, b, CONTEXT);
@@ -299,13 +314,10 @@ public final class CudaBench {
             json.put("prefill_1024_attention_mma", PrefillKernelBench.prefillAttentionMmaOnOff(dev.ops(), config.headDim(),
                     () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
         }
-        if (!skipped("bf16Mlp")) {
-            json.put("prefill_1024_bf16_mlp", PrefillKernelBench.bf16MlpOnOff(backend, dev.ops(),
-                    () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
-        }
-        if (!skipped("residualEpilogue")) {
-            json.put("prefill_1024_residual_epilogue", PrefillKernelBench.residualEpilogueOnOff(backend, dev.ops(),
-                    () -> medianMs(prefillStep, 2, 5), prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
+        // The experimental (or newly default) paths, each off and on, then all of them together.
+        for (PrefillCandidates.Candidate k : switches) {
+            json.put("prefill_1024_" + k.key(), PrefillCandidates.onOff(k, candidates, dev.ops(), () -> medianMs(prefillStep, 2, 5),
+                    prefillStep, "prefill 1024 tokens, " + bestTile, line -> say("%s", line)));
         }
         if (!skipped("cublasLt")) {
             json.put("prefill_1024_cublaslt", PrefillKernelBench.cublasLtOnOff(dev.ops(),
@@ -324,29 +336,10 @@ public final class CudaBench {
                 dev.ops().setGemmLibrary(before);
             }
         }
-        if (!skipped("bf16Mlp")) {
-            // The other MLP's figures beside the default's (aegaeon.cuda.bf16Mlp), and how many MLPs took the bf16 one.
-            boolean before = backend.bf16Mlp();
-            long ran = backend.bf16MlpActivations();
-            try {
-                backend.useBf16Mlp(!before);
-                json.put(before ? "prefill_ms_fp32_mlp" : "prefill_ms_bf16_mlp",
-                        prefillMs(a, config, prefillSeq * blocksPerSeq, before ? " (fp32 MLP)" : " (bf16 MLP)"));
-            } finally {
-                backend.useBf16Mlp(before);
-            }
-            json.put("prefill_bf16_mlp_activations", backend.bf16MlpActivations() - ran);
-        }
-        if (!skipped("residualEpilogue")) {
-            // The other residual add's figures beside the default's (aegaeon.cuda.residualEpilogue).
-            boolean before = backend.residualEpilogue();
-            try {
-                backend.useResidualEpilogue(!before);
-                json.put(before ? "prefill_ms_residual_by_norm" : "prefill_ms_residual_epilogue",
-                        prefillMs(a, config, prefillSeq * blocksPerSeq, before ? " (residual added by the norm)" : " (residual epilogue)"));
-            } finally {
-                backend.useResidualEpilogue(before);
-            }
+        for (PrefillCandidates.Candidate k : switches) {
+            // Each candidate's other setting beside the defaults' figures, then all of them together.
+            json.putAll(PrefillCandidates.otherSetting("prefill_ms", k, candidates,
+                    () -> prefillMs(a, config, prefillSeq * blocksPerSeq, " (" + k.name() + (k.on().getAsBoolean() ? " on)" : " off)"))));
         }
         if (!Double.isNaN(o.matmulTflops())) {
             double tflops = o.matmulTflops();

@@ -35,8 +35,8 @@ import java.util.Random;
  * (plus Llama 3.1 rope scaling, Qwen2.5-0.5B and Qwen2.5-7B shapes): prompt logits compared by
  * max|cuda - cpu| / max|cpu| (bound 2e-2, bf16) and greedy continuations compared id by id (where
  * they part, CUDA's pick must be a near tie in the CPU's logits, as check_hf.py asks of HF's).
- * The "+bf16mlp" cases run the CUDA engine with the bf16 MLP on ({@code aegaeon.cuda.bf16Mlp},
- * restored after), and pass only where it ran. Prints a table, writes JSON, exits 1 when a model
+ * The "+bf16mlp", "+residual" and "+bf16inputs" cases run the CUDA engine with that candidate on
+ * ({@link Candidate}, restored after), and pass only where it ran. Prints a table, writes JSON, exits 1 when a model
  * misses the bound.
  *
  * <p>Run through {@code BenchCli parity [--out OUT.json] [--with-7b true|false]}.
@@ -44,12 +44,31 @@ import java.util.Random;
 public final class CudaParity {
     private CudaParity() {}
 
-    /**
-     * One model; {@code bf16Mlp}, {@code residualEpilogue}: the CUDA run with that option on (prompts
-     * from 9 tokens take the bf16 MLP; those asked onto cuBLASLt the epilogue).
-     */
-    record Case(String name, ModelConfig config, int promptLength, int generate, boolean bf16Mlp, boolean residualEpilogue) {
-        Case(String name, ModelConfig config, int promptLength, int generate) { this(name, config, promptLength, generate, false, false); }
+    /** An experimental CUDA option a case switches on: how, and how many times its path ran so far. */
+    enum Candidate {
+        NONE("", (c, on) -> {}, c -> 0L, c -> false),
+        BF16_MLP("+bf16mlp", CudaBackend::useBf16Mlp, CudaBackend::bf16MlpActivations, CudaBackend::bf16Mlp),
+        RESIDUAL_EPILOGUE("+residual", CudaBackend::useResidualEpilogue, c -> c.device().ops().cublasLtAccumulates(),
+                CudaBackend::residualEpilogue),
+        BF16_ONLY_INPUTS("+bf16inputs", CudaBackend::useBf16OnlyInputs, CudaBackend::bf16OnlyInputWrites, CudaBackend::bf16OnlyInputs);
+
+        final String suffix;
+        final java.util.function.BiConsumer<CudaBackend, Boolean> set;
+        final java.util.function.ToLongFunction<CudaBackend> ran;
+        final java.util.function.Predicate<CudaBackend> get;
+
+        Candidate(String suffix, java.util.function.BiConsumer<CudaBackend, Boolean> set,
+                  java.util.function.ToLongFunction<CudaBackend> ran, java.util.function.Predicate<CudaBackend> get) {
+            this.suffix = suffix;
+            this.set = set;
+            this.ran = ran;
+            this.get = get;
+        }
+    }
+
+    /** One model, with {@code candidate} on in the CUDA run (prompts from 9 tokens take each candidate's path). */
+    record Case(String name, ModelConfig config, int promptLength, int generate, Candidate candidate) {
+        Case(String name, ModelConfig config, int promptLength, int generate) { this(name, config, promptLength, generate, Candidate.NONE); }
     }
 
     /** Runs every case and writes {@code out}; 0 when all pass, 1 when one misses or no CUDA device is usable. */
@@ -67,11 +86,12 @@ public final class CudaParity {
                 new RopeScaling.Llama3(8, 1, 4, 64), 2048, false, t.eosTokenIds(), null), 200, 12));
         cases.add(new Case("qwen2.5-0.5b", ModelShapes.qwen25_05b(), 24, 8));
         for (ModelFamily f : ModelFamily.values()) {
-            cases.add(new Case("tiny-" + f.name().toLowerCase(Locale.ROOT) + "+bf16mlp", ModelShapes.tiny(f), 40, 12, true, false));
+            cases.add(new Case("tiny-" + f.name().toLowerCase(Locale.ROOT) + "+bf16mlp", ModelShapes.tiny(f), 40, 12, Candidate.BF16_MLP));
         }
-        cases.add(new Case("qwen2.5-0.5b+bf16mlp", ModelShapes.qwen25_05b(), 24, 8, true, false));
-        cases.add(new Case("tiny-qwen2+residual", ModelShapes.tiny(ModelFamily.QWEN2), 40, 12, false, true));
-        cases.add(new Case("qwen2.5-0.5b+residual", ModelShapes.qwen25_05b(), 24, 8, false, true));
+        for (Candidate c : new Candidate[] {Candidate.BF16_MLP, Candidate.RESIDUAL_EPILOGUE, Candidate.BF16_ONLY_INPUTS}) {
+            if (c != Candidate.BF16_MLP) cases.add(new Case("tiny-qwen2" + c.suffix, ModelShapes.tiny(ModelFamily.QWEN2), 40, 12, c));
+            cases.add(new Case("qwen2.5-0.5b" + c.suffix, ModelShapes.qwen25_05b(), 24, 8, c));
+        }
         if (with7b) cases.add(new Case("qwen2.5-7b", ModelShapes.qwen25_7b(), 6, 3));
 
         Map<String, Object> json = new LinkedHashMap<>();
@@ -85,8 +105,7 @@ public final class CudaParity {
                 Map<String, Object> r = run(c, cpu, cuda);
                 json.put(c.name(), r);
                 boolean greedyOk = (boolean) r.get("greedy_identical") || (boolean) r.get("near_tie");
-                boolean ran = (!c.bf16Mlp() || (long) r.get("bf16_mlp_activations") > 0)
-                        && (!c.residualEpilogue() || (long) r.get("cublaslt_accumulates") > 0);
+                boolean ran = c.candidate() == Candidate.NONE || (long) r.get("candidate_ran") > 0;
                 boolean pass = (double) r.get("max_abs_diff_over_max_abs_ref") < 2e-2 && greedyOk && ran;
                 ok &= pass;
                 System.out.printf(Locale.ROOT, "%-20s %8d %12.3e %10s%n", c.name(), c.promptLength(),
@@ -107,24 +126,22 @@ public final class CudaParity {
         SamplingParams greedy = new SamplingParams(0f, 0, 1f, null, c.generate(), List.of(), List.of());
         float[] ref, got;
         int[] refIds, gotIds;
-        long activationsBefore, accumulatesBefore;
+        long ranBefore;
         try (SyntheticWeights w = new SyntheticWeights(c.config(), 7)) {
             try (InferenceEngine e = new InferenceEngine(c.config(), w, cpu, opts)) {
                 ref = e.promptLogits(prompt);
                 refIds = e.generate(prompt, greedy).ids();
             }
-            boolean bf16MlpBefore = cuda.bf16Mlp(), epilogueBefore = cuda.residualEpilogue();
-            activationsBefore = cuda.bf16MlpActivations();
-            accumulatesBefore = cuda.device().ops().cublasLtAccumulates();
+            Candidate k = c.candidate();
+            boolean before = k != Candidate.NONE && k.get.test(cuda);
+            ranBefore = k.ran.applyAsLong(cuda);
             try (InferenceEngine e = new InferenceEngine(c.config(), w, cuda, opts)) {
-                if (c.bf16Mlp()) cuda.useBf16Mlp(true);
-                if (c.residualEpilogue()) cuda.useResidualEpilogue(true);
+                k.set.accept(cuda, true);
                 got = e.promptLogits(prompt);
                 Generation g = e.generate(prompt, greedy);
                 gotIds = g.ids();
             } finally {
-                cuda.useBf16Mlp(bf16MlpBefore);
-                cuda.useResidualEpilogue(epilogueBefore);
+                k.set.accept(cuda, before);
             }
         }
         double maxDiff = 0, maxRef = 0;
@@ -134,8 +151,7 @@ public final class CudaParity {
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("prompt_tokens", prompt.length);
-        if (c.bf16Mlp()) r.put("bf16_mlp_activations", cuda.bf16MlpActivations() - activationsBefore);
-        if (c.residualEpilogue()) r.put("cublaslt_accumulates", cuda.device().ops().cublasLtAccumulates() - accumulatesBefore);
+        if (c.candidate() != Candidate.NONE) r.put("candidate_ran", c.candidate().ran.applyAsLong(cuda) - ranBefore);
         double relErr = maxDiff / maxRef;
         r.put("max_abs_diff_over_max_abs_ref", relErr);
         r.put("greedy_identical", Arrays.equals(refIds, gotIds));

@@ -75,33 +75,6 @@ final class PrefillKernelBench {
     }
 
     /**
-     * The prefill step with the fp32 MLP, then the bf16 MLP ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#bf16Mlp}),
-     * as {@link #fusedBf16OnOff}; "bf16_mlp_activations" counts the MLPs that really took the bf16 path.
-     */
-    static Map<String, Object> bf16MlpOnOff(CudaBackend backend, CudaOps ops, DoubleSupplier stepMs, Runnable step,
-                                            String label, Consumer<String> say) {
-        long ranBefore = backend.bf16MlpActivations();
-        Map<String, Object> all = new LinkedHashMap<>(onOff("bf16Mlp", backend.bf16Mlp(), backend::useBf16Mlp, ops, stepMs,
-                step, label, say));
-        all.put("bf16_mlp_activations", backend.bf16MlpActivations() - ranBefore);
-        return all;
-    }
-
-    /**
-     * The prefill step with the output projections added to the residual by the norm, then in cuBLASLt's
-     * epilogue ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#residualEpilogue}), as {@link #fusedBf16OnOff};
-     * "cublaslt_accumulates" counts the products that really added into the residual.
-     */
-    static Map<String, Object> residualEpilogueOnOff(CudaBackend backend, CudaOps ops, DoubleSupplier stepMs, Runnable step,
-                                                     String label, Consumer<String> say) {
-        long before = ops.cublasLtAccumulates();
-        Map<String, Object> all = new LinkedHashMap<>(onOff("residualEpilogue", backend.residualEpilogue(), backend::useResidualEpilogue,
-                ops, stepMs, step, label, say));
-        all.put("cublaslt_accumulates", ops.cublasLtAccumulates() - before);
-        return all;
-    }
-
-    /**
      * The prefill step with prefill attention on attention.cu's wmma kernel, then on
      * prefill_attention_mma.cu ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#prefillAttentionMma}), as
      * {@link #fusedBf16OnOff}; "mma_kernel_loaded" says whether "on" really ran the new kernel for
@@ -151,7 +124,7 @@ final class PrefillKernelBench {
     }
 
     /** The step with a switch off, then on ("NAME_off", "NAME_on"): median ms and kernel breakdown; the switch restored to {@code before}. */
-    private static Map<String, Object> onOff(String switchName, boolean before, Consumer<Boolean> set, CudaOps ops,
+    static Map<String, Object> onOff(String switchName, boolean before, Consumer<Boolean> set, CudaOps ops,
                                              DoubleSupplier stepMs, Runnable step, String label, Consumer<String> say) {
         Map<String, Object> all = new LinkedHashMap<>();
         try {
