@@ -60,6 +60,7 @@ public final class CudaBackend implements Backend {
     private final ResidualEpilogue residualEpilogue;
     /** Products' inputs written as their bf16 operand alone ({@link CudaOptions#bf16OnlyInputs}). */
     private final Bf16OnlyInputs bf16OnlyInputs;
+    private final CudaAttention attention;
 
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
         this.dev = dev;
@@ -78,6 +79,7 @@ public final class CudaBackend implements Backend {
         this.bf16Mlp = new Bf16Mlp(ops, bf16, compute, options.bf16Mlp());
         this.residualEpilogue = new ResidualEpilogue(ops, bf16, compute, options.residualEpilogue());
         this.bf16OnlyInputs = new Bf16OnlyInputs(bf16, options.bf16OnlyInputs());
+        this.attention = new CudaAttention(ops, compute, bf16, bf16OnlyInputs, matmulWorkspace.ptr());
     }
 
     public CudaDevice device() { return dev; }
@@ -435,75 +437,17 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void writeKv(Tensor k, Tensor v, KvCache cache, int layer, StepInputs step) {
-        CudaKvCache c = (CudaKvCache) cache;
-        KvCacheShape sh = c.shape();
-        ops.kvWrite(compute, cuda(k).ptr(), cuda(v).ptr(), sh.kvHeads() * sh.headDim(), c.region.ptr(), c.blockElems(),
-                layer, sh.blockSize(), cuda(step).slots, cuda(step).layout().numTokens());
-        lastWrite = new KvWrite(c, layer, step);
+        attention.writeKv(cuda(k), cuda(v), (CudaKvCache) cache, layer, step, cuda(step));
     }
 
-    /**
-     * Reads the prompt's keys and values from the KV cache, where the {@link #writeKv} of the same
-     * step just stored them (as bf16), so prefill and decode attend over identical keys. The
-     * interface passes no cache here, hence the remembered last write (the engine's forward pass
-     * always writes the layer's K and V right before its attention).
-     */
     @Override
     public void prefillAttention(Tensor q, Tensor k, Tensor v, int qHeads, int kvHeads, StepInputs step, Tensor out) {
-        if (lastWrite == null || lastWrite.step() != step) {
-            throw new IllegalStateException("CUDA prefill attention reads the KV cache: call writeKv for this step first");
-        }
-        CudaKvCache c = lastWrite.cache();
-        CudaStepInputs s = cuda(step);
-        StepLayout l = s.layout();
-        CudaTensor qi = cuda(q), o = cuda(out);
-        KvCacheShape sh = c.shape();
-        int hd = sh.headDim();
-        float scale = (float) (1 / Math.sqrt(hd));
-        // Into o's bf16 operand alone where only products read it and the bf16-output kernel is there
-        boolean bf16Only = CudaOps.hasTensorCorePrefill(hd) && bf16OnlyInputs.appliesTo(o, l.numTokens())
-                && ops.prefillKernels().takesMmaBf16Out(hd);
-        if (CudaOps.hasTensorCorePrefill(hd)) {
-            CUdeviceptr outBase = bf16Only ? bf16.shadow(o.storage) : o.writePtr();
-            long outElemBytes = bf16Only ? 2L : 4L;
-            for (int seq = 0; seq < l.numSeqs(); seq++) {
-                int first = l.queryStart()[seq], n = l.queryStart()[seq + 1] - first;
-                if (n == 0) continue;
-                ops.prefillAttention(compute, qi.ptr().withByteOffset(4L * first * qi.cols()), qi.cols(),
-                        outBase.withByteOffset(outElemBytes * first * o.cols()), bf16Only, o.cols(), c.region.ptr(), c.blockElems(),
-                        lastWrite.layer(), sh.blockSize(), qHeads, kvHeads, hd,
-                        s.blockTables.withByteOffset(4L * seq * s.tableStride), n, l.contextLengths()[seq] - n, scale);
-            }
-            if (bf16Only) {
-                bf16OnlyInputs.wrote(o, l.numTokens());
-                return;
-            }
-        } else {
-            ops.pagedAttention(compute, qi.ptr(), qi.cols(), o.writePtr(), o.cols(), c.region.ptr(), c.blockElems(),
-                    lastWrite.layer(), sh.blockSize(), qHeads, kvHeads, hd, s.tokenSeq, s.positions, s.blockTables,
-                    s.tableStride, l.numTokens(), scale);
-        }
-        o.written();
+        attention.prefill(cuda(q), qHeads, kvHeads, step, cuda(step), cuda(out));
     }
-
-    private record KvWrite(CudaKvCache cache, int layer, StepInputs step) {}
-
-    private KvWrite lastWrite;
 
     @Override
     public void decodeAttention(Tensor q, KvCache cache, int layer, int qHeads, int kvHeads, StepInputs step, Tensor out) {
-        CudaKvCache c = (CudaKvCache) cache;
-        CudaStepInputs s = cuda(step);
-        CudaTensor qi = cuda(q), o = cuda(out);
-        KvCacheShape sh = c.shape();
-        int maxContext = 0;
-        for (int len : s.layout().contextLengths()) maxContext = Math.max(maxContext, len);
-        // The matrix-product workspace holds the split attention's partials: ops on one stream, in order.
-        ops.decodeAttention(compute, qi.ptr(), qi.cols(), o.writePtr(), o.cols(), c.region.ptr(), c.blockElems(), layer,
-                sh.blockSize(), qHeads, kvHeads, sh.headDim(), s.decodeSeq, s.decodeLast, s.blockTables,
-                s.tableStride, s.layout().numSeqs(), maxContext, (float) (1 / Math.sqrt(sh.headDim())),
-                matmulWorkspace.ptr());
-        o.written();
+        attention.decode(cuda(q), (CudaKvCache) cache, layer, qHeads, kvHeads, cuda(step), cuda(out));
     }
 
     @Override

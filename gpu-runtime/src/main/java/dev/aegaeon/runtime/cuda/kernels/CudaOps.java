@@ -1,7 +1,5 @@
 package dev.aegaeon.runtime.cuda.kernels;
 
-import dev.aegaeon.runtime.cuda.blas.CublasLtMatmul;
-import dev.aegaeon.runtime.cuda.blas.DevicePointers;
 import dev.aegaeon.runtime.cuda.arch.DeviceLimits;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import dev.aegaeon.runtime.cuda.tiles.GemmTiles;
@@ -50,9 +48,8 @@ public final class CudaOps {
     private volatile CudaOptions.GemmLibrary gemmLibrary = options.gemmLibrary();
     /** Fewest rows of a product that cuBLASLt takes ({@link CudaOptions#cublasLtMinRows}). */
     private volatile int blasMinRows = options.cublasLtMinRows();
-    private CublasLtMatmul blas;
-    private boolean blasTried;
-    private long blasProducts, blasF32BiasEpilogues, blasAccumulates;
+    /** The products cuBLASLt takes (opened on first use). */
+    private final CublasLtRoute blas = new CublasLtRoute(() -> graphs, () -> profile);
 
     /** The kernels of {@code k}, launched within {@code limits} (grid sizes, shared memory, residency). */
     public CudaOps(KernelModules k, DeviceLimits limits) {
@@ -256,8 +253,11 @@ public final class CudaOps {
                        CUdeviceptr out, boolean outF32, int m, int n, int k, CUdeviceptr workspace) {
         CUdeviceptr x = xBf16;
         // cuBLASLt takes the products asked onto it that read the bf16 operand (not those the swap-AB kernel is set to take).
-        if (x != null && productsOnCublasLt(m) && needsBf16Operand(m, k)
-                && onCublasLt(s, x, w, bias, biasF32, out, outF32, m, n, k)) return;
+        if (x != null && productsOnCublasLt(m) && needsBf16Operand(m, k)) {
+            CublasLtRoute.Outcome done = blas.product(s, x, w, bias, biasF32, out, outF32, m, n, k);
+            if (done == CublasLtRoute.Outcome.RAN_BIAS_AFTER) addBiasBf16F32(s, out, bias, m, n);
+            if (done != CublasLtRoute.Outcome.DECLINED) return;
+        }
         if (xF32 == null && (m <= GEMV_MAX_ROWS || decodeKernels.takesSwapAb(m, k))) {
             // x held only as its bf16 operand (the bf16 MLP's gate): never hand a kernel a null fp32 x
             throw new IllegalStateException("a product of " + m + "x" + n + "x" + k
@@ -282,38 +282,6 @@ public final class CudaOps {
         }
     }
 
-    /** Marks a cuBLASLt product in a recorded step (see {@link StepGraphs.Launch}); never launched as a kernel. */
-    private static final CUfunction CUBLASLT_PRODUCT = new CUfunction();
-    /** Marks a cuBLASLt product that adds into its output, in a recorded step. */
-    private static final CUfunction CUBLASLT_ACCUMULATE = new CUfunction();
-
-    /**
-     * The product on cuBLASLt, enqueued now or, while a step records on {@code s}, recorded in
-     * order with the step's kernels (a direct call would overtake them) and so captured into its
-     * graph. False, with nothing enqueued or recorded, where cuBLASLt offers no algorithm.
-     */
-    private boolean onCublasLt(CUstream s, CUdeviceptr x, CUdeviceptr w, CUdeviceptr bias, CUdeviceptr biasF32, CUdeviceptr out,
-                               boolean outF32, int m, int n, int k) {
-        if (blas() == null) return false;
-        long stream = DevicePointers.handle(s), xAt = DevicePointers.address(x), wAt = DevicePointers.address(w);
-        long biasAt = DevicePointers.address(bias), outAt = DevicePointers.address(out), f32At = DevicePointers.address(biasF32);
-        // cuBLASLt has no bias epilogue for a bf16 bias on fp32 output: the epilogue on the bias's fp32
-        // copy where the caller has one, else the product there and the bias added in fp32 after it
-        // (launched after the profile closes cuBLASLt's span)
-        boolean whole = blas.supports(xAt, wAt, biasAt, outAt, outF32, m, n, k);
-        boolean f32Epilogue = !whole && biasAt != 0 && f32At != 0 && outF32 && blas.supports(xAt, wAt, f32At, true, outAt, true, m, n, k);
-        boolean biasAfter = !whole && !f32Epilogue && biasAt != 0 && outF32 && blas.supports(xAt, wAt, 0, outAt, true, m, n, k);
-        if (!whole && !f32Epilogue && !biasAfter) return false;
-        long epilogueBias = whole ? biasAt : f32Epilogue ? f32At : 0;
-        CUdeviceptr recordedBias = whole ? bias : f32Epilogue ? biasF32 : NONE;
-        CublasLtMatmul lt = blas;
-        issueBlas(s, CUBLASLT_PRODUCT, new Object[] {x, w, recordedBias, out, outF32 ? 1 : 0, m, n, k},
-                () -> lt.run(stream, xAt, wAt, epilogueBias, f32Epilogue, outAt, outF32, m, n, k), m, n, k);
-        if (biasAfter) addBiasBf16F32(s, out, bias, m, n);
-        if (f32Epilogue) blasF32BiasEpilogues++;
-        return true;
-    }
-
     /**
      * outF32[m, :] += xBf16[m, :] . W^T on cuBLASLt (beta 1, no bias), enqueued or recorded as
      * {@link #matmul} would: the residual add in the product's epilogue. False, with nothing enqueued,
@@ -321,43 +289,11 @@ public final class CudaOps {
      * then runs the product and the add itself.
      */
     public boolean matmulAccumulateOnCublasLt(CUstream s, CUdeviceptr xBf16, CUdeviceptr w, CUdeviceptr outF32, int m, int n, int k) {
-        if (!productsOnCublasLt(m) || !needsBf16Operand(m, k) || blas() == null) return false;
-        long stream = DevicePointers.handle(s), xAt = DevicePointers.address(xBf16), wAt = DevicePointers.address(w);
-        long outAt = DevicePointers.address(outF32);
-        if (!blas.supports(xAt, wAt, 0, outAt, true, m, n, k)) return false;
-        CublasLtMatmul lt = blas;
-        issueBlas(s, CUBLASLT_ACCUMULATE, new Object[] {xBf16, w, outF32, m, n, k},
-                () -> lt.runAccumulate(stream, xAt, wAt, outAt, m, n, k), m, n, k);
-        blasAccumulates++;
-        return true;
-    }
-
-    /** Opens cuBLASLt on first use; null where the machine has none. */
-    private CublasLtMatmul blas() {
-        if (!blasTried) {
-            blasTried = true;
-            blas = dev.aegaeon.runtime.cuda.blas.CublasLtProducts.open().orElse(null);
-        }
-        return blas;
-    }
-
-    /** Enqueues a planned cuBLASLt call now or, while a step records on {@code s}, records it in order with the step's kernels. */
-    private void issueBlas(CUstream s, CUfunction marker, Object[] args, java.util.function.BooleanSupplier call, int m, int n, int k) {
-        Runnable product = () -> {
-            if (!call.getAsBoolean()) {
-                throw new IllegalStateException("cuBLASLt refused a product it had planned: " + m + "x" + n + "x" + k);
-            }
-        };
-        if (!graphs.offer(new StepGraphs.Launch(marker, 0, 0, 0, 0, 0, s, args, product))) {
-            if (profile != null) profile.before("cublasLt", s);
-            product.run();
-            if (profile != null) profile.after(s);
-        }
-        blasProducts++;
+        return productsOnCublasLt(m) && needsBf16Operand(m, k) && blas.accumulate(s, xBf16, w, outF32, m, n, k);
     }
 
     /** Products on cuBLASLt that added into their output (the residual epilogue), ever. */
-    public long cublasLtAccumulates() { return blasAccumulates; }
+    public long cublasLtAccumulates() { return blas.accumulates(); }
 
     /** Runs the products on {@code library} from now on (tests, benchmarks); see {@link CudaOptions#gemmLibrary}. */
     public void setGemmLibrary(CudaOptions.GemmLibrary library) { gemmLibrary = library; }
@@ -378,10 +314,10 @@ public final class CudaOps {
     }
 
     /** Products cuBLASLt has run so far (0 when it is off or absent). */
-    public long cublasLtProducts() { return blasProducts; }
+    public long cublasLtProducts() { return blas.products(); }
 
     /** Products on cuBLASLt whose bias its epilogue added from an fp32 copy, ever. */
-    public long cublasLtF32BiasEpilogues() { return blasF32BiasEpilogues; }
+    public long cublasLtF32BiasEpilogues() { return blas.f32BiasEpilogues(); }
 
     /**
      * out[m, :] = xF32[m, :] . wF32^T (+ bias) for m < rows, everything fp32 (float32 checkpoints);
