@@ -4,13 +4,10 @@ import dev.aegaeon.runtime.backend.Tensor;
 import dev.aegaeon.runtime.cuda.blas.CublasLtLibrary;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import dev.aegaeon.runtime.cuda.kernels.CudaOps;
-import dev.aegaeon.runtime.engine.EngineOptions;
-import dev.aegaeon.runtime.engine.InferenceEngine;
 import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.model.ModelFamily;
 import dev.aegaeon.runtime.model.ModelShapes;
-import dev.aegaeon.runtime.weights.SyntheticWeights;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,26 +95,16 @@ class Bf16MlpConformanceTest {
         ModelConfig config = ModelShapes.tiny(family);
         int[] prompt = new int[40];
         for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(config.vocabSize());
-        EngineOptions opts = new EngineOptions(16, 8, null);
-        float[] ref;
-        try (SyntheticWeights w = new SyntheticWeights(config, 7); InferenceEngine e = new InferenceEngine(config, w, b.cpu, opts)) {
-            ref = e.promptLogits(prompt);
-        }
-        withBf16Mlp(() -> {
-            try (SyntheticWeights w = new SyntheticWeights(config, 7); InferenceEngine e = new InferenceEngine(config, w, b.cuda, opts)) {
-                long before = b.cuda.bf16MlpActivations();
-                float[] got = e.promptLogits(prompt);
-                assertEquals(before + config.numLayers(), b.cuda.bf16MlpActivations(), family + ": every layer's MLP on the bf16 path");
-                double maxDiff = 0, maxRef = 0;
-                for (int i = 0; i < ref.length; i++) {
-                    maxDiff = Math.max(maxDiff, Float.isNaN(got[i]) ? Double.POSITIVE_INFINITY : Math.abs(got[i] - ref[i]));
-                    maxRef = Math.max(maxRef, Math.abs(ref[i]));
-                }
-                assertTrue(maxDiff / maxRef < 2e-2, family + ": max|cuda - cpu| / max|cpu| = " + maxDiff / maxRef);
-                // a prefill then decode steps: the 1-row MLPs take the fp32 sequence over the stale gate
-                assertEquals(6, e.generate(prompt, SamplingParams.greedy(6)).ids().length, family + ": greedy generation");
-            }
-        });
+        float[][] ref = new float[1][];
+        TwinBackends.withEngine(config, b.cpu, e -> ref[0] = e.promptLogits(prompt));
+        withBf16Mlp(() -> TwinBackends.withEngine(config, b.cuda, e -> {
+            long before = b.cuda.bf16MlpActivations();
+            float[] got = e.promptLogits(prompt);
+            assertEquals(before + config.numLayers(), b.cuda.bf16MlpActivations(), family + ": every layer's MLP on the bf16 path");
+            TwinBackends.assertLogitsClose(family.toString(), ref[0], got, 2e-2);
+            // a prefill then decode steps: the 1-row MLPs take the fp32 sequence over the stale gate
+            assertEquals(6, e.generate(prompt, SamplingParams.greedy(6)).ids().length, family + ": greedy generation");
+        }));
     }
 
     /** Runs {@code r} with the bf16 MLP, fused operands and cuBLASLt on (swap-AB off), restoring what it found. */

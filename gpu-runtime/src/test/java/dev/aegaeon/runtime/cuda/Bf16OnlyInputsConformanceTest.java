@@ -6,21 +6,17 @@ import dev.aegaeon.runtime.backend.StepLayout;
 import dev.aegaeon.runtime.backend.Tensor;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import dev.aegaeon.runtime.cuda.kernels.CudaOps;
-import dev.aegaeon.runtime.engine.EngineOptions;
-import dev.aegaeon.runtime.engine.InferenceEngine;
 import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.model.ModelConfigLoader;
 import dev.aegaeon.runtime.model.ModelFamily;
 import dev.aegaeon.runtime.model.RopeScaling;
-import dev.aegaeon.runtime.weights.SyntheticWeights;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.List;
 import java.util.Random;
@@ -131,28 +127,18 @@ class Bf16OnlyInputsConformanceTest {
                 1e-6, 10_000.0, RopeScaling.NONE, 2048, family == ModelFamily.QWEN2, List.of(1), null);
         int[] prompt = new int[40];
         for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(c.vocabSize());
-        EngineOptions opts = new EngineOptions(16, 8, null);
-        float[] ref;
-        try (SyntheticWeights w = new SyntheticWeights(c, 7); InferenceEngine e = new InferenceEngine(c, w, b.cpu, opts)) {
-            ref = e.promptLogits(prompt);
-        }
-        withOption(() -> {
-            try (SyntheticWeights w = new SyntheticWeights(c, 7); InferenceEngine e = new InferenceEngine(c, w, b.cuda, opts)) {
-                long before = b.cuda.bf16OnlyInputWrites();
-                float[] got = e.promptLogits(prompt);
-                boolean attention = b.cuda.device().ops().prefillKernels().takesMmaBf16Out(64);
-                // every norm but the final one (2 per layer), and each layer's attention where the kernel is loaded
-                assertEquals(before + 2L * c.numLayers() + (attention ? c.numLayers() : 0), b.cuda.bf16OnlyInputWrites(),
-                        family + ": bf16-only writes of one prompt");
-                double maxDiff = 0, maxRef = 0;
-                for (int i = 0; i < ref.length; i++) {
-                    maxDiff = Math.max(maxDiff, Float.isNaN(got[i]) ? Double.POSITIVE_INFINITY : Math.abs(got[i] - ref[i]));
-                    maxRef = Math.max(maxRef, Math.abs(ref[i]));
-                }
-                assertTrue(maxDiff / maxRef < 2e-2, family + ": max|cuda - cpu| / max|cpu| = " + maxDiff / maxRef);
-                assertEquals(6, e.generate(prompt, SamplingParams.greedy(6)).ids().length, family + ": greedy generation");
-            }
-        });
+        float[][] ref = new float[1][];
+        TwinBackends.withEngine(c, b.cpu, e -> ref[0] = e.promptLogits(prompt));
+        withOption(() -> TwinBackends.withEngine(c, b.cuda, e -> {
+            long before = b.cuda.bf16OnlyInputWrites();
+            float[] got = e.promptLogits(prompt);
+            boolean attention = b.cuda.device().ops().prefillKernels().takesMmaBf16Out(64);
+            // every norm but the final one (2 per layer), and each layer's attention where the kernel is loaded
+            assertEquals(before + 2L * c.numLayers() + (attention ? c.numLayers() : 0), b.cuda.bf16OnlyInputWrites(),
+                    family + ": bf16-only writes of one prompt");
+            TwinBackends.assertLogitsClose(family.toString(), ref[0], got, 2e-2);
+            assertEquals(6, e.generate(prompt, SamplingParams.greedy(6)).ids().length, family + ": greedy generation");
+        }));
     }
 
     /** A product input on the CUDA side (its bf16 operand poisoned with NaN), a plain tensor on the CPU. */

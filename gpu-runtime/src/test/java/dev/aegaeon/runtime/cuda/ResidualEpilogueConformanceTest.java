@@ -3,13 +3,10 @@ package dev.aegaeon.runtime.cuda;
 import dev.aegaeon.runtime.cuda.blas.CublasLtLibrary;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
 import dev.aegaeon.runtime.cuda.kernels.CudaOps;
-import dev.aegaeon.runtime.engine.EngineOptions;
-import dev.aegaeon.runtime.engine.InferenceEngine;
 import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.model.ModelFamily;
 import dev.aegaeon.runtime.model.ModelShapes;
-import dev.aegaeon.runtime.weights.SyntheticWeights;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +18,6 @@ import java.util.Random;
 
 import static dev.aegaeon.runtime.cuda.TwinBackends.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The residual epilogue ({@link CudaOptions#residualEpilogue}, switched on here and restored) against
@@ -78,26 +74,16 @@ class ResidualEpilogueConformanceTest {
         ModelConfig config = ModelShapes.tiny(family);
         int[] prompt = new int[40];
         for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(config.vocabSize());
-        EngineOptions opts = new EngineOptions(16, 8, null);
-        float[] ref;
-        try (SyntheticWeights w = new SyntheticWeights(config, 7); InferenceEngine e = new InferenceEngine(config, w, b.cpu, opts)) {
-            ref = e.promptLogits(prompt);
-        }
-        withEpilogue(() -> {
-            try (SyntheticWeights w = new SyntheticWeights(config, 7); InferenceEngine e = new InferenceEngine(config, w, b.cuda, opts)) {
-                long before = b.cuda.device().ops().cublasLtAccumulates();
-                float[] got = e.promptLogits(prompt);
-                assertEquals(before + 2L * config.numLayers(), b.cuda.device().ops().cublasLtAccumulates(),
-                        family + ": both output projections of every layer in the epilogue");
-                double maxDiff = 0, maxRef = 0;
-                for (int i = 0; i < ref.length; i++) {
-                    maxDiff = Math.max(maxDiff, Float.isNaN(got[i]) ? Double.POSITIVE_INFINITY : Math.abs(got[i] - ref[i]));
-                    maxRef = Math.max(maxRef, Math.abs(ref[i]));
-                }
-                assertTrue(maxDiff / maxRef < 2e-2, family + ": max|cuda - cpu| / max|cpu| = " + maxDiff / maxRef);
-                assertEquals(6, e.generate(prompt, SamplingParams.greedy(6)).ids().length, family + ": greedy generation");
-            }
-        });
+        float[][] ref = new float[1][];
+        TwinBackends.withEngine(config, b.cpu, e -> ref[0] = e.promptLogits(prompt));
+        withEpilogue(() -> TwinBackends.withEngine(config, b.cuda, e -> {
+            long before = b.cuda.device().ops().cublasLtAccumulates();
+            float[] got = e.promptLogits(prompt);
+            assertEquals(before + 2L * config.numLayers(), b.cuda.device().ops().cublasLtAccumulates(),
+                    family + ": both output projections of every layer in the epilogue");
+            TwinBackends.assertLogitsClose(family.toString(), ref[0], got, 2e-2);
+            assertEquals(6, e.generate(prompt, SamplingParams.greedy(6)).ids().length, family + ": greedy generation");
+        }));
     }
 
     /** Runs {@code r} with the epilogue and cuBLASLt on (swap-AB off), restoring what it found. */

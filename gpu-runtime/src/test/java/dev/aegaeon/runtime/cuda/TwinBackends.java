@@ -161,4 +161,23 @@ final class TwinBackends {
         double rel = Math.sqrt(num / Math.max(den, 1e-30));
         assertTrue(rel <= bound, what + ": relative error " + rel + " > " + bound);
     }
+
+    /** Runs {@code body} on an engine of {@code config} over {@code backend}, with the synthetic weights of seed 7 (blocks of 16, 8 per sequence). */
+    static void withEngine(dev.aegaeon.runtime.model.ModelConfig config, Backend backend,
+                           java.util.function.Consumer<dev.aegaeon.runtime.engine.InferenceEngine> body) {
+        try (var w = new dev.aegaeon.runtime.weights.SyntheticWeights(config, 7);
+             var e = new dev.aegaeon.runtime.engine.InferenceEngine(config, w, backend, new dev.aegaeon.runtime.engine.EngineOptions(16, 8, null))) {
+            body.accept(e);
+        }
+    }
+
+    /** Logits compared as the model parity does: max|got - ref| / max|ref| within {@code bound}; a NaN fails. */
+    static void assertLogitsClose(String what, float[] ref, float[] got, double bound) {
+        double maxDiff = 0, maxRef = 0;
+        for (int i = 0; i < ref.length; i++) {
+            maxDiff = Math.max(maxDiff, Float.isNaN(got[i]) ? Double.POSITIVE_INFINITY : Math.abs(got[i] - ref[i]));
+            maxRef = Math.max(maxRef, Math.abs(ref[i]));
+        }
+        assertTrue(maxDiff / maxRef < bound, what + ": max|cuda - cpu| / max|cpu| = " + maxDiff / maxRef);
+    }
 }
