@@ -18,6 +18,11 @@ timeout 300 "$stage/java" -Xmx16g dev.aegaeon.gpubench.BenchCli conformance --ex
 echo "conformance: $(tail -1 "$out/conformance.log")"
 grep -E '^\[(X|A|S)\]' "$out/conformance.log" | head -40
 grep -E 'tests (found|successful|failed|aborted|skipped)' "$out/conformance.log"
+gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU')
+if [ "${gpus:-0}" -ge 2 ]; then   # the classes that need two GPUs of one host (the KV hand-off between them)
+  timeout 120 "$stage/java" -Xmx16g dev.aegaeon.gpubench.BenchCli conformance --multi-gpu --expect-gpu > "$out/conformance-multi.log" 2>&1 || rc=1
+  echo "conformance on $gpus GPUs: $(tail -1 "$out/conformance-multi.log")"
+fi
 
 timeout 200 "$stage/java" -Xmx64g dev.aegaeon.gpubench.BenchCli parity --out "$out/parity.json" --with-7b true > "$out/parity.log" 2>&1
 prc=$?; [ $prc = 0 ] || rc=1

@@ -32,7 +32,7 @@ final class Conformance implements Callable<Integer> {
             "dev.aegaeon.runtime.cuda.ResidualEpilogueConformanceTest", "dev.aegaeon.runtime.cuda.Bf16OnlyInputsConformanceTest",
             "dev.aegaeon.runtime.cuda.HostCacheSharingTest", "dev.aegaeon.runtime.cuda.CudaAvailabilityTest");
 
-    /** CUDA test classes that need two GPUs of one host: run with {@code --class} where such a machine is lent. */
+    /** CUDA test classes that need two GPUs of one host: run with {@code --multi-gpu} where such a machine is lent (run-conformance.sh does). */
     static final List<String> MULTI_GPU_CLASSES = List.of("dev.aegaeon.runtime.cuda.PeerKvCopyTest");
 
     @Option(names = "--class", description = "test class to run (repeatable; default: the one-GPU CUDA suite)")
@@ -41,6 +41,9 @@ final class Conformance implements Callable<Integer> {
     String includeMethod;
     @Option(names = "--exclude-method", description = "leave out methods whose fully qualified name matches this regex")
     String excludeMethod;
+
+    @Option(names = "--multi-gpu", description = "run the classes that need two GPUs of one host (MULTI_GPU_CLASSES) instead of the one-GPU suite")
+    boolean multiGpu;
 
     @Option(names = "--expect-gpu", description = "fail when a test was skipped because CUDA was not usable (on the device, a suite that skipped everything must not pass)")
     boolean expectGpu;
@@ -51,7 +54,7 @@ final class Conformance implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> selected = classes == null || classes.isEmpty() ? DEFAULT_CLASSES : classes;
+        List<String> selected = selected();
         LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(selected.stream().map(DiscoverySelectors::selectClass).toList())
                 .filters(ClassNameFilter.includeClassNamePatterns(".*"));
@@ -73,6 +76,11 @@ final class Conformance implements Callable<Integer> {
         }
         out.println(ok ? "conformance: PASSED" : "conformance: FAILED");
         return ok ? 0 : 1;
+    }
+
+    /** The classes named by --class, else the two-GPU list with --multi-gpu, else the one-GPU suite. */
+    List<String> selected() {
+        return classes != null && !classes.isEmpty() ? classes : multiGpu ? MULTI_GPU_CLASSES : DEFAULT_CLASSES;
     }
 
     /** One line per finished test: [OK], [X] (failed) or [S] (skipped, with the reason). */

@@ -30,6 +30,19 @@ class ConformanceTest {
     }
 
     @Test
+    void multiGpuSelectsTheTwoGpuClassesAndClassWinsOverBoth() {
+        Conformance c = new Conformance();
+        new CommandLine(c).parseArgs("--multi-gpu");
+        assertEquals(Conformance.MULTI_GPU_CLASSES, c.selected());
+        Conformance d = new Conformance();
+        new CommandLine(d).parseArgs();
+        assertEquals(Conformance.DEFAULT_CLASSES, d.selected());
+        Conformance e = new Conformance();
+        new CommandLine(e).parseArgs("--multi-gpu", "--class", CLASS);
+        assertEquals(List.of(CLASS), e.selected());
+    }
+
+    @Test
     void theDefaultSuiteHoldsEveryCudaTestClass() throws IOException {
         Path dir = repositoryRoot().resolve("gpu-runtime/src/test/java/dev/aegaeon/runtime/cuda");
         List<String> cudaClasses;
