@@ -1,5 +1,6 @@
 package dev.aegaeon.bench;
 
+import dev.aegaeon.scheduler.KvPaging;
 import dev.aegaeon.scheduler.SchedulerConfig;
 import dev.aegaeon.scheduler.SloTargets;
 import dev.aegaeon.sim.CatalogModel;
@@ -51,7 +52,7 @@ public final class Experiments {
     private int e3KvGateTokens;
     private double qmaxSeconds;
     /** KV counted in whole pages of this many bytes per device, as the worker's page pool holds it (0: token by token). */
-    private long kvPageBytes;
+    private long kvPageBytes = KvPaging.DEFAULT_PAGE_BYTES;
     private long kvSwapBytesPerGpu = dev.aegaeon.sim.Trace.DEFAULT_KV_SWAP_BYTES_PER_GPU;
     private int e3MaxModels = 12;
     private int e4MaxModels = 40;
@@ -125,7 +126,7 @@ public final class Experiments {
 
     /** The suffix of this run's result files: none for the defaults. */
     private String variant() {
-        return (qmaxSeconds > 0 ? "-qmax" + qmaxSeconds : "") + (kvPageBytes > 0 ? "-pages" + kvPageBytes : "")
+        return (qmaxSeconds > 0 ? "-qmax" + qmaxSeconds : "") + (kvPageBytes != KvPaging.DEFAULT_PAGE_BYTES ? (kvPageBytes == 0 ? "-per-token" : "-pages" + kvPageBytes) : "")
                 + (kvSwapBytesPerGpu != dev.aegaeon.sim.Trace.DEFAULT_KV_SWAP_BYTES_PER_GPU
                         ? "-swap" + (kvSwapBytesPerGpu == Long.MAX_VALUE ? "unbounded" : kvSwapBytesPerGpu) : "")
                 + (layout == Layout.DISAGGREGATED ? "" : "-" + layout.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));

@@ -12,6 +12,9 @@ public record KvPaging(int tokensPerPage, long pageBytes) {
     /** The most tokens one page holds however small a model's KV (the worker's engines use the same bound). */
     public static final int MAX_TOKENS_PER_PAGE = 4096;
 
+    /** The platform's page (aegaeon.pool.kv-page-bytes), which the simulator counts in too unless told otherwise: 1 MiB, about 18 tokens of a Qwen2.5-7B-shaped model's KV (57,344 bytes a token in bf16). */
+    public static final long DEFAULT_PAGE_BYTES = 1L << 20;
+
     public KvPaging {
         if (tokensPerPage <= 0) throw new IllegalArgumentException("tokensPerPage must be positive, got " + tokensPerPage);
         if (pageBytes <= 0) throw new IllegalArgumentException("pageBytes must be positive, got " + pageBytes);

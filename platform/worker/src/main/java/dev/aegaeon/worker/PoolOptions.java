@@ -47,8 +47,8 @@ public record PoolOptions(Optional<String> backend, long memoryBytes, int blockS
                           SchedulerConfig scheduler, Clock clock, Duration tickInterval, DeviceLayout devices,
                           PoolPolicy policy, boolean peerHandoff, Duration stallAfter,
                           long hostMemoryBytes, long kvPageBytes, long kvSwapBytes) {
-    /** 1 MiB: about 18 tokens of a Qwen2.5-7B-shaped model's KV (57,344 bytes a token in bf16). */
-    public static final long DEFAULT_KV_PAGE_BYTES = 1L << 20;
+    /** {@link dev.aegaeon.scheduler.KvPaging#DEFAULT_PAGE_BYTES}, which the simulator shares. */
+    public static final long DEFAULT_KV_PAGE_BYTES = dev.aegaeon.scheduler.KvPaging.DEFAULT_PAGE_BYTES;
 
     /** 4 GiB per device, vLLM's default swap space. */
     public static final long DEFAULT_KV_SWAP_BYTES = 4L << 30;
