@@ -13,7 +13,8 @@ import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
  * tensor storage, current for a given version and row count of the fp32 values. It is either
  * converted once per write of the tensor, or written by the norm or silu_mul that produced the
  * tensor in the same pass ("fused", {@code aegaeon.cuda.fusedBf16Operands}), or it alone holds the
- * values (the bf16 MLP's gate, {@code aegaeon.cuda.bf16Mlp}; the fp32 values are then stale).
+ * values (the bf16 MLP's gate, {@code aegaeon.cuda.bf16Mlp}; bf16-only product inputs,
+ * {@code aegaeon.cuda.bf16OnlyInputs}; the fp32 values are then stale).
  */
 final class Bf16Operands {
     private final CudaDevice dev;
@@ -39,14 +40,14 @@ final class Bf16Operands {
 
     /**
      * The bf16 copy of x's rows, converted once per write of x; never from stale fp32 values (after
-     * the bf16 MLP): asking such a tensor for more rows than its copy holds is an IllegalStateException.
+     * a bf16-only write): asking such a tensor for more rows than its copy holds is an IllegalStateException.
      */
     CUdeviceptr of(CudaTensor x) {
         CudaTensor.Storage st = x.storage;
         boolean current = st.shadowVersion == st.version && st.shadowRows >= x.rows();
         if (!current && st.fp32Stale) {
             throw new IllegalStateException("the bf16 operand of a " + x.rows() + "x" + st.cols + " tensor holds "
-                    + st.shadowRows + " rows and its fp32 values are stale (aegaeon.cuda.bf16Mlp): nothing to convert from");
+                    + st.shadowRows + " rows and its fp32 values are stale (aegaeon.cuda.bf16Mlp or bf16OnlyInputs): nothing to convert from");
         }
         CUdeviceptr shadow = shadow(st);
         if (!current) {
@@ -64,7 +65,7 @@ final class Bf16Operands {
     void copyToHost(CudaTensor.Storage st, int rows, float[] dst) {
         if (rows > st.shadowRows) {
             throw new IllegalStateException("copy of " + rows + " rows of a tensor whose bf16 operand alone holds "
-                    + st.shadowRows + " rows (its fp32 values are stale: aegaeon.cuda.bf16Mlp)");
+                    + st.shadowRows + " rows (its fp32 values are stale: aegaeon.cuda.bf16Mlp or bf16OnlyInputs)");
         }
         short[] bits = new short[rows * st.cols];
         cuMemcpyDtoH(Pointer.to(bits), st.bf16Shadow.ptr(), 2L * bits.length);

@@ -192,7 +192,7 @@ public final class CudaBackend implements Backend {
         }
         dev.makeCurrent();
         dev.synchronize();
-        if (t.storage.fp32Stale) bf16.copyToHost(t.storage, rows, dst); // the bf16 MLP's gate: widened, for tests
+        if (t.storage.fp32Stale) bf16.copyToHost(t.storage, rows, dst); // a bf16-only write: widened, for tests
         else cuMemcpyDtoH(Pointer.to(dst), t.ptr(), 4L * rows * t.cols());
     }
 

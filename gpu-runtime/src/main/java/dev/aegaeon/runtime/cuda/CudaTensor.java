@@ -7,7 +7,7 @@ import jcuda.driver.CUdeviceptr;
 /**
  * fp32 rows in the VRAM arena. Views share the {@link Storage}, whose version counts writes so that
  * the bf16 copy a matrix product needs is made once per write, not once per product (q, k and v
- * read the same normed rows; gate and up too). An op that writes only the bf16 copy (the bf16 MLP)
+ * read the same normed rows; gate and up too). An op that writes only the bf16 copy (the bf16 MLP, bf16-only inputs)
  * leaves the fp32 values stale: {@link #ptr()}, the readers' address, then fails loudly until the
  * next ordinary write.
  */
@@ -85,7 +85,7 @@ final class CudaTensor implements Tensor {
     /** As {@link #written()}, the same op having written the bf16 copy of {@code rows} rows too (fused operands). */
     void writtenWithBf16(int rows) { storage.writtenWithBf16(rows); }
 
-    /** Marks only the bf16 copy of {@code rows} rows written: the fp32 values are stale (the bf16 MLP). */
+    /** Marks only the bf16 copy of {@code rows} rows written: the fp32 values are stale (the bf16 MLP, bf16-only inputs). */
     void writtenBf16Only(int rows) { storage.writtenBf16Only(rows); }
 
     @Override public int rows() { return rows; }

@@ -1,9 +1,7 @@
 package dev.aegaeon.runtime.cuda;
 
-import dev.aegaeon.runtime.backend.Tensor;
 import dev.aegaeon.runtime.cuda.blas.CublasLtLibrary;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
-import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.model.ModelFamily;
@@ -18,7 +16,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.util.Random;
 
 import static dev.aegaeon.runtime.cuda.TwinBackends.random;
-import static jcuda.driver.JCudaDriver.cuMemsetD16Async;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,8 +53,8 @@ class Bf16MlpConformanceTest {
             var gate = b.empty(rows, intermediate);
             var up = b.empty(rows, intermediate);
             var proj = b.empty(rows, hidden);
-            poisonOperand(gate.cuda());
-            poisonOperand(up.cuda());
+            b.poisonOperand(gate.cuda());
+            b.poisonOperand(up.cuda());
             long before = b.cuda.bf16MlpActivations(), productsBefore = b.cuda.device().ops().cublasLtProducts();
             b.cpu.mlpActivation(x.cpu(), gateW.cpu(), upW.cpu(), gate.cpu(), up.cpu());
             b.cuda.mlpActivation(x.cuda(), gateW.cuda(), upW.cuda(), gate.cuda(), up.cuda());
@@ -109,28 +106,7 @@ class Bf16MlpConformanceTest {
 
     /** Runs {@code r} with the bf16 MLP, fused operands and cuBLASLt on (swap-AB off), restoring what it found. */
     private static void withBf16Mlp(Runnable r) {
-        CudaOps ops = b.cuda.device().ops();
-        boolean mlpBefore = b.cuda.bf16Mlp(), fusedBefore = b.cuda.fusedBf16Operands(), swapAbBefore = ops.decodeKernels().swapAbEnabled();
-        var libraryBefore = ops.gemmLibrary();
-        try {
-            b.cuda.useBf16Mlp(true);
-            b.cuda.useFusedBf16Operands(true);
-            ops.setGemmLibrary(CudaOptions.GemmLibrary.CUBLASLT);
-            ops.setSwapAbDecode(false);
-            r.run();
-        } finally {
-            b.cuda.useBf16Mlp(mlpBefore);
-            b.cuda.useFusedBf16Operands(fusedBefore);
-            ops.setGemmLibrary(libraryBefore);
-            ops.setSwapAbDecode(swapAbBefore);
-        }
-    }
-
-    /** Fills the tensor's bf16 operand with NaN (allocating it), so an element the path did not write shows. */
-    private static void poisonOperand(Tensor t) {
-        CudaTensor c = (CudaTensor) t;
-        b.cuda.device().ops().graphs().flush();
-        cuMemsetD16Async(b.cuda.bf16Shadow(c.storage), (short) 0x7FC0, (long) c.storage.capacityRows * c.cols(),
-                b.cuda.device().computeStream());
+        b.onCublasLt(r, new TwinBackends.Switch(b.cuda::bf16Mlp, b.cuda::useBf16Mlp),
+                new TwinBackends.Switch(b.cuda::fusedBf16Operands, b.cuda::useFusedBf16Operands));
     }
 }

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Random;
 
 import static dev.aegaeon.runtime.cuda.TwinBackends.random;
-import static jcuda.driver.JCudaDriver.cuMemsetD16Async;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -144,33 +143,16 @@ class Bf16OnlyInputsConformanceTest {
     /** A product input on the CUDA side (its bf16 operand poisoned with NaN), a plain tensor on the CPU. */
     private static TwinBackends.Pair productInput(int rows, int cols) {
         Tensor t = b.cuda.allocateProductInput(rows, cols);
-        CudaTensor c = (CudaTensor) t;
         b.poison(t);
-        b.cuda.device().ops().graphs().flush();
-        cuMemsetD16Async(b.cuda.bf16Shadow(c.storage), (short) 0x7FC0, (long) c.storage.capacityRows * c.cols(),
-                b.cuda.device().computeStream());
+        b.poisonOperand(t);
         return new TwinBackends.Pair(b.cpu.allocate(rows, cols), t);
     }
 
     /** Runs {@code r} with the option, fused operands, cuBLASLt and the tensor-core prefill attention on (swap-AB off), restoring what it found. */
     private static void withOption(Runnable r) {
-        CudaOps ops = b.cuda.device().ops();
-        boolean before = b.cuda.bf16OnlyInputs(), fusedBefore = b.cuda.fusedBf16Operands();
-        boolean swapAbBefore = ops.decodeKernels().swapAbEnabled(), mmaBefore = ops.prefillKernels().mmaEnabled();
-        var libraryBefore = ops.gemmLibrary();
-        try {
-            b.cuda.useBf16OnlyInputs(true);
-            b.cuda.useFusedBf16Operands(true);
-            ops.setGemmLibrary(CudaOptions.GemmLibrary.CUBLASLT);
-            ops.setSwapAbDecode(false);
-            ops.setPrefillAttentionMma(true);
-            r.run();
-        } finally {
-            b.cuda.useBf16OnlyInputs(before);
-            b.cuda.useFusedBf16Operands(fusedBefore);
-            ops.setGemmLibrary(libraryBefore);
-            ops.setSwapAbDecode(swapAbBefore);
-            ops.setPrefillAttentionMma(mmaBefore);
-        }
+        var prefill = b.cuda.device().ops().prefillKernels();
+        b.onCublasLt(r, new TwinBackends.Switch(b.cuda::bf16OnlyInputs, b.cuda::useBf16OnlyInputs),
+                new TwinBackends.Switch(b.cuda::fusedBf16Operands, b.cuda::useFusedBf16Operands),
+                new TwinBackends.Switch(prefill::mmaEnabled, b.cuda.device().ops()::setPrefillAttentionMma));
     }
 }

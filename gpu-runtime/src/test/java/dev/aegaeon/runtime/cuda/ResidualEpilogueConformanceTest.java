@@ -2,7 +2,6 @@ package dev.aegaeon.runtime.cuda;
 
 import dev.aegaeon.runtime.cuda.blas.CublasLtLibrary;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
-import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.model.ModelFamily;
@@ -89,18 +88,6 @@ class ResidualEpilogueConformanceTest {
     /** Runs {@code r} with the epilogue and cuBLASLt on (swap-AB off), restoring what it found. */
     private static void withEpilogue(Runnable r) {
         Assumptions.assumeTrue(CublasLtLibrary.find().isPresent(), "no cuBLASLt here: " + CublasLtLibrary.whyAbsent());
-        CudaOps ops = b.cuda.device().ops();
-        boolean before = b.cuda.residualEpilogue(), swapAbBefore = ops.decodeKernels().swapAbEnabled();
-        var libraryBefore = ops.gemmLibrary();
-        try {
-            b.cuda.useResidualEpilogue(true);
-            ops.setGemmLibrary(CudaOptions.GemmLibrary.CUBLASLT);
-            ops.setSwapAbDecode(false);
-            r.run();
-        } finally {
-            b.cuda.useResidualEpilogue(before);
-            ops.setGemmLibrary(libraryBefore);
-            ops.setSwapAbDecode(swapAbBefore);
-        }
+        b.onCublasLt(r, new TwinBackends.Switch(b.cuda::residualEpilogue, b.cuda::useResidualEpilogue));
     }
 }

@@ -180,4 +180,37 @@ final class TwinBackends {
         }
         assertTrue(maxDiff / maxRef < bound, what + ": max|cuda - cpu| / max|cpu| = " + maxDiff / maxRef);
     }
+
+    /** A boolean setting of the CUDA backend a test switches on and restores. */
+    record Switch(java.util.function.BooleanSupplier get, java.util.function.Consumer<Boolean> set) {}
+
+    /**
+     * Runs {@code r} with the products on cuBLASLt (swap-AB off) and every one of {@code switches} on,
+     * then restores the library, swap-AB and each switch as it found them.
+     */
+    void onCublasLt(Runnable r, Switch... switches) {
+        var ops = cuda.device().ops();
+        var libraryBefore = ops.gemmLibrary();
+        boolean swapAbBefore = ops.decodeKernels().swapAbEnabled();
+        boolean[] before = new boolean[switches.length];
+        for (int i = 0; i < switches.length; i++) before[i] = switches[i].get().getAsBoolean();
+        try {
+            for (Switch s : switches) s.set().accept(true);
+            ops.setGemmLibrary(dev.aegaeon.runtime.cuda.config.CudaOptions.GemmLibrary.CUBLASLT);
+            ops.setSwapAbDecode(false);
+            r.run();
+        } finally {
+            for (int i = 0; i < switches.length; i++) switches[i].set().accept(before[i]);
+            ops.setGemmLibrary(libraryBefore);
+            ops.setSwapAbDecode(swapAbBefore);
+        }
+    }
+
+    /** Fills the tensor's bf16 operand with NaN (allocating it), so an element an op did not write shows. */
+    void poisonOperand(Tensor t) {
+        CudaTensor c = (CudaTensor) t;
+        cuda.device().ops().graphs().flush();
+        jcuda.driver.JCudaDriver.cuMemsetD16Async(cuda.bf16Shadow(c.storage), (short) 0x7FC0, (long) c.storage.capacityRows * c.cols(),
+                cuda.device().computeStream());
+    }
 }

@@ -482,17 +482,9 @@ public final class CudaOps {
     /** The prefill attention kernels and their switch. */
     public PrefillAttentionKernels prefillKernels() { return prefillKernels; }
 
-    /** Causal attention of one sequence's rows 0..tokens-1 at positions p0.. (keys already cached). */
-    public void prefillAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
-                                 CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
-                                 int numKvHeads, int headDim, CUdeviceptr blockTable, int tokens, int p0, float scale) {
-        prefillAttention(s, q, qRowStride, out, false, outRowStride, pool, pageElems, layer, tokensPerPage, numHeads,
-                numKvHeads, headDim, blockTable, tokens, p0, scale);
-    }
-
     /**
-     * As {@link #prefillAttention(CUstream, CUdeviceptr, int, CUdeviceptr, int, CUdeviceptr, long, int, int, int, int, int, CUdeviceptr, int, int, float)},
-     * into bf16 {@code out} where {@code outBf16} (only where {@link PrefillAttentionKernels#takesMmaBf16Out} says a kernel does).
+     * Causal attention of one sequence's rows 0..tokens-1 at positions p0.. (keys already cached), into
+     * fp32 {@code out}, or bf16 where {@code outBf16} (only where {@link PrefillAttentionKernels#takesMmaBf16Out}).
      */
     public void prefillAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, boolean outBf16, int outRowStride,
                                  CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,

@@ -36,7 +36,7 @@ import java.util.Random;
  * max|cuda - cpu| / max|cpu| (bound 2e-2, bf16) and greedy continuations compared id by id (where
  * they part, CUDA's pick must be a near tie in the CPU's logits, as check_hf.py asks of HF's).
  * The "+bf16mlp", "+residual" and "+bf16inputs" cases run the CUDA engine with that candidate on
- * ({@link Candidate}, restored after), and pass only where it ran. Prints a table, writes JSON, exits 1 when a model
+ * ({@link PrefillCandidates}, restored after), and pass only where it ran. Prints a table, writes JSON, exits 1 when a model
  * misses the bound.
  *
  * <p>Run through {@code BenchCli parity [--out OUT.json] [--with-7b true|false]}.
@@ -44,31 +44,12 @@ import java.util.Random;
 public final class CudaParity {
     private CudaParity() {}
 
-    /** An experimental CUDA option a case switches on: how, and how many times its path ran so far. */
-    enum Candidate {
-        NONE("", (c, on) -> {}, c -> 0L, c -> false),
-        BF16_MLP("+bf16mlp", CudaBackend::useBf16Mlp, CudaBackend::bf16MlpActivations, CudaBackend::bf16Mlp),
-        RESIDUAL_EPILOGUE("+residual", CudaBackend::useResidualEpilogue, c -> c.device().ops().cublasLtAccumulates(),
-                CudaBackend::residualEpilogue),
-        BF16_ONLY_INPUTS("+bf16inputs", CudaBackend::useBf16OnlyInputs, CudaBackend::bf16OnlyInputWrites, CudaBackend::bf16OnlyInputs);
-
-        final String suffix;
-        final java.util.function.BiConsumer<CudaBackend, Boolean> set;
-        final java.util.function.ToLongFunction<CudaBackend> ran;
-        final java.util.function.Predicate<CudaBackend> get;
-
-        Candidate(String suffix, java.util.function.BiConsumer<CudaBackend, Boolean> set,
-                  java.util.function.ToLongFunction<CudaBackend> ran, java.util.function.Predicate<CudaBackend> get) {
-            this.suffix = suffix;
-            this.set = set;
-            this.ran = ran;
-            this.get = get;
-        }
-    }
-
-    /** One model, with {@code candidate} on in the CUDA run (prompts from 9 tokens take each candidate's path). */
-    record Case(String name, ModelConfig config, int promptLength, int generate, Candidate candidate) {
-        Case(String name, ModelConfig config, int promptLength, int generate) { this(name, config, promptLength, generate, Candidate.NONE); }
+    /**
+     * One model, with the {@link PrefillCandidates} option named {@code candidate} on in the CUDA run, or none
+     * (null); prompts from 9 tokens take each candidate's path.
+     */
+    record Case(String name, ModelConfig config, int promptLength, int generate, String candidate) {
+        Case(String name, ModelConfig config, int promptLength, int generate) { this(name, config, promptLength, generate, null); }
     }
 
     /** Runs every case and writes {@code out}; 0 when all pass, 1 when one misses or no CUDA device is usable. */
@@ -86,11 +67,11 @@ public final class CudaParity {
                 new RopeScaling.Llama3(8, 1, 4, 64), 2048, false, t.eosTokenIds(), null), 200, 12));
         cases.add(new Case("qwen2.5-0.5b", ModelShapes.qwen25_05b(), 24, 8));
         for (ModelFamily f : ModelFamily.values()) {
-            cases.add(new Case("tiny-" + f.name().toLowerCase(Locale.ROOT) + "+bf16mlp", ModelShapes.tiny(f), 40, 12, Candidate.BF16_MLP));
+            cases.add(new Case("tiny-" + f.name().toLowerCase(Locale.ROOT) + "+bf16mlp", ModelShapes.tiny(f), 40, 12, "bf16Mlp"));
         }
-        for (Candidate c : new Candidate[] {Candidate.BF16_MLP, Candidate.RESIDUAL_EPILOGUE, Candidate.BF16_ONLY_INPUTS}) {
-            if (c != Candidate.BF16_MLP) cases.add(new Case("tiny-qwen2" + c.suffix, ModelShapes.tiny(ModelFamily.QWEN2), 40, 12, c));
-            cases.add(new Case("qwen2.5-0.5b" + c.suffix, ModelShapes.qwen25_05b(), 24, 8, c));
+        for (String[] c : new String[][] {{"bf16Mlp", "+bf16mlp"}, {"residualEpilogue", "+residual"}, {"bf16OnlyInputs", "+bf16inputs"}}) {
+            if (!c[0].equals("bf16Mlp")) cases.add(new Case("tiny-qwen2" + c[1], ModelShapes.tiny(ModelFamily.QWEN2), 40, 12, c[0]));
+            cases.add(new Case("qwen2.5-0.5b" + c[1], ModelShapes.qwen25_05b(), 24, 8, c[0]));
         }
         if (with7b) cases.add(new Case("qwen2.5-7b", ModelShapes.qwen25_7b(), 6, 3));
 
@@ -105,7 +86,7 @@ public final class CudaParity {
                 Map<String, Object> r = run(c, cpu, cuda);
                 json.put(c.name(), r);
                 boolean greedyOk = (boolean) r.get("greedy_identical") || (boolean) r.get("near_tie");
-                boolean ran = c.candidate() == Candidate.NONE || (long) r.get("candidate_ran") > 0;
+                boolean ran = c.candidate() == null || (long) r.get("candidate_ran") > 0;
                 boolean pass = (double) r.get("max_abs_diff_over_max_abs_ref") < 2e-2 && greedyOk && ran;
                 ok &= pass;
                 System.out.printf(Locale.ROOT, "%-20s %8d %12.3e %10s%n", c.name(), c.promptLength(),
@@ -127,21 +108,22 @@ public final class CudaParity {
         float[] ref, got;
         int[] refIds, gotIds;
         long ranBefore;
+        PrefillCandidates.Candidate k;
         try (SyntheticWeights w = new SyntheticWeights(c.config(), 7)) {
             try (InferenceEngine e = new InferenceEngine(c.config(), w, cpu, opts)) {
                 ref = e.promptLogits(prompt);
                 refIds = e.generate(prompt, greedy).ids();
             }
-            Candidate k = c.candidate();
-            boolean before = k != Candidate.NONE && k.get.test(cuda);
-            ranBefore = k.ran.applyAsLong(cuda);
+            k = c.candidate() == null ? null : PrefillCandidates.named(cuda, c.candidate());
+            boolean before = k != null && k.on().getAsBoolean();
+            ranBefore = k == null ? 0 : k.ran().getAsLong();
             try (InferenceEngine e = new InferenceEngine(c.config(), w, cuda, opts)) {
-                k.set.accept(cuda, true);
+                if (k != null) k.set().accept(true);
                 got = e.promptLogits(prompt);
                 Generation g = e.generate(prompt, greedy);
                 gotIds = g.ids();
             } finally {
-                k.set.accept(cuda, before);
+                if (k != null) k.set().accept(before);
             }
         }
         double maxDiff = 0, maxRef = 0;
@@ -151,13 +133,13 @@ public final class CudaParity {
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("prompt_tokens", prompt.length);
-        if (c.candidate() != Candidate.NONE) r.put("candidate_ran", c.candidate().ran.applyAsLong(cuda) - ranBefore);
+        if (k != null) r.put("candidate_ran", k.ran().getAsLong() - ranBefore);
         double relErr = maxDiff / maxRef;
         r.put("max_abs_diff_over_max_abs_ref", relErr);
         r.put("greedy_identical", Arrays.equals(refIds, gotIds));
         r.put("near_tie", false);
-        int k = Arrays.mismatch(refIds, gotIds);
-        if (k >= 0 && k < Math.min(refIds.length, gotIds.length)) nearTie(c, cpu, prompt, refIds, gotIds, k, relErr, r);
+        int parted = Arrays.mismatch(refIds, gotIds);
+        if (parted >= 0 && parted < Math.min(refIds.length, gotIds.length)) nearTie(c, cpu, prompt, refIds, gotIds, parted, relErr, r);
         r.put("greedy_cpu", Arrays.toString(refIds));
         r.put("greedy_cuda", Arrays.toString(gotIds));
         return r;

@@ -33,6 +33,12 @@ final class PrefillCandidates {
                         backend::bf16OnlyInputWrites));
     }
 
+    /** The candidate whose option is {@code name} ("bf16Mlp", "residualEpilogue", "bf16OnlyInputs") on {@code backend}. */
+    static Candidate named(CudaBackend backend, String name) {
+        return of(backend, backend.device().ops()).stream().filter(c -> c.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no prefill candidate " + name));
+    }
+
     /** Every candidate as one switch ("all_candidates"): on sets them all, off clears them all; restoring sets each back. */
     static Candidate all(List<Candidate> each) {
         return new Candidate("allCandidates", "all_candidates", () -> each.stream().allMatch(c -> c.on().getAsBoolean()),
