@@ -204,6 +204,16 @@ public interface Backend extends AutoCloseable {
     void linear(Tensor x, Weight w, Weight bias, Tensor out);
 
     /**
+     * Two products of one input: exactly {@link #linear}{@code (x, w0, bias0, out0)} then
+     * {@link #linear}{@code (x, w1, bias1, out1)} (the default); a device may run them as one
+     * batched product where w0 and w1 have one shape (the CUDA backend's paired products).
+     */
+    default void linearPair(Tensor x, Weight w0, Weight bias0, Tensor out0, Weight w1, Weight bias1, Tensor out1) {
+        linear(x, w0, bias0, out0);
+        linear(x, w1, bias1, out1);
+    }
+
+    /**
      * Qwen3's per-head RMSNorm, in place: {@code x [n x heads*headDim]}, each head slice normalised
      * separately and scaled by {@code gamma [1 x headDim]}.
      */

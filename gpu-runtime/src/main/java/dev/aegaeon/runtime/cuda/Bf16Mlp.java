@@ -18,6 +18,11 @@ final class Bf16Mlp {
         void into(CudaTensor x, CudaWeight w, CUdeviceptr out, boolean outF32);
     }
 
+    /** Both products into bf16 outputs as one call: true, or false with nothing queued (then two products run). */
+    interface Pair {
+        boolean into(CudaTensor x, CudaWeight w0, CUdeviceptr out0, CudaWeight w1, CUdeviceptr out1);
+    }
+
     private final CudaOps ops;
     private final Bf16Operands bf16;
     private final CUstream compute;
@@ -54,15 +59,17 @@ final class Bf16Mlp {
      * queuing nothing, where the path does not apply (the caller runs the fp32 sequence). Shapes are
      * the caller's to check.
      */
-    boolean run(CudaTensor x, CudaWeight gateW, CudaWeight upW, CudaTensor gate, CudaTensor up, Product product) {
+    boolean run(CudaTensor x, CudaWeight gateW, CudaWeight upW, CudaTensor gate, CudaTensor up, Product product, Pair pair) {
         int rows = x.rows(), intermediate = gateW.rows();
         if (!applies(on, bf16.fused(), ops.productsOnCublasLt(rows), ops.needsBf16Operand(rows, intermediate), rows,
                 !gateW.isF32() && !upW.isF32())) {
             return false;
         }
         CUdeviceptr g = bf16.shadow(gate.storage), u = bf16.shadow(up.storage);
-        product.into(x, gateW, g, false);
-        product.into(x, upW, u, false);
+        if (!pair.into(x, gateW, g, upW, u)) {
+            product.into(x, gateW, g, false);
+            product.into(x, upW, u, false);
+        }
         ops.siluMulBf16(compute, g, u, g, (long) rows * intermediate);
         gate.writtenBf16Only(rows);
         up.writtenBf16Only(rows); // x . upW^T as bf16: unspecified by the contract, yet not stale garbage

@@ -61,6 +61,8 @@ public final class CudaBackend implements Backend {
     /** Products' inputs written as their bf16 operand alone ({@link CudaOptions#bf16OnlyInputs}). */
     private final Bf16OnlyInputs bf16OnlyInputs;
     private final CudaAttention attention;
+    /** Two products of one input as one batched call ({@link CudaOptions#pairedProducts}). */
+    private final PairedProducts pairs;
 
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
         this.dev = dev;
@@ -80,6 +82,11 @@ public final class CudaBackend implements Backend {
         this.residualEpilogue = new ResidualEpilogue(ops, bf16, compute, options.residualEpilogue());
         this.bf16OnlyInputs = new Bf16OnlyInputs(bf16, options.bf16OnlyInputs());
         this.attention = new CudaAttention(ops, compute, bf16, bf16OnlyInputs, matmulWorkspace.ptr());
+        this.pairs = new PairedProducts(ops, bf16, compute, new PairedProducts.Operands() {
+            @Override public CUdeviceptr weight(CudaWeight w) { return weights.use(w); }
+
+            @Override public CUdeviceptr f32Bias(CudaWeight bias) { return weights.f32Copy(bias); }
+        }, options.pairedProducts());
     }
 
     public CudaDevice device() { return dev; }
@@ -361,6 +368,29 @@ public final class CudaBackend implements Backend {
         o.written();
     }
 
+    @Override
+    public void linearPair(Tensor x, Weight w0, Weight bias0, Tensor out0, Weight w1, Weight bias1, Tensor out1) {
+        CudaTensor xi = cuda(x), o0 = cuda(out0), o1 = cuda(out1);
+        checkProduct("linearPair", xi, w0, o0);
+        checkProduct("linearPair", xi, w1, o1);
+        if (pairs.run(xi, cuda(w0), bias0 == null ? null : cuda(bias0), o0.writePtr(), cuda(w1), bias1 == null ? null : cuda(bias1),
+                o1.writePtr(), true)) {
+            o0.written();
+            o1.written();
+            return;
+        }
+        linear(x, w0, bias0, out0);
+        linear(x, w1, bias1, out1);
+    }
+
+    /** Selects paired products or two calls (tests and the bench compare the two; see {@link CudaOptions#pairedProducts}). */
+    public void usePairedProducts(boolean on) { pairs.setOn(on); }
+
+    public boolean pairedProducts() { return pairs.on(); }
+
+    /** Pairs of products run as one batched call, ever. */
+    public long pairedProductRuns() { return pairs.pairs(); }
+
     private static void checkProduct(String op, CudaTensor x, Weight w, CudaTensor out) {
         if (x.cols() != w.cols() || out.cols() != w.rows()) {
             throw new IllegalArgumentException(op + ": x " + x.cols() + " cols, w " + w.rows() + "x" + w.cols()
@@ -402,7 +432,8 @@ public final class CudaBackend implements Backend {
         CudaTensor xi = cuda(x), g = cuda(gate), u = cuda(up);
         checkProduct("mlpActivation gate", xi, gateW, g);
         checkProduct("mlpActivation up", xi, upW, u);
-        if (!bf16Mlp.run(xi, cuda(gateW), cuda(upW), g, u, (in, w, out, outF32) -> product(in, w, null, out, outF32))) {
+        if (!bf16Mlp.run(xi, cuda(gateW), cuda(upW), g, u, (in, w, out, outF32) -> product(in, w, null, out, outF32),
+                (in, w0, out0, w1, out1) -> pairs.run(in, w0, null, out0, w1, null, out1, false))) {
             Backend.super.mlpActivation(x, gateW, upW, gate, up);
         }
     }

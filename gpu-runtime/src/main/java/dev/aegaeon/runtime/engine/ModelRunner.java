@@ -106,8 +106,7 @@ public final class ModelRunner implements AutoCloseable {
         for (int i = 0; i < config.numLayers(); i++) {
             ModelWeights.Layer l = weights.layers().get(i);
             backend.linear(normed, l.q(), l.qBias(), q);
-            backend.linear(normed, l.k(), l.kBias(), k);
-            backend.linear(normed, l.v(), l.vBias(), v);
+            backend.linearPair(normed, l.k(), l.kBias(), k, l.v(), l.vBias(), v);
             if (l.qNorm() != null) {
                 backend.headRmsNorm(q, heads, l.qNorm(), eps);
                 backend.headRmsNorm(k, kvHeads, l.kNorm(), eps);

@@ -30,6 +30,7 @@ final class Conformance implements Callable<Integer> {
             "dev.aegaeon.runtime.sampling.HostSamplingEngineTest", "dev.aegaeon.runtime.cuda.CublasLtConformanceTest",
             "dev.aegaeon.runtime.cuda.OnDemandMemoryTest", "dev.aegaeon.runtime.cuda.Bf16MlpConformanceTest",
             "dev.aegaeon.runtime.cuda.ResidualEpilogueConformanceTest", "dev.aegaeon.runtime.cuda.Bf16OnlyInputsConformanceTest",
+            "dev.aegaeon.runtime.cuda.PairedProductsConformanceTest",
             "dev.aegaeon.runtime.cuda.HostCacheSharingTest", "dev.aegaeon.runtime.cuda.CudaAvailabilityTest");
 
     /** CUDA test classes that need two GPUs of one host: run with {@code --multi-gpu} where such a machine is lent (run-conformance.sh does). */

@@ -29,7 +29,7 @@ public final class CublasLtLibrary {
             "/usr/lib/x86_64-linux-gnu");
 
     final MethodHandle create, destroy, matmulDescCreate, matmulDescSetAttribute, matmulDescDestroy;
-    final MethodHandle matrixLayoutCreate, matrixLayoutDestroy;
+    final MethodHandle matrixLayoutCreate, matrixLayoutSetAttribute, matrixLayoutDestroy;
     final MethodHandle preferenceCreate, preferenceSetAttribute, preferenceDestroy;
     final MethodHandle algoGetHeuristic, matmul;
     private final String origin;
@@ -49,6 +49,8 @@ public final class CublasLtLibrary {
         matmulDescDestroy = l.downcallHandle(lib.findOrThrow("cublasLtMatmulDescDestroy"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
         matrixLayoutCreate = l.downcallHandle(lib.findOrThrow("cublasLtMatrixLayoutCreate"),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+        matrixLayoutSetAttribute = l.downcallHandle(lib.findOrThrow("cublasLtMatrixLayoutSetAttribute"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
         matrixLayoutDestroy = l.downcallHandle(lib.findOrThrow("cublasLtMatrixLayoutDestroy"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
         preferenceCreate = l.downcallHandle(lib.findOrThrow("cublasLtMatmulPreferenceCreate"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
         preferenceSetAttribute = l.downcallHandle(lib.findOrThrow("cublasLtMatmulPreferenceSetAttribute"),

@@ -21,7 +21,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * enqueued on the caller's stream like a kernel launch. The bias's type is declared
  * ({@code BIAS_DATA_TYPE}): the H100's heuristic offers nothing for a bf16 bias on an fp32 output,
  * so the backend keeps an fp32 copy of such biases for the epilogue; shapes for which the heuristic offers nothing are remembered
- * and refused, so the caller's own kernel runs them.
+ * and refused, so the caller's own kernel runs them. A pair of products of one x and equal shapes
+ * ({@link #runPair}) is one strided-batched call of two: its batch strides are the distances between
+ * the two weights, biases and outputs, set on the plan's layouts at each call.
  */
 public final class CublasLtMatmul implements AutoCloseable {
     /** Bytes of workspace offered to the algorithms (cuBLAS's recommendation for Hopper). */
@@ -29,20 +31,30 @@ public final class CublasLtMatmul implements AutoCloseable {
     static final int PLANS = 512;
     // cuBLAS / CUDA enum values (cublasLt.h, library_types.h)
     private static final int COMPUTE_32F = 68, R_32F = 0, R_16BF = 14, OP_N = 0, OP_T = 1;
-    private static final int DESC_TRANSA = 3, DESC_TRANSB = 4, DESC_EPILOGUE = 7, DESC_BIAS_POINTER = 8, DESC_BIAS_DATA_TYPE = 26;
+    private static final int DESC_TRANSA = 3, DESC_TRANSB = 4, DESC_EPILOGUE = 7, DESC_BIAS_POINTER = 8, DESC_BIAS_BATCH_STRIDE = 10,
+            DESC_BIAS_DATA_TYPE = 26;
+    private static final int LAYOUT_BATCH_COUNT = 5, LAYOUT_STRIDED_BATCH_OFFSET = 6;
     private static final int EPILOGUE_DEFAULT = 1, EPILOGUE_BIAS = 4;
     private static final int PREF_MAX_WORKSPACE = 1, PREF_ALIGN_A = 5, PREF_ALIGN_B = 6, PREF_ALIGN_C = 7, PREF_ALIGN_D = 8;
     /** sizeof(cublasLtMatmulHeuristicResult_t): algo (8 x uint64), size_t workspace, status, waves, int[4]. */
     private static final long HEURISTIC_BYTES = 96;
 
-    private record Shape(int m, int n, int k, boolean outF32, boolean bias, boolean biasF32, int alignX, int alignW, int alignOut) {}
+    private record Shape(int m, int n, int k, boolean outF32, boolean bias, boolean biasF32, int alignX, int alignW, int alignOut,
+                         boolean pair) {
+        Shape(int m, int n, int k, boolean outF32, boolean bias, boolean biasF32, int alignX, int alignW, int alignOut) {
+            this(m, n, k, outF32, bias, biasF32, alignX, alignW, alignOut, false);
+        }
+    }
+
+    /** A pair's second operands as element distances from its first (non-negative: cuBLASLt's batch strides). */
+    record PairStrides(long weights, long bias, long out) {}
 
     /** Descriptors and the chosen algorithm; {@code memory} holds the algorithm's bytes and goes with the plan. */
     private record Plan(MemorySegment desc, MemorySegment a, MemorySegment b, MemorySegment d, MemorySegment algo, Arena memory) {}
 
     private final CublasLtLibrary lib;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment handle, one, zero, biasSlot;
+    private final MemorySegment handle, one, zero, biasSlot, strideSlot;
     private final long workspace;
     private final Map<Shape, Plan> plans = new LinkedHashMap<>(64, 0.75f, true);
     private final Map<Shape, Boolean> unsupported = new LinkedHashMap<>();
@@ -61,6 +73,7 @@ public final class CublasLtMatmul implements AutoCloseable {
         one = arena.allocateFrom(JAVA_FLOAT, 1f);
         zero = arena.allocateFrom(JAVA_FLOAT, 0f);
         biasSlot = arena.allocate(JAVA_LONG);
+        strideSlot = arena.allocate(JAVA_LONG);
     }
 
     /**
@@ -88,7 +101,10 @@ public final class CublasLtMatmul implements AutoCloseable {
     private boolean enqueue(long stream, long x, long w, long bias, boolean biasF32, long out, boolean outF32, int m, int n, int k,
                             MemorySegment beta) {
         Plan p = planFor(new Shape(m, n, k, outF32, bias != 0, bias != 0 && biasF32, alignment(x), alignment(w), alignment(out)));
-        if (p == null) return false;
+        return p != null && enqueue(p, stream, x, w, bias, out, beta);
+    }
+
+    private boolean enqueue(Plan p, long stream, long x, long w, long bias, long out, MemorySegment beta) {
         if (bias != 0) {
             biasSlot.set(JAVA_LONG, 0, bias); // read by the call below, on the host
             check(call(lib.matmulDescSetAttribute, p.desc(), DESC_BIAS_POINTER, biasSlot, 8L), "cublasLtMatmulDescSetAttribute(bias)");
@@ -104,6 +120,56 @@ public final class CublasLtMatmul implements AutoCloseable {
         }
         check(status, "cublasLtMatmul");
         return true;
+    }
+
+    /**
+     * {@code out0 = x . W0^T (+ bias0)} and {@code out1 = x . W1^T (+ bias1)}, W0 and W1 of one shape,
+     * as one batched call enqueued on {@code stream}: true, or false with nothing enqueued where
+     * cuBLASLt offers no batched algorithm or the operands' distances cannot be batch strides (the
+     * caller then runs two products). Biases are both 0 or both given, of one type.
+     */
+    public synchronized boolean runPair(long stream, long x, long w0, long w1, long bias0, long bias1, boolean biasF32,
+                                        long out0, long out1, boolean outF32, int m, int n, int k) {
+        if (w1 < w0) return runPair(stream, x, w1, w0, bias1, bias0, biasF32, out1, out0, outF32, m, n, k);
+        PairStrides strides = strides(w0, w1, bias0, bias1, biasF32, out0, out1, outF32);
+        Plan p = strides == null ? null : planFor(pairShape(x, w0, w1, bias0, biasF32, out0, out1, outF32, m, n, k));
+        if (p == null) return false;
+        setLayoutStride(p.a(), strides.weights());
+        setLayoutStride(p.d(), strides.out());
+        if (bias0 != 0) {
+            strideSlot.set(JAVA_LONG, 0, strides.bias());
+            check(call(lib.matmulDescSetAttribute, p.desc(), DESC_BIAS_BATCH_STRIDE, strideSlot, 8L), "cublasLtMatmulDescSetAttribute(bias stride)");
+        }
+        return enqueue(p, stream, x, w0, bias0, out0, zero);
+    }
+
+    /** Whether {@link #runPair} with these arguments would enqueue the pair (planned now, on the host). */
+    public synchronized boolean supportsPair(long x, long w0, long w1, long bias0, long bias1, boolean biasF32,
+                                             long out0, long out1, boolean outF32, int m, int n, int k) {
+        if (w1 < w0) return supportsPair(x, w1, w0, bias1, bias0, biasF32, out1, out0, outF32, m, n, k);
+        return strides(w0, w1, bias0, bias1, biasF32, out0, out1, outF32) != null
+                && planFor(pairShape(x, w0, w1, bias0, biasF32, out0, out1, outF32, m, n, k)) != null;
+    }
+
+    private static Shape pairShape(long x, long w0, long w1, long bias0, boolean biasF32, long out0, long out1, boolean outF32,
+                                   int m, int n, int k) {
+        return new Shape(m, n, k, outF32, bias0 != 0, bias0 != 0 && biasF32, alignment(x), Math.min(alignment(w0), alignment(w1)),
+                Math.min(alignment(out0), alignment(out1)), true);
+    }
+
+    /** The pair's strides with W0 below W1, or null where a bias or output lies the other way or off the element grid. */
+    static PairStrides strides(long w0, long w1, long bias0, long bias1, boolean biasF32, long out0, long out1, boolean outF32) {
+        if ((bias0 == 0) != (bias1 == 0)) return null;
+        long outBytes = outF32 ? 4 : 2, biasBytes = biasF32 ? 4 : 2;
+        long dw = w1 - w0, db = bias1 - bias0, dout = out1 - out0;
+        if (dw <= 0 || dout <= 0 || db < 0 || dw % 2 != 0 || dout % outBytes != 0 || db % biasBytes != 0) return null;
+        if (bias0 != 0 && db == 0) return null;
+        return new PairStrides(dw / 2, db / biasBytes, dout / outBytes);
+    }
+
+    private void setLayoutStride(MemorySegment layout, long elements) {
+        strideSlot.set(JAVA_LONG, 0, elements);
+        check(call(lib.matrixLayoutSetAttribute, layout, LAYOUT_STRIDED_BATCH_OFFSET, strideSlot, 8L), "cublasLtMatrixLayoutSetAttribute(stride)");
     }
 
     /**
@@ -156,6 +222,12 @@ public final class CublasLtMatmul implements AutoCloseable {
                 a = layout(tmp, R_16BF, s.k(), s.n(), s.k());
                 b = layout(tmp, R_16BF, s.k(), s.m(), s.k());
                 d = layout(tmp, s.outF32() ? R_32F : R_16BF, s.n(), s.m(), s.n());
+                if (s.pair()) { // planned with dense strides; each call sets the pair's own
+                    batch(tmp, a, (long) s.n() * s.k());
+                    batch(tmp, b, 0);
+                    batch(tmp, d, (long) s.n() * s.m());
+                    if (s.bias()) setDescLong(tmp, desc, DESC_BIAS_BATCH_STRIDE, s.n());
+                }
                 MemorySegment results = tmp.allocate(HEURISTIC_BYTES, 8);
                 if (!heuristic(tmp, s, desc, a, b, d, results)) return null;
                 Arena memory = Arena.ofShared();
@@ -193,6 +265,17 @@ public final class CublasLtMatmul implements AutoCloseable {
         MemorySegment out = tmp.allocate(ADDRESS);
         check(call(lib.matrixLayoutCreate, out, type, rows, cols, ld), "cublasLtMatrixLayoutCreate");
         return out.get(ADDRESS, 0);
+    }
+
+    private void batch(Arena tmp, MemorySegment layout, long stride) {
+        check(call(lib.matrixLayoutSetAttribute, layout, LAYOUT_BATCH_COUNT, tmp.allocateFrom(JAVA_INT, 2), 4L), "layout(batch count)");
+        check(call(lib.matrixLayoutSetAttribute, layout, LAYOUT_STRIDED_BATCH_OFFSET, tmp.allocateFrom(JAVA_LONG, stride), 8L),
+                "layout(batch stride)");
+    }
+
+    private void setDescLong(Arena tmp, MemorySegment desc, int attribute, long value) {
+        check(call(lib.matmulDescSetAttribute, desc, attribute, tmp.allocateFrom(JAVA_LONG, value), 8L),
+                "cublasLtMatmulDescSetAttribute(" + attribute + ")");
     }
 
     private void setDesc(Arena tmp, MemorySegment desc, int attribute, int value) {

@@ -33,9 +33,10 @@ import java.util.stream.Collectors;
  * @param splitKvDecode        decode attention split over keys (flash-decoding) where the shape allows
  * @param splitKvMma           the split attention's first pass on tensor cores (head sizes 64, 128)
  * @param fusedBf16Operands    norms and silu_mul write the next product's bf16 operand in the same pass
- * @param bf16Mlp              experimental: the gate and up products write bf16 on cuBLASLt and silu_mul_bf16 writes the down product's operand, no fp32 in between
+ * @param bf16Mlp              the gate and up products write bf16 on cuBLASLt and silu_mul_bf16 writes the down product's operand, no fp32 in between
  * @param residualEpilogue     experimental: the attention output and down products add into the residual stream in cuBLASLt's epilogue, and the next norm reads only it
- * @param bf16OnlyInputs       experimental: norms and prefill attention write only the bf16 operand of tensors that only products read
+ * @param pairedProducts       experimental: k and v, and the bf16 MLP's gate and up, as one batched cuBLASLt call each
+ * @param bf16OnlyInputs       norms and prefill attention write only the bf16 operand of tensors that only products read
  * @param prefillAttentionMma  prefill attention on prefill_attention_mma.cu (head sizes 64, 128), else on attention.cu
  * @param pinnedKvCopies       KV swaps through a pinned staging buffer instead of pageable per-block copies
  * @param kvStagingBytes       size of that pinned staging buffer
@@ -48,7 +49,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                           Set<String> excludeTiles, boolean gemvWide, int gemvBlockRows, GqaDecode gqaDecode, boolean swapAbDecode,
                           boolean swapAbDeep, int swapAbMinRows, int swapAbMaxRows, boolean splitKvDecode, boolean splitKvMma,
                           boolean fusedBf16Operands, boolean bf16Mlp, boolean residualEpilogue, boolean bf16OnlyInputs,
-                          boolean prefillAttentionMma,
+                          boolean pairedProducts, boolean prefillAttentionMma,
                           boolean pinnedKvCopies,
                           long kvStagingBytes, GemmLibrary gemmLibrary, int cublasLtMinRows, KernelArch kernelArch,
                           DeviceMemory deviceMemory) {
@@ -115,14 +116,15 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
             new Key("swapAbMinRows", "8", false, "fewest rows that take the swap-AB kernel (2..129); 8: decode batch 8 on an H100 8.08 ms against 10.49 on the GEMV"),
             new Key("swapAbMaxRows", "8", false, "most rows that take the swap-AB kernel (2..128); 8: from 9 rows the tiles measured faster (16 rows 9.70 ms against 10.50)"),
             new Key("fusedBf16Operands", "true", false, "norms and silu_mul write the next product's bf16 operand in the same pass"),
-            new Key("bf16Mlp", "false", true, "with fusedBf16Operands and the products on cuBLASLt, from 9 rows: the MLP's gate and up products write bf16 (fp32 accumulation) into their bf16 operands and silu_mul_bf16 writes the down product's operand from them, so no fp32 [rows x intermediate] is written or read; gate's fp32 values are then stale, and any op but the products and copies to the host that reads them fails. On an H100 the 7B's prefill 1,024 took 25.25 ms against 28.06 (and 25.77 against 27.67 in another run); the suite, the CPU parity and its own conformance cases passed with it; the HF parity with it is still owed"),
+            new Key("bf16Mlp", "false", true, "with fusedBf16Operands and the products on cuBLASLt, from 9 rows: the MLP's gate and up products write bf16 (fp32 accumulation) into their bf16 operands and silu_mul_bf16 writes the down product's operand from them, so no fp32 [rows x intermediate] is written or read; gate's fp32 values are then stale, and any op but the products and copies to the host that reads them fails. On an H100 the 7B's prefill 1,024 took 25.25 ms against 28.06 (and 25.77 against 27.67 in another run); the suite, the CPU parity and its own conformance cases passed with it"),
             new Key("residualEpilogue", "false", true, "with the products on cuBLASLt: the attention output and down products add into the residual stream in cuBLASLt's epilogue (beta 1, fp32, in place), and the next norm reads only the residual, instead of the product written to a scratch tensor and re-read with the residual by the norm; the same fp32 sums. On an H100 its conformance cases and the CPU parity passed; it took the 7B's norms at 1,024 tokens from 1.61 to 1.14 ms but not the step's time (28.28 against 28.43 ms)"),
             new Key("bf16OnlyInputs", "false", true, "with fusedBf16Operands, from 9 rows where the products read bf16 operands: the norms and the tensor-core prefill attention write only the bf16 operand of the tensors that only products read (the engine's normed rows and attention output), not their fp32 values, which are then stale as the bf16 MLP's gate is. On an H100 its conformance cases and the CPU parity passed; the 7B's prefill 2,048 took 54.42 ms against 56.48, and with the bf16 MLP and the residual epilogue prefill 128 / 1,024 / 2,048 took 7.74 / 26.35 / 51.31 against 8.26 / 28.43 / 56.48"),
+            new Key("pairedProducts", "false", true, "with the products on cuBLASLt: k and v (with their biases in the epilogue), and the bf16 MLP's gate and up, each as one strided-batched call of two products instead of two calls, so the library schedules both products' tiles at once (a GQA model's k and v are narrow: 512 outputs on the 7B). Two calls are made where cuBLASLt declines the pair or the biases and outputs do not lie in the weights' address order (batch strides are non-negative)"),
             new Key("prefillAttentionMma", "true", false, "prefill attention (head sizes 64, 128) on prefill_attention_mma.cu, the tensor-core FlashAttention-2-style kernel (false: the scalar attention.cu kernel, the oracle); on an H100 it takes 1.82 ms of the 7B's prefill 1,024 against 8.78, and the suite and both model parities pass with it"),
             new Key("pinnedKvCopies", "true", false, "KV swaps through a pinned staging buffer; false: pageable copies block by block"),
             new Key("kvStagingBytes", "268435456", false, "bytes of the pinned KV staging buffer"),
             new Key("gemmLibrary", "CUBLASLT", false, "CUBLASLT or OWN: products of more than 8 rows on NVIDIA's cuBLASLt when a libcublasLt.so is found (in recorded decode steps too, captured into their graphs; bf16 biases in its epilogue), else on our kernels with one warning; OWN: our kernels always (the oracle). On an H100 with prefillAttentionMma the 7B's prefill 1,024 takes 27.3 ms against 38.8, decode batch 64 7.8 against 11.1"),
-            new Key("cublasLtMinRows", "9", false, "with gemmLibrary=CUBLASLT, the fewest rows of a product that go to cuBLASLt (1..9); 9 keeps batches of up to 8 rows on the GEMV and swap-AB kernels. Measured on an H100, GEMV or swap-AB against cuBLASLt: decode b1 6.18 against 7.03 ms, b2 7.16 against 6.96, b4 7.43 against 7.01, b8 8.03 against 7.03"),
+            new Key("cublasLtMinRows", "9", false, "with gemmLibrary=CUBLASLT, the fewest rows of a product that go to cuBLASLt (1..9); 9 keeps batches of up to 8 rows on the GEMV and swap-AB kernels, 2 leaves only batch 1 on the GEMV. Measured on an H100, GEMV or swap-AB against cuBLASLt: decode b1 6.18 against 7.03 ms, b2 7.16 against 6.96, b4 7.43 against 7.01, b8 8.03 against 7.03"),
             new Key("kernelArch", "AUTO", false, "AUTO: the GPU's own kernel images (sm_90a wgmma on Hopper); GENERIC: the compute_80 PTX, wgmma off (the Ampere path on any card)"),
             new Key("deviceMemory", "ON_DEMAND", false, "ON_DEMAND or ONE_ALLOCATION: weights and KV mapped chunk by chunk from one budget per device (CUDA virtual memory), so KV caches grow with use and every model shares the memory the weights leave, and freed weight chunks stay mapped for the next model; ONE_ALLOCATION holds the device's memory as one allocation and each model a fixed KV pool. On a device without virtual memory management ON_DEMAND falls back to ONE_ALLOCATION with one warning. The whole suite and both parities passed over ON_DEMAND on an H100"));
 
@@ -195,7 +197,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 r.bool("swapAbDeep"), r.value("swapAbMinRows", Integer::parseInt),
                 r.value("swapAbMaxRows", Integer::parseInt), r.bool("splitKvDecode"), r.bool("splitKvMma"),
                 r.bool("fusedBf16Operands"), r.bool("bf16Mlp"), r.bool("residualEpilogue"), r.bool("bf16OnlyInputs"),
-                r.bool("prefillAttentionMma"),
+                r.bool("pairedProducts"), r.bool("prefillAttentionMma"),
                 r.bool("pinnedKvCopies"),
                 r.value("kvStagingBytes", Long::parseLong),
                 r.value("gemmLibrary", v -> GemmLibrary.valueOf(v.strip().toUpperCase(Locale.ROOT))),
@@ -212,7 +214,7 @@ public record CudaOptions(boolean fuseGemv, int stepGraphs, String largeTile, St
                 + " splitKvDecode=" + splitKvDecode + " splitKvMma=" + splitKvMma + " swapAbDecode=" + swapAbDecode
                 + " swapAbDeep=" + swapAbDeep + " swapAbMinRows=" + swapAbMinRows + " swapAbMaxRows=" + swapAbMaxRows + " fusedBf16Operands=" + fusedBf16Operands
                 + " bf16Mlp=" + bf16Mlp + (bf16Mlp ? "(experimental)" : "") + " residualEpilogue=" + residualEpilogue + (residualEpilogue ? "(experimental)" : "")
-                + " bf16OnlyInputs=" + bf16OnlyInputs + (bf16OnlyInputs ? "(experimental)" : "")
+                + " bf16OnlyInputs=" + bf16OnlyInputs + (bf16OnlyInputs ? "(experimental)" : "") + " pairedProducts=" + pairedProducts + (pairedProducts ? "(experimental)" : "")
                 + " prefillAttentionMma=" + prefillAttentionMma
                 + " pinnedKvCopies=" + pinnedKvCopies + " kvStagingBytes=" + kvStagingBytes + " kernelArch=" + kernelArch
                 + " gemmLibrary=" + gemmLibrary + " cublasLtMinRows=" + cublasLtMinRows

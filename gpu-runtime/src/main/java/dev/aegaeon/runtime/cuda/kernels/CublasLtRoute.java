@@ -21,13 +21,13 @@ final class CublasLtRoute {
     enum Outcome { DECLINED, RAN, RAN_BIAS_AFTER }
 
     /** Mark cuBLASLt calls in a recorded step (see {@link StepGraphs.Launch}); never launched as kernels. */
-    private static final CUfunction PRODUCT = new CUfunction(), ACCUMULATE = new CUfunction();
+    private static final CUfunction PRODUCT = new CUfunction(), ACCUMULATE = new CUfunction(), PAIR = new CUfunction();
 
     private final Supplier<StepGraphs> graphs;
     private final Supplier<LaunchProfile> profile;
     private CublasLtMatmul blas;
     private boolean tried;
-    private long products, f32BiasEpilogues, accumulates;
+    private long products, f32BiasEpilogues, accumulates, pairs;
 
     CublasLtRoute(Supplier<StepGraphs> graphs, Supplier<LaunchProfile> profile) {
         this.graphs = graphs;
@@ -70,6 +70,26 @@ final class CublasLtRoute {
         return true;
     }
 
+    /**
+     * {@code out0 = x . W0^T (+ bias0)} and {@code out1 = x . W1^T (+ bias1)} as one batched product
+     * (W0 and W1 of one shape; biases both {@link CudaOps#NONE} or both of the epilogue's type:
+     * fp32 on fp32 outputs, bf16 on bf16); false, nothing enqueued, where cuBLASLt is absent or declines.
+     */
+    boolean pair(CUstream s, CUdeviceptr x, CUdeviceptr w0, CUdeviceptr w1, CUdeviceptr bias0, CUdeviceptr bias1,
+                 CUdeviceptr out0, CUdeviceptr out1, boolean outF32, int m, int n, int k) {
+        if (blas() == null) return false;
+        long stream = DevicePointers.handle(s), xAt = DevicePointers.address(x);
+        long w0At = DevicePointers.address(w0), w1At = DevicePointers.address(w1);
+        long b0At = DevicePointers.address(bias0), b1At = DevicePointers.address(bias1);
+        long o0At = DevicePointers.address(out0), o1At = DevicePointers.address(out1);
+        if (!blas.supportsPair(xAt, w0At, w1At, b0At, b1At, outF32, o0At, o1At, outF32, m, n, k)) return false;
+        CublasLtMatmul lt = blas;
+        issue(s, PAIR, new Object[] {x, w0, w1, bias0, bias1, out0, out1, outF32 ? 1 : 0, m, n, k},
+                () -> lt.runPair(stream, xAt, w0At, w1At, b0At, b1At, outF32, o0At, o1At, outF32, m, n, k), m, n, k);
+        pairs++;
+        return true;
+    }
+
     private CublasLtMatmul blas() {
         if (!tried) {
             tried = true;
@@ -98,4 +118,6 @@ final class CublasLtRoute {
     long f32BiasEpilogues() { return f32BiasEpilogues; }
 
     long accumulates() { return accumulates; }
+
+    long pairs() { return pairs; }
 }

@@ -292,6 +292,19 @@ public final class CudaOps {
         return productsOnCublasLt(m) && needsBf16Operand(m, k) && blas.accumulate(s, xBf16, w, outF32, m, n, k);
     }
 
+    /**
+     * Two products of one bf16 x and equal shapes as one batched cuBLASLt call ({@link CublasLtRoute#pair}),
+     * enqueued or recorded as {@link #matmul} would; false, nothing enqueued, where products of these
+     * rows are not asked onto cuBLASLt or it declines (the caller runs the two products).
+     */
+    public boolean matmulPairOnCublasLt(CUstream s, CUdeviceptr xBf16, CUdeviceptr w0, CUdeviceptr w1, CUdeviceptr bias0,
+                                        CUdeviceptr bias1, CUdeviceptr out0, CUdeviceptr out1, boolean outF32, int m, int n, int k) {
+        return productsOnCublasLt(m) && needsBf16Operand(m, k) && blas.pair(s, xBf16, w0, w1, bias0, bias1, out0, out1, outF32, m, n, k);
+    }
+
+    /** Pairs of products cuBLASLt ran as one batched call, ever. */
+    public long cublasLtPairs() { return blas.pairs(); }
+
     /** Products on cuBLASLt that added into their output (the residual epilogue), ever. */
     public long cublasLtAccumulates() { return blas.accumulates(); }
 

@@ -35,7 +35,7 @@ import java.util.Random;
  * (plus Llama 3.1 rope scaling, Qwen2.5-0.5B and Qwen2.5-7B shapes): prompt logits compared by
  * max|cuda - cpu| / max|cpu| (bound 2e-2, bf16) and greedy continuations compared id by id (where
  * they part, CUDA's pick must be a near tie in the CPU's logits, as check_hf.py asks of HF's).
- * The "+bf16mlp", "+residual" and "+bf16inputs" cases run the CUDA engine with that candidate on
+ * The "+bf16mlp", "+residual", "+bf16inputs" and "+paired" cases run the CUDA engine with that candidate on
  * ({@link PrefillCandidates}, restored after), and pass only where it ran. Prints a table, writes JSON, exits 1 when a model
  * misses the bound.
  *
@@ -69,7 +69,8 @@ public final class CudaParity {
         for (ModelFamily f : ModelFamily.values()) {
             cases.add(new Case("tiny-" + f.name().toLowerCase(Locale.ROOT) + "+bf16mlp", ModelShapes.tiny(f), 40, 12, "bf16Mlp"));
         }
-        for (String[] c : new String[][] {{"bf16Mlp", "+bf16mlp"}, {"residualEpilogue", "+residual"}, {"bf16OnlyInputs", "+bf16inputs"}}) {
+        for (String[] c : new String[][] {{"bf16Mlp", "+bf16mlp"}, {"residualEpilogue", "+residual"}, {"bf16OnlyInputs", "+bf16inputs"},
+                {"pairedProducts", "+paired"}}) {
             if (!c[0].equals("bf16Mlp")) cases.add(new Case("tiny-qwen2" + c[1], ModelShapes.tiny(ModelFamily.QWEN2), 40, 12, c[0]));
             cases.add(new Case("qwen2.5-0.5b" + c[1], ModelShapes.qwen25_05b(), 24, 8, c[0]));
         }

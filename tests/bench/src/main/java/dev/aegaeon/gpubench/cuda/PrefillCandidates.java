@@ -30,10 +30,12 @@ final class PrefillCandidates {
                 new Candidate("residualEpilogue", "residual_epilogue", backend::residualEpilogue, backend::useResidualEpilogue,
                         ops::cublasLtAccumulates),
                 new Candidate("bf16OnlyInputs", "bf16_only_inputs", backend::bf16OnlyInputs, backend::useBf16OnlyInputs,
-                        backend::bf16OnlyInputWrites));
+                        backend::bf16OnlyInputWrites),
+                new Candidate("pairedProducts", "paired_products", backend::pairedProducts, backend::usePairedProducts,
+                        backend::pairedProductRuns));
     }
 
-    /** The candidate whose option is {@code name} ("bf16Mlp", "residualEpilogue", "bf16OnlyInputs") on {@code backend}. */
+    /** The candidate whose option is {@code name} ("bf16Mlp", "residualEpilogue", "bf16OnlyInputs", "pairedProducts") on {@code backend}. */
     static Candidate named(CudaBackend backend, String name) {
         return of(backend, backend.device().ops()).stream().filter(c -> c.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no prefill candidate " + name));
