@@ -37,7 +37,7 @@ class CudaOptionsTest {
         assertEquals(16, d.stepGraphs());
         assertTrue(d.fuseGemv() && d.splitKvDecode() && d.splitKvMma() && d.fusedBf16Operands() && d.pinnedKvCopies());
         assertFalse(d.gemvWide() || d.swapAbDeep());
-        assertFalse(d.bf16Mlp(), "the bf16 MLP waits for the HF parity with it");
+        assertTrue(d.bf16Mlp() && d.bf16OnlyInputs(), "the bf16 MLP and bf16-only inputs: the suite and both parities passed with them on an H100");
         assertTrue(d.swapAbDecode(), "decode batch 8 on swap-AB");
         assertEquals(8, d.swapAbMinRows());
         assertEquals(8, d.swapAbMaxRows());
@@ -53,7 +53,7 @@ class CudaOptionsTest {
         }
         assertTrue(d.prefillAttentionMma(), "the tensor-core prefill attention passed the suite and both parities on an H100");
         assertEquals(CudaOptions.GemmLibrary.CUBLASLT, d.gemmLibrary(), "cuBLASLt where found: the suite and both parities passed with it");
-        assertEquals(9, d.cublasLtMinRows(), "batches of up to 8 rows stay on the GEMV and swap-AB kernels");
+        assertEquals(9, d.cublasLtMinRows(), "batches of up to 8 rows stay on the GEMV and swap-AB kernels, which read fp32 activations");
         assertEquals(CudaOptions.DeviceMemory.ON_DEMAND, d.deviceMemory(), "memory on demand: the suite and both parities passed over it");
         assertTrue(d.summary().endsWith(" deviceMemory=ON_DEMAND"), d.summary());
     }
@@ -70,9 +70,9 @@ class CudaOptionsTest {
         p.setProperty("aegaeon.cuda.cublasLtMinRows", "8");
         p.setProperty("aegaeon.cuda.deviceMemory", "one_allocation");
         p.setProperty("aegaeon.cuda.kernelArch", "generic");
-        p.setProperty("aegaeon.cuda.bf16Mlp", "true");
+        p.setProperty("aegaeon.cuda.bf16Mlp", "false");
         p.setProperty("aegaeon.cuda.residualEpilogue", "true");
-        p.setProperty("aegaeon.cuda.bf16OnlyInputs", "true");
+        p.setProperty("aegaeon.cuda.bf16OnlyInputs", "false");
         CudaOptions o = CudaOptions.from(p);
         assertEquals(CudaOptions.KernelArch.GENERIC, o.kernelArch());
         assertEquals(CudaOptions.KernelArch.AUTO, CudaOptions.defaults().kernelArch());
@@ -83,13 +83,13 @@ class CudaOptionsTest {
         assertFalse(o.prefillAttentionMma());
         assertEquals(CudaOptions.GemmLibrary.OWN, o.gemmLibrary());
         assertEquals(8, o.cublasLtMinRows());
-        assertTrue(o.bf16Mlp());
-        assertTrue(o.summary().contains(" bf16Mlp=true(experimental) "), o.summary());
-        assertTrue(CudaOptions.defaults().summary().contains(" bf16Mlp=false "), CudaOptions.defaults().summary());
+        assertFalse(o.bf16Mlp());
+        assertTrue(o.summary().contains(" bf16Mlp=false "), o.summary());
+        assertTrue(CudaOptions.defaults().summary().contains(" bf16Mlp=true "), CudaOptions.defaults().summary());
         assertTrue(o.residualEpilogue() && !CudaOptions.defaults().residualEpilogue());
         assertTrue(o.summary().contains(" residualEpilogue=true(experimental) "), o.summary());
-        assertTrue(o.bf16OnlyInputs() && !CudaOptions.defaults().bf16OnlyInputs());
-        assertTrue(o.summary().contains(" bf16OnlyInputs=true(experimental) "), o.summary());
+        assertTrue(!o.bf16OnlyInputs() && CudaOptions.defaults().bf16OnlyInputs());
+        assertTrue(o.summary().contains(" bf16OnlyInputs=false "), o.summary());
         assertTrue(o.summary().contains(" prefillAttentionMma=false ") && o.summary().contains(" gemmLibrary=OWN "), o.summary());
         assertEquals(CudaOptions.DeviceMemory.ONE_ALLOCATION, o.deviceMemory());
         assertTrue(o.summary().contains("deviceMemory=ONE_ALLOCATION"), o.summary());
