@@ -82,11 +82,7 @@ public final class CudaBackend implements Backend {
         this.residualEpilogue = new ResidualEpilogue(ops, bf16, compute, options.residualEpilogue());
         this.bf16OnlyInputs = new Bf16OnlyInputs(bf16, options.bf16OnlyInputs());
         this.attention = new CudaAttention(ops, compute, bf16, bf16OnlyInputs, matmulWorkspace.ptr());
-        this.pairs = new PairedProducts(ops, bf16, compute, new PairedProducts.Operands() {
-            @Override public CUdeviceptr weight(CudaWeight w) { return weights.use(w); }
-
-            @Override public CUdeviceptr f32Bias(CudaWeight bias) { return weights.f32Copy(bias); }
-        }, options.pairedProducts());
+        this.pairs = new PairedProducts(ops, bf16, weights, compute, options.pairedProducts());
     }
 
     public CudaDevice device() { return dev; }

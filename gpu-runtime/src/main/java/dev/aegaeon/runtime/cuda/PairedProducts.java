@@ -14,25 +14,18 @@ import jcuda.driver.CUstream;
  * fp32 outputs, as single products do); otherwise the caller runs the two products.
  */
 final class PairedProducts {
-    /** The device addresses of a weight and of a bias's fp32 copy, as the backend holds them. */
-    interface Operands {
-        CUdeviceptr weight(CudaWeight w);
-
-        CUdeviceptr f32Bias(CudaWeight bias);
-    }
-
     private final CudaOps ops;
     private final Bf16Operands bf16;
+    private final CudaWeights weights;
     private final CUstream compute;
-    private final Operands operands;
     private volatile boolean on;
     private long pairs;
 
-    PairedProducts(CudaOps ops, Bf16Operands bf16, CUstream compute, Operands operands, boolean on) {
+    PairedProducts(CudaOps ops, Bf16Operands bf16, CudaWeights weights, CUstream compute, boolean on) {
         this.ops = ops;
         this.bf16 = bf16;
+        this.weights = weights;
         this.compute = compute;
-        this.operands = operands;
         this.on = on;
     }
 
@@ -56,11 +49,11 @@ final class PairedProducts {
         if (!ops.productsOnCublasLt(rows) || !ops.needsBf16Operand(rows, k)) return false;
         CUdeviceptr b0 = CudaOps.NONE, b1 = CudaOps.NONE;
         if (bias0 != null) {
-            b0 = bias0.isF32() ? operands.weight(bias0) : operands.f32Bias(bias0);
-            b1 = bias1.isF32() ? operands.weight(bias1) : operands.f32Bias(bias1);
+            b0 = bias0.isF32() ? weights.use(bias0) : weights.f32Copy(bias0);
+            b1 = bias1.isF32() ? weights.use(bias1) : weights.f32Copy(bias1);
         }
         CUdeviceptr xb = bf16.of(x);
-        if (!ops.matmulPairOnCublasLt(compute, xb, operands.weight(w0), operands.weight(w1), b0, b1, out0, out1, outF32,
+        if (!ops.matmulPairOnCublasLt(compute, xb, weights.use(w0), weights.use(w1), b0, b1, out0, out1, outF32,
                 rows, w0.rows(), k)) {
             return false;
         }

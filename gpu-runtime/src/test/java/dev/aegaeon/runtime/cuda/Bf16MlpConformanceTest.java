@@ -2,7 +2,6 @@ package dev.aegaeon.runtime.cuda;
 
 import dev.aegaeon.runtime.cuda.blas.CublasLtLibrary;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
-import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.model.ModelFamily;
 import dev.aegaeon.runtime.model.ModelShapes;
@@ -90,18 +89,9 @@ class Bf16MlpConformanceTest {
     @EnumSource(ModelFamily.class)
     void tinyModelPromptLogitsMatchTheCpu(ModelFamily family) {
         ModelConfig config = ModelShapes.tiny(family);
-        int[] prompt = new int[40];
-        for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(config.vocabSize());
-        float[][] ref = new float[1][];
-        TwinBackends.withEngine(config, b.cpu, e -> ref[0] = e.promptLogits(prompt));
-        withBf16Mlp(() -> TwinBackends.withEngine(config, b.cuda, e -> {
-            long before = b.cuda.bf16MlpActivations();
-            float[] got = e.promptLogits(prompt);
-            assertEquals(before + config.numLayers(), b.cuda.bf16MlpActivations(), family + ": every layer's MLP on the bf16 path");
-            TwinBackends.assertLogitsClose(family.toString(), ref[0], got, 2e-2);
-            // a prefill then decode steps: the 1-row MLPs take the fp32 sequence over the stale gate
-            assertEquals(6, e.generate(prompt, SamplingParams.greedy(6)).ids().length, family + ": greedy generation");
-        }));
+        // a prefill then decode steps: the 1-row MLPs take the fp32 sequence over the stale gate
+        b.assertPromptMatchesCpu(config, rnd, Bf16MlpConformanceTest::withBf16Mlp, b.cuda::bf16MlpActivations,
+                config::numLayers, "every layer's MLP on the bf16 path");
     }
 
     /** Runs {@code r} with the bf16 MLP, fused operands and cuBLASLt on (swap-AB off), restoring what it found. */

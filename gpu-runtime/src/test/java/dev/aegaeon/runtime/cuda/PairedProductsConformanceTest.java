@@ -3,7 +3,6 @@ package dev.aegaeon.runtime.cuda;
 import dev.aegaeon.runtime.cuda.blas.CublasLtLibrary;
 import dev.aegaeon.runtime.cuda.blas.DevicePointers;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
-import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.model.ModelFamily;
 import dev.aegaeon.runtime.model.ModelShapes;
@@ -101,19 +100,10 @@ class PairedProductsConformanceTest {
     @EnumSource(ModelFamily.class)
     void tinyModelPromptLogitsMatchTheCpu(ModelFamily family) {
         ModelConfig config = ModelShapes.tiny(family);
-        int[] prompt = new int[40];
-        for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(config.vocabSize());
-        float[][] ref = new float[1][];
-        TwinBackends.withEngine(config, b.cpu, e -> ref[0] = e.promptLogits(prompt));
-        withPairs(() -> TwinBackends.withEngine(config, b.cuda, e -> {
-            long before = b.cuda.pairedProductRuns();
-            float[] got = e.promptLogits(prompt);
-            long ran = b.cuda.pairedProductRuns() - before;
-            TwinBackends.assertLogitsClose(family.toString(), ref[0], got, 2e-2);
-            assertEquals(6, e.generate(prompt, SamplingParams.greedy(6)).ids().length, family + ": greedy generation");
+        b.assertPromptMatchesCpu(config, rnd, PairedProductsConformanceTest::withPairs, b.cuda::pairedProductRuns, () -> {
             Assumptions.assumeTrue(CublasLtLibrary.find().isPresent(), "no cuBLASLt here: " + CublasLtLibrary.whyAbsent());
-            assertEquals(2L * config.numLayers(), ran, family + ": k/v and gate/up paired in every layer");
-        }));
+            return 2L * config.numLayers();
+        }, "k/v and gate/up paired in every layer");
     }
 
     private static long address(dev.aegaeon.runtime.backend.Weight w) { return DevicePointers.address(((CudaWeight) w).ptr()); }

@@ -2,7 +2,6 @@ package dev.aegaeon.runtime.cuda;
 
 import dev.aegaeon.runtime.cuda.blas.CublasLtLibrary;
 import dev.aegaeon.runtime.cuda.config.CudaOptions;
-import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.model.ModelFamily;
 import dev.aegaeon.runtime.model.ModelShapes;
@@ -71,18 +70,8 @@ class ResidualEpilogueConformanceTest {
     @EnumSource(ModelFamily.class)
     void tinyModelPromptLogitsMatchTheCpu(ModelFamily family) {
         ModelConfig config = ModelShapes.tiny(family);
-        int[] prompt = new int[40];
-        for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(config.vocabSize());
-        float[][] ref = new float[1][];
-        TwinBackends.withEngine(config, b.cpu, e -> ref[0] = e.promptLogits(prompt));
-        withEpilogue(() -> TwinBackends.withEngine(config, b.cuda, e -> {
-            long before = b.cuda.device().ops().cublasLtAccumulates();
-            float[] got = e.promptLogits(prompt);
-            assertEquals(before + 2L * config.numLayers(), b.cuda.device().ops().cublasLtAccumulates(),
-                    family + ": both output projections of every layer in the epilogue");
-            TwinBackends.assertLogitsClose(family.toString(), ref[0], got, 2e-2);
-            assertEquals(6, e.generate(prompt, SamplingParams.greedy(6)).ids().length, family + ": greedy generation");
-        }));
+        b.assertPromptMatchesCpu(config, rnd, ResidualEpilogueConformanceTest::withEpilogue, b.cuda.device().ops()::cublasLtAccumulates,
+                () -> 2L * config.numLayers(), "both output projections of every layer in the epilogue");
     }
 
     /** Runs {@code r} with the epilogue and cuBLASLt on (swap-AB off), restoring what it found. */

@@ -171,6 +171,31 @@ final class TwinBackends {
         }
     }
 
+    /**
+     * A CUDA path against the CPU engine over a whole model: a random 40-token prompt's logits from the
+     * CPU engine, then from the CUDA engine inside {@code switchedOn} (the path's option on), within 2e-2
+     * of the largest CPU logit, then six greedy tokens; last, still inside the switch, {@code ran} must
+     * have moved by {@code expectedRuns} over the prompt alone ({@code runsWhat} says what they are).
+     */
+    void assertPromptMatchesCpu(dev.aegaeon.runtime.model.ModelConfig config, Random rnd,
+                                java.util.function.Consumer<Runnable> switchedOn, java.util.function.LongSupplier ran,
+                                java.util.function.LongSupplier expectedRuns, String runsWhat) {
+        String family = config.family().toString();
+        int[] prompt = new int[40];
+        for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(config.vocabSize());
+        float[][] ref = new float[1][];
+        withEngine(config, cpu, e -> ref[0] = e.promptLogits(prompt));
+        switchedOn.accept(() -> withEngine(config, cuda, e -> {
+            long before = ran.getAsLong();
+            float[] got = e.promptLogits(prompt);
+            long runs = ran.getAsLong() - before;
+            assertLogitsClose(family, ref[0], got, 2e-2);
+            org.junit.jupiter.api.Assertions.assertEquals(6, e.generate(prompt, dev.aegaeon.runtime.engine.SamplingParams.greedy(6)).ids().length,
+                    family + ": greedy generation");
+            org.junit.jupiter.api.Assertions.assertEquals(expectedRuns.getAsLong(), runs, family + ": " + runsWhat);
+        }));
+    }
+
     /** Logits compared as the model parity does: max|got - ref| / max|ref| within {@code bound}; a NaN fails. */
     static void assertLogitsClose(String what, float[] ref, float[] got, double bound) {
         double maxDiff = 0, maxRef = 0;

@@ -27,7 +27,7 @@ final class CublasLtRoute {
     private final Supplier<LaunchProfile> profile;
     private CublasLtMatmul blas;
     private boolean tried;
-    private long products, f32BiasEpilogues, accumulates, pairs;
+    private long products, f32BiasEpilogues, accumulates;
 
     CublasLtRoute(Supplier<StepGraphs> graphs, Supplier<LaunchProfile> profile) {
         this.graphs = graphs;
@@ -86,7 +86,6 @@ final class CublasLtRoute {
         CublasLtMatmul lt = blas;
         issue(s, PAIR, new Object[] {x, w0, w1, bias0, bias1, out0, out1, outF32 ? 1 : 0, m, n, k},
                 () -> lt.runPair(stream, xAt, w0At, w1At, b0At, b1At, outF32, o0At, o1At, outF32, m, n, k), m, n, k);
-        pairs++;
         return true;
     }
 
@@ -118,6 +117,4 @@ final class CublasLtRoute {
     long f32BiasEpilogues() { return f32BiasEpilogues; }
 
     long accumulates() { return accumulates; }
-
-    long pairs() { return pairs; }
 }

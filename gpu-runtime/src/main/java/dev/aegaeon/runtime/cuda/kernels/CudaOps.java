@@ -302,9 +302,6 @@ public final class CudaOps {
         return productsOnCublasLt(m) && needsBf16Operand(m, k) && blas.pair(s, xBf16, w0, w1, bias0, bias1, out0, out1, outF32, m, n, k);
     }
 
-    /** Pairs of products cuBLASLt ran as one batched call, ever. */
-    public long cublasLtPairs() { return blas.pairs(); }
-
     /** Products on cuBLASLt that added into their output (the residual epilogue), ever. */
     public long cublasLtAccumulates() { return blas.accumulates(); }
 
