@@ -24,7 +24,7 @@ if [ "${gpus:-0}" -ge 2 ]; then   # the classes that need two GPUs of one host (
   echo "conformance on $gpus GPUs: $(tail -1 "$out/conformance-multi.log")"
 fi
 
-timeout 200 "$stage/java" -Xmx64g dev.aegaeon.gpubench.BenchCli parity --out "$out/parity.json" --with-7b true > "$out/parity.log" 2>&1
+timeout 280 "$stage/java" -Xmx64g dev.aegaeon.gpubench.BenchCli parity --out "$out/parity.json" --with-7b true > "$out/parity.log" 2>&1
 prc=$?; [ $prc = 0 ] || rc=1
 echo "parity against the CPU engine (rc=$prc):"; grep -v WARNING "$out/parity.log"
 

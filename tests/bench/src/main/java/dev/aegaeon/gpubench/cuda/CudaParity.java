@@ -74,7 +74,11 @@ public final class CudaParity {
             if (!c[0].equals("bf16Mlp")) cases.add(new Case("tiny-qwen2" + c[1], ModelShapes.tiny(ModelFamily.QWEN2), 40, 12, c[0]));
             cases.add(new Case("qwen2.5-0.5b" + c[1], ModelShapes.qwen25_05b(), 24, 8, c[0]));
         }
-        if (with7b) cases.add(new Case("qwen2.5-7b", ModelShapes.qwen25_7b(), 6, 3));
+        if (with7b) {
+            cases.add(new Case("qwen2.5-7b", ModelShapes.qwen25_7b(), 6, 3));
+            // 16 tokens take the path every prompt from 9 tokens takes (cuBLASLt, bf16 activations, the bf16 MLP)
+            cases.add(new Case("qwen2.5-7b-16", ModelShapes.qwen25_7b(), 16, 3));
+        }
 
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("date", Instant.now().toString());
