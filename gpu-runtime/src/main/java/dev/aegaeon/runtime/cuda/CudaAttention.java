@@ -3,6 +3,7 @@ package dev.aegaeon.runtime.cuda;
 import dev.aegaeon.runtime.backend.KvCacheShape;
 import dev.aegaeon.runtime.backend.StepInputs;
 import dev.aegaeon.runtime.backend.StepLayout;
+import dev.aegaeon.runtime.cuda.kernels.AttentionOps;
 import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 import dev.aegaeon.runtime.cuda.kv.CudaKvCache;
 import jcuda.driver.CUdeviceptr;
@@ -55,20 +56,20 @@ final class CudaAttention {
         KvCacheShape sh = c.shape();
         int hd = sh.headDim();
         float scale = (float) (1 / Math.sqrt(hd));
-        if (!CudaOps.hasTensorCorePrefill(hd)) {
-            ops.pagedAttention(compute, qi.ptr(), qi.cols(), o.writePtr(), o.cols(), c.region.ptr(), c.blockElems(),
+        if (!AttentionOps.hasTensorCorePrefill(hd)) {
+            ops.attention().pagedAttention(compute, qi.ptr(), qi.cols(), o.writePtr(), o.cols(), c.region.ptr(), c.blockElems(),
                     lastWrite.layer(), sh.blockSize(), qHeads, kvHeads, hd, s.tokenSeq, s.positions, s.blockTables,
                     s.tableStride, l.numTokens(), scale);
             o.written();
             return;
         }
-        boolean bf16Only = bf16OnlyInputs.appliesTo(o, l.numTokens()) && ops.prefillKernels().takesMmaBf16Out(hd);
+        boolean bf16Only = bf16OnlyInputs.appliesTo(o, l.numTokens()) && ops.attention().prefillKernels().takesMmaBf16Out(hd);
         CUdeviceptr outBase = bf16Only ? bf16.shadow(o.storage) : o.writePtr();
         long outElemBytes = bf16Only ? 2L : 4L;
         for (int seq = 0; seq < l.numSeqs(); seq++) {
             int first = l.queryStart()[seq], n = l.queryStart()[seq + 1] - first;
             if (n == 0) continue;
-            ops.prefillAttention(compute, qi.ptr().withByteOffset(4L * first * qi.cols()), qi.cols(),
+            ops.attention().prefillAttention(compute, qi.ptr().withByteOffset(4L * first * qi.cols()), qi.cols(),
                     outBase.withByteOffset(outElemBytes * first * o.cols()), bf16Only, o.cols(), c.region.ptr(), c.blockElems(),
                     lastWrite.layer(), sh.blockSize(), qHeads, kvHeads, hd,
                     s.blockTables.withByteOffset(4L * seq * s.tableStride), n, l.contextLengths()[seq] - n, scale);
@@ -81,7 +82,7 @@ final class CudaAttention {
         KvCacheShape sh = c.shape();
         int maxContext = 0;
         for (int len : s.layout().contextLengths()) maxContext = Math.max(maxContext, len);
-        ops.decodeAttention(compute, qi.ptr(), qi.cols(), o.writePtr(), o.cols(), c.region.ptr(), c.blockElems(), layer,
+        ops.attention().decodeAttention(compute, qi.ptr(), qi.cols(), o.writePtr(), o.cols(), c.region.ptr(), c.blockElems(), layer,
                 sh.blockSize(), qHeads, kvHeads, sh.headDim(), s.decodeSeq, s.decodeLast, s.blockTables,
                 s.tableStride, s.layout().numSeqs(), maxContext, (float) (1 / Math.sqrt(sh.headDim())), workspace);
         o.written();

@@ -48,7 +48,6 @@ public final class CudaBackend implements Backend {
     private final CudaWeights weights;
     private final DeviceRegion matmulWorkspace;
     private DeviceRegion stepBuffer;
-    private DeviceRegion sampleBuffer;
     private final KvHostCopies kvHost;
     private final PeerKvCopies peerKv;
     private final KvCaches kvCaches;
@@ -63,6 +62,8 @@ public final class CudaBackend implements Backend {
     private final CudaAttention attention;
     /** Two products of one input as one batched call ({@link CudaOptions#pairedProducts}). */
     private final PairedProducts pairs;
+    private final CudaProducts products;
+    private final CudaSampler sampler;
 
     public CudaBackend(CudaDevice dev, boolean ownsDevice) {
         this.dev = dev;
@@ -83,6 +84,8 @@ public final class CudaBackend implements Backend {
         this.bf16OnlyInputs = new Bf16OnlyInputs(bf16, options.bf16OnlyInputs());
         this.attention = new CudaAttention(ops, compute, bf16, bf16OnlyInputs, matmulWorkspace.ptr());
         this.pairs = new PairedProducts(ops, bf16, weights, compute, options.pairedProducts());
+        this.products = new CudaProducts(ops, bf16, weights, compute, matmulWorkspace.ptr());
+        this.sampler = new CudaSampler(dev, ops, compute);
     }
 
     public CudaDevice device() { return dev; }
@@ -309,7 +312,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void addProjectionRmsNorm(Tensor x, Weight w, Tensor scratch, Tensor residual, Weight gamma, float eps, Tensor out) {
         CudaTensor xi = cuda(x), r = cuda(residual);
-        checkProduct("addProjectionRmsNorm", xi, w, r);
+        CudaProducts.check("addProjectionRmsNorm", xi, w, r);
         if (r.rows() != xi.rows()) throw new IllegalArgumentException("addProjectionRmsNorm: " + xi.rows() + " rows into a residual of " + r.rows());
         if (residualEpilogue.addInto(xi, cuda(w), use(w), r)) {
             norm(r, CudaOps.NONE, gamma, eps, cuda(out));
@@ -356,19 +359,19 @@ public final class CudaBackend implements Backend {
     @Override
     public void linear(Tensor x, Weight w, Weight bias, Tensor out) {
         CudaTensor xi = cuda(x), o = cuda(out);
-        checkProduct("linear", xi, w, o);
+        CudaProducts.check("linear", xi, w, o);
         if (bias != null && bias.cols() != w.rows()) {
             throw new IllegalArgumentException("linear: bias of " + bias.cols() + " for " + w.rows() + " outputs");
         }
-        product(xi, w, bias, o.writePtr(), true);
+        products.run(xi, cuda(w), bias == null ? null : cuda(bias), o.writePtr(), true);
         o.written();
     }
 
     @Override
     public void linearPair(Tensor x, Weight w0, Weight bias0, Tensor out0, Weight w1, Weight bias1, Tensor out1) {
         CudaTensor xi = cuda(x), o0 = cuda(out0), o1 = cuda(out1);
-        checkProduct("linearPair", xi, w0, o0);
-        checkProduct("linearPair", xi, w1, o1);
+        CudaProducts.check("linearPair", xi, w0, o0);
+        CudaProducts.check("linearPair", xi, w1, o1);
         if (pairs.run(xi, cuda(w0), bias0 == null ? null : cuda(bias0), o0.writePtr(), cuda(w1), bias1 == null ? null : cuda(bias1),
                 o1.writePtr(), true)) {
             o0.written();
@@ -387,36 +390,6 @@ public final class CudaBackend implements Backend {
     /** Pairs of products run as one batched call, ever. */
     public long pairedProductRuns() { return pairs.pairs(); }
 
-    private static void checkProduct(String op, CudaTensor x, Weight w, CudaTensor out) {
-        if (x.cols() != w.cols() || out.cols() != w.rows()) {
-            throw new IllegalArgumentException(op + ": x " + x.cols() + " cols, w " + w.rows() + "x" + w.cols()
-                    + ", out " + out.cols() + " cols");
-        }
-    }
-
-    /**
-     * out = x . w^T (+ bias) into fp32 or bf16 {@code out} (bf16 only without a bias). x is read as
-     * its bf16 operand where the product takes it; where x's fp32 values are stale (the bf16 MLP's
-     * gate) nothing reads them: x.ptr() refuses, and CudaOps.matmul refuses a null fp32 x.
-     */
-    private void product(CudaTensor xi, Weight w, Weight bias, CUdeviceptr out, boolean outF32) {
-        if (!outF32 && bias != null) throw new IllegalArgumentException("a bias on a bf16 output");
-        CUdeviceptr wp = use(w), bp = bias == null ? CudaOps.NONE : use(bias);
-        boolean f32Bias = bias != null && cuda(bias).isF32();
-        if (cuda(w).isF32()) {
-            if (!outF32) throw new IllegalArgumentException("an fp32 weight's product into bf16");
-            ops.linearF32(compute, xi.ptr(), wp, bp, f32Bias, out, xi.rows(), w.rows(), w.cols());
-        } else {
-            CUdeviceptr xb = ops.needsBf16Operand(xi.rows(), w.cols()) ? bf16.of(xi) : null;
-            CUdeviceptr xf = xi.storage.fp32Stale && xb != null ? null : xi.ptr();
-            // cuBLASLt adds a bf16 bias in its epilogue only from an fp32 copy
-            CUdeviceptr bf32 = bias != null && !f32Bias && ops.productsOnCublasLt(xi.rows()) ? weights.f32Copy(cuda(bias)) : CudaOps.NONE;
-            ops.matmul(compute, xf, xb, wp, f32Bias ? CudaOps.NONE : bp, bf32, out, outF32, xi.rows(), w.rows(), w.cols(),
-                    matmulWorkspace.ptr());
-            if (f32Bias) ops.addBiasF32(compute, out, bp, xi.rows(), w.rows());
-        }
-    }
-
     /**
      * With {@link CudaOptions#bf16Mlp} where it applies ({@link Bf16Mlp#applies}): gate's bf16
      * operand holds the result and gate's fp32 values are stale (the down product reads the
@@ -426,9 +399,9 @@ public final class CudaBackend implements Backend {
     @Override
     public void mlpActivation(Tensor x, Weight gateW, Weight upW, Tensor gate, Tensor up) {
         CudaTensor xi = cuda(x), g = cuda(gate), u = cuda(up);
-        checkProduct("mlpActivation gate", xi, gateW, g);
-        checkProduct("mlpActivation up", xi, upW, u);
-        if (!bf16Mlp.run(xi, cuda(gateW), cuda(upW), g, u, (in, w, out, outF32) -> product(in, w, null, out, outF32),
+        CudaProducts.check("mlpActivation gate", xi, gateW, g);
+        CudaProducts.check("mlpActivation up", xi, upW, u);
+        if (!bf16Mlp.run(xi, cuda(gateW), cuda(upW), g, u, (in, w, out, outF32) -> products.run(in, w, null, out, outF32),
                 (in, w0, out0, w1, out1) -> pairs.run(in, w0, null, out0, w1, null, out1, false))) {
             Backend.super.mlpActivation(x, gateW, upW, gate, up);
         }
@@ -499,28 +472,7 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public int[] sample(Tensor logits, SamplingRows rows) {
-        CudaTensor l = cuda(logits);
-        int n = rows.size();
-        long bytes = 24L * n + 64;
-        graphs().flush();
-        if (sampleBuffer == null || sampleBuffer.bytes() < bytes) {
-            if (sampleBuffer != null) { cuStreamSynchronize(compute); dev.arena().free(sampleBuffer); }
-            sampleBuffer = dev.arena().allocateOrThrow(Math.max(bytes, 1 << 14), "sampling parameters");
-        }
-        CUdeviceptr base = sampleBuffer.ptr();
-        CUdeviceptr uniform = base, temp = base.withByteOffset(8L * n), topP = base.withByteOffset(12L * n),
-                topK = base.withByteOffset(16L * n), ids = base.withByteOffset(20L * n);
-        cuMemcpyHtoDAsync(uniform, Pointer.to(rows.uniform()), 8L * n, compute);
-        cuMemcpyHtoDAsync(temp, Pointer.to(rows.temperature()), 4L * n, compute);
-        cuMemcpyHtoDAsync(topP, Pointer.to(rows.topP()), 4L * n, compute);
-        cuMemcpyHtoDAsync(topK, Pointer.to(rows.topK()), 4L * n, compute);
-        ops.sample(compute, l.ptr(), n, l.cols(), temp, topK, topP, uniform, ids);
-        int[] out = new int[n];
-        cuMemcpyDtoHAsync(Pointer.to(out), ids, 4L * n, compute);
-        cuStreamSynchronize(compute);
-        return out;
-    }
+    public int[] sample(Tensor logits, SamplingRows rows) { return sampler.sample(cuda(logits), rows); }
 
     @Override
     public void close() {

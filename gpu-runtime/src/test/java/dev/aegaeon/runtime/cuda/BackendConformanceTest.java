@@ -223,15 +223,15 @@ class BackendConformanceTest {
         "64, 8, 8, 7", "64, 16, 2, 32", "64, 8, 2, 5", "64, 12, 6, 16"})
     void prefillAttentionMma(int hd, int heads, int kvHeads, int blockSize) {
         CudaOps ops = b.cuda.device().ops();
-        boolean before = ops.prefillKernels().mmaEnabled();
+        boolean before = ops.attention().prefillKernels().mmaEnabled();
         try {
-            ops.setPrefillAttentionMma(true);
-            org.junit.jupiter.api.Assumptions.assumeTrue(ops.prefillKernels().takesMma(hd),
+            ops.attention().setPrefillAttentionMma(true);
+            org.junit.jupiter.api.Assumptions.assumeTrue(ops.attention().prefillKernels().takesMma(hd),
                     "prefill_attention_mma.cu was not loaded");
             withSplitKv(false, () -> attentionCase(hd, heads, kvHeads, blockSize, new int[] {1, 5, 63, 64, 65, 130, 300}));
             for (int[] c : new int[][] {{37, 93}, {64, 65}, {300, 1}, {5, 64}}) prefixPrefillCase(hd, heads, kvHeads, blockSize, c[0], c[1]);
         } finally {
-            ops.setPrefillAttentionMma(before);
+            ops.attention().setPrefillAttentionMma(before);
         }
     }
 
@@ -352,12 +352,12 @@ class BackendConformanceTest {
     @CsvSource({"128, 28, 4, 16", "64, 8, 8, 7", "16, 6, 2, 5", "96, 4, 1, 32", "256, 8, 2, 16", "128, 14, 2, 16"})
     void gqaDecodeAttention(int hd, int heads, int kvHeads, int blockSize) {
         CudaOps ops = b.cuda.device().ops();
-        dev.aegaeon.runtime.cuda.config.CudaOptions.GqaDecode before = ops.gqaDecode();
+        dev.aegaeon.runtime.cuda.config.CudaOptions.GqaDecode before = ops.attention().gqaDecode();
         try {
-            ops.setGqaDecode(dev.aegaeon.runtime.cuda.config.CudaOptions.GqaDecode.ALWAYS);
+            ops.attention().setGqaDecode(dev.aegaeon.runtime.cuda.config.CudaOptions.GqaDecode.ALWAYS);
             kvWritesPrefillAndDecodeAttention(hd, heads, kvHeads, blockSize);  // split over keys off
         } finally {
-            ops.setGqaDecode(before);
+            ops.attention().setGqaDecode(before);
         }
     }
 

@@ -83,7 +83,7 @@ class Bf16OnlyInputsConformanceTest {
     @CsvSource({"128, 28, 4, 16", "64, 8, 2, 7"})
     void prefillAttentionWritesTheOperandAlone(int hd, int heads, int kvHeads, int blockSize) {
         withOption(() -> {
-            Assumptions.assumeTrue(b.cuda.device().ops().prefillKernels().takesMmaBf16Out(hd), "no bf16-output prefill attention loaded");
+            Assumptions.assumeTrue(b.cuda.device().ops().attention().prefillKernels().takesMmaBf16Out(hd), "no bf16-output prefill attention loaded");
             int[] lens = {5, 63, 130, 300};
             int maxBlocks = 0, total = 0;
             for (int len : lens) { maxBlocks = Math.max(maxBlocks, (len + blockSize - 1) / blockSize); total += len; }
@@ -125,7 +125,7 @@ class Bf16OnlyInputsConformanceTest {
                 1e-6, 10_000.0, RopeScaling.NONE, 2048, family == ModelFamily.QWEN2, List.of(1), null);
         // every norm but the final one (2 per layer), and each layer's attention where the kernel is loaded
         b.assertPromptMatchesCpu(c, rnd, Bf16OnlyInputsConformanceTest::withOption, b.cuda::bf16OnlyInputWrites,
-                () -> 2L * c.numLayers() + (b.cuda.device().ops().prefillKernels().takesMmaBf16Out(64) ? c.numLayers() : 0),
+                () -> 2L * c.numLayers() + (b.cuda.device().ops().attention().prefillKernels().takesMmaBf16Out(64) ? c.numLayers() : 0),
                 "bf16-only writes of one prompt");
     }
 
@@ -139,9 +139,9 @@ class Bf16OnlyInputsConformanceTest {
 
     /** Runs {@code r} with the option, fused operands, cuBLASLt and the tensor-core prefill attention on (swap-AB off), restoring what it found. */
     private static void withOption(Runnable r) {
-        var prefill = b.cuda.device().ops().prefillKernels();
+        var prefill = b.cuda.device().ops().attention().prefillKernels();
         b.onCublasLt(r, new TwinBackends.Switch(b.cuda::bf16OnlyInputs, b.cuda::useBf16OnlyInputs),
                 new TwinBackends.Switch(b.cuda::fusedBf16Operands, b.cuda::useFusedBf16Operands),
-                new TwinBackends.Switch(prefill::mmaEnabled, b.cuda.device().ops()::setPrefillAttentionMma));
+                new TwinBackends.Switch(prefill::mmaEnabled, b.cuda.device().ops().attention()::setPrefillAttentionMma));
     }
 }

@@ -25,16 +25,15 @@ public final class CudaOps {
 
     private final int multiprocessors;
     private final CUfunction embedding, addRmsnorm, headRmsnorm, rope, siluMul, toBf16, gatherRows, kvWrite,
-            fillUniform, pagedAttention, splitkReduce, sample;
+            fillUniform, splitkReduce, sample;
     /** Variants reading float32 weights (float32 checkpoints are not rounded to bf16). */
     private final CUfunction embeddingF32, addRmsnormF32, headRmsnormF32, linearF32, addBiasF32, addBiasBf16F32;
     /** Norm and silu_mul that also write their output as the next product's bf16 operand (elementwise.cu). */
     private final CUfunction addRmsnormBf16Out, addRmsnormBf16OutF32, siluMulBf16Out;
     /** silu_mul of bf16 gate and up into bf16 (the bf16 MLP, {@link CudaOptions#bf16Mlp}). */
     private final CUfunction siluMulBf16;
-    private final GqaAttentionKernels gqa;
     private final DecodeKernels decodeKernels;
-    private final PrefillAttentionKernels prefillKernels;
+    private final AttentionOps attention;
     private final GemmTiles tiles;
     private final SplitKPolicy splitK;
     private final CudaOptions options = CudaOptions.current();
@@ -74,10 +73,9 @@ public final class CudaOps {
         gatherRows = k.function("gather_rows");
         kvWrite = k.function("kv_write");
         fillUniform = k.function("fill_uniform");
-        pagedAttention = k.function("paged_attention");
-        gqa = new GqaAttentionKernels(k, multiprocessors, options.gqaDecode());
         decodeKernels = new DecodeKernels(k, limits, splitK.workspaceBytes());
-        prefillKernels = new PrefillAttentionKernels(k, limits);
+        attention = new AttentionOps(k, multiprocessors, options, decodeKernels, new PrefillAttentionKernels(k, limits),
+                this::launch3, () -> graphs.flush());
         splitkReduce = k.function("gemm_splitk_reduce");
         sample = k.function("sample_tokens");
         gemv = new GemvKernels(k, options.gemvWide(), options.gemvBlockRows());
@@ -378,6 +376,9 @@ public final class CudaOps {
         return m > GEMV_MAX_ROWS ? !decodeKernels.takesSwapAb(m, k) : productsOnCublasLt(m);
     }
 
+    /** The attention kernels' launches and switches. */
+    public AttentionOps attention() { return attention; }
+
     /** The new decode kernels' switches (swap-AB products, split-KV decode attention). */
     public DecodeKernels decodeKernels() { return decodeKernels; }
 
@@ -415,92 +416,6 @@ public final class CudaOps {
     public void setSplitKvMma(boolean on) {
         graphs.flush();
         decodeKernels.setSplitKvMma(on);
-    }
-
-    /**
-     * Paged attention of {@code tokens} query rows, each attending causally to its own sequence
-     * (tokSeq[t], a row of blockTables) up to its position tokPos[t]. Any head size up to 256.
-     */
-    public void pagedAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
-                               CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
-                               int numKvHeads, int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos,
-                               CUdeviceptr blockTables, int maxPages, int tokens, float scale) {
-        if (headDim > 256) throw new IllegalArgumentException("head_dim " + headDim + " > 256 is not supported on CUDA");
-        launch(pagedAttention, numHeads, tokens, 512, 0, s, q, qRowStride, out, outRowStride, pool, pageElems,
-                layer, tokensPerPage, numKvHeads, headDim, numHeads / numKvHeads, tokSeq, tokPos, blockTables,
-                maxPages, scale);
-    }
-
-    /** When decode attention without the split takes the GQA-aware kernel ({@link CudaOptions#gqaDecode}). */
-    public void setGqaDecode(CudaOptions.GqaDecode mode) {
-        graphs.flush();
-        gqa.setMode(mode);
-    }
-
-    public CudaOptions.GqaDecode gqaDecode() { return gqa.mode(); }
-
-    /**
-     * Decode attention, one query row per sequence: as {@link #pagedAttention}, or, where
-     * {@link CudaOptions.GqaDecode} and the shape allow, the GQA-aware kernel that reads each key and value
-     * row once for all query heads sharing it.
-     */
-    public void decodeAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
-                                CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
-                                int numKvHeads, int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos,
-                                CUdeviceptr blockTables, int maxPages, int tokens, float scale) {
-        decodeAttention(s, q, qRowStride, out, outRowStride, pool, pageElems, layer, tokensPerPage, numHeads, numKvHeads,
-                headDim, tokSeq, tokPos, blockTables, maxPages, tokens, 0, scale, null);
-    }
-
-    /**
-     * As above, first trying the attention split over keys ({@link DecodeKernels#splitAttention}),
-     * which needs the step's longest context and the matrix-product workspace for its partials.
-     */
-    public void decodeAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, int outRowStride,
-                                CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
-                                int numKvHeads, int headDim, CUdeviceptr tokSeq, CUdeviceptr tokPos,
-                                CUdeviceptr blockTables, int maxPages, int tokens, int maxContext, float scale,
-                                CUdeviceptr workspace) {
-        if (decodeKernels.splitAttention(this::launch3, s, q, qRowStride, out, outRowStride, pool, pageElems, layer,
-                tokensPerPage, numHeads, numKvHeads, headDim, tokSeq, tokPos, blockTables, maxPages, tokens, maxContext,
-                scale, workspace)) {
-            return;
-        }
-        CUfunction f = gqa.select(numHeads, numKvHeads, headDim, pageElems, tokens);
-        if (f == null) {
-            pagedAttention(s, q, qRowStride, out, outRowStride, pool, pageElems, layer, tokensPerPage, numHeads,
-                    numKvHeads, headDim, tokSeq, tokPos, blockTables, maxPages, tokens, scale);
-            return;
-        }
-        launch(f, numKvHeads, tokens, 256, 0, s, q, qRowStride, out, outRowStride, pool, pageElems,
-                layer, tokensPerPage, numKvHeads, headDim, numHeads / numKvHeads, tokSeq, tokPos, blockTables, maxPages, scale);
-    }
-
-    /** Whether {@link #prefillAttention} (tensor cores) supports this head size. */
-    public static boolean hasTensorCorePrefill(int headDim) { return PrefillAttentionKernels.supports(headDim); }
-
-    /**
-     * Experimental: prefill attention (head sizes 64, 128) on prefill_attention_mma.cu, the
-     * FlashAttention-2-style kernel with S, P and O in registers, where loaded; otherwise
-     * attention.cu's wmma kernel. Conformance passes on H100 and H200; 1.70 ms of the 7B's prefill 1,024 on the H100 against 9.22 ({@link CudaOptions#prefillAttentionMma}, default off).
-     */
-    public void setPrefillAttentionMma(boolean on) {
-        graphs.flush();
-        prefillKernels.setMma(on);
-    }
-
-    /** The prefill attention kernels and their switch. */
-    public PrefillAttentionKernels prefillKernels() { return prefillKernels; }
-
-    /**
-     * Causal attention of one sequence's rows 0..tokens-1 at positions p0.. (keys already cached), into
-     * fp32 {@code out}, or bf16 where {@code outBf16} (only where {@link PrefillAttentionKernels#takesMmaBf16Out}).
-     */
-    public void prefillAttention(CUstream s, CUdeviceptr q, int qRowStride, CUdeviceptr out, boolean outBf16, int outRowStride,
-                                 CUdeviceptr pool, long pageElems, int layer, int tokensPerPage, int numHeads,
-                                 int numKvHeads, int headDim, CUdeviceptr blockTable, int tokens, int p0, float scale) {
-        prefillKernels.launch(this::launch3, s, q, qRowStride, out, outBf16, outRowStride, pool, pageElems, layer, tokensPerPage,
-                numHeads, numKvHeads, headDim, blockTable, tokens, p0, scale);
     }
 
     /**

@@ -191,10 +191,10 @@ public final class CudaBench {
         json.put("ms_by_mid_tile", byMidTile);
 
         // Decode attention on the GQA-aware kernel (each KV row read once for its query heads).
-        CudaOptions.GqaDecode gqaBefore = dev.ops().gqaDecode();
+        CudaOptions.GqaDecode gqaBefore = dev.ops().attention().gqaDecode();
         boolean splitKvDefault = dev.ops().decodeKernels().splitKvEnabled();
         dev.ops().setSplitKvDecode(false);  // the split kernel would take precedence
-        dev.ops().setGqaDecode(CudaOptions.GqaDecode.AUTO);
+        dev.ops().attention().setGqaDecode(CudaOptions.GqaDecode.AUTO);
         Map<String, Double> gqa = new LinkedHashMap<>();
         for (int b : new int[] {8, 32, 64, 128}) {
             StepLayout l = layA.decode(0, b, CONTEXT);
@@ -202,7 +202,7 @@ public final class CudaBench {
             decode.merge(String.valueOf(b), gqa.get(String.valueOf(b)), Math::min);
             say("decode batch %3d (step graph, GQA decode attention AUTO): %.2f ms", b, gqa.get(String.valueOf(b)));
         }
-        dev.ops().setGqaDecode(gqaBefore);
+        dev.ops().attention().setGqaDecode(gqaBefore);
         dev.ops().setSplitKvDecode(splitKvDefault);
         json.put("decode_ms_step_graphs_gqa_attention", gqa);
 

@@ -153,7 +153,7 @@ final class DecodeKernelBench {
             for (int b : new int[] {1, 8, 32, 64, 128}) {
                 for (boolean mma : new boolean[] {false, true}) {
                     ops.setSplitKvMma(mma);
-                    Runnable once = () -> ops.decodeAttention(s, q.ptr(), heads * hd, out.ptr(), heads * hd, pool.ptr(),
+                    Runnable once = () -> ops.attention().decodeAttention(s, q.ptr(), heads * hd, out.ptr(), heads * hd, pool.ptr(),
                             pageElems, 0, page, heads, kvHeads, hd, seqs.ptr(), poss.ptr(), tab.ptr(), maxPages, b,
                             context, (float) (1 / Math.sqrt(hd)), ws.ptr());
                     int reps = 20;

@@ -82,10 +82,10 @@ final class PrefillKernelBench {
      */
     static Map<String, Object> prefillAttentionMmaOnOff(CudaOps ops, int headDim, DoubleSupplier stepMs, Runnable step,
                                                         String label, Consumer<String> say) {
-        PrefillAttentionKernels k = ops.prefillKernels();
+        PrefillAttentionKernels k = ops.attention().prefillKernels();
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("mma_kernel_loaded", k.loaded(headDim));
-        all.putAll(onOff("prefillAttentionMma", k.mmaEnabled(), ops::setPrefillAttentionMma, ops, stepMs, step, label, say));
+        all.putAll(onOff("prefillAttentionMma", k.mmaEnabled(), ops.attention()::setPrefillAttentionMma, ops, stepMs, step, label, say));
         return all;
     }
 
