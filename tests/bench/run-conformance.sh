@@ -3,8 +3,8 @@
 # and the parity against HF's float32 logits (tests/fixtures/hf), with the shipped defaults.
 #   tests/bench/run-conformance.sh STAGE [OUT]        (STAGE from stage-gpu.sh; OUT default $OUT or ./conformance-out)
 # Run from the repository root (check_hf.py reads tests/fixtures/hf). Exit 0 when the suite and
-# both parities passed. PARITY_WITH_7B=false leaves the two 7B-shaped parity cases out (the slowest,
-# a 7B model each on the CPU), to fit two modes into one device call.
+# both parities passed. PARITY_WITH_7B=false leaves the 7B-shaped parity case out (the slowest:
+# a 7B model on the CPU), to fit two modes into one device call.
 set -uo pipefail
 stage=${1:?usage: run-conformance.sh STAGE [OUT]}
 out=${2:-${OUT:-./conformance-out}}

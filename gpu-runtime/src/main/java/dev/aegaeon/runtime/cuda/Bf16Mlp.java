@@ -5,7 +5,8 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 
 /**
- * The MLP's activation with bf16 in between ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#bf16Mlp}). The fp32 path writes gate and up as fp32 [rows x intermediate], and silu_mul reads
+ * The MLP's activation with bf16 in between ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#bf16Mlp}).
+ * The fp32 path writes gate and up as fp32 [rows x intermediate], and silu_mul reads
  * both to write fp32 and the bf16 operand that the down product alone reads. Here the gate and up
  * products write bf16 (fp32 accumulation; on cuBLASLt, else on our tiles) straight into gate's and
  * up's bf16 operands, and silu_mul_bf16 turns them into the down product's operand in gate's: a

@@ -3,7 +3,8 @@ package dev.aegaeon.runtime.cuda;
 import dev.aegaeon.runtime.cuda.kernels.CudaOps;
 
 /**
- * Products' inputs kept as their bf16 operand alone ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#bf16OnlyInputs}). The engine's normed rows and attention output are read only by matrix products
+ * Products' inputs kept as their bf16 operand alone ({@link dev.aegaeon.runtime.cuda.config.CudaOptions#bf16OnlyInputs}).
+ * The engine's normed rows and attention output are read only by matrix products
  * ({@code Backend#allocateProductInput}); where every product of that many rows reads the bf16
  * operand, the norm and the tensor-core prefill attention write only it, leaving the fp32 values
  * stale ({@link CudaTensor#ptr()} then refuses any other reader). At the 7B's 1,024 tokens that

@@ -6,6 +6,8 @@ import dev.aegaeon.runtime.backend.StepInputs;
 import dev.aegaeon.runtime.backend.StepLayout;
 import dev.aegaeon.runtime.backend.Tensor;
 import dev.aegaeon.runtime.backend.Weight;
+import dev.aegaeon.runtime.engine.SamplingParams;
+import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.weights.DType;
 import dev.aegaeon.runtime.weights.WeightTensor;
 
@@ -14,8 +16,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Random;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 import static jcuda.driver.JCudaDriver.cuMemsetD32Async;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -163,7 +168,7 @@ final class TwinBackends {
     }
 
     /** Runs {@code body} on an engine of {@code config} over {@code backend}, with the synthetic weights of seed 7 (blocks of 16, 8 per sequence). */
-    static void withEngine(dev.aegaeon.runtime.model.ModelConfig config, Backend backend,
+    static void withEngine(ModelConfig config, Backend backend,
                            java.util.function.Consumer<dev.aegaeon.runtime.engine.InferenceEngine> body) {
         try (var w = new dev.aegaeon.runtime.weights.SyntheticWeights(config, 7);
              var e = new dev.aegaeon.runtime.engine.InferenceEngine(config, w, backend, new dev.aegaeon.runtime.engine.EngineOptions(16, 8, null))) {
@@ -177,9 +182,8 @@ final class TwinBackends {
      * of the largest CPU logit, then six greedy tokens; last, still inside the switch, {@code ran} must
      * have moved by {@code expectedRuns} over the prompt alone ({@code runsWhat} says what they are).
      */
-    void assertPromptMatchesCpu(dev.aegaeon.runtime.model.ModelConfig config, Random rnd,
-                                java.util.function.Consumer<Runnable> switchedOn, java.util.function.LongSupplier ran,
-                                java.util.function.LongSupplier expectedRuns, String runsWhat) {
+    void assertPromptMatchesCpu(ModelConfig config, Random rnd, Consumer<Runnable> switchedOn, LongSupplier ran,
+                                LongSupplier expectedRuns, String runsWhat) {
         String family = config.family().toString();
         int[] prompt = new int[40];
         for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(config.vocabSize());
@@ -190,9 +194,8 @@ final class TwinBackends {
             float[] got = e.promptLogits(prompt);
             long runs = ran.getAsLong() - before;
             assertLogitsClose(family, ref[0], got, 2e-2);
-            org.junit.jupiter.api.Assertions.assertEquals(6, e.generate(prompt, dev.aegaeon.runtime.engine.SamplingParams.greedy(6)).ids().length,
-                    family + ": greedy generation");
-            org.junit.jupiter.api.Assertions.assertEquals(expectedRuns.getAsLong(), runs, family + ": " + runsWhat);
+            assertEquals(6, e.generate(prompt, SamplingParams.greedy(6)).ids().length, family + ": greedy generation");
+            assertEquals(expectedRuns.getAsLong(), runs, family + ": " + runsWhat);
         }));
     }
 

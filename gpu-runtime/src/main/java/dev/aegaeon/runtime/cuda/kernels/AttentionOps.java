@@ -19,10 +19,10 @@ public final class AttentionOps {
     private final DecodeKernels.Launcher launcher;
     private final Runnable flushGraphs;
 
-    AttentionOps(KernelModules k, int multiprocessors, CudaOptions options, DecodeKernels decodeKernels,
+    AttentionOps(KernelModules k, int multiprocessors, CudaOptions.GqaDecode gqaDecode, DecodeKernels decodeKernels,
                  PrefillAttentionKernels prefillKernels, DecodeKernels.Launcher launcher, Runnable flushGraphs) {
         this.pagedAttention = k.function("paged_attention");
-        this.gqa = new GqaAttentionKernels(k, multiprocessors, options.gqaDecode());
+        this.gqa = new GqaAttentionKernels(k, multiprocessors, gqaDecode);
         this.decodeKernels = decodeKernels;
         this.prefillKernels = prefillKernels;
         this.launcher = launcher;

@@ -74,7 +74,7 @@ public final class CudaOps {
         kvWrite = k.function("kv_write");
         fillUniform = k.function("fill_uniform");
         decodeKernels = new DecodeKernels(k, limits, splitK.workspaceBytes());
-        attention = new AttentionOps(k, multiprocessors, options, decodeKernels, new PrefillAttentionKernels(k, limits),
+        attention = new AttentionOps(k, multiprocessors, options.gqaDecode(), decodeKernels, new PrefillAttentionKernels(k, limits),
                 this::launch3, () -> graphs.flush());
         splitkReduce = k.function("gemm_splitk_reduce");
         sample = k.function("sample_tokens");
