@@ -7,11 +7,21 @@ import java.util.Set;
 /**
  * A character-level pushdown recognizer of one JSON value (RFC 8259) valid against a
  * {@link JsonSchema}: {@link #feed} accepts a character only if the text so far stays a prefix of
- * such a value. Whitespace is allowed between tokens, not after the value ends. {@link #copy} is
- * cheap enough to try every vocabulary token from the same state.
+ * such a value. {@link #copy} is cheap enough to try every vocabulary token from the same state.
+ *
+ * <p>Whitespace before the value and between its tokens is bounded as llama.cpp's JSON grammars bound
+ * it: nothing, one space, or a newline and at most {@value #MAX_INDENT} spaces or tabs. Unbounded, a
+ * model that favours blank lines spends its whole budget on them and never writes the value (a known
+ * failure of JSON mode); bounded, compact, spaced and indented JSON are all still accepted. Nothing
+ * may follow the value.
  */
 public final class JsonMachine {
+    static final int MAX_INDENT = 20;
+    private static final int GAP_EMPTY = -2, GAP_SPACE = -1;
+
     private final ArrayList<Frame> stack;
+    /** The whitespace since the last other character: empty, one space, or a newline and this many indent characters. */
+    private int gap = GAP_EMPTY;
 
     public JsonMachine(JsonSchema root) {
         stack = new ArrayList<>();
@@ -23,7 +33,9 @@ public final class JsonMachine {
     public JsonMachine copy() {
         ArrayList<Frame> frames = new ArrayList<>(stack.size() + 2);
         for (Frame f : stack) frames.add(f.copy());
-        return new JsonMachine(frames);
+        JsonMachine m = new JsonMachine(frames);
+        m.gap = gap;
+        return m;
     }
 
     /** True when the value is complete and nothing more may follow. */
@@ -55,6 +67,7 @@ public final class JsonMachine {
     }
 
     public boolean feed(char c) {
+        if (!whitespace(c)) gap = GAP_EMPTY;
         while (true) {
             if (stack.isEmpty()) return false;
             Frame top = stack.getLast();
@@ -81,6 +94,14 @@ public final class JsonMachine {
 
     private static boolean whitespace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
+    /** Whitespace between tokens, within the bound on each gap. */
+    private Step space(char c) {
+        if (gap == GAP_EMPTY && (c == ' ' || c == '\n')) gap = c == ' ' ? GAP_SPACE : 0;
+        else if (gap >= 0 && gap < MAX_INDENT && (c == ' ' || c == '\t')) gap++;
+        else return Step.REFUSED;
+        return Step.TAKEN;
+    }
+
     private abstract static class Frame {
         abstract Step feed(char c, JsonMachine m);
         void childDone(String text) {}
@@ -93,7 +114,7 @@ public final class JsonMachine {
         ValueFrame(JsonSchema schema) { this.schema = schema; }
 
         Step feed(char c, JsonMachine m) {
-            if (whitespace(c)) return Step.TAKEN;
+            if (whitespace(c)) return m.space(c);
             JsonSchema.Type t = schema.type();
             boolean any = t == JsonSchema.Type.ANY;
             Frame next;
@@ -127,7 +148,7 @@ public final class JsonMachine {
         Step feed(char c, JsonMachine m) {
             switch (state) {
                 case FIRST_KEY_OR_END, NEXT_KEY, COMMA_OR_END -> {
-                    if (whitespace(c)) return Step.TAKEN;
+                    if (whitespace(c)) return m.space(c);
                     if (c == '"' && state != S.COMMA_OR_END) {
                         Set<String> names = schema.allowedNames();
                         Set<String> allowed = null;
@@ -146,13 +167,15 @@ public final class JsonMachine {
                         return Step.TAKEN;
                     }
                     if (c == ',' && state == S.COMMA_OR_END) {
+                        // a comma with no name left to write would be a dead end: only '}' could follow, and it may not
+                        if (schema.allowedNames() != null && seen.containsAll(schema.allowedNames())) return Step.REFUSED;
                         state = S.NEXT_KEY;
                         return Step.TAKEN;
                     }
                     return Step.REFUSED;
                 }
                 case COLON -> {
-                    if (whitespace(c)) return Step.TAKEN;
+                    if (whitespace(c)) return m.space(c);
                     if (c != ':') return Step.REFUSED;
                     state = S.VALUE;
                     m.push(new ValueFrame(schema.property(key)));
@@ -194,7 +217,7 @@ public final class JsonMachine {
         ArrayFrame(JsonSchema items) { this.items = items; }
 
         Step feed(char c, JsonMachine m) {
-            if (whitespace(c)) return Step.TAKEN;
+            if (whitespace(c)) return m.space(c);
             if (c == ']' && state != S.NEXT) {
                 m.pop();
                 return Step.TAKEN;

@@ -40,6 +40,25 @@ class JsonMachineTest {
     }
 
     @Test
+    void whitespaceIsBoundedToOneSpaceOrANewlineAndIndentSoBlankLinesCannotRunAway() throws Exception {
+        JsonSchema s = JsonSchema.ANY_OBJECT;
+        Object value = JSON.readValue("{\"a\":[1,{\"b\":\"x y\"}],\"c\":null}", Object.class);
+        String pretty = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+        for (String ok : new String[] {pretty, "{ \"a\" : [ 1 , 2 ] }", "\n{\n\t\t\"a\": 1\n}", "{\"a\":\"  x  \"}",
+                "{\n" + " ".repeat(JsonMachine.MAX_INDENT) + "\"a\":1}"}) {
+            assertTrue(complete(s, ok), ok);
+        }
+        for (String bad : new String[] {"\n\n", "  {", "\t{", "{\n\n", "{  ", "{ \n", "{\"a\":1\r\n}", "[1,\n\n2]",
+                "{\n" + " ".repeat(JsonMachine.MAX_INDENT + 1)}) {
+            assertFalse(accepts(s, bad), bad.replace("\n", "\\n"));
+        }
+        JsonMachine m = new JsonMachine(s);
+        assertTrue(m.feed("{ "));
+        assertFalse(m.copy().feed(' '), "a copy keeps the gap's state");
+        assertTrue(m.copy().feed('"'));
+    }
+
+    @Test
     void theSchemaNamesTypesKeysRequiredAndEnums() throws Exception {
         JsonSchema s = schema("""
                 {"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"},
@@ -55,6 +74,9 @@ class JsonMachineTest {
         assertFalse(accepts(s, "{\"color\":\"blue"), "enum");
         assertFalse(accepts(s, "{\"tags\":[1"), "items are strings");
         assertFalse(accepts(s, "{\"age\":1,\"age\""), "no duplicate keys");
+        JsonSchema one = schema("{\"type\":\"object\",\"properties\":{\"k\":{\"type\":\"integer\"}},\"additionalProperties\":false}");
+        assertFalse(accepts(one, "{\"k\":1,"), "no comma once every allowed name is written: nothing could follow it");
+        assertTrue(complete(one, "{\"k\":1}"));
     }
 
     @Test
