@@ -143,6 +143,26 @@ class HonestErrorsTest {
     }
 
     @Test
+    void aCloudEventOfATypeNoFunctionTakesIsA404NamingTheTypeNotTheUrl() throws Exception {
+        for (String[] served : new String[][] {{"chat", "{\"model\":\"demo\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":2}"},
+                {"generate", "{\"model\":\"demo\",\"prompt\":\"x\",\"max_tokens\":2}"},
+                {"dev.aegaeon.invocation", "{\"model\":\"demo\",\"prompt\":\"x\",\"max_tokens\":2}"}}) {
+            Http.Reply ok = binaryEvent(served[0], served[1]);
+            assertEquals(200, ok.status(), served[0] + ": " + ok.body());
+        }
+        Http.Reply binary = binaryEvent("com.example.unknown", "{\"model\":\"demo\",\"prompt\":\"x\"}");
+        Http.Reply structured = Http.postAsync(base, "/", "{\"specversion\":\"1.0\",\"id\":\"s-1\",\"source\":\"/t\","
+                + "\"type\":\"com.example.unknown\",\"data\":{\"model\":\"demo\",\"prompt\":\"x\"}}", "application/cloudevents+json").join();
+        for (Http.Reply r : List.of(binary, structured)) {
+            assertEquals(404, r.status(), r.body());
+            JsonNode e = Http.openAiError(r);
+            assertEquals("unknown_event_type", e.get("code").asText(), r.body());
+            assertTrue(e.get("message").asText().contains("'com.example.unknown'"), r.body());
+            assertTrue(e.get("message").asText().contains("dev.aegaeon.invocation"), r.body());
+        }
+    }
+
+    @Test
     void unknownUrlWrongMethodAndMediaTypeAreOpenAiErrors() throws Exception {
         Http.Reply unknown = Http.get(base, "/no/such/page");
         assertEquals(404, unknown.status(), unknown.body());
