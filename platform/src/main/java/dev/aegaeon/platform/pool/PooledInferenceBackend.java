@@ -62,7 +62,7 @@ public final class PooledInferenceBackend implements InferenceBackend {
     public PooledInferenceBackend(ModelPool pool, String echoShape, dev.aegaeon.runtime.hub.HubDownloader hub) {
         this.pool = pool;
         this.echoShape = echoShape;
-        this.downloads = new HubDownloads(hub);
+        this.downloads = new HubDownloads(hub, pool::trackDownload);
     }
 
     /** The pool itself, for its device-level metrics (hand-offs, busy seconds). */

@@ -1,6 +1,7 @@
 package dev.aegaeon.platform.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -148,19 +149,25 @@ class ModelSourcesHttpTest {
         assertEquals(201, created.statusCode(), created.body());
         JsonNode during = function("from-hub");
         long deadline = System.nanoTime() + 30_000_000_000L;
-        while (during.path("download").path("bytesTotal").asLong() == 0 && System.nanoTime() < deadline) {
+        while ((during.path("download").path("bytesTotal").asLong() == 0 || during.path("transfers").isEmpty())
+                && System.nanoTime() < deadline) {
             Thread.sleep(20);
             during = function("from-hub");
         }
         assertEquals("DOWNLOADING", during.get("state").asText(), during.toString());
         long total = model.get("config.json").length + model.get("generation_config.json").length + model.get("model.safetensors").length;
         assertEquals(total, during.get("download").get("bytesTotal").asLong(), during.toString());
+        JsonNode transfer = during.get("transfers").get(0);
+        assertEquals("download", transfer.get("phase").asText(), during.toString());
+        assertEquals(total, transfer.get("bytesTotal").asLong(), during.toString());
+        assertTrue(transfer.get("bytesDone").asLong() < total, "held by the hub: " + during);
         HttpResponse<String> early = post("/v1/completions", completion("from-hub"));
         assertEquals(503, early.statusCode(), early.body());
 
         release.countDown();
         JsonNode after = settled("from-hub");
         assertTrue(List.of("COLD", "WARM", "HOT").contains(after.get("state").asText()), after.toString());
+        for (JsonNode t : after.path("transfers")) assertNotEquals("download", t.get("phase").asText(), "a finished download leaves: " + after);
         assertTrue(after.path("lastError").isNull() || after.path("lastError").isMissingNode(), after.toString());
         HttpResponse<String> r = post("/v1/completions", completion("from-hub"));
         assertEquals(200, r.statusCode(), r.body());

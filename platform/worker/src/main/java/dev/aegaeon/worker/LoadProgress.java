@@ -7,7 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * How far one transfer of a model's weights has got: a copy onto a device (a load), or a
  * download into a model root ({@link Phase#DOWNLOAD}, for a fetcher that reports through
  * {@link ModelPool#trackDownload}). Advanced by the thread doing the transfer; read by anyone.
- * Logs a progress line every few seconds for a transfer that lasts that long, never per tensor.
+ * A load logs a progress line every few seconds while it lasts, never per tensor; a download's
+ * fetcher logs its own.
  */
 public final class LoadProgress {
     private static final System.Logger LOG = System.getLogger(LoadProgress.class.getName());
@@ -29,20 +30,28 @@ public final class LoadProgress {
     private final Phase phase;
     private final int device;
     private final long totalBytes;
+    /** Bytes already in place when the transfer began (a resumed download): they count towards the percent, not the rate. */
+    private final long presentBytes;
     private final long startNanos = System.nanoTime();
     private final AtomicLong done = new AtomicLong();
     private volatile long lastLogNanos = startNanos;
 
     public LoadProgress(String model, Phase phase, int device, long totalBytes) {
+        this(model, phase, device, totalBytes, 0);
+    }
+
+    public LoadProgress(String model, Phase phase, int device, long totalBytes, long presentBytes) {
         this.model = model;
         this.phase = phase;
         this.device = device;
         this.totalBytes = Math.max(0, totalBytes);
+        this.presentBytes = Math.max(0, presentBytes);
     }
 
     /** {@code bytes} more were transferred. */
     public void advance(long bytes) {
         done.addAndGet(bytes);
+        if (phase != Phase.LOAD) return;
         long now = System.nanoTime();
         if (now - lastLogNanos >= LOG_EVERY_NANOS) {
             lastLogNanos = now;
@@ -51,10 +60,10 @@ public final class LoadProgress {
     }
 
     public Snapshot snapshot() {
-        long d = done.get();
+        long moved = done.get(), d = presentBytes + moved;
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         double percent = totalBytes == 0 ? 0 : Math.min(100, 100.0 * d / totalBytes);
-        return new Snapshot(model, phase, device, d, totalBytes, percent, seconds > 0 ? d / seconds : 0, seconds);
+        return new Snapshot(model, phase, device, d, totalBytes, percent, seconds > 0 ? moved / seconds : 0, seconds);
     }
 
     /** "loading m onto device 0: 45% (6.7 of 15.0 GiB, 12.3 GiB/s)". */
@@ -65,8 +74,9 @@ public final class LoadProgress {
                 bytes((long) s.bytesPerSecond()));
     }
 
-    /** Logs the end of a transfer: INFO when it lasted a second or more (a person waited), DEBUG otherwise. */
+    /** Logs the end of a load: INFO when it lasted a second or more (a person waited), DEBUG otherwise. */
     void finished() {
+        if (phase != Phase.LOAD) return;
         Snapshot s = snapshot();
         LOG.log(s.seconds() >= 1 ? System.Logger.Level.INFO : System.Logger.Level.DEBUG,
                 () -> describe() + String.format(Locale.ROOT, " in %.2f s", s.seconds()));

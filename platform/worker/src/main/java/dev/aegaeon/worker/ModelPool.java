@@ -331,11 +331,12 @@ public final class ModelPool implements AutoCloseable {
 
     /**
      * The hook for a model fetcher: a download of {@code totalBytes} for function {@code name}
-     * starts; advance the returned progress as bytes arrive, and close the returned handle when it
-     * ends (either way). Until then {@link #loadProgress} and the log show its percent and rate.
+     * starts, {@code presentBytes} of them already in place (reused or resumed); advance the
+     * returned progress as bytes arrive, and close the returned handle when it ends (either way).
+     * Until then {@link #loadProgress} shows its percent and rate.
      */
-    public Download trackDownload(String name, long totalBytes) {
-        LoadProgress p = new LoadProgress(name, LoadProgress.Phase.DOWNLOAD, -1, totalBytes);
+    public Download trackDownload(String name, long totalBytes, long presentBytes) {
+        LoadProgress p = new LoadProgress(name, LoadProgress.Phase.DOWNLOAD, -1, totalBytes, presentBytes);
         downloads.put(name, p);
         return new Download(p, () -> {
             downloads.remove(name, p);

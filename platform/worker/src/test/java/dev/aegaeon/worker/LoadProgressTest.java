@@ -35,11 +35,13 @@ class LoadProgressTest {
         try (ModelPool pool = new ModelPool(Reference.options())) {
             pool.register(Reference.synthetic("d", "tiny-llama", 1));
             assertEquals(List.of(), pool.loadProgress("d"));
-            try (ModelPool.Download dl = pool.trackDownload("d", 1000)) {
-                dl.progress().advance(250);
+            try (ModelPool.Download dl = pool.trackDownload("d", 1000, 100)) {
+                dl.progress().advance(150);
                 LoadProgress.Snapshot s = pool.loadProgress("d").getFirst();
                 assertEquals(LoadProgress.Phase.DOWNLOAD, s.phase());
-                assertEquals(25.0, s.percent());
+                assertEquals(25.0, s.percent(), "the bytes already present count towards the percent");
+                assertEquals(250, s.doneBytes());
+                assertTrue(s.bytesPerSecond() <= 150 / s.seconds() * 1.0001, "but not towards the rate");
                 assertEquals(-1, s.device());
             }
             assertEquals(List.of(), pool.loadProgress("d"));
