@@ -1,8 +1,6 @@
 package dev.aegaeon.worker;
 
 import dev.aegaeon.runtime.engine.SharedKvPages;
-import dev.aegaeon.runtime.engine.InvalidParameter;
-import dev.aegaeon.runtime.sampling.ResponseFormat;
 import dev.aegaeon.runtime.engine.SamplingParams;
 import dev.aegaeon.runtime.model.ModelConfig;
 import dev.aegaeon.runtime.tokenizer.ChatTemplate;
@@ -13,8 +11,6 @@ import dev.aegaeon.scheduler.Event;
 import dev.aegaeon.scheduler.PoolScheduler;
 import dev.aegaeon.scheduler.RequestSpec;
 import dev.aegaeon.scheduler.RequestState;
-import dev.aegaeon.scheduler.SchedulerListener;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -29,7 +25,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import dev.aegaeon.worker.timeline.TimelineRecorder;
 
 /**
@@ -65,12 +60,12 @@ public final class ModelPool implements AutoCloseable {
     private final AtomicLong nextRequestId = new AtomicLong();
     private final AtomicLong nextRegistration = new AtomicLong();
     private final HostImages hostImages = new HostImages();
+    /** Downloads reported through {@link #trackDownload}, by function name. */
+    private final Map<String, LoadProgress> downloads = new ConcurrentHashMap<>();
     private final EngineExecutor executor;
     private final SchedulerLoop loop;
     private final ScheduledExecutorService ticker;
-    /** SLO ledgers per model, and which ledger a live request is in; touched only on the loop's thread. */
-    private final Map<String, ModelLedger> ledgers = new HashMap<>();
-    private final Map<Long, ModelLedger> requestLedger = new HashMap<>();
+    private final SloLedgers ledgers = new SloLedgers();
     /** Where the engines keep their KV: one shared page pool per device, or fixed pools. */
     private final KvPools kvPools;
     /**
@@ -82,11 +77,13 @@ public final class ModelPool implements AutoCloseable {
      * requests fit one pool.
      */
     private final KvAdmission admission = new KvAdmission();
+    private final PoolLimits limits;
     private SyntheticTokenizerFiles syntheticTokenizer;
     private volatile boolean closed;
 
     public ModelPool(PoolOptions options) {
         this.options = options;
+        this.limits = new PoolLimits(options);
         this.clock = options.clock();
         this.devices = PoolDevices.open(options);
         this.kvPools = new KvPools(options, devices);
@@ -94,7 +91,7 @@ public final class ModelPool implements AutoCloseable {
                 devices, handoffs, options.peerHandoff(), TimelineRecorder.forDevices(
                         devices.stream().map(d -> d.spec.role().name().toLowerCase(java.util.Locale.ROOT)).toList()), options.kvSwapBytes());
         this.loop = new SchedulerLoop(clock, cost, devices.stream().map(d -> d.spec).toList(),
-                options.scheduler(), options.policy(), new LedgerRouter(), executor, this::ended, options.stallAfter().toNanos() / 1e9);
+                options.scheduler(), options.policy(), ledgers, executor, this::ended, options.stallAfter().toNanos() / 1e9);
         if (options.tickInterval().isZero()) {
             this.ticker = null;
         } else {
@@ -154,26 +151,18 @@ public final class ModelPool implements AutoCloseable {
         }
         if (old != null) unregister(function.name());
         ModelRuntime m = open(function);
-        long needs = ModelSizes.saturatedSum(m.spec.weightBytes(), 1, m.spec.kvBytes(options.blockSize()));
-        if (needs > options.memoryBytes()) {
+        try {
+            limits.checkRegistration(m, byName.values());
+        } catch (IllegalArgumentException e) {
             m.closeAll();
-            throw new IllegalArgumentException("model " + function.name() + " needs " + needs + " bytes of device memory; the pool has "
-                    + options.memoryBytes());
-        }
-        List<ModelRuntime> withNew = new java.util.ArrayList<>(byName.values());
-        withNew.add(m);
-        long hostNeeds = ModelSizes.hostImageBytes(withNew);
-        if (hostNeeds > options.hostMemoryBytes()) {
-            m.closeAll();
-            throw new IllegalArgumentException("model " + function.name() + " would bring the weights registered in host memory to "
-                    + hostNeeds + " bytes; the pool's host-memory budget (aegaeon.pool.host-memory-bytes) is " + options.hostMemoryBytes());
+            throw e;
         }
         bySchedulerName.put(m.schedulerName, m);
         byName.put(function.name(), m);
         loop.call(s -> {
             s.addModel(m.spec);
             admission.addModel(m.schedulerName, kvPools.admissionBlocks(m));
-            ledgers.put(m.schedulerName, new ModelLedger());
+            ledgers.addModel(m.schedulerName);
             return function.minScale() == 1 ? s.preload(m.schedulerName) : List.of();
         }).join();
         return status(function.name());
@@ -212,29 +201,7 @@ public final class ModelPool implements AutoCloseable {
     public RequestHandle submit(String model, int[] promptIds, SamplingParams params, TokenSink sink) {
         requireOpen();
         ModelRuntime m = require(model);
-        if (promptIds.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
-        for (int id : promptIds) {
-            if (id < 0 || id >= m.config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + m.config.vocabSize() + ")");
-            }
-        }
-        if ((long) promptIds.length + params.maxTokens() > m.maxSequenceTokens) {
-            throw new IllegalArgumentException("prompt (" + promptIds.length + " tokens) plus max_tokens (" + params.maxTokens()
-                    + ") exceeds the " + m.maxSequenceTokens + " tokens model " + model + " can hold");
-        }
-        for (int id : params.logitBias().keySet()) {
-            if (id >= m.config.vocabSize()) {
-                throw new InvalidParameter("logit_bias", "logit_bias token id " + id + " is outside the vocabulary [0, " + m.config.vocabSize() + ")");
-            }
-        }
-        if (!(params.responseFormat() instanceof ResponseFormat.Text) && m.tokenizer.isEmpty()) {
-            throw new InvalidParameter("response_format", "response_format needs a tokenizer, and model " + model + " has none");
-        }
-        long footprint = ModelSizes.saturatedSum(m.spec.weightBytes(), 1, m.spec.kvBytes((long) promptIds.length + params.maxTokens()));
-        if (footprint > options.memoryBytes()) {
-            throw new IllegalArgumentException("model " + model + " with " + (promptIds.length + params.maxTokens())
-                    + " tokens of KV needs " + footprint + " bytes; the device has " + options.memoryBytes());
-        }
+        limits.checkRequest(m, model, promptIds, params);
         Set<Integer> stopIds = new LinkedHashSet<>(params.stopTokenIds());
         stopIds.addAll(m.config.eosTokenIds());
         SamplingParams engineParams = params.withStopTokenIds(List.copyOf(stopIds)).withStopStrings(List.of());
@@ -248,9 +215,7 @@ public final class ModelPool implements AutoCloseable {
         int blocks = m.kvBlocksFor(promptIds.length + params.maxTokens());
         // The arrival time stays the submit time: waiting for KV room counts against the request's SLO.
         arrive(id, s -> {
-            ModelLedger ledger = ledgers.get(m.schedulerName);
-            ledger.expect(spec);
-            requestLedger.put(id, ledger);
+            ledgers.expect(spec);
             return admission.offer(spec, blocks) ? s.handle(new Event.Arrival(spec)) : List.of();
         });
         return r;
@@ -279,8 +244,7 @@ public final class ModelPool implements AutoCloseable {
 
     /** Called on the loop's thread for every request that ended; its KV room goes to the next waiting ones. */
     private void ended(long id, RequestState state) {
-        ModelLedger ledger = requestLedger.remove(id);
-        executor.finalizeRequest(id, state, ledger == null ? Double.NaN : ledger.end(id, clock.now()));
+        executor.finalizeRequest(id, state, ledgers.end(id, clock.now()));
         for (RequestSpec next : admission.release(id)) arrive(next.id(), s -> s.handle(new Event.Arrival(next)));
     }
 
@@ -348,8 +312,6 @@ public final class ModelPool implements AutoCloseable {
     public record Download(LoadProgress progress, Runnable onClose) implements AutoCloseable {
         @Override public void close() { onClose.run(); }
     }
-
-    private final Map<String, LoadProgress> downloads = new ConcurrentHashMap<>();
 
     /** What each device did recently (steps, loads, swaps per model, in time buckets), and which models it holds. */
     public TimelineRecorder timeline() { return executor.timeline(); }
@@ -484,20 +446,4 @@ public final class ModelPool implements AutoCloseable {
         }
         return syntheticTokenizer;
     }
-
-    /** Routes the scheduler's token and end notices to the ledger of the request's model. */
-    private final class LedgerRouter implements SchedulerListener {
-        @Override
-        public void onToken(long requestId, int index, double time) {
-            ModelLedger l = requestLedger.get(requestId);
-            if (l != null) l.current().onToken(requestId, index, time);
-        }
-
-        @Override
-        public void onFinish(long requestId, RequestState state, double time) {
-            ModelLedger l = requestLedger.get(requestId);
-            if (l != null) l.current().onFinish(requestId, state, time);
-        }
-    }
-
 }
