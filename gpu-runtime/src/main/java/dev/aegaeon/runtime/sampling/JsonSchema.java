@@ -12,7 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The subset of JSON Schema that decoding can enforce: {@code type} (one of object, array, string,
  * number, integer, boolean, null), {@code properties}, {@code required},
- * {@code additionalProperties} (boolean), {@code items}, and {@code enum} of strings; annotations
+ * {@code additionalProperties} (boolean), {@code items}, and {@code enum} of strings (property names
+ * and enum values without quotes, backslashes or control characters); annotations
  * (title, description, examples, default, $schema, $id, $comment) are allowed. Any other keyword is
  * refused by {@link #parse} rather than silently ignored. The empty schema accepts any value.
  */
@@ -86,6 +87,7 @@ public final class JsonSchema {
             enumValues = new LinkedHashSet<>();
             for (JsonNode v : e) {
                 if (!v.isTextual()) throw new Unsupported("only string values are supported in " + at + ".enum");
+                requirePlain(v.asText(), at + ".enum");
                 enumValues.add(v.asText());
             }
         }
@@ -102,6 +104,7 @@ public final class JsonSchema {
                 if (!props.isObject()) throw new Unsupported(at + ".properties must be an object");
                 for (var it = props.fields(); it.hasNext(); ) {
                     var f = it.next();
+                    requirePlain(f.getKey(), at + ".properties");
                     properties.put(f.getKey(), parse(f.getValue(), at + ".properties." + f.getKey()));
                 }
             }
@@ -129,6 +132,18 @@ public final class JsonSchema {
         }
         return new JsonSchema(type, Map.copyOf(properties), Set.copyOf(required), additional, items,
                 enumValues == null ? null : Set.copyOf(enumValues));
+    }
+
+    /**
+     * Enum values and property names are matched as written, without escapes: one holding a quote,
+     * a backslash or a control character could never be written, and decoding would reach a dead end.
+     */
+    private static void requirePlain(String text, String at) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20)
+                throw new Unsupported(at + ": names and enum values with quotes, backslashes or control characters are not supported");
+        }
     }
 
     private static Type type(JsonNode t, String at, boolean hasEnum) {
