@@ -4,8 +4,6 @@ import dev.aegaeon.runtime.engine.Batch;
 import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.runtime.sampling.DecodedLogprobs;
 import dev.aegaeon.runtime.engine.InferenceEngine;
-import dev.aegaeon.runtime.engine.KvReservation;
-import dev.aegaeon.runtime.engine.KvSwap;
 import dev.aegaeon.runtime.engine.Sequence;
 import dev.aegaeon.runtime.engine.StepResult;
 import dev.aegaeon.scheduler.Decision;
@@ -50,22 +48,11 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     private final Consumer<Event> completions;
     private final MeasuredCostModel cost;
     private final DoubleSupplier clock;
-    private final java.util.concurrent.atomic.AtomicLong swapOuts = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong recomputes = new java.util.concurrent.atomic.AtomicLong();
-    /**
-     * Host memory the KV swapped out of all devices may take; a swap-out past it drops the KV for
-     * recompute. Checked per decision against what is held then, so two devices swapping out at the
-     * same moment may pass it by one decision's bytes.
-     */
-    private final long swapHostBudget;
     /** Device time by kind, in nanoseconds of wall time on the thread doing it (see {@link #busySeconds}). */
-    private final LongAdder stepNanos = new LongAdder(), loadNanos = new LongAdder(), swapNanos = new LongAdder(),
-            freeNanos = new LongAdder();
+    private final LongAdder stepNanos = new LongAdder(), loadNanos = new LongAdder(), freeNanos = new LongAdder();
     private final LongAdder switches = new LongAdder();
     private final List<DeviceInstance> devices;
-    private final HandoffStats handoffs;
-    /** Swap-outs on prefill-only devices detach the KV instead of copying it to host memory. */
-    private final boolean peerHandoff;
+    private final KvSwaps swaps;
     /** What each device did, for the dashboard: fed after each piece of device work, never during it. */
     private final TimelineRecorder timeline;
 
@@ -79,8 +66,6 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     EngineExecutor(Function<String, ModelRuntime> models, Map<Long, LiveRequest> requests, Consumer<Event> completions,
                    MeasuredCostModel cost, DoubleSupplier clock, List<DeviceInstance> devices, HandoffStats handoffs,
                    boolean peerHandoff, TimelineRecorder timeline, long kvSwapBytesPerDevice) {
-        this.peerHandoff = peerHandoff;
-        this.swapHostBudget = ModelSizes.saturatedSum(0, devices.size(), kvSwapBytesPerDevice);
         this.timeline = timeline;
         this.models = models;
         this.requests = requests;
@@ -88,7 +73,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         this.cost = cost;
         this.clock = clock;
         this.devices = List.copyOf(devices);
-        this.handoffs = handoffs;
+        this.swaps = new KvSwaps(requests, this.devices, cost, handoffs, timeline, peerHandoff, kvSwapBytesPerDevice);
     }
 
     private DeviceInstance device(int instance) {
@@ -111,8 +96,14 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             }
             case Decision.RunPrefill d -> device(d.instance()).compute(() -> prefill(d));
             case Decision.RunDecodeStep d -> device(d.instance()).compute(() -> decode(d));
-            case Decision.SwapOut d -> device(d.instance()).compute(() -> swapOut(d));
-            case Decision.SwapIn d -> device(d.instance()).compute(() -> swapIn(d));
+            case Decision.SwapOut d -> device(d.instance()).compute(() -> {
+                swaps.out(d);
+                completions.accept(new Event.SwapDone(d.instance(), d.swapId()));
+            });
+            case Decision.SwapIn d -> device(d.instance()).compute(() -> {
+                swaps.in(d);
+                completions.accept(new Event.SwapDone(d.instance(), d.swapId()));
+            });
         }
     }
 
@@ -129,10 +120,10 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             if (r == null) return;
             if (!r.done) {
                 switch (state) {
-                    case CANCELLED -> complete(r, FinishReason.CANCELLED);
-                    case REJECTED -> fail(r, "the scheduler rejected the request: no device can hold model " + r.model.name()
+                    case CANCELLED -> r.complete(FinishReason.CANCELLED);
+                    case REJECTED -> r.fail("the scheduler rejected the request: no device can hold model " + r.model.name()
                             + " and its KV", null);
-                    default -> complete(r, FinishReason.LENGTH); // the scheduler stopped it: no memory to grow
+                    default -> r.complete(FinishReason.LENGTH); // the scheduler stopped it: no memory to grow
                 }
             }
             if (r.engine != null) r.model.noteKv(r.engine);
@@ -140,18 +131,8 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         });
     }
 
-    /** Sequences swapped out (to host memory, or detached for a peer hand-off), ever. */
-    long swapOuts() { return swapOuts.get(); }
-
-    /** Swap-outs that dropped the KV for recompute because the host budget for swapped KV was spent. */
-    long recomputes() { return recomputes.get(); }
-
-    /** Host bytes held now by KV swapped out of the devices. */
-    long swappedHostBytes() {
-        long held = 0;
-        for (LiveRequest r : requests.values()) if (r.swapped instanceof KvSwap.Host h) held += h.bytes();
-        return held;
-    }
+    /** The KV moves: swap-outs, recomputes, host bytes held by swapped KV. */
+    KvSwaps swaps() { return swaps; }
 
     /**
      * Seconds the compute thread spent running prefill and decode steps, ever: the numerator of
@@ -166,8 +147,6 @@ public final class EngineExecutor implements Executor, AutoCloseable {
     /** Seconds the copy thread spent freeing evicted models' memory (waits for queued work included). */
     double freeSeconds() { return freeNanos.sum() / 1e9; }
 
-    /** Seconds the compute thread spent swapping KV out and in. */
-    double swapSeconds() { return swapNanos.sum() / 1e9; }
 
     /** Loads that copied weights onto the device, ever (re-activations of resident weights are not switches). */
     long switches() { return switches.sum(); }
@@ -248,96 +227,6 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         completions.accept(new Event.DecodeStepDone(d.instance(), d.stepId(), Set.copyOf(finished)));
     }
 
-    private void swapOut(Decision.SwapOut d) {
-        long t0 = System.nanoTime(), bytes = 0;
-        boolean detach = peerHandoff && device(d.instance()).spec.role() == InstanceSpec.Role.PREFILL;
-        long held = detach ? 0 : swappedHostBytes();
-        for (long id : d.requests()) {
-            LiveRequest r = requests.get(id);
-            if (r == null || r.done || r.sequence == null) continue;
-            try {
-                long r0 = System.nanoTime();
-                if (!detach && held + r.engine.hostSwapBytes(r.sequence) > swapHostBudget) {
-                    r.swapped = r.engine.dropForRecompute(r.sequence);
-                    recomputes.incrementAndGet();
-                } else {
-                    r.swapped = detach ? r.engine.detach(r.sequence) : r.engine.swapOut(r.sequence);
-                    held += r.swapped.bytes();
-                }
-                if (r.prefillDoneNanos != 0) r.handoffCopyNanos += System.nanoTime() - r0;
-                swapOuts.incrementAndGet();
-                // A detach moves nothing: its bytes in no time would teach the cost model an absurd swap
-                // rate; the adopting device's copy is timed with them instead.
-                if (!detach) bytes += r.swapped.bytes();
-                r.model.noteKv(r.engine);
-            } catch (RuntimeException e) {
-                fail(r, "swapping out the KV cache failed: " + e.getMessage(), e);
-            }
-        }
-        long nanos = System.nanoTime() - t0;
-        swapNanos.add(nanos);
-        cost.recordSwap(bytes, nanos / 1e9);
-        recordSwap(d.instance(), SpanKind.SWAP_OUT, d.requests(), t0, t0 + nanos, bytes);
-        completions.accept(new Event.SwapDone(d.instance(), d.swapId()));
-    }
-
-    /**
-     * Swaps KV back in on the decision's device. A request whose KV left another device (the
-     * disaggregated hand-off) is adopted by this device's engine of its model; the first such
-     * adoption after a prefill-only device is a hand-off, timed from the end of that prefill.
-     */
-    private void swapIn(Decision.SwapIn d) {
-        long t0 = System.nanoTime(), bytes = 0;
-        boolean recomputed = false;
-        for (long id : d.requests()) {
-            LiveRequest r = requests.get(id);
-            if (r == null || r.done || r.swapped == null) continue;
-            try {
-                bytes += r.swapped.bytes();
-                recomputed |= r.swapped instanceof KvSwap.Recompute;
-                InferenceEngine source = r.engine;
-                InferenceEngine target = r.instance == d.instance() ? source : r.model.engineForCompute(d.instance());
-                long r0 = System.nanoTime();
-                KvReservation adopted = target.adopt(r.sequence, r.swapped);
-                if (r.prefillDoneNanos != 0) r.handoffCopyNanos += System.nanoTime() - r0;
-                if (adopted instanceof KvReservation.NoRoom(int needed, int free)) {
-                    // fail releases the KV: a detached one is discarded on its source, nothing leaks
-                    fail(r, "no KV blocks to swap back in (" + needed + " needed, " + free + " free)", null);
-                } else {
-                    r.swapped = null;
-                    r.engine = target;
-                    r.instance = d.instance();
-                    r.model.noteKv(target);
-                    if (source != target) r.model.noteKv(source); // a detached KV's blocks are free there now
-                    if (r.prefillDoneNanos != 0) {  // the first adoption after its prefill: the hand-off
-                        handoffs.record((System.nanoTime() - r.prefillDoneNanos) / 1e9, r.handoffCopyNanos / 1e9);
-                        r.prefillDoneNanos = 0;
-                    }
-                }
-            } catch (RuntimeException e) {
-                fail(r, "swapping in the KV cache failed: " + e.getMessage(), e);
-            }
-        }
-        long nanos = System.nanoTime() - t0;
-        swapNanos.add(nanos);
-        if (!recomputed) cost.recordSwap(bytes, nanos / 1e9); // a prefill's time is no copy rate
-        recordSwap(d.instance(), SpanKind.SWAP_IN, d.requests(), t0, t0 + nanos, bytes);
-        completions.accept(new Event.SwapDone(d.instance(), d.swapId()));
-    }
-
-    /** A swap's span, named after the model of its first request still known (a swap moves one model's requests). */
-    private void recordSwap(int instance, SpanKind kind, List<Long> ids, long t0, long t1, long bytes) {
-        String model = "?";
-        for (long id : ids) {
-            LiveRequest r = requests.get(id);
-            if (r != null) {
-                model = r.model.name();
-                break;
-            }
-        }
-        timeline.record(instance, kind, model, t0, t1, 0, bytes);
-    }
-
     /** The per-device timeline this executor feeds. */
     TimelineRecorder timeline() { return timeline; }
 
@@ -351,7 +240,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             if (r == null || r.done) {
                 finished.add(id);
             } else if (r.cancelRequested) {
-                complete(r, FinishReason.CANCELLED);
+                r.complete(FinishReason.CANCELLED);
                 finished.add(id);
             } else {
                 out.add(r);
@@ -385,7 +274,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             String why = poolFull ? "the KV cache of model " + m.name() + " is full"
                     : "the GPU has no memory left for the KV cache of model " + m.name();
             LiveRequest victim = run.removeLast();
-            fail(victim, why, null);
+            victim.fail(why, null);
             finished.add(victim.id);
             if (run.isEmpty()) return;
         }
@@ -421,7 +310,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
 
     private void deliver(LiveRequest r, StepResult.TokenEvent event, Set<Long> finished) {
         if (r.cancelRequested) {
-            complete(r, FinishReason.CANCELLED);
+            r.complete(FinishReason.CANCELLED);
             finished.add(r.id);
             return;
         }
@@ -436,38 +325,15 @@ public final class EngineExecutor implements Executor, AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "token sink of request " + r.id + " failed", e);
         }
         if (reason != null) {
-            complete(r, reason);
+            r.complete(reason);
             finished.add(r.id);
-        }
-    }
-
-    /** Ends the request normally (or cancelled): KV released first, then the sink's terminal call. */
-    private void complete(LiveRequest r, FinishReason reason) {
-        if (r.done) return;
-        r.done = true;
-        r.releaseKv();
-        try {
-            r.sink.onComplete(reason, r.prompt.length, r.tokens);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "token sink of request " + r.id + " failed", e);
-        }
-    }
-
-    private void fail(LiveRequest r, String message, Throwable cause) {
-        if (r.done) return;
-        r.done = true;
-        r.releaseKv();
-        try {
-            r.sink.onError(message, cause);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "token sink of request " + r.id + " failed", e);
         }
     }
 
     private void failAll(List<LiveRequest> batch, RuntimeException e, Set<Long> finished) {
         LOG.log(System.Logger.Level.ERROR, "a step failed: " + e.getMessage(), e);
         for (LiveRequest r : batch) {
-            fail(r, e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            r.fail(e.getMessage() == null ? e.toString() : e.getMessage(), e);
             finished.add(r.id);
         }
     }
@@ -484,7 +350,7 @@ public final class EngineExecutor implements Executor, AutoCloseable {
         for (DeviceInstance d : devices) d.stop();
         for (LiveRequest r : List.copyOf(requests.values())) {
             requests.remove(r.id);
-            if (!r.done) complete(r, FinishReason.CANCELLED);
+            if (!r.done) r.complete(FinishReason.CANCELLED);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.aegaeon.worker;
 
+import dev.aegaeon.runtime.engine.FinishReason;
 import dev.aegaeon.runtime.engine.InferenceEngine;
 import dev.aegaeon.runtime.engine.KvSwap;
 import dev.aegaeon.runtime.engine.SamplingParams;
@@ -12,6 +13,8 @@ import java.util.function.LongConsumer;
  * the executor's compute thread; {@link #cancelRequested} and {@link #prefilled} are read anywhere.
  */
 final class LiveRequest implements RequestHandle {
+    private static final System.Logger LOG = System.getLogger(LiveRequest.class.getName());
+
     final long id;
     final ModelRuntime model;
     final int[] prompt;
@@ -55,6 +58,30 @@ final class LiveRequest implements RequestHandle {
         if (cancelRequested) return;
         cancelRequested = true;
         canceller.accept(id);
+    }
+
+    /** Ends the request normally (or cancelled): KV released first, then the sink's terminal call; once only. */
+    void complete(FinishReason reason) {
+        if (done) return;
+        done = true;
+        releaseKv();
+        try {
+            sink.onComplete(reason, prompt.length, tokens);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "token sink of request " + id + " failed", e);
+        }
+    }
+
+    /** Ends the request with an error: KV released first, then the sink's terminal call; once only. */
+    void fail(String message, Throwable cause) {
+        if (done) return;
+        done = true;
+        releaseKv();
+        try {
+            sink.onError(message, cause);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "token sink of request " + id + " failed", e);
+        }
     }
 
     /** Frees whatever KV the request holds: on the device, in host memory, or detached on a prefill device. */

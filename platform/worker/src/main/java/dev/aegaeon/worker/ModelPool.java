@@ -268,7 +268,7 @@ public final class ModelPool implements AutoCloseable {
     public double loadSeconds() { return executor.loadSeconds(); }
 
     /** Seconds spent swapping KV between device and host, ever. */
-    public double swapSeconds() { return executor.swapSeconds(); }
+    public double swapSeconds() { return executor.swaps().seconds(); }
 
     /** Loads that copied weights onto the device, ever, all models (including ones since unregistered). */
     public long switches() { return executor.switches(); }
@@ -343,13 +343,13 @@ public final class ModelPool implements AutoCloseable {
     public int openHostImages() { return hostImages.openImages(); }
 
     /** Sequences whose KV was swapped out to host memory, ever (all models). */
-    public long kvSwaps() { return executor.swapOuts(); }
+    public long kvSwaps() { return executor.swaps().swapOuts(); }
 
     /** Swap-outs that dropped the KV for recompute (the host budget for swapped KV was spent). */
-    public long kvRecomputes() { return executor.recomputes(); }
+    public long kvRecomputes() { return executor.swaps().recomputes(); }
 
     /** Host bytes held now by swapped-out KV (bounded by aegaeon.pool.kv-swap-bytes per device). */
-    public long kvSwapHostBytes() { return executor.swappedHostBytes(); }
+    public long kvSwapHostBytes() { return executor.swaps().swappedHostBytes(); }
 
     /**
      * Scale-to-zero, now: every idle model (no live request, minScale 0) idle for its
