@@ -126,7 +126,7 @@ public final class JsonMachine {
                 m.stack.set(m.stack.size() - 1, n);
                 return n.feed(c, m);
             } else if ((c == 't' || c == 'f') && (any || t == JsonSchema.Type.BOOLEAN)) next = new LiteralFrame(c == 't' ? "rue" : "alse");
-            else if (c == 'n' && (any || t == JsonSchema.Type.NULL)) next = new LiteralFrame("ull");
+            else if (c == 'n' && (any || t == JsonSchema.Type.NULL || schema.nullable())) next = new LiteralFrame("ull");
             else return Step.REFUSED;
             m.stack.set(m.stack.size() - 1, next);
             return Step.TAKEN;

@@ -13,7 +13,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * The subset of JSON Schema that decoding can enforce: {@code type} (one of object, array, string,
  * number, integer, boolean, null), {@code properties}, {@code required},
  * {@code additionalProperties} (boolean), {@code items}, and {@code enum} of strings (property names
- * and enum values without quotes, backslashes or control characters); annotations
+ * and enum values without quotes, backslashes or control characters); a schema or null, in the
+ * three ways SDKs write it ({@code "type": [T, "null"]}, {@code "anyOf": [S, {"type": "null"}]} as
+ * pydantic's {@code Optional} does, and {@code "nullable": true} as the OpenAI Node SDK's zod helper
+ * does); annotations
  * (title, description, examples, default, $schema, $id, $comment) are allowed. Any other keyword is
  * refused by {@link #parse} rather than silently ignored. The empty schema accepts any value.
  */
@@ -25,12 +28,13 @@ public final class JsonSchema {
         public Unsupported(String message) { super(message); }
     }
 
-    public static final JsonSchema ANY_VALUE = new JsonSchema(Type.ANY, Map.of(), Set.of(), true, null, null);
+    public static final JsonSchema ANY_VALUE = new JsonSchema(Type.ANY, Map.of(), Set.of(), true, null, null, false);
     /** Any JSON object: what {@code {"type":"json_object"}} asks for. */
-    public static final JsonSchema ANY_OBJECT = new JsonSchema(Type.OBJECT, Map.of(), Set.of(), true, null, null);
+    public static final JsonSchema ANY_OBJECT = new JsonSchema(Type.OBJECT, Map.of(), Set.of(), true, null, null, false);
 
     private static final Set<String> ANNOTATIONS = Set.of("title", "description", "examples", "default", "$schema", "$id", "$comment");
-    private static final Set<String> KEYWORDS = Set.of("type", "properties", "required", "additionalProperties", "items", "enum");
+    private static final Set<String> KEYWORDS = Set.of("type", "properties", "required", "additionalProperties", "items", "enum",
+            "anyOf", "nullable");
 
     private final Type type;
     private final Map<String, JsonSchema> properties;
@@ -38,15 +42,17 @@ public final class JsonSchema {
     private final boolean additionalProperties;
     private final JsonSchema items;
     private final Set<String> enumValues;
+    private final boolean nullable;
 
     private JsonSchema(Type type, Map<String, JsonSchema> properties, Set<String> required, boolean additionalProperties,
-                       JsonSchema items, Set<String> enumValues) {
+                       JsonSchema items, Set<String> enumValues, boolean nullable) {
         this.type = type;
         this.properties = properties;
         this.required = required;
         this.additionalProperties = additionalProperties;
         this.items = items;
         this.enumValues = enumValues;
+        this.nullable = nullable;
     }
 
     public Type type() { return type; }
@@ -67,6 +73,14 @@ public final class JsonSchema {
     /** The allowed string values, or null for any string. */
     public Set<String> enumValues() { return enumValues; }
 
+    /** True when {@code null} is allowed besides values of {@link #type()}. */
+    public boolean nullable() { return nullable; }
+
+    private JsonSchema orNull() {
+        if (nullable || type == Type.ANY || type == Type.NULL) return this;
+        return new JsonSchema(type, properties, required, additionalProperties, items, enumValues, true);
+    }
+
     public static JsonSchema parse(JsonNode node) {
         return parse(node, "schema");
     }
@@ -80,6 +94,23 @@ public final class JsonSchema {
             if (!KEYWORDS.contains(k) && !ANNOTATIONS.contains(k))
                 throw new Unsupported("the JSON Schema keyword '" + k + "' (at " + at + ") is not supported");
         }
+        if (node.has("anyOf")) return anyOfOrNull(node, names, at);
+        boolean nullable = false;
+        if (node.has("nullable")) {
+            if (!node.get("nullable").isBoolean()) throw new Unsupported(at + ".nullable must be a boolean");
+            nullable = node.get("nullable").asBoolean();
+        }
+        JsonNode typeNode = node.get("type");
+        if (typeNode != null && typeNode.isArray()) {
+            List<String> types = new ArrayList<>();
+            for (JsonNode t : typeNode) {
+                if (!t.isTextual()) throw new Unsupported(at + ".type must list type names");
+                if (t.asText().equals("null")) nullable = true;
+                else types.add(t.asText());
+            }
+            if (types.size() > 1) throw new Unsupported(at + ".type lists one type and \"null\" at most (a union of " + types + " is not supported)");
+            typeNode = com.fasterxml.jackson.databind.node.TextNode.valueOf(types.isEmpty() ? "null" : types.getFirst());
+        }
         Set<String> enumValues = null;
         if (node.has("enum")) {
             JsonNode e = node.get("enum");
@@ -91,7 +122,7 @@ public final class JsonSchema {
                 enumValues.add(v.asText());
             }
         }
-        Type type = type(node.get("type"), at, enumValues != null);
+        Type type = type(typeNode, at, enumValues != null);
         if (enumValues != null && type != Type.STRING) throw new Unsupported(at + ".enum is supported for strings only");
         Map<String, JsonSchema> properties = new LinkedHashMap<>();
         Set<String> required = new LinkedHashSet<>();
@@ -130,8 +161,25 @@ public final class JsonSchema {
             if (type != Type.ARRAY) throw new Unsupported(at + ": items needs \"type\": \"array\"");
             items = parse(node.get("items"), at + ".items");
         }
-        return new JsonSchema(type, Map.copyOf(properties), Set.copyOf(required), additional, items,
-                enumValues == null ? null : Set.copyOf(enumValues));
+        JsonSchema parsed = new JsonSchema(type, Map.copyOf(properties), Set.copyOf(required), additional, items,
+                enumValues == null ? null : Set.copyOf(enumValues), false);
+        return nullable ? parsed.orNull() : parsed;
+    }
+
+    /** {@code anyOf} of one schema, or of a schema and {@code {"type": "null"}}: the only unions decoding enforces. */
+    private static JsonSchema anyOfOrNull(JsonNode node, List<String> names, String at) {
+        for (String k : names) {
+            if (!k.equals("anyOf") && !ANNOTATIONS.contains(k)) throw new Unsupported(at + ": anyOf with '" + k + "' beside it is not supported");
+        }
+        JsonNode options = node.get("anyOf");
+        if (!options.isArray() || options.isEmpty() || options.size() > 2)
+            throw new Unsupported(at + ".anyOf is supported as one schema, or a schema and {\"type\": \"null\"}");
+        List<JsonSchema> parsed = new ArrayList<>();
+        for (int i = 0; i < options.size(); i++) parsed.add(parse(options.get(i), at + ".anyOf[" + i + "]"));
+        if (parsed.size() == 1) return parsed.getFirst();
+        if (parsed.get(1).type() == Type.NULL) return parsed.get(0).orNull();
+        if (parsed.get(0).type() == Type.NULL) return parsed.get(1).orNull();
+        throw new Unsupported(at + ".anyOf is supported as one schema, or a schema and {\"type\": \"null\"}");
     }
 
     /**
@@ -148,7 +196,7 @@ public final class JsonSchema {
 
     private static Type type(JsonNode t, String at, boolean hasEnum) {
         if (t == null) return hasEnum ? Type.STRING : Type.ANY;
-        if (!t.isTextual()) throw new Unsupported(at + ".type must be a single type name (type lists are not supported)");
+        if (!t.isTextual()) throw new Unsupported(at + ".type must be a type name or a list of them");
         return switch (t.asText()) {
             case "object" -> Type.OBJECT;
             case "array" -> Type.ARRAY;

@@ -88,11 +88,33 @@ class JsonMachineTest {
     }
 
     @Test
+    void aSchemaOrNullIsAcceptedInTheThreeWaysSdksWriteIt() throws Exception {
+        for (String note : new String[] {
+                "{\"type\":[\"string\",\"null\"]}",
+                // pydantic's Optional[str], as the OpenAI Python SDK sends it
+                "{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}],\"default\":null,\"title\":\"Note\"}",
+                // z.string().nullable(), as the OpenAI Node SDK's zodResponseFormat sends it
+                "{\"type\":\"string\",\"nullable\":true}"}) {
+            JsonSchema s = schema("{\"type\":\"object\",\"properties\":{\"note\":" + note + "},\"required\":[\"note\"],\"additionalProperties\":false}");
+            assertTrue(complete(s, "{\"note\":null}"), note);
+            assertTrue(complete(s, "{\"note\":\"x\"}"), note);
+            assertFalse(accepts(s, "{\"note\":1"), note);
+            assertFalse(accepts(s, "{\"note\":nul1"), note);
+        }
+        JsonSchema color = schema("{\"anyOf\":[{\"type\":\"null\"},{\"enum\":[\"red\",\"green\"]}]}");
+        assertTrue(complete(color, "null"));
+        assertTrue(complete(color, "\"red\""));
+        assertFalse(accepts(color, "\"blue"));
+        assertFalse(accepts(schema("{\"type\":\"string\"}"), "n"), "not nullable unless the schema says so");
+    }
+
+    @Test
     void unsupportedKeywordsAreRefusedByName() {
         var e = assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"type\":\"string\",\"pattern\":\"a+\"}"));
         assertTrue(e.getMessage().contains("pattern"), e.getMessage());
-        assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"anyOf\":[{\"type\":\"string\"}]}"));
-        assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"type\":[\"string\",\"null\"]}"));
+        assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"integer\"}]}"));
+        assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"anyOf\":[{\"type\":\"string\"},{\"type\":\"null\"}],\"type\":\"string\"}"));
+        assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"type\":[\"string\",\"integer\"]}"));
         assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"type\":\"array\",\"minItems\":1}"));
     }
 }

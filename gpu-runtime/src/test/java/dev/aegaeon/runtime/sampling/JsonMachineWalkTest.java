@@ -37,7 +37,8 @@ class JsonMachineWalkTest {
             "{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"number\"},\"y\":{\"type\":\"boolean\"},\"z\":{\"type\":\"null\"}},\"required\":[\"x\"]}",
             "{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"}},\"required\":[\"id\"],\"additionalProperties\":false}}",
             "{\"type\":\"number\"}",
-            "{\"enum\":[\"red\",\"green\",\"greenish\"]}"})
+            "{\"enum\":[\"red\",\"green\",\"greenish\"]}",
+            "{\"type\":\"object\",\"properties\":{\"a\":{\"anyOf\":[{\"type\":\"integer\"},{\"type\":\"null\"}]},\"b\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\",\"nullable\":true}}},\"required\":[\"a\",\"b\"],\"additionalProperties\":false}"})
     void everyReachableStateCanEndOrContinue(String schemaJson) throws Exception {
         JsonSchema schema = JsonSchema.parse(JSON.readTree(schemaJson));
         SplittableRandom random = new SplittableRandom(schemaJson.hashCode());
