@@ -12,11 +12,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * The subset of JSON Schema that decoding can enforce: {@code type} (one of object, array, string,
  * number, integer, boolean, null), {@code properties}, {@code required},
- * {@code additionalProperties} (boolean), {@code items}, and {@code enum} of strings (property names
+ * {@code additionalProperties} (boolean), {@code items}, {@code enum} and {@code const} of strings (property names
  * and enum values without quotes, backslashes or control characters); a schema or null, in the
  * three ways SDKs write it ({@code "type": [T, "null"]}, {@code "anyOf": [S, {"type": "null"}]} as
  * pydantic's {@code Optional} does, and {@code "nullable": true} as the OpenAI Node SDK's zod helper
- * does); annotations
+ * does); local {@code $ref}s to {@code $defs} or {@code definitions}, inlined ({@link SchemaRefs});
+ * annotations
  * (title, description, examples, default, $schema, $id, $comment) are allowed. Any other keyword is
  * refused by {@link #parse} rather than silently ignored. The empty schema accepts any value.
  */
@@ -34,7 +35,7 @@ public final class JsonSchema {
 
     private static final Set<String> ANNOTATIONS = Set.of("title", "description", "examples", "default", "$schema", "$id", "$comment");
     private static final Set<String> KEYWORDS = Set.of("type", "properties", "required", "additionalProperties", "items", "enum",
-            "anyOf", "nullable");
+            "anyOf", "nullable", "const");
 
     private final Type type;
     private final Map<String, JsonSchema> properties;
@@ -82,8 +83,10 @@ public final class JsonSchema {
     }
 
     public static JsonSchema parse(JsonNode node) {
-        return parse(node, "schema");
+        return parse(SchemaRefs.inline(node), "schema");
     }
+
+    static boolean isAnnotation(String keyword) { return ANNOTATIONS.contains(keyword); }
 
     private static JsonSchema parse(JsonNode node, String at) {
         if (node.isBoolean() && node.asBoolean()) return ANY_VALUE;
@@ -121,6 +124,12 @@ public final class JsonSchema {
                 requirePlain(v.asText(), at + ".enum");
                 enumValues.add(v.asText());
             }
+        }
+        if (node.has("const")) { // pydantic's Literal["x"]: a one-value enum
+            JsonNode c = node.get("const");
+            if (!c.isTextual() || enumValues != null) throw new Unsupported(at + ".const is supported as one string, without enum");
+            requirePlain(c.asText(), at + ".const");
+            enumValues = Set.of(c.asText());
         }
         Type type = type(typeNode, at, enumValues != null);
         if (enumValues != null && type != Type.STRING) throw new Unsupported(at + ".enum is supported for strings only");

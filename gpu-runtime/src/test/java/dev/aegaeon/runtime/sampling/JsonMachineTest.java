@@ -106,6 +106,41 @@ class JsonMachineTest {
         assertTrue(complete(color, "\"red\""));
         assertFalse(accepts(color, "\"blue"));
         assertFalse(accepts(schema("{\"type\":\"string\"}"), "n"), "not nullable unless the schema says so");
+        JsonSchema literal = schema("{\"const\":\"only\",\"type\":\"string\"}");
+        assertTrue(complete(literal, "\"only\""));
+        assertFalse(accepts(literal, "\"other"));
+        assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"const\":3}"));
+    }
+
+    /** Pydantic's schema of the OpenAI structured-outputs guide's MathReasoning model (a list of Step models), as the Python SDK sends it. */
+    static final String MATH_REASONING = """
+            {"$defs":{"Step":{"properties":{"explanation":{"title":"Explanation","type":"string"},
+              "output":{"title":"Output","type":"string"}},"required":["explanation","output"],"title":"Step","type":"object",
+              "additionalProperties":false}},
+             "properties":{"steps":{"items":{"$ref":"#/$defs/Step"},"title":"Steps","type":"array"},
+              "final_answer":{"title":"Final Answer","type":"string"}},
+             "required":["steps","final_answer"],"title":"MathReasoning","type":"object","additionalProperties":false}""";
+
+    @Test
+    void localRefsToDefsAreInlinedAndRecursiveOrDanglingOnesRefused() throws Exception {
+        JsonSchema s = schema(MATH_REASONING);
+        assertTrue(complete(s, "{\"steps\":[{\"explanation\":\"a\",\"output\":\"b\"}],\"final_answer\":\"c\"}"));
+        assertFalse(accepts(s, "{\"steps\":[{\"explanation\":\"a\",\"other\""), "the Step definition's keys apply inside the list");
+        assertFalse(accepts(s, "{\"steps\":[1"), "items are Step objects");
+        JsonSchema zod = schema("{\"type\":\"object\",\"properties\":{\"a\":{\"$ref\":\"#/definitions/P\"},\"b\":{\"$ref\":\"#/definitions/P\"}},"
+                + "\"required\":[\"a\",\"b\"],\"additionalProperties\":false,\"definitions\":{\"P\":{\"type\":\"integer\"}}}");
+        assertTrue(complete(zod, "{\"a\":1,\"b\":2}"));
+        assertFalse(accepts(zod, "{\"a\":\"x"));
+        JsonSchema named = schema("{\"type\":\"object\",\"properties\":{\"$ref\":{\"type\":\"integer\"}}}");
+        assertTrue(complete(named, "{\"$ref\":3}"), "a property named $ref is a name, not a reference");
+
+        var recursive = assertThrows(JsonSchema.Unsupported.class, () -> schema(
+                "{\"$defs\":{\"Node\":{\"type\":\"object\",\"properties\":{\"next\":{\"$ref\":\"#/$defs/Node\"}}}},\"$ref\":\"#/$defs/Node\"}"));
+        assertTrue(recursive.getMessage().contains("recursive"), recursive.getMessage());
+        var dangling = assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"type\":\"array\",\"items\":{\"$ref\":\"#/$defs/Missing\"}}"));
+        assertTrue(dangling.getMessage().contains("#/$defs/Missing"), dangling.getMessage());
+        assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"$ref\":\"https://example.com/s.json\"}"));
+        assertThrows(JsonSchema.Unsupported.class, () -> schema("{\"$defs\":{\"P\":{}},\"properties\":{\"a\":{\"$ref\":\"#/$defs/P\",\"type\":\"string\"}},\"type\":\"object\"}"));
     }
 
     @Test

@@ -322,6 +322,25 @@ class SamplingParametersHttpTest {
     }
 
     @Test
+    void structuredOutputsAsTheSdksWriteThemAreServed() throws Exception {
+        // the Python SDK's schema for {steps: list[Step], final_answer: str} ($defs and $ref), with an Optional[str] note
+        String schema = """
+                {"$defs":{"Step":{"properties":{"explanation":{"type":"string","enum":["e"]},"output":{"const":"o","type":"string"}},
+                  "required":["explanation","output"],"title":"Step","type":"object","additionalProperties":false}},
+                 "properties":{"steps":{"items":{"$ref":"#/$defs/Step"},"type":"array"},
+                  "note":{"anyOf":[{"type":"string","enum":["n"]},{"type":"null"}],"default":null}},
+                 "required":["steps","note"],"type":"object","additionalProperties":false}""";
+        JsonNode r = ok("/v1/chat/completions", "{\"model\":\"demo\"," + MESSAGES + ",\"max_tokens\":200,\"temperature\":0,"
+                + "\"logit_bias\":{\"" + idOf("]") + "\":30},"
+                + "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"math\",\"strict\":true,\"schema\":" + schema + "}}}");
+        assertEquals("stop", r.get("choices").get(0).get("finish_reason").asText(), r.toString());
+        JsonNode value = JSON.readTree(content(r));
+        assertTrue(value.get("steps").isArray(), value.toString());
+        for (JsonNode step : value.get("steps")) assertEquals(JSON.readTree("{\"explanation\":\"e\",\"output\":\"o\"}"), step);
+        assertTrue(value.get("note").isNull() || value.get("note").asText().equals("n"), value.toString());
+    }
+
+    @Test
     void aClientShapedRequestGetsEverythingItAskedFor() throws Exception {
         // the body the official Python SDK sends for client.chat.completions.create(...) with these arguments
         String body = """
