@@ -26,7 +26,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  * {@code POST /v1/completions}, {@code POST /v1/chat/completions} (JSON, or SSE with
  * {@code "stream": true}). Plain Vert.x routes rather than JAX-RS so the SSE bytes are exactly
  * OpenAI's ({@code data: {...}\n\n} ... {@code data: [DONE]\n\n}) and the platform adds as little
- * latency as possible. A caller that disconnects cancels its invocation at once.
+ * latency as possible. A caller that disconnects cancels its invocation at once. Every answer
+ * carries the request's id ({@link RequestIds}).
  */
 @ApplicationScoped
 public class OpenAiRoutes {
@@ -39,6 +40,7 @@ public class OpenAiRoutes {
 
     void routes(@Observes Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+        router.route("/v1/*").order(Integer.MIN_VALUE).handler(RequestIds::assign);
         router.get("/v1/models").handler(this::models);
         router.get("/v1/models/:model").handler(this::model);
         // Blocking handlers: parsing and tokenizing a prompt of megabytes must not hold the event loop
@@ -71,8 +73,7 @@ public class OpenAiRoutes {
         try {
             JsonNode body = OpenAiRequestParser.readTree(ctx.body().buffer() == null ? null : ctx.body().buffer().getBytes());
             // The id exists before the invocation starts: a fast backend may finish before start() returns.
-            call = OpenAiRequestParser.parse(kind, body, arrival, bearer(ctx), timeout(ctx),
-                    Optional.of(java.util.UUID.randomUUID().toString()));
+            call = OpenAiRequestParser.parse(kind, body, arrival, bearer(ctx), timeout(ctx), Optional.of(RequestIds.of(ctx)));
         } catch (BadRequest e) {
             error(ctx.response(), e.error());
             return;

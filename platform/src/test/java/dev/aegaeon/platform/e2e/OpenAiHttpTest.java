@@ -54,6 +54,34 @@ class OpenAiHttpTest {
         assertEquals(j.get("usage").get("prompt_tokens").asInt() + 12, j.get("usage").get("total_tokens").asInt());
     }
 
+    /** vLLM's request-id convention, and OpenAI's x-request-id header that the SDKs expose as _request_id. */
+    @Test
+    void everyAnswerCarriesTheRequestIdTheCallerGaveOrOneOfOurs() throws Exception {
+        Http.Reply ours = Http.post(base, "/v1/chat/completions", Http.chatBody("demo", "id", 2));
+        String id = ours.raw().headers().firstValue("x-request-id").orElseThrow();
+        assertEquals("chatcmpl-" + id, ours.json().get("id").asText());
+
+        java.net.http.HttpRequest.Builder given = java.net.http.HttpRequest.newBuilder(base.resolve("/v1/chat/completions"))
+                .header("Content-Type", "application/json").header("X-Request-Id", "trace-42");
+        Http.Reply echoed = Http.send(given.POST(java.net.http.HttpRequest.BodyPublishers.ofString(Http.chatBody("demo", "id", 2))).build());
+        assertEquals("trace-42", echoed.raw().headers().firstValue("x-request-id").orElseThrow());
+        assertEquals("chatcmpl-trace-42", echoed.json().get("id").asText());
+        String stream = "{\"model\":\"demo\",\"prompt\":\"s\",\"max_tokens\":2,\"stream\":true}";
+        Http.Reply streamed = Http.send(given.copy().POST(java.net.http.HttpRequest.BodyPublishers.ofString(stream))
+                .uri(base.resolve("/v1/completions")).build());
+        assertEquals("trace-42", streamed.raw().headers().firstValue("x-request-id").orElseThrow());
+        assertTrue(streamed.body().contains("\"id\":\"cmpl-trace-42\""), streamed.body());
+
+        Http.Reply refused = Http.post(base, "/v1/chat/completions", Http.chatBody("nope", "id", 2));
+        assertEquals(404, refused.status());
+        assertFalse(refused.raw().headers().firstValue("x-request-id").orElse("").isEmpty(), "errors carry it too");
+        Http.Reply tooLong = Http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/v1/chat/completions"))
+                .header("Content-Type", "application/json").header("X-Request-Id", "x".repeat(257))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Http.chatBody("demo", "id", 2))).build());
+        assertEquals(400, tooLong.status(), tooLong.body());
+        assertTrue(Http.openAiError(tooLong).get("message").asText().contains("X-Request-Id"), tooLong.body());
+    }
+
     @Test
     void completionHonoursStopStringsAndSeed() throws Exception {
         String body = "{\"model\":\"demo\",\"prompt\":\"abc XYZ def\",\"max_tokens\":200,\"stop\":[\"XYZ\"]}";
