@@ -73,7 +73,7 @@ public class StartupBanner {
                   Admin API    %1$s/admin/functions  (Authorization: Bearer <admin token>)
                                %6$s
                   Listening on %7$s
-                  Dashboard    %1$s/dashboard/
+                  Dashboard    %1$s/dashboard/  (its data: the admin token)
                   Metrics      %1$s/q/metrics    Health %1$s/q/health    OpenAPI %1$s/q/openapi
                   Kafka        %3$s
                   Backend      %4$s
