@@ -137,4 +137,11 @@ class ChatTemplateTest {
             return MAPPER.readTree(in);
         }
     }
+
+    @Test
+    void aMessagesNameAndToolCallIdReachTheTemplateOnlyWhenGiven() {
+        ChatTemplate t = new ChatTemplate("{% for m in messages %}[{{ m.role }}|{{ m.name is defined }}|{{ m.name }}|{{ m.tool_call_id }}]{% endfor %}", "", "");
+        assertEquals("[user|true|ann|][tool|false||call-1][user|false||]", t.render(List.of(new ChatMessage("user", "a", "ann", null),
+                new ChatMessage("tool", "r", null, "call-1"), new ChatMessage("user", "b")), false));
+    }
 }

@@ -49,11 +49,17 @@ public sealed interface Prompt {
         }
     }
 
-    /** One chat turn; role is one of system, user, assistant (as OpenAI names them). */
-    record Message(String role, String content) {
+    /**
+     * One chat turn; role is one of system, user, assistant, tool (as OpenAI names them). {@code name}
+     * (the participant's) and {@code toolCallId} (what a tool message answers) are null when absent;
+     * they reach the chat template as the message's {@code name} and {@code tool_call_id}.
+     */
+    record Message(String role, String content, String name, String toolCallId) {
         public Message {
             Objects.requireNonNull(role, "role");
             Objects.requireNonNull(content, "content");
         }
+
+        public Message(String role, String content) { this(role, content, null, null); }
     }
 }

@@ -143,7 +143,9 @@ public final class OpenAiRequestParser {
             String r = role.asText();
             if (!CHAT_ROLES.contains(r))
                 throw new BadRequest(at + ".role", "Invalid value: '" + r + "'. Supported values are: 'system', 'developer', 'user', 'assistant', and 'tool'.");
-            out.add(new Prompt.Message(r.equals("developer") ? "system" : r, content(m.get("content"), at + ".content")));
+            MessageFields.check(m, at);
+            out.add(new Prompt.Message(r.equals("developer") ? "system" : r, content(m.get("content"), at + ".content"),
+                    MessageFields.text(m, "name", at), MessageFields.text(m, "tool_call_id", at)));
         }
         return new Prompt.Chat(out);
     }

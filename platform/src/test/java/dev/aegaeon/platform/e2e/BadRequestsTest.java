@@ -25,6 +25,16 @@ class BadRequestsTest {
         Http.ensureFunction(base, "tiny", "\"limits\":{\"maxPromptTokens\":40,\"maxOutputTokens\":8}");
     }
 
+    /** What the SDKs send when a caller appends a previous answer's message to the conversation. */
+    @org.junit.jupiter.api.Test
+    void aPreviousAnswerAppendedAsItCameIsTaken() throws Exception {
+        String body = "{\"model\":\"demo\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"a\",\"name\":\"ann\"},"
+                + "{\"role\":\"assistant\",\"content\":\"b\",\"refusal\":null,\"tool_calls\":[],\"annotations\":[],\"audio\":null,\"function_call\":null},"
+                + "{\"role\":\"user\",\"content\":\"c\"}]}";
+        Http.Reply r = Http.post(base, "/v1/chat/completions", body);
+        assertEquals(200, r.status(), r.body());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "unknown model      | /v1/chat/completions | {\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]} | 404 | model      | model_not_found",
@@ -41,6 +51,10 @@ class BadRequestsTest {
             "batch of prompts   | /v1/completions      | {\"model\":\"tiny\",\"prompt\":[\"hi\",\"yo\"]}                 | 400 | prompt     | invalid_value",
             "token prompt over  | /v1/completions      | {\"model\":\"tiny\",\"prompt\":[48,49,50,51,52,53,54,55,56,57,48,49,50,51,52,53,54,55,56,57,48,49,50,51,52,53,54,55,56,57,48,49,50,51,52,53,54,55,56,57,88]} | 400 | prompt | context_length_exceeded",
             "bad role           | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}  | 400 | messages[0].role | invalid_value",
+            "tool call in history | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"user\",\"content\":\"x\"}]} | 400 | messages[0].tool_calls | invalid_value",
+            "unknown message field | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"mood\":\"sad\"}]} | 400 | messages[0].mood | invalid_value",
+            "refusal in history | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"assistant\",\"content\":null,\"refusal\":\"no\"},{\"role\":\"user\",\"content\":\"x\"}]} | 400 | messages[0].refusal | invalid_value",
+            "name not a string  | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"name\":3}]} | 400 | messages[0].name | invalid_value",
             "malformed JSON     | /v1/chat/completions | {\"model\":\"tiny\",                                                      | 400 |            | ",
             "JSON not an object | /v1/completions      | [1,2,3]                                                                    | 400 |            | ",
     })
