@@ -37,6 +37,14 @@ public final class FunqyTypes {
     public static class ChatMessage {
         public String role;
         public String content;
+        /** Fields beyond role and content, refused by name rather than dropped (the OpenAI routes take name and tool_call_id). */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public final List<String> unsupported = new java.util.ArrayList<>();
+
+        @com.fasterxml.jackson.annotation.JsonAnySetter
+        void unsupported(String name, Object value) {
+            unsupported.add(name);
+        }
 
         public ChatMessage() {}
 

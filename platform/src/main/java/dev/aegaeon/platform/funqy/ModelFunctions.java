@@ -52,6 +52,10 @@ public class ModelFunctions {
             FunqyTypes.ChatMessage m = input.messages.get(i);
             String at = "messages[" + i + "].role";
             if (m == null || m.role == null) return failure(at, "Missing required parameter: '" + at + "'.");
+            if (!m.unsupported.isEmpty()) {
+                String field = "messages[" + i + "]." + m.unsupported.getFirst();
+                return failure(field, "'" + field + "' is not supported by this function; the OpenAI routes (/v1/...) take it.");
+            }
             if (!OpenAiRequestParser.CHAT_ROLES.contains(m.role))
                 return failure(at, "Invalid value: '" + m.role + "'. Supported values are: 'system', 'developer', 'user', 'assistant', and 'tool'.");
             messages.add(new Prompt.Message(m.role.equals("developer") ? "system" : m.role, m.content == null ? "" : m.content));

@@ -78,6 +78,7 @@ class HonestErrorsTest {
     @CsvSource(delimiter = '|', value = {
             "funqy chat, unknown model     | /chat     | {\"model\":\"nope\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]} | 404 | model_not_found",
             "funqy chat, role hacker       | /chat     | {\"model\":\"demo\",\"messages\":[{\"role\":\"hacker\",\"content\":\"hi\"}]} | 400 | invalid_value",
+            "funqy chat, tool call history | /chat     | {\"model\":\"demo\",\"messages\":[{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":\"1\"}]}]} | 400 | invalid_value",
             "funqy generate, no prompt     | /generate | {\"model\":\"demo\"}                                                           | 400 | invalid_value",
             "funqy generate, bad JSON      | /generate | {\"model\":\"demo\",                                                           | 400 | ",
             "funqy generate, trailing junk | /generate | {\"model\":\"demo\",\"prompt\":\"x\"} garbage                                 | 400 | ",
