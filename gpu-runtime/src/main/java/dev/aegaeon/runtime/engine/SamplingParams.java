@@ -79,6 +79,8 @@ public record SamplingParams(float temperature, int topK, float topP, float minP
 
     public SamplingParams withLogprobs(int logprobs) { return toBuilder().logprobs(logprobs).build(); }
 
+    public SamplingParams withResponseFormat(ResponseFormat format) { return toBuilder().responseFormat(format).build(); }
+
     public Builder toBuilder() { return new Builder(this); }
 
     /** Temperature 1, no truncation, no seed, one token: set what differs. */

@@ -16,7 +16,11 @@ public final class JsonConstraint {
     private final List<Integer> stopTokenIds;
 
     public JsonConstraint(JsonSchema schema, TokenTexts texts, List<Integer> stopTokenIds) {
-        this.machine = new JsonMachine(schema);
+        this(new JsonMachine(schema), texts, stopTokenIds);
+    }
+
+    private JsonConstraint(JsonMachine machine, TokenTexts texts, List<Integer> stopTokenIds) {
+        this.machine = machine;
         this.texts = texts;
         this.stopTokenIds = stopTokenIds;
     }
@@ -25,7 +29,7 @@ public final class JsonConstraint {
         return switch (format) {
             case ResponseFormat.Text t -> null;
             case ResponseFormat.JsonObject o -> new JsonConstraint(JsonSchema.ANY_OBJECT, texts, stopTokenIds);
-            case ResponseFormat.Schema s -> new JsonConstraint(s.schema(), texts, stopTokenIds);
+            case ResponseFormat.Schema s -> new JsonConstraint(new JsonMachine(s.schema(), s.compact()), texts, stopTokenIds);
         };
     }
 

@@ -12,28 +12,36 @@ import java.util.Set;
  * <p>Whitespace before the value and between its tokens is bounded as llama.cpp's JSON grammars bound
  * it: nothing, one space, or a newline and at most {@value #MAX_INDENT} spaces or tabs. Unbounded, a
  * model that favours blank lines spends its whole budget on them and never writes the value (a known
- * failure of JSON mode); bounded, compact, spaced and indented JSON are all still accepted. Nothing
- * may follow the value.
+ * failure of JSON mode); bounded, compact, spaced and indented JSON are all still accepted. A
+ * compact machine takes one line only: no whitespace before the value, at most one space between
+ * tokens. Nothing may follow the value.
  */
 public final class JsonMachine {
     static final int MAX_INDENT = 20;
     private static final int GAP_EMPTY = -2, GAP_SPACE = -1;
 
     private final ArrayList<Frame> stack;
+    private final boolean compact;
     /** The whitespace since the last other character: empty, one space, or a newline and this many indent characters. */
     private int gap = GAP_EMPTY;
 
-    public JsonMachine(JsonSchema root) {
+    public JsonMachine(JsonSchema root) { this(root, false); }
+
+    public JsonMachine(JsonSchema root, boolean compact) {
+        this.compact = compact;
         stack = new ArrayList<>();
         stack.add(new ValueFrame(root));
     }
 
-    private JsonMachine(ArrayList<Frame> frames) { stack = frames; }
+    private JsonMachine(ArrayList<Frame> frames, boolean compact) {
+        stack = frames;
+        this.compact = compact;
+    }
 
     public JsonMachine copy() {
         ArrayList<Frame> frames = new ArrayList<>(stack.size() + 2);
         for (Frame f : stack) frames.add(f.copy());
-        JsonMachine m = new JsonMachine(frames);
+        JsonMachine m = new JsonMachine(frames, compact);
         m.gap = gap;
         return m;
     }
@@ -96,6 +104,7 @@ public final class JsonMachine {
 
     /** Whitespace between tokens, within the bound on each gap. */
     private Step space(char c) {
+        if (compact && (c != ' ' || gap != GAP_EMPTY || stack.size() == 1 && stack.getFirst() instanceof ValueFrame)) return Step.REFUSED;
         if (gap == GAP_EMPTY && (c == ' ' || c == '\n')) gap = c == ' ' ? GAP_SPACE : 0;
         else if (gap >= 0 && gap < MAX_INDENT && (c == ' ' || c == '\t')) gap++;
         else return Step.REFUSED;

@@ -14,6 +14,12 @@ public sealed interface ResponseFormat {
     /** Any JSON object ({@code {"type":"json_object"}}). */
     record JsonObject() implements ResponseFormat {}
 
-    /** A JSON value valid against {@code schema} (the supported subset of JSON Schema, see {@link JsonSchema}). */
-    record Schema(JsonSchema schema) implements ResponseFormat {}
+    /**
+     * A JSON value valid against {@code schema} (the supported subset of JSON Schema, see
+     * {@link JsonSchema}); {@code compact}: on one line, at most one space between tokens, as a
+     * tool call's arguments are written ({@link JsonMachine#JsonMachine(JsonSchema, boolean)}).
+     */
+    record Schema(JsonSchema schema, boolean compact) implements ResponseFormat {
+        public Schema(JsonSchema schema) { this(schema, false); }
+    }
 }

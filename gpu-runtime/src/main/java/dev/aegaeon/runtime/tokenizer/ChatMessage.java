@@ -4,16 +4,18 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One chat turn as HF templates expect it: {@code {"role": ..., "content": ...}}, plus {@code name}
- * and {@code tool_call_id} when given (null: absent from the template's message).
+ * One chat turn as HF templates expect it: {@code {"role": ..., "content": ...}}, plus any
+ * {@code fields} the template may read ({@code name}, {@code tool_call_id}, {@code tool_calls}),
+ * given as plain maps, lists and scalars.
  */
-public record ChatMessage(String role, String content, String name, String toolCallId) {
+public record ChatMessage(String role, String content, Map<String, Object> fields) {
     public ChatMessage {
         if (role == null || role.isBlank()) throw new IllegalArgumentException("message role must be given");
         if (content == null) content = "";
+        fields = Map.copyOf(fields);
     }
 
-    public ChatMessage(String role, String content) { this(role, content, null, null); }
+    public ChatMessage(String role, String content) { this(role, content, Map.of()); }
 
     public static ChatMessage system(String content) { return new ChatMessage("system", content); }
 
@@ -25,8 +27,7 @@ public record ChatMessage(String role, String content, String name, String toolC
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("role", role);
         m.put("content", content);
-        if (name != null) m.put("name", name);
-        if (toolCallId != null) m.put("tool_call_id", toolCallId);
+        m.putAll(fields);
         return m;
     }
 }

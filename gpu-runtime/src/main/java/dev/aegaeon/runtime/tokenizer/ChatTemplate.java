@@ -104,9 +104,14 @@ public final class ChatTemplate {
 
     /** Renders plain role/content messages. */
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        return render(messages, addGenerationPrompt, List.of());
+    }
+
+    /** Renders messages with OpenAI's {@code tools} (plain maps), given to the template as {@code tools} when there are any. */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt, List<?> tools) {
         List<Map<String, Object>> maps = new ArrayList<>();
         for (ChatMessage m : messages) maps.add(m.toMap());
-        return renderRaw(maps, addGenerationPrompt, Map.of());
+        return renderRaw(maps, addGenerationPrompt, tools.isEmpty() ? Map.of() : Map.of("tools", tools));
     }
 
     /**

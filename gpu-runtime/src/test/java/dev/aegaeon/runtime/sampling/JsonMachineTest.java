@@ -59,6 +59,22 @@ class JsonMachineTest {
     }
 
     @Test
+    void aCompactMachineTakesOneLineWithAtMostOneSpaceBetweenTokens() {
+        JsonSchema s = JsonSchema.ANY_OBJECT;
+        for (String ok : new String[] {"{\"a\":1}", "{\"a\": 1, \"b\": [1, 2]}", "{ \"a\" : \"x  y\" }"}) {
+            JsonMachine m = new JsonMachine(s, true);
+            assertTrue(m.feed(ok) && m.canEnd(), ok);
+        }
+        for (String bad : new String[] {" {", "\n{", "{\n", "{  ", "{\"a\":  1", "{\"a\":1,\t"}) {
+            assertFalse(new JsonMachine(s, true).feed(bad), bad.replace("\n", "\\n"));
+        }
+        assertTrue(new JsonMachine(s, true).copy().feed("{ "), "a copy stays compact and keeps its gap");
+        JsonMachine m = new JsonMachine(s, true);
+        m.feed("{ ");
+        assertFalse(m.copy().feed(' '));
+    }
+
+    @Test
     void theSchemaNamesTypesKeysRequiredAndEnums() throws Exception {
         JsonSchema s = schema("""
                 {"type":"object","properties":{"name":{"type":"string"},"age":{"type":"integer"},

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Random walks through {@link JsonMachine}, one character at a time from every printable ASCII
- * character, newline and tab: wherever a walk stands, either the value may end there or some
+ * character, newline and tab, half of them on compact machines: wherever a walk stands, either the value may end there or some
  * character continues it. A state with neither is a dead end, where constrained decoding could
  * only stop on an incomplete value.
  */
@@ -44,7 +44,7 @@ class JsonMachineWalkTest {
         JsonSchema schema = JsonSchema.parse(JSON.readTree(schemaJson));
         SplittableRandom random = new SplittableRandom(schemaJson.hashCode());
         for (int walk = 0; walk < 200; walk++) {
-            JsonMachine m = new JsonMachine(schema);
+            JsonMachine m = new JsonMachine(schema, walk % 2 == 1);
             StringBuilder text = new StringBuilder();
             for (int step = 0; step < 200 && !m.done(); step++) {
                 List<Character> next = new ArrayList<>();

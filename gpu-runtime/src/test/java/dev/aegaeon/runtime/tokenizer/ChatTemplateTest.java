@@ -141,7 +141,7 @@ class ChatTemplateTest {
     @Test
     void aMessagesNameAndToolCallIdReachTheTemplateOnlyWhenGiven() {
         ChatTemplate t = new ChatTemplate("{% for m in messages %}[{{ m.role }}|{{ m.name is defined }}|{{ m.name }}|{{ m.tool_call_id }}]{% endfor %}", "", "");
-        assertEquals("[user|true|ann|][tool|false||call-1][user|false||]", t.render(List.of(new ChatMessage("user", "a", "ann", null),
-                new ChatMessage("tool", "r", null, "call-1"), new ChatMessage("user", "b")), false));
+        assertEquals("[user|true|ann|][tool|false||call-1][user|false||]", t.render(List.of(new ChatMessage("user", "a", Map.of("name", "ann")),
+                new ChatMessage("tool", "r", Map.of("tool_call_id", "call-1")), new ChatMessage("user", "b")), false));
     }
 }

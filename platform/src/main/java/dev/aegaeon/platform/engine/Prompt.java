@@ -42,24 +42,32 @@ public sealed interface Prompt {
         }
     }
 
-    /** A conversation (OpenAI {@code /v1/chat/completions}); the backend applies the chat template. */
-    record Chat(List<Message> messages) implements Prompt {
+    /**
+     * A conversation (OpenAI {@code /v1/chat/completions}); the backend applies the chat template,
+     * passing {@code tools} (OpenAI's tool objects as plain maps and lists) when there are any.
+     */
+    record Chat(List<Message> messages, List<Object> tools) implements Prompt {
         public Chat {
             messages = List.copyOf(messages);
+            tools = List.copyOf(tools);
         }
+
+        public Chat(List<Message> messages) { this(messages, List.of()); }
     }
 
     /**
-     * One chat turn; role is one of system, user, assistant, tool (as OpenAI names them). {@code name}
-     * (the participant's) and {@code toolCallId} (what a tool message answers) are null when absent;
-     * they reach the chat template as the message's {@code name} and {@code tool_call_id}.
+     * One chat turn; role is one of system, user, assistant, tool (as OpenAI names them).
+     * {@code templateFields}: what else the chat template sees of the message ({@code name},
+     * {@code tool_call_id}, {@code tool_calls} with their arguments as objects), as plain maps,
+     * lists and scalars.
      */
-    record Message(String role, String content, String name, String toolCallId) {
+    record Message(String role, String content, java.util.Map<String, Object> templateFields) {
         public Message {
             Objects.requireNonNull(role, "role");
             Objects.requireNonNull(content, "content");
+            templateFields = java.util.Map.copyOf(templateFields);
         }
 
-        public Message(String role, String content) { this(role, content, null, null); }
+        public Message(String role, String content) { this(role, content, java.util.Map.of()); }
     }
 }

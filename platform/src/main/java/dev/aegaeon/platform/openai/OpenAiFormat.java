@@ -34,6 +34,12 @@ public final class OpenAiFormat {
 
     public static ObjectNode response(OpenAiCall.Kind kind, String id, long created, String model, List<Choice> choices,
             Usage usage, int logprobs) {
+        return response(kind, id, created, model, choices, usage, logprobs, java.util.Optional.empty());
+    }
+
+    /** With {@code tool}, each chat choice is a call of that function whose arguments are the choice's text ({@link ToolCallFormat}). */
+    static ObjectNode response(OpenAiCall.Kind kind, String id, long created, String model, List<Choice> choices,
+            Usage usage, int logprobs, java.util.Optional<ToolChoice.Forced> tool) {
         ObjectNode root = header(kind, id, created, model, false);
         ArrayNode array = root.putArray("choices");
         for (int i = 0; i < choices.size(); i++) {
@@ -43,13 +49,14 @@ public final class OpenAiFormat {
             if (kind == OpenAiCall.Kind.CHAT) {
                 ObjectNode message = choice.putObject("message");
                 message.put("role", "assistant");
-                message.put("content", c.text());
+                if (tool.isPresent()) ToolCallFormat.message(message, tool.get(), ToolCallFormat.newCallId(), c.text());
+                else message.put("content", c.text());
                 message.putNull("refusal");
             } else {
                 choice.put("text", c.text());
             }
             putLogprobs(choice, kind, c.logprobs(), logprobs, 0);
-            choice.put("finish_reason", c.finishReason());
+            choice.put("finish_reason", tool.isPresent() ? ToolCallFormat.finishReason(tool.get(), c.finishReason()) : c.finishReason());
         }
         root.set("usage", usage(usage));
         return root;
@@ -64,19 +71,27 @@ public final class OpenAiFormat {
      */
     public static ObjectNode chunk(OpenAiCall.Kind kind, String id, long created, String model, int index, boolean first,
             String text, DecodedLogprobs token, int logprobs, int textOffset, String finishReason, boolean includeUsage) {
+        return chunk(kind, id, created, model, index, first, text, token, logprobs, textOffset, finishReason, includeUsage, null, null);
+    }
+
+    /** With {@code tool}, the chunk's text is argument text of the call {@code callId} ({@link ToolCallFormat}). */
+    static ObjectNode chunk(OpenAiCall.Kind kind, String id, long created, String model, int index, boolean first,
+            String text, DecodedLogprobs token, int logprobs, int textOffset, String finishReason, boolean includeUsage,
+            ToolChoice.Forced tool, String callId) {
         ObjectNode root = header(kind, id, created, model, true);
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", index);
         if (kind == OpenAiCall.Kind.CHAT) {
             ObjectNode delta = choice.putObject("delta");
             if (first) delta.put("role", "assistant");
-            if (finishReason == null) delta.put("content", text);
+            if (finishReason == null && tool != null) ToolCallFormat.delta(delta, first, tool, callId, text);
+            else if (finishReason == null) delta.put("content", text);
         } else {
             choice.put("text", text);
         }
         putLogprobs(choice, kind, token == null ? null : List.of(token), logprobs, textOffset);
         if (finishReason == null) choice.putNull("finish_reason");
-        else choice.put("finish_reason", finishReason);
+        else choice.put("finish_reason", tool == null ? finishReason : ToolCallFormat.finishReason(tool, finishReason));
         if (includeUsage) root.putNull("usage");
         return root;
     }

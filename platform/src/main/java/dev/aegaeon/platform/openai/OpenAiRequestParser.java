@@ -84,7 +84,9 @@ public final class OpenAiRequestParser {
     public static OpenAiCall parse(OpenAiCall.Kind kind, JsonNode body, long arrivalNanos, Optional<String> apiKey,
             Optional<Duration> timeout, Optional<String> id) throws BadRequest {
         String model = requiredString(body, "model");
-        Prompt prompt = kind == OpenAiCall.Kind.CHAT ? chatPrompt(body) : textPrompt(body);
+        ToolChoice tools = kind == OpenAiCall.Kind.CHAT ? ToolChoice.parse(body) : ToolChoice.NONE;
+        Prompt prompt = kind == OpenAiCall.Kind.CHAT ? new Prompt.Chat(((Prompt.Chat) chatPrompt(body)).messages(), tools.templateTools())
+                : textPrompt(body);
         Optional<Integer> maxTokens = optionalInt(body, kind == OpenAiCall.Kind.CHAT && body.hasNonNull("max_completion_tokens")
                 ? "max_completion_tokens" : "max_tokens");
         List<String> stop = stop(body);
@@ -98,10 +100,17 @@ public final class OpenAiRequestParser {
             includeUsage = optionalBoolean(so, "include_usage", false);
         }
         SamplingParser.Parsed sampling = SamplingParser.parse(kind, body, stop, stream);
+        if (tools.forced().isPresent()) {
+            if (!(sampling.sampling().responseFormat() instanceof dev.aegaeon.runtime.sampling.ResponseFormat.Text))
+                throw new BadRequest("response_format", "'response_format' cannot be combined with a forced tool call: the call's "
+                        + "arguments follow the function's parameters.");
+            sampling = new SamplingParser.Parsed(sampling.sampling().withResponseFormat(
+                    new dev.aegaeon.runtime.sampling.ResponseFormat.Schema(tools.forced().get().parameters(), true)), sampling.choices());
+        }
         int defaultMax = kind == OpenAiCall.Kind.CHAT ? Integer.MAX_VALUE : COMPLETIONS_DEFAULT_MAX_TOKENS;
         var request = new InvocationRequest(model, prompt, maxTokens, defaultMax, sampling.sampling(),
                 arrivalNanos, timeout, apiKey, id);
-        return new OpenAiCall(kind, request, stream, includeUsage, sampling.choices());
+        return new OpenAiCall(kind, request, stream, includeUsage, sampling.choices(), tools);
     }
 
     private static Prompt textPrompt(JsonNode body) throws BadRequest {
@@ -143,9 +152,8 @@ public final class OpenAiRequestParser {
             String r = role.asText();
             if (!CHAT_ROLES.contains(r))
                 throw new BadRequest(at + ".role", "Invalid value: '" + r + "'. Supported values are: 'system', 'developer', 'user', 'assistant', and 'tool'.");
-            MessageFields.check(m, at);
             out.add(new Prompt.Message(r.equals("developer") ? "system" : r, content(m.get("content"), at + ".content"),
-                    MessageFields.text(m, "name", at), MessageFields.text(m, "tool_call_id", at)));
+                    MessageFields.forTemplate(m, at)));
         }
         return new Prompt.Chat(out);
     }

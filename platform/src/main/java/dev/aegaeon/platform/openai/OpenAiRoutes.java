@@ -96,7 +96,7 @@ public class OpenAiRoutes {
             if (response.ended() || response.closed()) return;
             if (result.error() != null) error(response, result.error());
             else json(response, 200, OpenAiFormat.response(kind, responseId, created, call.model(), result.choices(),
-                    result.usage(), call.logprobs()).toString());
+                    result.usage(), call.logprobs(), call.forcedTool()).toString());
         });
         try {
             for (int i = 0; i < count; i++) {

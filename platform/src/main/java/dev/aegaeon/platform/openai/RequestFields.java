@@ -16,9 +16,10 @@ final class RequestFields {
     private static final Set<String> COMMON = Set.of("model", "max_tokens", "temperature", "top_p", "stop", "seed", "n",
             "stream", "stream_options", "logprobs", "frequency_penalty", "presence_penalty", "logit_bias",
             "repetition_penalty", "top_k", "min_p", "user", "safety_identifier", "prompt_cache_key", "metadata",
-            "service_tier", "store", "echo", "suffix", "tools", "tool_choice", "parallel_tool_calls", "functions",
-            "function_call");
-    private static final Set<String> CHAT = Set.of("messages", "max_completion_tokens", "top_logprobs", "response_format");
+            "service_tier", "store", "echo", "suffix", "functions", "function_call");
+    /** tools, tool_choice and parallel_tool_calls are read by {@link ToolChoice}. */
+    private static final Set<String> CHAT = Set.of("messages", "max_completion_tokens", "top_logprobs", "response_format",
+            "tools", "tool_choice", "parallel_tool_calls");
     private static final Set<String> COMPLETION = Set.of("prompt", "best_of");
 
     static void check(OpenAiCall.Kind kind, JsonNode body) throws BadRequest {
@@ -33,11 +34,9 @@ final class RequestFields {
         refuseUnless(body, "store", n -> n.isBoolean() && !n.asBoolean(), "'store' is not supported: outputs are never stored.");
         refuseUnless(body, "service_tier", n -> n.isTextual() && Set.of("auto", "default").contains(n.asText()),
                 "'service_tier' supports only 'auto' and 'default'.");
-        refuseUnless(body, "tools", n -> n.isArray() && n.isEmpty(), "Tools are not supported.");
-        refuseUnless(body, "functions", n -> n.isArray() && n.isEmpty(), "Functions are not supported.");
-        refuseUnless(body, "tool_choice", n -> n.isTextual() && n.asText().equals("none"), "Tools are not supported.");
-        refuseUnless(body, "function_call", n -> n.isTextual() && n.asText().equals("none"), "Functions are not supported.");
-        refuseUnless(body, "parallel_tool_calls", n -> false, "Tools are not supported.");
+        refuseUnless(body, "functions", n -> n.isArray() && n.isEmpty(), "'functions' is deprecated and not supported: send 'tools'.");
+        refuseUnless(body, "function_call", n -> n.isTextual() && n.asText().equals("none"),
+                "'function_call' is deprecated and not supported: send 'tool_choice'.");
     }
 
     private interface Allowed { boolean test(JsonNode n); }

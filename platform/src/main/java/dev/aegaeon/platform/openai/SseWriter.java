@@ -64,6 +64,7 @@ final class SseWriter {
 
     private final class Choice implements InvocationObserver {
         private final int index;
+        private final String callId = ToolCallFormat.newCallId();
         private boolean first = true;
         private int textOffset;
 
@@ -79,7 +80,7 @@ final class SseWriter {
                 // special token, a tail held back for a stop string), as vLLM does: clients measuring time
                 // between tokens see every token, and the concatenated text is the same.
                 event(OpenAiFormat.chunk(call.kind(), id, created, call.model(), index, first, text,
-                        logprobs, call.logprobs(), textOffset, null, call.includeUsage()).toString());
+                        logprobs, call.logprobs(), textOffset, null, call.includeUsage(), call.forcedTool().orElse(null), callId).toString());
                 if (logprobs != null) textOffset += LogprobsFormat.length(java.util.List.of(logprobs));
                 first = false;
             }
@@ -94,7 +95,7 @@ final class SseWriter {
                     return;
                 }
                 event(OpenAiFormat.chunk(call.kind(), id, created, call.model(), index, first, "", null, -1, 0,
-                        reason.openAiName(), call.includeUsage()).toString());
+                        reason.openAiName(), call.includeUsage(), call.forcedTool().orElse(null), callId).toString());
                 promptTokens = usage.promptTokens();
                 completionTokens += usage.completionTokens();
                 if (--open > 0) return;

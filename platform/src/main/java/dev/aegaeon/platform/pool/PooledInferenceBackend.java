@@ -204,8 +204,8 @@ public final class PooledInferenceBackend implements InferenceBackend {
                 case Prompt.Chat c -> {
                     ChatTemplate template = pool.chatTemplate(function).orElseThrow(() ->
                             new BackendException.InvalidRequest("model '" + function + "' has no chat template; use /v1/completions"));
-                    List<ChatMessage> messages = c.messages().stream().map(m -> new ChatMessage(m.role(), m.content(), m.name(), m.toolCallId())).toList();
-                    yield new EncodedPrompt(tokenizer.encode(template.render(messages, true), false));
+                    List<ChatMessage> messages = c.messages().stream().map(m -> new ChatMessage(m.role(), m.content(), m.templateFields())).toList();
+                    yield new EncodedPrompt(tokenizer.encode(template.render(messages, true, c.tools()), false));
                 }
             };
         } catch (NoSuchElementException e) {
@@ -228,8 +228,8 @@ public final class PooledInferenceBackend implements InferenceBackend {
                 case Prompt.Chat c -> {
                     ChatTemplate template = pool.chatTemplate(function).orElseThrow(() ->
                             new BackendException.InvalidRequest("model '" + function + "' has no chat template"));
-                    List<ChatMessage> messages = c.messages().stream().map(m -> new ChatMessage(m.role(), m.content(), m.name(), m.toolCallId())).toList();
-                    yield tokenizer.encode(template.render(messages, addGenerationPrompt), addSpecialTokens);
+                    List<ChatMessage> messages = c.messages().stream().map(m -> new ChatMessage(m.role(), m.content(), m.templateFields())).toList();
+                    yield tokenizer.encode(template.render(messages, addGenerationPrompt, c.tools()), addSpecialTokens);
                 }
             };
         } catch (NoSuchElementException e) {

@@ -30,6 +30,8 @@ class BadRequestsTest {
     void aPreviousAnswerAppendedAsItCameIsTaken() throws Exception {
         String body = "{\"model\":\"demo\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"a\",\"name\":\"ann\"},"
                 + "{\"role\":\"assistant\",\"content\":\"b\",\"refusal\":null,\"tool_calls\":[],\"annotations\":[],\"audio\":null,\"function_call\":null},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"a\\\":1}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"42\"},"
                 + "{\"role\":\"user\",\"content\":\"c\"}]}";
         Http.Reply r = Http.post(base, "/v1/chat/completions", body);
         assertEquals(200, r.status(), r.body());
@@ -51,7 +53,7 @@ class BadRequestsTest {
             "batch of prompts   | /v1/completions      | {\"model\":\"tiny\",\"prompt\":[\"hi\",\"yo\"]}                 | 400 | prompt     | invalid_value",
             "token prompt over  | /v1/completions      | {\"model\":\"tiny\",\"prompt\":[48,49,50,51,52,53,54,55,56,57,48,49,50,51,52,53,54,55,56,57,48,49,50,51,52,53,54,55,56,57,48,49,50,51,52,53,54,55,56,57,88]} | 400 | prompt | context_length_exceeded",
             "bad role           | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"robot\",\"content\":\"x\"}]}  | 400 | messages[0].role | invalid_value",
-            "tool call in history | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]},{\"role\":\"user\",\"content\":\"x\"}]} | 400 | messages[0].tool_calls | invalid_value",
+            "tool call arguments not JSON | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{x\"}}]},{\"role\":\"user\",\"content\":\"x\"}]} | 400 | messages[0].tool_calls[0].function.arguments | invalid_value",
             "unknown message field | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"mood\":\"sad\"}]} | 400 | messages[0].mood | invalid_value",
             "refusal in history | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"assistant\",\"content\":null,\"refusal\":\"no\"},{\"role\":\"user\",\"content\":\"x\"}]} | 400 | messages[0].refusal | invalid_value",
             "name not a string  | /v1/chat/completions | {\"model\":\"tiny\",\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"name\":3}]} | 400 | messages[0].name | invalid_value",

@@ -385,7 +385,7 @@ class SamplingParametersHttpTest {
                 {",\"response_format\":{\"type\":\"yaml\"}", "response_format.type"},
                 {",\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\",\"schema\":{\"type\":\"string\",\"pattern\":\"a+\"}}}",
                         "response_format.json_schema.schema"},
-                {",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]", "tools"},
+                {",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\"}}]", "tool_choice"},
                 {",\"store\":true", "store"},
         };
         for (String[] c : cases) {
