@@ -20,8 +20,8 @@ public record OpenAiCall(Kind kind, InvocationRequest request, boolean stream, b
     }
 
     /**
-     * For front doors that answer with one choice (Kafka, CloudEvents): n and best_of above 1 are
-     * served by the HTTP routes only.
+     * For front doors that answer with one plain choice (Kafka, CloudEvents): n and best_of above 1,
+     * and tools, are served by the HTTP routes only.
      */
     public void requireSingleChoice() throws BadRequest {
         if (choices.n() != 1) throw new BadRequest("n", "Only n = 1 is supported on this front door; use the HTTP API for n > 1.");
