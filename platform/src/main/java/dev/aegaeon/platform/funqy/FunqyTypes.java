@@ -10,8 +10,19 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 public final class FunqyTypes {
     private FunqyTypes() {}
 
+    /** A Funqy input object whose fields beyond its own are refused by name, never ignored (the OpenAI routes take them). */
+    public abstract static class Strict {
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public final List<String> unsupported = new java.util.ArrayList<>();
+
+        @com.fasterxml.jackson.annotation.JsonAnySetter
+        void unsupported(String name, Object value) {
+            unsupported.add(name);
+        }
+    }
+
     /** Parameters both functions share. */
-    public static class Params {
+    public static class Params extends Strict {
         public String model;
         @JsonProperty("max_tokens")
         public Integer maxTokens;
@@ -20,31 +31,15 @@ public final class FunqyTypes {
         public Double topP;
         public List<String> stop;
         public Long seed;
-        /** Fields this door does not take (the OpenAI routes do): refused by name, never ignored. */
-        @com.fasterxml.jackson.annotation.JsonIgnore
-        public final List<String> unsupported = new java.util.ArrayList<>();
-
-        @com.fasterxml.jackson.annotation.JsonAnySetter
-        void unsupported(String name, Object value) {
-            unsupported.add(name);
-        }
     }
 
     public static class GenerateInput extends Params {
         public String prompt;
     }
 
-    public static class ChatMessage {
+    public static class ChatMessage extends Strict {
         public String role;
         public String content;
-        /** Fields beyond role and content, refused by name rather than dropped (the OpenAI routes take name and tool_call_id). */
-        @com.fasterxml.jackson.annotation.JsonIgnore
-        public final List<String> unsupported = new java.util.ArrayList<>();
-
-        @com.fasterxml.jackson.annotation.JsonAnySetter
-        void unsupported(String name, Object value) {
-            unsupported.add(name);
-        }
 
         public ChatMessage() {}
 

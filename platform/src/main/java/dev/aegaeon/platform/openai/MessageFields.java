@@ -59,13 +59,13 @@ final class MessageFields {
             String where = at + "[" + i + "]";
             JsonNode c = calls.get(i);
             if (!c.isObject()) throw new BadRequest(where, "'" + where + "' must be an object.");
-            only(c, CALL_FIELDS, where);
+            RequestFields.only(c, CALL_FIELDS, where);
             if (c.has("type") && !"function".equals(c.get("type").asText()))
                 throw new BadRequest(where + ".type", "Only tool calls of type 'function' are supported.");
             JsonNode f = c.get("function");
             if (f == null || !f.isObject() || !f.path("name").isTextual() || !f.path("arguments").isTextual())
                 throw new BadRequest(where + ".function", "'" + where + ".function' must have a 'name' and 'arguments' (JSON text).");
-            only(f, FUNCTION_FIELDS, where + ".function");
+            RequestFields.only(f, FUNCTION_FIELDS, where + ".function");
             Object arguments;
             try {
                 arguments = JSON.readValue(f.get("arguments").asText(), Object.class);
@@ -82,12 +82,5 @@ final class MessageFields {
             out.add(call);
         }
         return out;
-    }
-
-    private static void only(JsonNode node, Set<String> allowed, String at) throws BadRequest {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!allowed.contains(f)) throw new BadRequest(at + "." + f, "Unrecognized field '" + f + "' in " + at + ".");
-        }
     }
 }

@@ -85,8 +85,7 @@ public final class OpenAiRequestParser {
             Optional<Duration> timeout, Optional<String> id) throws BadRequest {
         String model = requiredString(body, "model");
         ToolChoice tools = kind == OpenAiCall.Kind.CHAT ? ToolChoice.parse(body) : ToolChoice.NONE;
-        Prompt prompt = kind == OpenAiCall.Kind.CHAT ? new Prompt.Chat(((Prompt.Chat) chatPrompt(body)).messages(), tools.templateTools())
-                : textPrompt(body);
+        Prompt prompt = kind == OpenAiCall.Kind.CHAT ? new Prompt.Chat(chatMessages(body), tools.templateTools()) : textPrompt(body);
         Optional<Integer> maxTokens = optionalInt(body, kind == OpenAiCall.Kind.CHAT && body.hasNonNull("max_completion_tokens")
                 ? "max_completion_tokens" : "max_tokens");
         List<String> stop = stop(body);
@@ -139,6 +138,10 @@ public final class OpenAiRequestParser {
     }
 
     static Prompt chatPrompt(JsonNode body) throws BadRequest {
+        return new Prompt.Chat(chatMessages(body));
+    }
+
+    private static List<Prompt.Message> chatMessages(JsonNode body) throws BadRequest {
         JsonNode ms = body.get("messages");
         if (ms == null || ms.isNull()) throw new BadRequest("messages", "Missing required parameter: 'messages'.");
         if (!ms.isArray() || ms.isEmpty()) throw new BadRequest("messages", "'messages' must be a non-empty array.");
@@ -155,7 +158,7 @@ public final class OpenAiRequestParser {
             out.add(new Prompt.Message(r.equals("developer") ? "system" : r, content(m.get("content"), at + ".content"),
                     MessageFields.forTemplate(m, at)));
         }
-        return new Prompt.Chat(out);
+        return out;
     }
 
     private static String content(JsonNode c, String at) throws BadRequest {

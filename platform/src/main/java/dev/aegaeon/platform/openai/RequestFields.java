@@ -39,6 +39,14 @@ final class RequestFields {
                 "'function_call' is deprecated and not supported: send 'tool_choice'.");
     }
 
+    /** Refuses any field of {@code node} (an object at {@code at} inside the body) outside {@code allowed}, naming it. */
+    static void only(JsonNode node, Set<String> allowed, String at) throws BadRequest {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!allowed.contains(f)) throw new BadRequest(at + "." + f, "Unrecognized field '" + f + "' in " + at + ".");
+        }
+    }
+
     private interface Allowed { boolean test(JsonNode n); }
 
     private static void refuseUnless(JsonNode body, String field, Allowed allowed, String message) throws BadRequest {

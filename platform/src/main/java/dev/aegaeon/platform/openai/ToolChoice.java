@@ -1,6 +1,5 @@
 package dev.aegaeon.platform.openai;
 
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +30,9 @@ record ToolChoice(List<Object> templateTools, Optional<Forced> forced) {
     private static final Set<String> TOOL_FIELDS = Set.of("type", "function");
     private static final Set<String> FUNCTION_FIELDS = Set.of("name", "description", "parameters", "strict");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A function without {@code parameters} takes none, as OpenAI reads it. */
+    private static final JsonSchema NO_PARAMETERS = JsonSchema.parse(
+            JSON.createObjectNode().put("type", "object").put("additionalProperties", false));
 
     static ToolChoice parse(JsonNode body) throws BadRequest {
         JsonNode tools = body.get("tools");
@@ -49,11 +51,11 @@ record ToolChoice(List<Object> templateTools, Optional<Forced> forced) {
             String at = "tools[" + i + "]";
             JsonNode t = tools.get(i);
             if (!t.isObject()) throw new BadRequest(at, "Each tool must be an object.");
-            only(t, TOOL_FIELDS, at);
+            RequestFields.only(t, TOOL_FIELDS, at);
             if (!"function".equals(t.path("type").asText())) throw new BadRequest(at + ".type", "Only tools of type 'function' are supported.");
             JsonNode f = t.get("function");
             if (f == null || !f.isObject()) throw new BadRequest(at + ".function", "'" + at + ".function' must be an object.");
-            only(f, FUNCTION_FIELDS, at + ".function");
+            RequestFields.only(f, FUNCTION_FIELDS, at + ".function");
             String name = f.path("name").asText("");
             if (!f.path("name").isTextual() || !NAME.matcher(name).matches())
                 throw new BadRequest(at + ".function.name", "'" + at + ".function.name' must be 1 to 64 letters, digits, '_' or '-'.");
@@ -91,22 +93,13 @@ record ToolChoice(List<Object> templateTools, Optional<Forced> forced) {
         return new ToolChoice(templateTools, Optional.of(new Forced(name, schema, false)));
     }
 
-    /** A function's parameters; absent means none (an empty object), as OpenAI reads it. */
     private static JsonSchema parameters(JsonNode p, String at) throws BadRequest {
-        if (p == null || p.isNull()) return JsonSchema.parse(JSON.createObjectNode().put("type", "object")
-                .<com.fasterxml.jackson.databind.node.ObjectNode>set("properties", JSON.createObjectNode()).put("additionalProperties", false));
+        if (p == null || p.isNull()) return NO_PARAMETERS;
         if (!p.isObject()) throw new BadRequest(at, "'" + at + "' must be a JSON Schema object.");
         try {
             return JsonSchema.parse(p);
         } catch (JsonSchema.Unsupported e) {
             throw new BadRequest(at, "Unsupported schema: " + e.getMessage() + ".");
-        }
-    }
-
-    private static void only(JsonNode node, Set<String> allowed, String at) throws BadRequest {
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-            String f = it.next();
-            if (!allowed.contains(f)) throw new BadRequest(at + "." + f, "Unrecognized field '" + f + "' in " + at + ".");
         }
     }
 }

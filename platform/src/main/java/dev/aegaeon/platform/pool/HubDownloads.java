@@ -61,10 +61,8 @@ final class HubDownloads implements AutoCloseable {
             shownDone = doneBytes;
         }
 
-        /** Idempotent: the transfer leaves the pool's list before the function leaves DOWNLOADING. */
         void ended() {
             if (shown != null) shown.close();
-            shown = null;
         }
     }
 
@@ -85,11 +83,15 @@ final class HubDownloads implements AutoCloseable {
         p.thread = Thread.ofVirtual().name("hub-download-" + spec.name()).unstarted(() -> {
             try {
                 LOG.infof("function %s: fetching %s from %s", spec.name(), what, downloader.settings().endpoint());
-                Path dir = downloader.download(hub.repo(), hub.revision(), ProgressLog.every5s(what, p));
+                Path dir;
+                try {
+                    dir = downloader.download(hub.repo(), hub.revision(), ProgressLog.every5s(what, p));
+                } finally {
+                    p.ended(); // the transfer leaves the pool's list before the function leaves DOWNLOADING
+                }
                 // The entry stays until the outcome is applied, so the function never looks unknown in between.
                 if (inFlight.get(spec.name()) == p) {
                     LOG.infof("function %s: %s is in the hub cache (%d bytes)", spec.name(), what, p.total.get());
-                    p.ended();
                     ready.accept(spec, dir);
                     inFlight.remove(spec.name(), p);
                 }
@@ -97,19 +99,15 @@ final class HubDownloads implements AutoCloseable {
                 if (e.kind() == HubException.Kind.CANCELLED) return;
                 if (inFlight.get(spec.name()) == p) {
                     LOG.warnf("function %s: %s", spec.name(), e.getMessage());
-                    p.ended();
                     failed.accept(spec, e.getMessage());
                     inFlight.remove(spec.name(), p);
                 }
             } catch (RuntimeException e) {
                 if (inFlight.get(spec.name()) == p) {
                     LOG.warnf(e, "function %s: the download of %s failed", spec.name(), what);
-                    p.ended();
                     failed.accept(spec, "the download of " + what + " failed: " + e.getClass().getSimpleName());
                     inFlight.remove(spec.name(), p);
                 }
-            } finally {
-                p.ended();
             }
         });
         p.thread.start();

@@ -204,8 +204,7 @@ public final class PooledInferenceBackend implements InferenceBackend {
                 case Prompt.Chat c -> {
                     ChatTemplate template = pool.chatTemplate(function).orElseThrow(() ->
                             new BackendException.InvalidRequest("model '" + function + "' has no chat template; use /v1/completions"));
-                    List<ChatMessage> messages = c.messages().stream().map(m -> new ChatMessage(m.role(), m.content(), m.templateFields())).toList();
-                    yield new EncodedPrompt(tokenizer.encode(template.render(messages, true, c.tools()), false));
+                    yield new EncodedPrompt(tokenizer.encode(render(template, c, true), false));
                 }
             };
         } catch (NoSuchElementException e) {
@@ -213,6 +212,12 @@ public final class PooledInferenceBackend implements InferenceBackend {
         } catch (ChatTemplateException | TokenizerException | IllegalArgumentException e) {
             throw new BackendException.InvalidRequest(e.getMessage());
         }
+    }
+
+    /** The chat as its model's template writes it, the messages' extra fields and the tools included. */
+    private static String render(ChatTemplate template, Prompt.Chat c, boolean addGenerationPrompt) {
+        List<ChatMessage> messages = c.messages().stream().map(m -> new ChatMessage(m.role(), m.content(), m.templateFields())).toList();
+        return template.render(messages, addGenerationPrompt, c.tools());
     }
 
     @Override
@@ -228,8 +233,7 @@ public final class PooledInferenceBackend implements InferenceBackend {
                 case Prompt.Chat c -> {
                     ChatTemplate template = pool.chatTemplate(function).orElseThrow(() ->
                             new BackendException.InvalidRequest("model '" + function + "' has no chat template"));
-                    List<ChatMessage> messages = c.messages().stream().map(m -> new ChatMessage(m.role(), m.content(), m.templateFields())).toList();
-                    yield tokenizer.encode(template.render(messages, addGenerationPrompt, c.tools()), addSpecialTokens);
+                    yield tokenizer.encode(render(template, c, addGenerationPrompt), addSpecialTokens);
                 }
             };
         } catch (NoSuchElementException e) {

@@ -201,7 +201,7 @@ public final class ModelPool implements AutoCloseable {
     public RequestHandle submit(String model, int[] promptIds, SamplingParams params, TokenSink sink) {
         requireOpen();
         ModelRuntime m = require(model);
-        limits.checkRequest(m, model, promptIds, params);
+        limits.checkRequest(m, promptIds, params);
         Set<Integer> stopIds = new LinkedHashSet<>(params.stopTokenIds());
         stopIds.addAll(m.config.eosTokenIds());
         SamplingParams engineParams = params.withStopTokenIds(List.copyOf(stopIds)).withStopStrings(List.of());

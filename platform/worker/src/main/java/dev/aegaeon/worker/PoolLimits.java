@@ -36,8 +36,9 @@ final class PoolLimits {
         }
     }
 
-    /** A request for model {@code model} (served by {@code m}). */
-    void checkRequest(ModelRuntime m, String model, int[] promptIds, SamplingParams params) {
+    /** A request for model {@code m}. */
+    void checkRequest(ModelRuntime m, int[] promptIds, SamplingParams params) {
+        String model = m.function().name();
         if (promptIds.length == 0) throw new IllegalArgumentException("the prompt has no tokens");
         int vocab = m.config.vocabSize();
         for (int id : promptIds) {
